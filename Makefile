@@ -1,0 +1,37 @@
+# Quick start:  make run   (set up, then the dashboard on the local simulation)
+#               make test  (set up, then lint, types, layering and the whole test suite)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/watchfloor
+
+system-deps:
+	bash .ci/system-deps.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: $(STAMP) system-deps lint
+	$(PY) -m compileall -q backends tui bench
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(PY) -m compileall -q backends tui bench
+	$(PY) -m bench.startup
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

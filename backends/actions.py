@@ -1,0 +1,50 @@
+"""The one path every mutating action takes, whatever the backend:
+
+validate -> policy check -> audit the request (fail closed) -> apply -> audit the outcome.
+Validation and the policy check happen in the adapter before it calls `audited`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from backends.contracts import ActionRefused, AuditSink
+from backends.polling import describe_error
+
+T = TypeVar("T")
+
+
+async def audited(
+    audit: AuditSink | None,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    details: dict[str, str],
+    apply: Callable[[], Awaitable[T]],
+) -> T:
+    if audit is None:
+        raise ActionRefused(f"{action} refused: no audit sink is configured")
+    record_id = uuid.uuid4().hex
+    try:
+        await audit.append(actor, action, target, "request", record_id=record_id, details=details)
+    except Exception as exc:
+        raise ActionRefused(
+            f"{action} refused: the audit record could not be written ({describe_error(exc)})"
+        ) from exc
+    try:
+        result = await apply()
+    except Exception as exc:
+        await audit.append(
+            actor,
+            action,
+            target,
+            "outcome",
+            record_id=record_id,
+            outcome=f"failed: {describe_error(exc)}",
+        )
+        raise
+    await audit.append(actor, action, target, "outcome", record_id=record_id, outcome="applied")
+    return result

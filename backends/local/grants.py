@@ -1,0 +1,103 @@
+"""Local break-glass grants on the SQLite store. Expiry is the store's job, not the UI's."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from backends.actions import audited
+from backends.contracts import ActionRefused
+from backends.local.runtime import LocalRuntime
+from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
+from backends.polling import poll
+
+
+class LocalGrants:
+    name = "local"
+
+    def __init__(self, rt: LocalRuntime) -> None:
+        self.rt = rt
+
+    async def snapshot(self) -> GrantsSnapshot:
+        await self.rt.ensure_demo_grants()
+        now = self.rt.clock.now()
+        grants = await asyncio.to_thread(self.rt.store.reap_and_list, now)
+        health = SourceHealth(
+            state=HealthState.OK, last_ok_at=now, interval_s=self.rt.ctx.interval_s
+        )
+        return GrantsSnapshot(
+            observed_at=now, health=health, source=self.name, grants=tuple(grants)
+        )
+
+    def watch(self) -> AsyncIterator[GrantsSnapshot]:
+        return poll(
+            GrantsSnapshot,
+            self.snapshot,
+            source=self.name,
+            interval_s=self.rt.ctx.interval_s,
+            clock=self.rt.clock,
+        )
+
+    def _validate(self, req: GrantRequest) -> None:
+        opts = self.rt.options
+        if req.role not in opts.roles:
+            raise ActionRefused(f"unknown role {req.role!r}; grantable: {', '.join(opts.roles)}")
+        cap = timedelta(minutes=opts.max_ttl_minutes)
+        if req.ttl <= timedelta(0):
+            raise ActionRefused("TTL must be positive")
+        if req.ttl > cap:
+            raise ActionRefused(f"TTL {req.ttl} is over the cap of {cap} for {req.role}")
+
+    async def grant(self, req: GrantRequest, actor: Actor) -> Grant:
+        self._validate(req)
+        now = self.rt.clock.now()
+        g = Grant(
+            id=uuid.uuid4().hex[:12],
+            subject=req.subject,
+            role=req.role,
+            reason=req.reason,
+            granted_by=actor.name,
+            granted_at=now,
+            expires_at=now + req.ttl,
+        )
+
+        async def apply() -> Grant:
+            await asyncio.to_thread(self.rt.store.insert_grant, g)
+            return g
+
+        return await audited(
+            self.rt.ctx.audit,
+            actor=actor.name,
+            action="grant",
+            target=f"{g.subject}:{g.role}",
+            details={"grant_id": g.id, "reason": g.reason, "expires_at": g.expires_at.isoformat()},
+            apply=apply,
+        )
+
+    async def revoke(self, grant_id: str, actor: Actor, reason: str) -> None:
+        if len(reason.strip()) < 10:
+            raise ActionRefused("a revoke needs a reason of at least 10 characters")
+        now = self.rt.clock.now()
+        g = await asyncio.to_thread(self.rt.store.get_active, grant_id, now)
+        if g is None:
+            raise ActionRefused(f"no active grant with id {grant_id!r}")
+
+        async def apply() -> None:
+            if not await asyncio.to_thread(
+                self.rt.store.revoke, grant_id, actor.name, reason, self.rt.clock.now()
+            ):
+                raise ActionRefused(f"grant {grant_id!r} was no longer active")
+
+        await audited(
+            self.rt.ctx.audit,
+            actor=actor.name,
+            action="revoke",
+            target=f"{g.subject}:{g.role}",
+            details={"grant_id": grant_id, "reason": reason},
+            apply=apply,
+        )
+
+    async def aclose(self) -> None:
+        self.rt.close()

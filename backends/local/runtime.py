@@ -1,0 +1,108 @@
+"""One per process: the simulator, SQLite store and fault windows the local sources share."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+from backends.actions import audited
+from backends.local.options import LocalOptions
+from backends.local.sim import Simulator
+from backends.local.store import Store
+from backends.models import FaultWindow, Grant
+from backends.registry import BackendContext
+
+DEMO_GRANTS = (
+    ("alice@example.com", "sre-oncall", "INC-4711: gateway p99.9 regression, need pod exec", 25),
+    (
+        "bob@example.com",
+        "db-reader",
+        "INC-4712: verify tenant acme data after failed migration",
+        95,
+    ),
+    (
+        "carol@example.com",
+        "prod-deployer",
+        "CHG-981: hotfix rollout of docs-api during freeze",
+        170,
+    ),
+)
+
+
+class LocalRuntime:
+    def __init__(self, options: LocalOptions, ctx: BackendContext) -> None:
+        self.options = options
+        self.ctx = ctx
+        self.clock = ctx.clock
+        self.sim = Simulator(seed=options.seed, start=ctx.clock.now())
+        self._store: Store | None = None
+        self.windows: dict[str, FaultWindow] = {}
+        self._demo_checked = False
+        self._lock = asyncio.Lock()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.ctx.data_dir / "watchfloor.sqlite3")
+        return self._store
+
+    def sync(self) -> datetime:
+        """Bring the simulation up to now, with the fault windows it should feel."""
+        now = self.clock.now()
+        if now > self.sim.now:
+            self.sim.set_faults(list(self.windows.values()))
+            self.sim.advance_to(now)
+        return now
+
+    def _needs_demo(self) -> bool:
+        return self.store.grant_count() == 0  # opens the store on first use, in a thread
+
+    async def ensure_demo_grants(self) -> None:
+        async with self._lock:
+            if self._demo_checked:
+                return
+            self._demo_checked = True
+            if not self.options.demo_grants or not await asyncio.to_thread(self._needs_demo):
+                return
+            now = self.clock.now()
+            for subject, role, reason, minutes in DEMO_GRANTS:
+                g = Grant(
+                    id=uuid.uuid4().hex[:12],
+                    subject=subject,
+                    role=role,
+                    reason=reason,
+                    granted_by="simulator",
+                    granted_at=now,
+                    expires_at=now + timedelta(minutes=minutes),
+                )
+
+                async def apply(g: Grant = g) -> None:
+                    await asyncio.to_thread(self.store.insert_grant, g)
+
+                await audited(
+                    self.ctx.audit,
+                    actor="simulator",
+                    action="grant",
+                    target=f"{g.subject}:{g.role}",
+                    details={
+                        "grant_id": g.id,
+                        "reason": g.reason,
+                        "demo": "true",
+                        "expires_at": g.expires_at.isoformat(),
+                    },
+                    apply=apply,
+                )
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def runtime_for(options: LocalOptions, ctx: BackendContext) -> LocalRuntime:
+    rt = ctx.shared.get("local")
+    if not isinstance(rt, LocalRuntime):
+        rt = LocalRuntime(options, ctx)
+        ctx.shared["local"] = rt
+    return rt

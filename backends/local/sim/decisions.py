@@ -1,0 +1,213 @@
+"""OPA-like ABAC decisions over Attrs, counted in fixed-memory windows per attribute value.
+
+Rule (the plan's rego sketch): allow when role == "admin"; deny restricted data in prod
+otherwise; allow when the caller's tenant and data_class match the request's.
+Baseline deny rate is about 8 %. Every ``SPIKE_PERIOD_S`` one tenant (in turn) issues
+mostly cross-tenant requests for ``SPIKE_LEN_S``: a deny spike. The reported baseline is
+the median of the 5 s deny rates over the trailing 10 minutes, so spikes don't lift it.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from backends.local.sim.window import CounterWindow
+from backends.models import ATTR_KEYS, Attrs, Decision, DenyRateRow
+
+WINDOW_BUCKETS = 60
+HISTORY_POINTS = 60
+RECENT_DENIED = 50
+HISTORY_BUCKET_S = 5
+BASELINE_POINTS = 600 // HISTORY_BUCKET_S  # trailing 10 min of 5 s buckets
+ADMIN_P = 0.02
+DATA_CLASS_MISMATCH_P = 0.015
+SPIKE_PERIOD_S = 180.0
+SPIKE_START_S = 50.0  # phase within the period
+SPIKE_LEN_S = 30.0
+SPIKE_CROSS_P = 0.8
+
+# dimension -> (values, weights); in ATTR_KEYS order
+DIMENSIONS: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...] = (
+    ("service", ("gateway", "docs-api", "search-api", "billing"), (0.35, 0.30, 0.25, 0.10)),
+    ("tenant", ("acme", "globex", "initech", "umbrella"), (0.40, 0.25, 0.20, 0.15)),
+    ("data_class", ("public", "internal", "confidential", "restricted"), (0.40, 0.32, 0.20, 0.08)),
+    ("region", ("eu-west-1", "us-east-1", "ap-south-1"), (0.45, 0.40, 0.15)),
+    ("environment", ("dev", "stage", "prod"), (0.20, 0.30, 0.50)),
+)
+assert tuple(d[0] for d in DIMENSIONS) == ATTR_KEYS
+SERVICE_CROSS_P = (0.02, 0.03, 0.03, 0.06)  # per service: cross-tenant request probability
+TENANTS = DIMENSIONS[1][1]
+DATA_CLASSES = DIMENSIONS[2][1]
+RESTRICTED = DATA_CLASSES.index("restricted")
+PROD = DIMENSIONS[4][1].index("prod")
+
+# key 0 is "all"; then one key per (dimension, value)
+KEYS: tuple[tuple[str, str], ...] = tuple((d, v) for d, vals, _ in DIMENSIONS for v in vals)
+_OFFSETS: list[int] = []
+_o = 1
+for _d, _vals, _w in DIMENSIONS:
+    _OFFSETS.append(_o)
+    _o += len(_vals)
+OFF_SVC, OFF_TEN, OFF_DC, OFF_REG, OFF_ENV = _OFFSETS
+N_KEYS = _o
+
+DecisionHook = Callable[[Decision], None]
+
+
+def _table(weights: tuple[float, ...]) -> tuple[int, ...]:
+    """1000-entry lookup: table[int(u * 1000)] draws an index with these weights."""
+    out: list[int] = []
+    for i, w in enumerate(weights):
+        out.extend([i] * round(w * 1000))
+    if len(out) != 1000:
+        raise ValueError("weights must sum to 1 in steps of 0.001")
+    return tuple(out)
+
+
+def decide(attrs: Attrs, request_tenant: str, request_data_class: str) -> tuple[bool, str]:
+    """The simulated policy, usable on its own (e.g. by a dry-run or a test)."""
+    if attrs.role == "admin":
+        return True, "role admin"
+    if attrs.data_class == "restricted" and attrs.environment == "prod":
+        return False, "restricted data in prod requires admin"
+    if attrs.tenant != request_tenant:
+        return False, f"tenant mismatch: {attrs.tenant} requested {request_tenant}"
+    if attrs.data_class != request_data_class:
+        return False, f"data_class mismatch: {attrs.data_class} requested {request_data_class}"
+    return True, "tenant and data_class match"
+
+
+def spike_tenant(t: float) -> str | None:
+    """The tenant whose deny spike is on at offset t (seconds since origin), if any."""
+    cycle, phase = divmod(t, SPIKE_PERIOD_S)
+    if SPIKE_START_S <= phase < SPIKE_START_S + SPIKE_LEN_S:
+        return TENANTS[int(cycle) % len(TENANTS)]
+    return None
+
+
+def _mix64(x: int) -> int:
+    """splitmix64 finaliser: a deterministic, well-spread id from a counter."""
+    x = (x + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 31)
+
+
+class DecisionEngine:
+    def __init__(self, seed: int, origin: datetime, decisions_per_s: float) -> None:
+        self.origin = origin
+        self.rate = decisions_per_s
+        self._rng = random.Random(f"{seed}:decisions")
+        self._salt = _mix64(seed) << 1
+        self._tables = tuple(_table(w) for _, _, w in DIMENSIONS)
+        self.window = CounterWindow(N_KEYS, WINDOW_BUCKETS)
+        self.history: list[deque[float]] = [deque(maxlen=HISTORY_POINTS) for _ in range(N_KEYS)]
+        self.recent_denied: deque[Decision] = deque(maxlen=RECENT_DENIED)
+        self._baseline_rates: deque[float] = deque(maxlen=BASELINE_POINTS)
+        self.hook: DecisionHook | None = None
+        self._acc = 0.0
+        self._count = 0
+
+    def reset(self, bucket: int) -> None:
+        self.window.reset(bucket)
+        for h in self.history:
+            h.clear()
+        self._baseline_rates.clear()
+
+    def step(self, t0: float, dt: float) -> None:
+        self._acc += self.rate * dt
+        n = int(self._acc)
+        self._acc -= n
+        if n == 0:
+            return
+        rnd = self._rng.random
+        t_svc, t_ten, t_dc, t_reg, t_env = self._tables
+        spike = spike_tenant(t0)
+        spike_idx = -1 if spike is None else TENANTS.index(spike)
+        tot, den = self.window.cur_total, self.window.cur_hits
+        hook = self.hook
+        for i in range(n):
+            s = t_svc[int(rnd() * 1000)]
+            te = t_ten[int(rnd() * 1000)]
+            dc = t_dc[int(rnd() * 1000)]
+            rg = t_reg[int(rnd() * 1000)]
+            ev = t_env[int(rnd() * 1000)]
+            r_admin, r_cross, r_other, r_dc, r_dc_other = rnd(), rnd(), rnd(), rnd(), rnd()
+            admin = r_admin < ADMIN_P
+            cross_p = SPIKE_CROSS_P if te == spike_idx else SERVICE_CROSS_P[s]
+            req_te = (te + 1 + int(r_other * 3)) % 4 if r_cross < cross_p else te
+            req_dc = (dc + 1 + int(r_dc_other * 3)) % 4 if r_dc < DATA_CLASS_MISMATCH_P else dc
+            allowed = admin or (
+                not (dc == RESTRICTED and ev == PROD) and req_te == te and req_dc == dc
+            )
+            keys = (0, OFF_SVC + s, OFF_TEN + te, OFF_DC + dc, OFF_REG + rg, OFF_ENV + ev)
+            for k in keys:
+                tot[k] += 1
+            if not allowed:
+                for k in keys:
+                    den[k] += 1
+            self._count += 1
+            if hook is not None or not allowed:
+                d = self._decision(t0 + dt * i / n, (s, te, dc, rg, ev), admin, req_te, req_dc)
+                if not allowed:
+                    self.recent_denied.append(d)
+                if hook is not None:
+                    hook(d)
+
+    def _decision(
+        self, t: float, idx: tuple[int, ...], admin: bool, req_te: int, req_dc: int
+    ) -> Decision:
+        values = {dim: vals[i] for (dim, vals, _), i in zip(DIMENSIONS, idx, strict=True)}
+        attrs = Attrs(role="admin" if admin else "user", **values)
+        allowed, reason = decide(attrs, TENANTS[req_te], DATA_CLASSES[req_dc])
+        return Decision(
+            decision_id=f"{_mix64(self._salt ^ self._count):016x}",
+            timestamp=self.origin + timedelta(seconds=t),
+            attrs=attrs,
+            request_tenant=TENANTS[req_te],
+            request_data_class=DATA_CLASSES[req_dc],
+            allowed=allowed,
+            reason=reason,
+        )
+
+    def rotate_to(self, bucket: int) -> None:
+        self.window.rotate_to(bucket)
+
+    def close_history_bucket(self) -> None:
+        """Push the deny rate of the last 5 one-second buckets to every key's history."""
+        tot, den = self.window.last_closed(HISTORY_BUCKET_S)
+        if tot[0] == 0:
+            return
+        for k in range(N_KEYS):
+            if tot[k]:
+                self.history[k].append(round(den[k] / tot[k], 4))
+            else:
+                self.history[k].append(0.0)
+        self._baseline_rates.append(den[0] / tot[0])
+
+    @property
+    def baseline(self) -> float | None:
+        """Median 5 s deny rate over the trailing 10 minutes, None before the first bucket."""
+        if not self._baseline_rates:
+            return None
+        return statistics.median(self._baseline_rates)
+
+    def rows(self) -> tuple[int, int, tuple[DenyRateRow, ...]]:
+        tot, den = self.window.totals(), self.window.hits()
+        rows = [
+            DenyRateRow(
+                dimension=dim,
+                value=val,
+                total=tot[k],
+                denied=den[k],
+                rate=den[k] / tot[k] if tot[k] else 0.0,
+                history=tuple(self.history[k]),
+            )
+            for k, (dim, val) in enumerate(KEYS, start=1)
+        ]
+        rows.sort(key=lambda r: (-r.rate, -r.denied))
+        return tot[0], den[0], tuple(rows)

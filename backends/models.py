@@ -1,0 +1,306 @@
+"""Pydantic models shared by every adapter, the TUI and the headless commands.
+
+All datetimes are timezone-aware UTC. A snapshot is what one source knows at one moment:
+its data, when it was observed, and the health of the source that produced it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+# --- health ---
+
+
+class HealthState(StrEnum):
+    OK = "ok"
+    STALE = "stale"
+    ERROR = "error"
+    NO_DATA = "no-data"
+
+
+class SourceHealth(Model):
+    """How much a pane may trust what it shows."""
+
+    state: HealthState = HealthState.NO_DATA
+    last_error: str | None = None
+    last_ok_at: AwareDatetime | None = None
+    interval_s: float = 1.0
+
+    def age_s(self, now: datetime) -> float | None:
+        """Seconds since the data was last good, or None if it never was."""
+        if self.last_ok_at is None:
+            return None
+        return max(0.0, (now - self.last_ok_at).total_seconds())
+
+    def effective_state(self, now: datetime) -> HealthState:
+        """OK turns STALE when no good update came for three intervals."""
+        age = self.age_s(now)
+        if self.state is HealthState.OK and age is not None and age > 3 * self.interval_s + 1:
+            return HealthState.STALE
+        return self.state
+
+
+class Snapshot(Model):
+    observed_at: AwareDatetime
+    health: SourceHealth
+    source: str = ""
+
+
+# --- access (ABAC) ---
+
+ATTR_KEYS: tuple[str, ...] = ("service", "tenant", "data_class", "region", "environment")
+
+
+class Attrs(Model):
+    service: str
+    tenant: str
+    data_class: str
+    region: str
+    environment: str
+    role: str = "user"
+
+
+class Decision(Model):
+    """One policy decision, in the spirit of an OPA decision-log event."""
+
+    decision_id: str
+    timestamp: AwareDatetime
+    path: str = "abac/allow"
+    attrs: Attrs
+    request_tenant: str
+    request_data_class: str
+    allowed: bool
+    reason: str = ""
+
+
+class DenyRateRow(Model):
+    dimension: str  # one of ATTR_KEYS
+    value: str
+    total: int
+    denied: int
+    rate: float  # denied / total over the window, 0..1
+    history: tuple[float, ...] = ()  # deny rate per bucket, oldest first
+
+
+class AccessSnapshot(Snapshot):
+    window_s: float = 60.0
+    total: int = 0
+    denied: int = 0
+    deny_rate: float = 0.0
+    baseline_rate: float = 0.0
+    history: tuple[float, ...] = ()
+    rows: tuple[DenyRateRow, ...] = ()
+    recent_denied: tuple[Decision, ...] = ()
+    dropped: int = 0
+    sampled: bool = False
+
+
+# --- break-glass grants ---
+
+
+class Actor(Model):
+    name: str
+    roles: tuple[str, ...] = ()
+
+
+class Grant(Model):
+    id: str
+    subject: str
+    role: str
+    reason: str
+    granted_by: str
+    granted_at: AwareDatetime
+    expires_at: AwareDatetime
+
+    def remaining(self, now: datetime) -> timedelta:
+        return self.expires_at - now
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+
+class GrantRequest(Model):
+    subject: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    reason: str = Field(min_length=10)
+    ttl: timedelta = timedelta(minutes=30)
+    step_up_code: str = Field(default="", repr=False)
+
+
+class GrantsSnapshot(Snapshot):
+    grants: tuple[Grant, ...] = ()
+
+
+# --- release train ---
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    SKIPPED = "skipped"
+
+
+class Verification(StrEnum):
+    MISSING = "missing"
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    FAILED = "failed"
+
+
+class ReleaseStage(Model):
+    name: str
+    status: StageStatus
+    started_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+
+    def elapsed(self, now: datetime) -> timedelta | None:
+        if self.started_at is None:
+            return None
+        return (self.finished_at or now) - self.started_at
+
+
+class ReleaseRun(Model):
+    id: str
+    version: str
+    status: StageStatus
+    started_at: AwareDatetime
+    finished_at: AwareDatetime | None = None
+    stages: tuple[ReleaseStage, ...] = ()
+    artifacts: dict[str, Verification] = Field(default_factory=dict)
+
+
+class Rehearsal(Model):
+    status: StageStatus
+    finished_at: AwareDatetime | None = None
+    run_id: str = ""
+
+
+class ReleaseSnapshot(Snapshot):
+    current: ReleaseRun | None = None
+    recent: tuple[ReleaseRun, ...] = ()
+    rehearsal: Rehearsal | None = None
+
+
+# --- latency and adaptive inflight limits ---
+
+
+class RouteLatency(Model):
+    route: str
+    p999_ms: float | None
+    slo_ms: float
+    observations: int
+    error_rate: float = 0.0
+    limit: float | None = None
+    inflight: float | None = None
+    blocked: float = 0.0
+    history: tuple[float, ...] = ()
+    above_last_bucket: bool = False  # p999_ms is a lower bound ("> X")
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.observations < 1000
+
+
+class CacheLayer(Model):
+    layer: Literal["edge", "app", "db"] | str
+    hit_ratio: float
+
+
+class LatencySnapshot(Snapshot):
+    window_s: float = 60.0
+    routes: tuple[RouteLatency, ...] = ()
+    cache: tuple[CacheLayer, ...] = ()
+
+
+# --- fault windows ---
+
+
+class WindowState(StrEnum):
+    SCHEDULED = "scheduled"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class FaultSpec(Model):
+    target_host: str = Field(min_length=1)
+    namespace: str = Field(min_length=1)
+    delay_ms: int = Field(default=0, ge=0, le=60_000)
+    delay_percent: float = Field(default=0.0, ge=0, le=100)
+    abort_status: int = Field(default=503, ge=200, le=599)
+    abort_percent: float = Field(default=0.0, ge=0, le=100)
+
+
+class FaultWindow(Model):
+    id: str
+    spec: FaultSpec
+    owner: str
+    reason: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    ended_early_at: AwareDatetime | None = None
+    applied: bool = False  # the fault is present in the backend (mesh) right now
+
+    def state(self, now: datetime) -> WindowState:
+        if self.ended_early_at is not None and self.ended_early_at <= now:
+            return WindowState.ENDED
+        if now < self.starts_at:
+            return WindowState.SCHEDULED
+        if now < self.ends_at:
+            return WindowState.ACTIVE
+        return WindowState.ENDED
+
+
+class FaultRequest(Model):
+    spec: FaultSpec
+    reason: str = Field(min_length=10)
+    start_in: timedelta = timedelta(0)
+    duration: timedelta = timedelta(minutes=10)
+
+
+class FaultsSnapshot(Snapshot):
+    windows: tuple[FaultWindow, ...] = ()
+
+
+# --- alerts and audit ---
+
+
+class AlertKind(StrEnum):
+    DENY_SPIKE = "policy deny spike"
+    TTL_EXPIRED_ACTIVE = "break-glass TTL expired still active"
+    RELEASE_FAILURE = "release train failure"
+    P999_REGRESSION = "p99.9 regression"
+    FAULT_LEAK = "fault injection leaking"
+    SOURCE_DOWN = "source down"
+
+
+class Alert(Model):
+    kind: AlertKind
+    key: str  # identifies the thing alerted on, stable across updates
+    message: str
+    raised_at: AwareDatetime
+    severity: Literal["warning", "critical"] = "warning"
+
+
+class AuditRecord(Model):
+    seq: int
+    id: str
+    at: AwareDatetime
+    actor: str
+    action: str
+    target: str
+    phase: Literal["request", "outcome"]
+    outcome: str = ""
+    details: dict[str, str] = Field(default_factory=dict)
+    prev_hash: str
+    hash: str

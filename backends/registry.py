@@ -1,0 +1,83 @@
+"""Backend plugins: found through the `watchfloor.backends` entry-point group.
+
+Listing names reads package metadata only and imports nothing. A plugin module is
+imported when a pane is configured to use it; its heavy clients are imported later
+still, when its factory builds a source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from backends.clock import Clock, SystemClock
+
+GROUP = "watchfloor.backends"
+
+
+@dataclass
+class BackendContext:
+    """What a factory gets besides its options: where to keep data, time, shared state."""
+
+    data_dir: Path
+    clock: Clock = field(default_factory=SystemClock)
+    interval_s: float = 1.0
+    actor: str = "unknown"
+    # One dict per plugin name, so a plugin's sources can share one runtime.
+    shared: dict[str, Any] = field(default_factory=dict)
+    audit: Any = None  # the AuditSink, built before the sources that need it
+
+
+Factory = Callable[[BaseModel, BackendContext], Any]
+
+
+@dataclass(frozen=True)
+class BackendPlugin:
+    name: str
+    description: str
+    factories: Mapping[str, Factory]  # capability -> factory
+    options_model: type[BaseModel]
+
+
+class BackendError(Exception):
+    """A backend could not be found or loaded; the message says which and why."""
+
+
+@cache
+def _entry_points() -> dict[str, EntryPoint]:
+    """Scanning installed distributions costs ~15 ms; do it once per process."""
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=GROUP):
+        found.setdefault(ep.name, ep)
+    return found
+
+
+def available() -> list[str]:
+    """Names of every installed backend, from metadata alone."""
+    return sorted(_entry_points())
+
+
+def load_plugin(name: str) -> BackendPlugin:
+    eps = _entry_points()
+    if name not in eps:
+        names = ", ".join(sorted(eps)) or "none"
+        raise BackendError(f"unknown backend {name!r}; available: {names}")
+    try:
+        plugin = eps[name].load()
+    except Exception as exc:
+        raise BackendError(
+            f"backend {name!r} failed to import ({eps[name].value}): {type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(plugin, BackendPlugin):
+        raise BackendError(f"backend {name!r} ({eps[name].value}) is not a BackendPlugin")
+    return plugin
+
+
+def validate_options(plugin: BackendPlugin, raw: Mapping[str, Any]) -> BaseModel:
+    return plugin.options_model.model_validate(dict(raw))

@@ -1,0 +1,137 @@
+"""Config -> one source per pane, through the plugin registry.
+
+A plugin that fails to import or to build does not stop the others: its pane gets a
+source that reports the error as its health, and every action on it is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backends.clock import Clock, SystemClock
+from backends.config import LoadedConfig, check_backends
+from backends.contracts import ActionRefused
+from backends.models import (
+    AccessSnapshot,
+    FaultsSnapshot,
+    GrantsSnapshot,
+    HealthState,
+    LatencySnapshot,
+    ReleaseSnapshot,
+    Snapshot,
+    SourceHealth,
+)
+from backends.registry import BackendContext, BackendError, load_plugin
+
+SNAPSHOT_TYPES: dict[str, type[Snapshot]] = {
+    "access": AccessSnapshot,
+    "grants": GrantsSnapshot,
+    "release": ReleaseSnapshot,
+    "latency": LatencySnapshot,
+    "faults": FaultsSnapshot,
+}
+
+
+def data_dir_for(loaded: LoadedConfig) -> Path:
+    if loaded.config.data_dir is not None:
+        return loaded.config.data_dir.expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("watchfloor", appauthor=False))
+
+
+def actor_name(loaded: LoadedConfig) -> str:
+    if loaded.config.ui.actor:
+        return loaded.config.ui.actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+class BrokenSource:
+    """Stands in for a source whose plugin could not be loaded or built."""
+
+    def __init__(self, capability: str, name: str, error: str, clock: Clock) -> None:
+        self.capability = capability
+        self.name = name
+        self.error = error
+        self.clock = clock
+
+    async def watch(self) -> AsyncIterator[Snapshot]:
+        cls = SNAPSHOT_TYPES[self.capability]
+        health = SourceHealth(state=HealthState.ERROR, last_error=self.error)
+        yield cls(observed_at=self.clock.now(), health=health, source=self.name)
+        await asyncio.Event().wait()  # nothing more will ever come
+
+    def __getattr__(self, action: str) -> Any:
+        async def refuse(*_: Any, **__: Any) -> Any:
+            raise ActionRefused(
+                f"{self.capability} backend {self.name!r} is unavailable: {self.error}"
+            )
+
+        return refuse
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass
+class Sources:
+    by_capability: dict[str, Any]
+    ctx: BackendContext
+    environment: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, capability: str) -> Any:
+        return self.by_capability[capability]
+
+    @property
+    def local_simulation(self) -> bool:
+        return any(getattr(s, "name", "") == "local" for s in self.by_capability.values())
+
+    async def aclose(self) -> None:
+        for src in self.by_capability.values():
+            try:
+                await src.aclose()
+            except Exception:  # closing is best effort; one failure must not hide others
+                continue
+
+
+def build_sources(loaded: LoadedConfig, clock: Clock | None = None) -> Sources:
+    """Raises ConfigError for a bad config; a broken plugin only breaks its own panes."""
+    options = check_backends(loaded)
+    cfg = loaded.config
+    ctx = BackendContext(
+        data_dir=data_dir_for(loaded),
+        clock=clock or SystemClock(),
+        interval_s=cfg.ui.refresh_s,
+        actor=actor_name(loaded),
+    )
+    built: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    # The audit sink first: sources that mutate need it.
+    for cap in ("audit", "access", "grants", "release", "latency", "faults"):
+        name = cfg.backend_for(cap)
+        try:
+            plugin = load_plugin(name)
+            factory = plugin.factories.get(cap)
+            if factory is None:
+                raise BackendError(f"backend {name!r} does not provide {cap}")
+            built[cap] = factory(options[name], ctx)
+        except Exception as exc:
+            errors[cap] = (
+                str(exc)
+                if isinstance(exc, BackendError)
+                else (f"backend {name!r} failed to start: {type(exc).__name__}: {exc}")
+            )
+            built[cap] = BrokenSource(cap, name, errors[cap], ctx.clock)
+        if cap == "audit":
+            ctx.audit = None if cap in errors else built[cap]
+    return Sources(by_capability=built, ctx=ctx, environment=cfg.environment, errors=errors)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from backends.clock import FrozenClock
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No test reads the developer's config or writes their data dir."""
+    for var in list(os.environ):
+        if var.startswith("WATCHFLOOR_"):
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("WATCHFLOOR_DATA_DIR", str(tmp_path / "data"))
+    yield tmp_path / "data"
+
+
+@pytest.fixture
+def data_dir(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    return FrozenClock(T0)
+
+
+def watchfloor_cmd() -> list[str]:
+    """The installed console script, run with this interpreter's environment."""
+    script = Path(sys.executable).parent / "watchfloor"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]

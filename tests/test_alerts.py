@@ -1,0 +1,162 @@
+"""The plan's alerts derived from snapshots: each fires on its condition and not otherwise."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backends.alerts import AlertBook, derive
+from backends.models import (
+    AccessSnapshot,
+    AlertKind,
+    FaultSpec,
+    FaultsSnapshot,
+    FaultWindow,
+    Grant,
+    GrantsSnapshot,
+    HealthState,
+    LatencySnapshot,
+    ReleaseRun,
+    ReleaseSnapshot,
+    ReleaseStage,
+    RouteLatency,
+    SourceHealth,
+    StageStatus,
+)
+from tests.conftest import T0
+
+OK = SourceHealth(state=HealthState.OK, last_ok_at=T0)
+
+
+def kinds(snaps: dict[str, object], **kw: object) -> list[AlertKind]:
+    return [a.kind for a in derive(snaps, T0, **kw)]  # type: ignore[arg-type]
+
+
+def access(total: int, denied: int, baseline: float) -> AccessSnapshot:
+    return AccessSnapshot(
+        observed_at=T0,
+        health=OK,
+        total=total,
+        denied=denied,
+        deny_rate=denied / total,
+        baseline_rate=baseline,
+    )
+
+
+def test_deny_spike_against_trailing_baseline() -> None:
+    assert kinds({"access": access(1000, 60, 0.05)}) == []
+    assert kinds({"access": access(1000, 300, 0.05)}) == [AlertKind.DENY_SPIKE]
+    # a high but steady rate is not a spike; a tiny sample is not one either
+    assert kinds({"access": access(1000, 300, 0.28)}) == []
+    assert kinds({"access": access(20, 15, 0.05)}) == []
+
+
+def grant(minutes: float) -> Grant:
+    return Grant(
+        id=f"g{minutes}",
+        subject="alice",
+        role="sre-oncall",
+        reason="INC-1 fix",
+        granted_by="bob",
+        granted_at=T0 - timedelta(hours=1),
+        expires_at=T0 + timedelta(minutes=minutes),
+    )
+
+
+def test_ttl_expired_still_active() -> None:
+    snap = GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(5), grant(-1)))
+    alerts = derive({"grants": snap}, T0)
+    assert [(a.kind, a.key) for a in alerts] == [(AlertKind.TTL_EXPIRED_ACTIVE, "grant:g-1")]
+
+
+def run(i: str, status: StageStatus, failed_stage: str | None = None) -> ReleaseRun:
+    stages = tuple(
+        ReleaseStage(
+            name=n, status=StageStatus.FAILURE if n == failed_stage else StageStatus.SUCCESS
+        )
+        for n in ("verify digests", "verify provenance")
+    )
+    return ReleaseRun(id=i, version=f"v-{i}", status=status, started_at=T0, stages=stages)
+
+
+def test_release_failure_only_for_the_latest_finished_cut() -> None:
+    failed = run("1", StageStatus.FAILURE, "verify provenance")
+    ok = run("2", StageStatus.SUCCESS)
+    running = run("3", StageStatus.RUNNING)
+    snap = ReleaseSnapshot(observed_at=T0, health=OK, current=running, recent=(failed,))
+    alerts = derive({"release": snap}, T0)
+    assert [a.kind for a in alerts] == [AlertKind.RELEASE_FAILURE]
+    assert "verify provenance" in alerts[0].message
+    healed = ReleaseSnapshot(observed_at=T0, health=OK, current=running, recent=(ok, failed))
+    assert kinds({"release": healed}) == []
+
+
+def test_p999_regression_against_marked_baseline() -> None:
+    snap = LatencySnapshot(
+        observed_at=T0,
+        health=OK,
+        routes=(RouteLatency(route="GET /search", p999_ms=450, slo_ms=400, observations=5000),),
+    )
+    assert kinds({"latency": snap}) == []  # no baseline marked
+    assert kinds({"latency": snap}, baselines={"GET /search": 420}) == []  # +7%
+    assert kinds({"latency": snap}, baselines={"GET /search": 400}) == [AlertKind.P999_REGRESSION]
+
+
+def test_fault_leak_in_protected_namespace_or_past_end() -> None:
+    def window(ns: str, start: float, end: float, applied: bool) -> FaultWindow:
+        return FaultWindow(
+            id=ns,
+            spec=FaultSpec(target_host="docs-api", namespace=ns, delay_ms=100, delay_percent=10),
+            owner="erin",
+            reason="drill",
+            applied=applied,
+            starts_at=T0 + timedelta(minutes=start),
+            ends_at=T0 + timedelta(minutes=end),
+        )
+
+    fine = FaultsSnapshot(
+        observed_at=T0,
+        health=OK,
+        windows=(window("stage", -1, 5, True), window("dev", -20, -10, False)),
+    )
+    assert kinds({"faults": fine}) == []
+    leaking = FaultsSnapshot(
+        observed_at=T0,
+        health=OK,
+        windows=(window("prod", -1, 5, True), window("dev", -20, -10, True)),
+    )
+    assert kinds({"faults": leaking}) == [AlertKind.FAULT_LEAK, AlertKind.FAULT_LEAK]
+
+
+def test_source_down_and_stale() -> None:
+    down = LatencySnapshot(
+        observed_at=T0,
+        health=SourceHealth(state=HealthState.ERROR, last_error="boom", last_ok_at=T0),
+    )
+    assert kinds({"latency": down}) == [AlertKind.SOURCE_DOWN]
+    stale = LatencySnapshot(
+        observed_at=T0,
+        health=SourceHealth(
+            state=HealthState.OK, last_ok_at=T0 - timedelta(seconds=30), interval_s=1.0
+        ),
+    )
+    assert kinds({"latency": stale}) == [AlertKind.SOURCE_DOWN]
+
+
+def test_alert_book_keeps_first_raised_and_orders_newest_first() -> None:
+    book = AlertBook()
+    a1 = derive({"grants": GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(-1),))}, T0)
+    first = book.update(a1)
+    later = T0 + timedelta(seconds=10)
+    fresh = SourceHealth(state=HealthState.OK, last_ok_at=later)
+    both = derive(
+        {
+            "grants": GrantsSnapshot(
+                observed_at=later, health=fresh, grants=(grant(-1), grant(-0.01))
+            )
+        },
+        later,
+    )
+    shown = book.update(both)
+    assert [a.key for a in shown] == ["grant:g-0.01", "grant:g-1"]
+    assert shown[1].raised_at == first[0].raised_at == T0
+    assert book.update([]) == []

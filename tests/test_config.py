@@ -1,0 +1,114 @@
+"""Config layering and refusal: the key and the file named, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from backends.config import ConfigError, load
+from tests.conftest import watchfloor_cmd
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [*watchfloor_cmd(), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_default_config_loads_and_uses_local_everywhere() -> None:
+    loaded = load(env={})
+    assert loaded.files[0].name == "default.toml"
+    cfg = loaded.config
+    assert {
+        cfg.backend_for(c) for c in ("access", "grants", "release", "latency", "faults", "audit")
+    } == {"local"}
+    assert cfg.backends["local"]["seed"] == 35
+
+
+def test_user_file_then_env_override(tmp_path: Path) -> None:
+    user = tmp_path / "xdg" / "watchfloor" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('environment = "stage"\n[ui]\nrefresh_s = 2.5\n')
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "WATCHFLOOR_UI__REFRESH_S": "4",
+        "WATCHFLOOR_BACKENDS__LOCAL__SEED": "7",
+    }
+    loaded = load(env=env)
+    assert loaded.files[-1] == user
+    assert loaded.config.environment == "stage"
+    assert loaded.config.ui.refresh_s == 4.0
+    assert loaded.config.backends["local"]["seed"] == "7"  # validated by the plugin later
+    assert loaded.where(("ui", "refresh_s")) == "environment variable WATCHFLOOR_UI__REFRESH_S"
+    assert loaded.where(("environment",)) == str(user)
+
+
+def test_unknown_key_names_key_and_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[ui]\nrefresh_seconds = 2\n")
+    with pytest.raises(ConfigError) as err:
+        load(bad, env={})
+    assert str(bad) in str(err.value)
+    assert "ui.refresh_seconds" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("[ui]\nrefresh_s = -1\n", "ui.refresh_s"),
+        ('[ui]\nrefresh_s = "soon"\n', "ui.refresh_s"),
+        ("[backends.local]\nseed = 'abc'\n", "backends.local.seed"),
+        ("[backends.local]\nspeed = 2\n", "backends.local.speed"),
+        ('[panes]\nlatency = "nosuch"\n', "panes.latency"),
+        ('[backends.nosuch]\nurl = "x"\n', "backends.nosuch"),
+    ],
+)
+def test_bad_values_exit_2_without_traceback(tmp_path: Path, body: str, key: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(body)
+    proc = run("--config", str(bad), "config", "check")
+    assert proc.returncode == 2, proc.stderr
+    assert key in proc.stderr
+    assert str(bad) in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # the same refusal when starting the dashboard: no UI is started
+    proc = run("--config", str(bad))
+    assert proc.returncode == 2 and key in proc.stderr
+
+
+def test_unknown_backend_lists_available(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[panes]\nfaults = "istio-typo"\n')
+    proc = run("config", "check", str(bad))
+    assert proc.returncode == 2
+    assert "unknown backend 'istio-typo'" in proc.stderr
+    assert "available: " in proc.stderr and "local" in proc.stderr
+
+
+def test_env_override_error_names_variable() -> None:
+    proc = run("config", "check", env={"WATCHFLOOR_UI__REFRESH_S": "fast"})
+    assert proc.returncode == 2
+    assert "WATCHFLOOR_UI__REFRESH_S" in proc.stderr
+
+
+def test_not_toml_and_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[ui\nrefresh_s = 1\n")
+    proc = run("config", "check", str(bad))
+    assert proc.returncode == 2 and "not valid TOML" in proc.stderr
+    proc = run("config", "check", str(tmp_path / "missing.toml"))
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_config_check_ok() -> None:
+    proc = run("config", "check")
+    assert proc.returncode == 0, proc.stderr
+    assert "latency  -> local" in proc.stdout

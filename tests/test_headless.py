@@ -1,0 +1,45 @@
+"""`watchfloor snapshot --json`: what scripts and tests use to see what the panes see."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from datetime import datetime
+
+from tests.conftest import watchfloor_cmd
+
+
+def test_snapshot_json_has_every_pane_with_health() -> None:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [*watchfloor_cmd(), "snapshot", "--json", "--for", "1.5s"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["local_simulation"] is True
+    for pane in ("access", "grants", "release", "latency", "faults"):
+        assert doc[pane]["health"]["state"] == "ok", pane
+        assert doc[pane]["source"] == "local"
+    assert {r["route"] for r in doc["latency"]["routes"]} == {"GET /docs/:id", "GET /search"}
+    assert doc["access"]["total"] > 0 and doc["access"]["rows"]
+    assert len(doc["grants"]["grants"]) == 3
+    assert doc["release"]["current"]["stages"]
+    assert isinstance(doc["alerts"], list)
+    # --for listens, and what is printed is the latest update, not the first
+    assert elapsed >= 1.5
+    end = datetime.fromisoformat(doc["observed_at"])
+    for pane in ("access", "latency"):
+        assert (end - datetime.fromisoformat(doc[pane]["observed_at"])).total_seconds() < 1.2
+
+
+def test_bad_duration_is_a_usage_error() -> None:
+    proc = subprocess.run(
+        [*watchfloor_cmd(), "snapshot", "--for", "soon"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "not a duration" in proc.stderr

@@ -1,0 +1,120 @@
+"""The local backend's mutating actions: validate -> audit (fail closed) -> apply -> audit."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backends.audit_chain import first_break
+from backends.clock import FrozenClock
+from backends.contracts import ActionRefused
+from backends.models import Actor, FaultRequest, FaultSpec, GrantRequest, WindowState
+from tests.helpers import local_sources
+
+ME = Actor(name="dave")
+
+
+def req(**kw: Any) -> GrantRequest:
+    base: dict[str, Any] = {
+        "subject": "alice",
+        "role": "sre-oncall",
+        "reason": "INC-4711 gateway is on fire",
+        "ttl": timedelta(minutes=30),
+    }
+    return GrantRequest(**{**base, **kw})
+
+
+async def test_grant_revoke_with_chained_audit(frozen_clock: FrozenClock) -> None:
+    src = local_sources(frozen_clock)
+    grants, audit = src["grants"], src["audit"]
+    g = await grants.grant(req(), ME)
+    assert g.expires_at - g.granted_at == timedelta(minutes=30)
+    snap = await grants.snapshot()
+    assert g.id in {x.id for x in snap.grants}
+    await grants.revoke(g.id, ME, "incident resolved, access no longer needed")
+    assert g.id not in {x.id for x in (await grants.snapshot()).grants}
+    records = await audit.records(limit=1000)
+    mine = [(r.action, r.phase, r.outcome) for r in records if r.actor == "dave"]
+    assert mine == [
+        ("grant", "request", ""),
+        ("grant", "outcome", "applied"),
+        ("revoke", "request", ""),
+        ("revoke", "outcome", "applied"),
+    ]
+    assert first_break(records) is None
+    await src.aclose()
+
+
+async def test_expired_grant_is_inactive_on_read(frozen_clock: FrozenClock) -> None:
+    src = local_sources(frozen_clock)
+    g = await src["grants"].grant(req(ttl=timedelta(minutes=1)), ME)
+    frozen_clock.advance(61)
+    assert g.id not in {x.id for x in (await src["grants"].snapshot()).grants}
+    with pytest.raises(ActionRefused):
+        await src["grants"].revoke(g.id, ME, "too late, it has expired already")
+    await src.aclose()
+
+
+@pytest.mark.parametrize(
+    ("kw", "why"),
+    [({"role": "god-mode"}, "unknown role"), ({"ttl": timedelta(hours=5)}, "over the cap")],
+)
+async def test_bad_grant_refused_and_nothing_written(
+    frozen_clock: FrozenClock, kw: Any, why: str
+) -> None:
+    src = local_sources(frozen_clock)
+    before = await src["audit"].records(limit=1000)
+    with pytest.raises(ActionRefused, match=why):
+        await src["grants"].grant(req(**kw), ME)
+    assert await src["audit"].records(limit=1000) == before
+    await src.aclose()
+
+
+async def test_fail_closed_when_audit_cannot_write(
+    frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    src = local_sources(frozen_clock)
+    await src["grants"].snapshot()  # the demo grants
+    count = len((await src["grants"].snapshot()).grants)
+    db = sqlite3.connect(data_dir / "watchfloor.sqlite3")
+    db.execute(
+        "CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    db.commit()
+    db.close()
+    with pytest.raises(ActionRefused, match="audit record could not be written"):
+        await src["grants"].grant(req(), ME)
+    assert len((await src["grants"].snapshot()).grants) == count
+    await src.aclose()
+
+
+async def test_audit_edit_is_detected(frozen_clock: FrozenClock, data_dir: Path) -> None:
+    src = local_sources(frozen_clock)
+    await src["grants"].grant(req(), ME)
+    db = sqlite3.connect(data_dir / "watchfloor.sqlite3")
+    db.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 2")
+    db.commit()
+    db.close()
+    broken = first_break(await src["audit"].records(limit=1000))
+    assert broken is not None and broken[0] == 2
+    await src.aclose()
+
+
+async def test_fault_window_guardrails_and_halt(frozen_clock: FrozenClock) -> None:
+    src = local_sources(frozen_clock)
+    faults = src["faults"]
+    spec = FaultSpec(target_host="docs-api", namespace="prod", delay_ms=800, delay_percent=30)
+    with pytest.raises(ActionRefused, match="protected"):
+        await faults.schedule(FaultRequest(spec=spec, reason="game day latency drill"), ME)
+    spec = spec.model_copy(update={"namespace": "stage"})
+    w = await faults.schedule(FaultRequest(spec=spec, reason="game day latency drill"), ME)
+    assert w.state(frozen_clock.now()) is WindowState.ACTIVE
+    assert await faults.halt_all(ME, "HALT: pager went off") == 1
+    snap = await faults.snapshot()
+    assert [x.state(frozen_clock.now()) for x in snap.windows] == [WindowState.ENDED]
+    assert await faults.halt_all(ME, "HALT again") == 0  # idempotent
+    await src.aclose()

@@ -1,0 +1,27 @@
+"""What every subcommand shares: loading the config, durations, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from backends.config import LoadedConfig, check_backends, load
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def duration(text: str) -> float:
+    """argparse type: '10s', '2m', '500ms', '1.5h' or plain seconds."""
+    m = _DURATION.match(text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 10s, 2m, 500ms)")
+    return float(m.group(1)) * _UNIT[m.group(2)]
+
+
+def load_config(args: argparse.Namespace, path: Path | None = None) -> LoadedConfig:
+    """Load and check the config named by --config (or `path`). Raises ConfigError."""
+    loaded = load(path or getattr(args, "config", None))
+    check_backends(loaded)
+    return loaded

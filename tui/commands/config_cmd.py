@@ -1,0 +1,27 @@
+"""`watchfloor config check [FILE]`: validate the layered config without starting the UI."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from backends.contracts import CAPABILITIES
+from tui.commands.common import load_config
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("config", help="configuration commands")
+    cs = p.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
+    check = cs.add_parser("check", help="validate a config file without starting the UI")
+    check.add_argument("file", nargs="?", type=Path, help="file to check (default: as the UI)")
+    check.set_defaults(handler=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    loaded = load_config(args, args.file)
+    cfg = loaded.config
+    print(f"ok: {' < '.join(str(f) for f in loaded.files)} < environment")
+    for cap in CAPABILITIES:
+        print(f"  {cap:8} -> {cfg.backend_for(cap)}")
+    return 0

@@ -1,0 +1,55 @@
+"""Small text formatters shared by panes and headless output. Pure functions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.text import Text
+
+from backends.models import HealthState, SourceHealth
+
+HEALTH_STYLE = {
+    HealthState.OK: ("●", "green"),
+    HealthState.STALE: ("◐", "yellow"),
+    HealthState.ERROR: ("✖", "red"),
+    HealthState.NO_DATA: ("○", "grey50"),
+}
+
+
+def duration(td: timedelta | float) -> str:
+    """Compact, fixed-ish width: 45s, 4m05s, 1h02m, 3d04h; negative with a leading '-'."""
+    secs = td.total_seconds() if isinstance(td, timedelta) else td
+    sign = "-" if secs < 0 else ""
+    s = int(abs(secs))
+    if s < 60:
+        return f"{sign}{s}s"
+    if s < 3600:
+        return f"{sign}{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{sign}{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{sign}{s // 86400}d{s % 86400 // 3600:02d}h"
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def pct(ratio: float, digits: int = 1) -> str:
+    return f"{ratio * 100:.{digits}f}%"
+
+
+def health_text(health: SourceHealth, now: datetime, source: str) -> Text:
+    state = health.effective_state(now)
+    glyph, style = HEALTH_STYLE[state]
+    text = Text.assemble((f"{glyph} {state.value}", style), f" · {source}")
+    age = health.age_s(now)
+    if state is not HealthState.OK:
+        text.append(f" · data {duration(age)} old" if age is not None else " · no data yet")
+        if health.last_error:
+            err = (
+                health.last_error if len(health.last_error) <= 60 else health.last_error[:59] + "…"
+            )
+            text.append(f" · {err}", style)
+    return text

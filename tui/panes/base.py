@@ -1,0 +1,50 @@
+"""What every pane shares: a bordered box titled with its name, its source's health in the
+border subtitle, and two attributes pushed down by the app: `snapshot` and `now`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from textual.containers import Vertical
+from textual.reactive import var
+from textual.widgets import DataTable
+
+from backends.clock import utc_now
+from backends.models import HealthState, Snapshot
+from tui.fmt import health_text
+
+
+class SourcePane(Vertical):
+    TITLE: ClassVar[str] = ""
+    snapshot: var[Any] = var(None, always_update=True, init=False)
+    now: var[datetime] = var(utc_now, init=False)
+
+    def on_mount(self) -> None:
+        self.border_title = self.TITLE
+        self.border_subtitle = "○ waiting for data"
+
+    def watch_snapshot(self, snap: Snapshot | None) -> None:
+        if snap is not None:
+            self.show(snap)
+            self._health(snap)
+
+    def watch_now(self, now: datetime) -> None:
+        if self.snapshot is not None:
+            self._health(self.snapshot)
+            self.tick(self.snapshot, now)
+
+    def _health(self, snap: Snapshot) -> None:
+        state = snap.health.effective_state(self.now)
+        self.border_subtitle = health_text(snap.health, self.now, snap.source)
+        for s in HealthState:
+            self.set_class(s is state, f"-{s.value}")
+
+    def show(self, snap: Any) -> None:
+        """Render a new snapshot (subclasses)."""
+
+    def tick(self, snap: Any, now: datetime) -> None:
+        """Once a second: update what depends on the time (countdowns). Optional."""
+
+    def table(self) -> DataTable[Any]:
+        return self.query_one(DataTable)

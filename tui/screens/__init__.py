@@ -1,0 +1,1 @@
+"""Modal screens: help (and, as they arrive, grant, revoke, fault window, policy replay)."""

@@ -1,0 +1,45 @@
+"""`?`: every key that works right now, and what the panes mean."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+ABOUT = (
+    "Panes: Latency (p99.9 per route vs SLO and baseline, adaptive inflight limit), "
+    "Faults (fault-injection windows), Access (ABAC deny rates), Break-glass grants "
+    "(live countdowns), Release train (stages, artefacts, rollback rehearsal).\n"
+    "Each pane's border shows its source's health; a failing source keeps its last data "
+    "and shows how old it is. Ctrl+P opens the command palette."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(show_header=True, header_style="bold", box=None, expand=True)
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("does")
+        for key, desc in self.rows:
+            table.add_row(key, desc)
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("Watchfloor keys", style="bold"))
+            yield Static(table)
+            yield Static(Text(ABOUT, style="grey70"), id="help-about")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
