@@ -1,0 +1,119 @@
+"""Rego policies evaluated in-process with the embedded interpreter (regopy / rego-cpp).
+
+`PolicyEngine` compiles the modules once into a bundle per entrypoint and evaluates with
+`query_bundle_entrypoint` (about 6x faster than `query`, which re-plans every call).
+`run_tests` runs `opa test`-style `test_*` rules. No I/O beyond reading the .rego files.
+
+rego-cpp lacks `time.parse_rfc3339_ns`: keep times as nanosecond numbers and use
+`time.now_ns()`. It has crashed on `... with input as ...` inside a comprehension.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
+_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+_TEST_RULE = re.compile(r"^\s*(test_\w+)\s*(?:if\b|\{|:=)", re.MULTILINE)
+
+
+class PolicyError(Exception):
+    """A policy failed to load or to evaluate."""
+
+
+def policy_path(name: str) -> Path:
+    """A policy shipped in policy/ (the source tree), e.g. policy_path("breakglass.rego")."""
+    return POLICY_DIR / name
+
+
+class PolicyEngine:
+    def __init__(self, files: Iterable[Path], data: Mapping[str, Any] | None = None) -> None:
+        from regopy import Interpreter
+
+        self._files = [Path(f) for f in files]
+        self._lock = threading.Lock()
+        self._interp = Interpreter()
+        self._bundles: dict[str, Any] = {}
+        for f in self._files:
+            try:
+                self._interp.add_module(f.name, f.read_text())
+            except Exception as exc:
+                raise PolicyError(f"{f}: {exc}") from exc
+        if data:
+            self._interp.add_data_json(json.dumps(data))
+
+    def _bundle(self, entrypoint: str) -> Any:
+        b = self._bundles.get(entrypoint)
+        if b is None:
+            try:
+                b = self._interp.build(None, [entrypoint])
+            except Exception as exc:
+                raise PolicyError(f"cannot build {entrypoint}: {exc}") from exc
+            self._bundles[entrypoint] = b
+        return b
+
+    def evaluate(self, entrypoint: str, input_doc: Mapping[str, Any]) -> Any:
+        """The value of `entrypoint` (e.g. "breakglass/decision") for this input, or None
+        when it is undefined."""
+        with self._lock:
+            bundle = self._bundle(entrypoint)
+            self._interp.set_input_term(json.dumps(input_doc))
+            out = self._interp.query_bundle_entrypoint(bundle, entrypoint)
+        return _first_value(str(out), entrypoint)
+
+    def query(self, query: str) -> Any:
+        """A one-off query (slower; re-plans): e.g. "data.breakglass.test_x"."""
+        with self._lock:
+            out = self._interp.query(query)
+        return _first_value(str(out), query)
+
+
+def _first_value(text: str, what: str) -> Any:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        if text.strip() in ("", "undefined", "{}"):
+            return None
+        raise PolicyError(f"{what}: unexpected output {text[:200]!r}") from None
+    if isinstance(doc, dict) and "expressions" in doc:
+        exprs = doc["expressions"]
+        return exprs[0] if exprs else None
+    if isinstance(doc, dict) and not doc:
+        return None
+    raise PolicyError(f"{what}: {text[:300]}")
+
+
+@dataclass(frozen=True)
+class RegoTestResult:
+    package: str
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+def run_tests(files: Iterable[Path]) -> list[RegoTestResult]:
+    """Evaluate every `test_*` rule of the *_test.rego files among `files` (opa test style)."""
+    files = list(files)
+    engine = PolicyEngine(files)
+    results = []
+    for f in files:
+        if not f.name.endswith("_test.rego"):
+            continue
+        text = f.read_text()
+        m = _PACKAGE.search(text)
+        if m is None:
+            raise PolicyError(f"{f}: no package")
+        pkg = m.group(1)
+        for name in dict.fromkeys(_TEST_RULE.findall(text)):
+            try:
+                value = engine.query(f"data.{pkg}.{name}")
+                results.append(RegoTestResult(pkg, name, value is True, repr(value)))
+            except PolicyError as exc:
+                results.append(RegoTestResult(pkg, name, False, str(exc)))
+    return results
