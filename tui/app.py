@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,6 +37,7 @@ PANE_CLASSES: dict[str, type[SourcePane]] = {
     "release": ReleasePane,
 }
 MAX_BACKOFF_S = 30.0
+PRIME_S = 0.5  # how long the first frame waits for every source's first snapshot
 
 
 class WatchfloorApp(App[None]):
@@ -83,16 +84,28 @@ class WatchfloorApp(App[None]):
                 yield cls(id=cap, classes="pane")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         where = "local simulation" if self.sources.local_simulation else "live"
         self.sub_title = f"{where} · env {self.sources.environment}"
         if self._theme_name and self._theme_name in self.available_themes:
             self.theme = self._theme_name
         self.query_one(AlertStrip).alerts = ()
         if self._watch:
+            # Give every source a short head start so the first frame is complete; a slow
+            # source simply arrives later through its worker.
+            streams = {cap: aiter(self.sources[cap].watch()) for cap in PANES}
+            firsts = {cap: asyncio.ensure_future(anext(it)) for cap, it in streams.items()}
+            await asyncio.wait(firsts.values(), timeout=PRIME_S)
             for cap in PANES:
+                first: Awaitable[Snapshot] | None = firsts[cap]
+                if firsts[cap].done() and firsts[cap].exception() is None:
+                    self.deliver(cap, firsts[cap].result())
+                    first = None
                 self.run_worker(
-                    self._pump(cap), name=f"source:{cap}", group="sources", exit_on_error=False
+                    self._pump(cap, streams[cap], first),
+                    name=f"source:{cap}",
+                    group="sources",
+                    exit_on_error=False,
                 )
             self.set_interval(1.0, self._tick, name="clock")
 
@@ -101,14 +114,18 @@ class WatchfloorApp(App[None]):
 
     # --- data flow: sources -> panes ----------------------------------------------------------
 
-    async def _pump(self, cap: str) -> None:
+    async def _pump(
+        self, cap: str, stream: AsyncIterator[Snapshot], first: Awaitable[Snapshot] | None
+    ) -> None:
         """One worker per source. `watch()` sleeps after each poll, so nothing stacks up;
         if the stream itself dies, keep the last data, say why, and resubscribe."""
         src = self.sources[cap]
         backoff = 1.0
         while True:
             try:
-                async for snap in src.watch():
+                if first is not None:
+                    self.deliver(cap, await first)
+                async for snap in stream:
                     self.deliver(cap, snap)
                     backoff = 1.0
             except asyncio.CancelledError:
@@ -128,6 +145,8 @@ class WatchfloorApp(App[None]):
                 )
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_S)
+            stream = aiter(src.watch())
+            first = None
 
     def deliver(self, cap: str, snap: Snapshot) -> None:
         self.snapshots[cap] = snap
