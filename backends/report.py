@@ -1,0 +1,53 @@
+"""The game-day report: Markdown with the timeline, the alerts and p99.9 before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from backends.models import Alert, LatencySnapshot
+from backends.timeline import Event
+
+
+def _ms(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.0f} ms"
+
+
+def game_day_report(
+    *,
+    now: datetime,
+    environment: str,
+    events: Iterable[Event],
+    alerts: Iterable[Alert],
+    first_latency: LatencySnapshot | None,
+    latency: LatencySnapshot | None,
+    baselines: Mapping[str, float],
+) -> str:
+    lines = [f"# Game-day report — {environment}", "", f"Generated {now:%Y-%m-%d %H:%M:%S}Z.", ""]
+    lines += [
+        "## p99.9 before and after",
+        "",
+        "| route | SLO | baseline | first seen | now | change |",
+        "|---|---|---|---|---|---|",
+    ]
+    before = {r.route: r for r in (first_latency.routes if first_latency else ())}
+    for r in latency.routes if latency else ():
+        ref = baselines.get(r.route)
+        if ref is None and r.route in before:
+            ref = before[r.route].p999_ms
+        change = f"{r.p999_ms / ref - 1:+.1%}" if ref and r.p999_ms is not None else "—"
+        first = before[r.route].p999_ms if r.route in before else None
+        lines.append(
+            f"| {r.route} | {_ms(r.slo_ms)} | {_ms(baselines.get(r.route))} | "
+            f"{_ms(first)} | {_ms(r.p999_ms)} | {change} |"
+        )
+    lines += ["", "## Alerts at the time of the report", ""]
+    alert_list = list(alerts)
+    if not alert_list:
+        lines.append("None.")
+    for a in alert_list:
+        lines.append(f"- {a.raised_at:%H:%M:%S}Z **{a.kind.value}** ({a.severity}): {a.message}")
+    lines += ["", "## Timeline", "", "| time | what | detail |", "|---|---|---|"]
+    for e in events:
+        lines.append(f"| {e.at:%H:%M:%S}Z | {e.kind} | {e.text.replace('|', '/')} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,114 @@
+"""The timeline diffs snapshots into events; the report renders them with p99.9 before/after."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backends.models import (
+    Alert,
+    AlertKind,
+    FaultSpec,
+    FaultsSnapshot,
+    FaultWindow,
+    Grant,
+    GrantsSnapshot,
+    HealthState,
+    LatencySnapshot,
+    RouteLatency,
+    SourceHealth,
+)
+from backends.report import game_day_report
+from backends.timeline import Timeline
+from tests.conftest import T0
+
+OK = SourceHealth(state=HealthState.OK, last_ok_at=T0)
+
+
+def grants(*ids: str) -> GrantsSnapshot:
+    return GrantsSnapshot(
+        observed_at=T0,
+        health=OK,
+        grants=tuple(
+            Grant(
+                id=i,
+                subject=f"{i}@x",
+                role="sre-oncall",
+                reason="INC-1 drill",
+                granted_by="dave",
+                granted_at=T0,
+                expires_at=T0 + timedelta(minutes=30),
+            )
+            for i in ids
+        ),
+    )
+
+
+def test_grants_and_revokes_become_events_but_not_the_initial_state() -> None:
+    tl = Timeline()
+    tl.observe(grants("a", "b"), T0)
+    assert list(tl.events) == []  # what was there at start is not news
+    tl.observe(grants("b", "c"), T0 + timedelta(seconds=1))
+    kinds = [(e.kind, e.text.split(" ")[0]) for e in tl.events]
+    assert kinds == [("grant", "dave"), ("revoke", "grant")]
+    assert "c@x" in tl.events[0].text and "grant a " in tl.events[1].text
+
+
+def test_fault_window_transitions() -> None:
+    w = FaultWindow(
+        id="w1",
+        spec=FaultSpec(target_host="docs-api", namespace="stage", delay_ms=800, delay_percent=30),
+        owner="erin",
+        reason="latency drill",
+        starts_at=T0 + timedelta(seconds=10),
+        ends_at=T0 + timedelta(seconds=70),
+    )
+    tl = Timeline()
+    snap = FaultsSnapshot(observed_at=T0, health=OK, windows=())
+    tl.observe(snap, T0)
+    with_w = snap.model_copy(update={"windows": (w,)})
+    for s in (0, 5, 15, 80, 90):
+        tl.observe(with_w, T0 + timedelta(seconds=s))
+    assert [e.text.split(" ")[-5] for e in tl.events] == ["scheduled", "active", "ended"]
+
+
+def test_alerts_raised_and_cleared() -> None:
+    a = Alert(
+        kind=AlertKind.P999_REGRESSION,
+        key="p999:GET /search",
+        raised_at=T0,
+        message="GET /search p99.9 520 ms, +30%",
+    )
+    tl = Timeline()
+    tl.observe_alerts([a], T0)
+    tl.observe_alerts([a], T0 + timedelta(seconds=1))
+    tl.observe_alerts([], T0 + timedelta(seconds=2))
+    assert [e.text.split(":")[0] for e in tl.events] == [
+        "raised p99.9 regression",
+        "cleared p99.9 regression",
+    ]
+
+
+def test_report_has_before_after_alerts_and_timeline() -> None:
+    def lat(p: float) -> LatencySnapshot:
+        return LatencySnapshot(
+            observed_at=T0,
+            health=OK,
+            routes=(RouteLatency(route="GET /search", p999_ms=p, slo_ms=400, observations=5000),),
+        )
+
+    tl = Timeline()
+    tl.note(T0, "note", "baseline marked: GET /search 400 ms")
+    alert = Alert(kind=AlertKind.P999_REGRESSION, key="k", raised_at=T0, message="+30%")
+    md = game_day_report(
+        now=T0,
+        environment="stage",
+        events=tl.newest_first(),
+        alerts=[alert],
+        first_latency=lat(380),
+        latency=lat(520),
+        baselines={"GET /search": 400.0},
+    )
+    assert md.startswith("# Game-day report — stage")
+    assert "| GET /search | 400 ms | 400 ms | 380 ms | 520 ms | +30.0% |" in md
+    assert "**p99.9 regression**" in md
+    assert "baseline marked" in md
