@@ -7,6 +7,7 @@ set it, so an error names the key and the file (or variable) it came from.
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ class UiConfig(_Strict):
     refresh_s: float = Field(default=1.0, gt=0, le=60)
     theme: str = "textual-dark"
     actor: str = ""  # who you are in the audit; empty -> $USER
+    read_only: bool = False  # refuse every mutating action (--read-only sets it too)
 
 
 class PanesConfig(_Strict):
@@ -47,6 +49,7 @@ class PanesConfig(_Strict):
     latency: str = "local"
     faults: str = "local"
     audit: str = "local"
+    stepup: str = "local"  # step-up authentication for grants (local: TOTP)
 
 
 class Config(_Strict):
@@ -55,6 +58,11 @@ class Config(_Strict):
     ui: UiConfig = UiConfig()
     panes: PanesConfig = PanesConfig()
     backends: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Named profiles (dev, stage, prod): each overrides environment/panes/backends/ui.
+    profile: str = ""  # the active one; --profile NAME or WATCHFLOOR_PROFILE
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Key bindings by binding id, e.g. "app.quit" = "ctrl+q" (see `?` for the ids).
+    keys: dict[str, str] = Field(default_factory=dict)
 
     def backend_for(self, capability: str) -> str:
         name: str = getattr(self.panes, capability)
@@ -160,7 +168,35 @@ def _explain(err: ValidationError, loaded: LoadedConfig, prefix: tuple[str, ...]
     return "\n".join(lines)
 
 
-def load(path: Path | None = None, env: Mapping[str, str] | None = None) -> LoadedConfig:
+PROFILE_KEYS = {"environment", "panes", "backends", "ui", "keys", "data_dir"}
+
+
+def _with_profile(
+    merged: dict[str, Any], origin: dict[tuple[str, ...], str], name: str
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """The merged config with profile `name` laid over it (origins say which profile)."""
+    profiles = merged.get("profiles") or {}
+    if not isinstance(profiles, dict) or name not in profiles:
+        known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) else ""
+        where = origin.get(("profile",), "the command line")
+        raise ConfigError(f"{where}: profile {name!r} is not defined; defined: {known or 'none'}")
+    body = profiles[name]
+    src = origin.get(("profiles", name), "config")
+    bad = sorted(set(body) - PROFILE_KEYS) if isinstance(body, dict) else ["(not a table)"]
+    if bad:
+        raise ConfigError(
+            f"{src}: profiles.{name}: cannot set {', '.join(bad)}; "
+            f"a profile may set {', '.join(sorted(PROFILE_KEYS))}"
+        )
+    out = copy.deepcopy(merged)
+    out_origin = dict(origin)
+    _merge(out, body, f"{src} (profile {name})", out_origin)
+    return out, out_origin
+
+
+def load(
+    path: Path | None = None, env: Mapping[str, str] | None = None, profile: str | None = None
+) -> LoadedConfig:
     """Load and validate the layered configuration. Raises ConfigError."""
     env = os.environ if env is None else env
     files = [default_file()]
@@ -179,12 +215,25 @@ def load(path: Path | None = None, env: Mapping[str, str] | None = None) -> Load
     _merge(merged, env_data, "environment", origin)
     origin.update(env_origin)
 
+    if profile is not None:
+        merged["profile"] = profile
+        origin[("profile",)] = "--profile"
+    # Every profile must be valid, not only the active one: switching must never fail.
+    for name in sorted(merged.get("profiles") or {}):
+        candidate, cand_origin = _with_profile(merged, origin, name)
+        _validate(candidate, LoadedConfig(config=Config(), files=files, origin=cand_origin))
+    if merged.get("profile"):
+        merged, origin = _with_profile(merged, origin, str(merged["profile"]))
     loaded = LoadedConfig(config=Config(), files=files, origin=origin)
+    loaded.config = _validate(merged, loaded)
+    return loaded
+
+
+def _validate(merged: dict[str, Any], loaded: LoadedConfig) -> Config:
     try:
-        loaded.config = Config.model_validate(merged)
+        return Config.model_validate(merged)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, loaded)) from None
-    return loaded
 
 
 def check_backends(loaded: LoadedConfig) -> dict[str, BaseModel]:

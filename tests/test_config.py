@@ -112,3 +112,45 @@ def test_config_check_ok() -> None:
     proc = run("config", "check")
     assert proc.returncode == 0, proc.stderr
     assert "latency  -> local" in proc.stdout
+
+
+PROFILES = """
+environment = "dev"
+[backends.local]
+seed = 1
+[profiles.stage]
+environment = "stage"
+[profiles.stage.backends.local]
+seed = 2
+[profiles.prod]
+environment = "prod"
+[profiles.prod.ui]
+refresh_s = 5
+"""
+
+
+def test_profiles_override_and_do_not_leak(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(PROFILES)
+    base = load(cfg, env={})
+    assert base.config.environment == "dev" and base.config.backends["local"]["seed"] == 1
+    stage = load(cfg, env={}, profile="stage")
+    assert stage.config.environment == "stage" and stage.config.backends["local"]["seed"] == 2
+    assert stage.where(("backends", "local", "seed")).endswith("(profile stage)")
+    prod = load(cfg, env={"WATCHFLOOR_PROFILE": "prod"})
+    assert prod.config.environment == "prod" and prod.config.ui.refresh_s == 5
+    assert prod.config.backends["local"]["seed"] == 1  # stage's override did not leak
+
+
+def test_unknown_or_bad_profile_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(PROFILES)
+    with pytest.raises(ConfigError, match="profile 'qa' is not defined; defined: prod, stage"):
+        load(cfg, env={}, profile="qa")
+    cfg.write_text(PROFILES + "[profiles.prod.panes]\nlatency = 3\n")
+    with pytest.raises(ConfigError) as err:
+        load(cfg, env={})  # an inactive profile is checked too
+    assert "panes.latency" in str(err.value) and "(profile prod)" in str(err.value)
+    cfg.write_text(PROFILES + '[profiles.qa]\nprofiles = "x"\n')
+    with pytest.raises(ConfigError, match="cannot set profiles"):
+        load(cfg, env={})

@@ -29,6 +29,16 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="config file (default: $XDG_CONFIG_HOME/watchfloor/config.toml)",
     )
+    p.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="a named profile from the config, e.g. stage (or $WATCHFLOOR_PROFILE)",
+    )
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        help="refuse every mutating action (keys hidden, commands refused)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for module in MODULES:
         module.register(sub)

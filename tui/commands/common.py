@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from backends.config import LoadedConfig, check_backends, load
+from backends.contracts import ActionRefused
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -20,8 +21,14 @@ def duration(text: str) -> float:
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
+def refuse_if_read_only(args: argparse.Namespace, loaded: LoadedConfig) -> None:
+    """Mutating commands call this first: --read-only (or ui.read_only) refuses them."""
+    if getattr(args, "read_only", False) or loaded.config.ui.read_only:
+        raise ActionRefused("read-only mode: mutating commands are disabled")
+
+
 def load_config(args: argparse.Namespace, path: Path | None = None) -> LoadedConfig:
     """Load and check the config named by --config (or `path`). Raises ConfigError."""
-    loaded = load(path or getattr(args, "config", None))
+    loaded = load(path or getattr(args, "config", None), profile=getattr(args, "profile", None))
     check_backends(loaded)
     return loaded
