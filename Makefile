@@ -32,6 +32,12 @@ test: $(STAMP) system-deps lint
 bench: $(STAMP)
 	$(PY) -m compileall -q backends tui bench
 	$(PY) -m bench.startup
+	$(PY) -m bench.github_poll
+	$(PY) -m bench.quantile
+	$(PY) -m bench.grants
+	$(PY) -m bench.faults_halt
+	$(PY) -m bench.ingest
+	$(PY) -m bench.replay
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

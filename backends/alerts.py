@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from backends.access_core import is_spike
+from backends.access_core import spike_threshold as spike_threshold  # for the UI
 from backends.models import (
     AccessSnapshot,
     Alert,
@@ -24,25 +26,23 @@ from backends.models import (
 )
 
 PROTECTED_NAMESPACES = frozenset({"prod", "production", "kube-system", "istio-system"})
-SPIKE_FACTOR = 2.0
-SPIKE_MIN_RATE = 0.15
-SPIKE_MIN_DECISIONS = 50
 REGRESSION = 1.10
 
 
 def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
-    threshold = max(SPIKE_MIN_RATE, SPIKE_FACTOR * s.baseline_rate)
-    if s.total < SPIKE_MIN_DECISIONS or s.deny_rate <= threshold:
+    """The same rule as the pane and backends.access_core: above max(15 %, 2x baseline)."""
+    if not is_spike(s.total, s.deny_rate, s.baseline_rate):
         return []
     top = next((r for r in s.rows if r.total >= 10), None)
     where = f"; worst {r.dimension}={r.value} {r.rate:.0%}" if (r := top) else ""
+    rate = f"{s.deny_rate:.1%}" + (" (sampled)" if s.sampled else "")
     return [
         Alert(
             kind=AlertKind.DENY_SPIKE,
             key="access",
             severity="critical",
             raised_at=now,
-            message=f"deny rate {s.deny_rate:.1%} vs baseline {s.baseline_rate:.1%}{where}",
+            message=f"deny rate {rate} vs baseline {s.baseline_rate:.1%}{where}",
         )
     ]
 
@@ -62,18 +62,31 @@ def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
 
 
 def _release(s: ReleaseSnapshot, now: datetime) -> list[Alert]:
+    reh = s.rehearsal
+    out = []
+    if reh is not None and reh.status is StageStatus.FAILURE:
+        out.append(
+            Alert(
+                kind=AlertKind.RELEASE_FAILURE,
+                key=f"rehearsal:{reh.run_id}",
+                raised_at=now,
+                message=f"rollback rehearsal {reh.run_id} failed",
+            )
+        )
     runs = [r for r in (s.current, *s.recent) if r is not None]
-    latest = next((r for r in runs if r.status is not StageStatus.RUNNING), None)
+    done = (StageStatus.SUCCESS, StageStatus.FAILURE, StageStatus.SKIPPED)
+    latest = next((r for r in runs if r.status in done), None)
     if latest is None or latest.status is not StageStatus.FAILURE:
-        return []
+        return out
     failed = next((st.name for st in latest.stages if st.status is StageStatus.FAILURE), "?")
     return [
+        *out,
         Alert(
             kind=AlertKind.RELEASE_FAILURE,
             key=f"release:{latest.id}",
             raised_at=now,
             message=f"{latest.version} failed at {failed!r}",
-        )
+        ),
     ]
 
 
@@ -88,8 +101,8 @@ def _latency(s: LatencySnapshot, now: datetime, baselines: Mapping[str, float]) 
                 kind=AlertKind.P999_REGRESSION,
                 key=f"p999:{r.route}",
                 raised_at=now,
-                message=f"{r.route} p99.9 {r.p999_ms:.0f} ms, {r.p999_ms / base - 1:+.0%}"
-                f" vs baseline {base:.0f} ms",
+                message=f"{r.route} p99.9 {'> ' if r.above_last_bucket else ''}"
+                f"{r.p999_ms:.0f} ms, {r.p999_ms / base - 1:+.0%} vs baseline {base:.0f} ms",
             )
         )
     return out
@@ -99,15 +112,11 @@ def _faults(s: FaultsSnapshot, now: datetime) -> list[Alert]:
     out = []
     for w in s.windows:
         state = w.state(now)
-        if state is WindowState.ACTIVE and w.spec.namespace in PROTECTED_NAMESPACES:
-            why = f"active in protected namespace {w.spec.namespace}"
-        elif (
-            state is WindowState.ENDED
-            and w.ended_early_at is None
-            and now - w.ends_at > timedelta(seconds=5)
-            and w.applied
-        ):
-            why = f"still applied {int((now - w.ends_at).total_seconds())} s past its end"
+        end = min(w.ends_at, w.ended_early_at or w.ends_at)
+        if w.spec.namespace in PROTECTED_NAMESPACES and (w.applied or state is WindowState.ACTIVE):
+            why = f"seen in protected namespace {w.spec.namespace}"
+        elif state is WindowState.ENDED and w.applied and now - end > timedelta(seconds=5):
+            why = f"still applied {int((now - end).total_seconds())} s past its end"
         else:
             continue
         out.append(
@@ -154,18 +163,35 @@ def derive(
 
 
 class AlertBook:
-    """Current alerts with the time each was first raised; newest first."""
+    """Current alerts with the time each was first raised: unacknowledged first, each group
+    newest first. An acknowledged alert stays listed (dimmed) until its condition clears;
+    if it clears and comes back, it is new again."""
 
     def __init__(self) -> None:
         self._first: dict[str, datetime] = {}
+        self._acked: set[str] = set()
+        self._current: list[Alert] = []
 
     def update(self, alerts: list[Alert]) -> list[Alert]:
         live = {a.key for a in alerts}
         for key in list(self._first):
             if key not in live:
                 del self._first[key]
+        self._acked &= live
         out = []
         for a in alerts:
             first = self._first.setdefault(a.key, a.raised_at)
-            out.append(a.model_copy(update={"raised_at": first}))
-        return sorted(out, key=lambda a: (a.raised_at, a.key), reverse=True)
+            out.append(
+                a.model_copy(update={"raised_at": first, "acknowledged": a.key in self._acked})
+            )
+        out.sort(key=lambda a: (a.raised_at, a.key), reverse=True)
+        out.sort(key=lambda a: a.acknowledged)  # stable: keeps newest first in each group
+        self._current = out
+        return out
+
+    def acknowledge_newest(self) -> Alert | None:
+        """Acknowledge the newest unacknowledged alert; returns it (None if there is none)."""
+        target = next((a for a in self._current if a.key not in self._acked), None)
+        if target is not None:
+            self._acked.add(target.key)
+        return target

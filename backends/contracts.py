@@ -14,6 +14,8 @@ from backends.models import (
     AccessSnapshot,
     Actor,
     AuditRecord,
+    AuditVerification,
+    Decision,
     FaultRequest,
     FaultsSnapshot,
     FaultWindow,
@@ -25,7 +27,15 @@ from backends.models import (
     Snapshot,
 )
 
-CAPABILITIES: tuple[str, ...] = ("access", "grants", "release", "latency", "faults", "audit")
+CAPABILITIES: tuple[str, ...] = (
+    "access",
+    "grants",
+    "release",
+    "latency",
+    "faults",
+    "audit",
+    "stepup",
+)
 PANES: tuple[str, ...] = ("access", "grants", "release", "latency", "faults")
 
 
@@ -49,6 +59,16 @@ class AccessSource(Protocol):
     def watch(self) -> AsyncIterator[AccessSnapshot]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class DecisionHistory(Protocol):
+    """An AccessSource that keeps its last decisions in memory (bounded), so a candidate
+    policy can be tried against them (`watchfloor policy replay`, the `p` key)."""
+
+    async def recent_decisions(self, limit: int = 1000) -> list[Decision]:
+        """Up to `limit` of the latest decisions, oldest first."""
+        ...
 
 
 @runtime_checkable
@@ -100,6 +120,15 @@ class FaultSource(Protocol):
 
 
 @runtime_checkable
+class FaultReconciler(Protocol):
+    """A FaultSource that can also end what is due on its own: windows past their end,
+    windows whose guards tripped on `latency`, and starts scheduled ones. Returns one line
+    per change. Run by the dashboard and by `watchfloor faults reconcile` (cron, a pod)."""
+
+    async def reconcile(self, latency: LatencySnapshot | None = None) -> list[str]: ...
+
+
+@runtime_checkable
 class AuditSink(Protocol):
     name: str
 
@@ -116,5 +145,26 @@ class AuditSink(Protocol):
     ) -> AuditRecord: ...
 
     async def records(self, limit: int = 100) -> list[AuditRecord]: ...
+
+    async def verify(self) -> AuditVerification:
+        """Check the hash chain and the signed digests; name the first bad record."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class StepUpVerifier(Protocol):
+    """Step-up authentication for privileged actions (the local one is TOTP).
+
+    `verify` raises ActionRefused for a wrong, expired or reused code and never stores
+    or logs the code itself. `enroll` returns a provisioning URI (e.g. otpauth://).
+    """
+
+    name: str
+
+    async def verify(self, actor: str, code: str) -> None: ...
+
+    async def enroll(self, actor: str, *, rotate: bool = False) -> str: ...
 
     async def aclose(self) -> None: ...

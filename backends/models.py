@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -80,6 +80,9 @@ class Decision(Model):
     request_data_class: str
     allowed: bool
     reason: str = ""
+    # The decision-log event's `input` as sent (a dry-run replays it); None: rebuild it
+    # from attrs and the request fields.
+    input_doc: dict[str, Any] | None = None
 
 
 class DenyRateRow(Model):
@@ -102,6 +105,8 @@ class AccessSnapshot(Snapshot):
     recent_denied: tuple[Decision, ...] = ()
     dropped: int = 0
     sampled: bool = False
+    malformed: int = 0  # messages or events that were not decisions (since start)
+    oversized: int = 0  # messages over the size limit, discarded unread (since start)
 
 
 # --- break-glass grants ---
@@ -178,21 +183,63 @@ class ReleaseRun(Model):
     finished_at: AwareDatetime | None = None
     stages: tuple[ReleaseStage, ...] = ()
     artifacts: dict[str, Verification] = Field(default_factory=dict)
+    url: str = ""
 
 
 class Rehearsal(Model):
     status: StageStatus
     finished_at: AwareDatetime | None = None
     run_id: str = ""
+    started_at: AwareDatetime | None = None
+    url: str = ""
+    stages: tuple[ReleaseStage, ...] = ()  # its jobs, when the source knows them
+
+
+class ReleaseAsset(Model):
+    name: str
+    size: int = 0
+    digest: str = ""  # "sha256:..." as the forge computed it, "" when unknown
+    url: str = ""
+
+
+class PublishedRelease(Model):
+    """The latest published release: its notes (Markdown) and its assets."""
+
+    tag: str
+    name: str = ""
+    notes: str = ""
+    url: str = ""
+    published_at: AwareDatetime | None = None
+    assets: tuple[ReleaseAsset, ...] = ()
+
+
+class RateLimit(Model):
+    """The API budget of a rate-limited source, as its last response reported it."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: AwareDatetime | None = None
+    retry_at: AwareDatetime | None = None  # backing off: no request before this
 
 
 class ReleaseSnapshot(Snapshot):
     current: ReleaseRun | None = None
     recent: tuple[ReleaseRun, ...] = ()
     rehearsal: Rehearsal | None = None
+    release: PublishedRelease | None = None
+    rate_limit: RateLimit | None = None
+    rehearsal_target: str = ""  # what a triggered rollback rehearsal runs on
 
 
 # --- latency and adaptive inflight limits ---
+
+
+class RouteState(StrEnum):
+    """Per route: a value, nothing to compute one from, or a failed query."""
+
+    OK = "ok"
+    NO_DATA = "no-data"
+    ERROR = "error"
 
 
 class RouteLatency(Model):
@@ -206,6 +253,12 @@ class RouteLatency(Model):
     blocked: float = 0.0
     history: tuple[float, ...] = ()
     above_last_bucket: bool = False  # p999_ms is a lower bound ("> X")
+    state: RouteState = RouteState.OK
+    error: str = ""  # why state is ERROR
+    # The true p99.9 lies in [p999_low_ms, p999_high_ms]: the histogram bucket it fell in,
+    # or the sketch's relative-error bound. None: unknown (or unbounded above).
+    p999_low_ms: float | None = None
+    p999_high_ms: float | None = None
 
     @property
     def low_confidence(self) -> bool:
@@ -221,6 +274,8 @@ class LatencySnapshot(Snapshot):
     window_s: float = 60.0
     routes: tuple[RouteLatency, ...] = ()
     cache: tuple[CacheLayer, ...] = ()
+    history_step_s: float = 5.0  # seconds between RouteLatency.history points
+    method: str = ""  # how p99.9 was computed, e.g. "DDSketch ±0.5%", "classic buckets"
 
 
 # --- fault windows ---
@@ -241,6 +296,14 @@ class FaultSpec(Model):
     abort_percent: float = Field(default=0.0, ge=0, le=100)
 
 
+class FaultGuards(Model):
+    """Conditions that end a window early (checked by the reconcile loop)."""
+
+    p999_ms_above: float | None = Field(default=None, gt=0)
+    error_rate_above: float | None = Field(default=None, gt=0, le=1)
+    route: str = ""  # the latency route watched; empty: every route
+
+
 class FaultWindow(Model):
     id: str
     spec: FaultSpec
@@ -250,6 +313,8 @@ class FaultWindow(Model):
     ends_at: AwareDatetime
     ended_early_at: AwareDatetime | None = None
     applied: bool = False  # the fault is present in the backend (mesh) right now
+    guards: FaultGuards = FaultGuards()
+    end_reason: str = ""  # why it ended early (ended by, guard tripped, HALT ALL)
 
     def state(self, now: datetime) -> WindowState:
         if self.ended_early_at is not None and self.ended_early_at <= now:
@@ -266,6 +331,7 @@ class FaultRequest(Model):
     reason: str = Field(min_length=10)
     start_in: timedelta = timedelta(0)
     duration: timedelta = timedelta(minutes=10)
+    guards: FaultGuards = FaultGuards()
 
 
 class FaultsSnapshot(Snapshot):
@@ -290,6 +356,7 @@ class Alert(Model):
     message: str
     raised_at: AwareDatetime
     severity: Literal["warning", "critical"] = "warning"
+    acknowledged: bool = False  # someone has seen it; it stays until its condition clears
 
 
 class AuditRecord(Model):
@@ -304,3 +371,13 @@ class AuditRecord(Model):
     details: dict[str, str] = Field(default_factory=dict)
     prev_hash: str
     hash: str
+
+
+class AuditVerification(Model):
+    """The result of checking the audit trail: its hash chain and its signed digests."""
+
+    ok: bool
+    records: int = 0
+    digests: int = 0
+    first_bad_seq: int | None = None  # the first record that is edited, missing or moved
+    problem: str = ""

@@ -32,6 +32,7 @@ class BackendContext:
     # One dict per plugin name, so a plugin's sources can share one runtime.
     shared: dict[str, Any] = field(default_factory=dict)
     audit: Any = None  # the AuditSink, built before the sources that need it
+    stepup: Any = None  # the StepUpVerifier, built before the sources that need it
 
 
 Factory = Callable[[BaseModel, BackendContext], Any]

@@ -117,7 +117,7 @@ def build_sources(loaded: LoadedConfig, clock: Clock | None = None) -> Sources:
     built: dict[str, Any] = {}
     errors: dict[str, str] = {}
     # The audit sink first: sources that mutate need it.
-    for cap in ("audit", "access", "grants", "release", "latency", "faults"):
+    for cap in ("audit", "stepup", "access", "grants", "release", "latency", "faults"):
         name = cfg.backend_for(cap)
         try:
             plugin = load_plugin(name)
@@ -134,4 +134,6 @@ def build_sources(loaded: LoadedConfig, clock: Clock | None = None) -> Sources:
             built[cap] = BrokenSource(cap, name, errors[cap], ctx.clock)
         if cap == "audit":
             ctx.audit = None if cap in errors else built[cap]
+        if cap == "stepup":
+            ctx.stepup = None if cap in errors else built[cap]
     return Sources(by_capability=built, ctx=ctx, environment=cfg.environment, errors=errors)

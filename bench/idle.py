@@ -71,8 +71,14 @@ def App_():
 
 def measure(app_code: str, seconds: float, env: dict[str, str]) -> tuple[float, float]:
     code = CHILD.format(seconds=seconds, app_code=app_code)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, timeout=seconds + 120, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=seconds + 120,
+        check=True,
+    ).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -83,16 +89,26 @@ def main() -> int:
     args = ap.parse_args()
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "WATCHFLOOR_DATA_DIR": tmp, "PYTHONPATH": str(root),
-               "XDG_CONFIG_HOME": str(Path(tmp) / "xdg")}
+        env = {
+            **os.environ,
+            "WATCHFLOOR_DATA_DIR": tmp,
+            "PYTHONPATH": str(root),
+            "XDG_CONFIG_HOME": str(Path(tmp) / "xdg"),
+        }
         e_cpu, e_wall = measure(EMPTY, args.seconds, env)
         w_cpu, w_wall = measure(WATCHFLOOR, args.seconds, env)
     e_pct, w_pct = 100 * e_cpu / e_wall, 100 * w_cpu / w_wall
     print(f"idle CPU over {args.seconds:.0f} s, headless 160x50, no input")
-    print(f"  empty Textual app (Header+clock, Footer): {e_cpu:6.2f} CPU-s  {e_pct:5.2f}% of a core")
-    print(f"  watchfloor, local default:                {w_cpu:6.2f} CPU-s  {w_pct:5.2f}% of a core")
-    print(f"  ratio {w_cpu / e_cpu if e_cpu else float('inf'):.1f}x the empty app; "
-          f"target <= {TARGET_PCT}% of a core: {'ok' if w_pct <= TARGET_PCT else 'MISSED'}")
+    print(
+        f"  empty Textual app (Header+clock, Footer): {e_cpu:6.2f} CPU-s  {e_pct:5.2f}% of a core"
+    )
+    print(
+        f"  watchfloor, local default:                {w_cpu:6.2f} CPU-s  {w_pct:5.2f}% of a core"
+    )
+    print(
+        f"  ratio {w_cpu / e_cpu if e_cpu else float('inf'):.1f}x the empty app; "
+        f"target <= {TARGET_PCT}% of a core: {'ok' if w_pct <= TARGET_PCT else 'MISSED'}"
+    )
     return 1 if (args.check and w_pct > TARGET_PCT) else 0
 
 

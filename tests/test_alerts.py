@@ -160,3 +160,22 @@ def test_alert_book_keeps_first_raised_and_orders_newest_first() -> None:
     assert [a.key for a in shown] == ["grant:g-0.01", "grant:g-1"]
     assert shown[1].raised_at == first[0].raised_at == T0
     assert book.update([]) == []
+
+
+def test_acknowledged_alerts_sink_and_come_back_new_when_they_recur() -> None:
+    book = AlertBook()
+    snap = GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(-1), grant(-2)))
+    alerts = derive({"grants": snap}, T0)
+    first = book.update(alerts)
+    assert not any(a.acknowledged for a in first)
+    acked = book.acknowledge_newest()
+    assert acked is not None and acked.key == first[0].key
+    again = book.update(alerts)
+    assert [a.acknowledged for a in again] == [False, True]  # unacked first
+    assert again[1].key == acked.key
+    book.update([])  # the condition cleared
+    back = book.update(alerts)
+    assert not any(a.acknowledged for a in back)
+    book.acknowledge_newest()
+    book.acknowledge_newest()
+    assert book.acknowledge_newest() is None

@@ -15,11 +15,15 @@ from backends.polling import poll
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tui.app import PANE_CLASSES, WatchfloorApp
 from tui.panes.alerts import AlertStrip
+from tui.panes.grants import GrantsPane
 from tui.screens.help import HelpScreen
 
 
 def rows(app: WatchfloorApp, cap: str) -> int:
-    table: DataTable[Any] = app.pane(cap).query_one(DataTable)
+    pane = app.pane(cap)
+    if isinstance(pane, GrantsPane):  # a virtualized list, not a DataTable
+        return len(pane.grant_list().grants)
+    table: DataTable[Any] = pane.query_one(DataTable)
     return table.row_count
 
 
@@ -59,7 +63,7 @@ async def test_keys_help_focus_baseline_quit() -> None:
         assert not isinstance(app.screen, HelpScreen)
 
         await pilot.press("4")
-        assert app.focused is app.pane("grants").query_one(DataTable)
+        assert app.focused is app.pane("grants").focus_target()
         await pilot.press("1")
         assert app.focused is app.pane("latency").query_one(DataTable)
 
@@ -94,7 +98,8 @@ async def test_alert_strip_shows_derived_alerts() -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
-        await pilot.pause(0.2)
+        app.flush()
+        await pilot.pause()
         strip = app.query_one(AlertStrip)
         expected = derive(app.snapshots, app.clock.now(), app.baselines)
         assert {a.key for a in strip.alerts} == {a.key for a in expected}
@@ -139,7 +144,8 @@ async def test_failing_source_keeps_last_data_and_says_why() -> None:
         await wait_for(
             pilot, lambda: flaky.polls >= 3 and app.all_panes_filled(), what="a few failed polls"
         )
-        await pilot.pause(0.1)
+        app.flush()  # show what arrived now rather than at the next tick
+        await pilot.pause()
         snap = app.snapshots["latency"]
         assert snap is not None and snap.health.state is HealthState.ERROR
         assert rows(app, "latency") == len(good.routes)  # last data kept on screen

@@ -22,6 +22,12 @@ TUI_MAY_IMPORT = {
     "backends.alerts",
     "backends.clock",
     "backends.polling",
+    "backends.timeline",  # pure: diffs snapshots into events
+    "backends.report",  # pure: the game-day report's Markdown
+    "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter
+    "backends.lab",  # the lab runner (`watchfloor lab`), not an adapter
+    "backends.replay",  # policy dry-run: pure logic over the embedded Rego engine
+    "backends.relay",  # the decision-log relay server (`watchfloor relay`), not an adapter
 }
 
 

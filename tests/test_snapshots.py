@@ -157,7 +157,7 @@ class StripHarness(App[None]):
         self.query_one(AlertStrip).alerts = self.alerts
 
 
-@pytest.mark.parametrize("state", ["quiet", "firing", "overflow"])
+@pytest.mark.parametrize("state", ["quiet", "firing", "overflow", "acknowledged"])
 def test_alert_strip(state: str, snap_compare: Any) -> None:
     alerts: tuple[Alert, ...] = ()
     if state != "quiet":
@@ -172,6 +172,8 @@ def test_alert_strip(state: str, snap_compare: Any) -> None:
                 message="deny rate 31.0% vs baseline 6.0%; worst tenant=globex 64%",
             ),
         )
+        if state == "acknowledged":
+            alerts = (*alerts[1:], alerts[0].model_copy(update={"acknowledged": True}))
         if state == "overflow":
             alerts += tuple(
                 Alert(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -12,14 +12,20 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header
 
 from backends.alerts import AlertBook, derive
 from backends.clock import Clock, SystemClock
 from backends.contracts import PANES
-from backends.models import Snapshot
+from backends.models import LatencySnapshot, Snapshot
 from backends.polling import with_error
+from backends.timeline import Timeline
 from backends.wiring import SNAPSHOT_TYPES, Sources
+from tui.access_actions import AccessActions
+from tui.fault_actions import FaultActions
+from tui.grant_actions import GrantActions
+from tui.operator_actions import OperatorActions
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
 from tui.panes.base import SourcePane
@@ -27,6 +33,7 @@ from tui.panes.faults import FaultsPane
 from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
 from tui.panes.release import ReleasePane
+from tui.release_actions import ReleaseActions
 from tui.screens.help import HelpScreen
 
 PANE_CLASSES: dict[str, type[SourcePane]] = {
@@ -38,9 +45,12 @@ PANE_CLASSES: dict[str, type[SourcePane]] = {
 }
 MAX_BACKOFF_S = 30.0
 PRIME_S = 0.5  # how long the first frame waits for every source's first snapshot
+FLUSH_S = 0.05  # snapshots arriving within this window are painted together
 
 
-class WatchfloorApp(App[None]):
+class WatchfloorApp(
+    OperatorActions, GrantActions, FaultActions, AccessActions, ReleaseActions, App[None]
+):
     CSS_PATH = str(Path(__file__).with_name("watchfloor.tcss"))
     TITLE = "Watchfloor"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,7 +62,19 @@ class WatchfloorApp(App[None]):
         Binding("4", "focus_pane('grants')", "Grants", show=False, id="focus.grants"),
         Binding("5", "focus_pane('release')", "Release", show=False, id="focus.release"),
         Binding("b", "mark_baseline", "Mark baseline", id="latency.baseline"),
+        Binding("a", "ack_alert", "Ack alert", id="alerts.ack"),
+        Binding("slash", "filter", "Filter", key_display="/", id="pane.filter"),
+        Binding("t", "timeline", "Timeline", id="app.timeline"),
+        Binding("x", "export_report", "Report", id="app.report"),
+        Binding("g", "grant", "Grant access", id="grants.grant"),
         Binding("ctrl+s", "save_svg", "Screenshot", id="app.screenshot"),
+        Binding("n", "release_notes", "Release notes", id="release.notes"),
+        Binding("R", "rehearse", "Rollback rehearsal", key_display="R", id="release.rehearse"),
+        Binding("f", "schedule_fault", "Fault window", id="faults.schedule"),
+        Binding("e", "end_fault", "End window", id="faults.end"),
+        Binding("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
+        Binding("d", "denials", "Denials", id="access.denials"),
+        Binding("p", "policy_replay", "Policy dry-run", id="access.replay"),
     ]
 
     def __init__(
@@ -63,8 +85,25 @@ class WatchfloorApp(App[None]):
         screenshot_dir: Path | None = None,
         watch: bool = True,
         theme: str | None = None,
+        read_only: bool = False,
+        keymap: dict[str, str] | None = None,
+        profiles: tuple[str, ...] = (),
+        active_profile: str = "",
+        switch_profile_to: Callable[[str], Sources] | None = None,
     ) -> None:
         super().__init__()
+        self.read_only = read_only
+        self.profiles = profiles
+        self.active_profile = active_profile
+        self.switch_profile_to = switch_profile_to
+        self.timeline = Timeline()
+        self._pending: dict[str, Snapshot] = {}
+        self._shown: set[str] = set()
+        self._flush_timer: Timer | None = None
+        self._tick_timer: Timer | None = None
+        self.first_latency: LatencySnapshot | None = None
+        if keymap:
+            self.set_keymap(keymap)
         self.sources = sources
         self.clock: Clock = clock or SystemClock()
         self.screenshot_dir = screenshot_dir or sources.ctx.data_dir
@@ -85,32 +124,70 @@ class WatchfloorApp(App[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        where = "local simulation" if self.sources.local_simulation else "live"
-        self.sub_title = f"{where} · env {self.sources.environment}"
+        self.mark_environment()
         if self._theme_name and self._theme_name in self.available_themes:
             self.theme = self._theme_name
-        self.query_one(AlertStrip).alerts = ()
+        self.alert_strip.alerts = ()
         if self._watch:
-            # Give every source a short head start so the first frame is complete; a slow
-            # source simply arrives later through its worker.
-            streams = {cap: aiter(self.sources[cap].watch()) for cap in PANES}
-            firsts = {cap: asyncio.ensure_future(anext(it)) for cap, it in streams.items()}
-            await asyncio.wait(firsts.values(), timeout=PRIME_S)
-            for cap in PANES:
-                first: Awaitable[Snapshot] | None = firsts[cap]
-                if firsts[cap].done() and firsts[cap].exception() is None:
-                    self.deliver(cap, firsts[cap].result())
-                    first = None
-                self.run_worker(
-                    self._pump(cap, streams[cap], first),
-                    name=f"source:{cap}",
-                    group="sources",
-                    exit_on_error=False,
-                )
-            self.set_interval(1.0, self._tick, name="clock")
+            await self.start_sources()
+            self._tick_timer = self.set_interval(1.0, self._tick, name="clock")
+            self.start_fault_reconciler()
+
+    async def start_sources(self) -> None:
+        """One named worker per source, after a short head start for the first frame."""
+        # Give every source a short head start so the first frame is complete; a slow
+        # source simply arrives later through its worker.
+        streams = {cap: aiter(self.sources[cap].watch()) for cap in PANES}
+        firsts = {cap: asyncio.ensure_future(anext(it)) for cap, it in streams.items()}
+        await asyncio.wait(firsts.values(), timeout=PRIME_S)
+        pending: dict[str, Awaitable[Snapshot] | None] = {}
+        for cap in PANES:
+            pending[cap] = firsts[cap]
+            if firsts[cap].done() and firsts[cap].exception() is None:
+                self.deliver(cap, firsts[cap].result())
+                pending[cap] = None
+        self.flush()  # the first frame: everything that answered in time
+        for cap in PANES:
+            self.run_worker(
+                self._pump(cap, streams[cap], pending[cap]),
+                name=f"source:{cap}",
+                group="sources",
+                exit_on_error=False,
+            )
+
+    async def switch_profile(self, name: str) -> None:
+        """Reconnect every pane with another profile's backends (dev, stage, prod)."""
+        if self.switch_profile_to is None:
+            return
+        try:
+            sources = self.switch_profile_to(name)
+        except Exception as exc:  # a bad profile leaves the current one running
+            self.notify(str(exc), title=f"Profile {name}", severity="error")
+            return
+        self.workers.cancel_group(self, "sources")
+        old, self.sources = self.sources, sources
+        await old.aclose()
+        self.active_profile = name
+        self.snapshots = dict.fromkeys(PANES)
+        self._shown = set()
+        self.baselines = {}
+        self.first_latency = None
+        self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
+        self.mark_environment()
+        await self.start_sources()
+        self.notify(f"Now on profile {name} (env {sources.environment})", title="Profile")
 
     def pane(self, cap: str) -> SourcePane:
-        return self.query_one(f"#{cap}", SourcePane)
+        """The pane widget, whichever screen is on top (a modal hides it from queries)."""
+        return self.main_screen.query_one(f"#{cap}", SourcePane)
+
+    @property
+    def main_screen(self) -> Screen[Any]:
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
+    @property
+    def alert_strip(self) -> AlertStrip:
+        return self.main_screen.query_one(AlertStrip)
 
     # --- data flow: sources -> panes ----------------------------------------------------------
 
@@ -126,7 +203,7 @@ class WatchfloorApp(App[None]):
                 if first is not None:
                     self.deliver(cap, await first)
                 async for snap in stream:
-                    self.deliver(cap, snap)
+                    self.deliver(cap, snap, batched=True)
                     backoff = 1.0
             except asyncio.CancelledError:
                 raise
@@ -148,30 +225,55 @@ class WatchfloorApp(App[None]):
             stream = aiter(src.watch())
             first = None
 
-    def deliver(self, cap: str, snap: Snapshot) -> None:
+    def deliver(self, cap: str, snap: Snapshot, *, batched: bool = False) -> None:
+        """Take a snapshot. Polled news (`batched`) is shown at the once-a-second tick, so
+        five sources cost one repaint a second, not five; the result of an action, a pane's
+        first data, or anything while the tick is not running is shown within FLUSH_S."""
         self.snapshots[cap] = snap
-        with self.batch_update():
-            pane = self.pane(cap)
-            pane.now = self.clock.now()
-            pane.snapshot = snap
-            self._refresh_alerts()
+        self.timeline.observe(snap, self.clock.now())
+        if self.first_latency is None and isinstance(snap, LatencySnapshot) and snap.routes:
+            self.first_latency = snap
+        self._pending[cap] = snap
+        urgent = not batched or cap not in self._shown or self._tick_timer is None
+        if urgent and self._flush_timer is None:
+            self._flush_timer = self.set_timer(FLUSH_S, self.flush, name="flush")
 
-    def _tick(self) -> None:
+    def flush(self) -> None:
+        """Push pending snapshots and the time down to the panes, in one batch."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        pending, self._pending = self._pending, {}
+        if not self.screen_stack or not self.is_running or self._closing:
+            return  # shutting down
         now = self.clock.now()
         with self.batch_update():
             for cap in PANE_CLASSES:
-                self.pane(cap).now = now
+                pane = self.pane(cap)
+                pane.now = now
+                if cap in pending:
+                    pane.snapshot = pending[cap]
+                    self._shown.add(cap)
             self._refresh_alerts()
+
+    def _tick(self) -> None:
+        """Once a second: news, countdowns and data ages, in one repaint."""
+        self.flush()
+
+    def refresh_alerts(self) -> None:
+        self._refresh_alerts()
 
     def _refresh_alerts(self) -> None:
         alerts = derive(self.snapshots, self.clock.now(), self.baselines)
-        strip = self.query_one(AlertStrip)
+        self.timeline.observe_alerts(alerts, self.clock.now())
+        strip = self.alert_strip
         current = tuple(self._alert_book.update(alerts))
         if current != strip.alerts:
             strip.alerts = current
 
     def all_panes_filled(self) -> bool:
-        return all(s is not None for s in self.snapshots.values())
+        """Every pane has received data and shown it."""
+        return self._shown >= set(PANES)
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -179,17 +281,24 @@ class WatchfloorApp(App[None]):
         self.push_screen(HelpScreen(self._binding_rows()))
 
     def action_focus_pane(self, cap: str) -> None:
-        self.pane(cap).query_one("DataTable").focus()
+        self.pane(cap).focus_target().focus()
 
     def action_mark_baseline(self) -> None:
         snap = self.snapshots.get("latency")
         routes = getattr(snap, "routes", ())
-        self.baselines = {r.route: r.p999_ms for r in routes if r.p999_ms is not None}
+        # a lower bound ("> X", the +Inf bucket) is no baseline: later values could not be
+        # told apart from it
+        self.baselines = {
+            r.route: r.p999_ms
+            for r in routes
+            if r.p999_ms is not None and not getattr(r, "above_last_bucket", False)
+        }
         pane = self.pane("latency")
         if isinstance(pane, LatencyPane):
             pane.baselines = dict(self.baselines)
         if self.baselines:
             marked = ", ".join(f"{k} {v:.0f} ms" for k, v in self.baselines.items())
+            self.timeline.note(self.clock.now(), "note", f"baseline marked: {marked}")
             self.notify(f"Baseline marked: {marked}", title="p99.9 baseline")
         else:
             self.notify("No p99.9 yet to mark as a baseline", severity="warning")
@@ -214,6 +323,8 @@ class WatchfloorApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield from self.operator_commands()
+        yield from self.access_commands()
         yield SystemCommand(
             "Mark p99.9 baseline",
             "Use current p99.9 per route as the baseline",
@@ -221,6 +332,35 @@ class WatchfloorApp(App[None]):
         )
         yield SystemCommand(
             "Save SVG screenshot", "Write the screen to the data dir", self.action_save_svg
+        )
+        yield SystemCommand(
+            "Grant break-glass access", "Open the grant form (g)", self.action_grant
+        )
+        yield SystemCommand(
+            "Revoke selected grant",
+            "Revoke the grant under the cursor in the grants pane (r)",
+            self.action_revoke_selected,
+        )
+        yield SystemCommand(
+            "Release notes", "Open the latest release's notes", self.action_release_notes
+        )
+        yield SystemCommand(
+            "Rollback rehearsal",
+            "Trigger the rollback rehearsal (asks to confirm, audited)",
+            self.action_rehearse,
+        )
+        yield SystemCommand(
+            "Schedule a fault window", "Open the fault window form (f)", self.action_schedule_fault
+        )
+        yield SystemCommand(
+            "End selected fault window",
+            "End the window under the cursor in the faults pane (e)",
+            self.action_end_fault,
+        )
+        yield SystemCommand(
+            "HALT ALL fault injection",
+            "Remove every managed fault in every namespace (H, type HALT to confirm)",
+            self.action_halt_all,
         )
         for cap in PANE_CLASSES:
             yield SystemCommand(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from backends.config import ConfigError
 from backends.contracts import ActionRefused
+from backends.wiring import Sources
 from tui.commands import MODULES
 from tui.commands.common import load_config
 
@@ -46,12 +47,46 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def binding_ids() -> set[str]:
+    """Every binding id a config [keys] table may remap."""
+    from textual.binding import Binding
+
+    from tui.app import PANE_CLASSES, WatchfloorApp
+
+    ids = set()
+    for cls in (WatchfloorApp, *PANE_CLASSES.values()):
+        for b in getattr(cls, "BINDINGS", []):
+            if isinstance(b, Binding) and b.id:
+                ids.add(b.id)
+    return ids
+
+
 def run_dashboard(args: argparse.Namespace) -> int:
+    from backends.config import ConfigError
     from backends.wiring import build_sources
     from tui.app import WatchfloorApp
 
     loaded = load_config(args)
-    app = WatchfloorApp(build_sources(loaded), theme=loaded.config.ui.theme)
+    cfg = loaded.config
+    unknown = sorted(set(cfg.keys) - binding_ids())
+    if unknown:
+        raise ConfigError(
+            f"{loaded.where(('keys', unknown[0]))}: keys.{unknown[0]}: no such binding id; "
+            f"known: {', '.join(sorted(binding_ids()))}"
+        )
+
+    def switch(name: str) -> Sources:
+        return build_sources(load_config(args, profile=name))
+
+    app = WatchfloorApp(
+        build_sources(loaded),
+        theme=cfg.ui.theme,
+        read_only=bool(args.read_only or cfg.ui.read_only),
+        keymap=dict(cfg.keys),
+        profiles=tuple(sorted(cfg.profiles)),
+        active_profile=cfg.profile,
+        switch_profile_to=switch,
+    )
     app.run()
     return 0
 

@@ -1,11 +1,14 @@
-"""The local audit sink: the hash-chained audit table of the SQLite store."""
+"""The local audit sink: the hash-chained audit table of the SQLite store, with signed
+digests (database and mirror log) that `verify` checks against the public key."""
 
 from __future__ import annotations
 
 import asyncio
 
+from backends import audit_chain
+from backends.audit_chain import Digest
 from backends.local.runtime import LocalRuntime
-from backends.models import AuditRecord
+from backends.models import AuditRecord, AuditVerification
 
 
 class LocalAudit:
@@ -39,6 +42,27 @@ class LocalAudit:
 
     async def records(self, limit: int = 100) -> list[AuditRecord]:
         return await asyncio.to_thread(self.rt.store.audit_records, limit)
+
+    async def verify(self) -> AuditVerification:
+        return await asyncio.to_thread(self._verify)
+
+    def _verify(self) -> AuditVerification:
+        store = self.rt.store
+        records = store.audit_records()
+        in_db, in_log = store.audit_digests()
+        merged: dict[int, Digest] = {}
+        for d in (*in_db, *in_log):
+            seen = merged.setdefault(d.n, d)
+            if seen.hash != d.hash:
+                return AuditVerification(
+                    ok=False,
+                    records=len(records),
+                    digests=len(in_db),
+                    first_bad_seq=min(seen.head_seq, d.head_seq),
+                    problem=f"digest {d.n} differs between the database and the digest log",
+                )
+        digests = [merged[n] for n in sorted(merged)]
+        return audit_chain.verify(records, digests, self.rt.signing_key.public_key())
 
     async def aclose(self) -> None:
         self.rt.close()

@@ -1,13 +1,23 @@
-"""Local fault windows: they drive the simulator, so the Latency pane really reacts."""
+"""Local fault windows: they drive the simulator, so the Latency pane really reacts.
+
+Windows live in their own SQLite file (faults-local.sqlite3 in the data dir), so a window
+scheduled by `watchfloor faults schedule` shows in a running dashboard and
+`watchfloor faults reconcile` in another process ends it. The simulator applies a window
+while it is ACTIVE; reconcile records why a window ended (on time, a guard, HALT ALL).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime
 
 from backends.actions import audited
 from backends.contracts import ActionRefused
+from backends.fault_policy import FaultPolicy, removal_audited
+from backends.fault_store import FaultStore
+from backends.faults_core import Limits, check, ended, guard_tripped, new_window
 from backends.local.runtime import LocalRuntime
 from backends.models import (
     Actor,
@@ -15,10 +25,13 @@ from backends.models import (
     FaultsSnapshot,
     FaultWindow,
     HealthState,
+    LatencySnapshot,
     SourceHealth,
     WindowState,
 )
 from backends.polling import poll
+
+RECONCILER = "watchfloor-reconcile"
 
 
 class LocalFaults:
@@ -26,8 +39,27 @@ class LocalFaults:
 
     def __init__(self, rt: LocalRuntime) -> None:
         self.rt = rt
+        opts = rt.options
+        self.limits = Limits.of(
+            opts.protected_namespaces, opts.max_fault_percent, opts.max_window_minutes
+        )
+        self.policy = FaultPolicy(self.limits)
+        self._store: FaultStore | None = None
+
+    def _db(self) -> FaultStore:
+        if self._store is None:
+            self._store = FaultStore(self.rt.ctx.data_dir / "faults-local.sqlite3")
+        return self._store
+
+    async def _load(self, now: datetime) -> list[FaultWindow]:
+        """The windows on disk, handed to the runtime (and so to the simulator)."""
+        windows = await asyncio.to_thread(self._db().recent, now)
+        self.rt.windows.clear()
+        self.rt.windows.update((w.id, w) for w in windows)
+        return windows
 
     async def snapshot(self) -> FaultsSnapshot:
+        await self._load(self.rt.clock.now())
         now = self.rt.sync()
         health = SourceHealth(
             state=HealthState.OK, last_ok_at=now, interval_s=self.rt.ctx.interval_s
@@ -49,34 +81,17 @@ class LocalFaults:
             clock=self.rt.clock,
         )
 
-    def _validate(self, req: FaultRequest) -> None:
-        opts = self.rt.options
-        spec = req.spec
-        if spec.namespace in opts.protected_namespaces:
-            raise ActionRefused(f"namespace {spec.namespace!r} is protected; faults are refused")
-        if spec.delay_percent == 0 and spec.abort_percent == 0:
-            raise ActionRefused("a fault needs a delay or abort percentage above 0")
-        worst = max(spec.delay_percent, spec.abort_percent)
-        if worst > opts.max_fault_percent:
-            raise ActionRefused(f"{worst}% is over the cap of {opts.max_fault_percent}%")
-        cap = timedelta(minutes=opts.max_window_minutes)
-        if not timedelta(0) < req.duration <= cap:
-            raise ActionRefused(f"a window lasts more than 0 and at most {cap}")
+    async def _put(self, w: FaultWindow) -> None:
+        await asyncio.to_thread(self._db().put, w)
+        self.rt.windows[w.id] = w
 
     async def schedule(self, req: FaultRequest, actor: Actor) -> FaultWindow:
-        self._validate(req)
-        now = self.rt.clock.now()
-        w = FaultWindow(
-            id=uuid.uuid4().hex[:8],
-            spec=req.spec,
-            owner=actor.name,
-            reason=req.reason,
-            starts_at=now + req.start_in,
-            ends_at=now + req.start_in + req.duration,
-        )
+        check(req, self.limits)
+        await self.policy.check("schedule", actor, req.reason, req)
+        w = new_window(req, actor, self.rt.clock.now(), uuid.uuid4().hex[:8])
 
         async def apply() -> FaultWindow:
-            self.rt.windows[w.id] = w
+            await self._put(w)
             return w
 
         return await audited(
@@ -94,15 +109,15 @@ class LocalFaults:
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:
-        w = self.rt.windows.get(window_id)
-        now = self.rt.clock.now()
-        if w is None or w.state(now) is WindowState.ENDED:
+        await self.policy.check("end", actor, reason)
+        w = await asyncio.to_thread(self._db().get, window_id)
+        if w is None or w.state(self.rt.clock.now()) is WindowState.ENDED:
             raise ActionRefused(f"no open fault window {window_id!r}")
 
         async def apply() -> None:
-            self.rt.windows[w.id] = w.model_copy(update={"ended_early_at": self.rt.clock.now()})
+            await self._put(ended(w, self.rt.clock.now(), f"ended by {actor.name}: {reason}"))
 
-        await audited(
+        await removal_audited(
             self.rt.ctx.audit,
             actor=actor.name,
             action="fault-end",
@@ -112,18 +127,18 @@ class LocalFaults:
         )
 
     async def halt_all(self, actor: Actor, reason: str) -> int:
+        await self.policy.check("halt", actor, reason)
         now = self.rt.clock.now()
-        open_ids = [w.id for w in self.rt.windows.values() if w.state(now) is not WindowState.ENDED]
+        open_ids = [w.id for w in await self._load(now) if w.state(now) is not WindowState.ENDED]
 
         async def apply() -> int:
             at = self.rt.clock.now()
-            for wid in open_ids:
-                self.rt.windows[wid] = self.rt.windows[wid].model_copy(
-                    update={"ended_early_at": at}
-                )
-            return len(open_ids)
+            done = [ended(self.rt.windows[wid], at, f"HALT ALL: {reason}") for wid in open_ids]
+            await asyncio.to_thread(self._db().put_many, done)
+            self.rt.windows.update((w.id, w) for w in done)
+            return len(done)
 
-        return await audited(
+        return await removal_audited(
             self.rt.ctx.audit,
             actor=actor.name,
             action="fault-halt-all",
@@ -132,5 +147,36 @@ class LocalFaults:
             apply=apply,
         )
 
+    async def reconcile(self, latency: LatencySnapshot | None = None) -> list[str]:
+        """Record windows that ended on time and end active ones whose guards tripped."""
+        now = self.rt.clock.now()
+        report = []
+        for w in await self._load(now):
+            state = w.state(now)
+            if state is WindowState.ENDED and not w.end_reason:
+                why = "ended on time"
+                done = w.model_copy(update={"end_reason": why})
+            elif state is WindowState.ACTIVE and (why := guard_tripped(w, latency) or ""):
+                done = ended(w, now, why)
+            else:
+                continue
+
+            async def apply(done: FaultWindow = done) -> None:
+                await self._put(done)
+
+            await removal_audited(
+                self.rt.ctx.audit,
+                actor=RECONCILER,
+                action="fault-reconcile-end",
+                target=f"{w.spec.namespace}/{w.spec.target_host}",
+                details={"window_id": w.id, "reason": why},
+                apply=apply,
+            )
+            report.append(f"{w.id} {w.spec.namespace}/{w.spec.target_host}: {why}")
+        return report
+
     async def aclose(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
         self.rt.close()

@@ -1,4 +1,9 @@
-"""Local break-glass grants on the SQLite store. Expiry is the store's job, not the UI's."""
+"""Local break-glass grants on the SQLite store. Expiry is the store's job, not the UI's.
+
+grant: validate -> policy (breakglass.rego) -> step-up -> audit request (fail closed)
+-> insert -> audit outcome. Every read treats expired grants as inactive, and each poll
+reaps them, so a grant stops working at its expiry whether or not a dashboard is open.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from backends.actions import audited
+from backends.breakglass import BreakGlassGate, validate_reason
 from backends.contracts import ActionRefused
 from backends.local.runtime import LocalRuntime
 from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
@@ -19,6 +25,12 @@ class LocalGrants:
 
     def __init__(self, rt: LocalRuntime) -> None:
         self.rt = rt
+        self.gate = BreakGlassGate(
+            rt.ctx.stepup,
+            actor_roles=rt.options.actor_roles,
+            default_roles=rt.options.default_actor_roles,
+            enabled_roles=rt.options.roles,
+        )
 
     async def snapshot(self) -> GrantsSnapshot:
         await self.rt.ensure_demo_grants()
@@ -40,24 +52,17 @@ class LocalGrants:
             clock=self.rt.clock,
         )
 
-    def _validate(self, req: GrantRequest) -> None:
-        opts = self.rt.options
-        if req.role not in opts.roles:
-            raise ActionRefused(f"unknown role {req.role!r}; grantable: {', '.join(opts.roles)}")
-        cap = timedelta(minutes=opts.max_ttl_minutes)
-        if req.ttl <= timedelta(0):
-            raise ActionRefused("TTL must be positive")
-        if req.ttl > cap:
-            raise ActionRefused(f"TTL {req.ttl} is over the cap of {cap} for {req.role}")
-
     async def grant(self, req: GrantRequest, actor: Actor) -> Grant:
-        self._validate(req)
+        cap = timedelta(minutes=self.rt.options.max_ttl_minutes)
+        if req.ttl > cap:  # the backend's own hard cap, on top of the policy's per-role caps
+            raise ActionRefused(f"TTL {req.ttl} is over the cap of {cap}")
+        await self.gate.authorize(req, actor)
         now = self.rt.clock.now()
         g = Grant(
             id=uuid.uuid4().hex[:12],
             subject=req.subject,
             role=req.role,
-            reason=req.reason,
+            reason=" ".join(req.reason.split()),
             granted_by=actor.name,
             granted_at=now,
             expires_at=now + req.ttl,
@@ -72,13 +77,18 @@ class LocalGrants:
             actor=actor.name,
             action="grant",
             target=f"{g.subject}:{g.role}",
-            details={"grant_id": g.id, "reason": g.reason, "expires_at": g.expires_at.isoformat()},
+            details={
+                "grant_id": g.id,
+                "reason": g.reason,
+                "ttl_s": str(int(req.ttl.total_seconds())),
+                "expires_at": g.expires_at.isoformat(),
+                "step_up": "verified",
+            },
             apply=apply,
         )
 
     async def revoke(self, grant_id: str, actor: Actor, reason: str) -> None:
-        if len(reason.strip()) < 10:
-            raise ActionRefused("a revoke needs a reason of at least 10 characters")
+        reason = validate_reason(reason, "a revoke")
         now = self.rt.clock.now()
         g = await asyncio.to_thread(self.rt.store.get_active, grant_id, now)
         if g is None:

@@ -33,9 +33,19 @@ def _factory(module: str, cls: str) -> Factory:
     return make
 
 
+def _stepup(options: BaseModel, ctx: BackendContext) -> Any:
+    """Step-up codes: TOTP with its secret in the data dir (needs no simulator)."""
+    from backends.stepup_totp import TotpStepUp
+
+    return TotpStepUp(ctx.data_dir, ctx.clock)
+
+
 plugin = BackendPlugin(
     name="local",
     description="embedded default: SQLite store and a deterministic platform simulation",
-    factories={cap: _factory(module, cls) for cap, (module, cls) in _CLASSES.items()},
+    factories={
+        **{cap: _factory(module, cls) for cap, (module, cls) in _CLASSES.items()},
+        "stepup": _stepup,
+    },
     options_model=LocalOptions,
 )

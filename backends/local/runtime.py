@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from backends.actions import audited
 from backends.local.options import LocalOptions
@@ -12,6 +13,9 @@ from backends.local.sim import Simulator
 from backends.local.store import Store
 from backends.models import FaultWindow, Grant
 from backends.registry import BackendContext
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 DEMO_GRANTS = (
     ("alice@example.com", "sre-oncall", "INC-4711: gateway p99.9 regression, need pod exec", 25),
@@ -37,14 +41,28 @@ class LocalRuntime:
         self.clock = ctx.clock
         self.sim = Simulator(seed=options.seed, start=ctx.clock.now())
         self._store: Store | None = None
+        self._key: Ed25519PrivateKey | None = None
         self.windows: dict[str, FaultWindow] = {}
         self._demo_checked = False
         self._lock = asyncio.Lock()
 
     @property
+    def signing_key(self) -> Ed25519PrivateKey:
+        """The audit digest key, 0600 in the data dir, created on first use."""
+        if self._key is None:
+            from backends.audit_signing import load_or_create_key
+
+            self._key = load_or_create_key(self.ctx.data_dir)
+        return self._key
+
+    @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.ctx.data_dir / "watchfloor.sqlite3")
+            self._store = Store(
+                self.ctx.data_dir / "watchfloor.sqlite3",
+                signer=lambda: self.signing_key,
+                digest_log=self.ctx.data_dir / "audit-digests.jsonl",
+            )
         return self._store
 
     def sync(self) -> datetime:

@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from backends.actions import audited
+from backends.contracts import ActionRefused
 from backends.local.runtime import LocalRuntime
-from backends.models import AccessSnapshot, Actor, LatencySnapshot, ReleaseSnapshot
+from backends.models import (
+    AccessSnapshot,
+    Actor,
+    Decision,
+    LatencySnapshot,
+    ReleaseSnapshot,
+    StageStatus,
+)
 from backends.polling import poll
+
+MIN_REASON = 10
+REHEARSAL_TARGET = "the local simulation's stage environment"
 
 
 class _SimSource:
@@ -24,6 +35,11 @@ class LocalAccess(_SimSource):
     async def snapshot(self) -> AccessSnapshot:
         self.rt.sync()
         return self.rt.sim.access()
+
+    async def recent_decisions(self, limit: int = 1000) -> list[Decision]:
+        """contracts.DecisionHistory: the simulator's last decisions, for a dry-run."""
+        self.rt.sync()
+        return self.rt.sim.decisions.recent_decisions(limit)
 
     def watch(self) -> AsyncIterator[AccessSnapshot]:
         return poll(
@@ -53,7 +69,7 @@ class LocalLatency(_SimSource):
 class LocalRelease(_SimSource):
     async def snapshot(self) -> ReleaseSnapshot:
         self.rt.sync()
-        return self.rt.sim.release()
+        return self.rt.sim.release().model_copy(update={"rehearsal_target": REHEARSAL_TARGET})
 
     def watch(self) -> AsyncIterator[ReleaseSnapshot]:
         return poll(
@@ -65,6 +81,18 @@ class LocalRelease(_SimSource):
         )
 
     async def trigger_rehearsal(self, actor: Actor, reason: str) -> None:
+        reason = reason.strip()
+        if len(reason) < MIN_REASON:
+            raise ActionRefused(
+                f"a rollback rehearsal needs a reason of at least {MIN_REASON} characters"
+            )
+        if not actor.name.strip():
+            raise ActionRefused("a rollback rehearsal needs a named actor")
+        self.rt.sync()
+        running = self.rt.sim.release().rehearsal
+        if running is not None and running.status is StageStatus.RUNNING:
+            raise ActionRefused(f"a rollback rehearsal is already running ({running.run_id})")
+
         async def apply() -> None:
             self.rt.sim.trigger_rehearsal()
 

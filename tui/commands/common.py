@@ -8,6 +8,8 @@ from pathlib import Path
 
 from backends.config import LoadedConfig, check_backends, load
 from backends.contracts import ActionRefused
+from backends.wiring import data_dir_for
+from tui.logsetup import setup_logging
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -27,8 +29,13 @@ def refuse_if_read_only(args: argparse.Namespace, loaded: LoadedConfig) -> None:
         raise ActionRefused("read-only mode: mutating commands are disabled")
 
 
-def load_config(args: argparse.Namespace, path: Path | None = None) -> LoadedConfig:
+def load_config(
+    args: argparse.Namespace, path: Path | None = None, profile: str | None = None
+) -> LoadedConfig:
     """Load and check the config named by --config (or `path`). Raises ConfigError."""
-    loaded = load(path or getattr(args, "config", None), profile=getattr(args, "profile", None))
+    loaded = load(
+        path or getattr(args, "config", None), profile=profile or getattr(args, "profile", None)
+    )
+    setup_logging(data_dir_for(loaded))
     check_backends(loaded)
     return loaded

@@ -1,24 +1,65 @@
-"""Access (ABAC): deny rate over the window, its trend, and the worst keys."""
+"""Access (ABAC): deny rate over the window, its trend, the worst keys, the top denials.
+
+A rate computed from a sample (the source dropped events: OPA's own drop rules, a full
+queue) is labelled as one. `d` opens the recent denials, `p` the policy dry-run.
+"""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from backends.models import AccessSnapshot
+from backends.alerts import spike_threshold
+from backends.models import AccessSnapshot, Decision
 from tui.fmt import pct
 from tui.panes.base import SourcePane
+from tui.panes.line import Line
 from tui.panes.table import spark, sync_table
 
 TOP_ROWS = 12
+TOP_DENIALS = 3
+
+
+def denial_kind(d: Decision) -> str:
+    """What a denial was about, short: the policy's reason, or who asked for what."""
+    if d.reason:
+        return d.reason
+    if d.request_tenant != d.attrs.tenant:
+        return f"{d.attrs.tenant} asked for {d.request_tenant}"
+    if d.request_data_class != d.attrs.data_class:
+        return f"{d.attrs.data_class} asked for {d.request_data_class}"
+    return f"{d.attrs.data_class} data in {d.attrs.environment}"
+
+
+def top_denials(denied: Iterable[Decision], n: int = TOP_DENIALS) -> list[tuple[str, int]]:
+    return Counter(f"{d.attrs.service}: {denial_kind(d)}" for d in denied).most_common(n)
+
+
+def sample_note(snap: AccessSnapshot) -> Text:
+    """Empty when the counts are complete; otherwise says why they are a sample."""
+    out = Text()
+    if snap.sampled:
+        why = f"{snap.dropped:,} dropped" if snap.dropped else "source drops events"
+        out.append(f"  SAMPLED: {why}", "bold yellow")
+    bad = snap.malformed + snap.oversized
+    if bad:
+        out.append(f"  {bad:,} bad msgs", "yellow")
+    return out
 
 
 class AccessPane(SourcePane):
     TITLE = "Access · ABAC deny rates"
+    DEFAULT_CSS = """
+    AccessPane #access-top { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="access-summary", classes="summary")
+        yield Line("", id="access-summary", classes="summary")
+        yield Line("", id="access-top", classes="summary")
         table: DataTable[str | Text] = DataTable(
             id="access-table", cursor_type="row", zebra_stripes=True
         )
@@ -26,7 +67,8 @@ class AccessPane(SourcePane):
         yield table
 
     def show(self, snap: AccessSnapshot) -> None:
-        rate_style = "bold red" if snap.deny_rate > max(0.15, 2 * snap.baseline_rate) else "bold"
+        limit = spike_threshold(snap.baseline_rate)
+        rate_style = "bold red" if snap.deny_rate > limit else "bold"
         summary = Text.assemble(
             "deny ",
             (pct(snap.deny_rate), rate_style),
@@ -35,16 +77,25 @@ class AccessPane(SourcePane):
             "  ",
             (spark(snap.history, 24), "magenta"),
         )
-        if snap.sampled or snap.dropped:
-            summary.append(f"  sampled: {snap.dropped:,} events dropped", "yellow")
+        summary.append_text(sample_note(snap))
         self.query_one("#access-summary", Static).update(summary)
+        top = top_denials(snap.recent_denied)
+        line = Text("top denials: ", style="dim")
+        if top:
+            for i, (what, count) in enumerate(top):
+                line.append(" · " if i else "")
+                line.append(f"{count}x ", "bold red")
+                line.append(what)
+        else:
+            line.append("none recently")
+        self.query_one("#access-top", Static).update(line)
         rows = {}
         for r in snap.rows[:TOP_ROWS]:
             key = f"{r.dimension}={r.value}"
-            style = "red" if r.rate > max(0.15, 2 * snap.baseline_rate) else ""
+            style = "red" if r.rate > limit else ""
             rows[key] = (
                 key,
-                Text(pct(r.rate), style=style, justify="right"),
+                Text(pct(r.rate) + ("~" if snap.sampled else ""), style=style, justify="right"),
                 Text(f"{r.denied:,}", justify="right"),
                 Text(f"{r.total:,}", justify="right"),
                 spark(r.history, 12, 1.0),

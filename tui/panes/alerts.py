@@ -1,21 +1,22 @@
-"""The alert strip: the plan's alerts, newest first, each with the time it was raised."""
+"""The alert strip: the plan's alerts, newest first, each with the time it was raised;
+acknowledged ones (`a`) are dimmed below the others until their condition clears."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import var
-from textual.widgets import Static
 
 from backends.models import Alert
+from tui.panes.line import Line
 
 SHOWN = 3
 
 
-class AlertStrip(Static):
+class AlertStrip(Line):
     alerts: var[tuple[Alert, ...]] = var((), always_update=True)
 
     def watch_alerts(self, alerts: tuple[Alert, ...]) -> None:
-        self.set_class(bool(alerts), "-firing")
+        self.set_class(any(not a.acknowledged for a in alerts), "-firing")
         if not alerts:
             self.update(Text("✓ no alerts", style="green"))
             return
@@ -28,10 +29,12 @@ class AlertStrip(Static):
                 if a.severity == "critical"
                 else ("WARN", "bold black on yellow")
             )
+            if a.acknowledged:
+                sev = ("ACK ", "grey50 on grey23")
             text.append(f"{a.raised_at:%H:%M:%S}Z ", "grey62")
             text.append(f" {sev[0]} ", sev[1])
-            text.append(f" {a.kind.value}: ", "bold")
-            text.append(a.message)
+            text.append(f" {a.kind.value}: ", "grey62" if a.acknowledged else "bold")
+            text.append(a.message, "grey62" if a.acknowledged else "")
         if len(alerts) > SHOWN:
             text.append(f"   (+{len(alerts) - SHOWN} more)", "grey62")
         self.update(text)

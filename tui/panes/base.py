@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.containers import Vertical
 from textual.reactive import var
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from backends.clock import utc_now
@@ -17,12 +19,21 @@ from tui.fmt import health_text
 
 class SourcePane(Vertical):
     TITLE: ClassVar[str] = ""
+    _last_subtitle: Text | None = None
     snapshot: var[Any] = var(None, always_update=True, init=False)
     now: var[datetime] = var(utc_now, init=False)
+    filter_text: var[str] = var("", init=False)  # `/`: show only rows containing this
 
     def on_mount(self) -> None:
         self.border_title = self.TITLE
         self.border_subtitle = "○ waiting for data"
+
+    def watch_filter_text(self, text: str) -> None:
+        for table in self.query(DataTable):
+            table.row_filter = text  # type: ignore[attr-defined]  # read by sync_table
+        self.border_title = f"{self.TITLE} · filter: {text}" if text else self.TITLE
+        if self.snapshot is not None:
+            self.show(self.snapshot)
 
     def watch_snapshot(self, snap: Snapshot | None) -> None:
         if snap is not None:
@@ -36,7 +47,10 @@ class SourcePane(Vertical):
 
     def _health(self, snap: Snapshot) -> None:
         state = snap.health.effective_state(self.now)
-        self.border_subtitle = health_text(snap.health, self.now, snap.source)
+        subtitle = health_text(snap.health, self.now, snap.source)
+        if subtitle != self._last_subtitle:  # an unchanged subtitle costs no repaint
+            self._last_subtitle = subtitle
+            self.border_subtitle = subtitle
         for s in HealthState:
             self.set_class(s is state, f"-{s.value}")
 
@@ -48,3 +62,7 @@ class SourcePane(Vertical):
 
     def table(self) -> DataTable[Any]:
         return self.query_one(DataTable)
+
+    def focus_target(self) -> Widget:
+        """What the focus keys (1-5) focus: the table, unless a pane says otherwise."""
+        return self.table()

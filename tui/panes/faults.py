@@ -6,13 +6,16 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
+from backends.faults_core import DEFAULT_PROTECTED
 from backends.models import FaultsSnapshot, FaultWindow, WindowState
 from tui.fmt import duration
 from tui.panes.base import SourcePane
 from tui.panes.table import sync_table
 
+LEAK_GRACE_S = 5.0  # a fault still applied this long past its end is a leak (see alerts)
 STATE_STYLE = {
     WindowState.SCHEDULED: "cyan",
     WindowState.ACTIVE: "bold yellow",
@@ -28,6 +31,25 @@ def when(w: FaultWindow, now: datetime) -> Text:
         return Text(f"ends in {duration(w.ends_at - now)}", "yellow", justify="right")
     end = w.ended_early_at or w.ends_at
     return Text(f"ended {duration(now - end)} ago", "grey50", justify="right")
+
+
+def note(w: FaultWindow, now: datetime) -> Text:
+    """What to know at a glance: a leak first, then why it ended, or its guards."""
+    state = w.state(now)
+    if w.spec.namespace in DEFAULT_PROTECTED and (w.applied or state is WindowState.ACTIVE):
+        return Text("IN A PROTECTED NAMESPACE", "bold red")
+    if state is WindowState.ENDED:
+        end = min(w.ends_at, w.ended_early_at or w.ends_at)
+        if w.applied and (now - end).total_seconds() > LEAK_GRACE_S:  # as the alert says
+            return Text(f"STILL APPLIED {w.end_reason}".strip(), "bold red")
+        return Text(w.end_reason or "ended", "grey50")
+    g = w.guards
+    parts = []
+    if g.p999_ms_above is not None:
+        parts.append(f"p99.9>{g.p999_ms_above:g}ms")
+    if g.error_rate_above is not None:
+        parts.append(f"err>{g.error_rate_above:.0%}")
+    return Text(("guard " + " ".join(parts)) if parts else "", "cyan")
 
 
 def fault_text(w: FaultWindow) -> str:
@@ -50,6 +72,7 @@ class FaultsPane(SourcePane):
         table.add_column("fault", key="fault")
         table.add_column("when", key="when")
         table.add_column("owner", key="owner")
+        table.add_column("note", key="note")
         yield table
         yield Static(
             "No fault windows. The mesh is as it was built.", id="faults-empty", classes="empty"
@@ -69,9 +92,20 @@ class FaultsPane(SourcePane):
                 fault_text(w),
                 when(w, now),
                 w.owner,
+                note(w, now),
             )
         sync_table(self.table(), rows)
         self.set_class(not snap.windows, "-empty")
 
     def tick(self, snap: FaultsSnapshot, now: datetime) -> None:
         self.show(snap)
+
+    @property
+    def selected(self) -> FaultWindow | None:
+        """The window under the cursor, if any."""
+        table = self.table()
+        snap = self.snapshot
+        if snap is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return next((w for w in snap.windows if w.id == key), None)

@@ -1,61 +1,70 @@
-"""Break-glass grants with a live countdown computed from `expires_at` at render."""
+"""Break-glass grants: subject, role, reason, granted by and a live countdown to expiry.
+
+The rows are a `GrantList` (tui/panes/grant_list.py), a Line API widget that renders only
+the visible rows and computes countdowns from `expires_at` at render, so the pane stays
+smooth with 10,000 grants. Grants past their TTL that the backend still reports are red.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable
+from textual.widget import Widget
+from textual.widgets import Static
 
 from backends.models import Grant, GrantsSnapshot
-from tui.fmt import duration
 from tui.panes.base import SourcePane
-from tui.panes.table import sync_table
+from tui.panes.grant_list import GrantList, countdown, header_text
 
-
-def countdown(g: Grant, now: datetime) -> Text:
-    left = g.remaining(now)
-    secs = left.total_seconds()
-    if secs <= 0:
-        return Text(f"EXPIRED {duration(-secs)} ago", style="bold red", justify="right")
-    style = "yellow" if secs < 300 else ""
-    return Text(duration(left), style=style, justify="right")
+__all__ = ["GrantList", "GrantsPane", "countdown"]
 
 
 class GrantsPane(SourcePane):
     TITLE = "Break-glass grants"
+    DEFAULT_CSS = """
+    GrantsPane #grants-header {
+        height: 1;
+        color: $text-muted;
+    }
+    """
 
     def compose(self) -> ComposeResult:
-        table: DataTable[str | Text] = DataTable(
-            id="grants-table", cursor_type="row", zebra_stripes=True
+        yield Static(id="grants-header", classes="grants-header")
+        yield GrantList(id="grants-list")
+        yield Static(Text("no active grants · g to grant"), classes="empty")
+
+    def on_resize(self) -> None:
+        width = self.query_one("#grants-header", Static).size.width
+        self.query_one("#grants-header", Static).update(
+            Text(header_text(width), style=Style(bold=True))
         )
-        table.add_column("id", key="id")
-        table.add_column("subject", key="subject")
-        table.add_column("role", key="role")
-        table.add_column("expires in", key="left")
-        table.add_column("by", key="by")
-        table.add_column("reason", key="reason")
-        yield table
+
+    def grant_list(self) -> GrantList:
+        return self.query_one(GrantList)
+
+    def focus_target(self) -> Widget:
+        return self.grant_list()
 
     def show(self, snap: GrantsSnapshot) -> None:
-        now = self.now
-        rows = {}
-        for g in snap.grants:
-            style = "red" if g.expired(now) else ""
-            rows[g.id] = (
-                g.id,
-                Text(g.subject, style=style),
-                g.role,
-                countdown(g, now),
-                g.granted_by,
-                g.reason,
+        gl = self.grant_list()
+        gl.set_now(self.now)
+        grants = snap.grants
+        wanted = str(getattr(self, "filter_text", "") or "").lower()  # `/` filters rows
+        if wanted:
+            grants = tuple(
+                g
+                for g in grants
+                if wanted in f"{g.id} {g.subject} {g.role} {g.granted_by} {g.reason}".lower()
             )
-        sync_table(self.table(), rows)
-        self.set_class(not snap.grants, "-empty")
+        gl.set_grants(grants)
+        self.set_class(not grants, "-empty")
 
     def tick(self, snap: GrantsSnapshot, now: datetime) -> None:
-        table = self.table()
-        for g in snap.grants:
-            if g.id in table.rows:
-                table.update_cell(g.id, "left", countdown(g, now))
+        self.grant_list().set_now(now)
+
+    @property
+    def selected(self) -> Grant | None:
+        return self.grant_list().selected

@@ -1,29 +1,59 @@
-"""Latency: p99.9 per route against its SLO and baseline, adaptive limit vs inflight, cache."""
+"""Latency: p99.9 per route against its SLO and baseline, how far to trust it, adaptive
+limit vs inflight with blocked requests, cache hit ratios, and an hour of p99.9 history.
+
+Honest numbers: the observation count is shown and a p99.9 resting on fewer than 1,000
+observations is marked "?"; a p99.9 in the histogram's +Inf bucket reads "> X" (the last
+finite bound); the "range" column is where the true value lies (the histogram bucket, or
+the sketch's error bound). "no data" (nothing to compute from) and "error" (a query
+failed) look different, per route and for the whole pane.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.reactive import var
 from textual.widgets import DataTable, Static
 
-from backends.models import LatencySnapshot, RouteLatency
+from backends.models import HealthState, LatencySnapshot, RouteLatency, RouteState
 from tui.fmt import ms, pct
 from tui.panes.base import SourcePane
-from tui.panes.table import spark, sync_table
+from tui.panes.latency_plot import LatencyPlot, Series
+from tui.panes.line import Line
+from tui.panes.table import sync_table
+
+LOW_CONFIDENCE_MARK = "?"
 
 
-def p999_cell(r: RouteLatency) -> Text:
-    if r.p999_ms is None:
+def p999_cell(r: RouteLatency, stale: bool = False) -> Text:
+    if r.state is RouteState.ERROR:
+        return Text("error", style="bold red", justify="right")
+    if r.state is RouteState.NO_DATA or r.p999_ms is None:
         return Text("no data", style="grey50", justify="right")
     value = f"> {ms(r.p999_ms)}" if r.above_last_bucket else ms(r.p999_ms)
     style = "bold red" if r.p999_ms > r.slo_ms else "green"
-    text = Text(value, style=style, justify="right")
+    # the style as a span, not the base style: cells are diffed by text and spans
+    text = Text(justify="right")
+    text.append(value, "grey50" if stale else style)
     if r.low_confidence:
-        text.append("?", "yellow")
+        text.append(LOW_CONFIDENCE_MARK, "yellow")
     return text
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if v >= 10 else f"{v:.1f}"
+
+
+def range_cell(r: RouteLatency) -> Text:
+    """Where the true p99.9 lies: [low, high] in ms, "> low" when unbounded above."""
+    if r.p999_ms is None or r.p999_low_ms is None:
+        return Text("—", style="grey50", justify="right")
+    if r.above_last_bucket or r.p999_high_ms is None:
+        return Text(f"> {_num(r.p999_low_ms)}", style="yellow", justify="right")
+    return Text(f"{_num(r.p999_low_ms)}-{_num(r.p999_high_ms)}", justify="right")
 
 
 def vs_baseline(r: RouteLatency, baselines: Mapping[str, float]) -> Text:
@@ -32,18 +62,30 @@ def vs_baseline(r: RouteLatency, baselines: Mapping[str, float]) -> Text:
         return Text("—", style="grey50", justify="right")
     change = r.p999_ms / base - 1
     style = "red" if change > 0.10 else "green" if change < -0.10 else ""
-    return Text(f"{change:+.0%}", style=style, justify="right")
+    prefix = "≥ " if r.above_last_bucket else ""
+    return Text(f"{prefix}{change:+.0%}", style=style, justify="right")
+
+
+def observations_cell(r: RouteLatency) -> Text:
+    style = "yellow" if r.low_confidence and r.observations else ""
+    return Text(f"{r.observations:,}", style=style, justify="right")
 
 
 class LatencyPane(SourcePane):
     TITLE = "Latency · p99.9 and adaptive inflight limits"
+    DEFAULT_CSS = """
+    LatencyPane.-empty DataTable {
+        display: none;
+    }
+    """
     baselines: var[dict[str, float]] = var(dict, always_update=True, init=False)
 
     def compose(self) -> ComposeResult:
         table: DataTable[str | Text] = DataTable(id="latency-table", cursor_type="row")
-        table.add_columns(
+        for label in (
             "route",
             "p99.9",
+            "range",
             "SLO",
             "vs base",
             "obs",
@@ -51,26 +93,38 @@ class LatencyPane(SourcePane):
             "limit",
             "inflight",
             "blocked",
-            "p99.9 last 5 min",
-        )
+        ):
+            table.add_column(label, key=label)
         yield table
-        yield Static("", id="latency-cache", classes="summary")
+        yield Line("", id="latency-empty", classes="empty")
+        yield Line("", id="latency-cache", classes="summary")
+        yield LatencyPlot(id="latency-plot")
 
     def watch_baselines(self, _: dict[str, float]) -> None:
         if self.snapshot is not None:
             self.show(self.snapshot)
 
+    _shown_stale = False
+
+    def tick(self, snap: LatencySnapshot, now: datetime) -> None:
+        """A source that went quiet turns STALE with time alone: grey its values then."""
+        if (snap.health.effective_state(now) is not HealthState.OK) != self._shown_stale:
+            self.show(snap)
+
     def show(self, snap: LatencySnapshot) -> None:
+        stale = snap.health.effective_state(self.now) is not HealthState.OK
+        self._shown_stale = stale
         rows = {}
         for r in snap.routes:
             limit = f"{r.limit:.0f}" if r.limit is not None else "—"
             inflight = f"{r.inflight:.0f}" if r.inflight is not None else "—"
             rows[r.route] = (
                 r.route,
-                p999_cell(r),
+                p999_cell(r, stale),
+                range_cell(r),
                 Text(ms(r.slo_ms), justify="right"),
                 vs_baseline(r, self.baselines),
-                Text(f"{r.observations:,}", justify="right"),
+                observations_cell(r),
                 Text(
                     pct(r.error_rate, 2),
                     style="red" if r.error_rate > 0.01 else "",
@@ -79,16 +133,38 @@ class LatencyPane(SourcePane):
                 Text(limit, justify="right"),
                 Text(
                     inflight,
-                    style="yellow" if r.limit and (r.inflight or 0) > r.limit else "",
+                    style="yellow" if r.limit and (r.inflight or 0) >= r.limit else "",
                     justify="right",
                 ),
-                Text(f"{r.blocked:,.0f}", justify="right"),
-                Text(spark(r.history, 60), style="cyan"),
+                Text(f"{r.blocked:,.0f}", style="red" if r.blocked > 0 else "", justify="right"),
             )
         sync_table(self.table(), rows)
-        cache = Text("cache hit ratio: ")
+        self.set_class(not snap.routes, "-empty")
+        self.query_one("#latency-empty", Static).update(self._empty_text(snap))
+        self.query_one("#latency-cache", Static).update(self._summary(snap))
+        plot = self.query_one(LatencyPlot)
+        plot.step_s = snap.history_step_s
+        plot.series = tuple(Series(r.route, r.history, r.slo_ms) for r in snap.routes if r.history)
+
+    @staticmethod
+    def _empty_text(snap: LatencySnapshot) -> Text:
+        if snap.health.state is HealthState.ERROR:
+            return Text.assemble(
+                ("error", "bold red"), f": {snap.health.last_error or 'the source failed'}"
+            )
+        return Text.assemble(("no data", "bold"), ": the source has no series for these routes")
+
+    @staticmethod
+    def _summary(snap: LatencySnapshot) -> Text:
+        text = Text("cache hit ratio: ")
+        if not snap.cache:
+            text.append("no data", "grey50")
         for i, c in enumerate(snap.cache):
             if i:
-                cache.append(" · ")
-            cache.append(f"{c.layer} {pct(c.hit_ratio)}", "bold")
-        self.query_one("#latency-cache", Static).update(cache)
+                text.append(" · ")
+            text.append(f"{c.layer} {pct(c.hit_ratio)}", "bold")
+        if any(r.low_confidence and r.p999_ms is not None for r in snap.routes):
+            text.append(f"   {LOW_CONFIDENCE_MARK} < 1,000 obs", "yellow")
+        if snap.health.state is HealthState.OK and snap.health.last_error:
+            text.append(f"   ⚠ {snap.health.last_error}", "yellow")
+        return text

@@ -1,16 +1,28 @@
-"""Release train: the current cut's stages, artefact verification, rehearsal, last cuts."""
+"""Release train: the current cut as a row of stages with elapsed time, its artefacts'
+verification, the rollback rehearsal's last result and age, the API budget when the source
+has one, the release-train-failure alert, and the last cuts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from backends.models import ReleaseRun, ReleaseSnapshot, StageStatus, Verification
+from backends.alerts import derive
+from backends.models import (
+    AlertKind,
+    RateLimit,
+    Rehearsal,
+    ReleaseRun,
+    ReleaseSnapshot,
+    StageStatus,
+    Verification,
+)
 from tui.fmt import duration
 from tui.panes.base import SourcePane
+from tui.panes.line import Line
 from tui.panes.table import sync_table
 
 STAGE_GLYPH = {
@@ -26,10 +38,18 @@ VERIFY_STYLE = {
     Verification.VERIFIED: "green",
     Verification.FAILED: "bold red",
 }
+VERIFY_GLYPH = {
+    Verification.MISSING: "∅",
+    Verification.UNVERIFIED: "?",
+    Verification.VERIFIED: "✔",
+    Verification.FAILED: "✖",
+}
+LOW_BUDGET = 0.1  # under 10% of the rate limit left: shown in yellow
 
 
 def stages_line(run: ReleaseRun, now: datetime) -> Text:
-    text = Text.assemble((run.version, "bold"), "  ")
+    glyph, style = STAGE_GLYPH[run.status]
+    text = Text.assemble((run.version, "bold"), " ", (f"{glyph} {run.status.value}", style), "  ")
     for i, st in enumerate(run.stages):
         glyph, style = STAGE_GLYPH[st.status]
         if i:
@@ -43,10 +63,78 @@ def stages_line(run: ReleaseRun, now: datetime) -> Text:
 
 def artifacts_line(run: ReleaseRun) -> Text:
     text = Text("artefacts: ")
+    if not run.artifacts:
+        return text.append("not known", "grey50")
     for i, (name, state) in enumerate(sorted(run.artifacts.items())):
         if i:
             text.append(" · ")
-        text.append(f"{name} {state.value}", VERIFY_STYLE[state])
+        text.append(f"{VERIFY_GLYPH[state]} {name} {state.value}", VERIFY_STYLE[state])
+    return text
+
+
+def artefacts_cell(run: ReleaseRun) -> Text:
+    text = Text()
+    for i, (name, state) in enumerate(sorted(run.artifacts.items())):
+        if i:
+            text.append(" ")
+        text.append(f"{VERIFY_GLYPH[state]}{name}", VERIFY_STYLE[state])
+    return text
+
+
+def rehearsal_text(reh: Rehearsal | None, now: datetime) -> Text:
+    text = Text("rollback rehearsal: ")
+    if reh is None:
+        return text.append("none yet", "grey50")
+    glyph, style = STAGE_GLYPH[reh.status]
+    text.append(f"{glyph} {reh.status.value}", style)
+    if reh.finished_at is not None:
+        text.append(f" {duration(now - reh.finished_at)} ago", "grey62")
+        if reh.started_at is not None:
+            text.append(f" (took {duration(reh.finished_at - reh.started_at)})", "grey62")
+    elif reh.started_at is not None:
+        text.append(f" for {duration(now - reh.started_at)}", "grey62")
+    failed = [st.name for st in reh.stages if st.status is StageStatus.FAILURE]
+    if failed:
+        text.append(f" at {', '.join(failed)}", "red")
+    return text
+
+
+def budget_text(rl: RateLimit | None, now: datetime) -> Text:
+    """The API budget: what is left and when it resets, or how long until a retry."""
+    text = Text()
+    if rl is None:
+        return text
+    if rl.retry_at is not None and now < rl.retry_at:
+        text.append(f"rate limited: retry in {duration(rl.retry_at - now)}", "bold red")
+        if rl.remaining is not None:
+            text.append(f" ({rl.remaining}/{rl.limit or '?'} left)", "red")
+        return text
+    if rl.remaining is None:
+        return text
+    low = rl.limit is not None and rl.remaining < LOW_BUDGET * rl.limit
+    text.append(f"API budget {rl.remaining}/{rl.limit or '?'}", "yellow" if low else "grey62")
+    if rl.reset_at is not None:
+        text.append(f", resets in {duration(max(rl.reset_at - now, timedelta(0)))}", "grey62")
+    return text
+
+
+def status_line(snap: ReleaseSnapshot, now: datetime) -> Text:
+    line = rehearsal_text(snap.rehearsal, now)
+    budget = budget_text(snap.rate_limit, now)
+    if budget:
+        line.append("   ").append_text(budget)
+    if snap.release is not None:
+        line.append(f"   notes {snap.release.tag}: n", "grey62")
+    return line
+
+
+def alert_line(snap: ReleaseSnapshot, now: datetime) -> Text:
+    found = [a for a in derive({"release": snap}, now) if a.kind is AlertKind.RELEASE_FAILURE]
+    text = Text()
+    for i, a in enumerate(found):
+        if i:
+            text.append("\n")
+        text.append(f"✖ {a.kind.value}: ", "bold red").append(a.message, "red")
     return text
 
 
@@ -54,10 +142,12 @@ class ReleasePane(SourcePane):
     TITLE = "Release train"
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="release-stages", classes="summary")
-        yield Static("", id="release-artifacts", classes="summary")
+        yield Line("", id="release-stages", classes="summary")
+        yield Line("", id="release-artifacts", classes="summary")
+        yield Line("", id="release-status", classes="summary")
+        yield Line("", id="release-alert", classes="summary")
         table: DataTable[str | Text] = DataTable(id="release-table", cursor_type="row")
-        table.add_columns("version", "status", "finished", "took", "failed at")
+        table.add_columns("version", "status", "finished", "took", "failed at", "artefacts")
         yield table
 
     def show(self, snap: ReleaseSnapshot) -> None:
@@ -73,6 +163,7 @@ class ReleasePane(SourcePane):
                 f"{run.finished_at:%H:%M:%S}Z" if run.finished_at else "",
                 took,
                 failed,
+                artefacts_cell(run),
             )
         sync_table(self.table(), rows)
 
@@ -82,13 +173,11 @@ class ReleasePane(SourcePane):
         if snap.current is None:
             stages.update("no cut yet")
             arts.update("")
-            return
-        stages.update(stages_line(snap.current, now))
-        line = artifacts_line(snap.current)
-        if snap.rehearsal is not None:
-            glyph, style = STAGE_GLYPH[snap.rehearsal.status]
-            line.append("   rollback rehearsal: ")
-            line.append(f"{glyph} {snap.rehearsal.status.value}", style)
-            if snap.rehearsal.finished_at is not None:
-                line.append(f" {duration(now - snap.rehearsal.finished_at)} ago", "grey62")
-        arts.update(line)
+        else:
+            stages.update(stages_line(snap.current, now))
+            arts.update(artifacts_line(snap.current))
+        self.query_one("#release-status", Static).update(status_line(snap, now))
+        alert = alert_line(snap, now)
+        box = self.query_one("#release-alert", Static)
+        box.update(alert)
+        box.display = bool(alert)

@@ -30,8 +30,12 @@ def _plain(cell: object) -> str:
 def sync_table(table: DataTable[CellType], rows: Mapping[str, Sequence[CellType]]) -> None:
     """Make `table` show `rows` (key -> cells), in the mapping's order.
 
-    The first cell's plain text must equal the row key when order matters.
+    The first cell's plain text must equal the row key when order matters. A filter set
+    on the table (`row_filter`, from the pane's `/` filter) keeps only rows containing it.
     """
+    flt = str(getattr(table, "row_filter", "")).casefold()
+    if flt:
+        rows = {k: v for k, v in rows.items() if flt in " ".join(_plain(c) for c in v).casefold()}
     existing = {rk.value for rk in table.rows if rk.value is not None}
     for key in existing - rows.keys():
         table.remove_row(key)

@@ -219,6 +219,7 @@ class Simulator:
             current=current,
             recent=recent,
             rehearsal=rehearsal,
+            release=self.train.published(self._offset(self.now)),
         )
 
     def trigger_rehearsal(self) -> None:

@@ -21,6 +21,7 @@ from backends.models import ATTR_KEYS, Attrs, Decision, DenyRateRow
 WINDOW_BUCKETS = 60
 HISTORY_POINTS = 60
 RECENT_DENIED = 50
+RECENT_KEPT = 5000  # every decision, compactly, for a policy dry-run
 HISTORY_BUCKET_S = 5
 BASELINE_POINTS = 600 // HISTORY_BUCKET_S  # trailing 10 min of 5 s buckets
 ADMIN_P = 0.02
@@ -107,6 +108,10 @@ class DecisionEngine:
         self.window = CounterWindow(N_KEYS, WINDOW_BUCKETS)
         self.history: list[deque[float]] = [deque(maxlen=HISTORY_POINTS) for _ in range(N_KEYS)]
         self.recent_denied: deque[Decision] = deque(maxlen=RECENT_DENIED)
+        # (t, attribute indices, admin, requested tenant, requested data_class, count)
+        self.recent: deque[tuple[float, tuple[int, ...], bool, int, int, int]] = deque(
+            maxlen=RECENT_KEPT
+        )
         self._baseline_rates: deque[float] = deque(maxlen=BASELINE_POINTS)
         self.hook: DecisionHook | None = None
         self._acc = 0.0
@@ -130,6 +135,7 @@ class DecisionEngine:
         spike_idx = -1 if spike is None else TENANTS.index(spike)
         tot, den = self.window.cur_total, self.window.cur_hits
         hook = self.hook
+        recent_append = self.recent.append
         for i in range(n):
             s = t_svc[int(rnd() * 1000)]
             te = t_ten[int(rnd() * 1000)]
@@ -151,21 +157,29 @@ class DecisionEngine:
                 for k in keys:
                     den[k] += 1
             self._count += 1
+            t_i = t0 + dt * i / n
+            recent_append((t_i, (s, te, dc, rg, ev), admin, req_te, req_dc, self._count))
             if hook is not None or not allowed:
-                d = self._decision(t0 + dt * i / n, (s, te, dc, rg, ev), admin, req_te, req_dc)
+                d = self._decision(t_i, (s, te, dc, rg, ev), admin, req_te, req_dc)
                 if not allowed:
                     self.recent_denied.append(d)
                 if hook is not None:
                     hook(d)
 
     def _decision(
-        self, t: float, idx: tuple[int, ...], admin: bool, req_te: int, req_dc: int
+        self,
+        t: float,
+        idx: tuple[int, ...],
+        admin: bool,
+        req_te: int,
+        req_dc: int,
+        count: int | None = None,
     ) -> Decision:
         values = {dim: vals[i] for (dim, vals, _), i in zip(DIMENSIONS, idx, strict=True)}
         attrs = Attrs(role="admin" if admin else "user", **values)
         allowed, reason = decide(attrs, TENANTS[req_te], DATA_CLASSES[req_dc])
         return Decision(
-            decision_id=f"{_mix64(self._salt ^ self._count):016x}",
+            decision_id=f"{_mix64(self._salt ^ (self._count if count is None else count)):016x}",
             timestamp=self.origin + timedelta(seconds=t),
             attrs=attrs,
             request_tenant=TENANTS[req_te],
@@ -173,6 +187,11 @@ class DecisionEngine:
             allowed=allowed,
             reason=reason,
         )
+
+    def recent_decisions(self, limit: int) -> list[Decision]:
+        """The last `limit` decisions (allowed and denied), oldest first."""
+        items = list(self.recent)[-limit:] if limit > 0 else []
+        return [self._decision(*item) for item in items]
 
     def rotate_to(self, bucket: int) -> None:
         self.window.rotate_to(bucket)

@@ -1,5 +1,8 @@
 """The gateway: two routes, heavy-tailed latency, fault injection, adaptive inflight limits.
 
+p99.9 comes from a quantile sketch over the window (backends.quantile, relative error
+0.5 %), not from sorting the samples.
+
 Each route simulates a sampled subset of its requests (``sample_rate`` per second, far
 below its request rate) with its own RNG stream, so a fault on one route never changes
 what the other one draws. Every sample consumes the same number of random draws whether
@@ -15,11 +18,12 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from backends.local.sim.window import CounterWindow, SampleWindow, exact_quantile
-from backends.models import CacheLayer, RouteLatency
+from backends.local.sim.window import CounterWindow, SketchWindow
+from backends.models import CacheLayer, RouteLatency, RouteState
+from backends.quantile import DEFAULT_ALPHA
 
 WINDOW_BUCKETS = 60  # one-second buckets: the 60 s window
-HISTORY_POINTS = 60  # one point per 5 s
+HISTORY_POINTS = 720  # one point per 5 s: the last hour
 LIMIT_MIN, LIMIT_MAX, LIMIT_INITIAL, LIMIT_STEP = 50, 400, 200, 10
 P99_HIGH_MS, P99_LOW_MS = 1500.0, 800.0
 QUEUE_CAP_MS = 10_000.0  # the gateway times a queued request out after this
@@ -91,7 +95,7 @@ class Route:
         self.mu = math.log(p.median_ms)
         self.sample_rate = sample_rate
         self._rng = random.Random(f"{seed}:route:{self.name}")
-        self.samples = SampleWindow(WINDOW_BUCKETS)
+        self.samples = SketchWindow(WINDOW_BUCKETS, alpha=DEFAULT_ALPHA)
         self.counts = CounterWindow(1, WINDOW_BUCKETS)  # total, errors
         self.history: deque[float] = deque(maxlen=HISTORY_POINTS)
         self.limit = LIMIT_INITIAL
@@ -126,8 +130,8 @@ class Route:
         )
         base_err, abort_p, delays = self.base_err, eff.abort_p, eff.delays
         queue_p, queue_ms = self._queue_p, self._queue_ms
-        cur, period, cur_tot, cur_err = (
-            self.samples.cur,
+        add, period, cur_tot, cur_err = (
+            self.samples.add,
             self._period,
             self.counts.cur_total,
             self.counts.cur_hits,
@@ -153,7 +157,7 @@ class Route:
             lat = svc + queue_ms if r_queue < queue_p else svc
             service_sum += svc
             errors += err
-            cur.append(lat)
+            add(lat)
             period.append(lat)
             if hook is not None:
                 hook(self.name, t0 + dt * i / n, lat, err)
@@ -183,7 +187,8 @@ class Route:
         self.counts.rotate_to(bucket)
 
     def p999(self) -> float | None:
-        return exact_quantile(self.samples.values(), 0.999)
+        """From the window's quantile sketch: within DEFAULT_ALPHA of the exact p99.9."""
+        return self.samples.quantile(0.999)
 
     def push_history(self) -> None:
         p = self.p999()
@@ -191,14 +196,17 @@ class Route:
             self.history.append(round(p, 1))
 
     def snapshot(self) -> RouteLatency:
-        values = self.samples.values()
         total, errors = self.counts.totals()[0], self.counts.hits()[0]
-        p = exact_quantile(values, 0.999)
+        p = self.samples.quantile(0.999)
+        b = self.samples.quantile_bounds(0.999)
         return RouteLatency(
             route=self.name,
             p999_ms=None if p is None else round(p, 1),
+            state=RouteState.OK if p is not None else RouteState.NO_DATA,
+            p999_low_ms=None if b is None else round(b[0], 1),
+            p999_high_ms=None if b is None else round(b[1], 1),
             slo_ms=self.slo_ms,
-            observations=len(values),
+            observations=len(self.samples),
             error_rate=errors / total if total else 0.0,
             limit=float(self.limit),
             inflight=round(self.inflight, 1),

@@ -10,13 +10,22 @@ costs nothing. A successful cut is followed by a rollback rehearsal; manual rehe
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backends.models import Rehearsal, ReleaseRun, ReleaseStage, StageStatus, Verification
+from backends.models import (
+    PublishedRelease,
+    Rehearsal,
+    ReleaseAsset,
+    ReleaseRun,
+    ReleaseStage,
+    StageStatus,
+    Verification,
+)
 
 STAGES: tuple[str, ...] = (
     "verify digests",
@@ -32,6 +41,33 @@ FAIL_STAGE = STAGES.index("verify provenance")
 STAGE_S = (15.0, 40.0)
 REHEARSAL_S = (20.0, 40.0)
 RECENT = 5
+
+# The changelog bot groups by area (sprint plan REL-7103); these are the plan's items.
+CHANGES: dict[str, tuple[str, ...]] = {
+    "gateway": (
+        "adaptive inflight limit follows the p99 rule (PERF4-7302)",
+        "negative cache for 404s on `GET /docs/:id`, 30 s TTL (PERF4-7301)",
+        "`GET /search` results cached 60 s, invalidated on index refresh",
+    ),
+    "access": (
+        "ABAC decisions on service / tenant / data_class / region (ABAC-7001)",
+        "break-glass grants carry a reason and a TTL capped at 4 h (ABAC-7002)",
+        "decision-log dashboards and the deny-spike alert (ABAC-7003)",
+    ),
+    "release": (
+        "cut job attaches SBOM and provenance (REL-7101)",
+        "rollback rehearsal job on stage with evidence capture (REL-7102)",
+    ),
+    "resilience": (
+        "client adaptive timeouts (NET-7402)",
+        "mesh fault-injection manifests fenced off from prod (NET-7401)",
+    ),
+    "contracts": (
+        "schema registry bootstrap (CON-7201)",
+        "backward/forward compatibility gates in CI (CON-7202)",
+    ),
+}
+POLICIES = ("abac/allow", "breakglass/decision", "faults/allow")
 
 _V, _U, _M, _F = (
     Verification.VERIFIED,
@@ -171,6 +207,50 @@ class ReleaseTrain:
             k -= 1
         return current, tuple(recent), self.rehearsal(t)
 
+    def published(self, t: float) -> PublishedRelease | None:
+        """The latest release as of offset t: the newest cut that finished green."""
+        k = self.current_cut(t)
+        while k >= 1 and k > self.current_cut(t) - 2 * FAIL_EVERY:
+            p = self.plan(k)
+            if p.end <= t and not p.fails:
+                return self._release(k, p)
+            k -= 1
+        return None
+
+    def _release(self, n: int, p: CutPlan) -> PublishedRelease:
+        run = self.run(n, p.end)
+        tag = run.version
+
+        def digest(name: str) -> str:
+            return "sha256:" + hashlib.sha256(f"{self.seed}:{n}:{name}".encode()).hexdigest()
+
+        names = (f"watchfloor-{tag}.tar.gz", "checksums.txt", f"{tag}.intoto.jsonl")
+        assets = tuple(
+            ReleaseAsset(name=f, size=1000 + 97 * len(f) * (i + 1), digest=digest(f))
+            for i, f in enumerate((*names, f"{tag}.spdx.json"))
+        )
+        rng = random.Random(f"{self.seed}:notes:{n}")
+        areas = sorted(rng.sample(sorted(CHANGES), 3))
+        lines = [
+            f"## {tag}",
+            "",
+            f"Cut {run.started_at:%Y-%m-%d %H:%M}Z by the release train; "
+            "rollback rehearsal follows on stage.",
+        ]
+        for area in areas:
+            lines += ["", f"### {area}", ""]
+            lines += [f"- {c}" for c in rng.sample(CHANGES[area], 2 if rng.random() < 0.5 else 1)]
+        lines += ["", "### Digests", "", "| asset | digest |", "|---|---|"]
+        lines += [f"| `{a.name}` | `{a.digest[:19]}…` |" for a in assets]
+        lines += ["", "Policies enforced: " + ", ".join(f"`{x}`" for x in POLICIES) + "."]
+        return PublishedRelease(
+            tag=tag,
+            name=tag,
+            notes="\n".join(lines) + "\n",
+            published_at=run.finished_at,
+            assets=assets,
+        )
+
     def trigger(self, t: float) -> str:
         """Start a manual rollback rehearsal at offset t; it succeeds some seconds later."""
         self._manual_count += 1
@@ -194,7 +274,12 @@ class ReleaseTrain:
                 best = m
         if best is None:
             return None
-        _, end, run_id = best
+        start, end, run_id = best
         if t < end:
-            return Rehearsal(status=StageStatus.RUNNING, run_id=run_id)
-        return Rehearsal(status=StageStatus.SUCCESS, finished_at=self._at(end), run_id=run_id)
+            return Rehearsal(status=StageStatus.RUNNING, run_id=run_id, started_at=self._at(start))
+        return Rehearsal(
+            status=StageStatus.SUCCESS,
+            finished_at=self._at(end),
+            run_id=run_id,
+            started_at=self._at(start),
+        )

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Sequence
+
+from backends.quantile import DEFAULT_ALPHA, Key, QuantileSketch
 
 
 class CounterWindow:
@@ -137,6 +140,75 @@ class SampleWindow:
         for b in self._ring:
             out.extend(b)
         return out
+
+
+class SketchWindow:
+    """The samples of the last ``n_buckets`` buckets, as one quantile sketch.
+
+    Each bucket remembers how many of its samples fell in each sketch key, so when it falls
+    out of the window those counts are taken out of the sketch again. The open bucket
+    counts in a dict; a closed one keeps its (key, count) pairs packed in an int64 array.
+    Memory is the sketch (bounded by its bin limit) plus 16 bytes per distinct key per
+    bucket: it grows with the sample rate only up to the number of keys a second spans.
+    """
+
+    __slots__ = ("_closed", "bucket", "cur", "n_buckets", "sketch")
+
+    def __init__(self, n_buckets: int, bucket: int = 0, alpha: float = DEFAULT_ALPHA) -> None:
+        if n_buckets < 2:
+            raise ValueError("need at least two buckets")
+        self.n_buckets = n_buckets
+        self.sketch = QuantileSketch(alpha)
+        self._closed: list[array[int]] = [_EMPTY for _ in range(n_buckets)]
+        self.bucket = bucket
+        self.cur: dict[Key, int] = {}
+
+    def add(self, value: float) -> None:
+        k = self.sketch.add(value)
+        cur = self.cur
+        cur[k] = cur.get(k, 0) + 1
+
+    def reset(self, bucket: int) -> None:
+        self._closed = [_EMPTY for _ in range(self.n_buckets)]
+        self.cur = {}
+        self.sketch.clear()
+        self.bucket = bucket
+
+    def rotate_to(self, bucket: int) -> None:
+        steps = bucket - self.bucket
+        if steps <= 0:
+            return
+        if steps >= self.n_buckets:
+            self.reset(bucket)
+            return
+        remove = self.sketch.remove_key
+        n = self.n_buckets
+        for _ in range(steps):
+            packed = array("q")
+            for k, c in self.cur.items():
+                packed.append(_ZERO_KEY if k is None else k)
+                packed.append(c)
+            self._closed[self.bucket % n] = packed
+            self.cur = {}
+            self.bucket += 1
+            old = self._closed[self.bucket % n]
+            for i in range(0, len(old), 2):
+                k = old[i]
+                remove(None if k == _ZERO_KEY else k, old[i + 1])
+            self._closed[self.bucket % n] = _EMPTY
+
+    def __len__(self) -> int:
+        return self.sketch.count
+
+    def quantile(self, q: float) -> float | None:
+        return self.sketch.quantile(q)
+
+    def quantile_bounds(self, q: float) -> tuple[float, float] | None:
+        return self.sketch.quantile_bounds(q)
+
+
+_EMPTY: array[int] = array("q")
+_ZERO_KEY = -(2**62)  # stands for ZERO (values <= 0) in a packed bucket
 
 
 def quantile_index(n: int, q: float) -> int:

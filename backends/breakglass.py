@@ -1,0 +1,114 @@
+"""The break-glass gate every grant adapter passes through before it audits and applies:
+
+validate the request -> policy check (policy/breakglass.rego, embedded Rego) -> step-up.
+
+Adapters (local store, OPA data API) call `authorize` and then `backends.actions.audited`.
+The step-up code is checked last, so a request the policy refuses never burns a code,
+and it is never written anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from backends.contracts import ActionRefused, StepUpVerifier
+from backends.models import Actor, GrantRequest
+from backends.policy import PolicyEngine, PolicyError, policy_path
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+ROLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+ENTRYPOINT = "breakglass/decision"
+MIN_REASON_WORDS = 2
+MIN_REASON_CHARS = 10
+
+
+def validate_reason(reason: str, what: str = "a grant") -> str:
+    text = " ".join(reason.split())
+    if len(text) < MIN_REASON_CHARS or len(text.split(" ")) < MIN_REASON_WORDS:
+        raise ActionRefused(
+            f"{what} needs a reason: a short sentence of at least {MIN_REASON_CHARS} "
+            "characters (e.g. the incident and why)"
+        )
+    return text
+
+
+def validate_request(req: GrantRequest) -> None:
+    if not NAME.match(req.subject):
+        raise ActionRefused(f"subject {req.subject!r} is not a valid user name or email")
+    if not ROLE.match(req.role):
+        raise ActionRefused(f"role {req.role!r} is not a valid role name")
+    validate_reason(req.reason)
+    if req.ttl <= timedelta(0):
+        raise ActionRefused("TTL must be positive")
+
+
+class BreakGlassGate:
+    def __init__(
+        self,
+        stepup: StepUpVerifier | None,
+        *,
+        actor_roles: Mapping[str, Sequence[str]],
+        default_roles: Sequence[str],
+        enabled_roles: Sequence[str] | None = None,
+        policy_files: Sequence[Path] | None = None,
+    ) -> None:
+        self.stepup = stepup
+        self.actor_roles = {k: tuple(v) for k, v in actor_roles.items()}
+        self.default_roles = tuple(default_roles)
+        self.enabled_roles = tuple(enabled_roles) if enabled_roles is not None else None
+        self.policy_files = list(policy_files or [policy_path("breakglass.rego")])
+        self._engine: PolicyEngine | None = None
+        self._engine_lock = threading.Lock()
+
+    def roles_of(self, actor: Actor) -> tuple[str, ...]:
+        """The actor's own roles, else the configured ones, else the default."""
+        if actor.roles:
+            return actor.roles
+        return self.actor_roles.get(actor.name, self.default_roles)
+
+    def _policy(self) -> PolicyEngine:
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = PolicyEngine(self.policy_files)
+            return self._engine
+
+    def policy_input(self, req: GrantRequest, actor: Actor) -> dict[str, Any]:
+        return {
+            "actor": {"name": actor.name, "roles": list(self.roles_of(actor))},
+            "subject": req.subject,
+            "role": req.role,
+            "ttl_s": int(req.ttl.total_seconds()),
+        }
+
+    def check_policy(self, req: GrantRequest, actor: Actor) -> None:
+        """Synchronous: validation and the Rego decision. Raises ActionRefused."""
+        validate_request(req)
+        try:
+            decision = self._policy().evaluate(ENTRYPOINT, self.policy_input(req, actor))
+        except PolicyError as exc:
+            raise ActionRefused(f"grant refused: policy not evaluated ({exc})") from exc
+        if not isinstance(decision, dict) or decision.get("allow") is not True:
+            reasons = decision.get("deny") if isinstance(decision, dict) else None
+            why = "; ".join(str(r) for r in reasons) if reasons else "the policy did not allow it"
+            raise ActionRefused(f"grant refused by policy: {why}")
+        if self.enabled_roles is not None and req.role not in self.enabled_roles:
+            raise ActionRefused(
+                f"role {req.role} is not enabled on this backend; enabled: "
+                f"{', '.join(self.enabled_roles)}"
+            )
+
+    async def authorize(self, req: GrantRequest, actor: Actor) -> None:
+        """validate -> policy -> step-up. Raises ActionRefused; nothing is written on refusal
+        (only an accepted step-up code is spent)."""
+        await asyncio.to_thread(self.check_policy, req, actor)
+        if self.stepup is None:
+            raise ActionRefused("grant refused: no step-up verifier is configured")
+        if not req.step_up_code.strip():
+            raise ActionRefused("grant refused: a step-up code is required")
+        await self.stepup.verify(actor.name, req.step_up_code)

@@ -1,0 +1,98 @@
+"""The faults.rego check every fault action passes (after validation, before the audit).
+
+The engine is compiled on first use, in a thread, and shared by the process. A policy
+that cannot be loaded or evaluated refuses the action (fail closed), except HALT ALL and
+ending a window: taking faults *out* must never depend on the policy engine working.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from backends.actions import audited
+from backends.contracts import ActionRefused, AuditSink
+from backends.faults_core import Limits, policy_input
+from backends.models import Actor, FaultRequest
+from backends.policy import PolicyEngine, PolicyError, policy_path
+
+ENTRYPOINT = "faults/decision"
+T = TypeVar("T")
+
+
+class FaultPolicy:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._engine: PolicyEngine | None = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> PolicyEngine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = PolicyEngine(
+                    [policy_path("faults.rego")], {"fault_limits": self.limits.policy_data()}
+                )
+            return self._engine
+
+    def _decide(self, doc: dict[str, Any]) -> Any:
+        return self._get().evaluate(ENTRYPOINT, doc)
+
+    async def check(
+        self, action: str, actor: Actor, reason: str, req: FaultRequest | None = None
+    ) -> None:
+        doc = policy_input(action, actor, reason, req)
+        try:
+            decision = await asyncio.to_thread(self._decide, doc)
+        except (PolicyError, OSError, ImportError) as exc:
+            if action in ("end", "halt"):
+                return  # removing faults never waits on the policy engine
+            raise ActionRefused(f"fault policy unavailable, refusing: {exc}") from exc
+        if not isinstance(decision, dict) or decision.get("allow") is not True:
+            deny = decision.get("deny", []) if isinstance(decision, dict) else []
+            why = "; ".join(sorted(str(d) for d in deny)) or "no decision"
+            raise ActionRefused(f"refused by policy faults.rego: {why}")
+
+
+async def removal_audited(
+    audit: AuditSink | None,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    details: dict[str, str],
+    apply: Callable[[], Awaitable[T]],
+) -> T:
+    """`audited`, except that taking faults out does not wait on the audit trail: if the
+    request record cannot be written, the removal still happens (a fault left in the mesh
+    is the worse failure) and the outcome is recorded if the sink comes back."""
+    started = False
+
+    async def tracked() -> T:
+        nonlocal started
+        started = True
+        return await apply()
+
+    try:
+        return await audited(
+            audit, actor=actor, action=action, target=target, details=details, apply=tracked
+        )
+    except ActionRefused:
+        if started:
+            raise
+    result = await apply()
+    if audit is not None:
+        with contextlib.suppress(Exception):  # still down: the removal mattered more
+            await audit.append(
+                actor,
+                action,
+                target,
+                "outcome",
+                record_id=uuid.uuid4().hex,
+                outcome="applied without a request record (audit was unavailable)",
+                details=details,
+            )
+    return result

@@ -1,0 +1,80 @@
+"""Fault windows kept on disk (SQLite, WAL), so windows outlive the process that opened
+them and `watchfloor faults reconcile` in another process sees the same windows.
+
+One small file per backend under the data dir (e.g. faults-local.sqlite3), apart from the
+main store. Synchronous: call it through asyncio.to_thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from backends.models import FaultWindow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS fault_windows (
+    id TEXT PRIMARY KEY,
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fault_windows_ends ON fault_windows (ends_at);
+"""
+KEEP_ENDED = timedelta(hours=1)  # ended windows stay visible this long after their end
+
+
+class FaultStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def put(self, w: FaultWindow) -> None:
+        self.put_many([w])
+
+    def put_many(self, windows: list[FaultWindow]) -> None:
+        """Insert or update, all in one transaction."""
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT INTO fault_windows (id, starts_at, ends_at, body) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET starts_at = excluded.starts_at,"
+                " ends_at = excluded.ends_at, body = excluded.body",
+                [(w.id, _utc(w.starts_at), _utc(w.ends_at), w.model_dump_json()) for w in windows],
+            )
+
+    def get(self, window_id: str) -> FaultWindow | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM fault_windows WHERE id = ?", (window_id,)
+            ).fetchone()
+        return FaultWindow.model_validate_json(row[0]) if row else None
+
+    def recent(self, now: datetime) -> list[FaultWindow]:
+        """Every window not ended more than KEEP_ENDED ago, oldest start first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM fault_windows WHERE ends_at >= ? ORDER BY starts_at, id",
+                (_utc(now - KEEP_ENDED),),
+            ).fetchall()
+        out = []
+        for (body,) in rows:
+            w = FaultWindow.model_validate_json(body)
+            end = min(w.ends_at, w.ended_early_at or w.ends_at)
+            if now - end <= KEEP_ENDED:
+                out.append(w)
+        return out
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _utc(t: datetime) -> str:
+    """Sortable text: every stored time in UTC with the same format."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,211 @@
+"""A small async GitHub REST client: conditional requests, pagination, rate limits.
+
+- Every GET remembers the ETag and body per URL and sends `If-None-Match`; a 304 (which
+  costs no rate limit) reuses the remembered body.
+- `x-ratelimit-*` headers are kept as the budget; a 403/429 that is a rate limit sets a
+  time before which no request is sent at all (`Retry-After`, else the reset time, else a
+  minute), and raises `RateLimited`.
+- The token is a SecretStr until the moment a request is built; it is never put in a
+  message, a repr, or an exception.
+
+httpx is imported when the first client is built, never at module import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from pydantic import SecretStr
+
+from backends.clock import Clock
+from backends.github.mapping import next_link, rate_limit_from_headers, retry_at
+from backends.models import RateLimit
+
+if TYPE_CHECKING:
+    import httpx
+
+API_VERSION = "2022-11-28"
+CACHE_MAX = 256
+
+
+class GitHubError(Exception):
+    """A request failed. The message names the method, the path and GitHub's reason."""
+
+
+class RateLimited(GitHubError):
+    def __init__(self, until: datetime, budget: RateLimit | None, now: datetime) -> None:
+        wait = max(0, int((until - now).total_seconds() + 0.999))
+        left = ""
+        if budget is not None and budget.remaining is not None:
+            left = f"; {budget.remaining}/{budget.limit if budget.limit is not None else '?'} left"
+        super().__init__(f"GitHub rate limit: retrying in {wait}s (at {until:%H:%M:%S}Z){left}")
+        self.until = until
+
+
+def _message(resp: httpx.Response) -> str:
+    try:
+        doc = resp.json()
+    except ValueError:
+        return resp.reason_phrase
+    if isinstance(doc, dict) and isinstance(doc.get("message"), str):
+        return str(doc["message"])[:200]
+    return resp.reason_phrase
+
+
+class GitHubClient:
+    def __init__(
+        self, base_url: str, token: SecretStr | None, *, timeout_s: float, clock: Clock
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self.timeout_s = timeout_s
+        self.clock = clock
+        self.budget: RateLimit | None = None
+        self.requests = 0  # sent over the wire
+        self.not_modified = 0  # of which answered 304
+        self._cache: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._http: httpx.AsyncClient | None = None
+
+    def __repr__(self) -> str:
+        return f"GitHubClient({self.base_url!r}, token={'set' if self._token else 'none'})"
+
+    @property
+    def has_token(self) -> bool:
+        return self._token is not None and bool(self._token.get_secret_value())
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.timeout_s),
+                headers={
+                    "Accept": "application/vnd.github+json",
+                    "X-GitHub-Api-Version": API_VERSION,
+                    "User-Agent": "watchfloor",
+                },
+                follow_redirects=True,
+            )
+        return self._http
+
+    def _headers(self) -> dict[str, str]:
+        if not self.has_token:
+            return {}
+        assert self._token is not None
+        return {"Authorization": f"Bearer {self._token.get_secret_value()}"}
+
+    def url(self, path: str, params: Mapping[str, object] | None = None) -> str:
+        query = f"?{urlencode(dict(params))}" if params else ""
+        return f"{self.base_url}{path}{query}"
+
+    def _what(self, method: str, url: str) -> str:
+        """`GET actions/workflows/x.yml/runs`: the request, short, for an error message."""
+        path = url.removeprefix(self.base_url).split("?")[0]
+        return f"{method} {re.sub(r'^/repos/[^/]+/[^/]+/', '', path)}"
+
+    def _check_backoff(self) -> None:
+        """No request while backing off, nor with a spent budget before its reset."""
+        now = self.clock.now()
+        b = self.budget
+        if b is None:
+            return
+        if b.retry_at is None and b.remaining == 0 and b.reset_at is not None and now < b.reset_at:
+            self.budget = b = b.model_copy(update={"retry_at": b.reset_at})
+        if b.retry_at is not None and now < b.retry_at:
+            raise RateLimited(b.retry_at, b, now)
+
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str], body: Any = None
+    ) -> httpx.Response:
+        import httpx
+
+        self._check_backoff()
+        what = self._what(method, url)
+        try:
+            resp = await self._client().request(
+                method, url, headers={**self._headers(), **headers}, json=body
+            )
+        except httpx.HTTPError as exc:
+            raise GitHubError(f"{type(exc).__name__} ({what})") from None
+        self.requests += 1
+        now = self.clock.now()
+        self.budget = rate_limit_from_headers(resp.headers, self.budget)
+        if self.budget is not None and self.budget.retry_at and now >= self.budget.retry_at:
+            self.budget = self.budget.model_copy(update={"retry_at": None})
+        if resp.status_code in (403, 429):
+            msg = _message(resp)
+            until = retry_at(resp.status_code, resp.headers, now, msg)
+            if until is not None:
+                self.budget = (self.budget or RateLimit()).model_copy(update={"retry_at": until})
+                raise RateLimited(until, self.budget, now)
+        return resp
+
+    async def get(self, path: str, params: Mapping[str, object] | None = None) -> Any:
+        """GET a JSON document; None on 404."""
+        doc, _ = await self._get_url(self.url(path, params))
+        return doc
+
+    async def _get_url(self, url: str) -> tuple[Any, str | None]:
+        cached = self._cache.get(url)
+        headers = {"If-None-Match": cached[0]} if cached is not None else {}
+        resp = await self._send("GET", url, headers)
+        link = resp.headers.get("link")
+        if resp.status_code == 304 and cached is not None:
+            self.not_modified += 1
+            self._cache.move_to_end(url)
+            return cached[1], link
+        if resp.status_code == 404:
+            return None, None
+        if resp.status_code != 200:
+            raise GitHubError(f"{resp.status_code} {_message(resp)} ({self._what('GET', url)})")
+        try:
+            doc = resp.json()
+        except ValueError:
+            raise GitHubError(f"not JSON ({self._what('GET', url)})") from None
+        etag = resp.headers.get("etag")
+        if etag:
+            self._cache[url] = (etag, doc)
+            self._cache.move_to_end(url)
+            while len(self._cache) > CACHE_MAX:
+                self._cache.popitem(last=False)
+        return doc, link
+
+    async def get_pages(
+        self, path: str, params: Mapping[str, object], *, key: str, want: int, max_pages: int
+    ) -> list[Any]:
+        """Items under `key` across pages (following `Link: rel="next"`) until `want` items
+        or `max_pages` pages."""
+        items: list[Any] = []
+        url: str | None = self.url(path, params)
+        pages = 0
+        while url is not None and pages < max_pages and len(items) < want:
+            doc, link = await self._get_url(url)
+            pages += 1
+            if doc is None and pages == 1:
+                raise GitHubError(f"404 Not Found ({self._what('GET', path)})")
+            if not isinstance(doc, dict):
+                break
+            got = doc.get(key)
+            if isinstance(got, list):
+                items.extend(got)
+            url = next_link(link)
+            if url is not None and not url.startswith(self.base_url + "/"):
+                break  # never send the token to another host
+        return items[:want]
+
+    async def post(self, path: str, body: Mapping[str, Any]) -> int:
+        """POST JSON; returns the status code (2xx), raises GitHubError otherwise."""
+        resp = await self._send("POST", self.url(path), {}, dict(body))
+        if resp.status_code // 100 != 2:
+            raise GitHubError(f"{resp.status_code} {_message(resp)} ({self._what('POST', path)})")
+        return resp.status_code
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None

@@ -1,0 +1,1 @@
+"""The `kube` backend: fault windows as Istio VirtualServices through the Kubernetes API."""

@@ -1,0 +1,118 @@
+"""A thin synchronous client for networking.istio.io VirtualServices (CustomObjectsApi).
+
+The official kubernetes client is imported here, when the first client is built, never at
+plugin import. Calls block: the adapter runs them in threads. Errors come out as
+KubeError (NotFound, Conflict) with the HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from backends.faults_core import MANAGED_SELECTOR
+from backends.kube.options import KubeOptions
+
+GROUP = "networking.istio.io"
+PLURAL = "virtualservices"
+
+
+class KubeError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}" if status else message)
+        self.status = status
+
+
+class NotFound(KubeError):
+    pass
+
+
+class Conflict(KubeError):
+    pass
+
+
+def _configuration(opts: KubeOptions) -> Any:
+    from kubernetes import client, config
+
+    cfg = client.Configuration()
+    if opts.api_url:
+        cfg.host = opts.api_url.rstrip("/")
+        if opts.token is not None:
+            cfg.api_key = {"BearerToken": opts.token.get_secret_value()}
+            cfg.api_key_prefix = {"BearerToken": "Bearer"}
+    elif opts.in_cluster:
+        config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
+    else:
+        config.load_kube_config(  # type: ignore[no-untyped-call]
+            config_file=opts.kubeconfig, context=opts.context, client_configuration=cfg
+        )
+    cfg.verify_ssl = opts.verify_tls
+    if opts.ca_file:
+        cfg.ssl_ca_cert = opts.ca_file
+    cfg.retries = 0  # the adapter decides what to retry (409 on a fresh read), not urllib3
+    return cfg
+
+
+class VirtualServices:
+    def __init__(self, opts: KubeOptions) -> None:
+        from kubernetes import client
+
+        self.version = opts.istio_version
+        self.api_version = f"{GROUP}/{opts.istio_version}"
+        self.timeout = opts.request_timeout_s
+        self._api = client.CustomObjectsApi(client.ApiClient(_configuration(opts)))
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        from kubernetes.client.exceptions import ApiException
+
+        fn = getattr(self._api, method)
+        try:
+            return fn(GROUP, self.version, *args, _request_timeout=self.timeout, **kwargs)
+        except ApiException as exc:
+            status = int(exc.status or 0)
+            message = _message(exc.body) or str(exc.reason or "")
+            cls = {404: NotFound, 409: Conflict}.get(status, KubeError)
+            raise cls(status, message) from None
+
+    def list_managed(self) -> list[dict[str, Any]]:
+        """Every watchfloor-managed VirtualService in every namespace."""
+        out = self._call("list_cluster_custom_object", PLURAL, label_selector=MANAGED_SELECTOR)
+        return list(out.get("items") or [])
+
+    def list_in(self, namespace: str) -> list[dict[str, Any]]:
+        out = self._call("list_namespaced_custom_object", namespace, PLURAL)
+        return list(out.get("items") or [])
+
+    def get(self, namespace: str, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = self._call("get_namespaced_custom_object", namespace, PLURAL, name)
+        return out
+
+    def create(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = self._call("create_namespaced_custom_object", namespace, PLURAL, body)
+        return out
+
+    def replace(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT with the body's metadata.resourceVersion: a stale one is a 409 Conflict."""
+        out: dict[str, Any] = self._call(
+            "replace_namespaced_custom_object", namespace, PLURAL, name, body
+        )
+        return out
+
+    def delete(self, namespace: str, name: str, resource_version: str) -> None:
+        """DELETE with a resourceVersion precondition: a stale one is a 409 Conflict."""
+        from kubernetes import client
+
+        opts = client.V1DeleteOptions(
+            preconditions=client.V1Preconditions(resource_version=resource_version)
+        )
+        self._call("delete_namespaced_custom_object", namespace, PLURAL, name, body=opts)
+
+
+def _message(body: Any) -> str:
+    if not body:
+        return ""
+    try:
+        doc = json.loads(body)
+    except (TypeError, ValueError):
+        return str(body)[:200]
+    return str(doc.get("message", "")) if isinstance(doc, dict) else str(doc)[:200]

@@ -1,0 +1,110 @@
+"""`watchfloor lab`: the local simulation, run in real time and served to real servers.
+
+A `Lab` owns one Simulator and a list of publishers. It advances the simulation to the
+wall clock every tick and fans the simulator's hooks out to every publisher: each latency
+sample, each policy decision, and a tick after every advance. A publisher overrides only
+what it needs (see `Publisher`); the Prometheus metrics server is one
+(backends.lab.metrics), and another (an MQTT publisher of decisions, say) is added by
+writing a module here and passing an instance in the list — nothing in this file or the
+metrics module changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from backends.clock import Clock, SystemClock
+from backends.local.sim import Simulator
+from backends.models import Decision, FaultWindow
+
+__all__ = ["Lab", "Publisher"]
+
+
+class Publisher:
+    """Base class: every hook is a no-op. `start` runs before the first tick, `aclose` last.
+
+    Hooks run on the lab's event loop thread, between ticks, and must not block: a
+    publisher that does network I/O queues the event and sends it from a task it started
+    in `start`."""
+
+    name = "publisher"
+
+    async def start(self, sim: Simulator) -> None:
+        return None
+
+    def on_sample(self, route: str, at: datetime, latency_ms: float, error: bool) -> None:
+        return None
+
+    def on_decision(self, decision: Decision) -> None:
+        return None
+
+    def on_tick(self, sim: Simulator) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+class Lab:
+    def __init__(
+        self,
+        publishers: Sequence[Publisher],
+        *,
+        seed: int = 35,
+        clock: Clock | None = None,
+        tick_s: float = 0.25,
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.publishers = tuple(publishers)
+        self.tick_s = tick_s
+        self.sim = Simulator(seed=seed, start=self.clock.now())
+        self.sim.sample_hook = self._sample
+        self.sim.decision_hook = self._decision
+        self._faults: dict[str, FaultWindow] = {}
+        self.ticks = 0
+        self.ticked = asyncio.Event()  # set after the first tick: every publisher is serving
+
+    def _sample(self, route: str, at: datetime, latency_ms: float, error: bool) -> None:
+        for p in self.publishers:
+            p.on_sample(route, at, latency_ms, error)
+
+    def _decision(self, decision: Decision) -> None:
+        for p in self.publishers:
+            p.on_decision(decision)
+
+    def add_fault(self, window: FaultWindow) -> None:
+        """A fault window the simulation feels while it is active (game days in the lab)."""
+        self._faults[window.id] = window
+        self.sim.set_faults(list(self._faults.values()))
+
+    def tick(self) -> None:
+        """Advance the simulation to now and tell every publisher."""
+        self.sim.advance_to(self.clock.now())
+        self.ticks += 1
+        for p in self.publishers:
+            p.on_tick(self.sim)
+        self.ticked.set()
+
+    async def run(
+        self, *, duration_s: float | None = None, stop: asyncio.Event | None = None
+    ) -> None:
+        """Tick until `stop` is set or `duration_s` has passed (forever if neither)."""
+        stop = stop or asyncio.Event()
+        started: list[Publisher] = []
+        try:
+            for p in self.publishers:
+                await p.start(self.sim)
+                started.append(p)
+            loop = asyncio.get_running_loop()
+            until = None if duration_s is None else loop.time() + duration_s
+            while not stop.is_set() and (until is None or loop.time() < until):
+                self.tick()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.tick_s)
+        finally:
+            for p in reversed(started):
+                with contextlib.suppress(Exception):
+                    await p.aclose()

@@ -1,0 +1,96 @@
+"""The lab's decision logs: every simulated decision published to an MQTT broker as an
+OPA decision-log event (the shape OPA posts and `watchfloor relay` republishes), so the
+`mqtt` access backend can be tried end to end.
+
+Hooks only queue (bounded; overflow is counted, like OPA's own buffer limit); one task
+publishes, reconnecting with backoff when the broker goes away. aiomqtt is imported when
+the publisher starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections import deque
+
+from backends.access_core import event_doc
+from backends.lab import Publisher
+from backends.local.sim import Simulator
+from backends.models import Decision
+
+LABELS = {"app": "watchfloor-lab", "id": "lab", "version": "sim"}
+
+
+class MqttDecisionPublisher(Publisher):
+    name = "mqtt decision logs"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        topic: str = "watchfloor/decisions",
+        qos: int = 0,
+        max_pending: int = 50_000,
+    ) -> None:
+        self.host, self.port, self.topic, self.qos = host, port, topic, qos
+        self.pending: deque[bytes] = deque()
+        self.max_pending = max_pending
+        self.published = 0
+        self.dropped = 0
+        self.last_error = ""
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://{self.host}:{self.port}/{self.topic}"
+
+    async def start(self, sim: Simulator) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="lab:mqtt")
+
+    def on_decision(self, decision: Decision) -> None:
+        if len(self.pending) >= self.max_pending:
+            self.dropped += 1
+            return
+        self.pending.append(json.dumps(event_doc(decision, LABELS)).encode())
+        self._wake.set()
+
+    async def _run(self) -> None:
+        import aiomqtt
+
+        delay = 0.2
+        while True:
+            try:
+                async with aiomqtt.Client(
+                    self.host, self.port, identifier=f"watchfloor-lab-{uuid.uuid4().hex[:8]}"
+                ) as client:
+                    delay = 0.2
+                    self.last_error = ""
+                    while True:
+                        while self.pending:
+                            await client.publish(self.topic, self.pending[0], qos=self.qos)
+                            self.pending.popleft()
+                            self.published += 1
+                        self._wake.clear()
+                        await self._wake.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker away: keep queueing (bounded), retry
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        for _ in range(50):  # flush what is queued, briefly
+            if not self.pending or task.done():
+                break
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task

@@ -1,0 +1,219 @@
+"""An AccessSource fed by OPA decision-log events on an MQTT topic (aiomqtt 2.x).
+
+One receiver task per source: connect, subscribe, count. aiomqtt's incoming queue is
+bounded (`queue_size`); what does not fit is dropped by the queue itself and counted, so
+the pane can say its rates come from a sample. Oversized and malformed messages are
+counted and otherwise ignored. When the broker goes away the task reconnects with
+exponential backoff and jitter and subscribes again; meanwhile `watch()` keeps yielding
+the last counts with health set to error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from backends.access_core import DenyWindow, MalformedEvent, parse_events
+from backends.models import AccessSnapshot, Decision, HealthState, SourceHealth
+from backends.mqtt.options import MqttOptions
+from backends.polling import describe_error
+from backends.registry import BackendContext
+
+_GONE = object()  # put in the queue when the connection drops
+DRAIN_BATCH = 64  # messages handled per wake-up before yielding to the event loop
+
+
+def backoff_delay(
+    attempt: int, lo: float, hi: float, rnd: Callable[[], float] = random.random
+) -> float:
+    """Exponential backoff with "equal jitter": half the step fixed, half random."""
+    step = min(hi, lo * 2.0 ** min(attempt, 30))
+    jitter: float = rnd()
+    return step / 2 + jitter * step / 2
+
+
+class MqttAccess:
+    name = "mqtt"
+
+    def __init__(self, options: MqttOptions, ctx: BackendContext) -> None:
+        self.options = options
+        self.ctx = ctx
+        self.clock = ctx.clock
+        self.window = DenyWindow(window_buckets=options.window_s, recent_kept=options.recent_kept)
+        self.messages = 0  # payloads received (including bad ones)
+        self.skipped = 0  # events of another policy path
+        self.connects = 0
+        self.connected = False
+        self.last_error: str | None = None
+        self._last_ok: datetime | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._queue: asyncio.Queue[Any] | None = None
+        self._drops = 0  # counted by the queue, not yet booked in the window
+
+    # --- the receiver ---------------------------------------------------------------------
+
+    def _queue_type(self) -> type[asyncio.Queue[Any]]:
+        src = self
+
+        class DropCountingQueue(asyncio.Queue[Any]):
+            """aiomqtt's incoming queue: bounded; a message that does not fit is counted."""
+
+            def __init__(self, maxsize: int = 0) -> None:
+                super().__init__(maxsize)
+                src._queue = self
+
+            def put_nowait(self, item: Any) -> None:
+                if self.full():
+                    src._drops += 1
+                    return
+                super().put_nowait(item)
+
+        return DropCountingQueue
+
+    def handle(self, payload: Any, now_s: float) -> None:
+        """Count one MQTT payload: an event, a JSON array of events, or garbage."""
+        self.messages += 1
+        win = self.window
+        if not isinstance(payload, bytes | bytearray | str):
+            win.malformed += 1
+            return
+        if len(payload) > self.options.max_payload_bytes:
+            win.oversized += 1
+            return
+        try:
+            events, bad = parse_events(payload)
+        except MalformedEvent:
+            win.malformed += 1
+            return
+        win.malformed += bad
+        path = self.options.path
+        for ev in events:
+            if path and ev.path != path:
+                self.skipped += 1
+                continue
+            win.add(ev, now_s)
+
+    async def _consume(self, client: Any) -> None:
+        """Count what the queue holds until the connection drops. Reads the queue
+        directly (aiomqtt's `messages` iterator costs a task per message)."""
+        q = self._queue
+        if q is None:
+            raise RuntimeError("aiomqtt did not build the incoming queue")
+        gone: asyncio.Future[None] = client._disconnected  # resolved when the link drops
+
+        def wake(_: object) -> None:
+            if not q.full():  # else the consumer is busy and sees `gone` after its batch
+                asyncio.Queue.put_nowait(q, _GONE)
+
+        gone.add_done_callback(wake)
+        handle = self.handle
+        while True:
+            m = await q.get()
+            now_s = self.clock.now().timestamp()
+            n = 0
+            while m is not _GONE:
+                handle(m.payload, now_s)
+                n += 1
+                if n >= DRAIN_BATCH:
+                    break
+                try:
+                    m = q.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+            if self._drops:
+                drops, self._drops = self._drops, 0
+                self.window.dropped(drops, now_s)
+            if m is _GONE or (gone.done() and q.empty()):
+                exc = None if gone.cancelled() else gone.exception()
+                raise ConnectionError(f"disconnected: {exc or 'the broker closed the link'}")
+            if n >= DRAIN_BATCH:
+                await asyncio.sleep(0)  # let keys and repaints through
+
+    async def _run(self) -> None:
+        import aiomqtt
+
+        o = self.options
+        attempt = 0
+        while True:
+            try:
+                async with aiomqtt.Client(
+                    o.host,
+                    o.port,
+                    identifier=o.client_id or f"watchfloor-{uuid.uuid4().hex[:12]}",
+                    username=o.username or None,
+                    password=o.password.get_secret_value() if o.password else None,
+                    keepalive=o.keepalive_s,
+                    queue_type=self._queue_type(),
+                    max_queued_incoming_messages=o.queue_size,
+                    timeout=10,
+                    clean_session=not o.persistent_session,
+                ) as client:
+                    await client.subscribe(o.topic, qos=o.qos)
+                    self.connects += 1
+                    self.connected = True
+                    self.last_error = None
+                    self._last_ok = self.clock.now()
+                    attempt = 0
+                    await self._consume(client)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the broker's failure is the pane's data, not a crash
+                was = self.connected
+                self.connected = False
+                if was:
+                    self._last_ok = self.clock.now()
+                delay = backoff_delay(attempt, o.reconnect_min_s, o.reconnect_max_s)
+                attempt += 1
+                self.last_error = (
+                    f"mqtt {o.host}:{o.port}: {describe_error(exc)}; retry in {delay:.1f}s"
+                )
+                await asyncio.sleep(delay)
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"mqtt:{self.options.topic}"
+            )
+
+    # --- the contract ------------------------------------------------------------------------
+
+    def snapshot(self) -> AccessSnapshot:
+        now = self.clock.now()
+        if self.connected:
+            self._last_ok = now
+            health = SourceHealth(
+                state=HealthState.OK, last_ok_at=now, interval_s=self.ctx.interval_s
+            )
+        elif self.last_error is not None:
+            health = SourceHealth(
+                state=HealthState.ERROR,
+                last_error=self.last_error,
+                last_ok_at=self._last_ok,
+                interval_s=self.ctx.interval_s,
+            )
+        else:
+            health = SourceHealth(state=HealthState.NO_DATA, interval_s=self.ctx.interval_s)
+        return self.window.snapshot(
+            now, health, source=self.name, source_samples=self.options.source_drops
+        )
+
+    async def watch(self) -> AsyncIterator[AccessSnapshot]:
+        self.start()
+        while True:
+            yield self.snapshot()
+            await asyncio.sleep(self.ctx.interval_s)
+
+    async def recent_decisions(self, limit: int = 1000) -> list[Decision]:
+        return self.window.recent_decisions(limit, self.clock.now())
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,263 @@
+"""The Prometheus latency source: p99.9, adaptive limits and cache ratios per poll.
+
+prometheus-api-client is synchronous, so every poll runs its queries in one worker thread
+(asyncio.to_thread), each with a client timeout and Prometheus's own ``timeout`` query
+parameter, all evaluated at one instant (``time=``) so they describe the same moment. The
+client (and requests) is imported when the first poll starts, not with this module.
+
+If the p99.9 queries fail the poll fails: ``backends.polling.poll`` keeps the last data
+with error health. A failing auxiliary query (limit, inflight, blocked, errors, cache,
+history) only blanks its own figures and is named in ``health.last_error``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from backends.models import (
+    CacheLayer,
+    HealthState,
+    LatencySnapshot,
+    RouteLatency,
+    RouteState,
+    SourceHealth,
+)
+from backends.polling import describe_error, poll
+from backends.prom.options import PromOptions
+from backends.prom.queries import Located, buckets_by, build, by_label, locate
+from backends.registry import BackendContext
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def window_seconds(window: str) -> float:
+    for unit in ("ms", "s", "m", "h", "d"):
+        if window.endswith(unit) and window[: -len(unit)].isdigit():
+            return int(window[: -len(unit)]) * _UNITS[unit]
+    raise ValueError(f"not a PromQL duration: {window!r}")
+
+
+def _finite(v: float | None) -> float | None:
+    return v if v is not None and math.isfinite(v) else None
+
+
+class PromLatency:
+    name = "prometheus"
+
+    def __init__(self, options: PromOptions, ctx: BackendContext) -> None:
+        self.opts = options
+        self.ctx = ctx
+        self.q = build(options)
+        self._client: Any = None
+        self._history: dict[str, tuple[float, ...]] = {}
+        self._history_at: datetime | None = None
+
+    # --- the client (in the worker thread) ------------------------------------------------
+
+    def _connect(self) -> Any:
+        if self._client is None:
+            from prometheus_api_client import PrometheusConnect
+            from urllib3.util.retry import Retry
+
+            # no retries inside one poll: the next poll is the retry
+            self._client = PrometheusConnect(
+                url=self.opts.url.rstrip("/"),
+                disable_ssl=True,
+                timeout=self.opts.timeout_s,  # requests takes float seconds
+                retry=Retry(total=0, raise_on_status=False),
+            )
+        return self._client
+
+    def _params(self, ts: float | None = None) -> dict[str, str]:
+        params = {"timeout": f"{self.opts.timeout_s:g}s"}
+        if ts is not None:
+            params["time"] = f"{ts:.3f}"
+        return params
+
+    def query(self, promql: str, ts: float) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._connect().custom_query(promql, params=self._params(ts))
+        return result
+
+    def query_range(
+        self, promql: str, start: datetime, end: datetime, step_s: int
+    ) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._connect().custom_query_range(
+            promql, start_time=start, end_time=end, step=f"{step_s}s", params=self._params()
+        )
+        return result
+
+    # --- one poll -------------------------------------------------------------------------
+
+    def fetch(self, at: datetime, polled_at: datetime | None = None) -> LatencySnapshot:
+        """Every query of one poll, evaluated at `at` (blocking; run in a thread).
+        `observed_at` is `at`, what the numbers describe; `last_ok_at` is `polled_at`."""
+        ts = round(at.timestamp(), 3)
+        at = datetime.fromtimestamp(ts, UTC)
+        opts, q, rl = self.opts, self.q, self.q.route_label
+        quant: dict[str, float] = {}
+        located: dict[str, Located | None] = {}
+        native: dict[str, float] = {}
+        if opts.histogram in ("auto", "classic"):
+            quant = by_label(self.query(q.quantile, ts), rl)
+            buckets = buckets_by(self.query(q.buckets, ts), rl)
+            located = {r: locate(b, opts.quantile) for r, b in buckets.items()}
+        missing = [r for r in opts.routes if r not in located]
+        if opts.histogram == "native" or (opts.histogram == "auto" and missing):
+            counts = by_label(self.query(q.native_count, ts), rl)
+            nq = by_label(self.query(q.native_quantile, ts), rl)
+            for r, n in counts.items():
+                if r not in located:
+                    native[r] = n
+                    quant[r] = nq.get(r, math.nan)
+
+        errors: list[str] = []
+
+        def aux(what: str, promql: str, label: str) -> dict[str, float]:
+            if not promql:
+                return {}
+            try:
+                return by_label(self.query(promql, ts), label)
+            except Exception as exc:  # one figure blank, the pane goes on
+                errors.append(f"{what} query failed: {describe_error(exc)}")
+                return {}
+
+        al = q.adaptive_label
+        err_rate = aux("error rate", q.error_rate, rl)
+        limit, inflight = aux("limit", q.limit, al), aux("inflight", q.inflight, al)
+        blocked = aux("blocked", q.blocked, al)
+        cache = aux("cache", q.cache, opts.resolved().cache_layer_label)
+        self._refresh_history(at, bool(native) and not located, errors)
+
+        routes = tuple(
+            self._route(
+                r,
+                quant.get(r),
+                located.get(r),
+                native.get(r),
+                err_rate.get(r),
+                limit.get(r),
+                inflight.get(r),
+                blocked.get(r),
+            )
+            for r in opts.routes
+        )
+        layers = tuple(
+            CacheLayer(layer=layer, hit_ratio=round(v, 4))
+            for layer in opts.cache_layers
+            if (v := _finite(cache.get(layer))) is not None
+        )
+        kind = "native histograms" if native and not located else "classic buckets"
+        return LatencySnapshot(
+            observed_at=at,
+            health=SourceHealth(
+                state=HealthState.OK,
+                last_ok_at=polled_at or at,
+                interval_s=self.ctx.interval_s,
+                last_error="; ".join(errors) or None,
+            ),
+            source=self.name,
+            window_s=window_seconds(opts.window),
+            routes=routes,
+            cache=layers,
+            history_step_s=float(opts.history_step_s),
+            method=f"histogram_quantile({opts.quantile:g}) over {opts.window}, {kind}",
+        )
+
+    def _route(
+        self,
+        route: str,
+        value: float | None,
+        loc: Located | None,
+        native_count: float | None,
+        error_rate: float | None,
+        limit: float | None,
+        inflight: float | None,
+        blocked: float | None,
+    ) -> RouteLatency:
+        unit = self.q.unit_ms
+        common: dict[str, Any] = {
+            "route": route,
+            "slo_ms": self.opts.slo_for(route),
+            "error_rate": _finite(error_rate) or 0.0,
+            "limit": _finite(limit),
+            "inflight": _finite(inflight),
+            "blocked": _finite(blocked) or 0.0,
+            "history": self._history.get(route, ()),
+        }
+        if native_count is not None and loc is None:  # a native histogram
+            n = _finite(native_count) or 0.0
+            v = _finite(value)
+            if n <= 0 or v is None:
+                return RouteLatency(
+                    p999_ms=None, observations=0, state=RouteState.NO_DATA, **common
+                )
+            return RouteLatency(p999_ms=round(v * unit, 3), observations=round(n), **common)
+        if loc is None:  # no series, or no observations in the window
+            return RouteLatency(p999_ms=None, observations=0, state=RouteState.NO_DATA, **common)
+        v = _finite(value)
+        if v is None:
+            return RouteLatency(
+                p999_ms=None,
+                observations=round(loc.observations),
+                state=RouteState.ERROR,
+                error="histogram_quantile gave no value for observed buckets",
+                **common,
+            )
+        high = None if loc.above_last_bucket else round(loc.high * unit, 3)
+        return RouteLatency(
+            p999_ms=round(v * unit, 3),
+            observations=round(loc.observations),
+            above_last_bucket=loc.above_last_bucket,
+            p999_low_ms=round(loc.low * unit, 3),
+            p999_high_ms=high,
+            **common,
+        )
+
+    def _refresh_history(self, at: datetime, native: bool, errors: list[str]) -> None:
+        due = self._history_at is None or (at - self._history_at).total_seconds() >= (
+            self.opts.history_every_s
+        )
+        if not due:
+            return
+        promql = self.q.native_quantile if native else self.q.quantile
+        try:
+            result = self.query_range(
+                promql, at - timedelta(seconds=self.opts.history_s), at, self.opts.history_step_s
+            )
+        except Exception as exc:
+            errors.append(f"history query failed: {describe_error(exc)}")
+            return
+        hist: dict[str, tuple[float, ...]] = {}
+        for s in result:
+            route = s.get("metric", {}).get(self.q.route_label)
+            if route is None:
+                continue
+            vals = (float(v) for _, v in s.get("values", []))
+            hist[route] = tuple(round(v * self.q.unit_ms, 1) for v in vals if math.isfinite(v))
+        self._history = hist
+        self._history_at = at
+
+    # --- the contract -----------------------------------------------------------------------
+
+    async def snapshot(self) -> LatencySnapshot:
+        now = self.ctx.clock.now()
+        at = now - timedelta(seconds=self.opts.eval_lag_s)
+        return await asyncio.to_thread(self.fetch, at, now)
+
+    def watch(self) -> AsyncIterator[LatencySnapshot]:
+        return poll(
+            LatencySnapshot,
+            self.snapshot,
+            source=self.name,
+            interval_s=self.ctx.interval_s,
+            clock=self.ctx.clock,
+        )
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await asyncio.to_thread(self._client.close)
+            self._client = None

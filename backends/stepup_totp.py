@@ -1,0 +1,118 @@
+"""The local step-up adapter: TOTP (RFC 6238, pyotp) with its secret 0600 in the data dir.
+
+A code is accepted for the current 30-second step or one step either side (clock drift),
+and only once: the last accepted step is remembered on disk under a file lock, so the
+same code (or an older one) is refused afterwards, across processes too (RFC 6238 5.2).
+The code itself is never stored or logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hmac
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from backends.clock import Clock
+from backends.contracts import ActionRefused
+
+SECRET_FILE = "stepup-totp.secret"
+STATE_FILE = "stepup-totp.used"
+ISSUER = "Watchfloor"
+STEP_S = 30
+DRIFT_STEPS = 1
+
+
+class TotpStepUp:
+    name = "local"
+
+    def __init__(self, data_dir: Path, clock: Clock) -> None:
+        self.data_dir = data_dir
+        self.clock = clock
+
+    @property
+    def secret_path(self) -> Path:
+        return self.data_dir / SECRET_FILE
+
+    def _secret(self) -> str:
+        try:
+            return self.secret_path.read_text().strip()
+        except FileNotFoundError:
+            raise ActionRefused(
+                "step-up is not enrolled: run `watchfloor stepup enroll` first"
+            ) from None
+
+    @contextmanager
+    def _locked(self) -> Iterator[Path]:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.data_dir / f"{STATE_FILE}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield self.data_dir / STATE_FILE
+        finally:
+            os.close(fd)
+
+    def check(self, actor: str, code: str) -> None:
+        """Synchronous verify (the async one runs this in a thread)."""
+        code = code.strip().replace(" ", "")
+        if not (code.isdigit() and len(code) == 6):
+            raise ActionRefused("a step-up code is 6 digits")
+        import pyotp  # loaded when a code is checked, not at start-up
+
+        totp = pyotp.TOTP(self._secret(), interval=STEP_S)
+        now_step = int(self.clock.now().timestamp()) // STEP_S
+        matched = next(
+            (
+                step
+                for step in range(now_step - DRIFT_STEPS, now_step + DRIFT_STEPS + 1)
+                if hmac.compare_digest(totp.generate_otp(step), code)
+            ),
+            None,
+        )
+        if matched is None:
+            raise ActionRefused("step-up code is wrong or expired")
+        with self._locked() as state:
+            try:
+                last = int(json.loads(state.read_text()).get("last_step", -1))
+            except (FileNotFoundError, ValueError):
+                last = -1
+            if matched <= last:
+                raise ActionRefused("step-up code was already used; wait for the next one")
+            tmp = state.with_name(f".{state.name}.tmp")
+            tmp.write_text(json.dumps({"last_step": matched, "by": actor}))
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, state)
+
+    async def verify(self, actor: str, code: str) -> None:
+        await asyncio.to_thread(self.check, actor, code)
+
+    def enroll_sync(self, actor: str, *, rotate: bool = False) -> str:
+        import pyotp
+
+        from backends.audit_signing import write_secret
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.secret_path.exists():
+            if not rotate:
+                raise ActionRefused(
+                    f"step-up is already enrolled ({self.secret_path}); "
+                    "use --rotate to replace the secret"
+                )
+            self.secret_path.unlink()
+        try:
+            write_secret(self.secret_path, pyotp.random_base32().encode())
+        except FileExistsError:
+            raise ActionRefused("another enrollment happened at the same time") from None
+        return pyotp.TOTP(self._secret(), interval=STEP_S).provisioning_uri(
+            name=actor, issuer_name=ISSUER
+        )
+
+    async def enroll(self, actor: str, *, rotate: bool = False) -> str:
+        return await asyncio.to_thread(self.enroll_sync, actor, rotate=rotate)
+
+    async def aclose(self) -> None:
+        return None

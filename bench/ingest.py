@@ -1,0 +1,345 @@
+"""bench/ingest: decisions per second through the mqtt adapter (parse + windowed
+aggregation) against a raw aiomqtt receive loop on the same Mosquitto in the same run;
+then keypress-to-repaint latency of the dashboard while 5,000 msg/s flow into it.
+
+    python -m bench.ingest [--messages 50000] [--rounds 3] [--rate 5000] [--check]
+
+Throughput: the broker is loaded first (a persistent session, QoS 0 queued for it), then
+the receiver connects and drains it, so the receiver alone sets the pace; the two cases
+are interleaved, medians reported. Latency: the dashboard runs headless with its access
+pane on the mqtt backend while a separate process publishes at --rate msg/s; the down and
+up keys move the access table's cursor; the time from posting the key to the first
+screen update showing the moved cursor is recorded.
+Targets (issue 4): adapter >= 0.8x the raw loop; keypress-to-repaint p99 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET_RATIO = 0.8
+TARGET_P99_MS = 50.0
+TOPIC = "bench/decisions"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_broker(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    conf = tmp / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        "max_queued_messages 0\nmax_queued_bytes 0\nqueue_qos0_messages true\n"
+        "max_inflight_messages 0\nlog_dest none\n"
+    )
+    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("mosquitto did not start")
+
+
+def payloads(n: int, seed: int = 4) -> list[bytes]:
+    """OPA decision-log events like the relay publishes (about 450 bytes each)."""
+    rnd = random.Random(seed)
+    svcs = ("gateway", "docs-api", "search-api", "billing")
+    tens = ("acme", "globex", "initech", "umbrella")
+    dcs = ("public", "internal", "confidential", "restricted")
+    regs = ("eu-west-1", "us-east-1", "ap-south-1")
+    envs = ("dev", "stage", "prod")
+    out = []
+    for i in range(n):
+        ten = rnd.choice(tens)
+        ev = {
+            "labels": {"app": "gateway", "id": "opa-1", "version": "1.4.2"},
+            "decision_id": f"{rnd.getrandbits(128):032x}",
+            "bundles": {"abac": {"revision": "r42"}},
+            "path": "abac/allow",
+            "input": {
+                "attrs": {
+                    "service": rnd.choice(svcs),
+                    "tenant": ten,
+                    "data_class": rnd.choice(dcs),
+                    "region": rnd.choice(regs),
+                    "environment": rnd.choice(envs),
+                    "role": "user",
+                },
+                "request": {"tenant": ten if rnd.random() > 0.1 else "acme", "data_class": "x"},
+            },
+            "result": rnd.random() > 0.1,
+            "requested_by": "10.0.0.7:51234",
+            "timestamp": f"2026-03-16T09:00:{i % 60:02d}.123456789Z",
+            "metrics": {"timer_rego_query_eval_ns": 61234},
+            "req_id": i,
+        }
+        out.append(json.dumps(ev).encode())
+    return out
+
+
+def publish_fast(port: int, data: list[bytes], client_id: str = "bench-pub") -> None:
+    """Publish with paho directly (its network thread): aiomqtt's publish awaits each
+    message, which caps a publisher near 1,000 msg/s."""
+    import paho.mqtt.client as mqtt
+
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    try:
+        info = None
+        for p in data:
+            info = c.publish(TOPIC, p, qos=0)
+        if info is not None:
+            info.wait_for_publish(timeout=60)
+    finally:
+        c.disconnect()
+        c.loop_stop()
+
+
+async def preload(port: int, client_id: str, data: list[bytes]) -> None:
+    """Register a persistent session, then queue `data` for it while it is away."""
+    import aiomqtt
+
+    async with aiomqtt.Client("127.0.0.1", port, identifier=client_id, clean_session=False) as c:
+        await c.subscribe(TOPIC, qos=0)
+    await asyncio.to_thread(publish_fast, port, data)
+    await asyncio.sleep(0.5)  # let the broker finish queueing
+
+
+async def raw_loop(port: int, client_id: str, n: int) -> float:
+    import aiomqtt
+
+    t0 = time.perf_counter()
+    got = 0
+    async with aiomqtt.Client("127.0.0.1", port, identifier=client_id, clean_session=False) as c:
+        async for _ in c.messages:
+            got += 1
+            if got == n:
+                break
+    return n / (time.perf_counter() - t0)
+
+
+async def adapter(port: int, client_id: str, n: int) -> float:
+    from backends.mqtt.options import MqttOptions
+    from backends.mqtt.source import MqttAccess
+    from backends.registry import BackendContext
+
+    opts = MqttOptions(
+        port=port,
+        topic=TOPIC,
+        client_id=client_id,
+        persistent_session=True,
+        queue_size=max(20_000, n),
+    )
+    src = MqttAccess(opts, BackendContext(data_dir=Path(tempfile.gettempdir())))
+    t0 = time.perf_counter()
+    src.start()
+    try:
+        while src.window.accepted + src.window.dropped_total < n:  # noqa: ASYNC110
+            await asyncio.sleep(0.002)
+        elapsed = time.perf_counter() - t0
+        if src.window.dropped_total:
+            print(f"  (adapter dropped {src.window.dropped_total} on a full queue)")
+        src.snapshot()  # and the result is readable
+    finally:
+        await src.aclose()
+    return src.window.accepted / elapsed
+
+
+def throughput(port: int, n: int, rounds: int) -> tuple[float, float]:
+    data = payloads(n)
+    raw: list[float] = []
+    ada: list[float] = []
+    for r in range(rounds):
+        for name, fn, sink in (("raw", raw_loop, raw), ("adapter", adapter, ada)):
+            cid = f"bench-{name}-{r}"
+            asyncio.run(preload(port, cid, data))
+            rate = asyncio.run(fn(port, cid, n))  # type: ignore[operator]
+            sink.append(rate)
+            print(f"  round {r + 1} {name:8} {rate:9,.0f} msg/s", flush=True)
+    return statistics.median(raw), statistics.median(ada)
+
+
+PUBLISHER = """
+import sys, time
+import paho.mqtt.client as mqtt
+from bench.ingest import payloads
+port, rate, topic = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+data = payloads(20000, seed=9)
+c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-paced")
+c.connect("127.0.0.1", port)
+c.loop_start()
+t0 = time.perf_counter()
+sent = 0
+while True:
+    due = int((time.perf_counter() - t0) * rate)
+    while sent < due:
+        c.publish(topic, data[sent % len(data)], qos=0)
+        sent += 1
+    time.sleep(0.002)
+"""
+
+
+async def keypress_latency(
+    port: int, rate: float, presses: int, worker: str
+) -> tuple[list[float], int]:
+    from textual.widgets import DataTable
+
+    from backends.config import load
+    from backends.wiring import build_sources
+    from tui.app import WatchfloorApp
+
+    os.environ["WATCHFLOOR_PANES__ACCESS"] = "mqtt"
+    os.environ["WATCHFLOOR_BACKENDS__MQTT__PORT"] = str(port)
+    os.environ["WATCHFLOOR_BACKENDS__MQTT__TOPIC"] = TOPIC
+    os.environ["WATCHFLOOR_BACKENDS__MQTT__WORKER"] = worker
+    latencies: list[float] = []
+
+    class Timed(WatchfloorApp):
+        pending: tuple[float, int] | None = None
+
+        def _display(self, screen: Any, renderable: Any) -> None:
+            super()._display(screen, renderable)
+            if self.pending is not None:
+                t0, row = self.pending
+                table = self.query_one("#access-table", DataTable)
+                if table.cursor_row != row:
+                    latencies.append(time.perf_counter() - t0)
+                    self.pending = None
+
+    pub = None
+    if rate > 0:
+        pub = subprocess.Popen(  # noqa: ASYNC220  (started once, before measuring)
+            [sys.executable, "-c", PUBLISHER, str(port), str(rate), TOPIC],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    try:
+        app = Timed(build_sources(load()))
+        async with app.run_test(size=(160, 50)) as pilot:
+            if rate <= 0:  # the quiet baseline: a few decisions so the table has rows
+                await asyncio.to_thread(publish_fast, port, payloads(300, seed=2))
+            for _ in range(400):  # until the table has rows to move through
+                if app.query_one("#access-table", DataTable).row_count >= 6:
+                    break
+                await pilot.pause(0.05)
+            await pilot.press("3")
+            await pilot.pause(1.0)
+
+            def counted() -> int:
+                snap = app.snapshots["access"]
+                return int(getattr(snap, "total", 0))
+
+            start_count = counted()
+            t_start = time.perf_counter()
+            rnd = random.Random(1)
+            for i in range(presses):
+                table = app.query_one("#access-table", DataTable)
+                key = (
+                    "down"
+                    if table.cursor_row < 3 or (i % 2 == 0 and table.cursor_row < 5)
+                    else "up"
+                )
+                app.pending = (time.perf_counter(), table.cursor_row)
+                await pilot.press(key)
+                for _ in range(200):
+                    if app.pending is None:
+                        break
+                    await asyncio.sleep(0.001)
+                app.pending = None
+                await asyncio.sleep(rnd.uniform(0.02, 0.06))
+            await pilot.pause(1.1)  # one more snapshot (the window is 60 s: still growing)
+            flowed = (counted() - start_count) / (time.perf_counter() - t_start - 0.55)
+    finally:
+        if pub is not None:
+            pub.terminate()
+            pub.wait(timeout=10)
+    return latencies, int(flowed)
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float]:
+    """(p50, p99) in ms: sorted(x)[floor(n * q)]."""
+    ms = sorted(x * 1000 for x in seconds)
+    if not ms:
+        return float("inf"), float("inf")
+    return ms[len(ms) // 2], ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--messages", type=int, default=50_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rate", type=float, default=5000.0)
+    ap.add_argument("--presses", type=int, default=200)
+    ap.add_argument(
+        "--worker", choices=("process", "inline"), default="process", help="mqtt ingest mode"
+    )
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["WATCHFLOOR_DATA_DIR"] = tmp
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "xdg")
+        broker, port = start_broker(Path(tmp))
+        try:
+            print(f"ingest: {args.messages:,} decision events, {args.rounds} rounds each")
+            raw, ada = throughput(port, args.messages, args.rounds)
+            quiet, _ = asyncio.run(keypress_latency(port, 0, args.presses, args.worker))
+            lat, flowed = asyncio.run(keypress_latency(port, args.rate, args.presses, args.worker))
+        finally:
+            broker.terminate()
+            broker.wait(timeout=10)
+    ratio = ada / raw
+    q50, q99 = percentiles(quiet)
+    p50, p99 = percentiles(lat)
+    print(f"  raw aiomqtt receive loop:          {raw:9,.0f} msg/s (median)")
+    print(f"  mqtt adapter + deny-rate windows:  {ada:9,.0f} msg/s (median)")
+    print(
+        f"  ratio {ratio:.2f}x  (target >= {TARGET_RATIO}x)  "
+        f"{'ok' if ratio >= TARGET_RATIO else 'MISSED'}"
+    )
+    print(
+        f"  keypress-to-repaint, no messages flowing (reference): p50 {q50:.1f} ms,"
+        f" p99 {q99:.1f} ms over {len(quiet)} presses"
+    )
+    print(
+        f"  keypress-to-repaint ({args.worker} ingest) with {flowed:,} msg/s flowing:"
+        f" p50 {p50:.1f} ms,"
+        f" p99 {p99:.1f} ms over {len(lat)} of {args.presses} presses"
+        f"  (target p99 < {TARGET_P99_MS:g} ms)  {'ok' if p99 < TARGET_P99_MS else 'MISSED'}"
+    )
+    if flowed < args.rate * 0.9:
+        print(f"  MISSED: only {flowed:,} of {args.rate:,.0f} msg/s got through")
+    missed = (
+        ratio < TARGET_RATIO
+        or p99 >= TARGET_P99_MS
+        or len(lat) < args.presses * 0.95
+        or flowed < args.rate * 0.9
+    )
+    return 1 if (args.check and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The access pane's keys driven like a user: `d` drill-down with a filter, `p` dry-run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable, Input
+
+from backends.clock import FrozenClock
+from backends.models import AccessSnapshot, Decision
+from tests.access.test_replay import CANDIDATE
+from tests.conftest import T0
+from tests.helpers import SIZE, local_app, wait_for
+from tui.screens.denials import DenialsScreen, matches
+from tui.screens.replay import ReplayScreen
+
+
+def candidate_says(d: Decision) -> bool:
+    """CANDIDATE, worked out in Python."""
+    a = d.attrs
+    return a.role == "admin" or (
+        a.tenant == d.request_tenant
+        and a.data_class == d.request_data_class
+        and a.data_class != "restricted"
+    )
+
+
+async def test_d_opens_recent_denials_and_filters_them() -> None:
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        snap = app.snapshots["access"]
+        assert isinstance(snap, AccessSnapshot) and snap.recent_denied
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
+        screen = app.screen
+        assert isinstance(screen, DenialsScreen)
+        table: DataTable[Any] = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0, what="rows")
+        assert table.row_count == len(snap.recent_denied)
+        tenant = snap.recent_denied[0].attrs.tenant
+        await pilot.press(*f"tenant={tenant}")
+        want = [d for d in snap.recent_denied if d.attrs.tenant == tenant]
+        await wait_for(pilot, lambda: table.row_count == len(want), what="filtered rows")
+        col = [table.get_row_at(i)[2] for i in range(table.row_count)]
+        assert set(col) == {tenant}
+        assert len(want) < len(snap.recent_denied)  # the filter did remove something
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DenialsScreen)
+
+
+def test_filter_words_all_have_to_match() -> None:
+    from backends.access_core import decision_of, event_from
+    from tests.access.events import opa_event
+
+    ev = opa_event(service="docs-api", tenant="acme", request_tenant="globex", allowed=False)
+    d = decision_of(event_from(ev), T0)
+    assert matches(d, "tenant=acme service=docs")
+    assert matches(d, "globex")  # asked for globex: in the "why" column
+    assert not matches(d, "tenant=acme service=billing")
+    assert not matches(d, "tenant=glob")
+
+
+async def test_p_replays_recent_decisions_through_a_candidate(tmp_path: Path) -> None:
+    cand = tmp_path / "candidate.rego"
+    cand.write_text(CANDIDATE)
+    app = local_app(FrozenClock(T0))  # a frozen simulation: the same decisions throughout
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen), what="replay screen")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        screen.query_one("#replay-file", Input).value = str(tmp_path / "nope.rego")
+        screen.query_one("#replay-file", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert "no such file" in str(screen.query_one("#replay-status").render())
+        assert screen.report is None and not screen.running
+        screen.query_one("#replay-file", Input).value = str(cand)
+        screen.query_one("#replay-limit", Input).value = "1500"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.report is not None, what="the report", within=30)
+        report = screen.report
+        assert report is not None
+        decisions = await app.sources["access"].recent_decisions(1500)
+        assert report.replayed == len(decisions) == 1500
+        expected: dict[tuple[str, str], list[int]] = {}
+        for d in decisions:
+            after = candidate_says(d)
+            if after != d.allowed:
+                c = expected.setdefault((d.attrs.service, d.attrs.tenant), [0, 0])
+                c[0 if d.allowed else 1] += 1
+        got = {(g.service, g.tenant): [g.allow_to_deny, g.deny_to_allow] for g in report.groups}
+        assert got == expected and expected
+        table: DataTable[Any] = screen.query_one(DataTable)
+        assert table.row_count == len(report.groups)
+        assert screen.progress == (1500, 1500)
+        status = str(screen.query_one("#replay-status").render())
+        assert f"{report.allow_to_deny:,} allow→deny" in status
+        await pilot.press("escape")

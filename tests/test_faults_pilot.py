@@ -1,0 +1,150 @@
+"""Fault windows driven like a user: `f` schedules in a modal (protected namespaces refused
+on the spot), `e` ends the selected window, `H` halts all after typing HALT."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from backends.models import Actor, FaultRequest, FaultSpec, WindowState
+from tests.helpers import SIZE, local_app, wait_for
+from tui.app import WatchfloorApp
+from tui.panes.faults import FaultsPane
+from tui.screens.fault_window import FaultWindowScreen
+from tui.screens.halt import HaltScreen
+
+
+async def fill(pilot: Pilot[None], values: dict[str, str | None]) -> None:
+    """Type into the modal's fields in order (None: keep what is there); enter moves to the
+    next field and submits on the last."""
+    for text in values.values():
+        keys = [] if text is None else ["home", "ctrl+k", *text]
+        await pilot.press(*keys, "enter")
+
+
+def form(ns: str, host: str = "docs-api") -> dict[str, str | None]:
+    return {
+        "host": host,
+        "namespace": ns,
+        "delay": "800ms",
+        "delay_percent": "30",
+        "abort_status": None,  # 503
+        "abort_percent": None,  # empty: no abort
+        "start_in": None,  # now
+        "duration": None,  # 10m
+        "guard_p999_ms": None,
+        "guard_error_percent": None,
+        "reason": "drill docs",
+    }
+
+
+def windows(app: WatchfloorApp) -> dict[str, WindowState]:
+    snap = app.snapshots["faults"]
+    now = app.clock.now()
+    return {w.spec.target_host: w.state(now) for w in getattr(snap, "windows", ())}
+
+
+def error_text(screen: object) -> str:
+    sel = "#fault-error" if isinstance(screen, FaultWindowScreen) else "#halt-error"
+    return str(screen.query_one(sel, Static).render())  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+async def test_schedule_refuse_prod_end_and_halt_all_like_a_user() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="modal")
+        await fill(pilot, form("prod"))
+        await pilot.pause()
+        assert isinstance(app.screen, FaultWindowScreen)  # still open
+        assert "protected" in error_text(app.screen)
+        assert windows(app) == {}
+
+        # fix the namespace only; everything else was kept as typed
+        await pilot.click("#namespace")
+        await pilot.press("end", *["backspace"] * 4, *"stage")
+        await pilot.click("#schedule")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FaultWindowScreen), what="close")
+        await wait_for(pilot, lambda: windows(app) == {"docs-api": WindowState.ACTIVE}, what="win")
+
+        # a second window, opened elsewhere (the command line): the pane shows it too
+        spec = FaultSpec(target_host="search-api", namespace="stage", abort_percent=5)
+        second = FaultRequest(spec=spec, reason="drill search errors")
+        await app.sources["faults"].schedule(second, Actor(name="erin"))
+        await wait_for(pilot, lambda: len(windows(app)) == 2, what="second window")
+
+        # `e` ends the window under the cursor in the faults pane
+        await pilot.press("2")
+        pane = app.query_one(FaultsPane)
+        first = pane.selected
+        assert first is not None
+        await pilot.press("e")
+        await wait_for(
+            pilot,
+            lambda: windows(app)[first.spec.target_host] is WindowState.ENDED,
+            what="the selected window to end",
+        )
+        other = ({"docs-api", "search-api"} - {first.spec.target_host}).pop()
+        assert windows(app)[other] is WindowState.ACTIVE
+
+        # `H`: a wrong confirmation word does nothing
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="halt modal")
+        await pilot.press(*"pager", "enter", *"halt", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HaltScreen) and "HALT" in error_text(app.screen)
+        assert windows(app)[other] is WindowState.ACTIVE
+        await pilot.press("home", "ctrl+k", *"HALT", "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HaltScreen), what="halt done")
+        await wait_for(
+            pilot,
+            lambda: set(windows(app).values()) == {WindowState.ENDED},
+            what="every window ended",
+        )
+        records = await app.sources["audit"].records(limit=200)
+        actions = [r.action for r in records if r.phase == "request"]
+        assert actions.count("fault-schedule") == 2  # one by keys, one from "elsewhere"
+        assert actions.count("fault-end") == 1 and actions.count("fault-halt-all") == 1
+
+
+async def test_fault_actions_are_in_the_palette_and_help() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for t in (
+            "Schedule a fault window",
+            "End selected fault window",
+            "HALT ALL fault injection",
+        ):
+            assert t in titles
+        ids = {b.binding.id for b in app.active_bindings.values()}
+        assert {"faults.schedule", "faults.end", "faults.halt"} <= ids
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="halt modal")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HaltScreen)
+
+
+async def test_the_dashboard_reconciles_windows_that_end() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        spec = FaultSpec(target_host="docs-api", namespace="stage", abort_percent=5)
+        req = FaultRequest(spec=spec, reason="a very short drill", duration=timedelta(seconds=1))
+        w = await app.sources["faults"].schedule(req, Actor(name="erin"))
+
+        def ended_on_time() -> bool:
+            table = app.query_one(FaultsPane).table()
+            return w.id in table.rows and "ended on time" in str(table.get_row(w.id))
+
+        await wait_for(pilot, ended_on_time, within=20, what="the reconcile loop to end it")
+        snap = app.snapshots["faults"]
+        (x,) = [x for x in getattr(snap, "windows", ()) if x.id == w.id]
+        assert x.end_reason == "ended on time" and not x.applied

@@ -1,0 +1,93 @@
+"""The grants list with 10,000 grants: only what is on screen is rendered, the keyboard
+cursor scrolls it, and countdowns come from `expires_at` and the pushed `now`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from textual.app import App, ComposeResult
+
+from backends.models import Grant, GrantsSnapshot, HealthState, SourceHealth
+from tests.conftest import T0
+from tui.panes.grants import GrantList, GrantsPane
+
+
+def many(n: int) -> GrantsSnapshot:
+    grants = tuple(
+        Grant(
+            id=f"{i:012x}",
+            subject=f"user{i}@example.com",
+            role="db-reader",
+            reason=f"INC-{i} bulk",
+            granted_by="dave",
+            granted_at=T0,
+            expires_at=T0 + timedelta(seconds=60 + i),
+        )
+        for i in range(n)
+    )
+    health = SourceHealth(state=HealthState.OK, last_ok_at=T0)
+    return GrantsSnapshot(observed_at=T0, health=health, source="local", grants=grants)
+
+
+class Harness(App[None]):
+    def __init__(self, snap: GrantsSnapshot) -> None:
+        super().__init__()
+        self.snap = snap
+
+    def compose(self) -> ComposeResult:
+        yield GrantsPane()
+
+    def on_mount(self) -> None:
+        pane = self.query_one(GrantsPane)
+        pane.now = T0
+        pane.snapshot = self.snap
+
+
+async def test_ten_thousand_grants_keyboard_and_countdown() -> None:
+    app = Harness(many(10_000))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(GrantsPane)
+        gl = pane.grant_list()
+        gl.focus()
+        assert len(gl.grants) == 10_000
+        height = gl.size.height
+        assert "000000000000" in gl.render_line(0).text
+        assert "1m00s" in gl.render_line(0).text
+        await pilot.press("end")
+        await pilot.pause()
+        assert gl.cursor == 9_999
+        row = gl.cursor - gl.scroll_offset.y
+        assert 0 <= row < height
+        assert f"{9_999:012x}" in gl.render_line(row).text
+        assert gl.render_line(row).text.endswith("┃")  # the thumb sits at the bottom
+        await pilot.press("home", "pagedown")
+        assert gl.cursor == height - 1
+        pane.now = T0 + timedelta(seconds=61)  # the first two grants have expired
+        await pilot.pause()
+        assert "EXPIRED 1s" in gl.render_line(0).text
+        assert "EXPIRED 0s" in gl.render_line(1).text  # expires_at == now: expired
+        assert " 1s " in gl.render_line(2).text and "EXPIRED" not in gl.render_line(2).text
+
+
+async def test_a_tick_renders_only_visible_lines(monkeypatch: Any) -> None:
+    calls = 0
+    original = GrantList.render_line
+
+    def counting(self: GrantList, y: int) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(self, y)
+
+    monkeypatch.setattr(GrantList, "render_line", counting)
+    for n in (100, 10_000):
+        app = Harness(many(n))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            pane = app.query_one(GrantsPane)
+            height = pane.grant_list().size.height
+            calls = 0
+            pane.now = T0 + timedelta(seconds=1)
+            await pilot.pause()
+            assert 0 < calls <= 2 * height, (n, calls, height)

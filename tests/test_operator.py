@@ -1,0 +1,140 @@
+"""Driving it: acknowledge, filter, timeline, report, read-only, profiles, key overrides."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable, Header, Input
+
+from backends.config import load
+from backends.wiring import build_sources
+from tests.conftest import watchfloor_cmd
+from tests.helpers import SIZE, local_app, local_sources, wait_for
+from tui.app import WatchfloorApp
+from tui.panes.alerts import AlertStrip
+from tui.screens.timeline import TimelineScreen
+
+
+async def test_ack_dims_the_newest_alert_and_notes_it() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.query_one(AlertStrip).alerts), what="an alert")
+        strip = app.query_one(AlertStrip)
+        newest = strip.alerts[0]
+        await pilot.press("a")
+        await pilot.pause()
+        acked = {a.key: a.acknowledged for a in strip.alerts}
+        assert acked[newest.key] is True
+        assert "ACK" in str(strip.render())
+        assert any("acknowledged" in e.text for e in app.timeline.events)
+
+
+async def test_slash_filters_the_focused_pane() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        table: DataTable[Any] = app.pane("access").query_one(DataTable)
+        before = table.row_count
+        await pilot.press("3", "slash")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "tenant="
+        await pilot.press("enter")
+        await pilot.pause()
+        await wait_for(pilot, lambda: 0 < table.row_count < before, what="filtered rows")
+        keys = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert all(k.startswith("tenant=") for k in keys)
+        assert "filter: tenant=" in str(app.pane("access").border_title)
+        await pilot.press("slash")
+        await pilot.pause()
+        app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: table.row_count == before, what="the filter to clear")
+
+
+async def test_timeline_and_report(tmp_path: Path) -> None:
+    app = local_app()
+    app.screenshot_dir = tmp_path
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("b")  # a baseline is a timeline note and a report column
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)
+        texts = [e.text for e in app.screen.events]
+        assert any(t.startswith("baseline marked") for t in texts)
+        await pilot.press("escape", "x")
+        await pilot.pause()
+    check_report(tmp_path)
+
+
+def check_report(where: Path) -> None:
+    reports = list(where.glob("gameday-*.md"))
+    assert len(reports) == 1
+    md = reports[0].read_text()
+    assert "## p99.9 before and after" in md and "GET /docs/:id" in md
+    assert "baseline marked" in md
+
+
+async def test_read_only_hides_and_refuses_mutating_keys() -> None:
+    app = WatchfloorApp(local_sources(), read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        actions = {a.binding.action for a in app.active_bindings.values()}
+        assert "grant" not in actions and "mark_baseline" in actions
+        await pilot.press("g")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]  # no grant form opened
+        assert "read-only" in app.sub_title
+
+
+PROFILES = """
+[profiles.prod]
+environment = "prod"
+[profiles.prod.backends.local]
+seed = 9
+[keys]
+"app.timeline" = "T"
+"""
+
+
+async def test_profile_switch_reconnects_and_prod_is_red(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(PROFILES)
+    loaded = load(cfg)
+    app = WatchfloorApp(
+        build_sources(loaded),
+        profiles=("prod",),
+        keymap=dict(loaded.config.keys),
+        switch_profile_to=lambda name: build_sources(load(cfg, profile=name)),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        assert not app.query_one(Header).has_class("-prod")
+        await app.switch_profile("prod")
+        await wait_for(pilot, app.all_panes_filled, what="data after the switch")
+        assert app.sources.environment == "prod" and "env prod" in app.sub_title
+        assert app.query_one(Header).has_class("-prod")
+        await pilot.press("T")  # remapped from t by [keys]
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)
+        assert any("switched to profile prod" in e.text for e in app.screen.events)
+
+
+def test_unknown_binding_id_in_keys_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[keys]\n"app.qiut" = "ctrl+q"\n')
+    proc = subprocess.run(
+        [*watchfloor_cmd(), "--config", str(cfg)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "keys.app.qiut" in proc.stderr and str(cfg) in proc.stderr
+
+
+def test_logs_go_to_the_data_dir_not_the_terminal(data_dir: Path) -> None:
+    proc = subprocess.run(
+        [*watchfloor_cmd(), "snapshot", "--json"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert (data_dir / "watchfloor.log").exists()

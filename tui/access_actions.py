@@ -1,0 +1,102 @@
+"""The App's access (ABAC) wiring, as a mixin of WatchfloorApp (like GrantActions):
+`d` opens the recent denials (fresh ones pushed in while it is open), `p` the policy
+dry-run, whose message becomes a replay of the access source's recent decisions through
+the candidate, in a worker thread, with progress pushed back to the screen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+
+from backends.contracts import DecisionHistory
+from backends.models import AccessSnapshot
+from backends.polling import describe_error
+from backends.replay import DEFAULT_CANDIDATE, PolicyError, replay
+from tui.screens.denials import DenialsScreen
+from tui.screens.replay import ReplayScreen
+
+DEFAULT_REPLAY = 5000
+
+
+class AccessActions(App[None]):
+    """Mixed into WatchfloorApp, which provides `sources`, `snapshots` and `clock`."""
+
+    sources: Any
+    snapshots: Any
+
+    def action_denials(self) -> None:
+        snap = self.snapshots.get("access")
+        recent = snap.recent_denied if isinstance(snap, AccessSnapshot) else ()
+        screen = DenialsScreen(recent, source=getattr(snap, "source", ""))
+
+        def refresh() -> None:
+            latest = self.snapshots.get("access")
+            if isinstance(latest, AccessSnapshot) and latest.recent_denied != screen.decisions:
+                screen.decisions = latest.recent_denied
+
+        timer = self.set_interval(1.0, refresh, name="denials")
+        self.push_screen(screen, lambda _: timer.stop())
+
+    def action_policy_replay(self) -> None:
+        src = self.sources["access"]
+        note = (
+            ""
+            if isinstance(src, DecisionHistory)
+            else f"The {src.name!r} access backend keeps no decisions to replay;"
+            " use `watchfloor policy replay CANDIDATE --events FILE`."
+        )
+        self.push_screen(ReplayScreen(str(DEFAULT_CANDIDATE), DEFAULT_REPLAY, note))
+
+    def on_replay_screen_submitted(self, message: ReplayScreen.Submitted) -> None:
+        path = Path(message.candidate).expanduser()
+        if not path.is_file():
+            message.screen.show_error(f"{path}: no such file")
+            return
+        self.run_worker(
+            self._replay(message, path), group="replay", exclusive=True, exit_on_error=False
+        )
+
+    async def _replay(self, message: ReplayScreen.Submitted, path: Path) -> None:
+        screen = message.screen
+        src = self.sources["access"]
+        try:
+            if not isinstance(src, DecisionHistory):
+                raise RuntimeError(f"the {src.name!r} access backend keeps no decisions")
+            decisions = await src.recent_decisions(message.limit)
+        except Exception as exc:
+            screen.show_error(f"cannot read recent decisions: {describe_error(exc)}")
+            return
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:  # in the worker thread
+            loop.call_soon_threadsafe(setattr, screen, "progress", (done, total))
+
+        try:
+            report = await asyncio.to_thread(replay, decisions, [path], progress=progress)
+        except PolicyError as exc:
+            screen.show_error(str(exc))
+            return
+        except Exception as exc:
+            screen.show_error(f"replay failed: {describe_error(exc)}")
+            return
+        screen.report = report
+        flips = report.allow_to_deny + report.deny_to_allow
+        self.notify(
+            f"{flips:,} of {report.replayed:,} outcomes would flip under {path.name}",
+            title="Policy dry-run",
+            severity="warning" if flips else "information",
+        )
+
+    def access_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Recent denials", "Drill down into recent denied decisions (d)", self.action_denials
+        )
+        yield SystemCommand(
+            "Policy dry-run",
+            "Replay recent decisions through a candidate policy; applies nothing (p)",
+            self.action_policy_replay,
+        )

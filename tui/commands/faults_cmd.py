@@ -1,0 +1,212 @@
+"""`watchfloor faults list|schedule|end|halt|reconcile`: fault windows without the dashboard.
+
+`reconcile` is what makes windows end on their own: run it from cron or as a pod
+(`--once` per run, or looping) and every managed fault past its end, or whose guards
+tripped, is removed even if the dashboard that opened it is gone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from datetime import timedelta
+from typing import Any
+
+from tui.commands.common import duration, load_config
+
+DEFAULT_REASON_END = "ended from the command line"
+LATENCY_WAIT_S = 3.0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("faults", help="fault-injection windows: list, schedule, end, halt")
+    fs = p.add_subparsers(dest="faults_command", metavar="COMMAND", required=True)
+
+    ls = fs.add_parser("list", help="windows: scheduled, active and recently ended")
+    ls.add_argument("--json", action="store_true", help="JSON output")
+    ls.set_defaults(handler=run_list)
+
+    sc = fs.add_parser("schedule", help="schedule a fault window (refused in protected namespaces)")
+    sc.add_argument("--host", required=True, help="target host (the service)")
+    sc.add_argument("--namespace", "-n", required=True)
+    sc.add_argument("--delay", type=duration, default=0.0, metavar="DURATION", help="e.g. 800ms")
+    sc.add_argument("--delay-percent", type=float, default=0.0, metavar="PCT")
+    sc.add_argument("--abort-status", type=int, default=503, metavar="HTTP")
+    sc.add_argument("--abort-percent", type=float, default=0.0, metavar="PCT")
+    sc.add_argument("--start-in", type=duration, default=0.0, metavar="DURATION")
+    sc.add_argument("--duration", type=duration, default=600.0, metavar="DURATION")
+    sc.add_argument("--reason", required=True, help="why (at least 10 characters)")
+    sc.add_argument("--guard-p999-ms", type=float, default=None, metavar="MS")
+    sc.add_argument("--guard-error-rate", type=float, default=None, metavar="RATIO")
+    sc.add_argument("--guard-route", default="", metavar="ROUTE")
+    sc.set_defaults(handler=run_schedule)
+
+    en = fs.add_parser("end", help="end a window now")
+    en.add_argument("id")
+    en.add_argument("--reason", default=DEFAULT_REASON_END)
+    en.set_defaults(handler=run_end)
+
+    ha = fs.add_parser("halt", help="HALT ALL: remove every managed fault in every namespace")
+    ha.add_argument("--reason", required=True)
+    ha.set_defaults(handler=run_halt)
+
+    rc = fs.add_parser("reconcile", help="end what is due (run from cron or a pod)")
+    rc.add_argument("--once", action="store_true", help="one pass, then exit")
+    rc.add_argument("--interval", type=duration, default=10.0, metavar="DURATION")
+    rc.set_defaults(handler=run_reconcile)
+
+
+def _run(args: argparse.Namespace, job: Any) -> int:
+    from backends.wiring import build_sources
+
+    sources = build_sources(load_config(args))
+
+    async def go() -> int:
+        try:
+            code: int = await job(sources)
+            return code
+        finally:
+            await sources.aclose()
+
+    return asyncio.run(go())
+
+
+def _actor(sources: Any) -> Any:
+    from backends.models import Actor
+
+    return Actor(name=sources.ctx.actor)
+
+
+async def _first(stream: Any) -> Any:
+    async for snap in stream:
+        return snap
+    return None
+
+
+def run_list(args: argparse.Namespace) -> int:
+    async def job(sources: Any) -> int:
+        snap = await _first(sources["faults"].watch())
+        if args.json:
+            json.dump(snap.model_dump(mode="json"), sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            now = sources.ctx.clock.now()
+            for w in snap.windows:
+                s = w.spec
+                print(
+                    f"{w.id}  {w.state(now).value:9}  {s.namespace}/{s.target_host}"
+                    f"  delay {s.delay_ms}ms@{s.delay_percent:g}%"
+                    f"  abort {s.abort_status}@{s.abort_percent:g}%"
+                    f"  {w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z  {w.owner}"
+                    f"{'  applied' if w.applied else ''}  {w.end_reason}"
+                )
+            if snap.health.last_error:
+                print(f"source error: {snap.health.last_error}", file=sys.stderr)
+        return 1 if snap.health.state == "error" else 0
+
+    return _run(args, job)
+
+
+def request_from(args: argparse.Namespace) -> Any:
+    """The FaultRequest the arguments describe. Raises ActionRefused if invalid."""
+    from pydantic import ValidationError
+
+    from backends.contracts import ActionRefused
+    from backends.models import FaultGuards, FaultRequest, FaultSpec
+
+    try:
+        return FaultRequest(
+            spec=FaultSpec(
+                target_host=args.host,
+                namespace=args.namespace,
+                delay_ms=round(args.delay * 1000),
+                delay_percent=args.delay_percent,
+                abort_status=args.abort_status,
+                abort_percent=args.abort_percent,
+            ),
+            reason=args.reason,
+            start_in=timedelta(seconds=args.start_in),
+            duration=timedelta(seconds=args.duration),
+            guards=FaultGuards(
+                p999_ms_above=args.guard_p999_ms,
+                error_rate_above=args.guard_error_rate,
+                route=args.guard_route,
+            ),
+        )
+    except ValidationError as exc:
+        errs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ActionRefused(errs) from None
+
+
+def run_schedule(args: argparse.Namespace) -> int:
+    from backends.faults_core import DEFAULT_PROTECTED, Limits, check
+
+    req = request_from(args)
+    # The command line's own fence, before any backend is even built.
+    check(req, Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED)))
+
+    async def job(sources: Any) -> int:
+        w = await sources["faults"].schedule(req, _actor(sources))
+        print(
+            f"{w.id} scheduled: {w.spec.namespace}/{w.spec.target_host}"
+            f" {w.starts_at.isoformat()} .. {w.ends_at.isoformat()}"
+        )
+        return 0
+
+    return _run(args, job)
+
+
+def run_end(args: argparse.Namespace) -> int:
+    async def job(sources: Any) -> int:
+        await sources["faults"].end(args.id, _actor(sources), args.reason)
+        print(f"{args.id} ended")
+        return 0
+
+    return _run(args, job)
+
+
+def run_halt(args: argparse.Namespace) -> int:
+    async def job(sources: Any) -> int:
+        n = await sources["faults"].halt_all(_actor(sources), args.reason)
+        print(f"HALT ALL: {n} window(s) ended")
+        return 0
+
+    return _run(args, job)
+
+
+def run_reconcile(args: argparse.Namespace) -> int:
+    from backends.contracts import FaultReconciler
+
+    async def job(sources: Any) -> int:
+        src = sources["faults"]
+        if not isinstance(src, FaultReconciler):
+            print(f"faults backend {src.name!r} cannot reconcile", file=sys.stderr)
+            return 1
+        latest: dict[str, Any] = {}
+        first = asyncio.Event()
+
+        async def listen() -> None:
+            async for snap in sources["latency"].watch():
+                latest["latency"] = snap
+                first.set()
+
+        feed = asyncio.create_task(listen())
+        try:
+            # guards need latency data: give the latency source a moment to answer once
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(first.wait(), timeout=LATENCY_WAIT_S)
+            while True:
+                for line in await src.reconcile(latest.get("latency")):
+                    print(line, flush=True)
+                if args.once:
+                    return 0
+                await asyncio.sleep(args.interval)
+        finally:
+            feed.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await feed
+
+    return _run(args, job)

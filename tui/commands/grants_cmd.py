@@ -1,0 +1,114 @@
+"""`watchfloor grants list|grant|revoke`: break-glass access without the dashboard.
+
+Each goes through the configured GrantSource, the same path as the TUI: validate ->
+policy -> step-up -> audit (fail closed) -> apply -> audit the outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from backends.contracts import ActionRefused
+from backends.models import Actor, GrantsSnapshot, HealthState
+from tui.commands.common import load_config
+from tui.fmt import duration
+from tui.requests import DEFAULT_TTL, BadInput, grant_request
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("grants", help="list, grant and revoke break-glass access")
+    gs = p.add_subparsers(dest="grants_command", metavar="COMMAND", required=True)
+    ls = gs.add_parser("list", help="active grants with time left")
+    ls.add_argument("--json", action="store_true", help="JSON output")
+    ls.set_defaults(handler=run_list)
+    g = gs.add_parser("grant", help="grant a role for a while (needs a step-up code)")
+    g.add_argument("--subject", required=True, help="who gets the role")
+    g.add_argument("--role", required=True, help="the role, e.g. sre-oncall")
+    g.add_argument("--reason", required=True, help="why: a short sentence, e.g. the incident")
+    g.add_argument("--ttl", default=DEFAULT_TTL, help="how long: 30m (default), 2h, 90s")
+    g.add_argument("--code", required=True, help="the step-up code (TOTP) from your app")
+    g.add_argument("--json", action="store_true", help="print the grant as JSON")
+    g.set_defaults(handler=run_grant)
+    r = gs.add_parser("revoke", help="end a grant now")
+    r.add_argument("id", help="the grant id (see `watchfloor grants list`)")
+    r.add_argument("--reason", required=True, help="why it is revoked")
+    r.set_defaults(handler=run_revoke)
+
+
+async def _first(src: Any) -> GrantsSnapshot:
+    async for snap in src.watch():
+        return snap  # type: ignore[no-any-return]
+    raise ActionRefused("the grants source gave no data")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from backends.wiring import build_sources
+
+    sources = build_sources(load_config(args))
+
+    async def go() -> GrantsSnapshot:
+        try:
+            return await _first(sources["grants"])
+        finally:
+            await sources.aclose()
+
+    snap = asyncio.run(go())
+    if args.json:
+        json.dump(snap.model_dump(mode="json"), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        now = snap.observed_at
+        for g in snap.grants:
+            left = "EXPIRED" if g.expired(now) else duration(g.remaining(now))
+            print(f"{g.id}  {g.subject:28} {g.role:14} {left:>8}  {g.granted_by:12} {g.reason}")
+        if not snap.grants:
+            print("no active grants")
+    if snap.health.state is HealthState.ERROR:
+        print(f"watchfloor: grants source: {snap.health.last_error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_grant(args: argparse.Namespace) -> int:
+    from backends.wiring import build_sources
+
+    try:
+        req = grant_request(args.subject, args.role, args.reason, args.ttl, args.code)
+    except BadInput as exc:
+        raise ActionRefused(str(exc)) from None
+    sources = build_sources(load_config(args))
+    actor = Actor(name=sources.ctx.actor)
+
+    async def go() -> Any:
+        try:
+            return await sources["grants"].grant(req, actor)
+        finally:
+            await sources.aclose()
+
+    g = asyncio.run(go())
+    if args.json:
+        print(g.model_dump_json(indent=2))
+    else:
+        print(f"granted {g.id}: {g.subject} has {g.role} until {g.expires_at:%Y-%m-%d %H:%M:%S}Z")
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from backends.wiring import build_sources
+
+    sources = build_sources(load_config(args))
+    actor = Actor(name=sources.ctx.actor)
+
+    async def go() -> None:
+        try:
+            await sources["grants"].revoke(args.id, actor, args.reason)
+        finally:
+            await sources.aclose()
+
+    asyncio.run(go())
+    print(f"revoked {args.id}")
+    return 0

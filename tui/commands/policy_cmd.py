@@ -1,0 +1,125 @@
+"""`watchfloor policy replay CANDIDATE.rego [--events FILE]`: a policy dry-run, headless.
+
+Replays recorded decisions through the candidate and prints which outcomes flip,
+grouped by service and tenant. Without --events it listens to the configured access
+source for a while (--for) and replays the decisions it keeps in memory. Nothing is
+applied anywhere. Exit status: 0 done, 1 flips found with --fail-on-flips, 2 bad usage
+(no such file, a candidate that does not compile, a source that keeps no decisions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tui.commands.common import duration, load_config
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("policy", help="policy dry-run: replay decisions through a candidate")
+    ps = p.add_subparsers(dest="policy_command", required=True)
+    r = ps.add_parser("replay", help="show which recorded outcomes a candidate policy flips")
+    r.add_argument("candidate", type=Path, help="the candidate policy (.rego)")
+    r.add_argument(
+        "--with",
+        dest="extra",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE.rego",
+        help="another module the candidate needs (repeatable)",
+    )
+    r.add_argument(
+        "--events", type=Path, help="OPA decision-log events (JSON array or lines, gzip ok)"
+    )
+    r.add_argument("--last", type=int, default=5000, metavar="N", help="replay the last N")
+    r.add_argument(
+        "--for",
+        dest="listen",
+        type=duration,
+        default=3.0,
+        metavar="DURATION",
+        help="without --events: collect from the access source this long first (3s)",
+    )
+    r.add_argument("--entrypoint", default=None, help="default: each event's path")
+    r.add_argument("--json", action="store_true", help="JSON output")
+    r.add_argument("--fail-on-flips", action="store_true", help="exit 1 if any outcome flips")
+    r.set_defaults(handler=run)
+
+
+async def _from_source(args: argparse.Namespace) -> list[Any]:
+    from backends.contracts import DecisionHistory
+    from backends.wiring import build_sources
+
+    sources = build_sources(load_config(args))
+    try:
+        src = sources["access"]
+        if not isinstance(src, DecisionHistory):
+            raise SystemExit(
+                f"the access backend {getattr(src, 'name', '?')!r} keeps no decisions;"
+                " give --events FILE"
+            )
+        stream = aiter(sources["access"].watch())
+        await anext(stream)
+        await asyncio.sleep(args.listen)
+        return await src.recent_decisions(args.last)
+    finally:
+        await sources.aclose()
+
+
+def run(args: argparse.Namespace) -> int:
+    from backends.replay import PolicyError, load_events, replay
+
+    files = [args.candidate, *args.extra]
+    for f in files:
+        if not f.is_file():
+            print(f"watchfloor policy replay: {f}: no such file", file=sys.stderr)
+            return 2
+    skipped = 0
+    try:
+        if args.events is not None:
+            decisions, skipped = load_events(args.events, limit=args.last)
+        else:
+            decisions = asyncio.run(_from_source(args))
+    except (OSError, ValueError) as exc:
+        print(f"watchfloor policy replay: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:
+        print(f"watchfloor policy replay: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = replay(decisions, files, entrypoint=args.entrypoint)
+    except PolicyError as exc:
+        print(f"watchfloor policy replay: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        doc = report.to_json() | {"skipped": skipped}
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(
+            f"replayed {report.replayed:,} decisions through {args.candidate} in"
+            f" {report.seconds:.2f}s (dry-run, nothing applied): {report.allow_to_deny:,}"
+            f" allow->deny, {report.deny_to_allow:,} deny->allow, {report.unchanged:,}"
+            f" unchanged" + (f", {report.errors} errors" if report.errors else "")
+        )
+        if skipped:
+            print(f"skipped {skipped:,} entries that were not decision events")
+        if report.groups:
+            print(
+                f"{'service':<16} {'tenant':<12} {'replayed':>8} {'allow->deny':>11}"
+                f" {'deny->allow':>11}"
+            )
+            for g in report.groups:
+                print(
+                    f"{g.service:<16} {g.tenant:<12} {g.replayed:>8,} {g.allow_to_deny:>11,}"
+                    f" {g.deny_to_allow:>11,}"
+                )
+        if report.first_error:
+            print(f"first error: {report.first_error}", file=sys.stderr)
+    flipped = report.allow_to_deny + report.deny_to_allow
+    return 1 if args.fail_on_flips and flipped else 0

@@ -1,0 +1,69 @@
+"""`watchfloor relay --listen HOST:PORT --mqtt HOST:PORT`: OPA decision logs to MQTT.
+
+Point OPA's decision_logs service at http://HOST:PORT; every batch it POSTs (a gzip
+JSON array of events, to /logs) is republished to the topic, one message per event,
+for every dashboard with `panes.access = "mqtt"`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from typing import Any
+
+
+def host_port(text: str) -> tuple[str, int]:
+    """argparse type: HOST:PORT (PORT 0 picks a free one for --listen)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"not HOST:PORT: {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("relay", help="receive OPA decision logs over HTTP, publish to MQTT")
+    p.add_argument("--listen", type=host_port, required=True, metavar="HOST:PORT")
+    p.add_argument("--mqtt", type=host_port, required=True, metavar="HOST:PORT")
+    p.add_argument("--topic", default="watchfloor/decisions", help="(watchfloor/decisions)")
+    p.add_argument("--qos", type=int, choices=(0, 1, 2), default=1, help="publish QoS (1)")
+    p.add_argument("--path", default="", help="only accept this path (default: any, e.g. /logs)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from backends.relay import MqttPublisher, Relay
+
+    async def main() -> None:
+        mhost, mport = args.mqtt
+        relay = Relay(MqttPublisher(mhost, mport, args.topic, args.qos), path=args.path)
+        host, port = await relay.start(*args.listen)
+        print(
+            f"relay: http://{host}:{port}{args.path or '/logs'} ->"
+            f" mqtt://{mhost}:{mport}/{args.topic}",
+            flush=True,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            await relay.aclose()
+            s = relay.stats
+            print(
+                f"relay: {s.batches} batches, {s.events} events published,"
+                f" {s.rejected} rejected, {s.unavailable} refused while the broker was down",
+                file=sys.stderr,
+            )
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        print(f"watchfloor relay: {exc}", file=sys.stderr)
+        return 2
+    return 0

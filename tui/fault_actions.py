@@ -1,0 +1,148 @@
+"""The App's fault-window wiring, as a mixin of WatchfloorApp (kept out of app.py so that
+file stays small): `f` opens the schedule modal, `e` ends the window under the cursor,
+`H` opens HALT ALL (typed confirmation); their messages become calls on the FaultSource,
+as the actor in `sources.ctx.actor`. The dashboard also runs the source's reconcile loop
+(windows past their end, tripped guards), though windows end without it too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+
+from backends.contracts import ActionRefused, FaultReconciler
+from backends.models import Actor, FaultsSnapshot, WindowState
+from backends.polling import describe_error
+from tui.panes.faults import FaultsPane
+from tui.screens.fault_window import FaultWindowScreen
+from tui.screens.halt import HaltScreen
+
+RECONCILE_S = 2.0
+
+
+class FaultActions(App[None]):
+    """Mixed into WatchfloorApp, which provides `sources`, `clock` and `snapshots`."""
+
+    sources: Any
+    clock: Any
+    snapshots: dict[str, Any]
+
+    def _fault_actor(self) -> Actor:
+        return Actor(name=self.sources.ctx.actor)
+
+    # --- keys -------------------------------------------------------------------------
+
+    def _fault_read_only(self) -> bool:
+        """A read-only dashboard (operator mode) refuses these from the palette too."""
+        refuse = getattr(self, "refuse_if_read_only", None)
+        return bool(refuse()) if callable(refuse) else False
+
+    def action_schedule_fault(self) -> None:
+        if self._fault_read_only():
+            return
+        self.push_screen(FaultWindowScreen(self.sources.ctx.actor))
+
+    def action_end_fault(self) -> None:
+        if self._fault_read_only():
+            return
+        w = self.query_one(FaultsPane).selected
+        now = self.clock.now()
+        if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
+            self.notify("No open window selected (2 focuses the faults pane)", severity="warning")
+            return
+        reason = f"ended from the dashboard by {self.sources.ctx.actor}"
+        self.run_worker(self._end_fault(w.id, reason), group="actions", exit_on_error=False)
+
+    def action_halt_all(self) -> None:
+        if self._fault_read_only():
+            return
+        snap = self.snapshots.get("faults")
+        now = self.clock.now()
+        windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
+        live = sum(1 for w in windows if w.applied or w.state(now) is not WindowState.ENDED)
+        self.push_screen(HaltScreen(live, self.sources["faults"].name))
+
+    # --- messages from the modals -----------------------------------------------------------
+
+    def on_fault_window_screen_submitted(self, message: FaultWindowScreen.Submitted) -> None:
+        self.run_worker(self._schedule_fault(message), group="actions", exit_on_error=False)
+
+    def on_halt_screen_submitted(self, message: HaltScreen.Submitted) -> None:
+        self.run_worker(self._halt_all(message), group="actions", exit_on_error=False)
+
+    async def _schedule_fault(self, message: FaultWindowScreen.Submitted) -> None:
+        try:
+            w = await self.sources["faults"].schedule(message.request, self._fault_actor())
+        except ActionRefused as exc:
+            message.screen.show_error(str(exc))
+        except Exception as exc:  # the backend failed; keep the modal and its input
+            message.screen.show_error(f"failed: {describe_error(exc)}")
+        else:
+            message.screen.dismiss(w)
+            self.notify(
+                f"{w.spec.namespace}/{w.spec.target_host} {w.starts_at:%H:%M:%S}Z to"
+                f" {w.ends_at:%H:%M:%S}Z ({w.id})",
+                title="Fault window scheduled",
+            )
+            await self._refresh_faults()
+
+    async def _end_fault(self, window_id: str, reason: str) -> None:
+        try:
+            await self.sources["faults"].end(window_id, self._fault_actor(), reason)
+        except ActionRefused as exc:
+            self.notify(str(exc), title="End refused", severity="error")
+        except Exception as exc:
+            self.notify(describe_error(exc), title="End failed", severity="error")
+        else:
+            self.notify(f"Window {window_id} ended", title="Fault window")
+            await self._refresh_faults()
+
+    async def _halt_all(self, message: HaltScreen.Submitted) -> None:
+        try:
+            n = await self.sources["faults"].halt_all(self._fault_actor(), message.reason)
+        except ActionRefused as exc:
+            message.screen.show_error(str(exc))
+        except Exception as exc:
+            message.screen.show_error(f"failed: {describe_error(exc)}")
+        else:
+            message.screen.dismiss(n)
+            self.notify(f"{n} window(s) ended", title="HALT ALL", severity="warning")
+            await self._refresh_faults()
+
+    async def _refresh_faults(self) -> None:
+        """Show the result now rather than at the next poll, if the source can say."""
+        src = self.sources["faults"]
+        snapshot = getattr(src, "snapshot", None)
+        if snapshot is None:
+            return
+        try:
+            snap = await snapshot()
+        except Exception:
+            return  # the next poll will show it, or the error
+        self.deliver("faults", snap)
+
+    def deliver(self, cap: str, snap: Any) -> None:  # provided by WatchfloorApp
+        raise NotImplementedError
+
+    # --- the reconcile loop -------------------------------------------------------------------
+
+    def start_fault_reconciler(self) -> None:
+        if isinstance(self.sources["faults"], FaultReconciler):
+            self.set_interval(RECONCILE_S, self._reconcile_tick, name="faults-reconcile")
+
+    def _reconcile_tick(self) -> None:
+        if not getattr(self, "_reconciling", False):  # a slow API: skip, never pile up
+            self._reconciling = True
+            self.run_worker(self._reconcile_faults(), group="reconcile", exit_on_error=False)
+
+    async def _reconcile_faults(self) -> None:
+        try:
+            lines = await self.sources["faults"].reconcile(self.snapshots.get("latency"))
+        except Exception:
+            return  # the faults pane shows the source's health; next round tries again
+        finally:
+            self._reconciling = False
+        for line in lines:
+            self.notify(line, title="Fault window")
+        if lines:
+            await self._refresh_faults()

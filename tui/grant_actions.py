@@ -1,0 +1,70 @@
+"""The App's break-glass wiring, as a mixin of WatchfloorApp (kept out of app.py so that
+file stays small): `g` opens the grant modal, `r` on a grant opens the revoke modal, and
+their messages become calls on the GrantSource, as the actor in `sources.ctx.actor`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+
+from backends.contracts import ActionRefused
+from backends.models import Actor
+from backends.polling import describe_error
+from tui.panes.grants import GrantList, GrantsPane
+from tui.screens.grant import GrantScreen
+from tui.screens.revoke import RevokeScreen
+
+
+class GrantActions(App[None]):
+    """Mixed into WatchfloorApp, which provides `sources`, `clock` and `pane`."""
+
+    sources: Any
+    clock: Any
+
+    def _actor(self) -> Actor:
+        return Actor(name=self.sources.ctx.actor)
+
+    def action_grant(self) -> None:
+        self.push_screen(GrantScreen(self.sources.ctx.actor))
+
+    def action_revoke_selected(self) -> None:
+        grant = self.query_one(GrantsPane).selected
+        if grant is None:
+            self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
+            return
+        self.push_screen(RevokeScreen(grant, self.clock.now()))
+
+    def on_grant_list_revoke_requested(self, message: GrantList.RevokeRequested) -> None:
+        self.push_screen(RevokeScreen(message.grant, self.clock.now()))
+
+    def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:
+        self.run_worker(self._grant(message), group="actions", exit_on_error=False)
+
+    def on_revoke_screen_submitted(self, message: RevokeScreen.Submitted) -> None:
+        self.run_worker(self._revoke(message), group="actions", exit_on_error=False)
+
+    async def _grant(self, message: GrantScreen.Submitted) -> None:
+        try:
+            g = await self.sources["grants"].grant(message.request, self._actor())
+        except ActionRefused as exc:
+            message.screen.show_error(str(exc))
+        except Exception as exc:  # the backend failed; keep the modal and its input
+            message.screen.show_error(f"failed: {describe_error(exc)}")
+        else:
+            message.screen.dismiss(g)
+            self.notify(
+                f"{g.subject} has {g.role} until {g.expires_at:%H:%M:%S}Z ({g.id})",
+                title="Break-glass granted",
+            )
+
+    async def _revoke(self, message: RevokeScreen.Submitted) -> None:
+        try:
+            await self.sources["grants"].revoke(message.grant_id, self._actor(), message.reason)
+        except ActionRefused as exc:
+            message.screen.show_error(str(exc))
+        except Exception as exc:
+            message.screen.show_error(f"failed: {describe_error(exc)}")
+        else:
+            message.screen.dismiss(True)
+            self.notify(f"Grant {message.grant_id} revoked", title="Break-glass revoked")

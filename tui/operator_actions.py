@@ -1,0 +1,159 @@
+"""Operator conveniences of the App: acknowledge alerts, filter a pane, the timeline, the
+game-day report, switching profiles, and read-only mode hiding every mutating key.
+
+A mixin for WatchfloorApp (like GrantActions): it uses the app's snapshots, sources, clock
+and alert book, and calls no backend except through the sources the app already holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual.app import SystemCommand
+from textual.widget import Widget
+from textual.widgets import Header
+
+from backends.alerts import AlertBook
+from backends.models import LatencySnapshot, Snapshot
+from backends.report import game_day_report
+from backends.timeline import Timeline
+from tui.screens.filter import FilterScreen
+from tui.screens.timeline import TimelineScreen
+
+if TYPE_CHECKING:
+    from backends.wiring import Sources
+    from tui.panes.base import SourcePane
+
+# Actions that change something somewhere; hidden and refused in read-only mode.
+MUTATING_ACTIONS = frozenset(
+    {
+        "grant",
+        "revoke_selected",
+        "rehearse",
+        "schedule_fault",
+        "end_fault",
+        "halt_all",
+    }
+)
+PROD_ENVIRONMENTS = frozenset({"prod", "production"})
+
+
+class OperatorActions:
+    # Provided by WatchfloorApp / App:
+    sources: Sources
+    snapshots: dict[str, Snapshot | None]
+    baselines: dict[str, float]
+    read_only: bool
+    profiles: tuple[str, ...]
+    switch_profile_to: Callable[[str], Sources] | None
+    _alert_book: AlertBook
+    timeline: Timeline
+    first_latency: LatencySnapshot | None
+
+    # --- read-only -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False hides the binding from the footer and refuses it.
+        return not (self.read_only and action in MUTATING_ACTIONS)
+
+    def refuse_if_read_only(self) -> bool:
+        app: Any = self
+        if self.read_only:
+            app.notify("Read-only mode: nothing can be changed from here.", severity="warning")
+        return self.read_only
+
+    # --- alerts -------------------------------------------------------------------------------
+
+    def action_ack_alert(self) -> None:
+        app: Any = self
+        alert = self._alert_book.acknowledge_newest()
+        if alert is None:
+            app.notify("No unacknowledged alert", title="Alerts")
+            return
+        self.timeline.note(
+            app.clock.now(), "alert", f"acknowledged {alert.kind.value} by {self.sources.ctx.actor}"
+        )
+        app.refresh_alerts()
+
+    # --- filter ---------------------------------------------------------------------------------
+
+    def focused_pane(self) -> SourcePane | None:
+        from tui.panes.base import SourcePane
+
+        app: Any = self
+        node: Widget | None = app.focused
+        while node is not None and not isinstance(node, SourcePane):
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return node
+
+    def action_filter(self) -> None:
+        app: Any = self
+        pane = self.focused_pane()
+        if pane is None:
+            app.notify("Focus a pane first (1-5), then / to filter it", severity="warning")
+            return
+
+        def apply(text: str | None) -> None:
+            if text is not None:
+                pane.filter_text = text
+
+        app.push_screen(FilterScreen(pane.TITLE, pane.filter_text), apply)
+
+    # --- timeline and report ---------------------------------------------------------------------
+
+    def action_timeline(self) -> None:
+        app: Any = self
+        app.push_screen(TimelineScreen(self.timeline.newest_first()))
+
+    def action_export_report(self) -> None:
+        app: Any = self
+        now = app.clock.now()
+        latency = self.snapshots.get("latency")
+        md = game_day_report(
+            now=now,
+            environment=self.sources.environment,
+            events=self.timeline.newest_first(),
+            alerts=app.alert_strip.alerts,
+            first_latency=self.first_latency,
+            latency=latency if isinstance(latency, LatencySnapshot) else None,
+            baselines=self.baselines,
+        )
+        out_dir = app.screenshot_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"gameday-{now:%Y%m%dT%H%M%SZ}.md"
+        path.write_text(md, encoding="utf-8")
+        self.timeline.note(now, "note", f"game-day report exported to {path}")
+        app.notify(f"Saved {path}", title="Game-day report")
+
+    # --- profiles ---------------------------------------------------------------------------------
+
+    def mark_environment(self) -> None:
+        app: Any = self
+        env = self.sources.environment
+        where = "local simulation" if self.sources.local_simulation else "live"
+        ro = " · read-only" if self.read_only else ""
+        app.sub_title = f"{where} · env {env}{ro}"
+        app.query_one(Header).set_class(env.lower() in PROD_ENVIRONMENTS, "-prod")
+
+    def operator_commands(self) -> Iterable[SystemCommand]:
+        app: Any = self
+        yield SystemCommand(
+            "Acknowledge newest alert", "Dim it until it clears (a)", self.action_ack_alert
+        )
+        yield SystemCommand(
+            "Filter focused pane", "Show only rows containing text (/)", self.action_filter
+        )
+        yield SystemCommand(
+            "Timeline", "Everything that changed since start (t)", self.action_timeline
+        )
+        yield SystemCommand(
+            "Export game-day report", "Markdown into the data dir (x)", self.action_export_report
+        )
+        for name in self.profiles:
+            if name != app.active_profile:
+                yield SystemCommand(
+                    f"Switch to profile {name}",
+                    f"Reconnect every pane with the {name} profile",
+                    lambda name=name: app.switch_profile(name),
+                )

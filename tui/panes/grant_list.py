@@ -1,0 +1,297 @@
+"""The grants list widget of the break-glass pane: virtualized, with live countdowns.
+
+No per-row widgets and no per-row timers. `GrantList` is a Line API widget: the app pushes
+the grants (a tuple, sorted by the backend) and, once a second, `now`; `render_line` builds
+only the rows on screen and computes each countdown from `expires_at` right then, so a
+tick repaints the visible rows and costs the same for 10 grants or 10,000.
+
+A grant past its expiry that the backend still reports is drawn in red (the alert strip
+raises "break-glass TTL expired still active" for it). `r` asks to revoke the grant under
+the cursor: the list posts `RevokeRequested` and the app opens the revoke modal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from backends.clock import utc_now
+from backends.models import Grant
+from tui.fmt import duration
+
+SOON_S = 300  # countdowns under five minutes turn yellow
+EXPIRED, SOON, LATER = 0, 1, 2
+COUNTDOWN = 3  # the column that changes every second
+# (label, width); the last column (reason) takes what is left
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("id", 12),
+    ("subject", 22),
+    ("role", 14),
+    ("expires in", 14),
+    ("by", 10),
+)
+
+
+def countdown(g: Grant, now: datetime) -> str:
+    secs = g.remaining(now).total_seconds()
+    if secs <= 0:
+        return f"EXPIRED {duration(-secs)}"
+    return duration(secs)
+
+
+def _cell(text: str, width: int, right: bool = False) -> str:
+    if len(text) > width:
+        text = text[: max(0, width - 1)] + "…"
+    return text.rjust(width) if right else text.ljust(width)
+
+
+def header_text(width: int) -> str:
+    parts = [_cell(label, w, right=label == "expires in") for label, w in COLUMNS]
+    return _cell(" ".join([*parts, "reason"]), width)
+
+
+class GrantList(ScrollView, can_focus=True):
+    """The grants, one line each, cursor-selectable with the keyboard."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="grants.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="grants.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="grants.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="grants.pagedown"),
+        Binding("home", "jump(0)", "First", show=False, id="grants.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="grants.last"),
+        Binding("r", "revoke", "Revoke grant", id="grants.revoke"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "grant-list--cursor",
+        "grant-list--expired",
+        "grant-list--soon",
+        "grant-list--thumb",
+    }
+    DEFAULT_CSS = """
+    GrantList {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 0;  /* its own one-column thumb: the stock bar costs a tick */
+    }
+    GrantList > .grant-list--thumb {
+        color: $primary;
+    }
+    GrantList > .grant-list--cursor {
+        background: $accent 40%;
+        text-style: bold;
+    }
+    GrantList:blur > .grant-list--cursor {
+        background: $accent 15%;
+        text-style: none;
+    }
+    GrantList > .grant-list--expired {
+        color: $error;
+        text-style: bold;
+    }
+    GrantList > .grant-list--soon {
+        color: $warning;
+    }
+    """
+
+    cursor: var[int] = var(0, init=False)
+
+    class RevokeRequested(Message):
+        """The person asked to revoke this grant (the app opens the revoke modal)."""
+
+        def __init__(self, grant: Grant) -> None:
+            super().__init__()
+            self.grant = grant
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._grants: tuple[Grant, ...] = ()
+        self._now: datetime = utc_now()
+        self._styles: dict[tuple[bool, int], tuple[Style, Style]] | None = None
+        self._thumb = Style()
+        self._plain = Style()
+        # per visible row, what does not change with the clock: (head, tail) segments
+        self._parts: dict[tuple[str, bool, int, int], tuple[Segment, Segment]] = {}
+        self._blank: Strip | None = None
+        # geometry, kept up to date by events: reading `size` costs microseconds per line
+        self._w = self._h = self._top = 0
+
+    # --- attributes down --------------------------------------------------------------
+
+    @property
+    def grants(self) -> tuple[Grant, ...]:
+        return self._grants
+
+    def set_grants(self, grants: tuple[Grant, ...]) -> None:
+        """Show these grants; the cursor stays on the same grant if it is still there."""
+        selected = self.selected
+        self._grants = grants
+        if selected is not None:
+            # only on a change of order does this scan; usually the grant is where it was
+            i = self.cursor
+            if not (i < len(grants) and grants[i].id == selected.id):
+                i = next((n for n, g in enumerate(grants) if g.id == selected.id), i)
+            self.cursor = max(0, min(i, len(grants) - 1))
+        self.virtual_size = Size(self.size.width, len(grants))
+        self.refresh()
+
+    def set_now(self, now: datetime) -> None:
+        """Once a second: repaint what is on screen. Only visible lines ever render, and
+        unless a visible row changed colour (turned yellow or red) only the countdown
+        column is repainted."""
+        before = self._visible_states(self._now)
+        self._now = now
+        if self._visible_states(now) != before:
+            self.refresh()
+        else:
+            x = sum(w + 1 for _, w in COLUMNS[:COUNTDOWN])
+            self.refresh(Region(x, 0, COLUMNS[COUNTDOWN][1], self.size.height))
+
+    def _visible_states(self, now: datetime) -> list[int]:
+        top = self._top
+        return [
+            EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
+            for g in self._grants[top : top + self._h]
+            for secs in ((g.expires_at - now).total_seconds(),)
+        ]
+
+    def on_focus(self) -> None:
+        self._styles = None
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._styles = None
+        self.refresh()
+
+    @property
+    def selected(self) -> Grant | None:
+        if 0 <= self.cursor < len(self._grants):
+            return self._grants[self.cursor]
+        return None
+
+    # --- rendering ---------------------------------------------------------------------
+
+    def _line_styles(self) -> dict[tuple[bool, int], tuple[Style, Style]]:
+        """(row style, countdown style) by (cursor?, state), computed once per repaint:
+        looking styles up walks the DOM, too slow to do for every line."""
+        if self._styles is None:
+            plain = self.rich_style
+            cursor = plain + self.get_component_rich_style("grant-list--cursor")
+            red = self.get_component_rich_style("grant-list--expired", partial=True)
+            soon = self.get_component_rich_style("grant-list--soon", partial=True)
+            self._styles = {}
+            self._parts.clear()
+            self._blank = None
+            self._thumb = plain + self.get_component_rich_style("grant-list--thumb", partial=True)
+            self._plain = plain
+            for on_cursor, base in ((False, plain), (True, cursor)):
+                self._styles[on_cursor, EXPIRED] = (base + red, base + red)  # red on the cursor too
+                self._styles[on_cursor, SOON] = (base, base + soon)
+                self._styles[on_cursor, LATER] = (base, base)
+        return self._styles
+
+    def notify_style_update(self) -> None:
+        self._styles = None
+        super().notify_style_update()
+
+    def _thumb_cell(self, y: int) -> Segment | None:
+        """A one-column scroll position marker when the list is longer than the view."""
+        n, height = len(self._grants), self._h
+        if n <= height or height <= 0:
+            return None
+        size = max(1, height * height // n)
+        start = min(height - size, self._top * height // n)
+        return Segment("┃" if start <= y < start + size else " ", self._thumb)
+
+    def render_line(self, y: int) -> Strip:
+        width = self._w
+        index = self._top + y
+        styles = self._line_styles()
+        thumb = self._thumb_cell(y)
+        text_width = width - 1 if thumb is not None else width
+        if index >= len(self._grants):
+            if self._blank is None or self._blank.cell_length != width:
+                self._blank = Strip.blank(width, self._plain)
+            return self._blank
+        g = self._grants[index]
+        secs = (g.expires_at - self._now).total_seconds()
+        state = EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
+        on_cursor = index == self.cursor
+        base, left_style = styles[on_cursor, state]
+        key = (g.id, on_cursor, state, text_width)
+        parts = self._parts.get(key)
+        if parts is None:
+            if len(self._parts) > 1024:
+                self._parts.clear()
+            parts = self._parts[key] = self._static_parts(g, base, text_width)
+        left = Segment(
+            _cell(countdown(g, self._now), COLUMNS[COUNTDOWN][1], right=True), left_style
+        )
+        segments = [parts[0], left, parts[1]]
+        if thumb is not None:
+            segments.append(thumb)
+        return Strip(segments, width)
+
+    @staticmethod
+    def _static_parts(g: Grant, style: Style, text_width: int) -> tuple[Segment, Segment]:
+        """The row left and right of the countdown, cut or padded to fill `text_width`."""
+        (_, w_id), (_, w_sub), (_, w_role), (_, w_left), (_, w_by) = COLUMNS
+        head = f"{_cell(g.id, w_id)} {_cell(g.subject, w_sub)} {_cell(g.role, w_role)} "
+        head = set_cell_size(head, min(cell_len(head), max(0, text_width)))
+        rest = max(0, text_width - cell_len(head) - w_left)
+        tail = set_cell_size(f" {_cell(g.granted_by, w_by)} {g.reason}", rest)
+        return Segment(head, style), Segment(tail, style)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._w, self._h = self.size
+        self._blank = None
+        self.virtual_size = Size(self._w, len(self._grants))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        self._top = round(new_value)
+        super().watch_scroll_y(old_value, new_value)
+
+    # --- keys --------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y
+        height = max(1, self.size.height)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+        width = self.size.width
+        for row in (old, new):
+            self.refresh(Region(0, row - self.scroll_offset.y, width, 1))
+
+    def action_cursor(self, delta: int) -> None:
+        if self._grants:
+            self.cursor = max(0, min(self.cursor + delta, len(self._grants) - 1))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self.size.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        if self._grants:
+            self.cursor = where if where >= 0 else len(self._grants) - 1
+
+    def action_revoke(self) -> None:
+        grant = self.selected
+        if grant is not None:
+            self.post_message(self.RevokeRequested(grant))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self._grants):
+            self.cursor = index

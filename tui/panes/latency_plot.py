@@ -1,0 +1,98 @@
+"""A small history plot: p99.9 per route over the last hour, side by side, bars red above
+the route's SLO. Data is pushed in (`series`, `step_s`); it never asks anyone for it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from tui.fmt import duration, ms
+
+BARS = " ▁▂▃▄▅▆▇█"
+ROWS = 3  # bar rows under each title line
+
+
+@dataclass(frozen=True)
+class Series:
+    route: str
+    values: tuple[float, ...]  # oldest first, one per step
+    slo_ms: float
+
+
+def downsample(values: Sequence[float], width: int) -> list[float]:
+    """At most `width` columns, each the max of the points it covers (tails stay visible)."""
+    n = len(values)
+    if n <= width or width <= 0:
+        return list(values)
+    out = []
+    for c in range(width):
+        a, b = c * n // width, (c + 1) * n // width
+        out.append(max(values[a:b]))
+    return out
+
+
+def bar_rows(values: Sequence[float], top: float, rows: int = ROWS) -> list[str]:
+    """`rows` lines of block characters, top line first, scaled so `top` fills them."""
+    levels = rows * (len(BARS) - 1)
+    lines = [[" "] * len(values) for _ in range(rows)]
+    for x, v in enumerate(values):
+        h = 0 if top <= 0 else min(levels, round(v / top * levels))
+        if v > 0 and h == 0:
+            h = 1
+        for r in range(rows):
+            fill = min(len(BARS) - 1, max(0, h - r * (len(BARS) - 1)))
+            lines[rows - 1 - r][x] = BARS[fill]
+    return ["".join(line) for line in lines]
+
+
+def render_one(s: Series, width: int, step_s: float) -> list[Text]:
+    cols = downsample(s.values, max(1, width))
+    span = duration(len(s.values) * step_s) if s.values else "—"
+    title = Text(s.route, style="bold")
+    if not cols:
+        title.append(" · no history yet", style="grey50")
+        return [title] + [Text(" " * width) for _ in range(ROWS)]
+    peak = max(cols)
+    title.append(f" · last {span} · max {ms(peak)}", style="grey70")
+    top = max(peak, s.slo_ms)
+    lines = []
+    pad = " " * max(0, width - len(cols))  # now is at the right edge
+    for row in bar_rows(cols, top):
+        t = Text(pad)
+        for ch, v in zip(row, cols, strict=True):
+            t.append(ch, style="red" if v > s.slo_ms else "cyan")
+        lines.append(t)
+    return [title, *lines]
+
+
+class LatencyPlot(Widget):
+    DEFAULT_CSS = """
+    LatencyPlot {
+        height: 4;
+    }
+    """
+    series: reactive[tuple[Series, ...]] = reactive((), layout=False)
+    step_s: reactive[float] = reactive(5.0)
+
+    def render(self) -> Text:
+        if not self.series:
+            return Text("p99.9 history: no data", style="grey50")
+        n = len(self.series)
+        gap = 2
+        col = max(8, (self.size.width - gap * (n - 1)) // n)
+        blocks = [render_one(s, col, self.step_s) for s in self.series]
+        out = Text()
+        for i in range(ROWS + 1):
+            if i:
+                out.append("\n")
+            for j, block in enumerate(blocks):
+                if j:
+                    out.append(" " * gap)
+                line = block[i].copy()
+                line.truncate(col, pad=True)
+                out.append_text(line)
+        return out

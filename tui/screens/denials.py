@@ -1,0 +1,139 @@
+"""`d`: the recent denied decisions, newest first, with a filter.
+
+The filter takes words: `key=value` matches an attribute (service, tenant, data_class,
+region, environment, role, request_tenant, request_data_class, path) by substring, a
+bare word matches anywhere (reason, decision id too). Every word must match. The App
+pushes fresh denials in (`decisions`) while the screen is open.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.reactive import var
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from backends.models import Decision
+from tui.panes.access import denial_kind
+from tui.panes.table import sync_table
+
+
+def fields(d: Decision) -> dict[str, str]:
+    a = d.attrs
+    return {
+        "service": a.service,
+        "tenant": a.tenant,
+        "data_class": a.data_class,
+        "region": a.region,
+        "environment": a.environment,
+        "role": a.role,
+        "request_tenant": d.request_tenant,
+        "request_data_class": d.request_data_class,
+        "path": d.path,
+        "reason": denial_kind(d),
+        "id": d.decision_id,
+    }
+
+
+def matches(d: Decision, query: str) -> bool:
+    f = fields(d)
+    everything = " ".join(f.values()).casefold()
+    for word in query.casefold().split():
+        key, eq, value = word.partition("=")
+        if eq and key in f:
+            if value not in f[key].casefold():
+                return False
+        elif word not in everything:
+            return False
+    return True
+
+
+class DenialsScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    DenialsScreen { align: center middle; }
+    #denials-box {
+        width: 95%; height: 90%;
+        border: round $error; background: $surface; padding: 0 1;
+    }
+    #denials-box DataTable { height: 1fr; }
+    #denials-count { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close", id="denials.close"),
+    ]
+    decisions: var[tuple[Decision, ...]] = var((), init=False, always_update=True)
+    query_text: var[str] = var("", init=False)
+
+    def __init__(self, decisions: tuple[Decision, ...], source: str = "") -> None:
+        super().__init__()
+        self._initial = decisions
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="denials-box") as box:
+            box.border_title = "Recent denials" + (f" · {self.source}" if self.source else "")
+            yield Input(
+                placeholder="filter: tenant=acme service=docs restricted …",
+                id="denials-filter",
+            )
+            yield Static("", id="denials-count")
+            table: DataTable[str | Text] = DataTable(
+                id="denials-table", cursor_type="row", zebra_stripes=True
+            )
+            table.add_columns(
+                "time · decision", "service", "tenant", "data_class", "region", "env", "role", "why"
+            )
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.decisions = self._initial
+        self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def watch_query_text(self, _: str) -> None:
+        self._render_rows()
+
+    def watch_decisions(self, _: tuple[Decision, ...]) -> None:
+        self._render_rows()
+
+    def shown(self) -> list[Decision]:
+        return [d for d in self.decisions if matches(d, self.query_text)]
+
+    def _render_rows(self) -> None:
+        if not self.query(DataTable):  # not composed yet
+            return
+        shown = self.shown()
+        rows: dict[str, tuple[str | Text, ...]] = {}
+        for d in shown:
+            # sync_table orders rows by the first cell, so it is the key: time and id
+            key = f"{d.timestamp:%H:%M:%S} {d.decision_id[:12]}"
+            if key in rows:
+                continue
+            a = d.attrs
+            rows[key] = (
+                key,
+                a.service,
+                a.tenant,
+                a.data_class,
+                a.region,
+                a.environment,
+                a.role,
+                Text(denial_kind(d), style="red"),
+            )
+        with self.app.batch_update():
+            sync_table(self.query_one(DataTable), rows)
+            self.query_one("#denials-count", Static).update(
+                f"{len(shown):,} of {len(self.decisions):,} recent denials"
+                + (f" match {self.query_text!r}" if self.query_text.strip() else "")
+            )

@@ -1,0 +1,141 @@
+"""`f`: schedule a fault window. Target, delay and abort with their percentages, when and
+how long, optional guards that end it early, and a reason.
+
+The screen never calls a backend: it refuses what the default guardrails refuse
+(protected namespaces, no percentage, over the cap, too long) on the spot, and otherwise
+posts `FaultWindowScreen.Submitted`; the App runs it through the FaultSource (which checks
+again, with policy) and then closes the screen or calls `show_error`, keeping the input.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from backends.models import FaultRequest, FaultWindow
+from tui.fault_requests import DEFAULTS, FIELDS, BadFaultInput, fault_request
+
+LABELS = {
+    "host": ("target host", "docs-api"),
+    "namespace": ("namespace", "stage"),
+    "delay": ("delay", "e.g. 800ms"),
+    "delay_percent": ("delay %", "e.g. 30"),
+    "abort_status": ("abort status", "503"),
+    "abort_percent": ("abort %", "e.g. 1"),
+    "start_in": ("start in", "0s"),
+    "duration": ("duration", "10m"),
+    "guard_p999_ms": ("guard p99.9 ms", "end if above"),
+    "guard_error_percent": ("guard errors %", "end if above"),
+    "reason": ("reason", "game day: docs-api latency drill"),
+}
+
+
+class FaultWindowScreen(ModalScreen[FaultWindow | None]):
+    DEFAULT_CSS = """
+    FaultWindowScreen { align: center middle; }
+    #fault-box {
+        width: 84; height: auto; padding: 1 2;
+        border: round $warning; background: $surface;
+    }
+    #fault-box .hint { color: $text-muted; }
+    #fault-grid {
+        grid-size: 4; grid-columns: 16 1fr 16 1fr; grid-rows: 3;
+        height: auto; margin-top: 1;
+    }
+    #fault-grid Label { padding: 1 1 0 0; color: $text-muted; }
+    #fault-reason-row { height: 3; }
+    #fault-reason-row Label { width: 16; padding: 1 1 0 0; color: $text-muted; }
+    #fault-reason-row Input { width: 1fr; }
+    #fault-error { height: auto; margin-top: 1; }
+    #fault-buttons { height: auto; margin-top: 1; }
+    #fault-buttons Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="fault.cancel"),
+    ]
+
+    class Submitted(Message):
+        """Please schedule this (the App answers with dismiss or show_error)."""
+
+        def __init__(self, screen: FaultWindowScreen, request: FaultRequest) -> None:
+            super().__init__()
+            self.screen = screen
+            self.request = request
+
+    def __init__(self, actor: str) -> None:
+        super().__init__()
+        self.actor = actor
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fault-box"):
+            yield Static(Text("Schedule a fault window", style="bold"))
+            yield Static(
+                f"As {self.actor}. Never in prod, production, kube-system or istio-system;"
+                " a percentage is required and capped; the window ends on its own.",
+                classes="hint",
+            )
+            with Grid(id="fault-grid"):
+                for field in FIELDS[:-1]:
+                    label, example = LABELS[field]
+                    yield Label(label)
+                    yield Input(value=DEFAULTS.get(field, ""), placeholder=example, id=field)
+            with Horizontal(id="fault-reason-row"):
+                yield Label(LABELS["reason"][0])
+                yield Input(placeholder=LABELS["reason"][1], id="reason")
+            yield Static("", id="fault-error")
+            with Horizontal(id="fault-buttons"):
+                yield Button("Schedule", variant="warning", id="schedule")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#host", Input).focus()
+
+    def values(self) -> dict[str, str]:
+        return {f: self.query_one(f"#{f}", Input).value for f in FIELDS}
+
+    def show_error(self, message: str) -> None:
+        """Refused or failed: say why, keep what was typed."""
+        self.busy = False
+        self.query_one("#schedule", Button).disabled = False
+        self.query_one("#fault-error", Static).update(Text(message, style="bold red"))
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        try:
+            req = fault_request(self.values())
+        except BadFaultInput as exc:
+            self.show_error(str(exc))
+            return
+        self.busy = True
+        self.query_one("#schedule", Button).disabled = True
+        self.query_one("#fault-error", Static).update(Text("checking…", style="italic"))
+        self.post_message(self.Submitted(self, req))
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        field = event.input.id or ""
+        if field in FIELDS[:-1]:
+            self.query_one(f"#{FIELDS[FIELDS.index(field) + 1]}", Input).focus()
+        else:
+            self.submit()
+
+    @on(Button.Pressed, "#schedule")
+    def _pressed_schedule(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _pressed_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,33 @@
+"""`/`: filter the focused pane's table. Enter applies, an empty filter clears, Esc cancels."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class FilterScreen(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+    ]
+
+    def __init__(self, pane_title: str, current: str) -> None:
+        super().__init__()
+        self.pane_title = pane_title
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="filter-box"):
+            yield Label(f"Filter {self.pane_title} (rows containing the text; empty clears)")
+            yield Input(value=self.current, placeholder="e.g. tenant=acme", id="filter-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

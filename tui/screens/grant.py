@@ -1,0 +1,129 @@
+"""`g`: request break-glass access. Subject, role, reason, TTL (default 30m), step-up code.
+
+The screen never calls a backend: on submit it posts `GrantScreen.Submitted` with the
+request; the App runs it through the GrantSource and then either closes the screen or
+calls `show_error`, which keeps every field as typed so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from backends.models import Grant, GrantRequest
+from tui.requests import DEFAULT_TTL, BadInput, grant_request
+
+FIELDS = ("subject", "role", "reason", "ttl", "code")
+
+
+class GrantScreen(ModalScreen[Grant | None]):
+    DEFAULT_CSS = """
+    GrantScreen { align: center middle; }
+    #grant-box {
+        width: 76; height: auto; padding: 1 2;
+        border: round $accent; background: $surface;
+    }
+    #grant-box Label { margin-top: 1; color: $text-muted; }
+    #grant-box Input { background: $boost; }
+    #grant-box .hint { color: $text-muted; }
+    #grant-error { height: auto; margin-top: 1; }
+    #grant-buttons { height: auto; margin-top: 1; }
+    #grant-buttons Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="grant.cancel"),
+    ]
+
+    class Submitted(Message):
+        """Please grant this (the App answers with dismiss or show_error)."""
+
+        def __init__(self, screen: GrantScreen, request: GrantRequest) -> None:
+            super().__init__()
+            self.screen = screen
+            self.request = request
+
+    def __init__(self, actor: str, roles: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.actor = actor
+        self.roles = roles
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        roles = ", ".join(self.roles) or "sre-oncall, db-reader, prod-deployer, cluster-admin"
+        with Vertical(id="grant-box"):
+            yield Static(Text("Grant break-glass access", style="bold"))
+            yield Static(
+                f"As {self.actor}. Checked by policy, needs a step-up code, and recorded in"
+                " the audit trail before it applies.",
+                classes="hint",
+            )
+            yield Label("subject (who gets it)")
+            yield Input(placeholder="alice@example.com", id="subject", compact=True)
+            yield Label(f"role ({roles})")
+            yield Input(placeholder="sre-oncall", id="role", compact=True)
+            yield Label("reason (a short sentence: the incident and why)")
+            yield Input(
+                placeholder="INC-4711: gateway p99.9 regression, need pod exec",
+                id="reason",
+                compact=True,
+            )
+            yield Label("TTL (capped by policy per role)")
+            yield Input(value=DEFAULT_TTL, id="ttl", compact=True)
+            yield Label("step-up code (6 digits from your authenticator)")
+            yield Input(placeholder="123456", id="code", max_length=8, compact=True)
+            yield Static("", id="grant-error")
+            with Horizontal(id="grant-buttons"):
+                yield Button("Grant", variant="primary", id="grant")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#subject", Input).focus()
+
+    def value(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value
+
+    def show_error(self, message: str) -> None:
+        """The request was refused or failed: say why, keep what was typed."""
+        self.busy = False
+        self.query_one("#grant", Button).disabled = False
+        self.query_one("#grant-error", Static).update(Text(message, style="bold red"))
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        try:
+            req = grant_request(*(self.value(f) for f in FIELDS))
+        except BadInput as exc:
+            self.show_error(str(exc))
+            return
+        self.busy = True
+        self.query_one("#grant", Button).disabled = True
+        self.query_one("#grant-error", Static).update(Text("checking…", style="italic"))
+        self.post_message(self.Submitted(self, req))
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        field = event.input.id or ""
+        if field in FIELDS[:-1]:
+            self.query_one(f"#{FIELDS[FIELDS.index(field) + 1]}", Input).focus()
+        else:
+            self.submit()
+
+    @on(Button.Pressed, "#grant")
+    def _pressed_grant(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _pressed_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

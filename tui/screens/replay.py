@@ -1,0 +1,138 @@
+"""`p`: policy dry-run. Pick a candidate policy file and how many recent decisions to
+replay; Enter runs it (the App does the work and pushes progress and the report in).
+Shows the flips, allow->deny and deny->allow, grouped by service and tenant. Nothing is
+ever applied: the candidate is only evaluated, in-process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
+
+from backends.replay import ReplayReport
+from tui.panes.table import sync_table
+
+
+class ReplayScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    ReplayScreen { align: center middle; }
+    #replay-box {
+        width: 90%; height: 85%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    #replay-form { height: auto; }
+    #replay-form Input { width: 1fr; }
+    #replay-limit { max-width: 16; }
+    #replay-box ProgressBar { margin: 1 0 0 0; }
+    #replay-box DataTable { height: 1fr; }
+    #replay-status { margin: 1 0 0 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close", id="replay.close"),
+    ]
+    progress: var[tuple[int, int]] = var((0, 0), init=False)
+    report: var[ReplayReport | None] = var(None, init=False)
+    running: var[bool] = var(False, init=False)
+
+    @dataclass
+    class Submitted(Message):
+        screen: ReplayScreen
+        candidate: str
+        limit: int
+
+    def __init__(self, candidate: str, limit: int = 1000, note: str = "") -> None:
+        super().__init__()
+        self.candidate = candidate
+        self.limit = limit
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="replay-box") as box:
+            box.border_title = "Policy dry-run · replay recent decisions (nothing is applied)"
+            yield Label("candidate policy file, and how many of the latest decisions:")
+            with Horizontal(id="replay-form"):
+                yield Input(self.candidate, placeholder="path/to/candidate.rego", id="replay-file")
+                yield Input(str(self.limit), type="integer", id="replay-limit")
+            yield ProgressBar(total=None, show_eta=False, id="replay-progress")
+            yield Static(self.note or "Enter runs the replay.", id="replay-status")
+            table: DataTable[str | Text] = DataTable(
+                id="replay-table", cursor_type="row", zebra_stripes=True
+            )
+            table.add_columns("service · tenant", "replayed", "allow→deny", "deny→allow")
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#replay-file", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.running:
+            return
+        path = self.query_one("#replay-file", Input).value.strip()
+        try:
+            limit = int(self.query_one("#replay-limit", Input).value or "0")
+        except ValueError:
+            limit = 0
+        if not path or limit <= 0:
+            self.show_error("give a policy file and a number of decisions above 0")
+            return
+        self.running = True
+        self.report = None
+        self.query_one("#replay-status", Static).update(f"replaying up to {limit:,} decisions…")
+        self.post_message(self.Submitted(self, path, limit))
+
+    def show_error(self, text: str) -> None:
+        self.running = False
+        self.query_one("#replay-status", Static).update(Text(text, style="bold red"))
+
+    def watch_progress(self, value: tuple[int, int]) -> None:
+        done, total = value
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+
+    def watch_report(self, report: ReplayReport | None) -> None:
+        if report is None:
+            return
+        self.running = False
+        self.query_one(ProgressBar).update(total=max(report.replayed, 1), progress=report.replayed)
+        status = Text.assemble(
+            f"replayed {report.replayed:,} in {report.seconds:.2f}s: ",
+            (f"{report.allow_to_deny:,} allow→deny", "bold red" if report.allow_to_deny else ""),
+            ", ",
+            (
+                f"{report.deny_to_allow:,} deny→allow",
+                "bold yellow" if report.deny_to_allow else "",
+            ),
+            f", {report.unchanged:,} unchanged",
+        )
+        if report.errors:
+            status.append(f", {report.errors:,} errors ({report.first_error})", "red")
+        if report.cancelled:
+            status.append(" (cancelled)", "yellow")
+        if not report.groups:
+            status.append(" · no outcome flips", "green")
+        self.query_one("#replay-status", Static).update(status)
+        rows = {
+            f"{g.service} · {g.tenant}": (
+                f"{g.service} · {g.tenant}",
+                Text(f"{g.replayed:,}", justify="right"),
+                Text(
+                    f"{g.allow_to_deny:,}", style="red" if g.allow_to_deny else "", justify="right"
+                ),
+                Text(
+                    f"{g.deny_to_allow:,}",
+                    style="yellow" if g.deny_to_allow else "",
+                    justify="right",
+                ),
+            )
+            for g in report.groups
+        }
+        sync_table(self.query_one(DataTable), rows)

@@ -1,0 +1,117 @@
+"""`r` on a grant: revoke it. Give a reason, then confirm.
+
+Enter in the reason moves to the confirmation; the Revoke button (or Enter on it) posts
+`RevokeScreen.Submitted`. The App revokes through the GrantSource and then closes the
+screen or calls `show_error`, keeping the reason as typed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from backends.models import Grant
+from tui.fmt import duration
+
+MIN_REASON = 10
+
+
+class RevokeScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    RevokeScreen { align: center middle; }
+    #revoke-box {
+        width: 76; height: auto; padding: 1 2;
+        border: round $error; background: $surface;
+    }
+    #revoke-box .hint { color: $text-muted; margin: 1 0; }
+    #revoke-error { height: auto; margin-top: 1; }
+    #revoke-buttons { height: auto; margin-top: 1; }
+    #revoke-buttons Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="revoke.cancel"),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, screen: RevokeScreen, grant_id: str, reason: str) -> None:
+            super().__init__()
+            self.screen = screen
+            self.grant_id = grant_id
+            self.reason = reason
+
+    def __init__(self, grant: Grant, now: datetime) -> None:
+        super().__init__()
+        self.grant = grant
+        self.now = now
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        g = self.grant
+        left = g.remaining(self.now).total_seconds()
+        when = f"expires in {duration(left)}" if left > 0 else "already past its expiry"
+        with Vertical(id="revoke-box"):
+            yield Static(Text("Revoke break-glass access", style="bold"))
+            yield Static(
+                Text.assemble(
+                    (g.subject, "bold"),
+                    " holds ",
+                    (g.role, "bold"),
+                    f" ({g.id}, granted by {g.granted_by}, {when})\n",
+                    (g.reason, "italic"),
+                )
+            )
+            yield Static("Recorded in the audit trail under your name.", classes="hint")
+            yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason")
+            yield Static("", id="revoke-error")
+            with Horizontal(id="revoke-buttons"):
+                yield Button(f"Revoke {g.id}", variant="error", id="confirm")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def show_error(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#confirm", Button).disabled = False
+        self.query_one("#revoke-error", Static).update(Text(message, style="bold red"))
+
+    def _reason(self) -> str | None:
+        reason = " ".join(self.query_one("#reason", Input).value.split())
+        if len(reason) < MIN_REASON:
+            self.show_error(f"A reason of at least {MIN_REASON} characters is required.")
+            self.query_one("#reason", Input).focus()
+            return None
+        return reason
+
+    @on(Input.Submitted, "#reason")
+    def _entered_reason(self) -> None:
+        if self._reason() is not None:
+            self.query_one("#revoke-error", Static).update(
+                Text(f"Press Enter again to revoke {self.grant.id} now.", style="bold")
+            )
+            self.query_one("#confirm", Button).focus()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirmed(self) -> None:
+        reason = self._reason()
+        if reason is None or self.busy:
+            return
+        self.busy = True
+        self.query_one("#confirm", Button).disabled = True
+        self.post_message(self.Submitted(self, self.grant.id, reason))
+
+    @on(Button.Pressed, "#cancel")
+    def _pressed_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
