@@ -138,3 +138,50 @@ def test_logs_go_to_the_data_dir_not_the_terminal(data_dir: Path) -> None:
     )
     assert proc.returncode == 0 and proc.stderr == ""
     assert (data_dir / "watchfloor.log").exists()
+
+
+def test_read_only_refuses_mutating_commands_and_allows_reading(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*watchfloor_cmd(), *args], capture_output=True, text=True, timeout=60
+        )
+
+    halt = run("--read-only", "faults", "halt", "--reason", "drill is over, stop it")
+    assert halt.returncode == 1 and "read-only" in halt.stderr
+    sched = run(
+        "--read-only",
+        "faults",
+        "schedule",
+        "--host",
+        "docs-api",
+        "-n",
+        "stage",
+        "--delay",
+        "800ms",
+        "--delay-percent",
+        "10",
+        "--reason",
+        "latency drill",
+    )
+    assert sched.returncode == 1 and "read-only" in sched.stderr
+    revoke = run("--read-only", "grants", "revoke", "abc", "--reason", "not needed anymore")
+    assert revoke.returncode == 1 and "read-only" in revoke.stderr
+    cfg = tmp_path / "ro.toml"
+    cfg.write_text("[ui]\nread_only = true\n")
+    grant = run(
+        "--config",
+        str(cfg),
+        "grants",
+        "grant",
+        "--subject",
+        "a",
+        "--role",
+        "sre-oncall",
+        "--reason",
+        "INC-1 on fire now",
+        "--code",
+        "123456",
+    )
+    assert grant.returncode == 1 and "read-only" in grant.stderr
+    listing = run("--read-only", "faults", "list")
+    assert listing.returncode == 0, listing.stderr

@@ -15,7 +15,7 @@ from backends.config import ConfigError
 from backends.contracts import ActionRefused
 from backends.wiring import Sources
 from tui.commands import MODULES
-from tui.commands.common import load_config
+from tui.commands.common import load_config, refuse_if_read_only
 
 
 def parser() -> argparse.ArgumentParser:
@@ -94,6 +94,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if getattr(args.handler, "mutating", False):
+            refuse_if_read_only(args, load_config(args))
         code: int = args.handler(args)
     except ConfigError as exc:
         print(f"watchfloor: configuration error:\n{exc}", file=sys.stderr)

@@ -25,10 +25,18 @@ class GrantActions(App[None]):
     def _actor(self) -> Actor:
         return Actor(name=self.sources.ctx.actor)
 
+    def _read_only(self) -> bool:
+        refuse = getattr(self, "refuse_if_read_only", None)  # the palette bypasses bindings
+        return bool(refuse and refuse())
+
     def action_grant(self) -> None:
+        if self._read_only():
+            return
         self.push_screen(GrantScreen(self.sources.ctx.actor))
 
     def action_revoke_selected(self) -> None:
+        if self._read_only():
+            return
         grant = self.query_one(GrantsPane).selected
         if grant is None:
             self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
@@ -36,6 +44,8 @@ class GrantActions(App[None]):
         self.push_screen(RevokeScreen(grant, self.clock.now()))
 
     def on_grant_list_revoke_requested(self, message: GrantList.RevokeRequested) -> None:
+        if self._read_only():
+            return
         self.push_screen(RevokeScreen(message.grant, self.clock.now()))
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:

@@ -20,7 +20,7 @@ class Tmux:
         self.name = f"wf-{uuid.uuid4().hex[:8]}"
         self.socket = f"wf-e2e-{self.name}"
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        shell_cmd = f"env {exports} {shlex.join(command)}; echo EXITED=$?; sleep 30"
+        shell_cmd = f"env -i {exports} {shlex.join(command)}; echo EXITED=$?; sleep 30"
         self._tmux(
             "new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]), shell_cmd
         )
@@ -38,6 +38,11 @@ class Tmux:
         for k in keys:
             self._tmux("send-keys", "-t", self.name, *(["-l", k] if literal else [k]))
             time.sleep(0.05)
+
+    def enter(self, settle: float = 0.4) -> None:
+        """Enter, then give the app time to move focus as a person would."""
+        self.keys("Enter")
+        time.sleep(settle)
 
     def type(self, text: str) -> None:
         self.keys(text, literal=True)

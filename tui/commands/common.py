@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from backends.config import LoadedConfig, check_backends, load
@@ -21,6 +22,15 @@ def duration(text: str) -> float:
     if not m:
         raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 10s, 2m, 500ms)")
     return float(m.group(1)) * _UNIT[m.group(2)]
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def mutating(handler: Handler) -> Handler:
+    """Mark a subcommand that changes something: refused in read-only mode (by tui.cli)."""
+    handler.mutating = True  # type: ignore[attr-defined]
+    return handler
 
 
 def refuse_if_read_only(args: argparse.Namespace, loaded: LoadedConfig) -> None:

@@ -15,7 +15,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from tui.commands.common import duration, load_config
+from tui.commands.common import duration, load_config, mutating
 
 DEFAULT_REASON_END = "ended from the command line"
 LATENCY_WAIT_S = 3.0
@@ -141,6 +141,7 @@ def request_from(args: argparse.Namespace) -> Any:
         raise ActionRefused(errs) from None
 
 
+@mutating
 def run_schedule(args: argparse.Namespace) -> int:
     from backends.faults_core import DEFAULT_PROTECTED, Limits, check
 
@@ -159,6 +160,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     return _run(args, job)
 
 
+@mutating
 def run_end(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         await sources["faults"].end(args.id, _actor(sources), args.reason)
@@ -168,6 +170,7 @@ def run_end(args: argparse.Namespace) -> int:
     return _run(args, job)
 
 
+@mutating
 def run_halt(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         n = await sources["faults"].halt_all(_actor(sources), args.reason)

@@ -14,7 +14,7 @@ from typing import Any
 
 from backends.contracts import ActionRefused
 from backends.models import Actor, GrantsSnapshot, HealthState
-from tui.commands.common import load_config
+from tui.commands.common import load_config, mutating
 from tui.fmt import duration
 from tui.requests import DEFAULT_TTL, BadInput, grant_request
 
@@ -73,6 +73,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@mutating
 def run_grant(args: argparse.Namespace) -> int:
     from backends.wiring import build_sources
 
@@ -97,6 +98,7 @@ def run_grant(args: argparse.Namespace) -> int:
     return 0
 
 
+@mutating
 def run_revoke(args: argparse.Namespace) -> int:
     from backends.wiring import build_sources
 

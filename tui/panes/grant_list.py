@@ -286,6 +286,10 @@ class GrantList(ScrollView, can_focus=True):
         if self._grants:
             self.cursor = where if where >= 0 else len(self._grants) - 1
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hidden in read-only mode, like every mutating key.
+        return not (action == "revoke" and getattr(self.app, "read_only", False))
+
     def action_revoke(self) -> None:
         grant = self.selected
         if grant is not None:
