@@ -45,8 +45,8 @@ def test_a_new_user_drives_the_dashboard(tmp_path: Path) -> None:
     totp = pyotp.TOTP(secret_of(uri.group(0)))
 
     with Tmux(watchfloor_cmd(), env) as term:
-        screen = term.wait_for("Release train", within=40)
-        assert "local simulation" in screen
+        term.wait_for("local simulation", within=40)
+        screen = term.wait_for("Release train")
         for title in ("Latency", "Fault windows", "Access", "Break-glass", "Release train"):
             assert title in screen
         screen = term.wait_for("alice@example.com")  # the demo grants
@@ -69,7 +69,10 @@ def test_a_new_user_drives_the_dashboard(tmp_path: Path) -> None:
         term.wait_for("rows containing the text")
         term.type("erin")
         term.enter()
-        term.keys("Home", "r")
+        term.wait_for("filter: erin")
+        term.keys("4", "Home")
+        time.sleep(0.5)
+        term.keys("r")
         term.wait_for("Revoke break-glass access")
         term.type("incident resolved, no longer needed")
         term.enter()
@@ -87,10 +90,16 @@ def test_a_new_user_drives_the_dashboard(tmp_path: Path) -> None:
         # schedule a fault window on docs-api, then HALT ALL
         term.keys("f")
         term.wait_for("Schedule a fault window")
-        for value in ("docs-api", "stage", "800ms", "30", None, None, None, None, None, None):
-            if value is not None:  # None: keep the field's default
-                term.keys("C-u")
-                term.type(value)
+        time.sleep(1.0)  # the modal focuses its first field once mounted
+        term.type("docs-api")
+        term.enter()
+        term.type("stage")
+        term.enter()
+        term.keys("C-u")  # the delay field starts at 0ms
+        term.type("800ms")
+        term.enter()
+        term.type("30")
+        for _ in range(7):  # delay %, then keep every default up to the reason
             term.enter()
         term.type("game day e2e latency drill")
         term.enter()

@@ -39,7 +39,7 @@ class Tmux:
             self._tmux("send-keys", "-t", self.name, *(["-l", k] if literal else [k]))
             time.sleep(0.05)
 
-    def enter(self, settle: float = 0.4) -> None:
+    def enter(self, settle: float = 0.6) -> None:
         """Enter, then give the app time to move focus as a person would."""
         self.keys("Enter")
         time.sleep(settle)
@@ -56,6 +56,7 @@ class Tmux:
         while time.monotonic() < deadline:
             shown = self.screen()
             if text in shown:
+                time.sleep(0.3)  # let a just-opened screen take focus before typing
                 return shown
             time.sleep(0.2)
         raise AssertionError(f"{text!r} not on screen after {within}s; screen was:\n{shown}")
