@@ -238,10 +238,12 @@ class GrantList(ScrollView, can_focus=True):
         left = Segment(
             _cell(countdown(g, self._now), COLUMNS[COUNTDOWN][1], right=True), left_style
         )
-        segments = [parts[0], left, parts[1]]
+        row = Strip([parts[0], left, parts[1]])
+        if row.cell_length != text_width:  # a narrow pane: never draw past the border
+            row = row.crop_extend(0, text_width, base)
         if thumb is not None:
-            segments.append(thumb)
-        return Strip(segments, width)
+            return Strip([*row, thumb], width)
+        return row
 
     @staticmethod
     def _static_parts(g: Grant, style: Style, text_width: int) -> tuple[Segment, Segment]:
