@@ -5,7 +5,6 @@ rehearsal-confirmation screens. Update with `--snapshot-update -k release_` and 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -22,28 +21,10 @@ from backends.github.options import DEFAULT_ARTEFACTS, DEFAULT_STAGES
 from backends.models import HealthState, RateLimit, ReleaseSnapshot, SourceHealth
 from tests.conftest import T0
 from tests.github_payloads import TRAIN, scenario
-from tui.panes.base import SourcePane
+from tests.test_snapshots import CSS, PaneHarness
 from tui.panes.release import ReleasePane
 from tui.screens.notes import NotesScreen
 from tui.screens.rehearsal import RehearsalScreen
-
-CSS = Path(__file__).resolve().parent.parent / "tui" / "watchfloor.tcss"
-
-
-class PaneHarness(App[None]):
-    CSS_PATH = str(CSS)
-
-    def __init__(self, pane: SourcePane, snap: ReleaseSnapshot) -> None:
-        super().__init__()
-        self.the_pane = pane
-        self.snap = snap
-
-    def compose(self) -> ComposeResult:
-        yield self.the_pane
-
-    def on_mount(self) -> None:
-        self.the_pane.now = T0
-        self.the_pane.snapshot = self.snap
 
 
 def github_snapshot(sbom: bool = False) -> ReleaseSnapshot:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -254,16 +253,13 @@ class WatchfloorApp(
                 if cap in pending:
                     pane.snapshot = pending[cap]
                     self._shown.add(cap)
-            self._refresh_alerts()
+            self.refresh_alerts()
 
     def _tick(self) -> None:
         """Once a second: news, countdowns and data ages, in one repaint."""
         self.flush()
 
     def refresh_alerts(self) -> None:
-        self._refresh_alerts()
-
-    def _refresh_alerts(self) -> None:
         alerts = derive(self.snapshots, self.clock.now(), self.baselines)
         self.timeline.observe_alerts(alerts, self.clock.now())
         strip = self.alert_strip
@@ -302,7 +298,7 @@ class WatchfloorApp(
             self.notify(f"Baseline marked: {marked}", title="p99.9 baseline")
         else:
             self.notify("No p99.9 yet to mark as a baseline", severity="warning")
-        self._refresh_alerts()
+        self.refresh_alerts()
 
     def action_save_svg(self) -> None:
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
@@ -371,6 +367,3 @@ class WatchfloorApp(
 
     async def on_unmount(self) -> None:
         await self.sources.aclose()
-
-    def now(self) -> datetime:
-        return self.clock.now()

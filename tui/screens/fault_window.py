@@ -12,16 +12,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from backends.models import FaultRequest, FaultWindow
 from tui.fault_requests import DEFAULTS, FIELDS, BadFaultInput, fault_request
+from tui.screens.form import ActionForm
 
 LABELS = {
     "host": ("target host", "docs-api"),
@@ -38,7 +37,10 @@ LABELS = {
 }
 
 
-class FaultWindowScreen(ModalScreen[FaultWindow | None]):
+class FaultWindowScreen(ActionForm[FaultWindow | None]):
+    INPUTS = FIELDS
+    SUBMIT_ID = "schedule"
+    ERROR_ID = "fault-error"
     DEFAULT_CSS = """
     FaultWindowScreen { align: center middle; }
     #fault-box {
@@ -73,7 +75,6 @@ class FaultWindowScreen(ModalScreen[FaultWindow | None]):
     def __init__(self, actor: str) -> None:
         super().__init__()
         self.actor = actor
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fault-box"):
@@ -96,17 +97,8 @@ class FaultWindowScreen(ModalScreen[FaultWindow | None]):
                 yield Button("Schedule", variant="warning", id="schedule")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#host", Input).focus()
-
     def values(self) -> dict[str, str]:
         return {f: self.query_one(f"#{f}", Input).value for f in FIELDS}
-
-    def show_error(self, message: str) -> None:
-        """Refused or failed: say why, keep what was typed."""
-        self.busy = False
-        self.query_one("#schedule", Button).disabled = False
-        self.query_one("#fault-error", Static).update(Text(message, style="bold red"))
 
     def submit(self) -> None:
         if self.busy:
@@ -116,26 +108,5 @@ class FaultWindowScreen(ModalScreen[FaultWindow | None]):
         except BadFaultInput as exc:
             self.show_error(str(exc))
             return
-        self.busy = True
-        self.query_one("#schedule", Button).disabled = True
-        self.query_one("#fault-error", Static).update(Text("checking…", style="italic"))
+        self.start_busy()
         self.post_message(self.Submitted(self, req))
-
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        field = event.input.id or ""
-        if field in FIELDS[:-1]:
-            self.query_one(f"#{FIELDS[FIELDS.index(field) + 1]}", Input).focus()
-        else:
-            self.submit()
-
-    @on(Button.Pressed, "#schedule")
-    def _pressed_schedule(self) -> None:
-        self.submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _pressed_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

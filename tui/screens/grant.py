@@ -10,21 +10,23 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from backends.models import Grant, GrantRequest
 from tui.requests import DEFAULT_TTL, BadInput, grant_request
+from tui.screens.form import ActionForm
 
 FIELDS = ("subject", "role", "reason", "ttl", "code")
 
 
-class GrantScreen(ModalScreen[Grant | None]):
+class GrantScreen(ActionForm[Grant | None]):
+    INPUTS = FIELDS
+    SUBMIT_ID = "grant"
+    ERROR_ID = "grant-error"
     DEFAULT_CSS = """
     GrantScreen { align: center middle; }
     #grant-box {
@@ -54,7 +56,6 @@ class GrantScreen(ModalScreen[Grant | None]):
         super().__init__()
         self.actor = actor
         self.roles = roles
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         roles = ", ".join(self.roles) or "sre-oncall, db-reader, prod-deployer, cluster-admin"
@@ -84,18 +85,6 @@ class GrantScreen(ModalScreen[Grant | None]):
                 yield Button("Grant", variant="primary", id="grant")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#subject", Input).focus()
-
-    def value(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value
-
-    def show_error(self, message: str) -> None:
-        """The request was refused or failed: say why, keep what was typed."""
-        self.busy = False
-        self.query_one("#grant", Button).disabled = False
-        self.query_one("#grant-error", Static).update(Text(message, style="bold red"))
-
     def submit(self) -> None:
         if self.busy:
             return
@@ -104,26 +93,5 @@ class GrantScreen(ModalScreen[Grant | None]):
         except BadInput as exc:
             self.show_error(str(exc))
             return
-        self.busy = True
-        self.query_one("#grant", Button).disabled = True
-        self.query_one("#grant-error", Static).update(Text("checking…", style="italic"))
+        self.start_busy()
         self.post_message(self.Submitted(self, req))
-
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        field = event.input.id or ""
-        if field in FIELDS[:-1]:
-            self.query_one(f"#{FIELDS[FIELDS.index(field) + 1]}", Input).focus()
-        else:
-            self.submit()
-
-    @on(Button.Pressed, "#grant")
-    def _pressed_grant(self) -> None:
-        self.submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _pressed_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

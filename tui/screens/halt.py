@@ -7,18 +7,22 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from tui.screens.form import ActionForm
 
 CONFIRM_WORD = "HALT"
 
 
-class HaltScreen(ModalScreen[int | None]):
+class HaltScreen(ActionForm[int | None]):
+    INPUTS = ("halt-reason", "halt-confirm")
+    SUBMIT_ID = "halt"
+    ERROR_ID = "halt-error"
+    BUSY_TEXT = "halting…"
     DEFAULT_CSS = """
     HaltScreen { align: center middle; }
     #halt-box {
@@ -44,7 +48,6 @@ class HaltScreen(ModalScreen[int | None]):
         super().__init__()
         self.open_windows = open_windows
         self.backend = backend
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="halt-box"):
@@ -63,14 +66,6 @@ class HaltScreen(ModalScreen[int | None]):
                 yield Button("HALT ALL", variant="error", id="halt")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#halt-reason", Input).focus()
-
-    def show_error(self, message: str) -> None:
-        self.busy = False
-        self.query_one("#halt", Button).disabled = False
-        self.query_one("#halt-error", Static).update(Text(message, style="bold red"))
-
     def submit(self) -> None:
         if self.busy:
             return
@@ -81,26 +76,5 @@ class HaltScreen(ModalScreen[int | None]):
         if self.query_one("#halt-confirm", Input).value.strip() != CONFIRM_WORD:
             self.show_error(f"type {CONFIRM_WORD} (in capitals) to confirm")
             return
-        self.busy = True
-        self.query_one("#halt", Button).disabled = True
-        self.query_one("#halt-error", Static).update(Text("halting…", style="italic"))
+        self.start_busy()
         self.post_message(self.Submitted(self, reason))
-
-    @on(Input.Submitted, "#halt-reason")
-    def _next(self) -> None:
-        self.query_one("#halt-confirm", Input).focus()
-
-    @on(Input.Submitted, "#halt-confirm")
-    def _enter(self) -> None:
-        self.submit()
-
-    @on(Button.Pressed, "#halt")
-    def _pressed_halt(self) -> None:
-        self.submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _pressed_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
