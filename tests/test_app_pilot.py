@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
-
-from textual.widgets import DataTable
 
 from backends.alerts import derive
 from backends.clock import SystemClock
@@ -21,10 +18,9 @@ from tui.screens.help import HelpScreen
 
 def rows(app: WatchfloorApp, cap: str) -> int:
     pane = app.pane(cap)
-    if isinstance(pane, GrantsPane):  # a virtualized list, not a DataTable
+    if isinstance(pane, GrantsPane):  # a list of its own, not a table
         return len(pane.grant_list().grants)
-    table: DataTable[Any] = pane.query_one(DataTable)
-    return table.row_count
+    return pane.table().row_count
 
 
 async def test_all_five_panes_fill_from_the_simulator() -> None:
@@ -45,7 +41,7 @@ async def test_all_five_panes_fill_from_the_simulator() -> None:
         assert rows(app, "release") >= 1
         assert rows(app, "faults") == 0 and app.pane("faults").has_class("-empty")
         # the table shows what the snapshot says, cell for cell
-        table: DataTable[Any] = app.pane("latency").query_one(DataTable)
+        table = app.pane("latency").table()
         routes = [r.route for r in latency.routes]  # type: ignore[union-attr]
         assert [table.get_row_at(i)[0] for i in range(2)] == routes
 
@@ -65,7 +61,7 @@ async def test_keys_help_focus_baseline_quit() -> None:
         await pilot.press("4")
         assert app.focused is app.pane("grants").focus_target()
         await pilot.press("1")
-        assert app.focused is app.pane("latency").query_one(DataTable)
+        assert app.focused is app.pane("latency").table()
 
         await pilot.press("b")
         await pilot.pause()

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from rich.text import Text
-from textual.widgets import DataTable, Static
 
 from backends.models import (
     CacheLayer,
@@ -27,6 +26,7 @@ from tui.app import WatchfloorApp
 from tui.panes.alerts import AlertStrip
 from tui.panes.latency import LatencyPane, p999_cell, range_cell
 from tui.panes.latency_plot import Series, bar_rows, downsample, render_one
+from tui.panes.line import Line
 
 OK = SourceHealth(state=HealthState.OK, last_ok_at=T0)
 DOCS, SEARCH = "GET /docs/:id", "GET /search"
@@ -151,7 +151,7 @@ async def test_no_data_and_error_read_differently_on_screen() -> None:
             await pilot.pause()
             pane = app.the_pane
             assert pane.has_class("-empty")
-            shown = pane.query_one("#latency-empty", Static)
+            shown = pane.query_one("#latency-empty", Line)
             assert shown.display  # the table's place goes to the message
             texts[case] = str(shown.render())
     assert texts["empty-error"].startswith("error: ConnectionError")
@@ -191,7 +191,7 @@ async def test_baseline_skips_lower_bounds_and_regression_alerts() -> None:
         await pilot.press("b")
         await pilot.pause()
         assert app.baselines == {DOCS: 180.0}  # "> 5,000 ms" is not a baseline
-        table: DataTable[Any] = app.pane("latency").query_one(DataTable)
+        table = app.pane("latency").table()
         assert str(table.get_cell(DOCS, "vs base")) == "+0%"
 
         later = now + timedelta(seconds=1)
@@ -222,7 +222,7 @@ async def test_values_grey_out_when_the_source_goes_quiet() -> None:
     app = PaneHarness(LatencyPane(classes="pane"), snap)
     async with app.run_test(size=(110, 18)) as pilot:
         await pilot.pause()
-        table: DataTable[Any] = app.the_pane.query_one(DataTable)
+        table = app.the_pane.table()
         fresh = table.get_cell(DOCS, "p99.9")
         assert isinstance(fresh, Text) and fresh.spans[0].style == "green"
         app.the_pane.now = T0 + timedelta(seconds=30)  # no news for 30 s: STALE

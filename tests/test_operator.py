@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Any
 
-from textual.widgets import DataTable, Header, Input
+from textual.widgets import Header, Input
+from textual.widgets._footer import FooterKey
 
 from backends.config import load
 from backends.wiring import build_sources
 from tests.conftest import watchfloor_cmd
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tui.app import WatchfloorApp
+from tui.footer import QuietFooter
 from tui.panes.alerts import AlertStrip
 from tui.screens.timeline import TimelineScreen
 
@@ -35,7 +36,7 @@ async def test_slash_filters_the_focused_pane() -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
-        table: DataTable[Any] = app.pane("access").query_one(DataTable)
+        table = app.pane("access").table()
         before = table.row_count
         await pilot.press("3", "slash")
         await pilot.pause()
@@ -185,3 +186,24 @@ def test_read_only_refuses_mutating_commands_and_allows_reading(tmp_path: Path) 
     assert grant.returncode == 1 and "read-only" in grant.stderr
     listing = run("--read-only", "faults", "list")
     assert listing.returncode == 0, listing.stderr
+
+
+async def test_footer_rebuilds_only_when_the_keys_it_shows_change() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.pause(0.2)
+        footer = app.query_one(QuietFooter)
+
+        def keys() -> list[FooterKey]:
+            return list(footer.query(FooterKey))
+
+        before = keys()
+        assert "r" not in {k.key for k in before}
+        await pilot.press("2", "3", "1")  # panes whose tables add no footer keys
+        await pilot.pause(0.2)
+        assert keys() == before  # the very same widgets: nothing was rebuilt
+        await pilot.press("4")  # the grants list shows "r Revoke grant"
+        await wait_for(pilot, lambda: "r" in {k.key for k in keys()}, what="the revoke key")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: "r" not in {k.key for k in keys()}, what="r gone")

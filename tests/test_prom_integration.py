@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
 
 from backends.clock import utc_now
 from backends.config import load
@@ -158,7 +157,7 @@ async def test_unknown_routes_are_no_data_not_error(prom: PromServer, tmp_path: 
 
 
 def p999_text(app: WatchfloorApp, route: str) -> str:
-    table: DataTable[Any] = app.pane("latency").query_one(DataTable)
+    table = app.pane("latency").table()
     return str(table.get_cell(route, "p99.9"))
 
 
@@ -202,7 +201,7 @@ async def test_pane_shows_lower_bound_goes_stale_without_prometheus_and_recovers
         await pilot.pause(1.2)
         subtitle = str(app.pane("latency").border_subtitle)
         assert "error" in subtitle and "old" in subtitle and "prometheus" in subtitle
-        table: DataTable[Any] = app.pane("latency").query_one(DataTable)
+        table = app.pane("latency").table()
         assert table.row_count == 2  # the last data stays on screen
         # the rest of the dashboard carries on
         access_now = app.snapshots["access"]

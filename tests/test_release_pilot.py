@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from backends.clock import FrozenClock
 from backends.models import HealthState, ReleaseSnapshot, StageStatus
@@ -20,6 +20,7 @@ from tests.github_payloads import REHEARSAL, STEPS, TRAIN, scenario
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tests.test_github_adapter import TOKEN, github_sources
 from tui.app import WatchfloorApp
+from tui.panes.line import Line
 from tui.screens.notes import NotesScreen
 from tui.screens.rehearsal import RehearsalScreen
 
@@ -48,7 +49,7 @@ def gh() -> Iterator[FakeGitHub]:
 
 
 def text_of(app: WatchfloorApp, selector: str) -> str:
-    return str(app.pane("release").query_one(selector, Static).render())
+    return str(app.pane("release").query_one(selector, Line).render())
 
 
 async def audit_trail(pilot: Pilot[None], audit: Any) -> list[tuple[str, str]]:
@@ -88,7 +89,7 @@ async def test_pane_shows_the_stages_github_reports(
             assert f"{GLYPH[s['status'], s['conclusion']]} {stage}" in row, (stage, row)
         assert "✔ verify digests & provenance 30s → ◷ generate notes" in row
         # the last cuts, with the failed one's failing stage
-        table: DataTable[Any] = app.pane("release").query_one(DataTable)
+        table = app.pane("release").table()
         finished = [r for r in gh.data["runs"][TRAIN] if r["status"] == "completed"][:5]
         got = [table.get_row_at(i) for i in range(table.row_count)]
         assert len(got) == len(finished)

@@ -8,16 +8,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 
 from backends.contracts import DecisionHistory
 from backends.models import AccessSnapshot
 from backends.polling import describe_error
-from backends.replay import DEFAULT_CANDIDATE, PolicyError, replay
-from tui.screens.denials import DenialsScreen
-from tui.screens.replay import ReplayScreen
+
+if TYPE_CHECKING:
+    from tui.screens.replay import ReplayScreen
+
+# Screens are imported when first opened: they are not on the first frame's path.
 
 DEFAULT_REPLAY = 5000
 
@@ -30,6 +32,8 @@ class AccessActions(App[None]):
 
     def action_denials(self) -> None:
         snap = self.snapshots.get("access")
+        from tui.screens.denials import DenialsScreen
+
         recent = snap.recent_denied if isinstance(snap, AccessSnapshot) else ()
         screen = DenialsScreen(recent, source=getattr(snap, "source", ""))
 
@@ -42,6 +46,9 @@ class AccessActions(App[None]):
         self.push_screen(screen, lambda _: timer.stop())
 
     def action_policy_replay(self) -> None:
+        from backends.replay import DEFAULT_CANDIDATE
+        from tui.screens.replay import ReplayScreen
+
         src = self.sources["access"]
         note = (
             ""
@@ -61,6 +68,8 @@ class AccessActions(App[None]):
         )
 
     async def _replay(self, message: ReplayScreen.Submitted, path: Path) -> None:
+        from backends.replay import PolicyError, replay
+
         screen = message.screen
         src = self.sources["access"]
         try:

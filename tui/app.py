@@ -12,7 +12,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
 
 from backends.alerts import AlertBook, derive
 from backends.clock import Clock, SystemClock
@@ -23,7 +22,9 @@ from backends.timeline import Timeline
 from backends.wiring import SNAPSHOT_TYPES, Sources
 from tui.access_actions import AccessActions
 from tui.fault_actions import FaultActions
+from tui.footer import QuietFooter
 from tui.grant_actions import GrantActions
+from tui.header import WatchHeader
 from tui.operator_actions import OperatorActions
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
@@ -33,7 +34,6 @@ from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
 from tui.panes.release import ReleasePane
 from tui.release_actions import ReleaseActions
-from tui.screens.help import HelpScreen
 
 PANE_CLASSES: dict[str, type[SourcePane]] = {
     "latency": LatencyPane,
@@ -115,12 +115,12 @@ class WatchfloorApp(
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield WatchHeader()
         yield AlertStrip(id="alerts")
         with Grid(id="panes"):
             for cap, cls in PANE_CLASSES.items():
                 yield cls(id=cap, classes="pane")
-        yield Footer()
+        yield QuietFooter()
 
     async def on_mount(self) -> None:
         self.mark_environment()
@@ -247,6 +247,7 @@ class WatchfloorApp(
             return  # shutting down
         now = self.clock.now()
         with self.batch_update():
+            self.query_one(WatchHeader).set_time(now)
             for cap in PANE_CLASSES:
                 pane = self.pane(cap)
                 pane.now = now
@@ -274,6 +275,8 @@ class WatchfloorApp(
     # --- actions ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen  # imported when first opened
+
         self.push_screen(HelpScreen(self._binding_rows()))
 
     def action_focus_pane(self, cap: str) -> None:

@@ -6,7 +6,7 @@ as the actor in `sources.ctx.actor`. The dashboard also runs the source's reconc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -14,8 +14,12 @@ from backends.contracts import ActionRefused, FaultReconciler
 from backends.models import Actor, FaultsSnapshot, WindowState
 from backends.polling import describe_error
 from tui.panes.faults import FaultsPane
-from tui.screens.fault_window import FaultWindowScreen
-from tui.screens.halt import HaltScreen
+
+if TYPE_CHECKING:
+    from tui.screens.fault_window import FaultWindowScreen
+    from tui.screens.halt import HaltScreen
+
+# Screens are imported when first opened: they are not on the first frame's path.
 
 RECONCILE_S = 2.0
 
@@ -40,6 +44,8 @@ class FaultActions(App[None]):
     def action_schedule_fault(self) -> None:
         if self._fault_read_only():
             return
+        from tui.screens.fault_window import FaultWindowScreen
+
         self.push_screen(FaultWindowScreen(self.sources.ctx.actor))
 
     def action_end_fault(self) -> None:
@@ -60,6 +66,8 @@ class FaultActions(App[None]):
         now = self.clock.now()
         windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
         live = sum(1 for w in windows if w.applied or w.state(now) is not WindowState.ENDED)
+        from tui.screens.halt import HaltScreen
+
         self.push_screen(HaltScreen(live, self.sources["faults"].name))
 
     # --- messages from the modals -----------------------------------------------------------

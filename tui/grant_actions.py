@@ -4,7 +4,7 @@ their messages become calls on the GrantSource, as the actor in `sources.ctx.act
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -12,8 +12,12 @@ from backends.contracts import ActionRefused
 from backends.models import Actor
 from backends.polling import describe_error
 from tui.panes.grants import GrantList, GrantsPane
-from tui.screens.grant import GrantScreen
-from tui.screens.revoke import RevokeScreen
+
+if TYPE_CHECKING:
+    from tui.screens.grant import GrantScreen
+    from tui.screens.revoke import RevokeScreen
+
+# Screens are imported when first opened: they are not on the first frame's path.
 
 
 class GrantActions(App[None]):
@@ -32,6 +36,8 @@ class GrantActions(App[None]):
     def action_grant(self) -> None:
         if self._read_only():
             return
+        from tui.screens.grant import GrantScreen
+
         self.push_screen(GrantScreen(self.sources.ctx.actor))
 
     def action_revoke_selected(self) -> None:
@@ -41,11 +47,15 @@ class GrantActions(App[None]):
         if grant is None:
             self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
             return
+        from tui.screens.revoke import RevokeScreen
+
         self.push_screen(RevokeScreen(grant, self.clock.now()))
 
     def on_grant_list_revoke_requested(self, message: GrantList.RevokeRequested) -> None:
         if self._read_only():
             return
+        from tui.screens.revoke import RevokeScreen
+
         self.push_screen(RevokeScreen(message.grant, self.clock.now()))
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:

@@ -16,10 +16,9 @@ from textual.widgets import Header
 
 from backends.alerts import AlertBook
 from backends.models import LatencySnapshot, Snapshot
-from backends.report import game_day_report
 from backends.timeline import Timeline
-from tui.screens.filter import FilterScreen
-from tui.screens.timeline import TimelineScreen
+
+# Screens are imported when first opened: they are not on the first frame's path.
 
 if TYPE_CHECKING:
     from backends.wiring import Sources
@@ -98,18 +97,24 @@ class OperatorActions:
             if text is not None:
                 pane.filter_text = text
 
+        from tui.screens.filter import FilterScreen
+
         app.push_screen(FilterScreen(pane.TITLE, pane.filter_text), apply)
 
     # --- timeline and report ---------------------------------------------------------------------
 
     def action_timeline(self) -> None:
         app: Any = self
+        from tui.screens.timeline import TimelineScreen
+
         app.push_screen(TimelineScreen(self.timeline.newest_first()))
 
     def action_export_report(self) -> None:
         app: Any = self
         now = app.clock.now()
         latency = self.snapshots.get("latency")
+        from backends.report import game_day_report
+
         md = game_day_report(
             now=now,
             environment=self.sources.environment,

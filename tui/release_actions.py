@@ -11,7 +11,8 @@ from textual.app import App
 from backends.contracts import ActionRefused
 from backends.models import Actor, ReleaseSnapshot
 from backends.polling import describe_error
-from tui.screens.rehearsal import RehearsalScreen
+
+# Screens are imported when first opened: they are not on the first frame's path.
 
 
 class ReleaseActions(App[None]):
@@ -47,6 +48,8 @@ class ReleaseActions(App[None]):
         def confirmed(reason: str | None) -> None:
             if reason:
                 self.run_worker(self._rehearse(reason), group="actions", exit_on_error=False)
+
+        from tui.screens.rehearsal import RehearsalScreen
 
         self.push_screen(RehearsalScreen(target, last), confirmed)
 

@@ -41,7 +41,7 @@ async def test_live_decisions_fill_the_pane_and_the_drill_down(
 
         await wait_for(pilot, shown, what="every decision counted")
         await pilot.pause(1.2)  # the next once-a-second paint
-        table: DataTable[Any] = app.pane("access").query_one(DataTable)
+        table = app.pane("access").table()
         keys = [table.get_row_at(i)[0] for i in range(table.row_count)]
         assert keys[0] == "service=docs-api"  # 100 % denied: the worst key first
         assert "25.0%" in str(app.pane("access").query_one("#access-summary").render())

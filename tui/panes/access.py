@@ -11,14 +11,14 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
 
 from backends.alerts import spike_threshold
 from backends.models import AccessSnapshot, Decision
 from tui.fmt import pct
 from tui.panes.base import SourcePane
+from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
-from tui.panes.table import spark, sync_table
+from tui.panes.table import spark
 
 TOP_ROWS = 12
 TOP_DENIALS = 3
@@ -60,11 +60,15 @@ class AccessPane(SourcePane):
     def compose(self) -> ComposeResult:
         yield Line("", id="access-summary", classes="summary")
         yield Line("", id="access-top", classes="summary")
-        table: DataTable[str | Text] = DataTable(
-            id="access-table", cursor_type="row", zebra_stripes=True
+        yield KeyedTable(
+            "key",
+            Column("deny", right=True),
+            Column("denied", right=True),
+            Column("total", right=True),
+            "trend",
+            id="access-table",
+            zebra_stripes=True,
         )
-        table.add_columns("key", "deny", "denied", "total", "trend")
-        yield table
 
     def show(self, snap: AccessSnapshot) -> None:
         limit = spike_threshold(snap.baseline_rate)
@@ -78,7 +82,7 @@ class AccessPane(SourcePane):
             (spark(snap.history, 24), "magenta"),
         )
         summary.append_text(sample_note(snap))
-        self.query_one("#access-summary", Static).update(summary)
+        self.query_one("#access-summary", Line).update(summary)
         top = top_denials(snap.recent_denied)
         line = Text("top denials: ", style="dim")
         if top:
@@ -88,7 +92,7 @@ class AccessPane(SourcePane):
                 line.append(what)
         else:
             line.append("none recently")
-        self.query_one("#access-top", Static).update(line)
+        self.query_one("#access-top", Line).update(line)
         rows = {}
         for r in snap.rows[:TOP_ROWS]:
             key = f"{r.dimension}={r.value}"
@@ -100,4 +104,4 @@ class AccessPane(SourcePane):
                 Text(f"{r.total:,}", justify="right"),
                 spark(r.history, 12, 1.0),
             )
-        sync_table(self.table(), rows)
+        self.table().set_rows(rows)

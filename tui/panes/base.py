@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from backends.clock import utc_now
 from backends.models import HealthState, Snapshot
 from tui.fmt import health_text
+from tui.panes.keyed_table import KeyedTable
 
 
 class SourcePane(Vertical):
@@ -29,8 +29,8 @@ class SourcePane(Vertical):
         self.border_subtitle = "○ waiting for data"
 
     def watch_filter_text(self, text: str) -> None:
-        for table in self.query(DataTable):
-            table.row_filter = text  # type: ignore[attr-defined]  # read by sync_table
+        for table in self.query(KeyedTable):
+            table.row_filter = text
         self.border_title = f"{self.TITLE} · filter: {text}" if text else self.TITLE
         if self.snapshot is not None:
             self.show(self.snapshot)
@@ -60,8 +60,8 @@ class SourcePane(Vertical):
     def tick(self, snap: Any, now: datetime) -> None:
         """Once a second: update what depends on the time (countdowns). Optional."""
 
-    def table(self) -> DataTable[Any]:
-        return self.query_one(DataTable)
+    def table(self) -> KeyedTable:
+        return self.query_one(KeyedTable)
 
     def focus_target(self) -> Widget:
         """What the focus keys (1-5) focus: the table, unless a pane says otherwise."""

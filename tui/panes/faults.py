@@ -6,14 +6,13 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from backends.faults_core import DEFAULT_PROTECTED
 from backends.models import FaultsSnapshot, FaultWindow, WindowState
 from tui.fmt import duration
 from tui.panes.base import SourcePane
-from tui.panes.table import sync_table
+from tui.panes.keyed_table import KeyedTable
 
 LEAK_GRACE_S = 5.0  # a fault still applied this long past its end is a leak (see alerts)
 STATE_STYLE = {
@@ -65,15 +64,9 @@ class FaultsPane(SourcePane):
     TITLE = "Fault windows"
 
     def compose(self) -> ComposeResult:
-        table: DataTable[str | Text] = DataTable(id="faults-table", cursor_type="row")
-        table.add_column("id", key="id")
-        table.add_column("state", key="state")
-        table.add_column("target", key="target")
-        table.add_column("fault", key="fault")
-        table.add_column("when", key="when")
-        table.add_column("owner", key="owner")
-        table.add_column("note", key="note")
-        yield table
+        yield KeyedTable(
+            "id", "state", "target", "fault", "when", "owner", "note", id="faults-table"
+        )
         yield Static(
             "No fault windows. The mesh is as it was built.", id="faults-empty", classes="empty"
         )
@@ -94,7 +87,7 @@ class FaultsPane(SourcePane):
                 w.owner,
                 note(w, now),
             )
-        sync_table(self.table(), rows)
+        self.table().set_rows(rows)
         self.set_class(not snap.windows, "-empty")
 
     def tick(self, snap: FaultsSnapshot, now: datetime) -> None:
@@ -103,9 +96,8 @@ class FaultsPane(SourcePane):
     @property
     def selected(self) -> FaultWindow | None:
         """The window under the cursor, if any."""
-        table = self.table()
+        key = self.table().selected_key
         snap = self.snapshot
-        if snap is None or table.row_count == 0:
+        if snap is None or key is None:
             return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((w for w in snap.windows if w.id == key), None)

@@ -29,6 +29,7 @@ from textual.strip import Strip
 from backends.clock import utc_now
 from backends.models import Grant
 from tui.fmt import duration
+from tui.panes.thumb import thumb_cell
 
 SOON_S = 300  # countdowns under five minutes turn yellow
 EXPIRED, SOON, LATER = 0, 1, 2
@@ -135,6 +136,8 @@ class GrantList(ScrollView, can_focus=True):
 
     def set_grants(self, grants: tuple[Grant, ...]) -> None:
         """Show these grants; the cursor stays on the same grant if it is still there."""
+        if grants == self._grants:
+            return  # the same grants again (every poll delivers them): the tick repaints
         selected = self.selected
         self._grants = grants
         if selected is not None:
@@ -156,7 +159,9 @@ class GrantList(ScrollView, can_focus=True):
             self.refresh()
         else:
             x = sum(w + 1 for _, w in COLUMNS[:COUNTDOWN])
-            self.refresh(Region(x, 0, COLUMNS[COUNTDOWN][1], self.size.height))
+            shown = min(self._h, len(self._grants) - self._top)  # not the blank lines below
+            if shown > 0:
+                self.refresh(Region(x, 0, COLUMNS[COUNTDOWN][1], shown))
 
     def _visible_states(self, now: datetime) -> list[int]:
         top = self._top
@@ -205,20 +210,11 @@ class GrantList(ScrollView, can_focus=True):
         self._styles = None
         super().notify_style_update()
 
-    def _thumb_cell(self, y: int) -> Segment | None:
-        """A one-column scroll position marker when the list is longer than the view."""
-        n, height = len(self._grants), self._h
-        if n <= height or height <= 0:
-            return None
-        size = max(1, height * height // n)
-        start = min(height - size, self._top * height // n)
-        return Segment("┃" if start <= y < start + size else " ", self._thumb)
-
     def render_line(self, y: int) -> Strip:
         width = self._w
         index = self._top + y
         styles = self._line_styles()
-        thumb = self._thumb_cell(y)
+        thumb = thumb_cell(len(self._grants), self._h, self._top, y, self._thumb)
         text_width = width - 1 if thumb is not None else width
         if index >= len(self._grants):
             if self._blank is None or self._blank.cell_length != width:

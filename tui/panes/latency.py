@@ -16,14 +16,13 @@ from datetime import datetime
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.reactive import var
-from textual.widgets import DataTable, Static
 
 from backends.models import HealthState, LatencySnapshot, RouteLatency, RouteState
 from tui.fmt import ms, pct
 from tui.panes.base import SourcePane
+from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.latency_plot import LatencyPlot, Series
 from tui.panes.line import Line
-from tui.panes.table import sync_table
 
 LOW_CONFIDENCE_MARK = "?"
 
@@ -74,28 +73,19 @@ def observations_cell(r: RouteLatency) -> Text:
 class LatencyPane(SourcePane):
     TITLE = "Latency · p99.9 and adaptive inflight limits"
     DEFAULT_CSS = """
-    LatencyPane.-empty DataTable {
+    LatencyPane.-empty KeyedTable {
         display: none;
     }
     """
     baselines: var[dict[str, float]] = var(dict, always_update=True, init=False)
 
     def compose(self) -> ComposeResult:
-        table: DataTable[str | Text] = DataTable(id="latency-table", cursor_type="row")
-        for label in (
+        numbers = ("p99.9", "range", "SLO", "vs base", "obs", "errors", "limit", "inflight")
+        yield KeyedTable(
             "route",
-            "p99.9",
-            "range",
-            "SLO",
-            "vs base",
-            "obs",
-            "errors",
-            "limit",
-            "inflight",
-            "blocked",
-        ):
-            table.add_column(label, key=label)
-        yield table
+            *(Column(label, right=True) for label in (*numbers, "blocked")),
+            id="latency-table",
+        )
         yield Line("", id="latency-empty", classes="empty")
         yield Line("", id="latency-cache", classes="summary")
         yield LatencyPlot(id="latency-plot")
@@ -138,13 +128,12 @@ class LatencyPane(SourcePane):
                 ),
                 Text(f"{r.blocked:,.0f}", style="red" if r.blocked > 0 else "", justify="right"),
             )
-        sync_table(self.table(), rows)
+        self.table().set_rows(rows)
         self.set_class(not snap.routes, "-empty")
-        self.query_one("#latency-empty", Static).update(self._empty_text(snap))
-        self.query_one("#latency-cache", Static).update(self._summary(snap))
-        plot = self.query_one(LatencyPlot)
-        plot.step_s = snap.history_step_s
-        plot.series = tuple(Series(r.route, r.history, r.slo_ms) for r in snap.routes if r.history)
+        self.query_one("#latency-empty", Line).update(self._empty_text(snap))
+        self.query_one("#latency-cache", Line).update(self._summary(snap))
+        series = tuple(Series(r.route, r.history, r.slo_ms) for r in snap.routes if r.history)
+        self.query_one(LatencyPlot).plot(series, snap.history_step_s)
 
     @staticmethod
     def _empty_text(snap: LatencySnapshot) -> Text:

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
 
 from tui.fmt import duration, ms
+from tui.panes.line import Line
 
 BARS = " ▁▂▃▄▅▆▇█"
 ROWS = 3  # bar rows under each title line
@@ -61,29 +60,46 @@ def render_one(s: Series, width: int, step_s: float) -> list[Text]:
     top = max(peak, s.slo_ms)
     lines = []
     pad = " " * max(0, width - len(cols))  # now is at the right edge
+    over = [v > s.slo_ms for v in cols]
     for row in bar_rows(cols, top):
         t = Text(pad)
-        for ch, v in zip(row, cols, strict=True):
-            t.append(ch, style="red" if v > s.slo_ms else "cyan")
+        start = 0
+        for x in range(1, len(row) + 1):  # one span per run of the same colour
+            if x == len(row) or over[x] != over[start]:
+                t.append(row[start:x], style="red" if over[start] else "cyan")
+                start = x
         lines.append(t)
     return [title, *lines]
 
 
-class LatencyPlot(Widget):
+class LatencyPlot(Line):
+    """Drawn once per new point or resize, then served from cached strips."""
+
     DEFAULT_CSS = """
     LatencyPlot {
         height: 4;
     }
     """
-    series: reactive[tuple[Series, ...]] = reactive((), layout=False)
-    step_s: reactive[float] = reactive(5.0)
 
-    def render(self) -> Text:
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.series: tuple[Series, ...] = ()
+        self.step_s = 5.0
+
+    def plot(self, series: tuple[Series, ...], step_s: float) -> None:
+        if (series, step_s) != (self.series, self.step_s):
+            self.series, self.step_s = series, step_s
+            self.update(self.draw(self.size.width))
+
+    def on_resize(self) -> None:
+        self.update(self.draw(self.size.width))
+
+    def draw(self, width: int) -> Text:
         if not self.series:
             return Text("p99.9 history: no data", style="grey50")
         n = len(self.series)
         gap = 2
-        col = max(8, (self.size.width - gap * (n - 1)) // n)
+        col = max(8, (width - gap * (n - 1)) // n)
         blocks = [render_one(s, col, self.step_s) for s in self.series]
         out = Text()
         for i in range(ROWS + 1):

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
 
 from backends.alerts import derive
 from backends.models import (
@@ -22,8 +21,8 @@ from backends.models import (
 )
 from tui.fmt import duration
 from tui.panes.base import SourcePane
+from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
-from tui.panes.table import sync_table
 
 STAGE_GLYPH = {
     StageStatus.PENDING: ("·", "grey50"),
@@ -146,9 +145,15 @@ class ReleasePane(SourcePane):
         yield Line("", id="release-artifacts", classes="summary")
         yield Line("", id="release-status", classes="summary")
         yield Line("", id="release-alert", classes="summary")
-        table: DataTable[str | Text] = DataTable(id="release-table", cursor_type="row")
-        table.add_columns("version", "status", "finished", "took", "failed at", "artefacts")
-        yield table
+        yield KeyedTable(
+            "version",
+            "status",
+            "finished",
+            Column("took", right=True),
+            "failed at",
+            "artefacts",
+            id="release-table",
+        )
 
     def show(self, snap: ReleaseSnapshot) -> None:
         self.tick(snap, self.now)
@@ -165,19 +170,19 @@ class ReleasePane(SourcePane):
                 failed,
                 artefacts_cell(run),
             )
-        sync_table(self.table(), rows)
+        self.table().set_rows(rows)
 
     def tick(self, snap: ReleaseSnapshot, now: datetime) -> None:
-        stages = self.query_one("#release-stages", Static)
-        arts = self.query_one("#release-artifacts", Static)
+        stages = self.query_one("#release-stages", Line)
+        arts = self.query_one("#release-artifacts", Line)
         if snap.current is None:
             stages.update("no cut yet")
             arts.update("")
         else:
             stages.update(stages_line(snap.current, now))
             arts.update(artifacts_line(snap.current))
-        self.query_one("#release-status", Static).update(status_line(snap, now))
+        self.query_one("#release-status", Line).update(status_line(snap, now))
         alert = alert_line(snap, now)
-        box = self.query_one("#release-alert", Static)
+        box = self.query_one("#release-alert", Line)
         box.update(alert)
         box.display = bool(alert)

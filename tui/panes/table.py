@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType
 
+from tui.panes.keyed_table import KeyedTable
+
 BARS = "▁▂▃▄▅▆▇█"
 
 
@@ -27,12 +29,19 @@ def _plain(cell: object) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
 
 
-def sync_table(table: DataTable[CellType], rows: Mapping[str, Sequence[CellType]]) -> None:
+def sync_table(
+    table: DataTable[CellType] | KeyedTable, rows: Mapping[str, Sequence[CellType]]
+) -> None:
     """Make `table` show `rows` (key -> cells), in the mapping's order.
+
+    A KeyedTable (the panes) diffs the rows itself. For a DataTable (the modal screens):
 
     The first cell's plain text must equal the row key when order matters. A filter set
     on the table (`row_filter`, from the pane's `/` filter) keeps only rows containing it.
     """
+    if isinstance(table, KeyedTable):
+        table.set_rows(rows)  # type: ignore[arg-type]  # its cells are str | Text
+        return
     flt = str(getattr(table, "row_filter", "")).casefold()
     if flt:
         rows = {k: v for k, v in rows.items() if flt in " ".join(_plain(c) for c in v).casefold()}

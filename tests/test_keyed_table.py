@@ -1,0 +1,159 @@
+"""KeyedTable, the panes' table: rows by key, diffed, the cursor on the same key across
+updates, only changed rows rendered again, never wider than its pane; and Line, the live
+summaries: an unchanged text costs nothing, a new line count re-lays out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from tui.panes.keyed_table import Column, KeyedTable
+from tui.panes.line import Line
+
+ROWS = {
+    "a": ("a", "alpha", "1"),
+    "b": ("b", "bravo", "22"),
+    "c": ("c", "charlie", "333"),
+}
+
+
+class Harness(App[None]):
+    def compose(self) -> ComposeResult:
+        yield KeyedTable("key", "name", Column("n", right=True), id="t")
+        yield Line("one", id="line")
+
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one(KeyedTable)
+
+
+def shown(table: KeyedTable) -> list[str]:
+    return [table.render_line(y).text.rstrip() for y in range(table.row_count + 1)]
+
+
+async def test_rows_in_order_with_header_and_justified_columns() -> None:
+    app = Harness()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.table.set_rows(ROWS)
+        await pilot.pause()
+        assert shown(app.table) == [
+            "key name      n",
+            "a   alpha     1",
+            "b   bravo    22",
+            "c   charlie 333",
+        ]
+
+
+async def test_cursor_stays_on_its_key_when_rows_reorder_and_clamps_when_it_goes() -> None:
+    app = Harness()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.table.set_rows(ROWS)
+        app.table.focus()
+        await pilot.press("down")
+        assert app.table.selected_key == "b"
+        app.table.set_rows({k: ROWS[k] for k in ("c", "a", "b")})
+        assert app.table.selected_key == "b" and app.table.cursor_row == 2
+        app.table.set_rows({k: ROWS[k] for k in ("c", "a")})
+        assert app.table.selected_key == "a"  # the row went: the cursor stays in range
+        await pilot.press("home")
+        assert app.table.selected_key == "c"
+        await pilot.press("end")
+        assert app.table.selected_key == "a"
+
+
+async def test_enter_posts_the_selected_key() -> None:
+    got: list[str] = []
+
+    class Selecting(Harness):
+        def on_keyed_table_selected(self, message: KeyedTable.Selected) -> None:
+            got.append(message.key)
+
+    app = Selecting()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.table.set_rows(ROWS)
+        app.table.focus()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert got == ["c"]
+
+
+async def test_only_the_changed_row_is_rendered_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = Harness()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.table.set_rows(ROWS)
+        await pilot.pause()
+        rendered: list[Any] = []
+        original = KeyedTable._cells
+
+        def spy(self: KeyedTable, cells: Any, base: Any) -> Any:
+            rendered.append(cells[0])
+            return original(self, cells, base)
+
+        monkeypatch.setattr(KeyedTable, "_cells", spy)
+        app.table.set_rows({**ROWS, "b": ("b", "bravo", "23")})  # same widths
+        await pilot.pause()
+        assert rendered == ["b"]
+        rendered.clear()
+        app.table.set_rows({**ROWS, "b": ("b", "bravo", "23")})  # nothing changed
+        await pilot.pause()
+        assert rendered == []
+
+
+async def test_filter_keeps_matching_rows_and_clearing_it_restores_all() -> None:
+    app = Harness()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.table.set_rows(ROWS)
+        app.table.row_filter = "CHAR"
+        await pilot.pause()
+        assert list(app.table.rows) == ["c"]
+        app.table.row_filter = ""
+        assert list(app.table.rows) == ["a", "b", "c"]
+
+
+async def test_a_narrow_pane_cuts_rows_at_its_border() -> None:
+    app = Harness()
+    async with app.run_test(size=(12, 8)) as pilot:
+        wide = {"k": ("k", Text("a very long name indeed", style="red"), "123456")}
+        app.table.set_rows(wide)
+        await pilot.pause()
+        width = app.table.size.width
+        assert width == 12
+        for y in range(3):
+            assert app.table.render_line(y).cell_length == width
+
+
+async def test_line_repaints_only_on_change_and_relayouts_only_on_new_line_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = Harness()
+    async with app.run_test(size=(40, 10)) as pilot:
+        line = app.query_one(Line)
+        calls: list[bool] = []
+        original = Line.refresh
+
+        def spy(self: Line, *args: Any, layout: bool = False, **kw: Any) -> Any:
+            calls.append(layout)
+            return original(self, *args, layout=layout, **kw)
+
+        monkeypatch.setattr(Line, "refresh", spy)
+        line.update("one")
+        assert calls == []
+        line.update(Text("two"))
+        assert calls == [False]
+        line.update("two\nlines")
+        assert calls == [False, True]
+        await pilot.pause()
+        assert line.size.height == 2
+        assert str(line.render()) == "two\nlines"
+
+
+async def test_line_ends_in_an_ellipsis_when_too_wide() -> None:
+    app = Harness()
+    async with app.run_test(size=(10, 8)) as pilot:
+        line = app.query_one(Line)
+        line.update("0123456789abcdef")
+        await pilot.pause()
+        assert line.render_line(0).text == "012345678…"

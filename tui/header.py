@@ -1,0 +1,38 @@
+"""The header: title, environment, and a UTC clock moved by the app's one-second tick.
+
+The stock clock shows local time on a timer of its own, a second repaint every second;
+this one shows the time the panes and alerts use (UTC, "Z") and repaints with them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.widgets import Header
+from textual.widgets._header import HeaderIcon, HeaderTitle
+
+from tui.panes.line import Line
+
+
+class UtcClock(Line):
+    DEFAULT_CSS = """
+    UtcClock {
+        dock: right;
+        width: 11;
+        padding: 0 1;
+        background: $foreground-darken-1 5%;
+        color: $foreground;
+        text-opacity: 85%;
+    }
+    """
+
+
+class WatchHeader(Header):
+    def compose(self) -> ComposeResult:
+        yield HeaderIcon().data_bind(Header.icon)
+        yield HeaderTitle()
+        yield UtcClock()
+
+    def set_time(self, now: datetime) -> None:
+        self.query_one(UtcClock).update(f"{now:%H:%M:%S}Z")

@@ -1,0 +1,331 @@
+"""KeyedTable: the panes' table, a light Line API widget fed keyed rows.
+
+Why not DataTable: a live pane changes a few cells every second, and DataTable re-renders
+every visible cell of every row (and relays out) for it; that was most of an idle
+dashboard's CPU. Here the app pushes `key -> cells` with `set_rows`; the table diffs them
+against what it shows, renders each changed row once into a cached strip, and repaints
+only the lines whose row changed. Nothing is cleared and rebuilt: the cursor stays on the
+same row key, and the scroll position is kept.
+
+Column widths follow the content (capped per column); a row wider than the pane is cut at
+the border. The header line stays put while the rows scroll. `/` filtering is the table's
+own: `row_filter` keeps only rows whose text contains it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, NamedTuple
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.panes.thumb import thumb_cell
+
+Cell = str | Text
+Row = tuple[Cell, ...]
+
+
+class Column(NamedTuple):
+    label: str
+    right: bool = False  # right-justify (numbers); a Text cell's own justify wins
+    max_width: int = 40
+
+
+def plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
+
+
+class KeyedTable(ScrollView, can_focus=True):
+    """Rows by key, one line each, with a header line and a row cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.pagedown"),
+        Binding("home", "jump(0)", "First", show=False, id="table.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Select", show=False, id="table.select"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "keyed-table--header",
+        "keyed-table--cursor",
+        "keyed-table--even",
+        "keyed-table--thumb",
+    }
+    DEFAULT_CSS = """
+    KeyedTable {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 0;  /* its own one-column thumb: the stock bar costs a tick */
+    }
+    KeyedTable > .keyed-table--header { text-style: bold; color: $text-accent; }
+    KeyedTable > .keyed-table--cursor { background: $accent 40%; text-style: bold; }
+    KeyedTable:blur > .keyed-table--cursor { background: $accent 15%; text-style: none; }
+    KeyedTable > .keyed-table--even { background: $surface-lighten-1 30%; }
+    KeyedTable > .keyed-table--thumb { color: $primary; }
+    """
+
+    cursor: var[int] = var(0, init=False)
+
+    class Selected(Message):
+        """Enter (or a click) on a row: `key` is the row's key."""
+
+        def __init__(self, table: KeyedTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> KeyedTable:
+            return self.table
+
+    def __init__(
+        self, *columns: Column | str, id: str | None = None, zebra_stripes: bool = False
+    ) -> None:
+        super().__init__(id=id)
+        self.columns: tuple[Column, ...] = tuple(
+            c if isinstance(c, Column) else Column(c) for c in columns
+        )
+        self.zebra_stripes = zebra_stripes
+        self._all: dict[str, Row] = {}  # every row pushed, before the filter
+        self._rows: dict[str, Row] = {}  # what is shown, in order
+        self._keys: list[str] = []
+        self._filter = ""
+        self._widths = [cell_len(c.label) for c in self.columns]
+        self._strips: dict[tuple[str, int], Strip] = {}  # (key, style variant) -> line
+        self._header: Strip | None = None
+        self._styles: dict[str, Style] | None = None
+        self._w = self._h = self._top = 0
+
+    # --- attributes down --------------------------------------------------------------
+
+    @property
+    def row_filter(self) -> str:
+        return self._filter
+
+    @row_filter.setter
+    def row_filter(self, text: str) -> None:
+        if text != self._filter:
+            self._filter = text
+            self.set_rows(self._all)
+
+    def set_rows(self, rows: Mapping[str, Sequence[Cell]]) -> None:
+        """Show `rows` (key -> cells) in the mapping's order; repaint only what changed."""
+        self._all = {k: tuple(v) for k, v in rows.items()}
+        shown = self._all
+        if self._filter:
+            flt = self._filter.casefold()
+            shown = {k: v for k, v in shown.items() if flt in " ".join(map(plain, v)).casefold()}
+        selected = self.selected_key
+        old_keys, old_rows = self._keys, self._rows
+        self._rows, self._keys = shown, list(shown)
+        changed = {k for k, v in shown.items() if old_rows.get(k) != v}
+        for key in changed | (old_rows.keys() - shown.keys()):
+            self._forget(key)
+        widths = self._measure()
+        relayout = widths != self._widths
+        self._widths = widths
+        if relayout:
+            self._strips.clear()
+            self._header = None
+        if selected is not None and selected in shown:
+            self._move_cursor(self._keys.index(selected))
+        else:
+            self._move_cursor(min(self.cursor, max(0, len(self._keys) - 1)))
+        if len(self._keys) != len(old_keys):
+            self.virtual_size = Size(self._w, len(self._keys) + 1)
+        if relayout or self._keys != old_keys:
+            self.refresh()
+            return
+        for i in range(self._top, min(len(self._keys), self._top + self._h - 1)):
+            if self._keys[i] in changed:
+                self.refresh(Region(0, i - self._top + 1, self._w, 1))
+
+    def _forget(self, key: str) -> None:
+        for variant in range(4):
+            self._strips.pop((key, variant), None)
+
+    def _measure(self) -> list[int]:
+        widths = [cell_len(c.label) for c in self.columns]
+        for cells in self._rows.values():
+            for i, cell in enumerate(cells[: len(widths)]):
+                n = cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+                if n > widths[i]:
+                    widths[i] = n
+        return [min(w, c.max_width) for w, c in zip(widths, self.columns, strict=True)]
+
+    # --- what tests and panes read ------------------------------------------------------
+
+    @property
+    def rows(self) -> Mapping[str, Row]:
+        return self._rows
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    def get_row(self, key: str) -> list[Cell]:
+        return list(self._rows[key])
+
+    def get_cell(self, key: str, column: str) -> Cell:
+        """The cell of row `key` under the column labelled `column`."""
+        i = next(n for n, c in enumerate(self.columns) if c.label == column)
+        return self._rows[key][i]
+
+    def get_row_at(self, index: int) -> list[Cell]:
+        return list(self._rows[self._keys[index]])
+
+    @property
+    def cursor_row(self) -> int:
+        return self.cursor
+
+    @property
+    def selected_key(self) -> str | None:
+        return self._keys[self.cursor] if 0 <= self.cursor < len(self._keys) else None
+
+    # --- rendering ---------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        if self._styles is None:
+            base = self.rich_style
+            part = self.get_component_rich_style
+
+            def background(name: str) -> Style:
+                # only the background (alpha blended), so a cell keeps its own colour
+                full = part(name)
+                return Style(bgcolor=full.bgcolor, bold=full.bold)
+
+            self._styles = {
+                "plain": base,
+                "header": base + part("keyed-table--header", partial=True),
+                "even": base + background("keyed-table--even"),
+                "cursor": background("keyed-table--cursor"),
+                "thumb": base + part("keyed-table--thumb", partial=True),
+            }
+        return self._styles[name]
+
+    def notify_style_update(self) -> None:
+        self._styles = None
+        self._strips.clear()
+        self._header = None
+        super().notify_style_update()
+
+    def on_focus(self) -> None:
+        self.notify_style_update()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.notify_style_update()
+        self.refresh()
+
+    def _cells(self, cells: Sequence[Cell], base: Style) -> list[Segment]:
+        console = self.app.console
+        out: list[Segment] = []
+        for i, (col, width) in enumerate(zip(self.columns, self._widths, strict=True)):
+            if i:
+                out.append(Segment(" ", base))
+            cell = cells[i] if i < len(cells) else ""
+            if isinstance(cell, str) and cell_len(cell) <= width:  # the common case: fast
+                out.append(Segment(cell.rjust(width) if col.right else cell.ljust(width), base))
+                continue
+            text = Text(cell) if isinstance(cell, str) else cell
+            right = text.justify == "right" if text.justify else col.right
+            if text.cell_len > width:
+                text = text.copy()
+                text.truncate(width, overflow="ellipsis")
+            pad = Segment(" " * (width - text.cell_len), base)
+            if right:
+                out.append(pad)
+            out.extend(Segment.apply_style(text.render(console), base))
+            if not right:
+                out.append(pad)
+        return out
+
+    def _row_strip(self, index: int) -> Strip:
+        key = self._keys[index]
+        on_cursor = index == self.cursor
+        even = self.zebra_stripes and index % 2 == 1
+        variant = on_cursor * 2 + even
+        strip = self._strips.get((key, variant))
+        if strip is None:
+            base = self._style("even" if even else "plain")
+            segs = self._cells(self._rows[key], base)
+            if on_cursor:
+                segs = list(Segment.apply_style(segs, post_style=self._style("cursor")))
+            strip = self._strips[key, variant] = Strip(segs)
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        width = self._w
+        thumb = thumb_cell(len(self._keys), self._h - 1, self._top, y - 1, self._style("thumb"))
+        text_width = width - 1 if thumb is not None else width
+        base = self._style("plain")
+        if y == 0:
+            if self._header is None:
+                labels = [
+                    Text(c.label, justify="right" if c.right else "left") for c in self.columns
+                ]
+                self._header = Strip(self._cells(labels, self._style("header")))
+            strip = self._header
+        elif self._top + y - 1 < len(self._keys):
+            strip = self._row_strip(self._top + y - 1)
+        else:
+            return Strip.blank(width, base)
+        strip = strip.crop_extend(0, text_width, base)
+        return Strip([*strip, thumb], width) if thumb is not None else strip
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._w, self._h = self.size
+        self.virtual_size = Size(self._w, len(self._keys) + 1)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        self._top = round(new_value)
+        super().watch_scroll_y(old_value, new_value)
+
+    # --- keys ----------------------------------------------------------------------------
+
+    def _move_cursor(self, index: int) -> None:
+        self.cursor = max(0, index)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        rows_h = max(1, self._h - 1)
+        if new < self._top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= self._top + rows_h:
+            self.scroll_to(y=new - rows_h + 1, animate=False)
+        for index in (old, new):
+            if 0 <= index < len(self._keys):
+                self._forget(self._keys[index])
+            self.refresh(Region(0, index - self._top + 1, self._w, 1))
+
+    def action_cursor(self, delta: int) -> None:
+        if self._keys:
+            self.cursor = max(0, min(self.cursor + delta, len(self._keys) - 1))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self._h - 2))
+
+    def action_jump(self, where: int) -> None:
+        if self._keys:
+            self.cursor = where if where >= 0 else len(self._keys) - 1
+
+    def action_select(self) -> None:
+        key = self.selected_key
+        if key is not None:
+            self.post_message(self.Selected(self, key))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._top + event.y - 1
+        if event.y >= 1 and 0 <= index < len(self._keys):
+            self.cursor = index
