@@ -267,14 +267,28 @@ def test_deny_rates_equal_a_recount_of_the_decisions() -> None:
     assert acc.total == len(inside)
     assert acc.denied == sum(not d.allowed for d in inside)
     assert acc.deny_rate == acc.denied / acc.total
-    for d in seen:  # the rule, written out independently
+    # the rule (policy/abac.rego over the simulator's values), written out independently
+    homes = {
+        "acme": "eu-west-1 us-east-1",
+        "globex": "us-east-1",
+        "initech": "us-east-1 ap-south-1",
+    }
+    held = {"dev": "public internal", "stage": "public internal confidential"}
+    for d in seen:
         a = d.attrs
         expect = a.role == "admin" or (
-            not (a.data_class == "restricted" and a.environment == "prod")
-            and a.tenant == d.request_tenant
+            a.tenant == d.request_tenant
             and a.data_class == d.request_data_class
+            and not (a.data_class == "restricted" and a.region == "ap-south-1")
+            and not (
+                a.data_class in ("confidential", "restricted")
+                and a.region not in homes.get(a.tenant, "eu-west-1")
+            )
+            and a.data_class in held.get(a.environment, a.data_class)
         )
         assert d.allowed == expect
+    reasons = {r.split(":")[0] for d in seen if not d.allowed for r in d.reason.split("; ")}
+    assert {"data_residency", "region_not_certified", "environment_data_class"} <= reasons
     for row in acc.rows:
         mine = [d for d in inside if getattr(d.attrs, row.dimension) == row.value]
         assert row.total == len(mine)

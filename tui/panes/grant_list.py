@@ -33,13 +33,13 @@ from tui.panes.thumb import thumb_cell
 
 SOON_S = 300  # countdowns under five minutes turn yellow
 EXPIRED, SOON, LATER = 0, 1, 2
-COUNTDOWN = 3  # the column that changes every second
+COUNTDOWN = 1  # the column that changes every second, early so a narrow pane shows it
 # (label, width); the last column (reason) takes what is left
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("id", 12),
+    ("expires in", 13),
     ("subject", 22),
     ("role", 14),
-    ("expires in", 14),
     ("by", 10),
 )
 
@@ -244,11 +244,12 @@ class GrantList(ScrollView, can_focus=True):
     @staticmethod
     def _static_parts(g: Grant, style: Style, text_width: int) -> tuple[Segment, Segment]:
         """The row left and right of the countdown, cut or padded to fill `text_width`."""
-        (_, w_id), (_, w_sub), (_, w_role), (_, w_left), (_, w_by) = COLUMNS
-        head = f"{_cell(g.id, w_id)} {_cell(g.subject, w_sub)} {_cell(g.role, w_role)} "
+        (_, w_id), (_, w_left), (_, w_sub), (_, w_role), (_, w_by) = COLUMNS
+        head = f"{_cell(g.id, w_id)} "
         head = set_cell_size(head, min(cell_len(head), max(0, text_width)))
         rest = max(0, text_width - cell_len(head) - w_left)
-        tail = set_cell_size(f" {_cell(g.granted_by, w_by)} {g.reason}", rest)
+        tail = f" {_cell(g.subject, w_sub)} {_cell(g.role, w_role)} {_cell(g.granted_by, w_by)}"
+        tail = set_cell_size(f"{tail} {g.reason}", rest)
         return Segment(head, style), Segment(tail, style)
 
     def on_resize(self, event: events.Resize) -> None:

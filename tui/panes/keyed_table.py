@@ -145,6 +145,8 @@ class KeyedTable(ScrollView, can_focus=True):
             self._move_cursor(min(self.cursor, max(0, len(self._keys) - 1)))
         if len(self._keys) != len(old_keys):
             self.virtual_size = Size(self._w, len(self._keys) + 1)
+            if self.styles.height is not None and self.styles.height.is_auto:
+                self.refresh(layout=True)  # `height: auto` follows the number of rows
         if relayout or self._keys != old_keys:
             self.refresh()
             return

@@ -76,11 +76,16 @@ class LatencyPane(SourcePane):
     LatencyPane.-empty KeyedTable {
         display: none;
     }
+    LatencyPane #latency-table {
+        height: auto;  /* every route, however short the pane: the plot gives way */
+        max-height: 12;
+    }
     """
     baselines: var[dict[str, float]] = var(dict, always_update=True, init=False)
 
     def compose(self) -> ComposeResult:
-        numbers = ("p99.9", "range", "SLO", "vs base", "obs", "errors", "limit", "inflight")
+        # what matters most first, so an 80-column terminal still shows it
+        numbers = ("p99.9", "SLO", "limit", "inflight", "errors", "vs base", "range", "obs")
         yield KeyedTable(
             "route",
             *(Column(label, right=True) for label in (*numbers, "blocked")),
@@ -111,21 +116,21 @@ class LatencyPane(SourcePane):
             rows[r.route] = (
                 r.route,
                 p999_cell(r, stale),
-                range_cell(r),
                 Text(ms(r.slo_ms), justify="right"),
-                vs_baseline(r, self.baselines),
-                observations_cell(r),
-                Text(
-                    pct(r.error_rate, 2),
-                    style="red" if r.error_rate > 0.01 else "",
-                    justify="right",
-                ),
                 Text(limit, justify="right"),
                 Text(
                     inflight,
                     style="yellow" if r.limit and (r.inflight or 0) >= r.limit else "",
                     justify="right",
                 ),
+                Text(
+                    pct(r.error_rate, 2),
+                    style="red" if r.error_rate > 0.01 else "",
+                    justify="right",
+                ),
+                vs_baseline(r, self.baselines),
+                range_cell(r),
+                observations_cell(r),
                 Text(f"{r.blocked:,.0f}", style="red" if r.blocked > 0 else "", justify="right"),
             )
         self.table().set_rows(rows)

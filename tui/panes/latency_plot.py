@@ -77,7 +77,8 @@ class LatencyPlot(Line):
 
     DEFAULT_CSS = """
     LatencyPlot {
-        height: 4;
+        height: 1fr;
+        max-height: 4;
     }
     """
 
@@ -89,12 +90,13 @@ class LatencyPlot(Line):
     def plot(self, series: tuple[Series, ...], step_s: float) -> None:
         if (series, step_s) != (self.series, self.step_s):
             self.series, self.step_s = series, step_s
-            self.update(self.draw(self.size.width))
+            self.update(self.draw(*self.size))
 
     def on_resize(self) -> None:
-        self.update(self.draw(self.size.width))
+        self.update(self.draw(*self.size))
 
-    def draw(self, width: int) -> Text:
+    def draw(self, width: int, height: int = ROWS + 1) -> Text:
+        """The titles, and the bars when there is room for all their rows."""
         if not self.series:
             return Text("p99.9 history: no data", style="grey50")
         n = len(self.series)
@@ -102,7 +104,7 @@ class LatencyPlot(Line):
         col = max(8, (width - gap * (n - 1)) // n)
         blocks = [render_one(s, col, self.step_s) for s in self.series]
         out = Text()
-        for i in range(ROWS + 1):
+        for i in range(ROWS + 1 if height >= ROWS + 1 else 1):
             if i:
                 out.append("\n")
             for j, block in enumerate(blocks):

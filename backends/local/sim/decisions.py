@@ -1,10 +1,15 @@
 """OPA-like ABAC decisions over Attrs, counted in fixed-memory windows per attribute value.
 
-Rule (the plan's rego sketch): allow when role == "admin"; deny restricted data in prod
-otherwise; allow when the caller's tenant and data_class match the request's.
-Baseline deny rate is about 8 %. Every ``SPIKE_PERIOD_S`` one tenant (in turn) issues
-mostly cross-tenant requests for ``SPIKE_LEN_S``: a deny spike. The reported baseline is
-the median of the 5 s deny rates over the trailing 10 minutes, so spikes don't lift it.
+The rules are policy/abac.rego's, mirrored in backends.local.sim.policy: admins are
+allowed; otherwise the service must be registered, tenant and data_class must match the
+request's, the region must be certified for the class and be the tenant's home for
+confidential and restricted data, and the environment must hold the class (restricted
+only in prod, confidential not in dev). Most traffic is placed where its data may be
+served; a fraction leaks (``ENV_LEAK_P``, ``REGION_LEAK_P``) and is denied by the region
+and environment rules. Baseline deny rate is about 7 %. Every ``SPIKE_PERIOD_S`` one
+tenant (in turn) issues mostly cross-tenant requests for ``SPIKE_LEN_S``: a deny spike.
+The reported baseline is the median of the 5 s deny rates over the trailing 10 minutes,
+so spikes don't lift it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from backends.local.sim.policy import ENVIRONMENT_CLASSES, decide
 from backends.local.sim.window import CounterWindow
 from backends.models import ATTR_KEYS, Attrs, Decision, DenyRateRow
 
@@ -30,6 +36,8 @@ SPIKE_PERIOD_S = 180.0
 SPIKE_START_S = 50.0  # phase within the period
 SPIKE_LEN_S = 30.0
 SPIKE_CROSS_P = 0.8
+ENV_LEAK_P = 0.2  # data drawn for an environment that does not hold it stays there
+REGION_LEAK_P = 0.12  # data drawn outside its certified / home regions stays there
 
 # dimension -> (values, weights); in ATTR_KEYS order
 DIMENSIONS: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...] = (
@@ -41,10 +49,12 @@ DIMENSIONS: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...] = (
 )
 assert tuple(d[0] for d in DIMENSIONS) == ATTR_KEYS
 SERVICE_CROSS_P = (0.02, 0.03, 0.03, 0.06)  # per service: cross-tenant request probability
+SERVICES = DIMENSIONS[0][1]
 TENANTS = DIMENSIONS[1][1]
 DATA_CLASSES = DIMENSIONS[2][1]
-RESTRICTED = DATA_CLASSES.index("restricted")
-PROD = DIMENSIONS[4][1].index("prod")
+REGIONS = DIMENSIONS[3][1]
+ENVIRONMENTS = DIMENSIONS[4][1]
+PROD = ENVIRONMENTS.index("prod")
 
 # key 0 is "all"; then one key per (dimension, value)
 KEYS: tuple[tuple[str, str], ...] = tuple((d, v) for d, vals, _ in DIMENSIONS for v in vals)
@@ -69,17 +79,42 @@ def _table(weights: tuple[float, ...]) -> tuple[int, ...]:
     return tuple(out)
 
 
-def decide(attrs: Attrs, request_tenant: str, request_data_class: str) -> tuple[bool, str]:
-    """The simulated policy, usable on its own (e.g. by a dry-run or a test)."""
-    if attrs.role == "admin":
-        return True, "role admin"
-    if attrs.data_class == "restricted" and attrs.environment == "prod":
-        return False, "restricted data in prod requires admin"
-    if attrs.tenant != request_tenant:
-        return False, f"tenant mismatch: {attrs.tenant} requested {request_tenant}"
-    if attrs.data_class != request_data_class:
-        return False, f"data_class mismatch: {attrs.data_class} requested {request_data_class}"
-    return True, "tenant and data_class match"
+def _attr_ok_table() -> tuple[bool, ...]:
+    """decide() for a user whose tenant and data_class match the request, for every
+    (service, tenant, data_class, region, environment), flat in that index order."""
+    out: list[bool] = []
+    for svc in SERVICES:
+        for ten in TENANTS:
+            for dc in DATA_CLASSES:
+                for reg in REGIONS:
+                    for env in ENVIRONMENTS:
+                        a = Attrs(
+                            service=svc, tenant=ten, data_class=dc, region=reg, environment=env
+                        )
+                        out.append(decide(a, ten, dc)[0])
+    return tuple(out)
+
+
+ATTR_OK = _attr_ok_table()
+_N_TEN, _N_DC, _N_REG, _N_ENV = len(TENANTS), len(DATA_CLASSES), len(REGIONS), len(ENVIRONMENTS)
+
+
+def attr_ok(s: int, te: int, dc: int, rg: int, ev: int) -> bool:
+    """ATTR_OK at these attribute indices."""
+    return ATTR_OK[(((s * _N_TEN + te) * _N_DC + dc) * _N_REG + rg) * _N_ENV + ev]
+
+
+# (data_class) -> is it held in (environment)?
+HELD = tuple(tuple(dc in ENVIRONMENT_CLASSES[ev] for ev in ENVIRONMENTS) for dc in DATA_CLASSES)
+# (service, tenant, data_class, environment) -> the first region its data may be served
+# from, or -1 when none (the environment does not hold it)
+HOME_REGION: dict[tuple[int, int, int, int], int] = {
+    (s, te, dc, ev): next((rg for rg in range(_N_REG) if attr_ok(s, te, dc, rg, ev)), -1)
+    for s in range(len(SERVICES))
+    for te in range(_N_TEN)
+    for dc in range(_N_DC)
+    for ev in range(_N_ENV)
+}
 
 
 def spike_tenant(t: float) -> str | None:
@@ -143,13 +178,18 @@ class DecisionEngine:
             rg = t_reg[int(rnd() * 1000)]
             ev = t_env[int(rnd() * 1000)]
             r_admin, r_cross, r_other, r_dc, r_dc_other = rnd(), rnd(), rnd(), rnd(), rnd()
+            r_env, r_reg = rnd(), rnd()
+            if not HELD[dc][ev] and r_env >= ENV_LEAK_P:
+                ev = PROD
+            if r_reg >= REGION_LEAK_P and not attr_ok(s, te, dc, rg, ev):
+                home = HOME_REGION[s, te, dc, ev]
+                if home >= 0:
+                    rg = home
             admin = r_admin < ADMIN_P
             cross_p = SPIKE_CROSS_P if te == spike_idx else SERVICE_CROSS_P[s]
             req_te = (te + 1 + int(r_other * 3)) % 4 if r_cross < cross_p else te
             req_dc = (dc + 1 + int(r_dc_other * 3)) % 4 if r_dc < DATA_CLASS_MISMATCH_P else dc
-            allowed = admin or (
-                not (dc == RESTRICTED and ev == PROD) and req_te == te and req_dc == dc
-            )
+            allowed = admin or (req_te == te and req_dc == dc and attr_ok(s, te, dc, rg, ev))
             keys = (0, OFF_SVC + s, OFF_TEN + te, OFF_DC + dc, OFF_REG + rg, OFF_ENV + ev)
             for k in keys:
                 tot[k] += 1
