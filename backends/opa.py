@@ -10,6 +10,11 @@ a grant stops working at its expiry even if nothing deletes it. Clock skew never
 a grant: the expiry pushed is moved earlier by however far OPA's clock (its `Date`
 header) is behind ours, minus a margin, and never later.
 
+Reads (the pane's list, OPA's /health for the skew, the grant a revoke reads first) go
+through the shared ClientPolicy: an adaptive timeout within [0.5 s, timeout_s] and a 5xx or
+transport error retried once within the retry budget. Writes (PUT, DELETE) are sent once
+with the ceiling as their timeout: a lost answer to a PUT is not replayed blindly.
+
 httpx is imported when the adapter first talks to OPA, not when the plugin is listed.
 """
 
@@ -31,6 +36,7 @@ from backends.contracts import ActionRefused
 from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
 from backends.polling import poll
 from backends.registry import BackendContext, BackendPlugin
+from backends.resilience import RETRY_STATUSES, ClientPolicy, httpx_timeout, httpx_transport
 
 if TYPE_CHECKING:
     import httpx
@@ -43,7 +49,7 @@ class OpaOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = "http://127.0.0.1:8181"
-    timeout_s: float = Field(default=2.0, gt=0, le=60)
+    timeout_s: float = Field(default=2.0, gt=0, le=60)  # the adaptive timeout's ceiling
     token: str = Field(default="", repr=False)  # Authorization: Bearer, if OPA wants one
     skew_margin_s: float = Field(default=1.0, ge=0, le=300)
     reap: bool = True  # DELETE grants past their expiry (OPA ignores them anyway)
@@ -58,6 +64,14 @@ def to_ns(dt: datetime) -> int:
 
 def from_ns(ns: int) -> datetime:
     return datetime.fromtimestamp(ns // NS, UTC) + timedelta(microseconds=(ns % NS) // 1000)
+
+
+def _retryable(exc: BaseException) -> bool:
+    import httpx
+
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code in RETRY_STATUSES
+    return httpx_transport(exc)
 
 
 def grant_doc(g: Grant, expires_at_ns: int) -> dict[str, Any]:
@@ -96,6 +110,7 @@ class OpaGrants:
             default_roles=options.default_actor_roles,
         )
         self._http: httpx.AsyncClient | None = None
+        self.client_policy = ClientPolicy.for_backend(options.timeout_s)
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -106,10 +121,23 @@ class OpaGrants:
             )
             self._http = httpx.AsyncClient(
                 base_url=self.options.url.rstrip("/"),
-                timeout=self.options.timeout_s,
+                timeout=self.client_policy.write_timeout_s,
                 headers=headers,
             )
         return self._http
+
+    async def _read(self, path: str) -> httpx.Response:
+        """A GET under the client policy; a 5xx raises (after the retries it was worth)."""
+
+        async def attempt(limit: float) -> httpx.Response:
+            resp = await self._client().get(path, timeout=limit)
+            if resp.status_code in RETRY_STATUSES:
+                resp.raise_for_status()
+            return resp
+
+        return await self.client_policy.call(
+            attempt, retryable=_retryable, is_timeout=httpx_timeout
+        )
 
     def _skew(self, resp: httpx.Response) -> timedelta:
         """OPA's clock minus ours (never more than the truth: the Date header is
@@ -124,7 +152,7 @@ class OpaGrants:
         return theirs - self.clock.now()
 
     async def snapshot(self) -> GrantsSnapshot:
-        resp = await self._client().get(DATA_PATH)
+        resp = await self._read(DATA_PATH)
         resp.raise_for_status()
         docs = resp.json().get("result") or {}
         now = self.clock.now()
@@ -161,7 +189,7 @@ class OpaGrants:
         if req.ttl > cap:
             raise ActionRefused(f"TTL {req.ttl} is over the cap of {cap}")
         await self.gate.authorize(req, actor)
-        health = await self._client().get("/health")
+        health = await self._read("/health")
         skew = min(timedelta(0), self._skew(health))
         now = self.clock.now()
         g = Grant(
@@ -204,7 +232,7 @@ class OpaGrants:
     async def revoke(self, grant_id: str, actor: Actor, reason: str) -> None:
         reason = validate_reason(reason, "a revoke")
         path = f"{DATA_PATH}/{quote(grant_id, safe='')}"
-        resp = await self._client().get(path)
+        resp = await self._read(path)
         resp.raise_for_status()
         doc = resp.json().get("result")
         if not doc:

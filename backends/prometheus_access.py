@@ -7,6 +7,10 @@ summed overall and by the label mapped to each ABAC dimension. Sparklines and th
 baseline are kept here, one point per poll, in fixed memory. Counters carry no single
 decision, so this source has no drill-down and no dry-run.
 
+Every query goes through the shared ClientPolicy: an adaptive timeout within
+[0.5 s, timeout_s] (Prometheus is told the same limit), and a 5xx or transport error
+retried once within the retry budget.
+
 Importing this module is cheap; httpx is imported by the first poll.
 """
 
@@ -23,7 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backends.models import ATTR_KEYS, AccessSnapshot, DenyRateRow, HealthState, SourceHealth
 from backends.polling import poll
+from backends.prom.queries import prom_duration
 from backends.registry import BackendContext, BackendPlugin
+from backends.resilience import RETRY_STATUSES, ClientPolicy, httpx_timeout, httpx_transport
 
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 HISTORY_POINTS = 60
@@ -47,7 +53,7 @@ class PromAccessOptions(BaseModel):
     labels: dict[str, str] = Field(default_factory=lambda: {"service": "envoy_cluster_name"})
     window_s: int = Field(default=60, ge=10, le=86_400)
     poll_s: float = Field(default=5.0, gt=0, le=3600)
-    timeout_s: float = Field(default=5.0, gt=0, le=120)
+    timeout_s: float = Field(default=5.0, gt=0, le=120)  # the adaptive timeout's ceiling
     source_sampled: bool = False  # the counters count a sample of decisions
 
     @field_validator("labels")
@@ -82,6 +88,14 @@ class PromAccessOptions(BaseModel):
         return f"sum{group} (increase({expr}[{self.window_s}s]))"
 
 
+class PrometheusUnavailable(RuntimeError):
+    """Prometheus answered 5xx: worth another try, within the retry budget."""
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, PrometheusUnavailable) or httpx_transport(exc)
+
+
 class PromAccess:
     name = "prometheus-access"
 
@@ -90,6 +104,7 @@ class PromAccess:
         self.ctx = ctx
         self.clock = ctx.clock
         self._client: Any = None
+        self.client_policy = ClientPolicy.for_backend(options.timeout_s)
         self._history: dict[tuple[str, str], deque[float]] = {}
         self._baseline: deque[float] = deque(maxlen=BASELINE_POINTS)
 
@@ -100,7 +115,18 @@ class PromAccess:
             self._client = httpx.AsyncClient(
                 base_url=self.options.url, timeout=self.options.timeout_s
             )
-        resp = await self._client.get("/api/v1/query", params={"query": promql, "time": at})
+        client = self._client
+
+        async def attempt(limit: float) -> Any:
+            params = {"query": promql, "time": at, "timeout": prom_duration(limit)}
+            resp = await client.get("/api/v1/query", params=params, timeout=limit)
+            if resp.status_code in RETRY_STATUSES:
+                raise PrometheusUnavailable(f"prometheus: HTTP {resp.status_code}")
+            return resp
+
+        resp = await self.client_policy.call(
+            attempt, retryable=_retryable, is_timeout=httpx_timeout
+        )
         body = resp.json()
         if resp.status_code != 200 or body.get("status") != "success":
             raise RuntimeError(f"prometheus: {body.get('error') or resp.status_code}")

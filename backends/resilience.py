@@ -1,25 +1,34 @@
 """One client policy for every adapter: adaptive timeouts, a retry budget, backoff with jitter.
 
-Pure logic (no I/O): adapters ask it how long to wait and whether a retry is allowed, and
-tell it what happened. This is the sprint plan's "client adaptive timeout library" (NET-7402).
+Pure logic (no I/O of its own), the sprint plan's NET-7402. Every HTTP adapter keeps one
+ClientPolicy per backend client, so each backend's timeout follows its own latency.
 
 - AdaptiveTimeout follows the backend's observed latency: a high quantile of recent call
   durations (an EWMA of mean and deviation, like TCP's RTO) times a margin, clamped to
-  [floor, ceiling]. A slow backend gets more time; a fast one is not waited on for long.
+  [floor, ceiling]. A call that hits its timeout doubles the next one (within bounds).
 - RetryBudget allows retries only while they stay under a fraction (about 20%) of recent
-  requests, so a struggling backend is not hammered by retry storms.
-- backoff() is exponential backoff with full jitter.
+  calls, so a struggling backend is not hammered by retry storms.
+- backoff() is exponential backoff with jitter (full by default, or "equal").
+
+Reads go through `call`/`call_sync`; writes get `write_timeout_s` (the ceiling), once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 T = TypeVar("T")
+
+FLOOR_S = 0.5  # never wait less than this for a backend (unless its ceiling is lower)
+MAX_ATTEMPTS = 2  # one try and at most one retry per call; the next poll is the next try
+RETRY_STATUSES = frozenset({500, 502, 503, 504})  # HTTP answers that say "try again"
 
 
 @dataclass
@@ -42,9 +51,9 @@ class AdaptiveTimeout:
         self._mean = (1 - self.alpha) * self._mean + self.alpha * seconds
 
     def timed_out(self) -> None:
-        """A call hit the timeout: widen the next one (like RTO back-off), within bounds."""
-        base = self._mean if self._mean is not None else self.initial_s
-        self._mean = min(self.ceiling_s, base * 2)
+        """A call hit the timeout: the next gets twice the limit that expired (like RTO
+        back-off; not twice the mean, so a timeout at the floor widens), within bounds."""
+        self._mean = min(self.ceiling_s, 2 * self.current_s)
 
     @property
     def current_s(self) -> float:
@@ -75,47 +84,216 @@ class RetryBudget:
 
 
 def backoff(
-    attempt: int, base_s: float = 0.2, cap_s: float = 30.0, rng: random.Random | None = None
+    attempt: int,
+    base_s: float = 0.2,
+    cap_s: float = 30.0,
+    rng: random.Random | Callable[[], float] | None = None,
+    jitter: Literal["full", "equal"] = "full",
 ) -> float:
-    """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
-    r = rng or random
-    return r.uniform(0, min(cap_s, base_s * 2**attempt))
+    """Exponential backoff: the step is min(cap, base * 2**attempt). "full" jitter is
+    uniform in [0, step]; "equal" keeps half the step and randomises the other half (a
+    reconnect loop that must never spin)."""
+    draw = rng.random if isinstance(rng, random.Random) else (rng or random.random)
+    step = min(cap_s, base_s * 2.0 ** min(attempt, 60))
+    u: float = draw()
+    if jitter == "equal":
+        return step / 2 + u * step / 2
+    return u * step
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError)
+
+
+def _always(_: BaseException) -> bool:
+    return True
+
+
+def httpx_timeout(exc: BaseException) -> bool:
+    """A timeout, ours (TimeoutError) or httpx's. Never imports httpx."""
+    httpx = sys.modules.get("httpx")
+    return isinstance(exc, TimeoutError) or (
+        httpx is not None and isinstance(exc, httpx.TimeoutException)
+    )
+
+
+def httpx_transport(exc: BaseException) -> bool:
+    """The request did not get an answer: connect/read/protocol errors and timeouts."""
+    httpx = sys.modules.get("httpx")
+    return httpx_timeout(exc) or (httpx is not None and isinstance(exc, httpx.TransportError))
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and what it wraps: requests and urllib3 nest the cause in args[0],
+    `.reason`, `__cause__` or `__context__` (ConnectionError(MaxRetryError(ReadTimeout)))."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo and len(out) < 8:
+        e = todo.pop()
+        if any(e is o for o in out):
+            continue
+        out.append(e)
+        nested = [*e.args[:1], getattr(e, "reason", None), e.__cause__, e.__context__]
+        todo += [n for n in nested if isinstance(n, BaseException)]
+    return out
+
+
+def blocking_timeout(exc: BaseException) -> bool:
+    """A timeout from a blocking client (requests, urllib3, sockets), however wrapped.
+    Never imports them: they are loaded by the time one of their errors exists."""
+    u3 = sys.modules.get("urllib3.exceptions")
+    rq = sys.modules.get("requests.exceptions")
+    kinds: tuple[type[BaseException], ...] = (TimeoutError,)
+    kinds += (u3.TimeoutError,) if u3 is not None else ()
+    kinds += (rq.Timeout,) if rq is not None else ()
+    return any(isinstance(e, kinds) for e in _chain(exc))
+
+
+def blocking_transport(exc: BaseException) -> bool:
+    """No answer from a blocking client: refused, reset, protocol error, timeout."""
+    u3 = sys.modules.get("urllib3.exceptions")
+    kinds: tuple[type[BaseException], ...] = (OSError,)  # requests' errors are OSErrors
+    kinds += (u3.HTTPError,) if u3 is not None else ()
+    return blocking_timeout(exc) or isinstance(exc, kinds)
 
 
 @dataclass
 class ClientPolicy:
-    """What an adapter keeps per backend: its timeout, its retry budget, how many tries."""
+    """What an adapter keeps per backend: its timeout, its retry budget, how many tries,
+    and counters of what happened (for tests, debugging and `describe()`)."""
 
     timeout: AdaptiveTimeout = field(default_factory=AdaptiveTimeout)
     budget: RetryBudget = field(default_factory=RetryBudget)
-    max_attempts: int = 3
+    max_attempts: int = MAX_ATTEMPTS
     rng: random.Random = field(default_factory=random.Random)
+    backoff_base_s: float = 0.2
+    backoff_cap_s: float = 30.0
+    calls: int = 0  # logical calls (what the budget counts)
+    attempts: int = 0  # requests sent, retries included
+    retries: int = 0
+    timeouts: int = 0
+    backoff_s: float = 0.0  # total time slept between attempts
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @classmethod
+    def for_backend(
+        cls, ceiling_s: float, *, floor_s: float = FLOOR_S, max_attempts: int = MAX_ATTEMPTS
+    ) -> ClientPolicy:
+        """The house policy for one backend client: starts at its configured timeout (the
+        ceiling, what it waited before it learnt anything), adapts down to the floor."""
+        floor = min(floor_s, ceiling_s)
+        return cls(
+            timeout=AdaptiveTimeout(floor_s=floor, ceiling_s=ceiling_s, initial_s=ceiling_s),
+            max_attempts=max_attempts,
+        )
+
+    @property
+    def current_s(self) -> float:  # the timeout the next read gets
+        return self.timeout.current_s
+
+    @property
+    def write_timeout_s(self) -> float:  # not retried: never cut short by fast reads
+        return self.timeout.ceiling_s
+
+    def describe(self) -> str:
+        t = self.timeout
+        return (
+            f"timeout {t.current_s:.2f}s (floor {t.floor_s:g}s, ceiling {t.ceiling_s:g}s); "
+            f"{self.retries} retries, {self.timeouts} timeouts in {self.calls} calls"
+        )
+
+    # --- the steps, shared by the async and the blocking call ------------------------------
+
+    def _begin(self) -> None:
+        with self._lock:
+            self.budget.on_request()
+            self.calls += 1
+
+    def _limit(self) -> float:
+        with self._lock:
+            self.attempts += 1
+            return self.timeout.current_s
+
+    def _ok(self, seconds: float) -> None:
+        with self._lock:
+            self.timeout.observe(seconds)
+
+    def _failed(
+        self,
+        err: BaseException,
+        attempt: int,
+        retryable: Callable[[BaseException], bool],
+        is_timeout: Callable[[BaseException], bool],
+    ) -> float | None:
+        """Book a failed attempt; the delay before the next one, or None: give up."""
+        with self._lock:
+            timed_out = is_timeout(err)
+            if timed_out:
+                self.timeouts += 1
+                self.timeout.timed_out()
+            if attempt >= self.max_attempts or not (timed_out or retryable(err)):
+                return None
+            if not self.budget.can_retry():
+                return None
+            self.budget.on_retry()
+            self.retries += 1
+            delay = backoff(attempt, self.backoff_base_s, self.backoff_cap_s, rng=self.rng)
+            self.backoff_s += delay
+            return delay
+
+    # --- running a call -----------------------------------------------------------------
 
     async def call(
         self,
         fn: Callable[[float], Awaitable[T]],
-        retryable: Callable[[BaseException], bool] = lambda _: True,
+        retryable: Callable[[BaseException], bool] = _always,
+        is_timeout: Callable[[BaseException], bool] = _is_timeout,
     ) -> T:
         """Run `fn(timeout_s)` under the policy: adaptive timeout, budgeted retries with
-        jittered backoff. Re-raises the last error when out of attempts or budget."""
+        jittered backoff. Re-raises the last error when out of attempts or budget. A
+        timeout (`is_timeout`) is always retryable; other errors only if `retryable`."""
         loop = asyncio.get_running_loop()
+        self._begin()
         attempt = 0
         while True:
-            self.budget.on_request()
+            limit = self._limit()
             started = loop.time()
-            limit = self.timeout.current_s
             try:
                 result = await asyncio.wait_for(fn(limit), timeout=limit)
-            except TimeoutError as exc:
-                self.timeout.timed_out()
-                err: BaseException = exc
             except Exception as exc:
-                err = exc
+                err: Exception = exc
             else:
-                self.timeout.observe(loop.time() - started)
+                self._ok(loop.time() - started)
                 return result
             attempt += 1
-            if attempt >= self.max_attempts or not retryable(err) or not self.budget.can_retry():
+            delay = self._failed(err, attempt, retryable, is_timeout)
+            if delay is None:
                 raise err
-            self.budget.on_retry()
-            await asyncio.sleep(backoff(attempt, rng=self.rng))
+            await asyncio.sleep(delay)
+
+    def call_sync(
+        self,
+        fn: Callable[[float], T],
+        retryable: Callable[[BaseException], bool] = _always,
+        is_timeout: Callable[[BaseException], bool] = _is_timeout,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> T:
+        """`call` for blocking clients (run in a worker thread): `fn` must honour the
+        timeout it is given (requests' and urllib3's `timeout=`), nothing can cut it."""
+        self._begin()
+        attempt = 0
+        while True:
+            limit = self._limit()
+            started = time.monotonic()
+            try:
+                result = fn(limit)
+            except Exception as exc:
+                err: Exception = exc
+            else:
+                self._ok(time.monotonic() - started)
+                return result
+            attempt += 1
+            delay = self._failed(err, attempt, retryable, is_timeout)
+            if delay is None:
+                raise err
+            sleep(delay)

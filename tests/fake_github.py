@@ -10,6 +10,9 @@ Every GET has a strong ETag; a matching If-None-Match gets 304 and costs no rate
 Rate limit: x-ratelimit-* headers on every response; at 0 remaining, 403 "API rate limit
 exceeded". `throttle()` makes the next requests 429/403 with Retry-After (a secondary
 limit). Requests are recorded for the tests to inspect.
+
+Fault hooks for the client-policy tests: `fail_next(n, status)` answers the next n
+requests (of a method, or any) with a 5xx, and `delay_s` holds every reply that long.
 """
 
 from __future__ import annotations
@@ -57,6 +60,26 @@ class FakeGitHub:
     base_url: str = ""
     _throttle: list[tuple[int, int]] = field(default_factory=list)  # (status, retry_after)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    delay_s: float = 0.0  # every reply is held this long
+    _fail: list[tuple[str, int]] = field(default_factory=list)  # (method or "*", status)
+
+    def fail_next(self, times: int, status: int = 500, method: str = "*") -> None:
+        """The next `times` requests (of `method`, or any) are answered `status`."""
+        with self.lock:
+            self._fail.extend([(method, status)] * times)
+
+    def heal(self) -> None:
+        """Forget the injected failures and delays."""
+        with self.lock:
+            self._fail.clear()
+            self.delay_s = 0.0
+
+    def _injected(self, method: str) -> int | None:
+        for i, (m, status) in enumerate(self._fail):
+            if m in (method, "*"):
+                del self._fail[i]
+                return status
+        return None
 
     def throttle(self, status: int, retry_after: int, times: int = 1) -> None:
         with self.lock:
@@ -99,6 +122,8 @@ class FakeGitHub:
     ) -> tuple[int, dict[str, str], Any]:
         if auth and auth != f"Bearer {self.token}":
             return 401, {}, {"message": "Bad credentials", "documentation_url": DOCS}
+        if (failed := self._injected(method)) is not None:
+            return failed, {}, {"message": "Server Error", "documentation_url": DOCS}
         if self._throttle:
             status, after = self._throttle.pop(0)
             msg = "You have exceeded a secondary rate limit. Please wait a few minutes."
@@ -179,16 +204,21 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if self.server.fake.delay_s:
+            time.sleep(self.server.fake.delay_s)
         status, out, doc = self.server.fake.answer(method, self.path, headers, body)
         payload = b"" if doc is None or status in (204, 304) else json.dumps(doc).encode()
-        self.send_response(status)
-        for k, v in out.items():
-            self.send_header(k, v)
-        if payload:
-            self.send_header("content-type", "application/json; charset=utf-8")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            for k, v in out.items():
+                self.send_header(k, v)
+            if payload:
+                self.send_header("content-type", "application/json; charset=utf-8")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a timeout test)
 
     def do_GET(self) -> None:
         self._serve("GET")

@@ -10,6 +10,9 @@
 
 Its clock can be set off from ours (`skew_s`) as its `Date` header shows it; the Rego
 `time.now_ns()` it evaluates with stays the real clock.
+
+Fault hooks for the client-policy tests: `fail_next(n, status)` answers the next n
+requests (of a method, or any) with a 5xx, and `delay_s` holds every reply that long.
 """
 
 from __future__ import annotations
@@ -36,6 +39,27 @@ class FakeOpa:
         self.requests: list[tuple[str, str]] = []
         self.policies = policies or [policy_path("abac.rego")]
         self.url = ""
+        self.delay_s = 0.0
+        self._fail: list[tuple[str, int]] = []
+
+    def fail_next(self, times: int, status: int = 500, method: str = "*") -> None:
+        """The next `times` requests (of `method`, or any) are answered `status`."""
+        with self.lock:
+            self._fail.extend([(method, status)] * times)
+
+    def heal(self) -> None:
+        """Forget the injected failures and delays."""
+        with self.lock:
+            self._fail.clear()
+            self.delay_s = 0.0
+
+    def _injected(self, method: str) -> int | None:
+        with self.lock:
+            for i, (m, status) in enumerate(self._fail):
+                if m in (method, "*"):
+                    del self._fail[i]
+                    return status
+        return None
 
     def _walk(self, parts: list[str]) -> Any:
         node: Any = self.data
@@ -57,12 +81,25 @@ class FakeOpa:
 
             def _send(self, code: int, body: Any = None) -> None:
                 raw = b"" if body is None else json.dumps(body).encode()
-                self.send_response(code)
-                if body is not None:
-                    self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                try:
+                    self.send_response(code)
+                    if body is not None:
+                        self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a timeout test)
+
+            def _misbehave(self, method: str) -> bool:
+                """The fault hooks: hold the reply, or answer an injected error."""
+                if opa.delay_s:
+                    time.sleep(opa.delay_s)
+                status = opa._injected(method)
+                if status is None:
+                    return False
+                self._send(status, {"code": "internal_error", "message": "injected failure"})
+                return True
 
             def _parts(self) -> list[str] | None:
                 path = self.path.split("?")[0]
@@ -76,6 +113,8 @@ class FakeOpa:
 
             def do_GET(self) -> None:
                 opa.requests.append(("GET", self.path))
+                if self._misbehave("GET"):
+                    return None
                 if self.path == "/health":
                     return self._send(200, {})
                 parts = self._parts()
@@ -87,6 +126,8 @@ class FakeOpa:
 
             def do_PUT(self) -> None:
                 opa.requests.append(("PUT", self.path))
+                if self._misbehave("PUT"):
+                    return None
                 parts = self._parts()
                 if not parts:
                     return self._send(400, {"code": "invalid_parameter"})
@@ -102,6 +143,8 @@ class FakeOpa:
 
             def do_DELETE(self) -> None:
                 opa.requests.append(("DELETE", self.path))
+                if self._misbehave("DELETE"):
+                    return None
                 parts = self._parts()
                 if opa.fail_deletes:
                     return self._send(500, {"code": "internal_error", "message": "disk"})
@@ -116,6 +159,8 @@ class FakeOpa:
 
             def do_POST(self) -> None:
                 opa.requests.append(("POST", self.path))
+                if self._misbehave("POST"):
+                    return None
                 parts = self._parts()
                 if not parts:
                     return self._send(404, {"code": "not_found"})

@@ -6,12 +6,19 @@ dir, starts the binary on 127.0.0.1, and can stop it and start it again on the s
 and storage (to test a source going away and coming back). Its `query` talks HTTP
 directly (urllib), independent of the adapter's client, so tests can ask Prometheus for
 its own answer.
+
+`PromAPIStub` stands in for Prometheus's HTTP query API when a test needs it to misbehave:
+it answers every query with an empty result (or forwards it to a real Prometheus), checks
+the `timeout` parameter the way Prometheus parses it, and can be told to fail the next
+requests with a 5xx (`fail_next`) or to hold every reply (`delay_s`). `requests` lists
+what arrived.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -19,8 +26,10 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +193,97 @@ class LabThread:
         if self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=15)
+
+
+_PROM_DURATION = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
+
+
+def prom_accepts_duration(text: str) -> bool:
+    """Prometheus's API parses float seconds ("0.5") or whole units ("500ms", "1m30s")."""
+    try:
+        float(text)
+    except ValueError:
+        return bool(text) and _PROM_DURATION.match(text) is not None
+    return True
+
+
+class PromAPIStub:
+    def __init__(self, upstream: str | None = None) -> None:
+        self.upstream = upstream
+        self.delay_s = 0.0
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        self.url = ""
+        self._fail: list[int] = []
+
+    def fail_next(self, times: int, status: int = 500) -> None:
+        with self.lock:
+            self._fail.extend([status] * times)
+
+    def heal(self) -> None:
+        """Forget the injected failures and delays."""
+        with self.lock:
+            self._fail.clear()
+            self.delay_s = 0.0
+
+    def answer(self, target: str) -> tuple[int, Any]:
+        with self.lock:
+            self.requests.append(target)
+            failed = self._fail.pop(0) if self._fail else None
+        if failed is not None:
+            return failed, {"status": "error", "errorType": "internal", "error": "injected"}
+        url = urllib.parse.urlsplit(target)
+        query = urllib.parse.parse_qs(url.query)
+        for t in query.get("timeout", []):
+            if not prom_accepts_duration(t):
+                msg = f'invalid parameter "timeout": cannot parse "{t}" to a valid duration'
+                return 400, {"status": "error", "errorType": "bad_data", "error": msg}
+        if self.upstream is not None:
+            try:
+                with urllib.request.urlopen(self.upstream + target, timeout=10) as r:
+                    return r.status, json.load(r)
+            except urllib.error.HTTPError as exc:
+                return exc.code, json.load(exc)
+        kind = "matrix" if url.path.endswith("/query_range") else "vector"
+        return 200, {"status": "success", "data": {"resultType": kind, "result": []}}
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if stub.delay_s:
+                    time.sleep(stub.delay_s)
+                code, doc = stub.answer(self.path)
+                raw = json.dumps(doc).encode()
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a timeout test)
+
+            do_POST = do_GET
+
+            def log_message(self, *_: Any) -> None:
+                return None
+
+        return Handler
+
+
+@contextmanager
+def running_stub(upstream: str | None = None) -> Iterator[PromAPIStub]:
+    stub = PromAPIStub(upstream)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), stub.handler())
+    server.daemon_threads = True
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

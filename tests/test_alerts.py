@@ -179,3 +179,51 @@ def test_acknowledged_alerts_sink_and_come_back_new_when_they_recur() -> None:
     book.acknowledge_newest()
     book.acknowledge_newest()
     assert book.acknowledge_newest() is None
+
+
+def test_a_failing_source_is_one_alert_acknowledgeable_until_it_recovers() -> None:
+    """However often a source fails, and whatever its error says from poll to poll (an MQTT
+    reconnect counts down), it is one alert per source; `a` dims it, recovery clears it,
+    and a new failure is a new alert."""
+    book = AlertBook()
+    down = SourceHealth(
+        state=HealthState.ERROR, last_error="ConnectionError: refused", last_ok_at=T0
+    )
+    mqtt = "mqtt 127.0.0.1:1883: ConnectionRefusedError"
+
+    def poll(i: int, latency_health: SourceHealth) -> dict[str, tuple[str, bool]]:
+        at = T0 + timedelta(seconds=i)
+        mqtt_down = SourceHealth(
+            state=HealthState.ERROR, last_error=f"{mqtt}; retry in {i * 0.5:.1f}s", last_ok_at=T0
+        )
+        snaps = {
+            "latency": LatencySnapshot(observed_at=at, health=latency_health, source="prometheus"),
+            "access": access(100, 1, 0.01).model_copy(
+                update={"health": mqtt_down, "source": "mqtt", "observed_at": at}
+            ),
+        }
+        return {a.key: (a.message, a.acknowledged) for a in book.update(derive(snaps, at))}
+
+    for i in range(5):
+        shown = poll(i, down)
+    assert shown == {  # two alerts, not ten; the message is the latest
+        "source:latency": ("latency (prometheus): ConnectionError: refused", False),
+        "source:access": (f"access (mqtt): {mqtt}; retry in 2.0s", False),
+    }
+
+    acked = book.acknowledge_newest()
+    assert acked is not None and acked.kind is AlertKind.SOURCE_DOWN
+    other = ({"source:latency", "source:access"} - {acked.key}).pop()
+    for i in range(5, 8):
+        shown = poll(i, down)
+    assert {k: ack for k, (_, ack) in shown.items()} == {acked.key: True, other: False}
+
+    # the latency source comes back (fresh data): its alert clears, the other stays
+    fresh = SourceHealth(state=HealthState.OK, last_ok_at=T0 + timedelta(seconds=9))
+    assert set(poll(9, fresh)) == {"source:access"}
+
+    # it fails again: a new alert, not acknowledged even if the old one was
+    assert poll(10, down)["source:latency"] == (
+        "latency (prometheus): ConnectionError: refused",
+        False,
+    )

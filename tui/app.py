@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -99,6 +100,7 @@ class WatchfloorApp(
         self._pending: dict[str, Snapshot] = {}
         self._shown: set[str] = set()
         self._flush_timer: Timer | None = None
+        self._gc_frozen = False
         self._tick_timer: Timer | None = None
         self.first_latency: LatencySnapshot | None = None
         if keymap:
@@ -255,6 +257,13 @@ class WatchfloorApp(
                     pane.snapshot = pending[cap]
                     self._shown.add(cap)
             self.refresh_alerts()
+        if not self._gc_frozen and self.all_panes_filled():
+            # Everything built so far (models, the simulator's windows, the widget tree)
+            # lives as long as the app: out of the collector's way, a full collection
+            # scans thousands of objects instead of ~100k (it was a 65 ms pause, and
+            # 0.4 % of a core when idle).
+            self._gc_frozen = True
+            self.call_after_refresh(gc.freeze)
 
     def _tick(self) -> None:
         """Once a second: news, countdowns and data ages, in one repaint."""

@@ -30,6 +30,19 @@ def duration(td: timedelta | float) -> str:
     return f"{sign}{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
+def ago(td: timedelta) -> str:
+    """How long ago, as coarse as a person reads it: 45s, 12m, 3h, 2d. A coarse unit also
+    changes less often, so "ago" texts repaint once a minute, not every second."""
+    s = int(td.total_seconds())
+    if s < 60:
+        return f"{max(s, 0)}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    return f"{s // 86400}d"
+
+
 def ms(value: float | None) -> str:
     if value is None:
         return "—"

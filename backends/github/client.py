@@ -5,6 +5,10 @@
 - `x-ratelimit-*` headers are kept as the budget; a 403/429 that is a rate limit sets a
   time before which no request is sent at all (`Retry-After`, else the reset time, else a
   minute), and raises `RateLimited`.
+- Reads (GET) go through the shared ClientPolicy (backends.resilience): an adaptive
+  timeout within [0.5 s, timeout_s], and a 5xx or transport error retried once within the
+  retry budget, after a jittered backoff. A rate limit is never retried (see above); a
+  POST is sent once, with the ceiling as its timeout.
 - The token is a SecretStr until the moment a request is built; it is never put in a
   message, a repr, or an exception.
 
@@ -25,6 +29,7 @@ from pydantic import SecretStr
 from backends.clock import Clock
 from backends.github.mapping import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
+from backends.resilience import RETRY_STATUSES, ClientPolicy, httpx_timeout, httpx_transport
 
 if TYPE_CHECKING:
     import httpx
@@ -35,6 +40,18 @@ CACHE_MAX = 256
 
 class GitHubError(Exception):
     """A request failed. The message names the method, the path and GitHub's reason."""
+
+
+class ServerError(GitHubError):
+    """A 5xx answer to a read: worth another try, within the retry budget."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, ServerError) or httpx_transport(exc)
 
 
 class RateLimited(GitHubError):
@@ -64,6 +81,7 @@ class GitHubClient:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.timeout_s = timeout_s
+        self.policy = ClientPolicy.for_backend(timeout_s)  # this backend's own timeout
         self.clock = clock
         self.budget: RateLimit | None = None
         self.requests = 0  # sent over the wire
@@ -126,12 +144,25 @@ class GitHubClient:
 
         self._check_backoff()
         what = self._what(method, url)
+
+        async def attempt(limit: float) -> httpx.Response:
+            return await self._attempt(method, url, headers, body, limit)
+
         try:
-            resp = await self._client().request(
-                method, url, headers={**self._headers(), **headers}, json=body
-            )
-        except httpx.HTTPError as exc:
+            if method == "GET":  # a read: adaptive timeout, budgeted retries
+                return await self.policy.call(
+                    attempt, retryable=_retryable, is_timeout=httpx_timeout
+                )
+            return await attempt(self.policy.write_timeout_s)  # a write: once
+        except (httpx.HTTPError, TimeoutError) as exc:
             raise GitHubError(f"{type(exc).__name__} ({what})") from None
+
+    async def _attempt(
+        self, method: str, url: str, headers: dict[str, str], body: Any, limit: float
+    ) -> httpx.Response:
+        resp = await self._client().request(
+            method, url, headers={**self._headers(), **headers}, json=body, timeout=limit
+        )
         self.requests += 1
         now = self.clock.now()
         self.budget = rate_limit_from_headers(resp.headers, self.budget)
@@ -143,6 +174,9 @@ class GitHubClient:
             if until is not None:
                 self.budget = (self.budget or RateLimit()).model_copy(update={"retry_at": until})
                 raise RateLimited(until, self.budget, now)
+        if method == "GET" and resp.status_code in RETRY_STATUSES:
+            what = self._what(method, url)
+            raise ServerError(f"{resp.status_code} {_message(resp)} ({what})", resp.status_code)
         return resp
 
     async def get(self, path: str, params: Mapping[str, object] | None = None) -> Any:
@@ -188,11 +222,14 @@ class GitHubClient:
             pages += 1
             if doc is None and pages == 1:
                 raise GitHubError(f"404 Not Found ({self._what('GET', path)})")
-            if not isinstance(doc, dict):
-                break
-            got = doc.get(key)
-            if isinstance(got, list):
-                items.extend(got)
+            got = doc.get(key) if isinstance(doc, dict) else None
+            if not isinstance(got, list) or not all(isinstance(i, dict) for i in got):
+                # a proxy's error page or a changed API: an error (the pane keeps its last
+                # data), never an empty train
+                raise GitHubError(
+                    f"unexpected answer to {self._what('GET', path)}: no list of {key!r}"
+                )
+            items.extend(got)
             url = next_link(link)
             if url is not None and not url.startswith(self.base_url + "/"):
                 break  # never send the token to another host

@@ -73,7 +73,7 @@ class GitHubOptions(_Strict):
     rehearsal_actors: tuple[str, ...] = ()
     token: SecretStr | None = None  # default: $GITHUB_TOKEN
     poll_s: float = Field(default=15.0, gt=0, le=3600)
-    timeout_s: float = Field(default=10.0, gt=0, le=120)
+    timeout_s: float = Field(default=10.0, gt=0, le=120)  # the adaptive timeout's ceiling
     per_page: int = Field(default=10, ge=1, le=100)
     max_pages: int = Field(default=3, ge=1, le=10)
     recent: int = Field(default=5, ge=1, le=20)

@@ -37,6 +37,7 @@ from backends.models import (
 )
 from backends.polling import poll, with_error
 from backends.registry import BackendContext
+from backends.resilience import ClientPolicy
 
 JOBS_KEPT = 64
 MIN_REASON = 10
@@ -63,6 +64,11 @@ class GitHubRelease:
         self.repo_path = f"/repos/{quote(options.owner, safe='')}/{quote(options.repo, safe='')}"
         self._jobs_done: OrderedDict[str, list[Payload]] = OrderedDict()
         self.last: ReleaseSnapshot | None = None
+
+    @property
+    def client_policy(self) -> ClientPolicy:
+        """The client policy of this backend (its current adaptive timeout, retries)."""
+        return self.client.policy
 
     @property
     def rehearsal_target(self) -> str:

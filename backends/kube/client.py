@@ -3,6 +3,13 @@
 The official kubernetes client is imported here, when the first client is built, never at
 plugin import. Calls block: the adapter runs them in threads. Errors come out as
 KubeError (NotFound, Conflict) with the HTTP status.
+
+Reads (list, get) go through the shared ClientPolicy (backends.resilience): an adaptive
+timeout within [0.5 s, request_timeout_s], and a transport error, a timeout or a
+502/503/504 retried once within the retry budget. A bare 500 InternalError is not
+retried: the API server uses it for failures a retry does not fix (a broken webhook or
+conversion), as client-go does. Writes (create, replace, delete) are sent once with the
+ceiling as their timeout; a 409 on them is the adapter's to handle, on a fresh read.
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ from typing import Any
 
 from backends.faults_core import MANAGED_SELECTOR
 from backends.kube.options import KubeOptions
+from backends.resilience import ClientPolicy, blocking_timeout, blocking_transport
 
 GROUP = "networking.istio.io"
 PLURAL = "virtualservices"
+RETRY_STATUSES = frozenset({502, 503, 504})  # the API server's "try again" answers
 
 
 class KubeError(Exception):
@@ -29,6 +38,12 @@ class NotFound(KubeError):
 
 class Conflict(KubeError):
     pass
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, KubeError):
+        return exc.status in RETRY_STATUSES
+    return blocking_transport(exc)
 
 
 def _configuration(opts: KubeOptions) -> Any:
@@ -54,46 +69,57 @@ def _configuration(opts: KubeOptions) -> Any:
 
 
 class VirtualServices:
-    def __init__(self, opts: KubeOptions) -> None:
+    def __init__(self, opts: KubeOptions, policy: ClientPolicy | None = None) -> None:
         from kubernetes import client
 
         self.version = opts.istio_version
         self.api_version = f"{GROUP}/{opts.istio_version}"
-        self.timeout = opts.request_timeout_s
+        self.policy = policy or ClientPolicy.for_backend(opts.request_timeout_s)
         self._api = client.CustomObjectsApi(client.ApiClient(_configuration(opts)))
 
-    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    def _once(self, method: str, *args: Any, timeout: float, **kwargs: Any) -> Any:
         from kubernetes.client.exceptions import ApiException
 
         fn = getattr(self._api, method)
         try:
-            return fn(GROUP, self.version, *args, _request_timeout=self.timeout, **kwargs)
+            return fn(GROUP, self.version, *args, _request_timeout=timeout, **kwargs)
         except ApiException as exc:
             status = int(exc.status or 0)
             message = _message(exc.body) or str(exc.reason or "")
             cls = {404: NotFound, 409: Conflict}.get(status, KubeError)
             raise cls(status, message) from None
 
+    def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        def attempt(limit: float) -> Any:
+            return self._once(method, *args, timeout=limit, **kwargs)
+
+        return self.policy.call_sync(attempt, retryable=_retryable, is_timeout=blocking_timeout)
+
+    def _write(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self._once(method, *args, timeout=self.policy.write_timeout_s, **kwargs)
+
     def list_managed(self) -> list[dict[str, Any]]:
         """Every watchfloor-managed VirtualService in every namespace."""
-        out = self._call("list_cluster_custom_object", PLURAL, label_selector=MANAGED_SELECTOR)
+        out = self._read("list_cluster_custom_object", PLURAL, label_selector=MANAGED_SELECTOR)
         return list(out.get("items") or [])
 
     def list_in(self, namespace: str) -> list[dict[str, Any]]:
-        out = self._call("list_namespaced_custom_object", namespace, PLURAL)
+        out = self._read("list_namespaced_custom_object", namespace, PLURAL)
         return list(out.get("items") or [])
 
     def get(self, namespace: str, name: str) -> dict[str, Any]:
-        out: dict[str, Any] = self._call("get_namespaced_custom_object", namespace, PLURAL, name)
+        out: dict[str, Any] = self._read("get_namespaced_custom_object", namespace, PLURAL, name)
         return out
 
     def create(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = self._call("create_namespaced_custom_object", namespace, PLURAL, body)
+        out: dict[str, Any] = self._write(
+            "create_namespaced_custom_object", namespace, PLURAL, body
+        )
         return out
 
     def replace(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
         """PUT with the body's metadata.resourceVersion: a stale one is a 409 Conflict."""
-        out: dict[str, Any] = self._call(
+        out: dict[str, Any] = self._write(
             "replace_namespaced_custom_object", namespace, PLURAL, name, body
         )
         return out
@@ -105,7 +131,7 @@ class VirtualServices:
         opts = client.V1DeleteOptions(
             preconditions=client.V1Preconditions(resource_version=resource_version)
         )
-        self._call("delete_namespaced_custom_object", namespace, PLURAL, name, body=opts)
+        self._write("delete_namespaced_custom_object", namespace, PLURAL, name, body=opts)
 
 
 def _message(body: Any) -> str:

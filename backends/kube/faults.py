@@ -54,6 +54,7 @@ from backends.models import (
 )
 from backends.polling import describe_error, poll
 from backends.registry import BackendContext
+from backends.resilience import ClientPolicy
 
 T = TypeVar("T")
 RECONCILER = "watchfloor-reconcile"
@@ -72,6 +73,8 @@ class KubeFaults:
         self.never = frozenset(DEFAULT_PROTECTED) | self.limits.protected_namespaces
         self.policy = FaultPolicy(self.limits)
         self._vs: VirtualServices | None = None
+        # one client policy for this API server, kept across clients (timeouts learnt)
+        self.client_policy = ClientPolicy.for_backend(options.request_timeout_s)
         self._store: FaultStore | None = None
         self._lock = asyncio.Lock()
 
@@ -79,7 +82,7 @@ class KubeFaults:
 
     def _client(self) -> VirtualServices:
         if self._vs is None:
-            self._vs = VirtualServices(self.opts)
+            self._vs = VirtualServices(self.opts, self.client_policy)
         return self._vs
 
     def _db(self) -> FaultStore:

@@ -23,7 +23,7 @@ class KubeOptions(BaseModel):
     verify_tls: bool = True
     ca_file: str | None = None
     istio_version: Literal["v1", "v1beta1"] = "v1"
-    request_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    request_timeout_s: float = Field(default=5.0, gt=0, le=120)  # the adaptive timeout's ceiling
     conflict_retries: int = Field(default=5, ge=1, le=20)
     protected_namespaces: tuple[str, ...] = DEFAULT_PROTECTED
     max_window_minutes: int = Field(default=60, gt=0, le=4 * 60)

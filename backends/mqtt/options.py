@@ -25,7 +25,9 @@ class MqttOptions(BaseModel):
     window_s: int = Field(default=60, ge=10, le=3600)  # one bucket per second
     recent_kept: int = Field(default=5000, ge=100, le=200_000)  # for the policy dry-run
     reconnect_min_s: float = Field(default=0.5, gt=0, le=60)
-    reconnect_max_s: float = Field(default=30.0, gt=0, le=600)
+    # low on purpose: one connection per dashboard, and a broker back up is seen within
+    # two refresh intervals; raise it for hundreds of dashboards on one broker
+    reconnect_max_s: float = Field(default=1.0, gt=0, le=600)
     # OPA drops events on its side (a decision_logs drop_decision policy, a full
     # buffer): the counts are a sample, and the pane says so.
     source_drops: bool = False

@@ -5,7 +5,8 @@ bounded (`queue_size`); what does not fit is dropped by the queue itself and cou
 the pane can say its rates come from a sample. Oversized and malformed messages are
 counted and otherwise ignored. When the broker goes away the task reconnects with
 exponential backoff and jitter and subscribes again; meanwhile `watch()` keeps yielding
-the last counts with health set to error.
+the last counts with health set to error. The delays come from the shared
+`backends.resilience.backoff` (equal jitter, reconnect_min_s doubling to reconnect_max_s).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from backends.models import AccessSnapshot, Decision, HealthState, SourceHealth
 from backends.mqtt.options import MqttOptions
 from backends.polling import describe_error
 from backends.registry import BackendContext
+from backends.resilience import backoff
 
 _GONE = object()  # put in the queue when the connection drops
 DRAIN_BATCH = 64  # messages handled per wake-up before yielding to the event loop
@@ -31,10 +33,9 @@ DRAIN_BATCH = 64  # messages handled per wake-up before yielding to the event lo
 def backoff_delay(
     attempt: int, lo: float, hi: float, rnd: Callable[[], float] = random.random
 ) -> float:
-    """Exponential backoff with "equal jitter": half the step fixed, half random."""
-    step = min(hi, lo * 2.0 ** min(attempt, 30))
-    jitter: float = rnd()
-    return step / 2 + jitter * step / 2
+    """The reconnect delay: the shared `resilience.backoff` with "equal jitter" (half the
+    step fixed, half random), so a broker that refuses at once is never spun on."""
+    return backoff(attempt, base_s=lo, cap_s=hi, rng=rnd, jitter="equal")
 
 
 class MqttAccess:

@@ -109,7 +109,7 @@ class PromOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = "http://127.0.0.1:9090"
-    timeout_s: float = Field(default=3.0, gt=0, le=60)  # client timeout and ?timeout=
+    timeout_s: float = Field(default=3.0, gt=0, le=60)  # ceiling of the adaptive timeout
     window: str = "1m"  # the rate() window p99.9, errors and cache ratios are computed over
     routes: tuple[str, ...] = ("GET /docs/:id", "GET /search")
     slo_ms: dict[str, float] = Field(

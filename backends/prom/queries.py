@@ -20,6 +20,12 @@ from backends.prom.options import PromOptions
 _RE2_SPECIAL = set("\\.+*?()|[]{}^$")
 
 
+def prom_duration(seconds: float) -> str:
+    """A duration Prometheus's HTTP API parses: it takes float seconds ("0.5") or whole
+    units ("500ms"), and refuses a fraction with a unit ("0.5s" is a 400)."""
+    return f"{max(1, round(seconds * 1000))}ms"
+
+
 def routes_regex(routes: Iterable[str]) -> str:
     """An RE2 alternation matching exactly these label values, quoted for a PromQL string."""
     alts = ("".join("\\" + c if c in _RE2_SPECIAL else c for c in r) for r in routes)

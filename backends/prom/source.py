@@ -1,9 +1,12 @@
 """The Prometheus latency source: p99.9, adaptive limits and cache ratios per poll.
 
 prometheus-api-client is synchronous, so every poll runs its queries in one worker thread
-(asyncio.to_thread), each with a client timeout and Prometheus's own ``timeout`` query
-parameter, all evaluated at one instant (``time=``) so they describe the same moment. The
-client (and requests) is imported when the first poll starts, not with this module.
+(asyncio.to_thread), all evaluated at one instant (``time=``) so they describe the same
+moment. Each query goes through the shared ClientPolicy (backends.resilience): the client
+timeout and Prometheus's own ``timeout`` parameter are its adaptive timeout, within
+[0.5 s, timeout_s], and a 5xx or transport error is retried once within the retry budget,
+after a jittered backoff. The client (and requests) is imported when the first poll
+starts, not with this module.
 
 If the p99.9 queries fail the poll fails: ``backends.polling.poll`` keeps the last data
 with error health. A failing auxiliary query (limit, inflight, blocked, errors, cache,
@@ -14,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,8 +32,9 @@ from backends.models import (
 )
 from backends.polling import describe_error, poll
 from backends.prom.options import PromOptions
-from backends.prom.queries import Located, buckets_by, build, by_label, locate
+from backends.prom.queries import Located, buckets_by, build, by_label, locate, prom_duration
 from backends.registry import BackendContext
+from backends.resilience import RETRY_STATUSES, ClientPolicy, blocking_timeout, blocking_transport
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -39,6 +44,15 @@ def window_seconds(window: str) -> float:
         if window.endswith(unit) and window[: -len(unit)].isdigit():
             return int(window[: -len(unit)]) * _UNITS[unit]
     raise ValueError(f"not a PromQL duration: {window!r}")
+
+
+_STATUS = re.compile(r"HTTP Status Code (\d{3})")
+
+
+def _retryable(exc: BaseException) -> bool:
+    """A transport error, or prometheus-api-client's exception for a 5xx answer."""
+    m = _STATUS.match(str(exc)) if type(exc).__name__ == "PrometheusApiClientException" else None
+    return blocking_transport(exc) or (m is not None and int(m.group(1)) in RETRY_STATUSES)
 
 
 def _finite(v: float | None) -> float | None:
@@ -53,6 +67,7 @@ class PromLatency:
         self.ctx = ctx
         self.q = build(options)
         self._client: Any = None
+        self.client_policy = ClientPolicy.for_backend(options.timeout_s)  # this backend's own
         self._history: dict[str, tuple[float, ...]] = {}
         self._history_at: datetime | None = None
 
@@ -63,7 +78,7 @@ class PromLatency:
             from prometheus_api_client import PrometheusConnect
             from urllib3.util.retry import Retry
 
-            # no retries inside one poll: the next poll is the retry
+            # urllib3 never retries: the client policy decides what is worth another try
             self._client = PrometheusConnect(
                 url=self.opts.url.rstrip("/"),
                 disable_ssl=True,
@@ -72,23 +87,39 @@ class PromLatency:
             )
         return self._client
 
-    def _params(self, ts: float | None = None) -> dict[str, str]:
-        params = {"timeout": f"{self.opts.timeout_s:g}s"}
+    def _params(self, limit: float, ts: float | None = None) -> dict[str, str]:
+        params = {"timeout": prom_duration(limit)}  # Prometheus gives up when we do
         if ts is not None:
             params["time"] = f"{ts:.3f}"
         return params
 
+    def _call(self, fn: Callable[[float], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        return self.client_policy.call_sync(fn, retryable=_retryable, is_timeout=blocking_timeout)
+
     def query(self, promql: str, ts: float) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self._connect().custom_query(promql, params=self._params(ts))
-        return result
+        def attempt(limit: float) -> list[dict[str, Any]]:
+            result: list[dict[str, Any]] = self._connect().custom_query(
+                promql, params=self._params(limit, ts), timeout=limit
+            )
+            return result
+
+        return self._call(attempt)
 
     def query_range(
         self, promql: str, start: datetime, end: datetime, step_s: int
     ) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self._connect().custom_query_range(
-            promql, start_time=start, end_time=end, step=f"{step_s}s", params=self._params()
-        )
-        return result
+        def attempt(limit: float) -> list[dict[str, Any]]:
+            result: list[dict[str, Any]] = self._connect().custom_query_range(
+                promql,
+                start_time=start,
+                end_time=end,
+                step=f"{step_s}s",
+                params=self._params(limit),
+                timeout=limit,
+            )
+            return result
+
+        return self._call(attempt)
 
     # --- one poll -------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from tui.panes.keyed_table import KeyedTable
 class SourcePane(Vertical):
     TITLE: ClassVar[str] = ""
     _last_subtitle: Text | None = None
+    _last_state: HealthState | None = None
     snapshot: var[Any] = var(None, always_update=True, init=False)
     now: var[datetime] = var(utc_now, init=False)
     filter_text: var[str] = var("", init=False)  # `/`: show only rows containing this
@@ -51,8 +52,10 @@ class SourcePane(Vertical):
         if subtitle != self._last_subtitle:  # an unchanged subtitle costs no repaint
             self._last_subtitle = subtitle
             self.border_subtitle = subtitle
-        for s in HealthState:
-            self.set_class(s is state, f"-{s.value}")
+        if state is not self._last_state:  # CSS classes only when the state changes
+            self._last_state = state
+            for s in HealthState:
+                self.set_class(s is state, f"-{s.value}")
 
     def show(self, snap: Any) -> None:
         """Render a new snapshot (subclasses)."""

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from backends.faults_core import DEFAULT_PROTECTED
 from backends.models import FaultsSnapshot, FaultWindow, WindowState
-from tui.fmt import duration
+from tui.fmt import ago, duration
 from tui.panes.base import SourcePane
 from tui.panes.keyed_table import KeyedTable
 
@@ -29,7 +29,7 @@ def when(w: FaultWindow, now: datetime) -> Text:
     if state is WindowState.ACTIVE:
         return Text(f"ends in {duration(w.ends_at - now)}", "yellow", justify="right")
     end = w.ended_early_at or w.ends_at
-    return Text(f"ended {duration(now - end)} ago", "grey50", justify="right")
+    return Text(f"ended {ago(now - end)} ago", "grey50", justify="right")
 
 
 def note(w: FaultWindow, now: datetime) -> Text:

@@ -19,7 +19,7 @@ from backends.models import (
     StageStatus,
     Verification,
 )
-from tui.fmt import duration
+from tui.fmt import ago, duration
 from tui.panes.base import SourcePane
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
@@ -87,7 +87,7 @@ def rehearsal_text(reh: Rehearsal | None, now: datetime) -> Text:
     glyph, style = STAGE_GLYPH[reh.status]
     text.append(f"{glyph} {reh.status.value}", style)
     if reh.finished_at is not None:
-        text.append(f" {duration(now - reh.finished_at)} ago", "grey62")
+        text.append(f" {ago(now - reh.finished_at)} ago", "grey62")
         if reh.started_at is not None:
             text.append(f" (took {duration(reh.finished_at - reh.started_at)})", "grey62")
     elif reh.started_at is not None:
@@ -155,8 +155,22 @@ class ReleasePane(SourcePane):
             id="release-table",
         )
 
+    _shown_train: tuple[object, ...] | None = None
+
     def show(self, snap: ReleaseSnapshot) -> None:
         self.tick(snap, self.now)
+        # A train changes every few minutes but is polled every second: redraw on change
+        # (the clock-driven parts are `tick`'s).
+        train = (snap.current, snap.recent, snap.rehearsal, snap.release, snap.rate_limit)
+        if train == self._shown_train:
+            return
+        self._shown_train = train
+        arts = self.query_one("#release-artifacts", Line)
+        arts.update(artifacts_line(snap.current) if snap.current is not None else "")
+        alert = alert_line(snap, self.now)
+        box = self.query_one("#release-alert", Line)
+        box.update(alert)
+        box.display = bool(alert)
         rows = {}
         for run in snap.recent:
             glyph, style = STAGE_GLYPH[run.status]
@@ -173,16 +187,7 @@ class ReleasePane(SourcePane):
         self.table().set_rows(rows)
 
     def tick(self, snap: ReleaseSnapshot, now: datetime) -> None:
+        """What moves with the clock: a running stage's time, "ago", the rate-limit wait."""
         stages = self.query_one("#release-stages", Line)
-        arts = self.query_one("#release-artifacts", Line)
-        if snap.current is None:
-            stages.update("no cut yet")
-            arts.update("")
-        else:
-            stages.update(stages_line(snap.current, now))
-            arts.update(artifacts_line(snap.current))
+        stages.update(stages_line(snap.current, now) if snap.current else "no cut yet")
         self.query_one("#release-status", Line).update(status_line(snap, now))
-        alert = alert_line(snap, now)
-        box = self.query_one("#release-alert", Line)
-        box.update(alert)
-        box.display = bool(alert)
