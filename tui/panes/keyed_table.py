@@ -15,7 +15,7 @@ own: `row_filter` keeps only rows whose text contains it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -29,20 +29,10 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.panes.cells import Cell, Column, Row, measure, plain, render_cells
 from tui.panes.thumb import thumb_cell
 
-Cell = str | Text
-Row = tuple[Cell, ...]
-
-
-class Column(NamedTuple):
-    label: str
-    right: bool = False  # right-justify (numbers); a Text cell's own justify wins
-    max_width: int = 40
-
-
-def plain(cell: Cell) -> str:
-    return cell.plain if isinstance(cell, Text) else cell
+__all__ = ["Cell", "Column", "KeyedTable", "Row"]  # Column: how panes declare columns
 
 
 class KeyedTable(ScrollView, can_focus=True):
@@ -133,7 +123,7 @@ class KeyedTable(ScrollView, can_focus=True):
         changed = {k for k, v in shown.items() if old_rows.get(k) != v}
         for key in changed | (old_rows.keys() - shown.keys()):
             self._forget(key)
-        widths = self._measure()
+        widths = measure(self.columns, self._rows.values())
         relayout = widths != self._widths
         self._widths = widths
         if relayout:
@@ -157,15 +147,6 @@ class KeyedTable(ScrollView, can_focus=True):
     def _forget(self, key: str) -> None:
         for variant in range(4):
             self._strips.pop((key, variant), None)
-
-    def _measure(self) -> list[int]:
-        widths = [cell_len(c.label) for c in self.columns]
-        for cells in self._rows.values():
-            for i, cell in enumerate(cells[: len(widths)]):
-                n = cell.cell_len if isinstance(cell, Text) else cell_len(cell)
-                if n > widths[i]:
-                    widths[i] = n
-        return [min(w, c.max_width) for w, c in zip(widths, self.columns, strict=True)]
 
     # --- what tests and panes read ------------------------------------------------------
 
@@ -232,27 +213,7 @@ class KeyedTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _cells(self, cells: Sequence[Cell], base: Style) -> list[Segment]:
-        console = self.app.console
-        out: list[Segment] = []
-        for i, (col, width) in enumerate(zip(self.columns, self._widths, strict=True)):
-            if i:
-                out.append(Segment(" ", base))
-            cell = cells[i] if i < len(cells) else ""
-            if isinstance(cell, str) and cell_len(cell) <= width:  # the common case: fast
-                out.append(Segment(cell.rjust(width) if col.right else cell.ljust(width), base))
-                continue
-            text = Text(cell) if isinstance(cell, str) else cell
-            right = text.justify == "right" if text.justify else col.right
-            if text.cell_len > width:
-                text = text.copy()
-                text.truncate(width, overflow="ellipsis")
-            pad = Segment(" " * (width - text.cell_len), base)
-            if right:
-                out.append(pad)
-            out.extend(Segment.apply_style(text.render(console), base))
-            if not right:
-                out.append(pad)
-        return out
+        return render_cells(cells, self.columns, self._widths, base, self.app.console)
 
     def _row_strip(self, index: int) -> Strip:
         key = self._keys[index]

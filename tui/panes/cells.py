@@ -1,0 +1,67 @@
+"""The cells of a KeyedTable row: columns, widths that follow the content, and one row
+rendered to segments (cut with "…" or padded to its column, justified)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+Cell = str | Text
+Row = tuple[Cell, ...]
+
+
+class Column(NamedTuple):
+    label: str
+    right: bool = False  # right-justify (numbers); a Text cell's own justify wins
+    max_width: int = 40
+
+
+def plain(cell: Cell) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
+
+
+def measure(columns: Sequence[Column], rows: Iterable[Sequence[Cell]]) -> list[int]:
+    """Each column as wide as its widest cell or label, capped at its max_width."""
+    widths = [cell_len(c.label) for c in columns]
+    for cells in rows:
+        for i, cell in enumerate(cells[: len(widths)]):
+            n = cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+            if n > widths[i]:
+                widths[i] = n
+    return [min(w, c.max_width) for w, c in zip(widths, columns, strict=True)]
+
+
+def render_cells(
+    cells: Sequence[Cell],
+    columns: Sequence[Column],
+    widths: Sequence[int],
+    base: Style,
+    console: Console,
+) -> list[Segment]:
+    """One row: the cells cut or padded to their widths, one space apart."""
+    out: list[Segment] = []
+    for i, (col, width) in enumerate(zip(columns, widths, strict=True)):
+        if i:
+            out.append(Segment(" ", base))
+        cell = cells[i] if i < len(cells) else ""
+        if isinstance(cell, str) and cell_len(cell) <= width:  # the common case: fast
+            out.append(Segment(cell.rjust(width) if col.right else cell.ljust(width), base))
+            continue
+        text = Text(cell) if isinstance(cell, str) else cell
+        right = text.justify == "right" if text.justify else col.right
+        if text.cell_len > width:
+            text = text.copy()
+            text.truncate(width, overflow="ellipsis")
+        pad = Segment(" " * (width - text.cell_len), base)
+        if right:
+            out.append(pad)
+        out.extend(Segment.apply_style(text.render(console), base))
+        if not right:
+            out.append(pad)
+    return out
