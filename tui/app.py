@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -14,13 +12,12 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.timer import Timer
 
-from backends.alerts import AlertBook, derive
+from backends.alerts import AlertBook
 from backends.clock import Clock, SystemClock
 from backends.contracts import PANES
 from backends.models import LatencySnapshot, Snapshot
-from backends.polling import with_error
 from backends.timeline import Timeline
-from backends.wiring import SNAPSHOT_TYPES, Sources
+from backends.wiring import Sources
 from tui.access_actions import AccessActions
 from tui.fault_actions import FaultActions
 from tui.footer import QuietFooter
@@ -35,6 +32,7 @@ from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
 from tui.panes.release import ReleasePane
 from tui.release_actions import ReleaseActions
+from tui.source_feed import SourceFeed
 
 PANE_CLASSES: dict[str, type[SourcePane]] = {
     "latency": LatencyPane,
@@ -43,13 +41,16 @@ PANE_CLASSES: dict[str, type[SourcePane]] = {
     "grants": GrantsPane,
     "release": ReleasePane,
 }
-MAX_BACKOFF_S = 30.0
-PRIME_S = 0.5  # how long the first frame waits for every source's first snapshot
-FLUSH_S = 0.05  # snapshots arriving within this window are painted together
 
 
 class WatchfloorApp(
-    OperatorActions, GrantActions, FaultActions, AccessActions, ReleaseActions, App[None]
+    SourceFeed,
+    OperatorActions,
+    GrantActions,
+    FaultActions,
+    AccessActions,
+    ReleaseActions,
+    App[None],
 ):
     CSS_PATH = str(Path(__file__).with_name("watchfloor.tcss"))
     TITLE = "Watchfloor"
@@ -134,28 +135,6 @@ class WatchfloorApp(
             self._tick_timer = self.set_interval(1.0, self._tick, name="clock")
             self.start_fault_reconciler()
 
-    async def start_sources(self) -> None:
-        """One named worker per source, after a short head start for the first frame."""
-        # Give every source a short head start so the first frame is complete; a slow
-        # source simply arrives later through its worker.
-        streams = {cap: aiter(self.sources[cap].watch()) for cap in PANES}
-        firsts = {cap: asyncio.ensure_future(anext(it)) for cap, it in streams.items()}
-        await asyncio.wait(firsts.values(), timeout=PRIME_S)
-        pending: dict[str, Awaitable[Snapshot] | None] = {}
-        for cap in PANES:
-            pending[cap] = firsts[cap]
-            if firsts[cap].done() and firsts[cap].exception() is None:
-                self.deliver(cap, firsts[cap].result())
-                pending[cap] = None
-        self.flush()  # the first frame: everything that answered in time
-        for cap in PANES:
-            self.run_worker(
-                self._pump(cap, streams[cap], pending[cap]),
-                name=f"source:{cap}",
-                group="sources",
-                exit_on_error=False,
-            )
-
     async def switch_profile(self, name: str) -> None:
         """Reconnect every pane with another profile's backends (dev, stage, prod)."""
         if self.switch_profile_to is None:
@@ -189,97 +168,6 @@ class WatchfloorApp(
     @property
     def alert_strip(self) -> AlertStrip:
         return self.main_screen.query_one(AlertStrip)
-
-    # --- data flow: sources -> panes ----------------------------------------------------------
-
-    async def _pump(
-        self, cap: str, stream: AsyncIterator[Snapshot], first: Awaitable[Snapshot] | None
-    ) -> None:
-        """One worker per source. `watch()` sleeps after each poll, so nothing stacks up;
-        if the stream itself dies, keep the last data, say why, and resubscribe."""
-        src = self.sources[cap]
-        backoff = 1.0
-        while True:
-            try:
-                if first is not None:
-                    self.deliver(cap, await first)
-                async for snap in stream:
-                    self.deliver(cap, snap, batched=True)
-                    backoff = 1.0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                last = self.snapshots[cap]
-                self.deliver(
-                    cap,
-                    with_error(
-                        SNAPSHOT_TYPES[cap],
-                        last,
-                        exc,
-                        source=src.name,
-                        interval_s=self.sources.ctx.interval_s,
-                        clock=self.clock,
-                    ),
-                )
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_S)
-            stream = aiter(src.watch())
-            first = None
-
-    def deliver(self, cap: str, snap: Snapshot, *, batched: bool = False) -> None:
-        """Take a snapshot. Polled news (`batched`) is shown at the once-a-second tick, so
-        five sources cost one repaint a second, not five; the result of an action, a pane's
-        first data, or anything while the tick is not running is shown within FLUSH_S."""
-        self.snapshots[cap] = snap
-        self.timeline.observe(snap, self.clock.now())
-        if self.first_latency is None and isinstance(snap, LatencySnapshot) and snap.routes:
-            self.first_latency = snap
-        self._pending[cap] = snap
-        urgent = not batched or cap not in self._shown or self._tick_timer is None
-        if urgent and self._flush_timer is None:
-            self._flush_timer = self.set_timer(FLUSH_S, self.flush, name="flush")
-
-    def flush(self) -> None:
-        """Push pending snapshots and the time down to the panes, in one batch."""
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        pending, self._pending = self._pending, {}
-        if not self.screen_stack or not self.is_running or self._closing:
-            return  # shutting down
-        now = self.clock.now()
-        with self.batch_update():
-            self.query_one(WatchHeader).set_time(now)
-            for cap in PANE_CLASSES:
-                pane = self.pane(cap)
-                pane.now = now
-                if cap in pending:
-                    pane.snapshot = pending[cap]
-                    self._shown.add(cap)
-            self.refresh_alerts()
-        if not self._gc_frozen and self.all_panes_filled():
-            # Everything built so far (models, the simulator's windows, the widget tree)
-            # lives as long as the app: out of the collector's way, a full collection
-            # scans thousands of objects instead of ~100k (it was a 65 ms pause, and
-            # 0.4 % of a core when idle).
-            self._gc_frozen = True
-            self.call_after_refresh(gc.freeze)
-
-    def _tick(self) -> None:
-        """Once a second: news, countdowns and data ages, in one repaint."""
-        self.flush()
-
-    def refresh_alerts(self) -> None:
-        alerts = derive(self.snapshots, self.clock.now(), self.baselines)
-        self.timeline.observe_alerts(alerts, self.clock.now())
-        strip = self.alert_strip
-        current = tuple(self._alert_book.update(alerts))
-        if current != strip.alerts:
-            strip.alerts = current
-
-    def all_panes_filled(self) -> bool:
-        """Every pane has received data and shown it."""
-        return self._shown >= set(PANES)
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -62,6 +62,9 @@ def fault_text(w: FaultWindow) -> str:
 
 class FaultsPane(SourcePane):
     TITLE = "Fault windows"
+    DEFAULT_CSS = """
+    FaultsPane.-empty KeyedTable { display: none; }  /* the message takes its place */
+    """
 
     def compose(self) -> ComposeResult:
         yield KeyedTable(
