@@ -69,7 +69,7 @@ class KeyedTable(ScrollView, can_focus=True):
     cursor: var[int] = var(0, init=False)
 
     class Selected(Message):
-        """Enter (or a click) on a row: `key` is the row's key."""
+        """Enter on a row: `key` is the row's key."""
 
         def __init__(self, table: KeyedTable, key: str) -> None:
             super().__init__()
