@@ -20,6 +20,7 @@ from tests.github_payloads import OWNER, REPO, scenario
 from tests.helpers import SIZE
 from tests.test_app_faults import (
     TICK_S,
+    Faulty,
     assert_app_up,
     assert_in_time,
     health_class,
@@ -62,12 +63,10 @@ def release(snap: object) -> ReleaseSnapshot:
     return snap
 
 
-@pytest.mark.slow
-async def test_release_pane_rides_out_500s_slow_replies_and_garbage(
-    proxy: FlakyProxy, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def github_app(proxy: FlakyProxy, monkeypatch: pytest.MonkeyPatch) -> Faulty:
+    """The app with its release pane on GitHub, reached through the proxy."""
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    app = use(
+    return use(
         monkeypatch,
         PANES__RELEASE="github",
         BACKENDS__GITHUB__BASE_URL=proxy.url,
@@ -76,6 +75,13 @@ async def test_release_pane_rides_out_500s_slow_replies_and_garbage(
         BACKENDS__GITHUB__POLL_S=str(POLL_S),
         BACKENDS__GITHUB__TIMEOUT_S=str(TIMEOUT_S),
     )
+
+
+@pytest.mark.slow
+async def test_release_pane_rides_out_500s_slow_replies_and_garbage(
+    proxy: FlakyProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = github_app(proxy, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await until(
             pilot, lambda: health_class(app, "release") == "ok", within=10, what="first data"
@@ -131,16 +137,7 @@ async def test_release_pane_rides_out_500s_slow_replies_and_garbage(
 async def test_a_json_object_of_the_wrong_shape_keeps_the_last_data(
     proxy: FlakyProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    app = use(
-        monkeypatch,
-        PANES__RELEASE="github",
-        BACKENDS__GITHUB__BASE_URL=proxy.url,
-        BACKENDS__GITHUB__OWNER=OWNER,
-        BACKENDS__GITHUB__REPO=REPO,
-        BACKENDS__GITHUB__POLL_S=str(POLL_S),
-        BACKENDS__GITHUB__TIMEOUT_S=str(TIMEOUT_S),
-    )
+    app = github_app(proxy, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await until(
             pilot, lambda: health_class(app, "release") == "ok", within=10, what="first data"

@@ -9,8 +9,6 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType
 
-from tui.panes.keyed_table import KeyedTable
-
 BARS = "▁▂▃▄▅▆▇█"
 
 
@@ -29,22 +27,12 @@ def _plain(cell: object) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
 
 
-def sync_table(
-    table: DataTable[CellType] | KeyedTable, rows: Mapping[str, Sequence[CellType]]
-) -> None:
-    """Make `table` show `rows` (key -> cells), in the mapping's order.
+def sync_table(table: DataTable[CellType], rows: Mapping[str, Sequence[CellType]]) -> None:
+    """Make a DataTable (the modal screens') show `rows` (key -> cells), in the mapping's
+    order. The panes use KeyedTable, which diffs its rows itself.
 
-    A KeyedTable (the panes) diffs the rows itself. For a DataTable (the modal screens):
-
-    The first cell's plain text must equal the row key when order matters. A filter set
-    on the table (`row_filter`, from the pane's `/` filter) keeps only rows containing it.
+    The first cell's plain text must equal the row key when order matters.
     """
-    if isinstance(table, KeyedTable):
-        table.set_rows(rows)  # type: ignore[arg-type]  # its cells are str | Text
-        return
-    flt = str(getattr(table, "row_filter", "")).casefold()
-    if flt:
-        rows = {k: v for k, v in rows.items() if flt in " ".join(_plain(c) for c in v).casefold()}
     existing = {rk.value for rk in table.rows if rk.value is not None}
     for key in existing - rows.keys():
         table.remove_row(key)
