@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
+
+import pytest
+from textual._compositor import Compositor
 
 from backends.alerts import derive
 from backends.clock import SystemClock
@@ -44,6 +48,32 @@ async def test_all_five_panes_fill_from_the_simulator() -> None:
         table = app.pane("latency").table()
         routes = [r.route for r in latency.routes]  # type: ignore[union-attr]
         assert [table.get_row_at(i)[0] for i in range(2)] == routes
+
+
+async def test_first_frame_is_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sources are primed before the panes exist, so the first frame painted already
+    has every pane's data: no frame of empty panes, no second layout of the whole tree."""
+    frames: list[str] = []
+    render_update = Compositor.render_update
+
+    def spy(self: Compositor, *args: Any, **kwargs: Any) -> Any:
+        if not frames:  # what the screen holds when it is first painted
+            frames.append("\n".join(strip.text for strip in self.render_strips()))
+        return render_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", spy)
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(frames), what="the first frame")
+        first = frames[0]
+        assert "waiting for data" not in first
+        assert first.count("● ok") == 5, first  # every pane's health, none "waiting"
+        for route in ("GET /docs/:id", "GET /search"):
+            assert first.count(route) == 2, route  # its table row and its plot's title
+        assert "▇" in first or "█" in first  # the plot's bars, drawn at the first size
+        assert "tenant=" in first  # the access table's rows
+        assert "alice@example.com" in first  # a demo grant's row
+        assert "expires in" in first  # the grants header, fitted to the width
 
 
 async def test_keys_help_focus_baseline_quit() -> None:

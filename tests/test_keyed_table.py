@@ -157,3 +157,21 @@ async def test_line_ends_in_an_ellipsis_when_too_wide() -> None:
         line.update("0123456789abcdef")
         await pilot.pause()
         assert line.render_line(0).text == "012345678…"
+
+
+async def test_a_texts_own_style_is_kept_in_cells_and_lines() -> None:
+    """`Text("5.0%", style="red")`: the red is the Text's own style, not a span; a red deny
+    rate must stay red in a table cell and in a summary line."""
+    app = Harness()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.table.set_rows({"a": ("a", Text("hot", style="red"), Text("9", style="bold"))})
+        app.query_one(Line).update(Text("all clear", style="green"))
+        await pilot.pause()
+        row = app.table.render_line(1)
+        styles = {seg.text.strip(): seg.style for seg in row if seg.text.strip()}
+        assert styles["hot"] is not None and styles["hot"].color is not None
+        assert styles["hot"].color.name == "red"
+        assert styles["9"] is not None and styles["9"].bold
+        line = app.query_one(Line).render_line(0)
+        colours = {seg.style.color.name for seg in line if seg.text.strip() and seg.style.color}
+        assert colours == {"green"}

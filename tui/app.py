@@ -103,6 +103,8 @@ class WatchfloorApp(
         self._flush_timer: Timer | None = None
         self._gc_frozen = False
         self._tick_timer: Timer | None = None
+        self._streams = {}
+        self._firsts = {}
         self.first_latency: LatencySnapshot | None = None
         if keymap:
             self.set_keymap(keymap)
@@ -125,13 +127,17 @@ class WatchfloorApp(
                 yield cls(id=cap, classes="pane")
         yield QuietFooter()
 
-    async def on_mount(self) -> None:
+    async def on_load(self) -> None:
+        if self._watch:
+            await self.prime_sources()  # before compose: the first frame has the data
+
+    def on_mount(self) -> None:
         self.mark_environment()
         if self._theme_name and self._theme_name in self.available_themes:
             self.theme = self._theme_name
         self.alert_strip.alerts = ()
         if self._watch:
-            await self.start_sources()
+            self.run_sources()
             self._tick_timer = self.set_interval(1.0, self._tick, name="clock")
             self.start_fault_reconciler()
 
@@ -154,7 +160,8 @@ class WatchfloorApp(
         self.first_latency = None
         self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
         self.mark_environment()
-        await self.start_sources()
+        await self.prime_sources()
+        self.run_sources()
         self.notify(f"Now on profile {name} (env {sources.environment})", title="Profile")
 
     def pane(self, cap: str) -> SourcePane:

@@ -29,10 +29,14 @@ class UtcClock(Line):
 
 
 class WatchHeader(Header):
+    _clock: UtcClock | None = None
+
     def compose(self) -> ComposeResult:
         yield HeaderIcon().data_bind(Header.icon)
         yield HeaderTitle()
-        yield UtcClock()
+        self._clock = UtcClock()
+        yield self._clock
 
     def set_time(self, now: datetime) -> None:
-        self.query_one(UtcClock).update(f"{now:%H:%M:%S}Z")
+        if self._clock is not None:
+            self._clock.update(f"{now:%H:%M:%S}Z")

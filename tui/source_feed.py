@@ -44,6 +44,8 @@ class SourceFeed(App[None]):
     _flush_timer: Timer | None
     _tick_timer: Timer | None
     _gc_frozen: bool
+    _streams: dict[str, AsyncIterator[Snapshot]]
+    _firsts: dict[str, Awaitable[Snapshot]]
 
     def pane(self, cap: str) -> SourcePane:
         raise NotImplementedError  # WatchfloorApp's
@@ -52,23 +54,30 @@ class SourceFeed(App[None]):
     def alert_strip(self) -> AlertStrip:
         raise NotImplementedError  # WatchfloorApp's
 
-    async def start_sources(self) -> None:
-        """One named worker per source, after a short head start for the first frame."""
-        # Give every source a short head start so the first frame is complete; a slow
-        # source simply arrives later through its worker.
-        streams = {cap: aiter(self.sources[cap].watch()) for cap in PANES}
-        firsts = {cap: asyncio.ensure_future(anext(it)) for cap, it in streams.items()}
+    async def prime_sources(self) -> None:
+        """Subscribe to every source and give each a short head start (PRIME_S), so the
+        first frame is complete. Called from `on_load`, before the panes exist: the first
+        layout and paint then happen once, with data, instead of once empty and again
+        filled. A slow source simply arrives later through its worker."""
+        self._streams = {cap: aiter(self.sources[cap].watch()) for cap in PANES}
+        firsts = {cap: asyncio.ensure_future(anext(it)) for cap, it in self._streams.items()}
         await asyncio.wait(firsts.values(), timeout=PRIME_S)
-        pending: dict[str, Awaitable[Snapshot] | None] = {}
+        self._firsts = {}
         for cap in PANES:
-            pending[cap] = firsts[cap]
-            if firsts[cap].done() and firsts[cap].exception() is None:
-                self.deliver(cap, firsts[cap].result())
-                pending[cap] = None
+            first = firsts[cap]
+            if first.done() and first.exception() is None:
+                self._take(cap, first.result())
+            else:
+                self._firsts[cap] = first
+
+    def run_sources(self) -> None:
+        """Show what the sources answered while priming, then start one named worker per
+        source."""
         self.flush()  # the first frame: everything that answered in time
+        streams, self._streams = self._streams, {}
         for cap in PANES:
             self.run_worker(
-                self._pump(cap, streams[cap], pending[cap]),
+                self._pump(cap, streams[cap], self._firsts.pop(cap, None)),
                 name=f"source:{cap}",
                 group="sources",
                 exit_on_error=False,
@@ -112,14 +121,17 @@ class SourceFeed(App[None]):
         """Take a snapshot. Polled news (`batched`) is shown at the once-a-second tick, so
         five sources cost one repaint a second, not five; the result of an action, a pane's
         first data, or anything while the tick is not running is shown within FLUSH_S."""
+        self._take(cap, snap)
+        urgent = not batched or cap not in self._shown or self._tick_timer is None
+        if urgent and self._flush_timer is None:
+            self._flush_timer = self.set_timer(FLUSH_S, self.flush, name="flush")
+
+    def _take(self, cap: str, snap: Snapshot) -> None:
         self.snapshots[cap] = snap
         self.timeline.observe(snap, self.clock.now())
         if self.first_latency is None and isinstance(snap, LatencySnapshot) and snap.routes:
             self.first_latency = snap
         self._pending[cap] = snap
-        urgent = not batched or cap not in self._shown or self._tick_timer is None
-        if urgent and self._flush_timer is None:
-            self._flush_timer = self.set_timer(FLUSH_S, self.flush, name="flush")
 
     def flush(self) -> None:
         """Push pending snapshots and the time down to the panes, in one batch."""
@@ -133,10 +145,8 @@ class SourceFeed(App[None]):
         with self.batch_update():
             self.query_one(WatchHeader).set_time(now)
             for cap in PANES:
-                pane = self.pane(cap)
-                pane.now = now
+                self.pane(cap).push(pending.get(cap), now)
                 if cap in pending:
-                    pane.snapshot = pending[cap]
                     self._shown.add(cap)
             self.refresh_alerts()
         if not self._gc_frozen and self.all_panes_filled():

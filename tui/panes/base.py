@@ -54,14 +54,24 @@ class SourcePane(Vertical):
             self.border_subtitle = subtitle
         if state is not self._last_state:  # CSS classes only when the state changes
             self._last_state = state
-            for s in HealthState:
-                self.set_class(s is state, f"-{s.value}")
+            # one style update for the pane and its children, not one per class
+            self.update_classes({f"-{s.value}": s is state for s in HealthState})
+
+    def push(self, snap: Snapshot | None, now: datetime) -> None:
+        """The app's once-a-second update: the time, and a new snapshot if one arrived.
+        With a snapshot, `show` alone renders it at the new time (no separate `tick`)."""
+        if snap is None:
+            self.now = now
+        else:
+            self.set_reactive(SourcePane.now, now)
+            self.snapshot = snap
 
     def show(self, snap: Any) -> None:
-        """Render a new snapshot (subclasses)."""
+        """Render a new snapshot at `self.now`, the time-driven parts included (subclasses)."""
 
     def tick(self, snap: Any, now: datetime) -> None:
-        """Once a second: update what depends on the time (countdowns). Optional."""
+        """Once a second without new data: update what depends on the time (countdowns).
+        Optional."""
 
     def table(self) -> KeyedTable:
         return self.query_one(KeyedTable)

@@ -37,6 +37,15 @@ def measure(columns: Sequence[Column], rows: Iterable[Sequence[Cell]]) -> list[i
     return [min(w, c.max_width) for w, c in zip(widths, columns, strict=True)]
 
 
+def text_segments(text: Text, base: Style, console: Console) -> list[Segment]:
+    """A one-line Text as segments over `base`. `Text.render` leaves out the Text's own
+    style (only its spans are in the segments), so it is laid over `base` here."""
+    own = text.style
+    if own:
+        base = base + (own if isinstance(own, Style) else console.get_style(own))
+    return list(Segment.apply_style(text.render(console), base))
+
+
 def render_cells(
     cells: Sequence[Cell],
     columns: Sequence[Column],
@@ -61,7 +70,7 @@ def render_cells(
         pad = Segment(" " * (width - text.cell_len), base)
         if right:
             out.append(pad)
-        out.extend(Segment.apply_style(text.render(console), base))
+        out.extend(text_segments(text, base, console))
         if not right:
             out.append(pad)
     return out

@@ -126,7 +126,7 @@ class GrantList(ScrollView, can_focus=True):
         self._parts: dict[tuple[str, bool, int, int], tuple[Segment, Segment]] = {}
         self._blank: Strip | None = None
         # geometry, kept up to date by events: reading `size` costs microseconds per line
-        self._w = self._h = self._top = 0
+        self._top = 0
 
     # --- attributes down --------------------------------------------------------------
 
@@ -146,7 +146,7 @@ class GrantList(ScrollView, can_focus=True):
             if not (i < len(grants) and grants[i].id == selected.id):
                 i = next((n for n, g in enumerate(grants) if g.id == selected.id), i)
             self.cursor = max(0, min(i, len(grants) - 1))
-        self.virtual_size = Size(self.size.width, len(grants))
+        self.virtual_size = Size(0, len(grants))
         self.refresh()
 
     def set_now(self, now: datetime) -> None:
@@ -186,6 +186,14 @@ class GrantList(ScrollView, can_focus=True):
         return None
 
     # --- rendering ---------------------------------------------------------------------
+
+    @property
+    def _w(self) -> int:  # read when needed: grants pushed before the first layout show
+        return self.size.width
+
+    @property
+    def _h(self) -> int:
+        return self.size.height
 
     def _line_styles(self) -> dict[tuple[bool, int], tuple[Style, Style]]:
         """(row style, countdown style) by (cursor?, state), computed once per repaint:
@@ -253,9 +261,7 @@ class GrantList(ScrollView, can_focus=True):
         return Segment(head, style), Segment(tail, style)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._w, self._h = self.size
         self._blank = None
-        self.virtual_size = Size(self._w, len(self._grants))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         self._top = round(new_value)

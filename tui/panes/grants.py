@@ -18,8 +18,16 @@ from textual.widgets import Static
 from backends.models import Grant, GrantsSnapshot
 from tui.panes.base import SourcePane
 from tui.panes.grant_list import GrantList, countdown, header_text
+from tui.panes.line import SizedLine
 
 __all__ = ["GrantList", "GrantsPane", "countdown"]
+
+
+class GrantsHeader(SizedLine):
+    """The column titles, fitted to the pane's width."""
+
+    def draw(self, width: int, height: int) -> Text:
+        return Text(header_text(width), style=Style(bold=True))
 
 
 class GrantsPane(SourcePane):
@@ -32,15 +40,9 @@ class GrantsPane(SourcePane):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="grants-header", classes="grants-header")
+        yield GrantsHeader(id="grants-header", classes="grants-header")
         yield GrantList(id="grants-list")
         yield Static(Text("no active grants · g to grant"), classes="empty")
-
-    def on_resize(self) -> None:
-        width = self.query_one("#grants-header", Static).size.width
-        self.query_one("#grants-header", Static).update(
-            Text(header_text(width), style=Style(bold=True))
-        )
 
     def grant_list(self) -> GrantList:
         return self.query_one(GrantList)

@@ -96,7 +96,7 @@ class KeyedTable(ScrollView, can_focus=True):
         self._strips: dict[tuple[str, int], Strip] = {}  # (key, style variant) -> line
         self._header: Strip | None = None
         self._styles: dict[str, Style] | None = None
-        self._w = self._h = self._top = 0
+        self._top = 0
 
     # --- attributes down --------------------------------------------------------------
 
@@ -134,7 +134,7 @@ class KeyedTable(ScrollView, can_focus=True):
         else:
             self._move_cursor(min(self.cursor, max(0, len(self._keys) - 1)))
         if len(self._keys) != len(old_keys):
-            self.virtual_size = Size(self._w, len(self._keys) + 1)
+            self.virtual_size = Size(0, len(self._keys) + 1)
             if self.styles.height is not None and self.styles.height.is_auto:
                 self.refresh(layout=True)  # `height: auto` follows the number of rows
         if relayout or self._keys != old_keys:
@@ -178,6 +178,17 @@ class KeyedTable(ScrollView, can_focus=True):
         return self._keys[self.cursor] if 0 <= self.cursor < len(self._keys) else None
 
     # --- rendering ---------------------------------------------------------------------
+
+    # The size is read when needed, not kept from on_resize: rows pushed before the first
+    # layout are painted in the first frame, and a resize needs no second layout pass
+    # (the virtual width is 0: rows are cut at the border, never scrolled sideways).
+    @property
+    def _w(self) -> int:
+        return self.size.width
+
+    @property
+    def _h(self) -> int:
+        return self.size.height
 
     def _style(self, name: str) -> Style:
         if self._styles is None:
@@ -247,10 +258,6 @@ class KeyedTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         strip = strip.crop_extend(0, text_width, base)
         return Strip([*strip, thumb], width) if thumb is not None else strip
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._w, self._h = self.size
-        self.virtual_size = Size(self._w, len(self._keys) + 1)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         self._top = round(new_value)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from tui.fmt import duration, ms
-from tui.panes.line import Line
+from tui.panes.line import SizedLine
 
 BARS = " ▁▂▃▄▅▆▇█"
 ROWS = 3  # bar rows under each title line
@@ -72,8 +72,9 @@ def render_one(s: Series, width: int, step_s: float) -> list[Text]:
     return [title, *lines]
 
 
-class LatencyPlot(Line):
-    """Drawn once per new point or resize, then served from cached strips."""
+class LatencyPlot(SizedLine):
+    """Drawn once per new point or size, then served from cached strips. Its height is
+    fixed (`1fr`, at most 4), so drawing fewer lines on a short pane needs no layout."""
 
     DEFAULT_CSS = """
     LatencyPlot {
@@ -90,10 +91,7 @@ class LatencyPlot(Line):
     def plot(self, series: tuple[Series, ...], step_s: float) -> None:
         if (series, step_s) != (self.series, self.step_s):
             self.series, self.step_s = series, step_s
-            self.update(self.draw(*self.size))
-
-    def on_resize(self) -> None:
-        self.update(self.draw(*self.size))
+            self.redraw()
 
     def draw(self, width: int, height: int = ROWS + 1) -> Text:
         """The titles, and the bars when there is room for all their rows."""

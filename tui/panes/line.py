@@ -9,11 +9,12 @@ wider than the pane ends in "…", so the layout stays put however the numbers g
 
 from __future__ import annotations
 
-from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+from tui.panes.cells import text_segments
 
 
 def _text(content: Text | str) -> Text:
@@ -38,14 +39,18 @@ class Line(Widget):
         return self._text
 
     def update(self, content: Text | str = "") -> None:
-        text = _text(content)
-        if text == self._text:
-            return  # an unchanged line costs nothing
         before = len(self._lines)
+        if self._set_text(_text(content)):
+            self.refresh(layout=len(self._lines) != before)
+
+    def _set_text(self, text: Text) -> bool:
+        """Take a new text without asking for a repaint; False when it is unchanged."""
+        if text == self._text:
+            return False  # an unchanged line costs nothing
         self._text = text
         self._lines = text.split("\n", allow_blank=True)
         self._strips.clear()
-        self.refresh(layout=len(self._lines) != before)
+        return True
 
     def render(self) -> Text:
         """The text shown (what `str()` of the widget's content gives, for tests)."""
@@ -73,7 +78,33 @@ class Line(Widget):
                 line = line.copy()
                 line.truncate(max(0, width - 1))
                 line.append("…")
-            segments = list(Segment.apply_style(line.render(self.app.console), base))
+            segments = text_segments(line, base, self.app.console)
             strip = Strip(segments).extend_cell_length(width, base)
             self._strips[y] = strip
         return strip
+
+
+class SizedLine(Line):
+    """A Line whose text depends on its size (`draw`), drawn when painted: the first frame
+    has it although the size is only known then, and a resize needs no second layout.
+    Give it a fixed height in CSS; `redraw()` after the data behind `draw` changes."""
+
+    _drawn: tuple[int, int] | None = None  # the size last drawn for
+
+    def draw(self, width: int, height: int) -> Text:
+        raise NotImplementedError
+
+    def redraw(self) -> None:
+        self._drawn = None
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        size = (self.size.width, self.size.height)
+        if size != self._drawn:
+            self._drawn = size
+            self._set_text(self.draw(*size))
+        return super().render_line(y)
+
+    def render(self) -> Text:
+        """What is drawn at the current size (for tests and `str()`)."""
+        return self.draw(self.size.width, self.size.height)
