@@ -46,6 +46,30 @@ def text_segments(text: Text, base: Style, console: Console) -> list[Segment]:
     return list(Segment.apply_style(text.render(console), base))
 
 
+def _fast_cell(
+    cell: Cell, col: Column, width: int, base: Style, console: Console
+) -> list[Segment] | None:
+    """A cell that fits and has one style (a str, or a Text without spans): its text and
+    its padding as at most two segments; None for the rest. Rows re-render every second,
+    and this skips `Text.render`."""
+    if isinstance(cell, str):
+        plain, style, right = cell, base, col.right
+    elif not cell.spans and "\n" not in cell.plain:
+        own = cell.style
+        plain, right = cell.plain, (cell.justify == "right" if cell.justify else col.right)
+        style = base + (own if isinstance(own, Style) else console.get_style(own)) if own else base
+    else:
+        return None
+    n = cell_len(plain)
+    if n > width:
+        return None
+    if style == base:
+        pad = " " * (width - n)
+        return [Segment(pad + plain if right else plain + pad, base)]
+    text, pad_seg = Segment(plain, style), Segment(" " * (width - n), base)
+    return [pad_seg, text] if right else [text, pad_seg]
+
+
 def render_cells(
     cells: Sequence[Cell],
     columns: Sequence[Column],
@@ -59,8 +83,9 @@ def render_cells(
         if i:
             out.append(Segment(" ", base))
         cell = cells[i] if i < len(cells) else ""
-        if isinstance(cell, str) and cell_len(cell) <= width:  # the common case: fast
-            out.append(Segment(cell.rjust(width) if col.right else cell.ljust(width), base))
+        fast = _fast_cell(cell, col, width, base, console)
+        if fast is not None:  # the common case: one style over the whole cell
+            out.extend(fast)
             continue
         text = Text(cell) if isinstance(cell, str) else cell
         right = text.justify == "right" if text.justify else col.right
