@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from backends.access_core import is_spike
-from backends.access_core import spike_threshold as spike_threshold  # for the UI
+from backends.access_spike import is_spike
+from backends.access_spike import spike_threshold as spike_threshold  # for the UI
 from backends.models import (
     AccessSnapshot,
     Alert,
@@ -30,7 +30,7 @@ REGRESSION = 1.10
 
 
 def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
-    """The same rule as the pane and backends.access_core: above max(15 %, 2x baseline)."""
+    """The same rule as the pane and backends.access_spike: above max(15 %, 2x baseline)."""
     if not is_spike(s.total, s.deny_rate, s.baseline_rate):
         return []
     top = next((r for r in s.rows if r.total >= 10), None)

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backends.access_core import MalformedEvent, decision_of, event_from, result_allowed
+from backends.access_events import MalformedEvent, decision_of, event_from, result_allowed
 from backends.clock import utc_now
 from backends.models import Decision
 from backends.policy import PolicyEngine, policy_path

@@ -56,9 +56,9 @@ async def _open_windows(src: Any, api: Any, n: int) -> None:
 
 def _raw_halt(src: Any) -> int:
     """Only the unavoidable API work: list, then one write per managed object."""
-    from backends.faults_core import A_CREATED, without_fault
+    from backends.fault_istio import A_CREATED, without_fault
 
-    vs = src["faults"]._client()
+    vs = src["faults"].mesh.client()
     items = vs.list_managed()
     for item in items:
         meta = item["metadata"]
@@ -93,7 +93,7 @@ async def one_run(n: int) -> dict[str, float]:
         t = time.perf_counter()
         assert await src["faults"].reconcile() == []
         out["reconcile"] = time.perf_counter() - t
-        vs = src["faults"]._client()
+        vs = src["faults"].mesh.client()
         t = time.perf_counter()
         await asyncio.to_thread(vs.list_managed)
         out["list"] = time.perf_counter() - t

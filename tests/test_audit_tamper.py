@@ -14,7 +14,7 @@ import pytest
 
 from backends.audit_chain import canonical
 from backends.clock import FrozenClock
-from backends.local.store import APPEND_ONLY_TRIGGERS
+from backends.local.db import APPEND_ONLY_TRIGGERS
 from tests.conftest import watchfloor_cmd
 from tests.grant_helpers import ME, code_at, enroll, req
 from tests.helpers import local_sources

@@ -13,20 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backends.contracts import ActionRefused
-from backends.fault_policy import FaultPolicy
-from backends.faults_core import (
+from backends.fault_istio import (
     A_ORIGINAL,
     MANAGED_LABEL,
-    Limits,
     TransformError,
-    guard_tripped,
     new_virtual_service,
-    new_window,
-    problems,
     window_of,
     with_fault,
     without_fault,
 )
+from backends.fault_policy import FaultPolicy
+from backends.faults_core import Limits, guard_tripped, new_window, problems
 from backends.models import (
     Actor,
     FaultGuards,

@@ -6,18 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backends.github.mapping import (
-    artefact_states,
-    next_link,
-    rate_limit_from_headers,
-    release_from_payload,
-    release_matches_run,
-    retry_at,
-    run_from_payload,
-    stages_from_jobs,
-    step_status,
-)
+from backends.github.artefacts import artefact_states, release_from_payload
+from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.github.options import DEFAULT_ARTEFACTS, DEFAULT_STAGES, StageRule
+from backends.github.runs import release_matches_run, run_from_payload
+from backends.github.stages import stages_from_jobs, step_status
 from backends.models import StageStatus, Verification
 from tests.conftest import T0
 from tests.github_payloads import (

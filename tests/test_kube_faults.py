@@ -20,7 +20,7 @@ from backends.alerts import derive
 from backends.clock import Clock, FrozenClock, SystemClock
 from backends.config import load
 from backends.contracts import ActionRefused
-from backends.faults_core import A_END, A_OWNER, A_REASON, A_START, A_WINDOW, MANAGED_LABEL
+from backends.fault_istio import A_END, A_OWNER, A_REASON, A_START, A_WINDOW, MANAGED_LABEL
 from backends.models import (
     Actor,
     AlertKind,
@@ -226,7 +226,7 @@ async def test_protected_namespace_refused_by_the_adapter_even_if_config_opens_i
         ends_at=frozen_clock.now() + timedelta(minutes=5),
     )
     with pytest.raises(ActionRefused, match="protected"):
-        faults._apply_sync(w)
+        faults.mesh.apply(w)
     assert api.writes == [] and api.requests == []
     await src.aclose()
 

@@ -11,13 +11,9 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-from backends.github.mapping import (
-    rehearsal_from_run,
-    release_from_payload,
-    release_matches_run,
-    run_from_payload,
-)
+from backends.github.artefacts import release_from_payload
 from backends.github.options import DEFAULT_ARTEFACTS, DEFAULT_STAGES
+from backends.github.runs import rehearsal_from_run, release_matches_run, run_from_payload
 from backends.models import HealthState, RateLimit, ReleaseSnapshot, SourceHealth
 from tests.conftest import T0
 from tests.github_payloads import TRAIN, scenario

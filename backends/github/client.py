@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from backends.clock import Clock
-from backends.github.mapping import next_link, rate_limit_from_headers, retry_at
+from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
 from backends.resilience import RETRY_STATUSES, ClientPolicy, httpx_timeout, httpx_transport
 

@@ -18,16 +18,16 @@ from pydantic import SecretStr
 
 from backends.actions import audited
 from backends.contracts import ActionRefused
+from backends.github.artefacts import release_from_payload
 from backends.github.client import GitHubClient, GitHubError
-from backends.github.mapping import (
-    Payload,
+from backends.github.options import GitHubOptions
+from backends.github.parse import Payload
+from backends.github.runs import (
     rehearsal_from_run,
-    release_from_payload,
     release_matches_run,
     run_from_payload,
     workflow_runs,
 )
-from backends.github.options import GitHubOptions
 from backends.models import (
     Actor,
     HealthState,

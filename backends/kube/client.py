@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from backends.faults_core import MANAGED_SELECTOR
+from backends.fault_istio import MANAGED_SELECTOR
 from backends.kube.options import KubeOptions
 from backends.resilience import ClientPolicy, blocking_timeout, blocking_transport
 

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections import deque
 
-from backends.access_core import event_doc
+from backends.access_events import event_doc
 from backends.lab import Publisher
 from backends.local.sim import Simulator
 from backends.models import Decision

@@ -19,7 +19,8 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
-from backends.access_core import DenyWindow, MalformedEvent, parse_events
+from backends.access_events import MalformedEvent, parse_events
+from backends.access_window import DenyWindow
 from backends.models import AccessSnapshot, Decision, HealthState, SourceHealth
 from backends.mqtt.options import MqttOptions
 from backends.polling import describe_error

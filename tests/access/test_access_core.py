@@ -7,15 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from backends.access_core import (
-    OTHER,
-    DenyWindow,
-    MalformedEvent,
-    event_from,
-    is_spike,
-    parse_events,
-    parse_timestamp,
-)
+from backends.access_events import MalformedEvent, event_from, parse_events, parse_timestamp
+from backends.access_spike import is_spike
+from backends.access_window import OTHER, DenyWindow
 from backends.alerts import derive
 from backends.models import AlertKind, HealthState, SourceHealth
 from tests.access.events import opa_event

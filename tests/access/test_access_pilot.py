@@ -52,7 +52,7 @@ async def test_d_opens_recent_denials_and_filters_them() -> None:
 
 
 def test_filter_words_all_have_to_match() -> None:
-    from backends.access_core import decision_of, event_from
+    from backends.access_events import decision_of, event_from
     from tests.access.events import opa_event
 
     ev = opa_event(service="docs-api", tenant="acme", request_tenant="globex", allowed=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiomqtt
 
-from backends.access_core import event_from
+from backends.access_events import event_from
 from backends.lab import Lab
 from backends.lab.mqtt import MqttDecisionPublisher
 from backends.mqtt.options import MqttOptions

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.access_core import decision_of, event_from
+from backends.access_events import decision_of, event_from
 from backends.clock import utc_now
 from backends.models import Decision
 from backends.policy import PolicyError, policy_path

@@ -1,0 +1,132 @@
+"""Reconciling kube fault windows: end what is due, start what is scheduled.
+
+The cluster says what is applied and the store what was scheduled, so any
+`watchfloor faults reconcile` (a laptop, cron, a pod) can take out a fault past its end,
+one whose guard tripped, one ended elsewhere or one in a protected namespace, and put in
+the scheduled windows whose time has come. What it takes out of the mesh or puts in is
+audited as the reconciler (`watchfloor-reconcile`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from backends.actions import audited
+from backends.clock import Clock
+from backends.contracts import ActionRefused
+from backends.fault_policy import removal_audited
+from backends.fault_store import FaultStore
+from backends.faults_core import ended, guard_tripped
+from backends.kube.mesh import FaultMesh
+from backends.models import FaultWindow, LatencySnapshot, WindowState
+from backends.polling import describe_error
+from backends.registry import BackendContext
+
+T = TypeVar("T")
+RECONCILER = "watchfloor-reconcile"
+
+
+class KubeReconcile:
+    """The reconcile half of KubeFaults, which provides the state declared here."""
+
+    name: str
+    ctx: BackendContext
+    clock: Clock
+    never: frozenset[str]
+    mesh: FaultMesh
+    _lock: asyncio.Lock
+
+    if TYPE_CHECKING:
+
+        def _db(self) -> FaultStore: ...
+
+        async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+    async def reconcile(self, latency: LatencySnapshot | None = None) -> list[str]:
+        """End what is due (past its end, guard tripped, ended elsewhere, in a protected
+        namespace) and start scheduled windows whose time has come."""
+        now = self.clock.now()
+        live = await self._run(self.mesh.live, now)
+        stored = {w.id: w for w in await self._run(self._db().recent, now)}
+        report: list[str] = []
+        for wid, (w, _) in live.items():
+            s = stored.get(wid)
+            why = None
+            if w.spec.namespace in self.never:
+                why = f"in protected namespace {w.spec.namespace}"
+            elif now >= w.ends_at:
+                why = "ended on time"
+            elif s is not None and s.ended_early_at is not None and s.ended_early_at <= now:
+                why = s.end_reason or "ended"
+            else:
+                why = guard_tripped(w, latency)
+            if why is None:
+                continue
+            try:
+                await self._end_by_reconcile(s or w, why, now, ended_early=why != "ended on time")
+            except Exception as exc:  # one failure must not stop the others; next round retries
+                report.append(f"{wid}: could not remove ({why}): {describe_error(exc)}")
+                continue
+            report.append(f"{wid} {w.spec.namespace}/{w.spec.target_host}: removed, {why}")
+        for wid, s in stored.items():
+            if wid in live or s.state(now) is not WindowState.ACTIVE:
+                continue
+            if s.applied:
+                gone = s.model_copy(update={"applied": False})
+                await self._run(self._db().put, ended(gone, now, "removed outside watchfloor"))
+                report.append(f"{wid}: no longer in the cluster, marked ended")
+                continue
+            if (why := guard_tripped(s, latency)) is not None:
+                await self._run(self._db().put, ended(s, now, why))
+                report.append(f"{wid}: not started, {why}")
+                continue
+            report.append(await self._start_by_reconcile(s))
+        return report
+
+    async def _end_by_reconcile(
+        self, w: FaultWindow, why: str, now: datetime, *, ended_early: bool
+    ) -> None:
+        async def apply() -> None:
+            async with self._lock:
+                await self._run(self.mesh.remove, {w.id})
+                done = (
+                    ended(w, now, why)
+                    if ended_early
+                    else w.model_copy(update={"applied": False, "end_reason": why})
+                )
+                await self._run(self._db().put, done)
+
+        await removal_audited(
+            self.ctx.audit,
+            actor=RECONCILER,
+            action="fault-reconcile-end",
+            target=f"{w.spec.namespace}/{w.spec.target_host}",
+            details={"window_id": w.id, "reason": why, "backend": self.name},
+            apply=apply,
+        )
+
+    async def _start_by_reconcile(self, w: FaultWindow) -> str:
+        async def apply() -> str:
+            async with self._lock:
+                what = await self._run(self.mesh.apply, w)
+                await self._run(self._db().put, w.model_copy(update={"applied": True}))
+                return what
+
+        try:
+            what = await audited(
+                self.ctx.audit,
+                actor=RECONCILER,
+                action="fault-start",
+                target=f"{w.spec.namespace}/{w.spec.target_host}",
+                details={"window_id": w.id, "owner": w.owner, "backend": self.name},
+                apply=apply,
+            )
+        except ActionRefused as exc:
+            await self._run(self._db().put, ended(w, self.clock.now(), f"not started: {exc}"))
+            return f"{w.id}: not started, {exc}"
+        except Exception as exc:  # the API server failed: stays scheduled, next round retries
+            return f"{w.id}: could not start yet: {describe_error(exc)}"
+        return f"{w.id}: started, {what}"

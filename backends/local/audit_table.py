@@ -1,0 +1,140 @@
+"""The hash-chained audit trail in the local store, with signed digests of its head.
+
+With a signing key, every audit append also writes a signed digest of the new chain
+head in the same transaction (so a crash never leaves a record without its digest), and
+mirrors it after the commit to an append-only JSON-lines file next to the database, so
+cutting records *and* digests out of the database is still caught.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backends.audit_chain import GENESIS, Digest, record_hash, sign_digest
+from backends.local.db import Database, db_time, from_db_time
+from backends.models import AuditRecord
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+
+class AuditTable(Database):
+    def __init__(
+        self,
+        path: Path,
+        signer: Callable[[], Ed25519PrivateKey] | None = None,
+        digest_log: Path | None = None,
+    ) -> None:
+        """`signer` gives the digest key; it is asked on the first append, not at start-up."""
+        self.signer = signer
+        self.digest_log = digest_log
+        super().__init__(path)
+
+    def append_audit(self, fields: dict[str, Any]) -> AuditRecord:
+        """Append one record, chained to the last, and its signed digest, in one
+        transaction; then mirror the digest to the digest log."""
+        digest: Digest | None = None
+        with self._tx() as db:
+            row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+            body = {**fields, "seq": seq, "prev_hash": prev}
+            body["hash"] = record_hash(
+                AuditRecord.model_validate({**body, "hash": ""}).model_dump(mode="json")
+            )
+            rec = AuditRecord.model_validate(body)
+            db.execute(
+                "INSERT INTO audit (seq, id, at, actor, action, target, phase, outcome, details,"
+                " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rec.seq,
+                    rec.id,
+                    db_time(rec.at),
+                    rec.actor,
+                    rec.action,
+                    rec.target,
+                    rec.phase,
+                    rec.outcome,
+                    json.dumps(rec.details, sort_keys=True),
+                    rec.prev_hash,
+                    rec.hash,
+                ),
+            )
+            if self.signer is not None:
+                digest = self._sign_head(db, rec)
+        if digest is not None and self.digest_log is not None:
+            self._mirror(digest)
+        return rec
+
+    def _sign_head(self, db: sqlite3.Connection, rec: AuditRecord) -> Digest:
+        assert self.signer is not None
+        key = self.signer()
+        row = db.execute("SELECT body FROM audit_digest ORDER BY n DESC LIMIT 1").fetchone()
+        last = Digest.model_validate_json(row[0]) if row else None
+        digest = sign_digest(
+            key,
+            n=(last.n + 1) if last else 1,
+            at=rec.at,
+            head_seq=rec.seq,
+            head_hash=rec.hash,
+            prev_digest=last.hash if last else GENESIS,
+        )
+        db.execute(
+            "INSERT INTO audit_digest (n, body) VALUES (?, ?)",
+            (digest.n, digest.model_dump_json()),
+        )
+        return digest
+
+    def _mirror(self, digest: Digest) -> None:
+        assert self.digest_log is not None
+        line = (digest.model_dump_json() + "\n").encode()
+        fd = os.open(self.digest_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def audit_digests(self) -> tuple[list[Digest], list[Digest]]:
+        """(the digests in the database, the digests in the mirror log), each by n."""
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM audit_digest ORDER BY n").fetchall()
+        in_db = [Digest.model_validate_json(r[0]) for r in rows]
+        in_log: list[Digest] = []
+        if self.digest_log is not None and self.digest_log.exists():
+            for line in self.digest_log.read_text().splitlines():
+                try:
+                    in_log.append(Digest.model_validate_json(line))
+                except ValueError:
+                    continue  # a torn last line after a crash; the database has it
+        return in_db, sorted(in_log, key=lambda d: d.n)
+
+    def audit_records(self, limit: int | None = None) -> list[AuditRecord]:
+        sql = (
+            "SELECT seq, id, at, actor, action, target, phase, outcome, details, prev_hash,"
+            " hash FROM audit ORDER BY seq"
+        )
+        with self._lock:
+            rows = self._db.execute(sql).fetchall()
+        if limit is not None:
+            rows = rows[-limit:]
+        return [
+            AuditRecord(
+                seq=r[0],
+                id=r[1],
+                at=from_db_time(r[2]),
+                actor=r[3],
+                action=r[4],
+                target=r[5],
+                phase=r[6],
+                outcome=r[7],
+                details=json.loads(r[8]),
+                prev_hash=r[9],
+                hash=r[10],
+            )
+            for r in rows
+        ]
