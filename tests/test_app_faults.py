@@ -143,9 +143,9 @@ class Faulty(WatchfloorApp):
         super().__init__(sources)
         self.delivered: list[tuple[str, Snapshot]] = []
 
-    def deliver(self, cap: str, snap: Snapshot, *, batched: bool = False) -> None:
+    def receive(self, cap: str, snap: Snapshot) -> None:
         self.delivered.append((cap, snap))
-        super().deliver(cap, snap, batched=batched)
+        super().receive(cap, snap)
 
     def last_good(self, cap: str) -> Snapshot:
         """The last snapshot of `cap` with ok health the app received."""

@@ -66,7 +66,7 @@ class SourceFeed(App[None]):
         for cap in PANES:
             first = firsts[cap]
             if first.done() and first.exception() is None:
-                self._take(cap, first.result())
+                self.receive(cap, first.result())
             else:
                 self._firsts[cap] = first
 
@@ -121,12 +121,13 @@ class SourceFeed(App[None]):
         """Take a snapshot. Polled news (`batched`) is shown at the once-a-second tick, so
         five sources cost one repaint a second, not five; the result of an action, a pane's
         first data, or anything while the tick is not running is shown within FLUSH_S."""
-        self._take(cap, snap)
+        self.receive(cap, snap)
         urgent = not batched or cap not in self._shown or self._tick_timer is None
         if urgent and self._flush_timer is None:
             self._flush_timer = self.set_timer(FLUSH_S, self.flush, name="flush")
 
-    def _take(self, cap: str, snap: Snapshot) -> None:
+    def receive(self, cap: str, snap: Snapshot) -> None:
+        """Every snapshot a source gives, primed or pumped, comes in here (not yet shown)."""
         self.snapshots[cap] = snap
         self.timeline.observe(snap, self.clock.now())
         if self.first_latency is None and isinstance(snap, LatencySnapshot) and snap.routes:

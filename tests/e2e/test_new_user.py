@@ -96,7 +96,8 @@ def test_a_new_user_drives_the_dashboard(tmp_path: Path) -> None:
         term.type("stage")
         term.enter()
         term.keys("C-u")  # the delay field starts at 0ms
-        term.type("800ms")
+        term.type("750ms")
+        term.wait_for("750ms", within=5)  # what was typed is in the field
         term.enter()
         term.type("30")
         for _ in range(7):  # delay %, then keep every default up to the reason

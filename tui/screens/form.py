@@ -46,7 +46,9 @@ class ActionForm(ModalScreen[ResultT]):
     def _enter(self, event: Input.Submitted) -> None:
         field = event.input.id or ""
         if field in self.INPUTS[:-1]:
-            self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}", Input).focus()
+            # at once, not `.focus()` (deferred to the app's queue): keys typed right after
+            # Enter belong to the next field
+            self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}", Input))
         elif field in self.INPUTS:
             self.submit()
 
