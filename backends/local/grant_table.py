@@ -5,10 +5,25 @@ Expired grants are inactive on every read whether or not the reaper has run yet.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from backends.local.db import Database, db_time, from_db_time
 from backends.models import Grant
+
+
+def _grant(r: Sequence[Any]) -> Grant:
+    """A grant from a row of the grant columns, in their SELECT order."""
+    return Grant(
+        id=r[0],
+        subject=r[1],
+        role=r[2],
+        reason=r[3],
+        granted_by=r[4],
+        granted_at=from_db_time(r[5]),
+        expires_at=from_db_time(r[6]),
+    )
 
 
 class GrantTable(Database):
@@ -35,18 +50,7 @@ class GrantTable(Database):
                 " WHERE revoked_at IS NULL AND expires_at > ? ORDER BY expires_at, id",
                 (db_time(now),),
             ).fetchall()
-        return [
-            Grant(
-                id=r[0],
-                subject=r[1],
-                role=r[2],
-                reason=r[3],
-                granted_by=r[4],
-                granted_at=from_db_time(r[5]),
-                expires_at=from_db_time(r[6]),
-            )
-            for r in rows
-        ]
+        return [_grant(r) for r in rows]
 
     def reap_and_list(self, now: datetime) -> list[Grant]:
         """One round trip for a poll: reap what expired, then list what is active."""
@@ -62,15 +66,7 @@ class GrantTable(Database):
             ).fetchone()
         if r is None:
             return None
-        return Grant(
-            id=r[0],
-            subject=r[1],
-            role=r[2],
-            reason=r[3],
-            granted_by=r[4],
-            granted_at=from_db_time(r[5]),
-            expires_at=from_db_time(r[6]),
-        )
+        return _grant(r)
 
     def revoke(self, grant_id: str, by: str, reason: str, now: datetime) -> bool:
         with self._tx() as db:
