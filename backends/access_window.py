@@ -192,14 +192,7 @@ class DenyWindow:
     def rows(self) -> tuple[DenyRateRow, ...]:
         tot, den = self.totals()
         rows = [
-            DenyRateRow(
-                dimension=dim,
-                value=val,
-                total=tot[k],
-                denied=den[k],
-                rate=den[k] / tot[k] if tot[k] else 0.0,
-                history=tuple(self.history[k]),
-            )
+            DenyRateRow.of(dim, val, tot[k], den[k], self.history[k])
             for k, (dim, val) in enumerate(self._keys)
             if k and tot[k]
         ]

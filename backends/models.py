@@ -6,6 +6,7 @@ its data, when it was observed, and the health of the source that produced it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
@@ -92,6 +93,20 @@ class DenyRateRow(Model):
     denied: int
     rate: float  # denied / total over the window, 0..1
     history: tuple[float, ...] = ()  # deny rate per bucket, oldest first
+
+    @classmethod
+    def of(
+        cls, dimension: str, value: str, total: int, denied: int, history: Iterable[float]
+    ) -> DenyRateRow:
+        """A row from its counts: the rate is denied / total (0 with no decisions)."""
+        return cls(
+            dimension=dimension,
+            value=value,
+            total=total,
+            denied=denied,
+            rate=denied / total if total else 0.0,
+            history=tuple(history),
+        )
 
 
 class AccessSnapshot(Snapshot):

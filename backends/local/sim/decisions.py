@@ -258,14 +258,7 @@ class DecisionEngine:
     def rows(self) -> tuple[int, int, tuple[DenyRateRow, ...]]:
         tot, den = self.window.totals(), self.window.hits()
         rows = [
-            DenyRateRow(
-                dimension=dim,
-                value=val,
-                total=tot[k],
-                denied=den[k],
-                rate=den[k] / tot[k] if tot[k] else 0.0,
-                history=tuple(self.history[k]),
-            )
+            DenyRateRow.of(dim, val, tot[k], den[k], self.history[k])
             for k, (dim, val) in enumerate(KEYS, start=1)
         ]
         rows.sort(key=lambda r: (-r.rate, -r.denied))
