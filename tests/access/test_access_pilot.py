@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from backends.clock import FrozenClock
 from backends.models import AccessSnapshot, Decision
 from tests.access.test_replay import CANDIDATE
 from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
+from tui.panes.keyed_table import KeyedTable
 from tui.screens.denials import DenialsScreen, matches
 from tui.screens.replay import ReplayScreen
 
@@ -36,7 +36,7 @@ async def test_d_opens_recent_denials_and_filters_them() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
         screen = app.screen
         assert isinstance(screen, DenialsScreen)
-        table: DataTable[Any] = screen.query_one(DataTable)
+        table = screen.query_one(KeyedTable)
         await wait_for(pilot, lambda: table.row_count > 0, what="rows")
         assert table.row_count == len(snap.recent_denied)
         tenant = snap.recent_denied[0].attrs.tenant
@@ -95,7 +95,7 @@ async def test_p_replays_recent_decisions_through_a_candidate(tmp_path: Path) ->
                 c[0 if d.allowed else 1] += 1
         got = {(g.service, g.tenant): [g.allow_to_deny, g.deny_to_allow] for g in report.groups}
         assert got == expected and expected
-        table: DataTable[Any] = screen.query_one(DataTable)
+        table = screen.query_one(KeyedTable)
         assert table.row_count == len(report.groups)
         assert screen.progress == (1500, 1500)
         status = str(screen.query_one("#replay-status").render())

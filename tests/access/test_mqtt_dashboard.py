@@ -7,12 +7,12 @@ from typing import Any
 
 import aiomqtt
 import pytest
-from textual.widgets import DataTable
 
 from backends.models import AccessSnapshot
 from tests.access.broker import Broker
 from tests.access.events import opa_event
 from tests.helpers import SIZE, local_app, wait_for
+from tui.panes.keyed_table import KeyedTable
 from tui.screens.denials import DenialsScreen
 
 
@@ -47,7 +47,7 @@ async def test_live_decisions_fill_the_pane_and_the_drill_down(
         assert "25.0%" in str(app.pane("access").query_one("#access-summary").render())
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
-        dt: DataTable[Any] = app.screen.query_one(DataTable)
+        dt = app.screen.query_one(KeyedTable)
         await wait_for(pilot, lambda: dt.row_count == 30, what="30 denials listed")
         assert {dt.get_row_at(i)[1] for i in range(dt.row_count)} == {"docs-api"}
         recent = await src.recent_decisions(1000)  # what `p` replays, from the child

@@ -18,7 +18,7 @@ from tui.fmt import pct
 from tui.panes.base import SourcePane
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
-from tui.panes.table import spark
+from tui.panes.spark import spark
 
 TOP_ROWS = 12
 TOP_DENIALS = 3

@@ -16,11 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from backends.models import Decision
 from tui.panes.access import denial_kind
-from tui.panes.table import sync_table
+from tui.panes.keyed_table import KeyedTable
 
 
 def fields(d: Decision) -> dict[str, str]:
@@ -60,7 +60,7 @@ class DenialsScreen(ModalScreen[None]):
         width: 95%; height: 90%;
         border: round $error; background: $surface; padding: 0 1;
     }
-    #denials-box DataTable { height: 1fr; }
+    #denials-box KeyedTable { height: 1fr; }
     #denials-count { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -82,13 +82,18 @@ class DenialsScreen(ModalScreen[None]):
                 id="denials-filter",
             )
             yield Static("", id="denials-count")
-            table: DataTable[str | Text] = DataTable(
-                id="denials-table", cursor_type="row", zebra_stripes=True
+            yield KeyedTable(
+                "time · decision",
+                "service",
+                "tenant",
+                "data_class",
+                "region",
+                "env",
+                "role",
+                "why",
+                id="denials-table",
+                zebra_stripes=True,
             )
-            table.add_columns(
-                "time · decision", "service", "tenant", "data_class", "region", "env", "role", "why"
-            )
-            yield table
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,7 +104,7 @@ class DenialsScreen(ModalScreen[None]):
         self.query_text = event.value
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(KeyedTable).focus()
 
     def watch_query_text(self, _: str) -> None:
         self._render_rows()
@@ -111,12 +116,11 @@ class DenialsScreen(ModalScreen[None]):
         return [d for d in self.decisions if matches(d, self.query_text)]
 
     def _render_rows(self) -> None:
-        if not self.query(DataTable):  # not composed yet
+        if not self.query(KeyedTable):  # not composed yet
             return
         shown = self.shown()
         rows: dict[str, tuple[str | Text, ...]] = {}
         for d in shown:
-            # sync_table orders rows by the first cell, so it is the key: time and id
             key = f"{d.timestamp:%H:%M:%S} {d.decision_id[:12]}"
             if key in rows:
                 continue
@@ -132,7 +136,7 @@ class DenialsScreen(ModalScreen[None]):
                 Text(denial_kind(d), style="red"),
             )
         with self.app.batch_update():
-            sync_table(self.query_one(DataTable), rows)
+            self.query_one(KeyedTable).set_rows(rows)
             self.query_one("#denials-count", Static).update(
                 f"{len(shown):,} of {len(self.decisions):,} recent denials"
                 + (f" match {self.query_text!r}" if self.query_text.strip() else "")

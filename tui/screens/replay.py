@@ -16,10 +16,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from backends.replay import ReplayReport
-from tui.panes.table import sync_table
+from tui.panes.keyed_table import Column, KeyedTable
 
 
 class ReplayScreen(ModalScreen[None]):
@@ -33,7 +33,7 @@ class ReplayScreen(ModalScreen[None]):
     #replay-form Input { width: 1fr; }
     #replay-limit { max-width: 16; }
     #replay-box ProgressBar { margin: 1 0 0 0; }
-    #replay-box DataTable { height: 1fr; }
+    #replay-box KeyedTable { height: 1fr; }
     #replay-status { margin: 1 0 0 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -64,11 +64,14 @@ class ReplayScreen(ModalScreen[None]):
                 yield Input(str(self.limit), type="integer", id="replay-limit")
             yield ProgressBar(total=None, show_eta=False, id="replay-progress")
             yield Static(self.note or "Enter runs the replay.", id="replay-status")
-            table: DataTable[str | Text] = DataTable(
-                id="replay-table", cursor_type="row", zebra_stripes=True
+            yield KeyedTable(
+                "service · tenant",
+                Column("replayed", right=True),
+                Column("allow→deny", right=True),
+                Column("deny→allow", right=True),
+                id="replay-table",
+                zebra_stripes=True,
             )
-            table.add_columns("service · tenant", "replayed", "allow→deny", "deny→allow")
-            yield table
         yield Footer()
 
     def on_mount(self) -> None:
@@ -135,4 +138,4 @@ class ReplayScreen(ModalScreen[None]):
             )
             for g in report.groups
         }
-        sync_table(self.query_one(DataTable), rows)
+        self.query_one(KeyedTable).set_rows(rows)

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from backends.timeline import Event
+from tui.panes.keyed_table import KeyedTable
 
 KIND_STYLE = {
     "grant": "cyan",
@@ -37,16 +38,17 @@ class TimelineScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="timeline-box"):
             yield Label(f"Timeline · {len(self.events)} events since start, newest first")
-            table: DataTable[str | Text] = DataTable(id="timeline-table", cursor_type="row")
-            table.add_columns("time", "what", "detail")
-            for i, e in enumerate(self.events):
-                table.add_row(
-                    f"{e.at:%H:%M:%S}Z",
-                    Text(e.kind, KIND_STYLE.get(e.kind, "")),
-                    e.text,
-                    key=str(i),
-                )
-            yield table
+            yield KeyedTable("time", "what", "detail", id="timeline-table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(KeyedTable)
+        table.set_rows(
+            {
+                str(i): (f"{e.at:%H:%M:%S}Z", Text(e.kind, KIND_STYLE.get(e.kind, "")), e.text)
+                for i, e in enumerate(self.events)
+            }
+        )
+        table.focus()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
