@@ -36,7 +36,8 @@ from backends.contracts import ActionRefused
 from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
 from backends.polling import poll
 from backends.registry import BackendContext, BackendPlugin
-from backends.resilience import RETRY_STATUSES, ClientPolicy, httpx_timeout, httpx_transport
+from backends.resilience import RETRY_STATUSES, ClientPolicy
+from backends.transport_errors import httpx_timeout, httpx_transport
 
 if TYPE_CHECKING:
     import httpx

@@ -29,7 +29,8 @@ from backends.models import ATTR_KEYS, AccessSnapshot, DenyRateRow, HealthState,
 from backends.polling import poll
 from backends.prom.queries import prom_duration
 from backends.registry import BackendContext, BackendPlugin
-from backends.resilience import RETRY_STATUSES, ClientPolicy, httpx_timeout, httpx_transport
+from backends.resilience import RETRY_STATUSES, ClientPolicy
+from backends.transport_errors import httpx_timeout, httpx_transport
 
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 HISTORY_POINTS = 60

@@ -10,14 +10,14 @@ ClientPolicy per backend client, so each backend's timeout follows its own laten
   calls, so a struggling backend is not hammered by retry storms.
 - backoff() is exponential backoff with jitter (full by default, or "equal").
 
-Reads go through `call`/`call_sync`; writes get `write_timeout_s` (the ceiling), once.
+Reads go through `call`/`call_sync`; writes get `write_timeout_s` (the ceiling), once. Which
+errors of which client mean "no answer" is backends.transport_errors'.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -82,6 +82,10 @@ class RetryBudget:
     def on_retry(self) -> None:
         self._retries += 1
 
+    def on_retry_dropped(self) -> None:
+        """A booked retry that never went out (cancelled during its backoff)."""
+        self._retries = max(0.0, self._retries - 1)
+
 
 def backoff(
     attempt: int,
@@ -107,54 +111,6 @@ def _is_timeout(exc: BaseException) -> bool:
 
 def _always(_: BaseException) -> bool:
     return True
-
-
-def httpx_timeout(exc: BaseException) -> bool:
-    """A timeout, ours (TimeoutError) or httpx's. Never imports httpx."""
-    httpx = sys.modules.get("httpx")
-    return isinstance(exc, TimeoutError) or (
-        httpx is not None and isinstance(exc, httpx.TimeoutException)
-    )
-
-
-def httpx_transport(exc: BaseException) -> bool:
-    """The request did not get an answer: connect/read/protocol errors and timeouts."""
-    httpx = sys.modules.get("httpx")
-    return httpx_timeout(exc) or (httpx is not None and isinstance(exc, httpx.TransportError))
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """The exception and what it wraps: requests and urllib3 nest the cause in args[0],
-    `.reason`, `__cause__` or `__context__` (ConnectionError(MaxRetryError(ReadTimeout)))."""
-    out: list[BaseException] = []
-    todo = [exc]
-    while todo and len(out) < 8:
-        e = todo.pop()
-        if any(e is o for o in out):
-            continue
-        out.append(e)
-        nested = [*e.args[:1], getattr(e, "reason", None), e.__cause__, e.__context__]
-        todo += [n for n in nested if isinstance(n, BaseException)]
-    return out
-
-
-def blocking_timeout(exc: BaseException) -> bool:
-    """A timeout from a blocking client (requests, urllib3, sockets), however wrapped.
-    Never imports them: they are loaded by the time one of their errors exists."""
-    u3 = sys.modules.get("urllib3.exceptions")
-    rq = sys.modules.get("requests.exceptions")
-    kinds: tuple[type[BaseException], ...] = (TimeoutError,)
-    kinds += (u3.TimeoutError,) if u3 is not None else ()
-    kinds += (rq.Timeout,) if rq is not None else ()
-    return any(isinstance(e, kinds) for e in _chain(exc))
-
-
-def blocking_transport(exc: BaseException) -> bool:
-    """No answer from a blocking client: refused, reset, protocol error, timeout."""
-    u3 = sys.modules.get("urllib3.exceptions")
-    kinds: tuple[type[BaseException], ...] = (OSError,)  # requests' errors are OSErrors
-    kinds += (u3.HTTPError,) if u3 is not None else ()
-    return blocking_timeout(exc) or isinstance(exc, kinds)
 
 
 @dataclass
@@ -241,6 +197,13 @@ class ClientPolicy:
             self.backoff_s += delay
             return delay
 
+    def _dropped(self) -> None:
+        """Un-book a retry cancelled during its backoff: it never reached the backend, so
+        it spends no budget and is not counted."""
+        with self._lock:
+            self.budget.on_retry_dropped()
+            self.retries -= 1
+
     # --- running a call -----------------------------------------------------------------
 
     async def call(
@@ -269,7 +232,11 @@ class ClientPolicy:
             delay = self._failed(err, attempt, retryable, is_timeout)
             if delay is None:
                 raise err
-            await asyncio.sleep(delay)
+            try:
+                await asyncio.sleep(delay)
+            except asyncio.CancelledError:
+                self._dropped()  # the caller gave up (e.g. a sibling query failed)
+                raise
 
     def call_sync(
         self,

@@ -86,7 +86,12 @@ async def retries_within_budget(rig: Rig, settle: float = 0.0) -> None:
     rig.heal()
     sent, calls, retries = rig.received() - sent0, p.calls - calls0, p.retries - retries0
     assert calls == FAILING_POLLS * rig.calls_per_poll
-    assert sent == calls + retries  # what the server saw: each call, and the retries
+    # what the server saw: each call and the retries, but no more; with concurrent
+    # queries (prometheus-access) an attempt can time out waiting for a pooled connection
+    # and never reach the server, so it can see fewer
+    assert calls < sent <= calls + retries
+    if not settle:  # one query at a time: every attempt reaches the server
+        assert sent == calls + retries
     assert retries > 0  # 5xx is worth another try ...
     assert sent <= calls * 1.2 + 3  # ... within the budget (one retry each would be 2x)
     assert p.backoff_s > 0  # ... after a backoff

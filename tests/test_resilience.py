@@ -7,14 +7,8 @@ import random
 
 import pytest
 
-from backends.resilience import (
-    AdaptiveTimeout,
-    ClientPolicy,
-    RetryBudget,
-    backoff,
-    blocking_timeout,
-    blocking_transport,
-)
+from backends.resilience import AdaptiveTimeout, ClientPolicy, RetryBudget, backoff
+from backends.transport_errors import blocking_timeout, blocking_transport
 
 
 def test_timeout_follows_observed_latency_within_bounds() -> None:
@@ -156,3 +150,28 @@ def test_writes_get_the_ceiling_and_the_floor_never_exceeds_it() -> None:
     for _ in range(30):
         policy.timeout.observe(0.001)
     assert policy.current_s == 0.5 and policy.write_timeout_s == 5.0
+
+
+async def test_a_retry_cancelled_in_its_backoff_is_not_counted_or_charged() -> None:
+    """A poll that fails early cancels its sibling queries; one waiting out a backoff never
+    sends its retry, so it must not count as a retry nor spend the budget."""
+    policy = ClientPolicy(max_attempts=3, rng=random.Random(1), backoff_base_s=5.0)
+    sent = []
+
+    async def failing(limit: float) -> str:
+        sent.append(limit)
+        raise ConnectionError("503")
+
+    task = asyncio.ensure_future(policy.call(failing))
+    for _ in range(100):  # until it has failed once and sleeps before the retry
+        await asyncio.sleep(0.01)
+        if policy.backoff_s > 0:
+            break
+    assert len(sent) == 1 and policy.retries == 1
+    before = policy.budget._retries
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(sent) == 1  # the retry never went out ...
+    assert policy.retries == 0  # ... so it is not counted
+    assert policy.budget._retries == pytest.approx(before - 1)  # ... nor charged

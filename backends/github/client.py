@@ -29,7 +29,8 @@ from pydantic import SecretStr
 from backends.clock import Clock
 from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
-from backends.resilience import RETRY_STATUSES, ClientPolicy, httpx_timeout, httpx_transport
+from backends.resilience import RETRY_STATUSES, ClientPolicy
+from backends.transport_errors import httpx_timeout, httpx_transport
 
 if TYPE_CHECKING:
     import httpx

@@ -19,7 +19,8 @@ from typing import Any
 
 from backends.fault_istio import MANAGED_SELECTOR
 from backends.kube.options import KubeOptions
-from backends.resilience import ClientPolicy, blocking_timeout, blocking_transport
+from backends.resilience import ClientPolicy
+from backends.transport_errors import blocking_timeout, blocking_transport
 
 GROUP = "networking.istio.io"
 PLURAL = "virtualservices"

@@ -34,7 +34,8 @@ from backends.polling import describe_error, poll
 from backends.prom.options import PromOptions
 from backends.prom.queries import Located, buckets_by, build, by_label, locate, prom_duration
 from backends.registry import BackendContext
-from backends.resilience import RETRY_STATUSES, ClientPolicy, blocking_timeout, blocking_transport
+from backends.resilience import RETRY_STATUSES, ClientPolicy
+from backends.transport_errors import blocking_timeout, blocking_transport
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
