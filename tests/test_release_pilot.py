@@ -16,9 +16,9 @@ from backends.clock import FrozenClock
 from backends.models import HealthState, ReleaseSnapshot, StageStatus
 from tests.conftest import T0
 from tests.fake_github import FakeGitHub, serve
+from tests.github_helpers import TOKEN, github_sources
 from tests.github_payloads import REHEARSAL, STEPS, TRAIN, scenario
 from tests.helpers import SIZE, local_app, local_sources, wait_for
-from tests.test_github_adapter import TOKEN, github_sources
 from tui.app import WatchfloorApp
 from tui.panes.line import Line
 from tui.screens.notes import NotesScreen

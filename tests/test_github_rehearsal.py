@@ -1,0 +1,63 @@
+"""The audited rollback-rehearsal dispatch of the `github` backend (local GitHub server):
+validated, audited, and refused without a token or an audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from backends.contracts import ActionRefused
+from backends.models import StageStatus
+from tests.fake_github import FakeGitHub, serve
+from tests.github_helpers import ME, TOKEN, github_sources
+from tests.github_payloads import REHEARSAL, scenario
+
+
+@pytest.fixture
+def gh() -> Iterator[FakeGitHub]:
+    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
+        yield fake
+
+
+async def test_rehearsal_dispatch_is_validated_and_audited(
+    gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = github_sources(gh, monkeypatch, rehearsal_ref="release/stage")
+    release, audit = src["release"], src["audit"]
+    before = await release.snapshot()
+    assert before.rehearsal is not None and before.rehearsal.status is StageStatus.SUCCESS
+    with pytest.raises(ActionRefused, match="reason"):
+        await release.trigger_rehearsal(ME, "too short")
+    await release.trigger_rehearsal(ME, "  stage rollback drill for m47  ")
+    posts = gh.requests("POST", f"/workflows/{REHEARSAL}/dispatches")
+    assert [p.body for p in posts] == [{"ref": "release/stage"}]
+    records = [r for r in await audit.records(limit=100) if r.action == "rollback-rehearsal"]
+    assert [(r.phase, r.outcome, r.actor) for r in records] == [
+        ("request", "", "dave"),
+        ("outcome", "applied", "dave"),
+    ]
+    assert records[0].details["reason"] == "stage rollback drill for m47"
+    after = await release.snapshot()
+    assert after.rehearsal is not None and after.rehearsal.status is StageStatus.PENDING
+    with pytest.raises(ActionRefused, match="already running"):
+        await release.trigger_rehearsal(ME, "a second drill on top of the first")
+    assert len(gh.requests("POST")) == 1
+    await src.aclose()
+
+
+async def test_rehearsal_refused_without_token_or_audit(
+    gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = github_sources(gh, monkeypatch, token=None)
+    await src["release"].snapshot()
+    with pytest.raises(ActionRefused, match="token"):
+        await src["release"].trigger_rehearsal(ME, "stage rollback drill for m47")
+    await src.aclose()
+    src = github_sources(gh, monkeypatch)
+    src["release"].ctx.audit = None  # fail closed: no audit, no action
+    with pytest.raises(ActionRefused, match="audit"):
+        await src["release"].trigger_rehearsal(ME, "stage rollback drill for m47")
+    assert gh.requests("POST") == []
+    await src.aclose()
