@@ -83,7 +83,7 @@ def throughput(port: int, n: int, rounds: int) -> tuple[float, float]:
         for name, fn, sink in (("raw", raw_loop, raw), ("adapter", adapter, ada)):
             cid = f"bench-{name}-{r}"
             asyncio.run(preload(port, cid, data))
-            rate = asyncio.run(fn(port, cid, n))  # type: ignore[operator]
+            rate = asyncio.run(fn(port, cid, n))
             sink.append(rate)
             print(f"  round {r + 1} {name:8} {rate:9,.0f} msg/s", flush=True)
     return statistics.median(raw), statistics.median(ada)

@@ -85,8 +85,9 @@ def publish_fast(port: int, data: list[bytes], client_id: str = "bench-pub") -> 
     """Publish with paho directly (its network thread): aiomqtt's publish awaits each
     message, which caps a publisher near 1,000 msg/s."""
     import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
 
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
     c.connect("127.0.0.1", port)
     c.loop_start()
     try:

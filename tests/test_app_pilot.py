@@ -97,7 +97,7 @@ async def test_keys_help_focus_baseline_quit() -> None:
         await pilot.pause()
         latency = app.snapshots["latency"]
         assert latency is not None
-        assert app.baselines == {r.route: r.p999_ms for r in latency.routes}  # type: ignore[attr-defined]
+        assert app.baselines == {r.route: r.p999_ms for r in latency.routes}
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0

@@ -109,12 +109,17 @@ def test_prometheus_is_sent_a_duration_it_parses(seconds: float) -> None:
     assert not prom_accepts_duration(f"{seconds:g}s") or seconds == int(seconds)
 
 
+def fixed(u: float) -> Callable[[], float]:
+    """An rng that always draws `u`."""
+    return lambda: u
+
+
 def test_mqtt_reconnect_delays_are_the_shared_backoff() -> None:
     """The reconnect loop's delays are resilience.backoff with equal jitter."""
     for attempt in range(10):
         for u in (0.0, 0.3, 1.0):
-            shared = backoff(attempt, base_s=0.5, cap_s=30.0, rng=lambda u=u: u, jitter="equal")
-            assert backoff_delay(attempt, 0.5, 30.0, lambda u=u: u) == shared
+            shared = backoff(attempt, base_s=0.5, cap_s=30.0, rng=fixed(u), jitter="equal")
+            assert backoff_delay(attempt, 0.5, 30.0, fixed(u)) == shared
     rng = random.Random(3)
     delays = [backoff_delay(a, 0.5, 8.0, rng.random) for a in range(12) for _ in range(20)]
     assert min(delays) >= 0.25 and max(delays) <= 8.0  # never spins, never past the cap

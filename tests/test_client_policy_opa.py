@@ -93,7 +93,12 @@ async def test_a_revoke_delete_is_sent_once(opa: FakeOpa, monkeypatch: pytest.Mo
     sources = local_sources()
     grants = sources["grants"]
     now_ns = int(grants.clock.now().timestamp() * NS)
-    doc = {"subject": "bob", "role": "db-reader", "reason": "INC-9", "granted_by": "carol"}
+    doc: dict[str, str | int] = {
+        "subject": "bob",
+        "role": "db-reader",
+        "reason": "INC-9",
+        "granted_by": "carol",
+    }
     doc |= {"granted_at_ns": now_ns, "expires_at_ns": now_ns + 600 * NS}
     opa.data = {"breakglass": {"grants": {"g0000000001": doc}}}
     try:

@@ -173,5 +173,9 @@ async def test_a_texts_own_style_is_kept_in_cells_and_lines() -> None:
         assert styles["hot"].color.name == "red"
         assert styles["9"] is not None and styles["9"].bold
         line = app.query_one(Line).render_line(0)
-        colours = {seg.style.color.name for seg in line if seg.text.strip() and seg.style.color}
+        colours = {
+            seg.style.color.name
+            for seg in line
+            if seg.text.strip() and seg.style is not None and seg.style.color
+        }
         assert colours == {"green"}

@@ -64,14 +64,14 @@ async def test_lab_fans_hooks_out_and_serves_what_the_simulator_did() -> None:
     assert metrics._server is None  # closed with the lab
 
     lab2 = Lab([metrics, counting], tick_s=0.05)
-    seen = {"n": 0}
+    seen: dict[str, object] = {"n": 0}
 
     class Peek(Publisher):
         def on_tick(self, sim: Simulator) -> None:
             if seen["n"] == 0 and lab2.ticks >= 10:
-                seen["fams"] = scrape(metrics.url)  # type: ignore[assignment]
+                seen["fams"] = scrape(metrics.url)
                 seen["n"] = 1
-                seen["count"] = counting.samples  # type: ignore[assignment]
+                seen["count"] = counting.samples
 
     lab2.publishers = (*lab2.publishers, Peek())
     await lab2.run(duration_s=1.5)

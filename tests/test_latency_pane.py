@@ -4,7 +4,7 @@ with a lower-bound ("> X") route, pressed like a user."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -130,7 +130,7 @@ def empty(state: HealthState, error: str | None = None) -> LatencySnapshot:
     )
 
 
-CASES = {
+CASES: dict[str, Callable[[], LatencySnapshot]] = {
     "prometheus": prom_like,
     "empty-error": lambda: empty(HealthState.ERROR, "ConnectionError: 127.0.0.1:9090 refused"),
     "empty-no-data": lambda: empty(HealthState.OK),

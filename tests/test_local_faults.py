@@ -8,6 +8,7 @@ import os
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,13 +18,16 @@ from backends.models import Actor, FaultGuards, FaultRequest, FaultSpec, WindowS
 from tests.conftest import ROOT, watchfloor_cmd
 from tests.helpers import local_sources
 
+if TYPE_CHECKING:
+    from backends.local.faults import LocalFaults
+
 ERIN = Actor(name="erin")
 DOCS = "GET /docs/:id"
 
 
 def req(**kw: object) -> FaultRequest:
     spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=3000, delay_percent=20)
-    return FaultRequest(spec=spec, reason="game day: docs-api latency drill", **kw)  # type: ignore[arg-type]
+    return FaultRequest(spec=spec, reason="game day: docs-api latency drill", **kw)
 
 
 async def test_windows_persist_for_other_processes_and_end_on_time(
@@ -34,7 +38,7 @@ async def test_windows_persist_for_other_processes_and_end_on_time(
     await opener.aclose()  # the dashboard that opened it is gone
 
     later = local_sources(frozen_clock)  # another process: cron, a pod
-    faults = later["faults"]
+    faults: LocalFaults = later["faults"]
     assert isinstance(faults, FaultReconciler)
     snap = await faults.snapshot()
     assert [(x.id, x.applied) for x in snap.windows] == [(w.id, True)]

@@ -53,7 +53,7 @@ async def test_preset_reads_limit_inflight_blocked(
     opts = PromOptions(
         url=prom.url,
         window="10s",
-        preset=preset,  # type: ignore[arg-type]
+        preset=preset,
         latency_metric="watchfloor_request_duration_seconds",
         latency_unit_ms=1000,
         route_label=style.route_label,

@@ -161,7 +161,7 @@ async def test_notes_and_rehearsal_keys_on_github(
         ]
         await wait_for(
             pilot,
-            lambda: app.snapshots["release"].rehearsal.status is StageStatus.PENDING,  # type: ignore[union-attr]
+            lambda: app.snapshots["release"].rehearsal.status is StageStatus.PENDING,
             what="the queued rehearsal to show",
         )
 

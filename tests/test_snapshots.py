@@ -7,6 +7,7 @@ Update deliberately with `pytest --snapshot-update` and review the SVG diff.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def faults() -> FaultsSnapshot:
     )
 
 
-CASES = {
+CASES: dict[str, Callable[[], tuple[SourcePane, Any]]] = {
     "access": lambda: (AccessPane(classes="pane"), sim().access()),
     "latency": lambda: (LatencyPane(classes="pane"), sim().latency()),
     "release": lambda: (ReleasePane(classes="pane"), sim().release()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import shlex
 import shutil
 import subprocess
@@ -78,6 +79,9 @@ class Tmux:
         return self
 
     def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+        self,
+        et: builtins.type[BaseException] | None,
+        ev: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
