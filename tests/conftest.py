@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 from backends.clock import FrozenClock
+from tests.fake_github import FakeGitHub, serve
+from tests.github_helpers import TOKEN
+from tests.github_payloads import scenario
+from tests.kube_fake import FakeKube, running
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
@@ -33,6 +37,21 @@ def data_dir(isolated_env: Path) -> Path:
 @pytest.fixture
 def frozen_clock() -> FrozenClock:
     return FrozenClock(T0)
+
+
+@pytest.fixture
+def gh() -> Iterator[FakeGitHub]:
+    """A fake GitHub API on a free port, serving a release train observed now."""
+    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
+        yield fake
+
+
+@pytest.fixture
+def api() -> Iterator[FakeKube]:
+    """A fake Kubernetes API on a free port, checking writes against Istio's schema."""
+    with running() as fake:
+        yield fake
+    assert fake.rejected == [], fake.rejected  # nothing written that the schema refuses
 
 
 def watchfloor_cmd() -> list[str]:

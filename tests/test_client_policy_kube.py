@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +18,13 @@ from backends.kube.options import KubeOptions
 from backends.models import Actor, FaultRequest, FaultSpec, HealthState
 from backends.registry import BackendContext
 from backends.wiring import Sources, build_sources
-from tests.kube_fake import TOKEN, FakeKube, running, virtual_service
+from tests.kube_fake import TOKEN, FakeKube, virtual_service
 from tests.test_client_policy_common import (
     CEILING_S,
     Rig,
     adapts_up_then_down,
     retries_within_budget,
 )
-
-
-@pytest.fixture
-def api() -> Iterator[FakeKube]:
-    with running() as fake:
-        yield fake
-    assert fake.rejected == [], fake.rejected
 
 
 def gets(api: FakeKube) -> int:

@@ -3,21 +3,14 @@ pagination by Link headers, ETag/304 reuse, and a re-run read again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
 from backends.models import HealthState, StageStatus
-from tests.fake_github import FakeGitHub, serve
+from tests.fake_github import FakeGitHub
 from tests.github_helpers import TOKEN, github_sources
-from tests.github_payloads import OK, OWNER, REPO, TRAIN, scenario, train_jobs
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
-        yield fake
+from tests.github_payloads import OK, OWNER, REPO, TRAIN, train_jobs
 
 
 async def test_pagination_follows_link_headers(

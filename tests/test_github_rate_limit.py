@@ -4,22 +4,14 @@ and keeps the data, an exhausted budget waits for the reset."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from backends.contracts import ActionRefused
 from backends.models import HealthState
-from tests.fake_github import FakeGitHub, serve
-from tests.github_helpers import ME, TOKEN, github_sources
-from tests.github_payloads import scenario
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
-        yield fake
+from tests.fake_github import FakeGitHub
+from tests.github_helpers import ME, github_sources
 
 
 async def test_retry_after_backs_off_keeps_data_and_shows_budget(

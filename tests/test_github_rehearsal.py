@@ -3,22 +3,13 @@ validated, audited, and refused without a token or an audit log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-
 import pytest
 
 from backends.contracts import ActionRefused
 from backends.models import StageStatus
-from tests.fake_github import FakeGitHub, serve
-from tests.github_helpers import ME, TOKEN, github_sources
-from tests.github_payloads import REHEARSAL, scenario
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
-        yield fake
+from tests.fake_github import FakeGitHub
+from tests.github_helpers import ME, github_sources
+from tests.github_payloads import REHEARSAL
 
 
 async def test_rehearsal_dispatch_is_validated_and_audited(

@@ -3,21 +3,11 @@ refused, rate-limited, configured in the file or unreachable (local GitHub serve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-
 import pytest
 
 from backends.models import HealthState
-from tests.fake_github import FakeGitHub, serve
+from tests.fake_github import FakeGitHub
 from tests.github_helpers import TOKEN, github_sources
-from tests.github_payloads import scenario
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
-        yield fake
 
 
 async def test_the_token_never_shows(gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,6 @@ SBOM is never verified."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,12 +13,6 @@ from backends.models import AlertKind, StageStatus, Verification
 from tests.fake_github import FakeGitHub, serve
 from tests.github_helpers import TOKEN, github_sources
 from tests.github_payloads import REHEARSAL, TRAIN, rehearsal_jobs, scenario
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
-        yield fake
 
 
 async def test_a_failed_step_fails_its_stage_and_raises_the_alert(

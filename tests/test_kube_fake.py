@@ -4,19 +4,9 @@ API server in the kube tests, so its semantics are checked here."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.kube_fake import TOKEN, FakeKube, running, virtual_service
-
-
-@pytest.fixture
-def api() -> Iterator[FakeKube]:
-    with running() as fake:
-        yield fake
-    assert fake.rejected == [], fake.rejected  # nothing written that the schema refuses
+from tests.kube_fake import TOKEN, FakeKube, virtual_service
 
 
 def test_the_fake_api_server_follows_merge_patch_and_precondition_semantics(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,15 +14,8 @@ import pytest
 from backends.clock import FrozenClock
 from backends.fault_istio import A_END, A_OWNER, A_REASON, A_START, A_WINDOW, MANAGED_LABEL
 from backends.models import HealthState, WindowState
-from tests.kube_fake import FakeKube, running, virtual_service
+from tests.kube_fake import FakeKube, virtual_service
 from tests.kube_faults_helpers import ERIN, comparable, request, sources
-
-
-@pytest.fixture
-def api() -> Iterator[FakeKube]:
-    with running() as fake:
-        yield fake
-    assert fake.rejected == [], fake.rejected  # nothing written that the schema refuses
 
 
 async def test_fault_on_existing_route_and_end_restores_it_byte_for_byte(

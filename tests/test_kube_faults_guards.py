@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -16,15 +15,8 @@ from backends.config import load
 from backends.contracts import ActionRefused
 from backends.models import FaultWindow
 from tests.conftest import ROOT, watchfloor_cmd
-from tests.kube_fake import FakeKube, running
+from tests.kube_fake import FakeKube
 from tests.kube_faults_helpers import ERIN, kube_env, request, sources
-
-
-@pytest.fixture
-def api() -> Iterator[FakeKube]:
-    with running() as fake:
-        yield fake
-    assert fake.rejected == [], fake.rejected  # nothing written that the schema refuses
 
 
 async def test_protected_namespace_refused_by_the_adapter_even_if_config_opens_it(

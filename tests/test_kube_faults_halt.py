@@ -3,23 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-
-import pytest
 
 from backends.clock import FrozenClock
 from backends.fault_istio import MANAGED_LABEL
 from backends.models import WindowState
-from tests.kube_fake import FakeKube, running, virtual_service
+from tests.kube_fake import FakeKube, virtual_service
 from tests.kube_faults_helpers import ERIN, comparable, request, sources
-
-
-@pytest.fixture
-def api() -> Iterator[FakeKube]:
-    with running() as fake:
-        yield fake
-    assert fake.rejected == [], fake.rejected  # nothing written that the schema refuses
 
 
 async def test_halt_all_removes_every_managed_fault_and_nothing_else(

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,15 +27,8 @@ from backends.models import (
     WindowState,
 )
 from tests.conftest import ROOT, watchfloor_cmd
-from tests.kube_fake import FakeKube, running, virtual_service
+from tests.kube_fake import FakeKube, virtual_service
 from tests.kube_faults_helpers import ERIN, comparable, kube_env, request, sources
-
-
-@pytest.fixture
-def api() -> Iterator[FakeKube]:
-    with running() as fake:
-        yield fake
-    assert fake.rejected == [], fake.rejected  # nothing written that the schema refuses
 
 
 async def test_reconcile_ends_on_time_starts_when_due_and_honours_guards(

@@ -4,8 +4,6 @@ for the rollback rehearsal; and the same keys on the local simulation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,9 +13,9 @@ from textual.widgets import Input, Static
 from backends.clock import FrozenClock
 from backends.models import HealthState, ReleaseSnapshot, StageStatus
 from tests.conftest import T0
-from tests.fake_github import FakeGitHub, serve
+from tests.fake_github import FakeGitHub
 from tests.github_helpers import TOKEN, github_sources
-from tests.github_payloads import REHEARSAL, STEPS, TRAIN, scenario
+from tests.github_payloads import REHEARSAL, STEPS, TRAIN
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tui.app import WatchfloorApp
 from tui.panes.line import Line
@@ -40,12 +38,6 @@ STAGE_OF = dict(
         strict=True,
     )
 )
-
-
-@pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    with serve(FakeGitHub(token=TOKEN, data=scenario(datetime.now(UTC)))) as fake:
-        yield fake
 
 
 def text_of(app: WatchfloorApp, selector: str) -> str:
