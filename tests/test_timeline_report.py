@@ -112,3 +112,19 @@ def test_report_has_before_after_alerts_and_timeline() -> None:
     assert "| GET /search | 400 ms | 400 ms | 380 ms | 520 ms | +30.0% |" in md
     assert "**p99.9 regression**" in md
     assert "baseline marked" in md
+
+
+async def test_timeline_screen_shows_a_long_detail_whole_when_there_is_room() -> None:
+    from textual.app import App
+
+    from backends.timeline import Event
+    from tui.panes.keyed_table import KeyedTable
+    from tui.screens.timeline import TimelineScreen
+
+    detail = "policy deny spike: deny rate 21.8% vs baseline 8.5%; worst tenant=acme 43%"
+    app: App[None] = App()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await app.push_screen(TimelineScreen([Event(T0, "alert", detail)]))
+        await pilot.pause()
+        table = app.screen.query_one(KeyedTable)
+        assert detail in table.render_line(1).text  # not cut at 40 columns

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from backends.models import Decision
 from tui.panes.access import denial_kind
-from tui.panes.keyed_table import KeyedTable
+from tui.panes.keyed_table import Column, KeyedTable
 
 
 def fields(d: Decision) -> dict[str, str]:
@@ -90,7 +90,7 @@ class DenialsScreen(ModalScreen[None]):
                 "region",
                 "env",
                 "role",
-                "why",
+                Column("why", max_width=400),  # the last column: as wide as the screen
                 id="denials-table",
                 zebra_stripes=True,
             )

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from backends.timeline import Event
-from tui.panes.keyed_table import KeyedTable
+from tui.panes.keyed_table import Column, KeyedTable
 
 KIND_STYLE = {
     "grant": "cyan",
@@ -38,7 +38,7 @@ class TimelineScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="timeline-box"):
             yield Label(f"Timeline · {len(self.events)} events since start, newest first")
-            yield KeyedTable("time", "what", "detail", id="timeline-table")
+            yield KeyedTable("time", "what", Column("detail", max_width=400), id="timeline-table")
 
     def on_mount(self) -> None:
         table = self.query_one(KeyedTable)
