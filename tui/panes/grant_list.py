@@ -125,8 +125,7 @@ class GrantList(ScrollView, can_focus=True):
         # per visible row, what does not change with the clock: (head, tail) segments
         self._parts: dict[tuple[str, bool, int, int], tuple[Segment, Segment]] = {}
         self._blank: Strip | None = None
-        # geometry, kept up to date by events: reading `size` costs microseconds per line
-        self._top = 0
+        self._top = 0  # the first row shown (scroll_y)
 
     # --- attributes down --------------------------------------------------------------
 
@@ -259,9 +258,6 @@ class GrantList(ScrollView, can_focus=True):
         tail = f" {_cell(g.subject, w_sub)} {_cell(g.role, w_role)} {_cell(g.granted_by, w_by)}"
         tail = set_cell_size(f"{tail} {g.reason}", rest)
         return Segment(head, style), Segment(tail, style)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._blank = None
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         self._top = round(new_value)
