@@ -34,7 +34,9 @@ class _Strict(BaseModel):
 
 
 class UiConfig(_Strict):
-    refresh_s: float = Field(default=1.0, gt=0, le=60)
+    # polled sources are asked every refresh_s (k9s's default too); the clock, countdowns
+    # and data ages still move every second
+    refresh_s: float = Field(default=2.0, gt=0, le=60)
     theme: str = "textual-dark"
     actor: str = ""  # who you are in the audit; empty -> $USER
     read_only: bool = False  # refuse every mutating action (--read-only sets it too)

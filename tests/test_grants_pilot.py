@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
 from backends.models import Grant
@@ -17,7 +18,9 @@ def erin_grants(app: WatchfloorApp) -> list[Grant]:
     return [g for g in app.query_one(GrantsPane).grant_list().grants if g.subject == "erin"]
 
 
-async def test_grant_then_revoke_like_a_user() -> None:
+async def test_grant_then_revoke_like_a_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    # polls a minute apart: the pane shows a grant or revoke at once, not at the next poll
+    monkeypatch.setenv("WATCHFLOOR_UI__REFRESH_S", "60")
     sources = local_sources()
     secret = await enroll(sources, sources.ctx.actor)
     app = WatchfloorApp(sources)
@@ -51,7 +54,7 @@ async def test_grant_then_revoke_like_a_user() -> None:
         code.focus()
         await pilot.press(*good, "enter")
         await wait_for(pilot, lambda: app.screen is not screen, what="the modal to close")
-        await wait_for(pilot, lambda: len(erin_grants(app)) == 1, what="erin's grant")
+        await wait_for(pilot, lambda: len(erin_grants(app)) == 1, 3, what="erin's grant")
         granted = erin_grants(app)[0]
         assert granted.role == "sre-oncall" and granted.granted_by == sources.ctx.actor
 
@@ -72,7 +75,7 @@ async def test_grant_then_revoke_like_a_user() -> None:
         await pilot.press(*" and done", "enter")  # the reason, then confirm
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is not revoke, what="the revoke to finish")
-        await wait_for(pilot, lambda: erin_grants(app) == [], what="the grant to disappear")
+        await wait_for(pilot, lambda: erin_grants(app) == [], 3, what="the grant to disappear")
 
     records = await sources["audit"].records(100)
     mine = [(r.action, r.phase, r.outcome) for r in records if r.actor == sources.ctx.actor]

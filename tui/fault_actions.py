@@ -92,7 +92,7 @@ class FaultActions(App[None]):
                 f" {w.ends_at:%H:%M:%S}Z ({w.id})",
                 title="Fault window scheduled",
             )
-            await self._refresh_faults()
+            await self.refresh_now("faults")
 
     async def _end_fault(self, window_id: str, reason: str) -> None:
         try:
@@ -103,7 +103,7 @@ class FaultActions(App[None]):
             self.notify(describe_error(exc), title="End failed", severity="error")
         else:
             self.notify(f"Window {window_id} ended", title="Fault window")
-            await self._refresh_faults()
+            await self.refresh_now("faults")
 
     async def _halt_all(self, message: HaltScreen.Submitted) -> None:
         try:
@@ -115,21 +115,9 @@ class FaultActions(App[None]):
         else:
             message.screen.dismiss(n)
             self.notify(f"{n} window(s) ended", title="HALT ALL", severity="warning")
-            await self._refresh_faults()
+            await self.refresh_now("faults")
 
-    async def _refresh_faults(self) -> None:
-        """Show the result now rather than at the next poll, if the source can say."""
-        src = self.sources["faults"]
-        snapshot = getattr(src, "snapshot", None)
-        if snapshot is None:
-            return
-        try:
-            snap = await snapshot()
-        except Exception:
-            return  # the next poll will show it, or the error
-        self.deliver("faults", snap)
-
-    def deliver(self, cap: str, snap: Any) -> None:  # provided by WatchfloorApp
+    async def refresh_now(self, cap: str) -> None:  # provided by WatchfloorApp (SourceFeed)
         raise NotImplementedError
 
     # --- the reconcile loop -------------------------------------------------------------------
@@ -153,4 +141,4 @@ class FaultActions(App[None]):
         for line in lines:
             self.notify(line, title="Fault window")
         if lines:
-            await self._refresh_faults()
+            await self.refresh_now("faults")

@@ -29,6 +29,9 @@ class GrantActions(App[None]):
     def _actor(self) -> Actor:
         return Actor(name=self.sources.ctx.actor)
 
+    async def refresh_now(self, cap: str) -> None:  # provided by WatchfloorApp (SourceFeed)
+        raise NotImplementedError
+
     def _read_only(self) -> bool:
         refuse = getattr(self, "refuse_if_read_only", None)  # the palette bypasses bindings
         return bool(refuse and refuse())
@@ -77,6 +80,7 @@ class GrantActions(App[None]):
                 f"{g.subject} has {g.role} until {g.expires_at:%H:%M:%S}Z ({g.id})",
                 title="Break-glass granted",
             )
+            await self.refresh_now("grants")
 
     async def _revoke(self, message: RevokeScreen.Submitted) -> None:
         try:
@@ -88,3 +92,4 @@ class GrantActions(App[None]):
         else:
             message.screen.dismiss(True)
             self.notify(f"Grant {message.grant_id} revoked", title="Break-glass revoked")
+            await self.refresh_now("grants")

@@ -126,6 +126,18 @@ class SourceFeed(App[None]):
         if urgent and self._flush_timer is None:
             self._flush_timer = self.set_timer(FLUSH_S, self.flush, name="flush")
 
+    async def refresh_now(self, cap: str) -> None:
+        """After an action: show its result now rather than at the next poll (up to
+        ui.refresh_s away), if the source can take a snapshot on demand."""
+        snapshot = getattr(self.sources[cap], "snapshot", None)
+        if snapshot is None:
+            return
+        try:
+            snap = await snapshot()
+        except Exception:
+            return  # the next poll shows it, or the error
+        self.deliver(cap, snap)
+
     def receive(self, cap: str, snap: Snapshot) -> None:
         """Every snapshot a source gives, primed or pumped, comes in here (not yet shown)."""
         self.snapshots[cap] = snap

@@ -226,37 +226,39 @@ class KeyedTable(ScrollView, can_focus=True):
     def _cells(self, cells: Sequence[Cell], base: Style) -> list[Segment]:
         return render_cells(cells, self.columns, self._widths, base, self.app.console)
 
-    def _row_strip(self, index: int) -> Strip:
+    def _row_strip(self, index: int, width: int) -> Strip:
+        """Row `index` as a line `width` cells wide, cached until the row or width changes."""
         key = self._keys[index]
         on_cursor = index == self.cursor
         even = self.zebra_stripes and index % 2 == 1
         variant = on_cursor * 2 + even
         strip = self._strips.get((key, variant))
-        if strip is None:
+        if strip is None or strip.cell_length != width:
             base = self._style("even" if even else "plain")
             segs = self._cells(self._rows[key], base)
             if on_cursor:
                 segs = list(Segment.apply_style(segs, post_style=self._style("cursor")))
-            strip = self._strips[key, variant] = Strip(segs)
+            strip = Strip(segs).crop_extend(0, width, self._style("plain"))
+            self._strips[key, variant] = strip
         return strip
 
     def render_line(self, y: int) -> Strip:
-        width = self._w
-        thumb = thumb_cell(len(self._keys), self._h - 1, self._top, y - 1, self._style("thumb"))
+        width, height = self.size  # once: each read walks up to the screen
+        thumb = thumb_cell(len(self._keys), height - 1, self._top, y - 1, self._style("thumb"))
         text_width = width - 1 if thumb is not None else width
         base = self._style("plain")
         if y == 0:
-            if self._header is None:
+            if self._header is None or self._header.cell_length != text_width:
                 labels = [
                     Text(c.label, justify="right" if c.right else "left") for c in self.columns
                 ]
-                self._header = Strip(self._cells(labels, self._style("header")))
+                header = Strip(self._cells(labels, self._style("header")))
+                self._header = header.crop_extend(0, text_width, base)
             strip = self._header
         elif self._top + y - 1 < len(self._keys):
-            strip = self._row_strip(self._top + y - 1)
+            strip = self._row_strip(self._top + y - 1, text_width)
         else:
             return Strip.blank(width, base)
-        strip = strip.crop_extend(0, text_width, base)
         return Strip([*strip, thumb], width) if thumb is not None else strip
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:

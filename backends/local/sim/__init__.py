@@ -189,7 +189,7 @@ class Simulator:
             baseline_rate=dec.baseline if dec.baseline is not None else rate,
             history=tuple(dec.history[0]),
             rows=rows,
-            recent_denied=tuple(reversed(dec.recent_denied)),
+            recent_denied=dec.recent_denied(),
         )
         self._cache["access"] = (self._k, self.now, snap)
         return snap

@@ -56,6 +56,19 @@ REGIONS = DIMENSIONS[3][1]
 ENVIRONMENTS = DIMENSIONS[4][1]
 PROD = ENVIRONMENTS.index("prod")
 
+Recent = tuple[float, tuple[int, ...], bool, int, int, int]  # see DecisionEngine.recent
+
+
+class _Denial:
+    """A denial as drawn, and its Decision once built."""
+
+    __slots__ = ("decision", "item")
+
+    def __init__(self, item: Recent, decision: Decision | None) -> None:
+        self.item = item
+        self.decision = decision
+
+
 # key 0 is "all"; then one key per (dimension, value)
 KEYS: tuple[tuple[str, str], ...] = tuple((d, v) for d, vals, _ in DIMENSIONS for v in vals)
 _OFFSETS: list[int] = []
@@ -142,11 +155,10 @@ class DecisionEngine:
         self._tables = tuple(_table(w) for _, _, w in DIMENSIONS)
         self.window = CounterWindow(N_KEYS, WINDOW_BUCKETS)
         self.history: list[deque[float]] = [deque(maxlen=HISTORY_POINTS) for _ in range(N_KEYS)]
-        self.recent_denied: deque[Decision] = deque(maxlen=RECENT_DENIED)
+        # the last denials, made Decisions only when shown: a 90 s prefill denies ~600
+        self._denied: deque[_Denial] = deque(maxlen=RECENT_DENIED)
         # (t, attribute indices, admin, requested tenant, requested data_class, count)
-        self.recent: deque[tuple[float, tuple[int, ...], bool, int, int, int]] = deque(
-            maxlen=RECENT_KEPT
-        )
+        self.recent: deque[Recent] = deque(maxlen=RECENT_KEPT)
         self._baseline_rates: deque[float] = deque(maxlen=BASELINE_POINTS)
         self.hook: DecisionHook | None = None
         self._acc = 0.0
@@ -198,13 +210,13 @@ class DecisionEngine:
                     den[k] += 1
             self._count += 1
             t_i = t0 + dt * i / n
-            recent_append((t_i, (s, te, dc, rg, ev), admin, req_te, req_dc, self._count))
-            if hook is not None or not allowed:
-                d = self._decision(t_i, (s, te, dc, rg, ev), admin, req_te, req_dc)
-                if not allowed:
-                    self.recent_denied.append(d)
-                if hook is not None:
-                    hook(d)
+            item = (t_i, (s, te, dc, rg, ev), admin, req_te, req_dc, self._count)
+            recent_append(item)
+            d = None if hook is None else self._decision(*item)
+            if not allowed:
+                self._denied.append(_Denial(item, d))
+            if hook is not None and d is not None:
+                hook(d)
 
     def _decision(
         self,
@@ -227,6 +239,15 @@ class DecisionEngine:
             allowed=allowed,
             reason=reason,
         )
+
+    def recent_denied(self) -> tuple[Decision, ...]:
+        """The last RECENT_DENIED denials, newest first."""
+        out = []
+        for entry in reversed(self._denied):
+            if entry.decision is None:
+                entry.decision = self._decision(*entry.item)
+            out.append(entry.decision)
+        return tuple(out)
 
     def recent_decisions(self, limit: int) -> list[Decision]:
         """The last `limit` decisions (allowed and denied), oldest first."""
