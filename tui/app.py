@@ -26,7 +26,7 @@ from tui.header import WatchHeader
 from tui.operator_actions import OperatorActions
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
-from tui.panes.base import SourcePane
+from tui.panes.base import SourcePane, health_class
 from tui.panes.faults import FaultsPane
 from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
@@ -122,9 +122,11 @@ class WatchfloorApp(
     def compose(self) -> ComposeResult:
         yield WatchHeader()
         yield AlertStrip(id="alerts")
+        now = self.clock.now()
         with Grid(id="panes"):
             for cap, cls in PANE_CLASSES.items():
-                yield cls(id=cap, classes="pane")
+                health = health_class(self.snapshots.get(cap), now)  # primed in on_load
+                yield cls(id=cap, classes=f"pane {health}".rstrip())
         yield QuietFooter()
 
     async def on_load(self) -> None:

@@ -17,6 +17,12 @@ from tui.fmt import health_text
 from tui.panes.keyed_table import KeyedTable
 
 
+def health_class(snap: Snapshot | None, now: datetime) -> str:
+    """The pane's CSS class for its source's health ("-ok", "-stale", ...); "" before
+    data. A pane composed with it is not restyled when its first data arrives."""
+    return "" if snap is None else f"-{snap.health.effective_state(now).value}"
+
+
 class SourcePane(Vertical):
     TITLE: ClassVar[str] = ""
     _last_subtitle: Text | None = None
