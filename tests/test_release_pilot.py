@@ -158,9 +158,13 @@ async def test_notes_and_rehearsal_keys_on_github(
         )
 
 
-async def test_notes_and_rehearsal_keys_on_the_local_simulation() -> None:
+async def test_notes_and_rehearsal_keys_on_the_local_simulation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A frozen clock at a quiet moment: no automatic rehearsal is running (one runs after
     # every green cut, and a second one is refused while it does).
+    # Polls a minute apart: the pane shows the triggered rehearsal at once, not at the next.
+    monkeypatch.setenv("WATCHFLOOR_UI__REFRESH_S", "60")
     app = local_app(FrozenClock(T0))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: release_ok(app), what="release data")
@@ -184,6 +188,7 @@ async def test_notes_and_rehearsal_keys_on_the_local_simulation() -> None:
         await wait_for(
             pilot,
             lambda: app.snapshots["release"].rehearsal.run_id.startswith("rehearsal-manual"),  # type: ignore[union-attr]
+            3,
             what="the manual rehearsal",
         )
 

@@ -21,6 +21,9 @@ class ReleaseActions(App[None]):
     sources: Any
     snapshots: Any
 
+    async def refresh_now(self, cap: str) -> None:  # provided by WatchfloorApp (SourceFeed)
+        raise NotImplementedError
+
     def _release(self) -> ReleaseSnapshot | None:
         snap = self.snapshots.get("release")
         return snap if isinstance(snap, ReleaseSnapshot) else None
@@ -64,3 +67,4 @@ class ReleaseActions(App[None]):
             self.notify(describe_error(exc), title="Rollback rehearsal failed", severity="error")
         else:
             self.notify("Rollback rehearsal triggered", title="Release train")
+            await self.refresh_now("release")
