@@ -1,5 +1,5 @@
 """The `github` backend polling a local server that follows GitHub's REST API:
-pagination by Link headers, ETag/304 reuse, and a re-run read again."""
+pagination by Link headers, ETag/304 reuse, a re-run read again, a wrongly shaped release."""
 
 from __future__ import annotations
 
@@ -67,4 +67,16 @@ async def test_a_rerun_is_read_again(gh: FakeGitHub, monkeypatch: pytest.MonkeyP
     rerun = next(r for r in snap.recent if r.id == str(failed["id"]))
     assert rerun.status is StageStatus.SUCCESS
     assert {s.status for s in rerun.stages} == {StageStatus.SUCCESS}
+    await src.aclose()
+
+
+async def test_a_release_of_the_wrong_shape_is_an_error_worded_like_the_others(
+    gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gh.data["release"] = ["not", "a", "release"]
+    src = github_sources(gh, monkeypatch)
+    snap = await src["release"].snapshot()
+    assert snap.health.state is HealthState.ERROR
+    # the same words as any other wrong-shaped answer (the client's), so one alert reads alike
+    assert "unexpected answer to GET releases/latest" in (snap.health.last_error or "")
     await src.aclose()

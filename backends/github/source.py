@@ -111,7 +111,7 @@ class GitHubRelease:
         )
         release = await self.client.get(f"{self.repo_path}/releases/latest")
         if release is not None and not isinstance(release, dict):
-            raise GitHubError("GET releases/latest: not a release object")
+            raise GitHubError("unexpected answer to GET releases/latest: not a release object")
         rehearsal_page = await self.client.get(
             f"{self._workflow(o.rehearsal_workflow)}/runs", {"per_page": 1}
         )
