@@ -158,7 +158,8 @@ class GrantList(ScrollView, can_focus=True):
             self.refresh()
         else:
             x = sum(w + 1 for _, w in COLUMNS[:COUNTDOWN])
-            shown = min(self._h, len(self._grants) - self._top)  # not the blank lines below
+            # not the blank lines below
+            shown = min(self.size.height, len(self._grants) - self._top)
             if shown > 0:
                 self.refresh(Region(x, 0, COLUMNS[COUNTDOWN][1], shown))
 
@@ -166,7 +167,7 @@ class GrantList(ScrollView, can_focus=True):
         top = self._top
         return [
             EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
-            for g in self._grants[top : top + self._h]
+            for g in self._grants[top : top + self.size.height]
             for secs in ((g.expires_at - now).total_seconds(),)
         ]
 
@@ -185,14 +186,6 @@ class GrantList(ScrollView, can_focus=True):
         return None
 
     # --- rendering ---------------------------------------------------------------------
-
-    @property
-    def _w(self) -> int:  # read when needed: grants pushed before the first layout show
-        return self.size.width
-
-    @property
-    def _h(self) -> int:
-        return self.size.height
 
     def _line_styles(self) -> dict[tuple[bool, int], tuple[Style, Style]]:
         """(row style, countdown style) by (cursor?, state), computed once per repaint:
@@ -218,10 +211,11 @@ class GrantList(ScrollView, can_focus=True):
         super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
-        width = self._w
+        # the size is read when needed, so grants pushed before the first layout show
+        width, height = self.size  # once: each read walks up to the screen
         index = self._top + y
         styles = self._line_styles()
-        thumb = thumb_cell(len(self._grants), self._h, self._top, y, self._thumb)
+        thumb = thumb_cell(len(self._grants), height, self._top, y, self._thumb)
         text_width = width - 1 if thumb is not None else width
         if index >= len(self._grants):
             if self._blank is None or self._blank.cell_length != width:

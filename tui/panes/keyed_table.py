@@ -140,9 +140,10 @@ class KeyedTable(ScrollView, can_focus=True):
         if relayout or self._keys != old_keys:
             self.refresh()
             return
-        for i in range(self._top, min(len(self._keys), self._top + self._h - 1)):
+        width, height = self.size
+        for i in range(self._top, min(len(self._keys), self._top + height - 1)):
             if self._keys[i] in changed:
-                self.refresh(Region(0, i - self._top + 1, self._w, 1))
+                self.refresh(Region(0, i - self._top + 1, width, 1))
 
     def _forget(self, key: str) -> None:
         for variant in range(4):
@@ -179,17 +180,9 @@ class KeyedTable(ScrollView, can_focus=True):
 
     # --- rendering ---------------------------------------------------------------------
 
-    # The size is read when needed, not kept from on_resize: rows pushed before the first
-    # layout are painted in the first frame, and a resize needs no second layout pass
-    # (the virtual width is 0: rows are cut at the border, never scrolled sideways).
-    @property
-    def _w(self) -> int:
-        return self.size.width
-
-    @property
-    def _h(self) -> int:
-        return self.size.height
-
+    # `self.size` is read when needed, not kept from on_resize: rows pushed before the
+    # first layout are painted in the first frame, and a resize needs no second layout
+    # pass (the virtual width is 0: rows are cut at the border, never scrolled sideways).
     def _style(self, name: str) -> Style:
         if self._styles is None:
             base = self.rich_style
@@ -271,7 +264,8 @@ class KeyedTable(ScrollView, can_focus=True):
         self.cursor = max(0, index)
 
     def watch_cursor(self, old: int, new: int) -> None:
-        rows_h = max(1, self._h - 1)
+        width, height = self.size
+        rows_h = max(1, height - 1)
         if new < self._top:
             self.scroll_to(y=new, animate=False)
         elif new >= self._top + rows_h:
@@ -279,14 +273,14 @@ class KeyedTable(ScrollView, can_focus=True):
         for index in (old, new):
             if 0 <= index < len(self._keys):
                 self._forget(self._keys[index])
-            self.refresh(Region(0, index - self._top + 1, self._w, 1))
+            self.refresh(Region(0, index - self._top + 1, width, 1))
 
     def action_cursor(self, delta: int) -> None:
         if self._keys:
             self.cursor = max(0, min(self.cursor + delta, len(self._keys) - 1))
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self._h - 2))
+        self.action_cursor(direction * max(1, self.size.height - 2))
 
     def action_jump(self, where: int) -> None:
         if self._keys:
