@@ -6,15 +6,15 @@ import subprocess
 from pathlib import Path
 
 from textual.widgets import Header, Input
-from textual.widgets._footer import FooterKey
 
 from backends.config import load
 from backends.wiring import build_sources
 from tests.conftest import watchfloor_cmd
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tui.app import WatchfloorApp
-from tui.footer import QuietFooter
+from tui.footer import KeyFooter
 from tui.panes.alerts import AlertStrip
+from tui.screens.grant import GrantScreen
 from tui.screens.timeline import TimelineScreen
 
 
@@ -188,22 +188,31 @@ def test_read_only_refuses_mutating_commands_and_allows_reading(tmp_path: Path) 
     assert listing.returncode == 0, listing.stderr
 
 
-async def test_footer_rebuilds_only_when_the_keys_it_shows_change() -> None:
+async def test_footer_shows_halt_all_and_the_focused_panes_keys_first() -> None:
+    app = local_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        footer = app.query_one(KeyFooter)
+
+        def drawn() -> list[str]:
+            return [k.description for k in footer.drawn]
+
+        await wait_for(pilot, lambda: "HALT ALL faults" in drawn(), what="HALT ALL at 80 cols")
+        assert drawn()[:3] == ["Quit", "Help", "HALT ALL faults"]
+        assert drawn()[-1] == "palette"
+        assert "…" in footer.render().plain  # more keys than fit: says so
+        await pilot.press("4")  # the grants list brings its own key, first
+        await wait_for(pilot, lambda: drawn()[0] == "Revoke grant", what="the revoke key")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: "Revoke grant" not in drawn(), what="revoke gone")
+
+
+async def test_a_click_on_a_footer_key_presses_it() -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
-        await pilot.pause(0.2)
-        footer = app.query_one(QuietFooter)
-
-        def keys() -> list[FooterKey]:
-            return list(footer.query(FooterKey))
-
-        before = keys()
-        assert "r" not in {k.key for k in before}
-        await pilot.press("2", "3", "1")  # panes whose tables add no footer keys
-        await pilot.pause(0.2)
-        assert keys() == before  # the very same widgets: nothing was rebuilt
-        await pilot.press("4")  # the grants list shows "r Revoke grant"
-        await wait_for(pilot, lambda: "r" in {k.key for k in keys()}, what="the revoke key")
-        await pilot.press("3")
-        await wait_for(pilot, lambda: "r" not in {k.key for k in keys()}, what="r gone")
+        footer = app.query_one(KeyFooter)
+        await wait_for(pilot, lambda: bool(footer.drawn), what="footer keys")
+        x = footer.render().plain.index(" g Grant access ") + 2
+        await pilot.click(KeyFooter, offset=(x, 0))
+        await wait_for(pilot, lambda: isinstance(app.screen, GrantScreen), what="the grant form")

@@ -20,7 +20,7 @@ from backends.timeline import Timeline
 from backends.wiring import Sources
 from tui.access_actions import AccessActions
 from tui.fault_actions import FaultActions
-from tui.footer import QuietFooter
+from tui.footer import KeyFooter
 from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
 from tui.operator_actions import OperatorActions
@@ -54,6 +54,8 @@ class WatchfloorApp(
 ):
     CSS_PATH = str(Path(__file__).with_name("watchfloor.tcss"))
     TITLE = "Watchfloor"
+    # The footer shows keys in this order and leaves out what does not fit: incident keys
+    # (HALT ALL, fault windows, grants, alerts) come before the rest.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
@@ -62,20 +64,20 @@ class WatchfloorApp(
         Binding("3", "focus_pane('access')", "Access", show=False, id="focus.access"),
         Binding("4", "focus_pane('grants')", "Grants", show=False, id="focus.grants"),
         Binding("5", "focus_pane('release')", "Release", show=False, id="focus.release"),
-        Binding("b", "mark_baseline", "Mark baseline", id="latency.baseline"),
-        Binding("a", "ack_alert", "Ack alert", id="alerts.ack"),
-        Binding("slash", "filter", "Filter", key_display="/", id="pane.filter"),
-        Binding("t", "timeline", "Timeline", id="app.timeline"),
-        Binding("x", "export_report", "Report", id="app.report"),
-        Binding("g", "grant", "Grant access", id="grants.grant"),
-        Binding("ctrl+s", "save_svg", "Screenshot", id="app.screenshot"),
-        Binding("n", "release_notes", "Release notes", id="release.notes"),
-        Binding("R", "rehearse", "Rollback rehearsal", key_display="R", id="release.rehearse"),
+        Binding("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
         Binding("f", "schedule_fault", "Fault window", id="faults.schedule"),
         Binding("e", "end_fault", "End window", id="faults.end"),
-        Binding("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
+        Binding("g", "grant", "Grant access", id="grants.grant"),
+        Binding("a", "ack_alert", "Ack alert", id="alerts.ack"),
         Binding("d", "denials", "Denials", id="access.denials"),
         Binding("p", "policy_replay", "Policy dry-run", id="access.replay"),
+        Binding("slash", "filter", "Filter", key_display="/", id="pane.filter"),
+        Binding("b", "mark_baseline", "Mark baseline", id="latency.baseline"),
+        Binding("n", "release_notes", "Release notes", id="release.notes"),
+        Binding("R", "rehearse", "Rollback rehearsal", key_display="R", id="release.rehearse"),
+        Binding("t", "timeline", "Timeline", id="app.timeline"),
+        Binding("x", "export_report", "Report", id="app.report"),
+        Binding("ctrl+s", "save_svg", "Screenshot", id="app.screenshot"),
     ]
 
     def __init__(
@@ -127,7 +129,7 @@ class WatchfloorApp(
             for cap, cls in PANE_CLASSES.items():
                 health = health_class(self.snapshots.get(cap), now)  # primed in on_load
                 yield cls(id=cap, classes=f"pane {health}".rstrip())
-        yield QuietFooter()
+        yield KeyFooter()
 
     async def on_load(self) -> None:
         if self._watch:

@@ -1,46 +1,137 @@
-"""A Footer that rebuilds its keys only when the keys it shows change.
+"""The footer: every key that works right now, on one line, most important first.
 
-The stock Footer recomposes (unmounts and mounts a widget per key) every time the bindings
-*might* have changed: each focus change, each screen change. Moving between panes with
-1-5 changes none of the keys shown, and at start-up three such notices arrive before the
-first frame; each rebuild of our two dozen keys costs tens of milliseconds.
+One widget draws all the keys. The stock Footer mounts a widget per key (17 here) and
+unmounts and mounts them all again whenever the bindings change, which at start-up alone
+costs a recompose and ~70 style applications. It also lays the keys out in a row that
+scrolls sideways, so at 160 columns HALT ALL sat off the right edge, unseen.
 
-It also gives each new key the footer's `compact` before it is mounted: a stock key starts
-compact and is then bound to the footer's value, two style updates of ~1 ms per key.
+Here the focused widget's own keys come first, then the screen's (a dialog's), then the
+app's in the order of its BINDINGS, which puts the incident keys (HALT ALL, fault
+windows, grants) early. What does not fit is left out and a "…" says so; `?` lists every
+key. The command palette key stays on the right. A click on a key presses it, as with
+the stock footer.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import NamedTuple
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
 
-Shown = tuple[tuple[str, str, bool], ...]
-
-
-def shown_keys(screen: Screen[object]) -> Shown:
-    """What the footer would show: (key, description, enabled) per visible binding."""
-    return tuple(
-        (binding.key, binding.description, enabled)
-        for (_, binding, enabled, _tooltip) in screen.active_bindings.values()
-        if binding.show
-    )
+MORE = " … "
 
 
-class QuietFooter(Footer):
-    _shown: Shown | None = None
+class Shown(NamedTuple):
+    key: str
+    display: str
+    description: str
+    enabled: bool
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            shown = shown_keys(screen)
-            if shown == self._shown:
-                return  # the same keys: nothing to rebuild
-            self._shown = shown
-        super().bindings_changed(screen)
 
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                widget.set_reactive(FooterKey.compact, self.compact)
-            yield widget
+def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
+    """(the keys to show in order, the command palette key or None) for this screen."""
+    app = screen.app
+    palette: Shown | None = None
+    widget_keys: list[Shown] = []
+    screen_keys: list[Shown] = []
+    app_keys: list[Shown] = []
+    seen: set[tuple[int, str]] = set()  # one key per action, as the stock footer shows
+    for key, (node, binding, enabled, _tooltip) in screen.active_bindings.items():
+        item = Shown(key, app.get_key_display(binding), binding.description, enabled)
+        if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+            palette = item
+        elif binding.show and (id(node), binding.action) not in seen:
+            seen.add((id(node), binding.action))
+            tier = app_keys if node is app else screen_keys if node is screen else widget_keys
+            tier.append(item)
+    return widget_keys + screen_keys + app_keys, palette
+
+
+class KeyFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description"}
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._spans: list[tuple[int, int, Shown]] = []  # drawn keys: [start, end) columns
+        self._last: tuple[tuple[Shown, ...], Shown | None] | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if not screen.app.app_focus or screen is not self.screen:
+            return  # the terminal lost focus: keep showing the keys it had
+        keys, palette = shown_keys(screen)
+        if (tuple(keys), palette) != self._last:
+            self.refresh()
+
+    @property
+    def drawn(self) -> list[Shown]:
+        """The keys on screen after the last render, left to right (palette last)."""
+        return [item for _, _, item in self._spans]
+
+    def render(self) -> Text:
+        keys, palette = shown_keys(self.screen)
+        self._last = (tuple(keys), palette)
+        key_style = self.get_component_rich_style("key-footer--key")
+        desc_style = self.get_component_rich_style("key-footer--description")
+        width = self.size.width
+        right = self._label(palette, key_style, desc_style) if palette else Text()
+        room = width - right.cell_len
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._spans = []
+        for i, item in enumerate(keys):
+            label = self._label(item, key_style, desc_style)
+            last = i == len(keys) - 1
+            if line.cell_len + label.cell_len + (0 if last else cell_len(MORE)) > room:
+                line.append(MORE, desc_style)
+                break
+            self._spans.append((line.cell_len, line.cell_len + label.cell_len, item))
+            line.append_text(label)
+        line.append(" " * max(0, room - line.cell_len))
+        if palette:
+            self._spans.append((room, room + right.cell_len, palette))
+            line.append_text(right)
+        return line
+
+    @staticmethod
+    def _label(item: Shown, key_style: Style, desc_style: Style) -> Text:
+        text = Text.assemble((f" {item.display} ", key_style), (f"{item.description} ", desc_style))
+        if not item.enabled:
+            text.stylize("dim")
+        return text
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        for start, end, item in self._spans:
+            if start <= event.x < end:
+                if item.enabled:
+                    self.app.simulate_key(item.key)
+                else:
+                    self.app.bell()
+                return

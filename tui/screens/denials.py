@@ -16,9 +16,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from backends.models import Decision
+from tui.footer import KeyFooter
 from tui.panes.access import denial_kind
 from tui.panes.keyed_table import Column, KeyedTable
 
@@ -94,7 +95,7 @@ class DenialsScreen(ModalScreen[None]):
                 id="denials-table",
                 zebra_stripes=True,
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.decisions = self._initial

@@ -7,9 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.widgets import Footer, MarkdownViewer
+from textual.widgets import MarkdownViewer
 
 from backends.models import PublishedRelease
+from tui.footer import KeyFooter
 
 
 def size_text(n: int) -> str:
@@ -59,7 +60,7 @@ class NotesScreen(ModalScreen[None]):
         viewer = MarkdownViewer(self.markdown, show_table_of_contents=False, id="notes-viewer")
         viewer.border_title = f"Release notes · {self.release.tag}"
         yield viewer
-        yield Footer()
+        yield KeyFooter()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

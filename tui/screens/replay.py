@@ -16,9 +16,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from backends.replay import ReplayReport
+from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
 
 
@@ -72,7 +73,7 @@ class ReplayScreen(ModalScreen[None]):
                 id="replay-table",
                 zebra_stripes=True,
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#replay-file", Input).focus()
