@@ -49,6 +49,9 @@ Empty().run(headless=True, size={size})
 CHILD_MODELS = "import backends.models\n" + CHILD_EMPTY
 
 CHILD_WATCHFLOOR = """
+from tui.entry import hold_collector
+
+hold_collector()  # what the `watchfloor` script does first
 from backends.config import load
 from backends.wiring import build_sources
 from tui.app import WatchfloorApp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -140,10 +141,17 @@ class WatchfloorApp(
         if self._theme_name and self._theme_name in self.available_themes:
             self.theme = self._theme_name
         self.alert_strip.alerts = ()
+        self.call_after_refresh(self._first_frame_done)
         if self._watch:
             self.run_sources()
             self._tick_timer = self.set_interval(1.0, self._tick, name="clock")
             self.start_fault_reconciler()
+
+    def _first_frame_done(self) -> None:
+        """Start-up is over: what it built lives as long as the app, out of the cyclic
+        collector's way, and the collector (held by tui.entry) runs again."""
+        gc.freeze()
+        gc.enable()
 
     async def switch_profile(self, name: str) -> None:
         """Reconnect every pane with another profile's backends (dev, stage, prod)."""

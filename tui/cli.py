@@ -7,6 +7,7 @@ Exit status: 0 fine, 1 a command failed, 2 bad usage or bad configuration.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -93,6 +94,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.handler is not run_dashboard:
+        gc.enable()  # held during start-up (tui.entry); only the dashboard waits for its frame
     try:
         if getattr(args.handler, "mutating", False):
             refuse_if_read_only(args, load_config(args))

@@ -86,7 +86,7 @@ class KeyFooter(Widget, can_focus=False):
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if not screen.app.app_focus or screen is not self.screen:
-            return  # the terminal lost focus: keep showing the keys it had
+            return  # unfocused terminal, or another screen: keep what is drawn
         keys, palette = shown_keys(screen)
         if (tuple(keys), palette) != self._last:
             self.refresh()
