@@ -5,7 +5,8 @@ simulator's windows, Textual's widget tree. With the collector on, it scans them
 again while they are being built: ~100 ms of a ~0.9 s start on a 2-core machine, 40 ms of
 it in full collections during the simulator's prefill. So the collector is off until the
 dashboard's first frame, which freezes everything built so far (`gc.freeze`) and turns it
-back on (tui.source_feed). A headless command turns it back on before it runs (tui.cli).
+back on (WatchfloorApp._first_frame_done). A headless command turns it back on before it
+runs (tui.cli).
 Start-up leaves ~3k objects of cyclic garbage (~0.5 MB); they are frozen with the rest,
 once, rather than paying a 70-90 ms full collection to free them.
 """

@@ -166,7 +166,8 @@ class SourceFeed(App[None]):
             # Everything built so far (models, the simulator's windows, the widget tree)
             # lives as long as the app: out of the collector's way, a full collection
             # scans thousands of objects instead of ~100k (it was a 65 ms pause, and
-            # 0.4 % of a core when idle).
+            # 0.4 % of a core when idle). The first frame froze start-up already; this
+            # also covers the first data of a source that answered after it.
             self._gc_frozen = True
             self.call_after_refresh(gc.freeze)
 
