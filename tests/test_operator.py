@@ -216,3 +216,12 @@ async def test_a_click_on_a_footer_key_presses_it() -> None:
         x = footer.render().plain.index(" g Grant access ") + 2
         await pilot.click(KeyFooter, offset=(x, 0))
         await wait_for(pilot, lambda: isinstance(app.screen, GrantScreen), what="the grant form")
+
+
+async def test_a_footer_too_narrow_for_the_palette_key_keeps_quit() -> None:
+    app = local_app()
+    async with app.run_test(size=(20, 10)) as pilot:
+        footer = app.query_one(KeyFooter)
+        await wait_for(pilot, lambda: bool(footer.drawn), what="footer keys")
+        assert [k.description for k in footer.drawn] == ["Quit", "Help"]
+        assert footer.render().plain == " q Quit  ? Help  …  "

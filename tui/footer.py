@@ -103,6 +103,10 @@ class KeyFooter(Widget, can_focus=False):
         desc_style = self.get_component_rich_style("key-footer--description")
         width = self.size.width
         right = self._label(palette, key_style, desc_style) if palette else Text()
+        if palette and keys:
+            first = self._label(keys[0], key_style, desc_style).cell_len + cell_len(MORE)
+            if first > width - right.cell_len:
+                palette, right = None, Text()  # too narrow for both: the keys win
         room = width - right.cell_len
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
