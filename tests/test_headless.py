@@ -46,3 +46,21 @@ def test_bad_duration_is_a_usage_error() -> None:
     )
     assert proc.returncode == 2
     assert "not a duration" in proc.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """`watchfloor snapshot --json | head`: no traceback, the exit status of SIGPIPE."""
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before the command writes a byte
+    try:
+        proc = subprocess.run(
+            [*watchfloor_cmd(), "snapshot", "--json"],
+            stdout=w,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(w)
+    assert proc.stderr == ""
+    assert proc.returncode == 141

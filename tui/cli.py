@@ -1,13 +1,16 @@
 """`watchfloor`: the dashboard, and its headless subcommands (tui/commands/).
 
 Textual is imported only when the dashboard itself starts, so headless commands stay quick.
-Exit status: 0 fine, 1 a command failed, 2 bad usage or bad configuration.
+Exit status: 0 fine, 1 a command failed, 2 bad usage or bad configuration, 141 the reader
+of the output went away (`watchfloor snapshot --json | head`), as if killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,7 +111,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        if not reader_gone():
+            raise  # a broken connection of the command's own, not its output
+        # what is still buffered for stdout would fail again at exit: let it go nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_READER_GONE
     return code
+
+
+EXIT_READER_GONE = 128 + 13  # what a shell reports for a process killed by SIGPIPE
+
+
+def reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (poll reports an error)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError):
+        return False
 
 
 if __name__ == "__main__":
