@@ -24,6 +24,15 @@ def duration(text: str) -> float:
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
+def delay(text: str) -> float:
+    """argparse type for an injected delay: a duration with its unit ('800ms', '2s'). A bare
+    number is refused: the fault-window form reads it as ms, `duration` as seconds."""
+    m = _DURATION.match(text)
+    if m and m.group(2) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a unit: 800ms or 2s")
+    return duration(text)
+
+
 Handler = Callable[[argparse.Namespace], int]
 
 

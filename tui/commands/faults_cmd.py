@@ -15,7 +15,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from tui.commands.common import duration, load_config, mutating
+from tui.commands.common import delay, duration, load_config, mutating
 
 DEFAULT_REASON_END = "ended from the command line"
 LATENCY_WAIT_S = 3.0
@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
     sc = fs.add_parser("schedule", help="schedule a fault window (refused in protected namespaces)")
     sc.add_argument("--host", required=True, help="target host (the service)")
     sc.add_argument("--namespace", "-n", required=True)
-    sc.add_argument("--delay", type=duration, default=0.0, metavar="DURATION", help="e.g. 800ms")
+    sc.add_argument("--delay", type=delay, default=0.0, metavar="DURATION", help="e.g. 800ms, 2s")
     sc.add_argument("--delay-percent", type=float, default=0.0, metavar="PCT")
     sc.add_argument("--abort-status", type=int, default=503, metavar="HTTP")
     sc.add_argument("--abort-percent", type=float, default=0.0, metavar="PCT")
@@ -110,35 +110,57 @@ def run_list(args: argparse.Namespace) -> int:
     return _run(args, job)
 
 
+# where each field of a FaultRequest comes from on the command line
+FLAGS = {
+    "spec.target_host": "--host",
+    "spec.namespace": "--namespace",
+    "spec.delay_ms": "--delay (in ms)",
+    "spec.delay_percent": "--delay-percent",
+    "spec.abort_status": "--abort-status",
+    "spec.abort_percent": "--abort-percent",
+    "reason": "--reason",
+    "start_in": "--start-in",
+    "duration": "--duration",
+    "guards.p999_ms_above": "--guard-p999-ms",
+    "guards.error_rate_above": "--guard-error-rate",
+    "guards.route": "--guard-route",
+}
+
+
 def request_from(args: argparse.Namespace) -> Any:
-    """The FaultRequest the arguments describe. Raises ActionRefused if invalid."""
+    """The FaultRequest the arguments describe. Raises ActionRefused naming every bad flag."""
     from pydantic import ValidationError
 
     from backends.contracts import ActionRefused
-    from backends.models import FaultGuards, FaultRequest, FaultSpec
+    from backends.models import FaultRequest
 
     try:
-        return FaultRequest(
-            spec=FaultSpec(
-                target_host=args.host,
-                namespace=args.namespace,
-                delay_ms=round(args.delay * 1000),
-                delay_percent=args.delay_percent,
-                abort_status=args.abort_status,
-                abort_percent=args.abort_percent,
-            ),
-            reason=args.reason,
-            start_in=timedelta(seconds=args.start_in),
-            duration=timedelta(seconds=args.duration),
-            guards=FaultGuards(
-                p999_ms_above=args.guard_p999_ms,
-                error_rate_above=args.guard_error_rate,
-                route=args.guard_route,
-            ),
+        return FaultRequest.model_validate(
+            {
+                "spec": {
+                    "target_host": args.host,
+                    "namespace": args.namespace,
+                    "delay_ms": round(args.delay * 1000),
+                    "delay_percent": args.delay_percent,
+                    "abort_status": args.abort_status,
+                    "abort_percent": args.abort_percent,
+                },
+                "reason": args.reason,
+                "start_in": timedelta(seconds=args.start_in),
+                "duration": timedelta(seconds=args.duration),
+                "guards": {
+                    "p999_ms_above": args.guard_p999_ms,
+                    "error_rate_above": args.guard_error_rate,
+                    "route": args.guard_route,
+                },
+            }
         )
     except ValidationError as exc:
-        errs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ActionRefused(errs) from None
+        errs = []
+        for e in exc.errors():
+            where = ".".join(map(str, e["loc"]))
+            errs.append(f"{FLAGS.get(where, where)}: {e['msg']} (got {e['input']!r})")
+        raise ActionRefused("; ".join(errs)) from None
 
 
 @mutating
