@@ -123,7 +123,7 @@ def status_line(snap: ReleaseSnapshot, now: datetime) -> Text:
     if budget:
         line.append("   ").append_text(budget)
     if snap.release is not None:
-        line.append(f"   notes {snap.release.tag}: n", "grey62")
+        line.append(f"   press n for the notes of {snap.release.tag}", "grey62")
     return line
 
 
