@@ -45,19 +45,21 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
     FaultWindowScreen { align: center middle; }
     #fault-box {
         width: 84; height: auto; padding: 1 2;
+        max-width: 100%; max-height: 100%; overflow-y: auto;  /* 80x24 scrolls, keeps every field */
         border: round $warning; background: $surface;
     }
     #fault-box .hint { color: $text-muted; }
+    #fault-box Input { background: $boost; }
     #fault-grid {
-        grid-size: 4; grid-columns: 16 1fr 16 1fr; grid-rows: 3;
+        grid-size: 4; grid-columns: 16 1fr 16 1fr; grid-rows: 1; grid-gutter: 1 1;
         height: auto; margin-top: 1;
     }
-    #fault-grid Label { padding: 1 1 0 0; color: $text-muted; }
-    #fault-reason-row { height: 3; }
-    #fault-reason-row Label { width: 16; padding: 1 1 0 0; color: $text-muted; }
+    #fault-grid Label { color: $text-muted; }
+    #fault-reason-row { height: 1; margin-top: 1; }
+    #fault-reason-row Label { width: 17; color: $text-muted; }  /* the grid's 16 + gutter */
     #fault-reason-row Input { width: 1fr; }
     #fault-error { height: auto; margin-top: 1; }
-    #fault-buttons { height: auto; margin-top: 1; }
+    #fault-buttons { height: auto; }
     #fault-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,10 +90,12 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
                 for field in FIELDS[:-1]:
                     label, example = LABELS[field]
                     yield Label(label)
-                    yield Input(value=DEFAULTS.get(field, ""), placeholder=example, id=field)
+                    yield Input(
+                        value=DEFAULTS.get(field, ""), placeholder=example, id=field, compact=True
+                    )
             with Horizontal(id="fault-reason-row"):
                 yield Label(LABELS["reason"][0])
-                yield Input(placeholder=LABELS["reason"][1], id="reason")
+                yield Input(placeholder=LABELS["reason"][1], id="reason", compact=True)
             yield Static("", id="fault-error")
             with Horizontal(id="fault-buttons"):
                 yield Button("Schedule", variant="warning", id="schedule")

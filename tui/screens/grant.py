@@ -31,11 +31,12 @@ class GrantScreen(ActionForm[Grant | None]):
     GrantScreen { align: center middle; }
     #grant-box {
         width: 76; height: auto; padding: 1 2;
+        max-width: 100%; max-height: 100%; overflow-y: auto;  /* 80x24 scrolls, keeps every field */
         border: round $accent; background: $surface;
     }
-    #grant-box Label { margin-top: 1; color: $text-muted; }
+    #grant-box Label { color: $text-muted; }
     #grant-box Input { background: $boost; }
-    #grant-box .hint { color: $text-muted; }
+    #grant-box .hint { color: $text-muted; margin-bottom: 1; }
     #grant-error { height: auto; margin-top: 1; }
     #grant-buttons { height: auto; margin-top: 1; }
     #grant-buttons Button { margin-right: 2; }

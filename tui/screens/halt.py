@@ -27,6 +27,7 @@ class HaltScreen(ActionForm[int | None]):
     HaltScreen { align: center middle; }
     #halt-box {
         width: 72; height: auto; padding: 1 2;
+        max-width: 100%; max-height: 100%; overflow-y: auto;  /* 80x24 scrolls, keeps every field */
         border: heavy $error; background: $surface;
     }
     #halt-box Label { margin-top: 1; color: $text-muted; }

@@ -21,6 +21,7 @@ class RehearsalScreen(ModalScreen[str | None]):
     RehearsalScreen { align: center middle; }
     #rehearsal-box {
         width: 72; height: auto; padding: 1 2;
+        max-width: 100%; max-height: 100%; overflow-y: auto;  /* 80x24 scrolls, keeps every field */
         border: round $warning; background: $surface;
     }
     #rehearsal-box .hint { color: $text-muted; margin: 1 0; }

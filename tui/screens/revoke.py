@@ -30,6 +30,7 @@ class RevokeScreen(ModalScreen[bool]):
     RevokeScreen { align: center middle; }
     #revoke-box {
         width: 76; height: auto; padding: 1 2;
+        max-width: 100%; max-height: 100%; overflow-y: auto;  /* 80x24 scrolls, keeps every field */
         border: round $error; background: $surface;
     }
     #revoke-box .hint { color: $text-muted; margin: 1 0; }
