@@ -76,6 +76,19 @@ async def test_first_frame_is_complete(monkeypatch: pytest.MonkeyPatch) -> None:
         assert "expires in" in first  # the grants header, fitted to the width
 
 
+async def test_help_lists_the_focused_panes_keys_after_the_apps() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("4", "question_mark")  # the grants pane, then help
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        assert isinstance(app.screen, HelpScreen)
+        sections = [section for section, _, _ in app.screen.rows]
+        assert ("This pane", "r", "Revoke grant") in app.screen.rows
+        assert sections.index("This pane") > sections.index("Watchfloor")
+        assert sections.index("Moving around") > sections.index("This pane")
+
+
 async def test_keys_help_focus_baseline_quit() -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -83,7 +96,13 @@ async def test_keys_help_focus_baseline_quit() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        assert any(desc == "Mark baseline" for _, desc in app.screen.rows)
+        rows = app.screen.rows
+        assert rows[0] == ("Watchfloor", "q", "Quit") and rows[2][1:] == ("H", "HALT ALL faults")
+        assert [r[0] for r in rows] == sorted(
+            (r[0] for r in rows), key=("Watchfloor", "This pane", "Moving around").index
+        )
+        assert ("Moving around", "1", "Go to Latency") in rows
+        assert any(desc == "Mark baseline" for _, _, desc in rows)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

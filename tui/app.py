@@ -35,6 +35,7 @@ from tui.panes.release import ReleasePane
 from tui.release_actions import ReleaseActions
 from tui.source_feed import SourceFeed
 
+HELP_SECTIONS = ("Watchfloor", "This pane", "Moving around")
 PANE_CLASSES: dict[str, type[SourcePane]] = {
     "latency": LatencyPane,
     "faults": FaultsPane,
@@ -60,11 +61,11 @@ class WatchfloorApp(
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("1", "focus_pane('latency')", "Latency", show=False, id="focus.latency"),
-        Binding("2", "focus_pane('faults')", "Faults", show=False, id="focus.faults"),
-        Binding("3", "focus_pane('access')", "Access", show=False, id="focus.access"),
-        Binding("4", "focus_pane('grants')", "Grants", show=False, id="focus.grants"),
-        Binding("5", "focus_pane('release')", "Release", show=False, id="focus.release"),
+        Binding("1", "focus_pane('latency')", "Go to Latency", show=False, id="focus.latency"),
+        Binding("2", "focus_pane('faults')", "Go to Faults", show=False, id="focus.faults"),
+        Binding("3", "focus_pane('access')", "Go to Access", show=False, id="focus.access"),
+        Binding("4", "focus_pane('grants')", "Go to Grants", show=False, id="focus.grants"),
+        Binding("5", "focus_pane('release')", "Go to Release", show=False, id="focus.release"),
         Binding("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
         Binding("f", "schedule_fault", "Fault window", id="faults.schedule"),
         Binding("e", "end_fault", "End window", id="faults.end"),
@@ -227,14 +228,22 @@ class WatchfloorApp(
         )
         self.notify(f"Saved {path}", title="Screenshot")
 
-    def _binding_rows(self) -> list[tuple[str, str]]:
-        return [
-            (
-                a.binding.key_display or self.get_key_display(a.binding),
-                a.binding.description or a.binding.action,
-            )
-            for a in self.active_bindings.values()
-        ]
+    def _binding_rows(self) -> list[tuple[str, str, str]]:
+        """Every key that works now, for `?`, as (section, key, what it does): the app's own
+        first, in BINDINGS order (incident keys first), then the focused pane's, then the
+        keys that only move around (hidden from the footer)."""
+        rows: dict[str, list[tuple[str, str, str]]] = {s: [] for s in HELP_SECTIONS}
+        for a in self.active_bindings.values():
+            b = a.binding
+            if not b.show:
+                section = HELP_SECTIONS[2]
+            elif a.node is self or isinstance(a.node, Screen):
+                section = HELP_SECTIONS[0]
+            else:
+                section = HELP_SECTIONS[1]
+            key = b.key_display or self.get_key_display(b)
+            rows[section].append((section, key, b.description or b.action))
+        return [row for section in rows.values() for row in section]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -26,7 +26,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        """rows: (section, key, what it does), grouped by section."""
         super().__init__()
         self.rows = rows
 
@@ -34,8 +35,12 @@ class HelpScreen(ModalScreen[None]):
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("does")
-        for key, desc in self.rows:
-            table.add_row(key, desc)
+        section = ""
+        for row_section, key, desc in self.rows:
+            if row_section != section:
+                section = row_section
+                table.add_row(Text(section, style="bold"), "", end_section=False)
+            table.add_row(f"  {key}", desc)
         with VerticalScroll(id="help-box"):
             yield Static(Text("Watchfloor keys", style="bold"))
             yield Static(table)
