@@ -99,6 +99,19 @@ def test_env_override_error_names_variable() -> None:
     assert "WATCHFLOOR_UI__REFRESH_S" in proc.stderr
 
 
+def test_a_data_dir_that_is_a_file_is_refused_without_traceback(tmp_path: Path) -> None:
+    a_file = tmp_path / "not-a-dir"
+    a_file.write_text("")
+    for args in (("snapshot", "--json"), ()):  # a headless command, and the dashboard
+        proc = run(*args, env={"WATCHFLOOR_DATA_DIR": str(a_file)})
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert (
+            f"WATCHFLOOR_DATA_DIR: data_dir: {a_file} cannot be used: a file, not a directory"
+            in proc.stderr
+        )
+
+
 def test_not_toml_and_missing_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[ui\nrefresh_s = 1\n")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from backends.config import LoadedConfig, check_backends, load
+from backends.config import ConfigError, LoadedConfig, check_backends, load
 from backends.contracts import ActionRefused
 from backends.wiring import data_dir_for
 from tui.logsetup import setup_logging
@@ -55,6 +55,12 @@ def load_config(
     loaded = load(
         path or getattr(args, "config", None), profile=profile or getattr(args, "profile", None)
     )
-    setup_logging(data_dir_for(loaded))
+    data_dir = data_dir_for(loaded)
+    try:
+        setup_logging(data_dir)  # makes the data dir: the first thing that needs it
+    except OSError as exc:
+        where = loaded.where(("data_dir",)) if loaded.config.data_dir else "the default"
+        why = "a file, not a directory" if data_dir.is_file() else exc.strerror or str(exc)
+        raise ConfigError(f"{where}: data_dir: {data_dir} cannot be used: {why}") from None
     check_backends(loaded)
     return loaded
