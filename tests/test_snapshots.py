@@ -120,6 +120,18 @@ CASES: dict[str, Callable[[], tuple[SourcePane, Any]]] = {
         FaultsPane(classes="pane"),
         FaultsSnapshot(observed_at=T0, health=OK, source="local"),
     ),
+    # a source that never answered: not "no fault windows", which nobody knows
+    "faults-failing": lambda: (
+        FaultsPane(classes="pane"),
+        FaultsSnapshot(
+            observed_at=T0,
+            health=SourceHealth(
+                state=HealthState.ERROR,
+                last_error="ApiException: 403 Forbidden (virtualservices.networking.istio.io)",
+            ),
+            source="kube",
+        ),
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.widget import Widget
+from textual.widgets import Static
 
 from backends.clock import utc_now
 from backends.models import HealthState, Snapshot
@@ -21,6 +22,23 @@ def health_class(snap: Snapshot | None, now: datetime) -> str:
     """The pane's CSS class for its source's health ("-ok", "-stale", ...); "" before
     data. A pane composed with it is not restyled when its first data arrives."""
     return "" if snap is None else f"-{snap.health.effective_state(now).value}"
+
+
+def empty_text(snap: Snapshot, nothing: str, detail: str = "") -> Text:
+    """What an empty pane says. `nothing` ("No fault windows") is only known from a source
+    that answered: a failing source's empty list says nothing about the world, so then it
+    is "unknown", or `nothing` as of the last good answer, with the error."""
+    health = snap.health
+    if health.state is not HealthState.ERROR:
+        return Text(nothing + detail)
+    error = health.last_error or "the source failed"
+    if health.last_ok_at is None:
+        return Text.assemble(("unknown", "bold red"), f": the source has not answered ({error})")
+    return Text.assemble(
+        f"{nothing} at {health.last_ok_at:%H:%M:%S}Z, the last good answer. ",
+        ("Failing now", "bold red"),
+        f": {error}",
+    )
 
 
 class SourcePane(Vertical):
@@ -62,6 +80,15 @@ class SourcePane(Vertical):
             self._last_state = state
             # one style update for the pane and its children, not one per class
             self.update_classes({f"-{s.value}": s is state for s in HealthState})
+
+    _last_empty: Text | None = None
+
+    def show_empty(self, text: Text) -> None:
+        """What the pane's empty-state line (the Static of class "empty") says; a repaint
+        only when it changes."""
+        if text != self._last_empty:
+            self._last_empty = text
+            self.query_one(".empty", Static).update(text)
 
     def push(self, snap: Snapshot | None, now: datetime) -> None:
         """The app's once-a-second update: the time, and a new snapshot if one arrived.

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from backends.faults_core import DEFAULT_PROTECTED
 from backends.models import FaultsSnapshot, FaultWindow, WindowState
 from tui.fmt import ago, duration
-from tui.panes.base import SourcePane
+from tui.panes.base import SourcePane, empty_text
 from tui.panes.keyed_table import KeyedTable
 
 LEAK_GRACE_S = 5.0  # a fault still applied this long past its end is a leak (see alerts)
@@ -70,9 +70,7 @@ class FaultsPane(SourcePane):
         yield KeyedTable(
             "id", "state", "target", "fault", "when", "owner", "note", id="faults-table"
         )
-        yield Static(
-            "No fault windows. The mesh is as it was built.", id="faults-empty", classes="empty"
-        )
+        yield Static("", id="faults-empty", classes="empty")
 
     def show(self, snap: FaultsSnapshot) -> None:
         now = self.now
@@ -92,6 +90,8 @@ class FaultsPane(SourcePane):
             )
         self.table().set_rows(rows)
         self.set_class(not snap.windows, "-empty")
+        if not snap.windows:
+            self.show_empty(empty_text(snap, "No fault windows", ". The mesh is as it was built."))
 
     def tick(self, snap: FaultsSnapshot, now: datetime) -> None:
         self.show(snap)

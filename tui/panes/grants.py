@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from backends.models import Grant, GrantsSnapshot
-from tui.panes.base import SourcePane
+from tui.panes.base import SourcePane, empty_text
 from tui.panes.grant_list import GrantList, countdown, header_text
 from tui.panes.line import SizedLine
 
@@ -42,7 +42,7 @@ class GrantsPane(SourcePane):
     def compose(self) -> ComposeResult:
         yield GrantsHeader(id="grants-header", classes="grants-header")
         yield GrantList(id="grants-list")
-        yield Static(Text("no active grants · g to grant"), classes="empty")
+        yield Static("", id="grants-empty", classes="empty")
 
     def grant_list(self) -> GrantList:
         return self.query_one(GrantList)
@@ -63,6 +63,10 @@ class GrantsPane(SourcePane):
             )
         gl.set_grants(grants)
         self.set_class(not grants, "-empty")
+        if wanted and snap.grants and not grants:
+            self.show_empty(Text(f"no grant matches {wanted!r} · / to change the filter"))
+        elif not grants:
+            self.show_empty(empty_text(snap, "no active grants", " · g to grant"))
 
     def tick(self, snap: GrantsSnapshot, now: datetime) -> None:
         self.grant_list().set_now(now)
