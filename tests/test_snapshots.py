@@ -16,8 +16,10 @@ import pytest
 from textual.app import App, ComposeResult
 
 from backends.alerts import derive
+from backends.clock import FrozenClock
 from backends.local.sim import Simulator
 from backends.models import (
+    AccessSnapshot,
     Alert,
     AlertKind,
     FaultSpec,
@@ -26,8 +28,11 @@ from backends.models import (
     Grant,
     GrantsSnapshot,
     HealthState,
+    ReleaseSnapshot,
+    Snapshot,
     SourceHealth,
 )
+from backends.polling import with_error
 from tests.conftest import T0
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
@@ -110,6 +115,12 @@ def faults() -> FaultsSnapshot:
     )
 
 
+def failing(cls: type[Snapshot]) -> Snapshot:
+    """What a pane gets from a source whose every fetch failed so far."""
+    error = ConnectionError("prometheus:9090 refused the connection")
+    return with_error(cls, None, error, source="prometheus", interval_s=2, clock=FrozenClock(T0))
+
+
 CASES: dict[str, Callable[[], tuple[SourcePane, Any]]] = {
     "access": lambda: (AccessPane(classes="pane"), sim().access()),
     "latency": lambda: (LatencyPane(classes="pane"), sim().latency()),
@@ -120,7 +131,9 @@ CASES: dict[str, Callable[[], tuple[SourcePane, Any]]] = {
         FaultsPane(classes="pane"),
         FaultsSnapshot(observed_at=T0, health=OK, source="local"),
     ),
-    # a source that never answered: not "no fault windows", which nobody knows
+    # sources that never answered: not "0 decisions", "no cut yet", "no fault windows"
+    "access-failing": lambda: (AccessPane(classes="pane"), failing(AccessSnapshot)),
+    "release-failing": lambda: (ReleasePane(classes="pane"), failing(ReleaseSnapshot)),
     "faults-failing": lambda: (
         FaultsPane(classes="pane"),
         FaultsSnapshot(

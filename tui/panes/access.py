@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from backends.alerts import spike_threshold
 from backends.models import AccessSnapshot, Decision
 from tui.fmt import pct
-from tui.panes.base import SourcePane
+from tui.panes.base import SourcePane, empty_text, never_answered
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
 from tui.panes.spark import spark
@@ -82,10 +82,14 @@ class AccessPane(SourcePane):
             (spark(snap.history, 24), "magenta"),
         )
         summary.append_text(sample_note(snap))
+        if never_answered(snap):  # "deny 0.0% of 0 decisions" would be a guess
+            summary = empty_text(snap, "")
         self.query_one("#access-summary", Line).update(summary)
         top = top_denials(snap.recent_denied)
         line = Text("top denials: ", style="dim")
-        if top:
+        if never_answered(snap):
+            line.append("unknown")
+        elif top:
             for i, (what, count) in enumerate(top):
                 line.append(" · " if i else "")
                 line.append(f"{count}x ", "bold red")

@@ -24,6 +24,12 @@ def health_class(snap: Snapshot | None, now: datetime) -> str:
     return "" if snap is None else f"-{snap.health.effective_state(now).value}"
 
 
+def never_answered(snap: Snapshot) -> bool:
+    """The source failed before its first answer: the snapshot's defaults (0 decisions, no
+    cut, no windows) are not data and must not be shown as such."""
+    return snap.health.state is HealthState.ERROR and snap.health.last_ok_at is None
+
+
 def empty_text(snap: Snapshot, nothing: str, detail: str = "") -> Text:
     """What an empty pane says. `nothing` ("No fault windows") is only known from a source
     that answered: a failing source's empty list says nothing about the world, so then it
@@ -32,7 +38,7 @@ def empty_text(snap: Snapshot, nothing: str, detail: str = "") -> Text:
     if health.state is not HealthState.ERROR:
         return Text(nothing + detail)
     error = health.last_error or "the source failed"
-    if health.last_ok_at is None:
+    if never_answered(snap):
         return Text.assemble(("unknown", "bold red"), f": the source has not answered ({error})")
     return Text.assemble(
         f"{nothing} at {health.last_ok_at:%H:%M:%S}Z, the last good answer. ",

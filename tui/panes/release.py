@@ -20,7 +20,7 @@ from backends.models import (
     Verification,
 )
 from tui.fmt import ago, duration
-from tui.panes.base import SourcePane
+from tui.panes.base import SourcePane, empty_text, never_answered
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
 
@@ -80,10 +80,11 @@ def artefacts_cell(run: ReleaseRun) -> Text:
     return text
 
 
-def rehearsal_text(reh: Rehearsal | None, now: datetime) -> Text:
+def rehearsal_text(reh: Rehearsal | None, now: datetime, known: bool = True) -> Text:
+    """known=False: the source has not answered, so "none yet" would be a guess."""
     text = Text("rollback rehearsal: ")
     if reh is None:
-        return text.append("none yet", "grey50")
+        return text.append("none yet" if known else "unknown", "grey50")
     glyph, style = STAGE_GLYPH[reh.status]
     text.append(f"{glyph} {reh.status.value}", style)
     if reh.finished_at is not None:
@@ -118,7 +119,7 @@ def budget_text(rl: RateLimit | None, now: datetime) -> Text:
 
 
 def status_line(snap: ReleaseSnapshot, now: datetime) -> Text:
-    line = rehearsal_text(snap.rehearsal, now)
+    line = rehearsal_text(snap.rehearsal, now, known=not never_answered(snap))
     budget = budget_text(snap.rate_limit, now)
     if budget:
         line.append("   ").append_text(budget)
@@ -189,5 +190,6 @@ class ReleasePane(SourcePane):
     def tick(self, snap: ReleaseSnapshot, now: datetime) -> None:
         """What moves with the clock: a running stage's time, "ago", the rate-limit wait."""
         stages = self.query_one("#release-stages", Line)
-        stages.update(stages_line(snap.current, now) if snap.current else "no cut yet")
+        current = snap.current
+        stages.update(stages_line(current, now) if current else empty_text(snap, "no cut yet"))
         self.query_one("#release-status", Line).update(status_line(snap, now))
