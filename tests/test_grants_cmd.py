@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pyotp
 
@@ -54,3 +55,12 @@ def test_enroll_grant_list_revoke_headless() -> None:
         ("revoke", "outcome"),
     ]
     assert code not in json.dumps(audit)
+
+
+def test_list_from_a_broken_store_does_not_say_none(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "watchfloor.sqlite3").write_text("not a database, whatever it once was\n" * 20)
+    listed = wf("grants", "list")
+    assert listed.returncode == 1
+    assert "no active grants" not in listed.stdout  # nobody knows: the store is unreadable
+    assert "grants source:" in listed.stderr and "not a database" in listed.stderr

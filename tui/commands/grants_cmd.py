@@ -65,8 +65,8 @@ def run_list(args: argparse.Namespace) -> int:
         for g in snap.grants:
             left = "EXPIRED" if g.expired(now) else duration(g.remaining(now))
             print(f"{g.id}  {g.subject:28} {g.role:14} {left:>8}  {g.granted_by:12} {g.reason}")
-        if not snap.grants:
-            print("no active grants")
+        if not snap.grants and snap.health.state is not HealthState.ERROR:
+            print("no active grants")  # a failing source's empty list is not "none"
     if snap.health.state is HealthState.ERROR:
         print(f"watchfloor: grants source: {snap.health.last_error}", file=sys.stderr)
         return 1
