@@ -64,3 +64,16 @@ def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
         os.close(w)
     assert proc.stderr == ""
     assert proc.returncode == 141
+
+
+def test_empty_listings_say_so_on_stderr_and_leave_stdout_empty() -> None:
+    for args, message in (
+        (("faults", "list"), "no fault windows"),
+        (("audit", "list"), "no audit records yet"),
+    ):
+        proc = subprocess.run(
+            [*watchfloor_cmd(), *args], capture_output=True, text=True, timeout=60
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == ""
+        assert message in proc.stderr

@@ -66,4 +66,6 @@ def run_list(args: argparse.Namespace) -> int:
             f"{r.seq:6} {r.at:%Y-%m-%d %H:%M:%S}Z {r.actor:12} {r.action:10} {r.phase:8}"
             f" {r.target}{extra}"
         )
+    if not records:
+        print("no audit records yet", file=sys.stderr)  # stdout stays empty for scripts
     return 0

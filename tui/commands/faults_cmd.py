@@ -105,6 +105,8 @@ def run_list(args: argparse.Namespace) -> int:
                 )
             if snap.health.last_error:
                 print(f"source error: {snap.health.last_error}", file=sys.stderr)
+            elif not snap.windows:
+                print("no fault windows", file=sys.stderr)  # stdout stays empty for scripts
         return 1 if snap.health.state == "error" else 0
 
     return _run(args, job)
