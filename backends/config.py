@@ -114,7 +114,7 @@ def _env_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[str, 
     for var, value in sorted(env.items()):
         if not var.startswith(ENV_PREFIX) or var in ENV_NOT_CONFIG:
             continue
-        path = tuple(p.lower() for p in var[len(ENV_PREFIX) :].split("__") if p)
+        path = _backend_names(tuple(p.lower() for p in var[len(ENV_PREFIX) :].split("__") if p))
         if not path:
             continue
         node = data
@@ -125,6 +125,21 @@ def _env_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[str, 
         node[path[-1]] = value
         origin[path] = f"environment variable {var}"
     return data, origin
+
+
+def _backend_names(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A variable name cannot hold a hyphen: WATCHFLOOR_BACKENDS__PROMETHEUS_ACCESS__URL
+    means backends.prometheus-access.url when that backend is installed."""
+    out = list(path)
+    for i in range(1, len(out)):
+        if out[i - 1] == "backends" and "_" in out[i]:
+            from backends.registry import available
+
+            hyphenated = out[i].replace("_", "-")
+            names = available()
+            if out[i] not in names and hyphenated in names:
+                out[i] = hyphenated
+    return tuple(out)
 
 
 def _merge(

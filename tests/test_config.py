@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.config import ConfigError, load
+from backends.config import ConfigError, check_backends, load
 from tests.conftest import watchfloor_cmd
 
 
@@ -49,6 +49,23 @@ def test_user_file_then_env_override(tmp_path: Path) -> None:
     assert loaded.config.backends["local"]["seed"] == "7"  # validated by the plugin later
     assert loaded.where(("ui", "refresh_s")) == "environment variable WATCHFLOOR_UI__REFRESH_S"
     assert loaded.where(("environment",)) == str(user)
+
+
+def test_env_names_a_hyphenated_backend_with_underscores(tmp_path: Path) -> None:
+    """A variable name cannot hold a hyphen: PROMETHEUS_ACCESS is prometheus-access."""
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "WATCHFLOOR_PANES__ACCESS": "prometheus-access",
+        "WATCHFLOOR_BACKENDS__PROMETHEUS_ACCESS__URL": "http://prom.example:9090",
+    }
+    loaded = load(env=env)
+    assert loaded.config.backends["prometheus-access"]["url"] == "http://prom.example:9090"
+    assert "prometheus_access" not in loaded.config.backends
+    options = check_backends(loaded)  # validated by the plugin, as from a file
+    assert str(options["prometheus-access"].url).startswith("http://prom.example:9090")  # type: ignore[attr-defined]
+    assert loaded.where(("backends", "prometheus-access", "url")) == (
+        "environment variable WATCHFLOOR_BACKENDS__PROMETHEUS_ACCESS__URL"
+    )
 
 
 def test_unknown_key_names_key_and_file(tmp_path: Path) -> None:
