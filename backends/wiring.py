@@ -16,7 +16,7 @@ from typing import Any
 
 from backends.clock import Clock, SystemClock
 from backends.config import LoadedConfig, check_backends
-from backends.contracts import ActionRefused
+from backends.contracts import PANES, ActionRefused
 from backends.models import (
     AccessSnapshot,
     FaultsSnapshot,
@@ -93,8 +93,17 @@ class Sources:
         return self.by_capability[capability]
 
     @property
+    def simulated_panes(self) -> tuple[str, ...]:
+        """The panes fed by the local simulation. The local audit trail and step-up codes
+        are real (SQLite, TOTP) and do not count: a prod setup keeps them local."""
+        return tuple(
+            cap for cap in PANES if getattr(self.by_capability.get(cap), "name", "") == "local"
+        )
+
+    @property
     def local_simulation(self) -> bool:
-        return any(getattr(s, "name", "") == "local" for s in self.by_capability.values())
+        """Whether any pane shows simulated data."""
+        return bool(self.simulated_panes)
 
     async def aclose(self) -> None:
         for src in self.by_capability.values():

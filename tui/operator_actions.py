@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Header
 
 from backends.alerts import AlertBook
+from backends.contracts import PANES
 from backends.models import LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 
@@ -136,7 +137,13 @@ class OperatorActions:
     def mark_environment(self) -> None:
         app: Any = self
         env = self.sources.environment
-        where = "local simulation" if self.sources.local_simulation else "live"
+        simulated = self.sources.simulated_panes
+        if len(simulated) == len(PANES):
+            where = "local simulation"
+        elif simulated:  # a mix: say which panes are not real
+            where = f"simulated: {', '.join(simulated)}"
+        else:
+            where = "live"
         ro = " · read-only" if self.read_only else ""
         app.sub_title = f"{where} · env {env}{ro}"
         app.query_one(Header).set_class(env.lower() in PROD_ENVIRONMENTS, "-prod")
