@@ -67,12 +67,14 @@ def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
 
 
 def test_empty_listings_say_so_on_stderr_and_leave_stdout_empty() -> None:
+    no_demo = {**os.environ, "WATCHFLOOR_BACKENDS__LOCAL__DEMO_GRANTS": "false"}
     for args, message in (
         (("faults", "list"), "no fault windows"),
         (("audit", "list"), "no audit records yet"),
+        (("grants", "list"), "no active grants"),
     ):
         proc = subprocess.run(
-            [*watchfloor_cmd(), *args], capture_output=True, text=True, timeout=60
+            [*watchfloor_cmd(), *args], capture_output=True, text=True, timeout=60, env=no_demo
         )
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == ""

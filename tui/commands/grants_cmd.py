@@ -66,7 +66,8 @@ def run_list(args: argparse.Namespace) -> int:
             left = "EXPIRED" if g.expired(now) else duration(g.remaining(now))
             print(f"{g.id}  {g.subject:28} {g.role:14} {left:>8}  {g.granted_by:12} {g.reason}")
         if not snap.grants and snap.health.state is not HealthState.ERROR:
-            print("no active grants")  # a failing source's empty list is not "none"
+            # stdout stays empty for scripts; a failing source's empty list is not "none"
+            print("no active grants", file=sys.stderr)
     if snap.health.state is HealthState.ERROR:
         print(f"watchfloor: grants source: {snap.health.last_error}", file=sys.stderr)
         return 1
