@@ -21,6 +21,10 @@ from typing import Any
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^\s*(test_\w+)\s*(?:if\b|\{|:=)", re.MULTILINE)
+_DEFAULT = re.compile(r"^[ \t]*default[ \t]+([\w.]+)[ \t]*:?=[ \t]*(.*)$", re.MULTILINE)
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|#[^\n]*')
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_CONSTANTS = {"true", "false", "null"}
 
 
 class PolicyError(Exception):
@@ -42,9 +46,11 @@ class PolicyEngine:
         self._bundles: dict[str, Any] = {}
         for f in self._files:
             try:
-                self._interp.add_module(f.name, f.read_text())
+                text = f.read_text()
+                self._interp.add_module(f.name, text)
             except Exception as exc:
                 raise PolicyError(f"{f}: {exc}") from exc
+            check_defaults(f, text)
         if data:
             self._interp.add_data_json(json.dumps(data))
 
@@ -90,6 +96,37 @@ class PolicyEngine:
         with self._lock:
             out = self._interp.query(query)
         return _first_value(str(out), query)
+
+
+def check_defaults(path: Path, text: str) -> None:
+    """Refuse a `default` rule whose value is not a constant, as OPA does ("default rule
+    value cannot contain var"). The embedded interpreter accepts `default allow := fals`
+    and leaves `allow` undefined, so a typo would pass for a policy that denies."""
+    for m in _DEFAULT.finditer(text):
+        value = _balanced(m.group(2), text[m.end() :])
+        names = set(_NAME.findall(_STRING_OR_COMMENT.sub('""', value))) - _CONSTANTS
+        if names:
+            line = text.count("\n", 0, m.start()) + 1
+            raise PolicyError(
+                f"{path}:{line}: default value of {m.group(1)!r} must be a constant; "
+                f"{', '.join(sorted(names))} is a name (OPA refuses this too)"
+            )
+
+
+def _balanced(first: str, rest: str) -> str:
+    """The default's value: its first line, and following lines until brackets close."""
+    value, lines = first, iter(rest.splitlines())
+    while _depth(value) > 0:
+        nxt = next(lines, None)
+        if nxt is None:
+            break
+        value += "\n" + nxt
+    return value
+
+
+def _depth(value: str) -> int:
+    bare = _STRING_OR_COMMENT.sub('""', value)
+    return sum(bare.count(c) for c in "[{(") - sum(bare.count(c) for c in "]})")
 
 
 def _first_value(text: str, what: str) -> Any:

@@ -124,6 +124,29 @@ def test_a_broken_candidate_is_refused(tmp_path: Path) -> None:
         replay(decisions(), [bad])
 
 
+def test_a_default_that_is_not_a_constant_is_refused(tmp_path: Path) -> None:
+    """A typo such as `fals` is a variable to Rego: OPA refuses the module, the embedded
+    interpreter would leave `allow` undefined (a deny) and show every allow as a flip."""
+    typo = tmp_path / "typo.rego"
+    typo.write_text(CANDIDATE.replace("default allow := false", "default allow := fals"))
+    with pytest.raises(PolicyError, match=r"typo.rego:6: default value of 'allow' .*fals"):
+        replay(decisions(), [typo])
+    nested = tmp_path / "nested.rego"
+    nested.write_text(
+        CANDIDATE
+        + 'default reasons := {\n  "why": ["a b", true],  # not_a_name\n  "n": 1.5e3,\n}\n'
+        + "default limit := [\n  input.x,\n]\n"
+    )
+    with pytest.raises(PolicyError, match=r"nested.rego:\d+: default value of 'limit'.* input"):
+        replay(decisions(), [nested])
+    constants = tmp_path / "constants.rego"
+    constants.write_text(
+        CANDIDATE
+        + 'default reasons := {\n  "why": ["x := y", null],  # a comment\n  "n": 1.5e3,\n}\n'
+    )
+    assert replay(decisions(), [constants]).replayed == len(decisions())
+
+
 def test_input_is_the_logged_one_or_rebuilt() -> None:
     d = decisions()[2]
     assert input_of(d)["request"] == {"tenant": "globex", "data_class": "internal"}
