@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from datetime import datetime
+from importlib.metadata import version
 
 from tests.conftest import watchfloor_cmd
 
@@ -38,6 +40,17 @@ def test_snapshot_json_has_every_pane_with_health() -> None:
     end = datetime.fromisoformat(doc["observed_at"])
     for pane in ("access", "latency"):
         assert (end - datetime.fromisoformat(doc[pane]["observed_at"])).total_seconds() < 1.0
+
+
+def test_version_names_watchfloor_textual_and_python() -> None:
+    proc = subprocess.run(
+        [*watchfloor_cmd(), "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    python = ".".join(map(str, sys.version_info[:3]))
+    assert proc.stdout == (
+        f"watchfloor {version('watchfloor')} (textual {version('textual')}, python {python})\n"
+    )
 
 
 def test_bad_duration_is_a_usage_error() -> None:

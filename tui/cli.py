@@ -44,11 +44,36 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse every mutating action (keys hidden, commands refused)",
     )
+    p.add_argument(
+        "--version",
+        action=VersionAction,
+        help="print the versions of watchfloor, textual and python, then exit",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for module in MODULES:
         module.register(sub)
     p.set_defaults(handler=run_dashboard)
     return p
+
+
+class VersionAction(argparse.Action):
+    """--version, looked up only when asked (reading package metadata costs a few ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        def of(dist: str) -> str:
+            try:
+                return version(dist)
+            except PackageNotFoundError:
+                return "not installed"
+
+        python = ".".join(map(str, sys.version_info[:3]))
+        print(f"watchfloor {of('watchfloor')} (textual {of('textual')}, python {python})")
+        parser.exit()
 
 
 def binding_ids() -> set[str]:
