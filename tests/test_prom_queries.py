@@ -7,6 +7,7 @@ import http.server
 import math
 import random
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -149,6 +150,23 @@ def test_example_config_is_valid() -> None:
     opts = check_backends(loaded)["prometheus"]
     assert isinstance(opts, PromOptions) and opts.slo_for("GET /search") == 400.0
     assert loaded.config.backend_for("latency") == "prometheus"
+
+
+def test_example_scrape_config_scrapes_what_the_readme_serves() -> None:
+    """config/examples/prometheus.yml is valid for promtool and scrapes the port the
+    README's `watchfloor lab --metrics-port` serves."""
+    example = ROOT / "config" / "examples" / "prometheus.yml"
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is not installed (.ci/system-deps.sh installs prometheus)"
+    proc = subprocess.run(
+        [promtool, "check", "config", str(example)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    readme = (ROOT / "README.md").read_text()
+    ports = set(re.findall(r"watchfloor lab --metrics-port (\d+)", readme))
+    assert len(ports) == 1
+    assert re.findall(r'targets: \["127\.0\.0\.1:(\d+)"\]', example.read_text()) == [*ports]
+    assert f"--config.file=config/examples/{example.name}" in readme
 
 
 def test_native_histogram_answers_become_routes(tmp_path: Path) -> None:
