@@ -114,9 +114,10 @@ def check_defaults(path: Path, text: str) -> None:
 
 
 def _balanced(first: str, rest: str) -> str:
-    """The default's value: its first line, and following lines until brackets close."""
+    """The default's value: its first line, and following lines until brackets (and raw
+    strings) close."""
     value, lines = first, iter(rest.splitlines())
-    while _depth(value) > 0:
+    while _depth(value) > 0 or value.count("`") % 2:
         nxt = next(lines, None)
         if nxt is None:
             break

@@ -143,6 +143,7 @@ def test_a_default_that_is_not_a_constant_is_refused(tmp_path: Path) -> None:
     constants.write_text(
         CANDIDATE
         + 'default reasons := {\n  "why": ["x := y", null],  # a comment\n  "n": 1.5e3,\n}\n'
+        + "default note := `a raw\nstring`\n"
     )
     assert replay(decisions(), [constants]).replayed == len(decisions())
 
