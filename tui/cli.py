@@ -104,6 +104,16 @@ def run_dashboard(args: argparse.Namespace) -> int:
             f"known: {', '.join(sorted(binding_ids()))}"
         )
 
+    not_a_tty = [name for name in ("stdin", "stdout") if not getattr(sys, name).isatty()]
+    if not_a_tty:  # Textual would draw escape codes into a file or pipe, and never end
+        print(
+            f"watchfloor: the dashboard needs a terminal; {' and '.join(not_a_tty)} "
+            f"{'is not one' if len(not_a_tty) == 1 else 'are not terminals'}.\n"
+            "For scripts: watchfloor snapshot --json (watchfloor --help lists the commands).",
+            file=sys.stderr,
+        )
+        return 2
+
     def switch(name: str) -> Sources:
         return build_sources(load_config(args, profile=name))
 

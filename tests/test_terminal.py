@@ -1,0 +1,80 @@
+"""The `watchfloor` console script itself, in a real pseudo-terminal (not App.run_test):
+it draws the dashboard and quits on `q`; without a terminal it says so and exits 2."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import termios
+import time
+
+from tests.conftest import watchfloor_cmd
+
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-Z]|[=>])")
+
+
+def read_until(
+    fd: int, proc: subprocess.Popen[bytes], wanted: list[bytes], within_s: float
+) -> bytes:
+    """What the terminal showed (escape codes removed) once every `wanted` text is in it."""
+    raw = b""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        shown = ANSI.sub(b"", raw)
+        if all(w in shown for w in wanted):
+            return shown
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                raw += os.read(fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+        elif proc.poll() is not None:
+            break
+    shown = ANSI.sub(b"", raw)
+    missing = [w for w in wanted if w not in shown]
+    raise AssertionError(f"not shown within {within_s}s: {missing}; tail: {shown[-400:]!r}")
+
+
+def test_the_dashboard_runs_in_a_terminal_and_quits_on_q() -> None:
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen(
+        watchfloor_cmd(),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"},
+    )
+    os.close(slave)
+    try:
+        shown = read_until(
+            master,
+            proc,
+            [b"local simulation", b"Release train", b"Break-glass grants", b"HALT ALL"],
+            within_s=60,
+        )
+        assert b"Traceback" not in shown
+        os.write(master, b"q")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+
+
+def test_without_a_terminal_the_dashboard_says_so_and_draws_nothing() -> None:
+    proc = subprocess.run(
+        watchfloor_cmd(), stdin=subprocess.DEVNULL, capture_output=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == b""  # no escape codes written into a pipe or a file
+    assert b"needs a terminal; stdin and stdout are not terminals" in proc.stderr
+    assert b"watchfloor snapshot --json" in proc.stderr
