@@ -8,11 +8,15 @@ import os
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+from textual.filter import ANSIToTruecolor
+
 from backends.config import load
 from backends.contracts import CAPABILITIES, PANES
 from backends.wiring import Sources, build_sources
-from tests.helpers import SIZE, wait_for
+from tests.helpers import SIZE, local_app, wait_for
 from tui.app import WatchfloorApp
+from tui.header import UtcClock
 
 
 def sources_named(names: dict[str, str]) -> Sources:
@@ -43,3 +47,27 @@ async def test_header_names_the_simulated_panes_when_some_are_live() -> None:
         await wait_for(pilot, lambda: "env local" in app.sub_title, what="the header")
         assert app.sub_title.startswith("simulated: access, grants, release, faults · ")
         assert "local simulation" not in app.sub_title
+
+
+async def test_the_clock_repaints_without_building_a_colour_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """text-opacity makes Textual build an ANSIToTruecolor filter, with a cache of its
+    own, on every repaint of the widget: once a second for the clock, all day."""
+    built = 0
+    init = ANSIToTruecolor.__init__
+
+    def counting(self: ANSIToTruecolor, *args: Any, **kwargs: Any) -> None:
+        nonlocal built
+        built += 1
+        init(self, *args, **kwargs)
+
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="panes filled")
+        monkeypatch.setattr(ANSIToTruecolor, "__init__", counting)
+        clock = app.query_one(UtcClock)
+        shown = [str(clock.render())]
+        await wait_for(pilot, lambda: str(clock.render()) != shown[0], within=5, what="clock moved")
+        await pilot.pause(1.2)  # and another tick's repaint
+    assert built == 0
