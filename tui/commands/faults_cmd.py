@@ -31,31 +31,81 @@ def register(sub: Any) -> None:
 
     sc = fs.add_parser("schedule", help="schedule a fault window (refused in protected namespaces)")
     sc.add_argument("--host", required=True, help="target host (the service)")
-    sc.add_argument("--namespace", "-n", required=True)
-    sc.add_argument("--delay", type=delay, default=0.0, metavar="DURATION", help="e.g. 800ms, 2s")
-    sc.add_argument("--delay-percent", type=float, default=0.0, metavar="PCT")
-    sc.add_argument("--abort-status", type=int, default=503, metavar="HTTP")
-    sc.add_argument("--abort-percent", type=float, default=0.0, metavar="PCT")
-    sc.add_argument("--start-in", type=duration, default=0.0, metavar="DURATION")
-    sc.add_argument("--duration", type=duration, default=600.0, metavar="DURATION")
+    sc.add_argument(
+        "--namespace", "-n", required=True, help="its namespace (never a protected one)"
+    )
+    sc.add_argument(
+        "--delay", type=delay, default=0.0, metavar="DURATION", help="added latency: 800ms, 2s"
+    )
+    sc.add_argument(
+        "--delay-percent", type=float, default=0.0, metavar="PCT", help="of requests delayed"
+    )
+    sc.add_argument(
+        "--abort-status",
+        type=int,
+        default=503,
+        metavar="HTTP",
+        help="aborts answer this (default 503)",
+    )
+    sc.add_argument(
+        "--abort-percent", type=float, default=0.0, metavar="PCT", help="of requests aborted"
+    )
+    sc.add_argument(
+        "--start-in",
+        type=duration,
+        default=0.0,
+        metavar="DURATION",
+        help="start after this, e.g. 5m (default now)",
+    )
+    sc.add_argument(
+        "--duration",
+        type=duration,
+        default=600.0,
+        metavar="DURATION",
+        help="then it ends on its own (default 10m); percentages and length are capped "
+        "by the backend's limits",
+    )
     sc.add_argument("--reason", required=True, help="why (at least 10 characters)")
-    sc.add_argument("--guard-p999-ms", type=float, default=None, metavar="MS")
-    sc.add_argument("--guard-error-rate", type=float, default=None, metavar="RATIO")
-    sc.add_argument("--guard-route", default="", metavar="ROUTE")
+    sc.add_argument(
+        "--guard-p999-ms",
+        type=float,
+        default=None,
+        metavar="MS",
+        help="end the window early if p99.9 goes above this",
+    )
+    sc.add_argument(
+        "--guard-error-rate",
+        type=float,
+        default=None,
+        metavar="RATIO",
+        help="end it early if the error rate goes above this, e.g. 0.05",
+    )
+    sc.add_argument(
+        "--guard-route",
+        default="",
+        metavar="ROUTE",
+        help="the route the guards watch, e.g. 'GET /search' (default every route)",
+    )
     sc.set_defaults(handler=run_schedule)
 
     en = fs.add_parser("end", help="end a window now")
-    en.add_argument("id")
-    en.add_argument("--reason", default=DEFAULT_REASON_END)
+    en.add_argument("id", help="the window's id (faults list)")
+    en.add_argument("--reason", default=DEFAULT_REASON_END, help="why, for the audit trail")
     en.set_defaults(handler=run_end)
 
     ha = fs.add_parser("halt", help="HALT ALL: remove every managed fault in every namespace")
-    ha.add_argument("--reason", required=True)
+    ha.add_argument("--reason", required=True, help="why, for the audit trail")
     ha.set_defaults(handler=run_halt)
 
     rc = fs.add_parser("reconcile", help="end what is due (run from cron or a pod)")
     rc.add_argument("--once", action="store_true", help="one pass, then exit")
-    rc.add_argument("--interval", type=duration, default=10.0, metavar="DURATION")
+    rc.add_argument(
+        "--interval",
+        type=duration,
+        default=10.0,
+        metavar="DURATION",
+        help="between passes (default 10s)",
+    )
     rc.set_defaults(handler=run_reconcile)
 
 

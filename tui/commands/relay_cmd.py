@@ -25,10 +25,22 @@ def host_port(text: str) -> tuple[str, int]:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("relay", help="receive OPA decision logs over HTTP, publish to MQTT")
-    p.add_argument("--listen", type=host_port, required=True, metavar="HOST:PORT")
-    p.add_argument("--mqtt", type=host_port, required=True, metavar="HOST:PORT")
-    p.add_argument("--topic", default="watchfloor/decisions", help="(watchfloor/decisions)")
-    p.add_argument("--qos", type=int, choices=(0, 1, 2), default=1, help="publish QoS (1)")
+    p.add_argument(
+        "--listen",
+        type=host_port,
+        required=True,
+        metavar="HOST:PORT",
+        help="where OPA's decision_logs service posts, e.g. 127.0.0.1:8181",
+    )
+    p.add_argument(
+        "--mqtt", type=host_port, required=True, metavar="HOST:PORT", help="the MQTT broker"
+    )
+    p.add_argument(
+        "--topic",
+        default="watchfloor/decisions",
+        help="publish to this topic (default watchfloor/decisions)",
+    )
+    p.add_argument("--qos", type=int, choices=(0, 1, 2), default=1, help="publish QoS (default 1)")
     p.add_argument("--path", default="", help="only accept this path (default: any, e.g. /logs)")
     p.set_defaults(handler=run)
 

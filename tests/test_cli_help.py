@@ -1,0 +1,30 @@
+"""`--help` of every command explains every option: a tired operator reads it, not the code."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+
+from tui.cli import parser
+
+
+def commands(
+    p: argparse.ArgumentParser, path: tuple[str, ...] = ("watchfloor",)
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    yield path, p
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from commands(sub, (*path, name))
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    found = list(commands(parser()))
+    assert len(found) > 20  # every subcommand was walked, not just the top level
+    bare = [
+        f"{' '.join(path)} {'/'.join(a.option_strings) or a.dest}"
+        for path, p in found
+        for a in p._actions
+        if not a.help and not isinstance(a, argparse._SubParsersAction)
+    ]
+    assert bare == []
