@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from backends.contracts import ActionRefused
+from tests.conftest import watchfloor_cmd
 from tui.cli import parser
 from tui.commands.faults_cmd import request_from
 
@@ -36,3 +41,27 @@ def test_every_bad_flag_is_named_at_once() -> None:
     assert "--delay-percent: Input should be less than or equal to 100 (got 150.0)" in message
     assert "--reason: String should have at least 10 characters" in message
     assert "spec." not in message  # flags, not the model's field paths
+
+
+def test_schedule_says_when_in_the_time_the_panes_use() -> None:
+    flags = ["--delay", "800ms", "--delay-percent", "40", "--start-in", "2m", "--duration", "5m"]
+    proc = subprocess.run(
+        [*watchfloor_cmd(), *BASE, *flags, "--reason", "game day latency drill"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    m = re.fullmatch(
+        r"([0-9a-f]{8}) scheduled: stage/docs-api (\d\d:\d\d:\d\d)-(\d\d:\d\d:\d\d)Z"
+        r" \(5m00s, starts in (1m5\ds|2m00s)\)\n",
+        proc.stdout,
+    )
+    assert m, proc.stdout
+    start, end = (datetime.strptime(t, "%H:%M:%S").replace(tzinfo=UTC) for t in m.group(2, 3))
+    assert (end - start) % timedelta(days=1) == timedelta(minutes=5)
+    listed = subprocess.run(
+        [*watchfloor_cmd(), "faults", "list"], capture_output=True, text=True, timeout=60
+    )
+    assert f"{m.group(1)}  scheduled  stage/docs-api" in listed.stdout
+    assert f"{m.group(2)}-{m.group(3)}Z" in listed.stdout

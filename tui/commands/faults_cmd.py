@@ -224,10 +224,15 @@ def run_schedule(args: argparse.Namespace) -> int:
     check(req, Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED)))
 
     async def job(sources: Any) -> int:
+        from tui.fmt import duration
+
         w = await sources["faults"].schedule(req, _actor(sources))
+        wait = w.starts_at - sources.ctx.clock.now()
         print(
             f"{w.id} scheduled: {w.spec.namespace}/{w.spec.target_host}"
-            f" {w.starts_at.isoformat()} .. {w.ends_at.isoformat()}"
+            f" {w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z"
+            f" ({duration(w.ends_at - w.starts_at)}"
+            f"{f', starts in {duration(wait)}' if wait.total_seconds() >= 1 else ''})"
         )
         return 0
 
