@@ -91,3 +91,34 @@ async def test_a_tick_renders_only_visible_lines(monkeypatch: Any) -> None:
             pane.now = T0 + timedelta(seconds=1)
             await pilot.pause()
             assert 0 < calls <= 2 * height, (n, calls, height)
+
+
+async def test_a_narrow_pane_shows_who_and_scrolls_the_other_columns_sideways() -> None:
+    app = Harness(many(3))
+    async with app.run_test(size=(30, 10)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(GrantsPane)
+        gl = pane.grant_list()
+        gl.focus()
+
+        def header() -> str:
+            return str(pane.query_one("#grants-header").render())
+
+        # too narrow for id, countdown and subject: the id gives way to the subject
+        assert header().startswith("   expires in◂subject") and header().endswith("▸")
+        assert gl.render_line(0).text.startswith("        1m00s user0@example")
+        await pilot.press("right")
+        assert header().startswith("   expires in◂role")
+        assert gl.render_line(0).text.startswith("        1m00s db-reader")
+        await pilot.press("left", "left")
+        assert header().startswith("id ")
+        assert gl.render_line(0).text.startswith("000000000000  ")  # the id, then 1m00s
+        await pilot.press("h")  # no further left
+        assert header().startswith("id ")
+        await pilot.press("right", "right", "right", "right", "right", "l")
+        assert header().startswith("   expires in◂reason")  # as far as it goes
+        assert gl.render_line(0).text.startswith("        1m00s INC-0 bulk")
+        await pilot.resize_terminal(120, 10)  # wide: every column, from the id
+        await pilot.pause()
+        assert header().startswith("id ") and "reason" in header()
+        assert gl.render_line(0).text.startswith("000000000000")

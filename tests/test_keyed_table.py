@@ -10,6 +10,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 
+from tui.panes import cells as table_cells
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
 
@@ -86,13 +87,13 @@ async def test_only_the_changed_row_is_rendered_again(monkeypatch: pytest.Monkey
         app.table.set_rows(ROWS)
         await pilot.pause()
         rendered: list[Any] = []
-        original = KeyedTable._cells
+        original = table_cells.row_segments
 
-        def spy(self: KeyedTable, cells: Any, base: Any) -> Any:
+        def spy(columns: Any, widths: Any, cells: Any, *rest: Any) -> Any:
             rendered.append(cells[0])
-            return original(self, cells, base)
+            return original(columns, widths, cells, *rest)
 
-        monkeypatch.setattr(KeyedTable, "_cells", spy)
+        monkeypatch.setattr(table_cells, "row_segments", spy)
         app.table.set_rows({**ROWS, "b": ("b", "bravo", "23")})  # same widths
         await pilot.pause()
         assert rendered == ["b"]
@@ -123,6 +124,43 @@ async def test_a_narrow_pane_cuts_rows_at_its_border() -> None:
         assert width == 12
         for y in range(3):
             assert app.table.render_line(y).cell_length == width
+
+
+class Wide(App[None]):
+    def compose(self) -> ComposeResult:
+        yield KeyedTable("key", "first", "second", Column("third", right=True), id="t")
+
+
+WIDE = {"r1": ("r1", "alpha" * 2, "bravo" * 2, "1234567"), "r2": ("r2", "a", "b", "7")}
+
+
+async def test_left_and_right_scroll_the_columns_after_the_first_when_they_do_not_fit() -> None:
+    app = Wide()
+    async with app.run_test(size=(24, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_rows(WIDE)
+        table.focus()
+        await pilot.pause()
+        assert shown(table) == [
+            "key first      second  ▸",
+            "r1  alphaalpha bravobrav",
+            "r2  a          b",
+        ]
+        await pilot.press("right")
+        assert shown(table) == [
+            "key◂second       third",
+            "r1  bravobravo 1234567",
+            "r2  b                7",
+        ]
+        await pilot.press("l")  # the last column is in view: no further
+        assert shown(table)[0] == "key◂second       third"
+        await pilot.press("left", "h")  # back to the first, and no further
+        assert shown(table)[0] == "key first      second  ▸"
+        await pilot.press("right")
+        await pilot.resize_terminal(40, 8)  # wide enough for every column again
+        await pilot.pause()
+        assert shown(table)[0] == "key first      second       third"
+        assert table.cursor_row == 0  # the row cursor did not move
 
 
 async def test_line_repaints_only_on_change_and_relayouts_only_on_new_line_count(

@@ -3,7 +3,7 @@ rendered to segments (cut with "…" or padded to its column, justified)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from rich.cells import cell_len
@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 
 Cell = str | Text
 Row = tuple[Cell, ...]
@@ -99,3 +100,80 @@ def render_cells(
         if not right:
             out.append(pad)
     return out
+
+
+def scrolled(
+    columns: Sequence[Column], widths: Sequence[int], cells: Sequence[Cell], skip: int
+) -> tuple[Sequence[Cell], Sequence[Column], Sequence[int]]:
+    """The cells, columns and widths in view with `skip` columns after the first hidden."""
+    if not skip:
+        return cells, columns, widths
+    shown = [0, *range(1 + skip, len(columns))]
+    return (
+        [cells[i] if i < len(cells) else "" for i in shown],
+        [columns[i] for i in shown],
+        [widths[i] for i in shown],
+    )
+
+
+def row_segments(
+    columns: Sequence[Column],
+    widths: Sequence[int],
+    cells: Sequence[Cell],
+    skip: int,
+    base: Style,
+    console: Console,
+) -> list[Segment]:
+    """One row as shown with `skip` columns after the first scrolled out of view."""
+    return render_cells(*scrolled(columns, widths, cells, skip), base, console)
+
+
+def header_strip(
+    columns: Sequence[Column],
+    widths: Sequence[int],
+    skip: int,
+    width: int,
+    styles: tuple[Style, Style],
+    console: Console,
+) -> Strip:
+    """The header line, `width` cells: the labels over their columns; `◂` after the first
+    column when some are scrolled out of view, `▸` at the border when some are cut."""
+    header, base = styles
+    labels = [Text(c.label, justify="right" if c.right else "left") for c in columns]
+    strip = Strip(row_segments(columns, widths, labels, skip, header, console))
+    marks = {widths[0]: "◂"} if skip and widths else {}
+    if strip.cell_length > width:
+        marks[width - 1] = "▸"
+    return mark(strip.crop_extend(0, width, base), marks, base)
+
+
+def row_width(widths: Sequence[int], skip: int) -> int:
+    """A row's width with `skip` columns after the first hidden (one space between)."""
+    shown = [widths[0], *widths[1 + skip :]] if widths else []
+    return sum(shown) + len(shown) - 1
+
+
+def table_styles(base: Style, part: Callable[..., Style]) -> dict[str, Style]:
+    """A KeyedTable's styles from its own (`base`) and its component classes' (`part`)."""
+
+    def background(name: str) -> Style:
+        # only the background (alpha blended), so a cell keeps its own colour
+        full = part(name)
+        return Style(bgcolor=full.bgcolor, bold=full.bold)
+
+    return {
+        "plain": base,
+        "header": base + part("keyed-table--header", partial=True),
+        "even": base + background("keyed-table--even"),
+        "cursor": background("keyed-table--cursor"),
+        "thumb": base + part("keyed-table--thumb", partial=True),
+    }
+
+
+def mark(strip: Strip, marks: dict[int, str], style: Style) -> Strip:
+    """`strip` with one-cell `marks` (offset -> character) written over it."""
+    for x, char in sorted(marks.items()):
+        if 0 <= x < strip.cell_length:
+            parts = [strip.crop(0, x), Strip([Segment(char, style)], 1), strip.crop(x + 1)]
+            strip = Strip.join(parts)
+    return strip

@@ -28,38 +28,12 @@ from textual.strip import Strip
 
 from backends.clock import utc_now
 from backends.models import Grant
-from tui.fmt import duration
+from tui.panes import grant_columns as cols
+from tui.panes.grant_columns import countdown
 from tui.panes.thumb import thumb_cell
 
 SOON_S = 300  # countdowns under five minutes turn yellow
 EXPIRED, SOON, LATER = 0, 1, 2
-COUNTDOWN = 1  # the column that changes every second, early so a narrow pane shows it
-# (label, width); the last column (reason) takes what is left
-COLUMNS: tuple[tuple[str, int], ...] = (
-    ("id", 12),
-    ("expires in", 13),
-    ("subject", 22),
-    ("role", 14),
-    ("by", 10),
-)
-
-
-def countdown(g: Grant, now: datetime) -> str:
-    secs = g.remaining(now).total_seconds()
-    if secs <= 0:
-        return f"EXPIRED {duration(-secs)}"
-    return duration(secs)
-
-
-def _cell(text: str, width: int, right: bool = False) -> str:
-    if len(text) > width:
-        text = text[: max(0, width - 1)] + "…"
-    return text.rjust(width) if right else text.ljust(width)
-
-
-def header_text(width: int) -> str:
-    parts = [_cell(label, w, right=label == "expires in") for label, w in COLUMNS]
-    return _cell(" ".join([*parts, "reason"]), width)
 
 
 class GrantList(ScrollView, can_focus=True):
@@ -72,6 +46,8 @@ class GrantList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="grants.pagedown"),
         Binding("home", "jump(0)", "First", show=False, id="grants.first"),
         Binding("end", "jump(-1)", "Last", show=False, id="grants.last"),
+        Binding("left,h", "columns(-1)", "Columns left", show=False, id="grants.left"),
+        Binding("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
         Binding("r", "revoke", "Revoke grant", id="grants.revoke"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -108,6 +84,13 @@ class GrantList(ScrollView, can_focus=True):
 
     cursor: var[int] = var(0, init=False)
 
+    class ColumnsScrolled(Message):
+        """The columns were scrolled sideways: the header follows (`skip`)."""
+
+        def __init__(self, skip: int | None) -> None:
+            super().__init__()
+            self.skip = skip
+
     class RevokeRequested(Message):
         """The person asked to revoke this grant (the app opens the revoke modal)."""
 
@@ -123,9 +106,10 @@ class GrantList(ScrollView, can_focus=True):
         self._thumb = Style()
         self._plain = Style()
         # per visible row, what does not change with the clock: (head, tail) segments
-        self._parts: dict[tuple[str, bool, int, int], tuple[Segment, Segment]] = {}
+        self._parts: dict[tuple[str, bool, int, int, int], tuple[Segment, Segment]] = {}
         self._blank: Strip | None = None
         self._top = 0  # the first row shown (scroll_y)
+        self._skip: int | None = None  # columns scrolled away; None: as fits the width
 
     # --- attributes down --------------------------------------------------------------
 
@@ -157,11 +141,11 @@ class GrantList(ScrollView, can_focus=True):
         if self._visible_states(now) != before:
             self.refresh()
         else:
-            x = sum(w + 1 for _, w in COLUMNS[:COUNTDOWN])
+            x = cols.countdown_x(self.skip)
             # not the blank lines below
             shown = min(self.size.height, len(self._grants) - self._top)
             if shown > 0:
-                self.refresh(Region(x, 0, COLUMNS[COUNTDOWN][1], shown))
+                self.refresh(Region(x, 0, cols.COUNTDOWN_W, shown))
 
     def _visible_states(self, now: datetime) -> list[int]:
         top = self._top
@@ -178,6 +162,11 @@ class GrantList(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         self._styles = None
         self.refresh()
+
+    @property
+    def skip(self) -> int:
+        """How many columns are scrolled out of view on the left."""
+        return cols.auto_skip(self.size.width) if self._skip is None else self._skip
 
     @property
     def selected(self) -> Grant | None:
@@ -226,15 +215,14 @@ class GrantList(ScrollView, can_focus=True):
         state = EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
         on_cursor = index == self.cursor
         base, left_style = styles[on_cursor, state]
-        key = (g.id, on_cursor, state, text_width)
+        skip = self.skip
+        key = (g.id, on_cursor, state, text_width, skip)
         parts = self._parts.get(key)
         if parts is None:
             if len(self._parts) > 1024:
                 self._parts.clear()
-            parts = self._parts[key] = self._static_parts(g, base, text_width)
-        left = Segment(
-            _cell(countdown(g, self._now), COLUMNS[COUNTDOWN][1], right=True), left_style
-        )
+            parts = self._parts[key] = self._static_parts(g, base, text_width, skip)
+        left = Segment(cols.cell(countdown(g, self._now), cols.COUNTDOWN_W, right=True), left_style)
         row = Strip([parts[0], left, parts[1]])
         if row.cell_length != text_width:  # a narrow pane: never draw past the border
             row = row.crop_extend(0, text_width, base)
@@ -243,14 +231,13 @@ class GrantList(ScrollView, can_focus=True):
         return row
 
     @staticmethod
-    def _static_parts(g: Grant, style: Style, text_width: int) -> tuple[Segment, Segment]:
+    def _static_parts(
+        g: Grant, style: Style, text_width: int, skip: int
+    ) -> tuple[Segment, Segment]:
         """The row left and right of the countdown, cut or padded to fill `text_width`."""
-        (_, w_id), (_, w_left), (_, w_sub), (_, w_role), (_, w_by) = COLUMNS
-        head = f"{_cell(g.id, w_id)} "
+        head, tail = cols.row_parts(g, skip)
         head = set_cell_size(head, min(cell_len(head), max(0, text_width)))
-        rest = max(0, text_width - cell_len(head) - w_left)
-        tail = f" {_cell(g.subject, w_sub)} {_cell(g.role, w_role)} {_cell(g.granted_by, w_by)}"
-        tail = set_cell_size(f"{tail} {g.reason}", rest)
+        tail = set_cell_size(tail, max(0, text_width - cell_len(head) - cols.COUNTDOWN_W))
         return Segment(head, style), Segment(tail, style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -280,6 +267,21 @@ class GrantList(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         if self._grants:
             self.cursor = where if where >= 0 else len(self._grants) - 1
+
+    def action_columns(self, delta: int) -> None:
+        """Scroll the columns other than the countdown sideways, while some do not fit."""
+        skip = max(0, min(self.skip + delta, cols.MAX_SKIP))
+        if delta > 0 and not cols.cut(self.size.width, self.skip):
+            return  # every column is in view already
+        if skip != self.skip:
+            self._skip = skip
+            self.refresh()
+            self.post_message(self.ColumnsScrolled(skip))
+
+    def on_resize(self) -> None:
+        if self._skip is not None:  # back to what fits the new width
+            self._skip = None
+            self.post_message(self.ColumnsScrolled(None))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hidden in read-only mode, like every mutating key.

@@ -17,17 +17,21 @@ from textual.widgets import Static
 
 from backends.models import Grant, GrantsSnapshot
 from tui.panes.base import SourcePane, empty_text
-from tui.panes.grant_list import GrantList, countdown, header_text
+from tui.panes.grant_columns import auto_skip, countdown, header_text
+from tui.panes.grant_list import GrantList
 from tui.panes.line import SizedLine
 
 __all__ = ["GrantList", "GrantsPane", "countdown"]
 
 
 class GrantsHeader(SizedLine):
-    """The column titles, fitted to the pane's width."""
+    """The column titles, fitted to the pane's width and scrolled with the list."""
+
+    skip: int | None = None  # the list's; None: as fits the width
 
     def draw(self, width: int, height: int) -> Text:
-        return Text(header_text(width), style=Style(bold=True))
+        skip = auto_skip(width) if self.skip is None else self.skip
+        return Text(header_text(width, skip), style=Style(bold=True))
 
 
 class GrantsPane(SourcePane):
@@ -67,6 +71,11 @@ class GrantsPane(SourcePane):
             self.show_empty(Text(f"no grant matches {wanted!r} · / to change the filter"))
         elif not grants:
             self.show_empty(empty_text(snap, "no active grants", " · g to grant"))
+
+    def on_grant_list_columns_scrolled(self, message: GrantList.ColumnsScrolled) -> None:
+        header = self.query_one(GrantsHeader)
+        header.skip = message.skip
+        header.redraw()
 
     def tick(self, snap: GrantsSnapshot, now: datetime) -> None:
         self.grant_list().set_now(now)

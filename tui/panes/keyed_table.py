@@ -7,9 +7,11 @@ against what it shows, renders each changed row once into a cached strip, and re
 only the lines whose row changed. Nothing is cleared and rebuilt: the cursor stays on the
 same row key, and the scroll position is kept.
 
-Column widths follow the content (capped per column); a row wider than the pane is cut at
-the border. The header line stays put while the rows scroll. `/` filtering is the table's
-own: `row_filter` keeps only rows whose text contains it.
+Column widths follow the content (capped per column). A row wider than the pane is cut at
+the border, and the header shows `▸` there: ← and → (h, l) scroll the columns after the
+first, which stays, sideways (`◂` then marks the hidden ones). The header line stays put
+while the rows scroll. `/` filtering is the table's own: `row_filter` keeps only rows whose
+text contains it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -29,7 +30,8 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.panes.cells import Cell, Column, Row, measure, plain, render_cells
+from tui.panes import cells
+from tui.panes.cells import Cell, Column, Row
 from tui.panes.thumb import thumb_cell
 
 __all__ = ["Cell", "Column", "KeyedTable", "Row"]  # Column: how panes declare columns
@@ -46,6 +48,8 @@ class KeyedTable(ScrollView, can_focus=True):
         Binding("home", "jump(0)", "First", show=False, id="table.first"),
         Binding("end", "jump(-1)", "Last", show=False, id="table.last"),
         Binding("enter", "select", "Select", show=False, id="table.select"),
+        Binding("left,h", "columns(-1)", "Columns left", show=False, id="table.left"),
+        Binding("right,l", "columns(1)", "Columns right", show=False, id="table.right"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "keyed-table--header",
@@ -97,6 +101,7 @@ class KeyedTable(ScrollView, can_focus=True):
         self._header: Strip | None = None
         self._styles: dict[str, Style] | None = None
         self._top = 0
+        self._skip = 0  # columns scrolled out of view to the left (the first one stays)
 
     # --- attributes down --------------------------------------------------------------
 
@@ -115,15 +120,15 @@ class KeyedTable(ScrollView, can_focus=True):
         self._all = {k: tuple(v) for k, v in rows.items()}
         shown = self._all
         if self._filter:
-            flt = self._filter.casefold()
-            shown = {k: v for k, v in shown.items() if flt in " ".join(map(plain, v)).casefold()}
+            flt, text = self._filter.casefold(), cells.plain
+            shown = {k: v for k, v in shown.items() if flt in " ".join(map(text, v)).casefold()}
         selected = self.selected_key
         old_keys, old_rows = self._keys, self._rows
         self._rows, self._keys = shown, list(shown)
         changed = {k for k, v in shown.items() if old_rows.get(k) != v}
         for key in changed | (old_rows.keys() - shown.keys()):
             self._forget(key)
-        widths = measure(self.columns, self._rows.values())
+        widths = cells.measure(self.columns, self._rows.values())
         relayout = widths != self._widths
         self._widths = widths
         if relayout:
@@ -180,26 +185,11 @@ class KeyedTable(ScrollView, can_focus=True):
 
     # --- rendering ---------------------------------------------------------------------
 
-    # `self.size` is read when needed, not kept from on_resize: rows pushed before the
-    # first layout are painted in the first frame, and a resize needs no second layout
-    # pass (the virtual width is 0: rows are cut at the border, never scrolled sideways).
+    # `self.size` is read when needed, not kept from on_resize: rows pushed before the first
+    # layout are painted in the first frame, and a resize needs no second layout pass.
     def _style(self, name: str) -> Style:
         if self._styles is None:
-            base = self.rich_style
-            part = self.get_component_rich_style
-
-            def background(name: str) -> Style:
-                # only the background (alpha blended), so a cell keeps its own colour
-                full = part(name)
-                return Style(bgcolor=full.bgcolor, bold=full.bold)
-
-            self._styles = {
-                "plain": base,
-                "header": base + part("keyed-table--header", partial=True),
-                "even": base + background("keyed-table--even"),
-                "cursor": background("keyed-table--cursor"),
-                "thumb": base + part("keyed-table--thumb", partial=True),
-            }
+            self._styles = cells.table_styles(self.rich_style, self.get_component_rich_style)
         return self._styles[name]
 
     def notify_style_update(self) -> None:
@@ -216,9 +206,6 @@ class KeyedTable(ScrollView, can_focus=True):
         self.notify_style_update()
         self.refresh()
 
-    def _cells(self, cells: Sequence[Cell], base: Style) -> list[Segment]:
-        return render_cells(cells, self.columns, self._widths, base, self.app.console)
-
     def _row_strip(self, index: int, width: int) -> Strip:
         """Row `index` as a line `width` cells wide, cached until the row or width changes."""
         key = self._keys[index]
@@ -228,7 +215,9 @@ class KeyedTable(ScrollView, can_focus=True):
         strip = self._strips.get((key, variant))
         if strip is None or strip.cell_length != width:
             base = self._style("even" if even else "plain")
-            segs = self._cells(self._rows[key], base)
+            segs = cells.row_segments(
+                self.columns, self._widths, self._rows[key], self._skip, base, self.app.console
+            )
             if on_cursor:
                 segs = list(Segment.apply_style(segs, post_style=self._style("cursor")))
             strip = Strip(segs).crop_extend(0, width, self._style("plain"))
@@ -242,11 +231,10 @@ class KeyedTable(ScrollView, can_focus=True):
         base = self._style("plain")
         if y == 0:
             if self._header is None or self._header.cell_length != text_width:
-                labels = [
-                    Text(c.label, justify="right" if c.right else "left") for c in self.columns
-                ]
-                header = Strip(self._cells(labels, self._style("header")))
-                self._header = header.crop_extend(0, text_width, base)
+                styles = (self._style("header"), base)
+                self._header = cells.header_strip(
+                    self.columns, self._widths, self._skip, text_width, styles, self.app.console
+                )
             strip = self._header
         elif self._top + y - 1 < len(self._keys):
             strip = self._row_strip(self._top + y - 1, text_width)
@@ -285,6 +273,21 @@ class KeyedTable(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         if self._keys:
             self.cursor = where if where >= 0 else len(self._keys) - 1
+
+    def action_columns(self, delta: int) -> None:
+        """Scroll the columns after the first sideways, while some do not fit."""
+        skip = max(0, min(self._skip + delta, len(self.columns) - 2))
+        if delta > 0 and cells.row_width(self._widths, self._skip) <= self.size.width - 1:
+            return  # the last column is in view already
+        if skip != self._skip:
+            self._skip = skip
+            self._strips.clear()
+            self._header = None
+            self.refresh()
+
+    def on_resize(self) -> None:
+        if self._skip and cells.row_width(self._widths, 0) <= self.size.width - 1:
+            self.action_columns(-self._skip)  # wide enough again for every column
 
     def action_select(self) -> None:
         key = self.selected_key
