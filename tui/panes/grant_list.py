@@ -215,7 +215,7 @@ class GrantList(ScrollView, can_focus=True):
         state = EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
         on_cursor = index == self.cursor
         base, left_style = styles[on_cursor, state]
-        skip = self.skip
+        skip = cols.auto_skip(width) if self._skip is None else self._skip  # = self.skip
         key = (g.id, on_cursor, state, text_width, skip)
         parts = self._parts.get(key)
         if parts is None:
