@@ -67,8 +67,11 @@ class FaultsPane(SourcePane):
     """
 
     def compose(self) -> ComposeResult:
+        # what is hit and for how long first (`when` says the state too: starts in, ends in,
+        # ended): at 80 columns the pane shows those two; the rest is a → away, the id last
+        # (`e` ends the window under the cursor, and `watchfloor faults list` lists ids)
         yield KeyedTable(
-            "id", "state", "target", "fault", "when", "owner", "note", id="faults-table"
+            "target", "when", "state", "fault", "note", "owner", "id", id="faults-table"
         )
         yield Static("", id="faults-empty", classes="empty")
 
@@ -80,13 +83,13 @@ class FaultsPane(SourcePane):
         for w in windows:
             state = w.state(now)
             rows[w.id] = (
-                w.id,
-                Text(state.value, STATE_STYLE[state]),
                 f"{w.spec.namespace}/{w.spec.target_host}",
-                fault_text(w),
                 when(w, now),
-                w.owner,
+                Text(state.value, STATE_STYLE[state]),
+                fault_text(w),
                 note(w, now),
+                w.owner,
+                w.id,
             )
         self.table().set_rows(rows)
         self.set_class(not snap.windows, "-empty")
