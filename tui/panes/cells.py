@@ -1,5 +1,6 @@
-"""The cells of a KeyedTable row: columns, widths that follow the content, and one row
-rendered to segments (cut with "…" or padded to its column, justified)."""
+"""The cells of a KeyedTable: columns, widths that follow the content, one row or the
+header rendered to segments (cut with "…" or padded to its column, justified), with the
+columns after the first scrolled sideways by `skip`, and the table's styles."""
 
 from __future__ import annotations
 
