@@ -1,5 +1,11 @@
 """What the action modals share: Enter walks through the inputs and submits after the last;
-a refusal is shown in the form with everything typed kept; Esc or Cancel closes it."""
+a refusal is shown in the form with everything typed kept; Esc or Cancel closes it.
+
+Tab, shift+Tab and Enter are priority bindings. Textual checks those in the app's queue
+before it hands the next key to a widget; an ordinary binding acts only once the field's
+own queue reaches the key, and by then the keys typed after it (a burst, as a slow SSH
+link delivers them) have gone to the same field: `dave<Tab>db-reader` became one subject.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,35 @@ from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 ResultT = TypeVar("ResultT")
 
 
-class ActionForm(ModalScreen[ResultT]):
+class TypeAheadModal(ModalScreen[ResultT]):
+    """A modal whose Tab and shift+Tab move the focus before the next key is handed out."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "move(1)", "Next field", show=False, priority=True),
+        Binding("shift+tab", "move(-1)", "Previous field", show=False, priority=True),
+    ]
+
+    def action_move(self, delta: int) -> None:
+        _ = self.focus_next() if delta > 0 else self.focus_previous()  # at once (set_focus)
+
+
+class ActionForm(TypeAheadModal[ResultT]):
     INPUTS: ClassVar[tuple[str, ...]] = ()  # input ids, in the order Enter visits them
     SUBMIT_ID: ClassVar[str] = "submit"  # the button that submits
     ERROR_ID: ClassVar[str] = "form-error"  # the line that says why, or that it is working
     BUSY_TEXT: ClassVar[str] = "checking…"
     busy: bool = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "enter", "Next field or submit", show=False, priority=True),
+    ]
 
     def on_mount(self) -> None:
         if self.INPUTS:
@@ -42,15 +65,18 @@ class ActionForm(ModalScreen[ResultT]):
         """Validate, then post the subclass's Submitted message (the App answers)."""
         raise NotImplementedError
 
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        field = event.input.id or ""
-        if field in self.INPUTS[:-1]:
-            # at once, not `.focus()` (deferred to the app's queue): keys typed right after
-            # Enter belong to the next field
-            self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}", Input))
-        elif field in self.INPUTS:
-            self.submit()
+    def action_enter(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id in self.INPUTS:
+            field = focused.id
+            if field != self.INPUTS[-1]:
+                self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}"))
+            else:
+                self.submit()
+        elif isinstance(focused, Button):
+            focused.press()
+        else:
+            raise SkipAction()  # anything else takes Enter itself
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

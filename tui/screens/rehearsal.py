@@ -10,13 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+
+from tui.screens.form import TypeAheadModal
 
 MIN_REASON = 10
 
 
-class RehearsalScreen(ModalScreen[str | None]):
+class RehearsalScreen(TypeAheadModal[str | None]):
     DEFAULT_CSS = """
     RehearsalScreen { align: center middle; }
     #rehearsal-box {

@@ -15,15 +15,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from backends.replay import ReplayReport
 from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
+from tui.screens.form import TypeAheadModal
 
 
-class ReplayScreen(ModalScreen[None]):
+class ReplayScreen(TypeAheadModal[None]):
     DEFAULT_CSS = """
     ReplayScreen { align: center middle; }
     #replay-box {

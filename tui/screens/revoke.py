@@ -16,16 +16,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from backends.models import Grant
 from tui.fmt import duration
+from tui.screens.form import TypeAheadModal
 
 MIN_REASON = 10
 
 
-class RevokeScreen(ModalScreen[bool]):
+class RevokeScreen(TypeAheadModal[bool]):
     DEFAULT_CSS = """
     RevokeScreen { align: center middle; }
     #revoke-box {
