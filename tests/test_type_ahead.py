@@ -4,7 +4,11 @@ as the terminal driver does with one read of several keys."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual import events
+from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.helpers import local_app, wait_for
@@ -26,49 +30,43 @@ def values(app: WatchfloorApp) -> dict[str, str]:
     return {i.id or "": i.value for i in app.screen.query(Input)}
 
 
-async def test_a_burst_through_the_grant_form_fills_each_field() -> None:
+HOST, NAMESPACE, START = FaultWindowScreen.INPUTS[:3]
+CASES = [
+    (
+        "g",
+        GrantScreen,
+        "dave@example.com\tdb-reader\rINC-7 typed ahead over ssh\r",
+        {
+            "subject": "dave@example.com",
+            "role": "db-reader",
+            "reason": "INC-7 typed ahead over ssh",
+        },
+        "ttl",  # Enter after the reason moved on
+    ),
+    ("f", FaultWindowScreen, "search-api\tdev\r", {HOST: "search-api", NAMESPACE: "dev"}, START),
+    (
+        "p",
+        ReplayScreen,
+        "candidate.rego\t250",
+        {"replay-file": "candidate.rego", "replay-limit": "250"},
+        "replay-limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "form", "typed", "expected", "focused"), CASES)
+async def test_a_burst_through_a_form_fills_each_field(
+    key: str, form: type[Screen[Any]], typed: str, expected: dict[str, str], focused: str
+) -> None:
     app = local_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
-        await pilot.press("g")
-        await wait_for(pilot, lambda: isinstance(app.screen, GrantScreen), what="grant form")
-        burst(app, "dave@example.com\tdb-reader\rINC-7 typed ahead over ssh\r")
-        await wait_for(pilot, lambda: values(app)["reason"].endswith("ssh"), what="typing")
-        got = values(app)
-        assert (got["subject"], got["role"]) == ("dave@example.com", "db-reader")
-        assert got["reason"] == "INC-7 typed ahead over ssh"
-        focused = app.screen.focused
-        assert isinstance(focused, Input) and focused.id == "ttl"  # Enter moved on
-
-
-async def test_a_burst_through_the_fault_form_fills_each_field() -> None:
-    app = local_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, app.all_panes_filled, what="data")
-        await pilot.press("f")
-        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
-        host, namespace = FaultWindowScreen.INPUTS[:2]
-        for field in (host, namespace):
+        await pilot.press(key)
+        await wait_for(pilot, lambda: isinstance(app.screen, form), what=form.__name__)
+        for field in expected:  # from empty fields, whatever the form suggests
             app.screen.query_one(f"#{field}", Input).value = ""
-        app.screen.query_one(f"#{host}", Input).focus()
+        app.screen.query_one(f"#{next(iter(expected))}", Input).focus()
         await pilot.pause()
-        burst(app, "search-api\tdev\r")
-        await wait_for(pilot, lambda: values(app)[namespace] == "dev", what="typing")
-        assert values(app)[host] == "search-api"
-        focused = app.screen.focused
-        assert isinstance(focused, Input) and focused.id == FaultWindowScreen.INPUTS[2]
-
-
-async def test_a_burst_through_the_dry_run_form_fills_each_field() -> None:
-    app = local_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, app.all_panes_filled, what="data")
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen), what="replay")
-        for i in app.screen.query(Input):
-            i.value = ""
-        app.screen.query_one("#replay-file", Input).focus()
-        await pilot.pause()
-        burst(app, "candidate.rego\t250")
-        await wait_for(pilot, lambda: values(app)["replay-limit"] == "250", what="typing")
-        assert values(app)["replay-file"] == "candidate.rego"
+        burst(app, typed)
+        await wait_for(pilot, lambda: values(app).items() >= expected.items(), what="typing")
+        assert app.screen.focused is not None and app.screen.focused.id == focused
