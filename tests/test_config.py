@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backends.config import ConfigError, check_backends, load
-from tests.conftest import watchfloor_cmd
+from tests.conftest import ROOT, watchfloor_cmd
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -142,6 +142,24 @@ def test_config_check_ok() -> None:
     proc = run("config", "check")
     assert proc.returncode == 0, proc.stderr
     assert "latency  -> local" in proc.stdout
+
+
+EXAMPLES = sorted((ROOT / "config" / "examples").glob("*.toml"))
+
+
+def test_the_examples_are_found() -> None:
+    assert {p.name for p in EXAMPLES} >= {"github.toml", "kube.toml", "mqtt.toml"}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_config_checks(example: Path) -> None:
+    """What the README points people at is valid, backends and options included."""
+    loaded = load(example, env={})
+    check_backends(loaded)
+    assert any(
+        loaded.config.backend_for(pane) != "local"
+        for pane in ("access", "grants", "release", "latency", "faults")
+    )
 
 
 PROFILES = """
