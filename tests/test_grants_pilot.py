@@ -100,7 +100,7 @@ async def test_cursor_keys_and_palette_commands() -> None:
         assert gl.cursor == 1
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Grant break-glass access", "Revoke selected grant"} <= titles
-        app.action_revoke_selected()
+        await app.action_revoke_selected()
         await pilot.pause()
         assert isinstance(app.screen, RevokeScreen) and app.screen.grant == gl.grants[1]
         await pilot.press("escape")

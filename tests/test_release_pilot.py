@@ -200,7 +200,7 @@ async def test_read_only_refuses_the_rehearsal_but_shows_the_notes() -> None:
         await pilot.press("R")
         await pilot.pause()
         assert not isinstance(app.screen, RehearsalScreen)
-        app.action_rehearse()  # as the command palette would
+        await app.action_rehearse()  # as the command palette would (call_later awaits it)
         await pilot.pause()
         assert not isinstance(app.screen, RehearsalScreen)
         await pilot.press("n")

@@ -41,7 +41,7 @@ def read_until(
     raise AssertionError(f"not shown within {within_s}s: {missing}; tail: {shown[-400:]!r}")
 
 
-def test_the_dashboard_runs_in_a_terminal_and_quits_on_q() -> None:
+def start_in_pty() -> tuple[int, subprocess.Popen[bytes]]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     proc = subprocess.Popen(
@@ -53,6 +53,18 @@ def test_the_dashboard_runs_in_a_terminal_and_quits_on_q() -> None:
         env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"},
     )
     os.close(slave)
+    return master, proc
+
+
+def stop(master: int, proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    os.close(master)
+
+
+def test_the_dashboard_runs_in_a_terminal_and_quits_on_q() -> None:
+    master, proc = start_in_pty()
     try:
         shown = read_until(
             master,
@@ -64,10 +76,19 @@ def test_the_dashboard_runs_in_a_terminal_and_quits_on_q() -> None:
         os.write(master, b"q")
         assert proc.wait(timeout=30) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
+        stop(master, proc)
+
+
+def test_keys_in_one_read_with_the_key_that_opens_the_grant_form_fill_its_subject() -> None:
+    """A slow SSH link delivers `g` and what was typed after it in one read."""
+    master, proc = start_in_pty()
+    try:
+        read_until(master, proc, [b"Break-glass grants", b"HALT ALL"], within_s=60)
+        os.write(master, b"gdave@example.com")
+        shown = read_until(master, proc, [b"Grant break-glass", b"dave@example.com"], 30)
+        assert b"Traceback" not in shown
+    finally:
+        stop(master, proc)
 
 
 def test_without_a_terminal_the_dashboard_says_so_and_draws_nothing() -> None:

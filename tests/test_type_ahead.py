@@ -8,22 +8,30 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.helpers import local_app, wait_for
 from tui.app import WatchfloorApp
+from tui.screens.denials import DenialsScreen
 from tui.screens.fault_window import FaultWindowScreen
+from tui.screens.filter import FilterScreen
 from tui.screens.grant import GrantScreen
+from tui.screens.halt import HaltScreen
+from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.replay import ReplayScreen
+from tui.screens.revoke import RevokeScreen
 
 KEYS = {"\t": "tab", "\r": "enter"}
 
 
 def burst(app: WatchfloorApp, typed: str) -> None:
     for ch in typed:
-        key = KEYS.get(ch, ch)
-        app.post_message(events.Key(key, None if key in KEYS.values() else ch))
+        if ch in KEYS:
+            app.post_message(events.Key(KEYS[ch], None))
+        else:  # the key's name as the driver gives it: "/" is slash, "@" is commercial_at
+            app.post_message(events.Key(_character_to_key(ch), ch))
 
 
 def values(app: WatchfloorApp) -> dict[str, str]:
@@ -70,3 +78,63 @@ async def test_a_burst_through_a_form_fills_each_field(
         burst(app, typed)
         await wait_for(pilot, lambda: values(app).items() >= expected.items(), what="typing")
         assert app.screen.focused is not None and app.screen.focused.id == focused
+
+
+def first_field(screen: Screen[Any]) -> Input:
+    focused = screen.focused
+    assert isinstance(focused, Input), f"{type(screen).__name__} focused {focused!r}"
+    return focused
+
+
+OPENERS = [  # (pane focused first, the burst, the form it opens, what ends each field)
+    ("3", "gdave@example.com\tdb-reader", GrantScreen, ("dave@example.com", "db-reader")),
+    ("3", "fsearch-api", FaultWindowScreen, ("search-api",)),
+    ("3", "p.bak", ReplayScreen, (".bak",)),
+    ("3", "dtenant=acme", DenialsScreen, ("tenant=acme",)),
+    ("3", "/acme", FilterScreen, ("acme",)),
+    ("1", "4/alice", FilterScreen, ("alice",)),  # the focus key in the burst too
+    ("4", "rnot needed", RevokeScreen, ("not needed",)),
+    ("1", "HINC-7 game day over", HaltScreen, ("INC-7 game day over",)),
+    ("1", "RINC-7 rehearsal", RehearsalScreen, ("INC-7 rehearsal",)),
+]
+
+
+@pytest.mark.parametrize(("pane", "typed", "form", "ends"), OPENERS)
+async def test_keys_typed_with_the_key_that_opens_a_form_reach_its_first_field(
+    pane: str, typed: str, form: type[Screen[Any]], ends: tuple[str, ...]
+) -> None:
+    """`gdave` in one read: Textual had sent `dave` to the pane's table before `g` opened the
+    form, and the keys were dropped (`d` is also the Denials key)."""
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press(pane)
+        await pilot.pause()
+        main = app.screen
+        burst(app, typed)
+        await wait_for(pilot, lambda: isinstance(app.screen, form), what=form.__name__)
+        screen = app.screen
+        inputs = [i for i in screen.query(Input) if i.display]
+        await wait_for(
+            pilot,
+            lambda: all(i.value.endswith(e) for i, e in zip(inputs, ends, strict=False)),
+            what=f"{typed!r} in {[i.value for i in inputs[: len(ends)]]}",
+        )
+        assert first_field(screen) is inputs[len(ends) - 1]
+        assert app.screen_stack == [main, screen]  # nothing else opened on the way
+
+
+async def test_the_main_screen_keys_are_off_while_a_form_is_open() -> None:
+    """They are priority bindings, checked even with a modal on top: `g` on the halt form's
+    button must not open the grant form over it."""
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("H")
+        halt = app.screen
+        assert isinstance(halt, HaltScreen)
+        halt.set_focus(halt.query_one("#cancel"))
+        await pilot.press("g", "f", "slash", "question_mark", "4")
+        await pilot.pause()
+        assert app.screen_stack[1:] == [halt]
+        assert halt.focused is not None and halt.focused.id == "cancel"

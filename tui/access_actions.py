@@ -30,7 +30,7 @@ class AccessActions(App[None]):
     sources: Any
     snapshots: Any
 
-    def action_denials(self) -> None:
+    async def action_denials(self) -> None:
         snap = self.snapshots.get("access")
         from tui.screens.denials import DenialsScreen
 
@@ -43,9 +43,9 @@ class AccessActions(App[None]):
                 screen.decisions = latest.recent_denied
 
         timer = self.set_interval(1.0, refresh, name="denials")
-        self.push_screen(screen, lambda _: timer.stop())
+        await self.push_screen(screen, lambda _: timer.stop())
 
-    def action_policy_replay(self) -> None:
+    async def action_policy_replay(self) -> None:
         from backends.replay import DEFAULT_CANDIDATE
         from tui.screens.replay import ReplayScreen
 
@@ -56,7 +56,7 @@ class AccessActions(App[None]):
             else f"The {src.name!r} access backend keeps no decisions to replay;"
             " use `watchfloor policy replay CANDIDATE --events FILE`."
         )
-        self.push_screen(ReplayScreen(str(DEFAULT_CANDIDATE), DEFAULT_REPLAY, note))
+        await self.push_screen(ReplayScreen(str(DEFAULT_CANDIDATE), DEFAULT_REPLAY, note))
 
     def on_replay_screen_submitted(self, message: ReplayScreen.Submitted) -> None:
         path = Path(message.candidate).expanduser()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -36,6 +37,30 @@ from tui.release_actions import ReleaseActions
 from tui.source_feed import SourceFeed
 
 HELP_SECTIONS = ("Watchfloor", "This pane", "Moving around")
+P = partial(Binding, priority=True)  # see BINDINGS
+PALETTE = (  # the command palette's own entries: (title, what it does, action)
+    ("Mark p99.9 baseline", "Use current p99.9 per route as the baseline", "mark_baseline"),
+    ("Save SVG screenshot", "Write the screen to the data dir", "save_svg"),
+    ("Grant break-glass access", "Open the grant form (g)", "grant"),
+    (
+        "Revoke selected grant",
+        "Revoke the grant under the cursor in the grants pane (r)",
+        "revoke_selected",
+    ),
+    ("Release notes", "Open the latest release's notes", "release_notes"),
+    ("Rollback rehearsal", "Trigger the rollback rehearsal (asks to confirm, audited)", "rehearse"),
+    ("Schedule a fault window", "Open the fault window form (f)", "schedule_fault"),
+    (
+        "End selected fault window",
+        "End the window under the cursor in the faults pane (e)",
+        "end_fault",
+    ),
+    (
+        "HALT ALL fault injection",
+        "Remove every managed fault in every namespace (H, type HALT to confirm)",
+        "halt_all",
+    ),
+)
 PANE_CLASSES: dict[str, type[SourcePane]] = {
     "latency": LatencyPane,
     "faults": FaultsPane,
@@ -58,26 +83,29 @@ class WatchfloorApp(
     TITLE = "Watchfloor"
     # The footer shows keys in this order and leaves out what does not fit: incident keys
     # (HALT ALL, fault windows, grants, alerts) come before the rest.
+    # Keys that open a form or move the focus are priority bindings (P): they act as the
+    # app reads them, so the keys typed after them in one burst reach the form (see
+    # tui/screens/form.py). `check_action` turns them off while a modal is on top.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("1", "focus_pane('latency')", "Go to Latency", show=False, id="focus.latency"),
-        Binding("2", "focus_pane('faults')", "Go to Faults", show=False, id="focus.faults"),
-        Binding("3", "focus_pane('access')", "Go to Access", show=False, id="focus.access"),
-        Binding("4", "focus_pane('grants')", "Go to Grants", show=False, id="focus.grants"),
-        Binding("5", "focus_pane('release')", "Go to Release", show=False, id="focus.release"),
-        Binding("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
-        Binding("f", "schedule_fault", "Fault window", id="faults.schedule"),
+        P("question_mark", "help", "Help", key_display="?", id="app.help"),
+        P("1", "focus_pane('latency')", "Go to Latency", show=False, id="focus.latency"),
+        P("2", "focus_pane('faults')", "Go to Faults", show=False, id="focus.faults"),
+        P("3", "focus_pane('access')", "Go to Access", show=False, id="focus.access"),
+        P("4", "focus_pane('grants')", "Go to Grants", show=False, id="focus.grants"),
+        P("5", "focus_pane('release')", "Go to Release", show=False, id="focus.release"),
+        P("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
+        P("f", "schedule_fault", "Fault window", id="faults.schedule"),
         Binding("e", "end_fault", "End window", id="faults.end"),
-        Binding("g", "grant", "Grant access", id="grants.grant"),
+        P("g", "grant", "Grant access", id="grants.grant"),
         Binding("a", "ack_alert", "Ack alert", id="alerts.ack"),
-        Binding("d", "denials", "Denials", id="access.denials"),
-        Binding("p", "policy_replay", "Policy dry-run", id="access.replay"),
-        Binding("slash", "filter", "Filter", key_display="/", id="pane.filter"),
+        P("d", "denials", "Denials", id="access.denials"),
+        P("p", "policy_replay", "Policy dry-run", id="access.replay"),
+        P("slash", "filter", "Filter", key_display="/", id="pane.filter"),
         Binding("b", "mark_baseline", "Mark baseline", id="latency.baseline"),
-        Binding("n", "release_notes", "Release notes", id="release.notes"),
-        Binding("R", "rehearse", "Rollback rehearsal", key_display="R", id="release.rehearse"),
-        Binding("t", "timeline", "Timeline", id="app.timeline"),
+        P("n", "release_notes", "Release notes", id="release.notes"),
+        P("R", "rehearse", "Rollback rehearsal", key_display="R", id="release.rehearse"),
+        P("t", "timeline", "Timeline", id="app.timeline"),
         Binding("x", "export_report", "Report", id="app.report"),
         Binding("ctrl+s", "save_svg", "Screenshot", id="app.screenshot"),
     ]
@@ -197,7 +225,7 @@ class WatchfloorApp(
         self.push_screen(HelpScreen(self._binding_rows()))
 
     def action_focus_pane(self, cap: str) -> None:
-        self.pane(cap).focus_target().focus()
+        self.main_screen.set_focus(self.pane(cap).focus_target())  # now, not after the burst
 
     def action_mark_baseline(self) -> None:
         snap = self.snapshots.get("latency")
@@ -249,43 +277,8 @@ class WatchfloorApp(
         yield from super().get_system_commands(screen)
         yield from self.operator_commands()
         yield from self.access_commands()
-        yield SystemCommand(
-            "Mark p99.9 baseline",
-            "Use current p99.9 per route as the baseline",
-            self.action_mark_baseline,
-        )
-        yield SystemCommand(
-            "Save SVG screenshot", "Write the screen to the data dir", self.action_save_svg
-        )
-        yield SystemCommand(
-            "Grant break-glass access", "Open the grant form (g)", self.action_grant
-        )
-        yield SystemCommand(
-            "Revoke selected grant",
-            "Revoke the grant under the cursor in the grants pane (r)",
-            self.action_revoke_selected,
-        )
-        yield SystemCommand(
-            "Release notes", "Open the latest release's notes", self.action_release_notes
-        )
-        yield SystemCommand(
-            "Rollback rehearsal",
-            "Trigger the rollback rehearsal (asks to confirm, audited)",
-            self.action_rehearse,
-        )
-        yield SystemCommand(
-            "Schedule a fault window", "Open the fault window form (f)", self.action_schedule_fault
-        )
-        yield SystemCommand(
-            "End selected fault window",
-            "End the window under the cursor in the faults pane (e)",
-            self.action_end_fault,
-        )
-        yield SystemCommand(
-            "HALT ALL fault injection",
-            "Remove every managed fault in every namespace (H, type HALT to confirm)",
-            self.action_halt_all,
-        )
+        for title, help_text, action in PALETTE:
+            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
         for cap in PANE_CLASSES:
             yield SystemCommand(
                 f"Focus {cap} pane",

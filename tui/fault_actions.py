@@ -41,12 +41,12 @@ class FaultActions(App[None]):
         refuse = getattr(self, "refuse_if_read_only", None)
         return bool(refuse()) if callable(refuse) else False
 
-    def action_schedule_fault(self) -> None:
+    async def action_schedule_fault(self) -> None:
         if self._fault_read_only():
             return
         from tui.screens.fault_window import FaultWindowScreen
 
-        self.push_screen(FaultWindowScreen(self.sources.ctx.actor))
+        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor))
 
     def action_end_fault(self) -> None:
         if self._fault_read_only():
@@ -59,7 +59,7 @@ class FaultActions(App[None]):
         reason = f"ended from the dashboard by {self.sources.ctx.actor}"
         self.run_worker(self._end_fault(w.id, reason), group="actions", exit_on_error=False)
 
-    def action_halt_all(self) -> None:
+    async def action_halt_all(self) -> None:
         if self._fault_read_only():
             return
         snap = self.snapshots.get("faults")
@@ -68,7 +68,7 @@ class FaultActions(App[None]):
         live = sum(1 for w in windows if w.applied or w.state(now) is not WindowState.ENDED)
         from tui.screens.halt import HaltScreen
 
-        self.push_screen(HaltScreen(live, self.sources["faults"].name))
+        await self.push_screen(HaltScreen(live, self.sources["faults"].name))
 
     # --- messages from the modals -----------------------------------------------------------
 

@@ -11,7 +11,7 @@ from textual.app import App
 from backends.contracts import ActionRefused
 from backends.models import Actor
 from backends.polling import describe_error
-from tui.panes.grants import GrantList, GrantsPane
+from tui.panes.grants import GrantsPane
 
 if TYPE_CHECKING:
     from tui.screens.grant import GrantScreen
@@ -36,14 +36,14 @@ class GrantActions(App[None]):
         refuse = getattr(self, "refuse_if_read_only", None)  # the palette bypasses bindings
         return bool(refuse and refuse())
 
-    def action_grant(self) -> None:
+    async def action_grant(self) -> None:
         if self._read_only():
             return
         from tui.screens.grant import GrantScreen
 
-        self.push_screen(GrantScreen(self.sources.ctx.actor))
+        await self.push_screen(GrantScreen(self.sources.ctx.actor))
 
-    def action_revoke_selected(self) -> None:
+    async def action_revoke_selected(self) -> None:
         if self._read_only():
             return
         grant = self.query_one(GrantsPane).selected
@@ -52,14 +52,7 @@ class GrantActions(App[None]):
             return
         from tui.screens.revoke import RevokeScreen
 
-        self.push_screen(RevokeScreen(grant, self.clock.now()))
-
-    def on_grant_list_revoke_requested(self, message: GrantList.RevokeRequested) -> None:
-        if self._read_only():
-            return
-        from tui.screens.revoke import RevokeScreen
-
-        self.push_screen(RevokeScreen(message.grant, self.clock.now()))
+        await self.push_screen(RevokeScreen(grant, self.clock.now()))
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:
         self.run_worker(self._grant(message), group="actions", exit_on_error=False)

@@ -26,6 +26,25 @@ if TYPE_CHECKING:
     from tui.panes.base import SourcePane
 
 # Actions that change something somewhere; hidden and refused in read-only mode.
+# The actions of WatchfloorApp's priority bindings: keys that open a screen or move the
+# focus. A priority binding is checked even with a modal on top; these are the main
+# screen's, so they are off there (typed into a form's button they would open another).
+PRIORITY_ACTIONS = frozenset(
+    {
+        "help",
+        "focus_pane",
+        "halt_all",
+        "schedule_fault",
+        "grant",
+        "denials",
+        "policy_replay",
+        "filter",
+        "release_notes",
+        "rehearse",
+        "timeline",
+        "revoke_selected",  # GrantList's `r`
+    }
+)
 MUTATING_ACTIONS = frozenset(
     {
         "grant",
@@ -54,8 +73,12 @@ class OperatorActions:
     # --- read-only -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # False hides the binding from the footer and refuses it.
-        return not (self.read_only and action in MUTATING_ACTIONS)
+        # False hides the binding from the footer and refuses it; the key then goes on to
+        # the focused widget as if unbound.
+        if self.read_only and action in MUTATING_ACTIONS:
+            return False
+        app: Any = self
+        return not (action in PRIORITY_ACTIONS and len(app.screen_stack) > 1)
 
     def refuse_if_read_only(self) -> bool:
         app: Any = self
@@ -87,7 +110,7 @@ class OperatorActions:
             node = node.parent if isinstance(node.parent, Widget) else None
         return node
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         app: Any = self
         pane = self.focused_pane()
         if pane is None:
@@ -100,7 +123,7 @@ class OperatorActions:
 
         from tui.screens.filter import FilterScreen
 
-        app.push_screen(FilterScreen(pane.TITLE, pane.filter_text), apply)
+        await app.push_screen(FilterScreen(pane.TITLE, pane.filter_text), apply)
 
     # --- timeline and report ---------------------------------------------------------------------
 

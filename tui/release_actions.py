@@ -37,7 +37,7 @@ class ReleaseActions(App[None]):
 
         self.push_screen(NotesScreen(snap.release))
 
-    def action_rehearse(self) -> None:
+    async def action_rehearse(self) -> None:
         """Confirm first; the reason goes to the source's audited rehearsal action."""
         refuse = getattr(self, "refuse_if_read_only", None)  # the palette bypasses bindings
         if refuse is not None and refuse():
@@ -54,7 +54,7 @@ class ReleaseActions(App[None]):
 
         from tui.screens.rehearsal import RehearsalScreen
 
-        self.push_screen(RehearsalScreen(target, last), confirmed)
+        await self.push_screen(RehearsalScreen(target, last), confirmed)
 
     async def _rehearse(self, reason: str) -> None:
         try:

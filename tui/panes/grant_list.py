@@ -6,8 +6,9 @@ only the rows on screen and computes each countdown from `expires_at` right then
 tick repaints the visible rows and costs the same for 10 grants or 10,000.
 
 A grant past its expiry that the backend still reports is drawn in red (the alert strip
-raises "break-glass TTL expired still active" for it). `r` asks to revoke the grant under
-the cursor: the list posts `RevokeRequested` and the app opens the revoke modal.
+raises "break-glass TTL expired still active" for it). `r` opens the app's revoke modal
+for the grant under the cursor (a priority binding to the app's action, like the keys
+that open forms in WatchfloorApp.BINDINGS, so a reason typed right after it lands there).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class GrantList(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False, id="grants.last"),
         Binding("left,h", "columns(-1)", "Columns left", show=False, id="grants.left"),
         Binding("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
-        Binding("r", "revoke", "Revoke grant", id="grants.revoke"),
+        Binding("r", "app.revoke_selected", "Revoke grant", id="grants.revoke", priority=True),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "grant-list--cursor",
@@ -90,13 +91,6 @@ class GrantList(ScrollView, can_focus=True):
         def __init__(self, skip: int | None) -> None:
             super().__init__()
             self.skip = skip
-
-    class RevokeRequested(Message):
-        """The person asked to revoke this grant (the app opens the revoke modal)."""
-
-        def __init__(self, grant: Grant) -> None:
-            super().__init__()
-            self.grant = grant
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -282,15 +276,6 @@ class GrantList(ScrollView, can_focus=True):
         if self._skip is not None:  # back to what fits the new width
             self._skip = None
             self.post_message(self.ColumnsScrolled(None))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Hidden in read-only mode, like every mutating key.
-        return not (action == "revoke" and getattr(self.app, "read_only", False))
-
-    def action_revoke(self) -> None:
-        grant = self.selected
-        if grant is not None:
-            self.post_message(self.RevokeRequested(grant))
 
     def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y

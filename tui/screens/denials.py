@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import var
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from backends.models import Decision
 from tui.footer import KeyFooter
 from tui.panes.access import denial_kind
 from tui.panes.keyed_table import Column, KeyedTable
+from tui.screens.form import TypeAheadModal
 
 
 def fields(d: Decision) -> dict[str, str]:
@@ -54,7 +54,8 @@ def matches(d: Decision, query: str) -> bool:
     return True
 
 
-class DenialsScreen(ModalScreen[None]):
+class DenialsScreen(TypeAheadModal[None]):
+    FIRST_FOCUS = "Input"
     DEFAULT_CSS = """
     DenialsScreen { align: center middle; }
     #denials-box {
@@ -99,7 +100,6 @@ class DenialsScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.decisions = self._initial
-        self.query_one(Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value

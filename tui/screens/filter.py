@@ -7,11 +7,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.screens.form import TypeAheadModal
 
-class FilterScreen(ModalScreen[str | None]):
+
+class FilterScreen(TypeAheadModal[str | None]):
+    FIRST_FOCUS = "#filter-input"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="filter.cancel"),
     ]

@@ -5,6 +5,13 @@ Tab, shift+Tab and Enter are priority bindings. Textual checks those in the app'
 before it hands the next key to a widget; an ordinary binding acts only once the field's
 own queue reaches the key, and by then the keys typed after it (a burst, as a slow SSH
 link delivers them) have gone to the same field: `dave<Tab>db-reader` became one subject.
+
+The keys typed right after the key that opens a form (`gdave`) reach its first field. An
+ordinary binding acts only once its key has been to the focused widget and back up to the
+app, and by then the app has sent `dave` to that widget too; so the keys that open forms
+are priority bindings (WatchfloorApp.BINDINGS), their actions await the form's mount
+before the app reads the next key, and the form focuses FIRST_FOCUS while it mounts
+(`set_focus`; `focus()` would queue the change behind those keys).
 """
 
 from __future__ import annotations
@@ -22,12 +29,21 @@ ResultT = TypeVar("ResultT")
 
 
 class TypeAheadModal(ModalScreen[ResultT]):
-    """A modal whose Tab and shift+Tab move the focus before the next key is handed out."""
+    """A modal whose Tab and shift+Tab move the focus before the next key is handed out,
+    and whose FIRST_FOCUS widget has the focus once it is mounted."""
 
+    FIRST_FOCUS: ClassVar[str] = ""  # a selector; empty: Textual's auto focus decides
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "move(1)", "Next field", show=False, priority=True),
         Binding("shift+tab", "move(-1)", "Previous field", show=False, priority=True),
     ]
+
+    def first_focus(self) -> str:
+        return self.FIRST_FOCUS
+
+    def on_mount(self) -> None:
+        if selector := self.first_focus():
+            self.set_focus(self.query_one(selector))
 
     def action_move(self, delta: int) -> None:
         _ = self.focus_next() if delta > 0 else self.focus_previous()  # at once (set_focus)
@@ -43,9 +59,8 @@ class ActionForm(TypeAheadModal[ResultT]):
         Binding("enter", "enter", "Next field or submit", show=False, priority=True),
     ]
 
-    def on_mount(self) -> None:
-        if self.INPUTS:
-            self.query_one(f"#{self.INPUTS[0]}", Input).focus()
+    def first_focus(self) -> str:
+        return self.FIRST_FOCUS or (f"#{self.INPUTS[0]}" if self.INPUTS else "")
 
     def value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value

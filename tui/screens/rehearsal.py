@@ -18,6 +18,7 @@ MIN_REASON = 10
 
 
 class RehearsalScreen(TypeAheadModal[str | None]):
+    FIRST_FOCUS = "#reason"
     DEFAULT_CSS = """
     RehearsalScreen { align: center middle; }
     #rehearsal-box {
@@ -52,9 +53,6 @@ class RehearsalScreen(TypeAheadModal[str | None]):
             with Horizontal(id="rehearsal-buttons"):
                 yield Button("Rehearse rollback", variant="warning", id="confirm")
                 yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
 
     def _confirm(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()

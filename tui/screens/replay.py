@@ -24,6 +24,7 @@ from tui.screens.form import TypeAheadModal
 
 
 class ReplayScreen(TypeAheadModal[None]):
+    FIRST_FOCUS = "#replay-file"
     DEFAULT_CSS = """
     ReplayScreen { align: center middle; }
     #replay-box {
@@ -74,9 +75,6 @@ class ReplayScreen(TypeAheadModal[None]):
                 zebra_stripes=True,
             )
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#replay-file", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.running:

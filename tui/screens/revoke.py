@@ -26,6 +26,7 @@ MIN_REASON = 10
 
 
 class RevokeScreen(TypeAheadModal[bool]):
+    FIRST_FOCUS = "#reason"
     DEFAULT_CSS = """
     RevokeScreen { align: center middle; }
     #revoke-box {
@@ -76,9 +77,6 @@ class RevokeScreen(TypeAheadModal[bool]):
             with Horizontal(id="revoke-buttons"):
                 yield Button(f"Revoke {g.id}", variant="error", id="confirm")
                 yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
 
     def show_error(self, message: str) -> None:
         self.busy = False
