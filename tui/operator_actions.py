@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Header
 
@@ -26,25 +27,6 @@ if TYPE_CHECKING:
     from tui.panes.base import SourcePane
 
 # Actions that change something somewhere; hidden and refused in read-only mode.
-# The actions of WatchfloorApp's priority bindings: keys that open a screen or move the
-# focus. A priority binding is checked even with a modal on top; these are the main
-# screen's, so they are off there (typed into a form's button they would open another).
-PRIORITY_ACTIONS = frozenset(
-    {
-        "help",
-        "focus_pane",
-        "halt_all",
-        "schedule_fault",
-        "grant",
-        "denials",
-        "policy_replay",
-        "filter",
-        "release_notes",
-        "rehearse",
-        "timeline",
-        "revoke_selected",  # GrantList's `r`
-    }
-)
 MUTATING_ACTIONS = frozenset(
     {
         "grant",
@@ -56,6 +38,16 @@ MUTATING_ACTIONS = frozenset(
     }
 )
 PROD_ENVIRONMENTS = frozenset({"prod", "production"})
+
+
+def priority_actions(app_class: type) -> frozenset[str]:
+    """The actions of the app's own priority bindings: keys that open a screen or move the
+    focus on the main screen. Textual checks priority bindings with a modal on top too;
+    these are off there (`g` on a form's button would open another form over it)."""
+    bindings = getattr(app_class, "BINDINGS", ())
+    return frozenset(
+        b.action.partition("(")[0] for b in bindings if isinstance(b, Binding) and b.priority
+    )
 
 
 class OperatorActions:
@@ -78,7 +70,7 @@ class OperatorActions:
         if self.read_only and action in MUTATING_ACTIONS:
             return False
         app: Any = self
-        return not (action in PRIORITY_ACTIONS and len(app.screen_stack) > 1)
+        return not (len(app.screen_stack) > 1 and action in priority_actions(type(app)))
 
     def refuse_if_read_only(self) -> bool:
         app: Any = self
