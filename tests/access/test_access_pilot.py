@@ -11,8 +11,9 @@ from backends.models import AccessSnapshot, Decision
 from tests.access.test_replay import CANDIDATE
 from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
+from tui.panes.access import denial_kind
 from tui.panes.keyed_table import KeyedTable
-from tui.screens.denials import DenialsScreen, matches
+from tui.screens.denials import DenialsScreen, matches, rule_names
 from tui.screens.replay import ReplayScreen
 
 
@@ -24,6 +25,35 @@ def candidate_says(d: Decision) -> bool:
         and a.data_class == d.request_data_class
         and a.data_class != "restricted"
     )
+
+
+def test_rule_names_leave_out_the_explanations() -> None:
+    why = (
+        "data_residency: acme restricted data is not homed in ap-south-1; "
+        "environment_data_class: dev holds no restricted data; tenant_mismatch"
+    )
+    assert rule_names(why) == "data_residency, environment_data_class, tenant_mismatch"
+    assert rule_names("acme asked for globex") == "acme asked for globex"
+
+
+async def test_at_80_columns_each_denial_shows_why_beside_its_time() -> None:
+    """The rules that denied it come right after the time; the full reason is the last
+    column (it used to be the only one, last, out of sight at 80 columns)."""
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
+        screen = app.screen
+        assert isinstance(screen, DenialsScreen)
+        table = screen.query_one(KeyedTable)
+        await wait_for(pilot, lambda: table.row_count > 0, what="rows")
+        await pilot.pause()
+        shown = {d.decision_id[:12]: d for d in screen.shown()}
+        for y in range(1, min(table.row_count, table.size.height - 1)):
+            line = table.render_line(y).text
+            d = shown[line.split()[1]]
+            assert rule_names(denial_kind(d))[:20] in line, line
 
 
 async def test_d_opens_recent_denials_and_filters_them() -> None:
@@ -43,7 +73,7 @@ async def test_d_opens_recent_denials_and_filters_them() -> None:
         await pilot.press(*f"tenant={tenant}")
         want = [d for d in snap.recent_denied if d.attrs.tenant == tenant]
         await wait_for(pilot, lambda: table.row_count == len(want), what="filtered rows")
-        col = [table.get_row_at(i)[2] for i in range(table.row_count)]
+        col = [table.get_row_at(i)[3] for i in range(table.row_count)]
         assert set(col) == {tenant}
         assert len(want) < len(snap.recent_denied)  # the filter did remove something
         await pilot.press("escape")

@@ -49,6 +49,6 @@ async def test_live_decisions_fill_the_pane_and_the_drill_down(
         await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
         dt = app.screen.query_one(KeyedTable)
         await wait_for(pilot, lambda: dt.row_count == 30, what="30 denials listed")
-        assert {dt.get_row_at(i)[1] for i in range(dt.row_count)} == {"docs-api"}
+        assert {dt.get_row_at(i)[2] for i in range(dt.row_count)} == {"docs-api"}
         recent = await src.recent_decisions(1000)  # what `p` replays, from the child
         assert [d.decision_id for d in recent] == [e["decision_id"] for e in events]

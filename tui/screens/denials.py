@@ -41,6 +41,12 @@ def fields(d: Decision) -> dict[str, str]:
     }
 
 
+def rule_names(why: str) -> str:
+    """The rules a policy reason names, without their explanations:
+    'data_residency: acme … ap-south-1; tenant_mismatch' -> 'data_residency, tenant_mismatch'."""
+    return ", ".join(part.partition(":")[0].strip() for part in why.split(";"))
+
+
 def matches(d: Decision, query: str) -> bool:
     f = fields(d)
     everything = " ".join(f.values()).casefold()
@@ -84,15 +90,16 @@ class DenialsScreen(TypeAheadModal[None]):
                 id="denials-filter",
             )
             yield Static("", id="denials-count")
-            yield KeyedTable(
+            yield KeyedTable(  # the rules first: at 80 columns they fit beside the time
                 "time · decision",
+                Column("why", max_width=32),
                 "service",
                 "tenant",
                 "data_class",
                 "region",
                 "env",
                 "role",
-                Column("why", max_width=400),  # the last column: as wide as the screen
+                Column("detail", max_width=400),  # the last column: as wide as the screen
                 id="denials-table",
                 zebra_stripes=True,
             )
@@ -126,15 +133,17 @@ class DenialsScreen(TypeAheadModal[None]):
             if key in rows:
                 continue
             a = d.attrs
+            why = denial_kind(d)
             rows[key] = (
                 key,
+                Text(rule_names(why), style="red"),
                 a.service,
                 a.tenant,
                 a.data_class,
                 a.region,
                 a.environment,
                 a.role,
-                Text(denial_kind(d), style="red"),
+                why,
             )
         with self.app.batch_update():
             self.query_one(KeyedTable).set_rows(rows)
