@@ -207,6 +207,26 @@ async def test_footer_shows_halt_all_and_the_focused_panes_keys_first() -> None:
         await wait_for(pilot, lambda: "Revoke grant" not in drawn(), what="revoke gone")
 
 
+async def test_the_footer_under_a_dialog_keeps_the_keys_it_showed() -> None:
+    """The main screen's keys that open dialogs are off while one is open (priority
+    bindings); redrawn under the dialog (dimmed), the footer still shows them as they were
+    rather than a shorter list that leaves HALT ALL out."""
+    app = local_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        footer = app.query_one(KeyFooter)
+        await wait_for(pilot, lambda: "HALT ALL faults" in footer.render().plain, what="keys")
+        before = footer.render().plain
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2, what="the help")
+        footer.refresh()
+        await pilot.pause()
+        assert footer.render().plain == before
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the help closed")
+        assert footer.render().plain == before
+
+
 async def test_a_click_on_a_footer_key_presses_it() -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:

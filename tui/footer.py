@@ -97,8 +97,11 @@ class KeyFooter(Widget, can_focus=False):
         return [item for _, _, item in self._spans]
 
     def render(self) -> Text:
-        keys, palette = shown_keys(self.screen)
-        self._last = (tuple(keys), palette)
+        if self._last is None or self.screen.is_active:
+            keys, palette = shown_keys(self.screen)
+            self._last = (tuple(keys), palette)
+        else:  # redrawn under a dialog: its keys as they were (some are off meanwhile)
+            keys, palette = list(self._last[0]), self._last[1]
         key_style = self.get_component_rich_style("key-footer--key")
         desc_style = self.get_component_rich_style("key-footer--description")
         width = self.size.width

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from backends.timeline import Event
+from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
 
 KIND_STYLE = {
@@ -39,6 +40,7 @@ class TimelineScreen(ModalScreen[None]):
         with Vertical(id="timeline-box"):
             yield Label(f"Timeline · {len(self.events)} events since start, newest first")
             yield KeyedTable("time", "what", Column("detail", max_width=400), id="timeline-table")
+        yield KeyFooter()  # its own keys, not the dashboard's (off while it is open)
 
     def on_mount(self) -> None:
         table = self.query_one(KeyedTable)
