@@ -138,3 +138,22 @@ async def test_the_main_screen_keys_are_off_while_a_form_is_open() -> None:
         await pilot.pause()
         assert app.screen_stack[1:] == [halt]
         assert halt.focused is not None and halt.focused.id == "cancel"
+
+
+async def test_enter_at_the_end_of_a_burst_submits_what_was_typed() -> None:
+    """Enter acts as the app reads it (a priority binding), before the field has taken the
+    keys typed just before it: the form was submitted with half a reason ("reason is
+    required") or, worse, half a value. It now waits for the fields to take them."""
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        reason = "game day drill: search latency under load"
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        burst(app, f"search-api\tdev\t300ms\t50\t\t\t0s\t2m\t\t\t{reason}\r")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the form submitted")
+        snap = await app.sources["faults"].snapshot()
+        (w,) = [w for w in snap.windows if w.reason == reason]
+        assert (w.spec.target_host, w.spec.namespace) == ("search-api", "dev")
+        assert (w.spec.delay_ms, w.spec.delay_percent) == (300, 50.0)
+        assert (w.ends_at - w.starts_at).total_seconds() == 120

@@ -16,6 +16,7 @@ before the app reads the next key, and the form focuses FIRST_FOCUS while it mou
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
@@ -80,13 +81,23 @@ class ActionForm(TypeAheadModal[ResultT]):
         """Validate, then post the subclass's Submitted message (the App answers)."""
         raise NotImplementedError
 
-    def action_enter(self) -> None:
+    async def settled(self) -> None:
+        """Return once every field has taken the keys already sent to it. Enter is acted on
+        as the app reads it, before the field has typed the keys read just before it:
+        submitting then sent half a reason, or half a value."""
+        taken = [asyncio.Event() for _ in self.INPUTS]
+        for field, event in zip(self.INPUTS, taken, strict=True):
+            self.query_one(f"#{field}", Input).call_later(event.set)  # behind its keys
+        await asyncio.gather(*(event.wait() for event in taken))
+
+    async def action_enter(self) -> None:
         focused = self.focused
         if isinstance(focused, Input) and focused.id in self.INPUTS:
             field = focused.id
             if field != self.INPUTS[-1]:
                 self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}"))
             else:
+                await self.settled()
                 self.submit()
         elif isinstance(focused, Button):
             focused.press()
@@ -94,8 +105,9 @@ class ActionForm(TypeAheadModal[ResultT]):
             raise SkipAction()  # anything else takes Enter itself
 
     @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
+    async def _pressed(self, event: Button.Pressed) -> None:
         if event.button.id == self.SUBMIT_ID:
+            await self.settled()
             self.submit()
         elif event.button.id == "cancel":
             self.dismiss()
