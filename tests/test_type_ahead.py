@@ -4,6 +4,7 @@ as the terminal driver does with one read of several keys."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -157,3 +158,21 @@ async def test_enter_at_the_end_of_a_burst_submits_what_was_typed() -> None:
         assert (w.spec.target_host, w.spec.namespace) == ("search-api", "dev")
         assert (w.spec.delay_ms, w.spec.delay_percent) == (300, 50.0)
         assert (w.ends_at - w.starts_at).total_seconds() == 120
+
+
+async def test_a_field_that_never_answers_does_not_hang_the_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter waits (in the app's queue) for the fields; one that never takes its queued
+    callback would freeze the whole dashboard, so the wait is capped at SETTLE_S."""
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        screen = app.screen
+        assert isinstance(screen, FaultWindowScreen)
+        stuck = screen.query_one(f"#{HOST}", Input)
+        monkeypatch.setattr(stuck, "call_later", lambda *_a, **_k: True)  # posted, never run
+        monkeypatch.setattr("tui.screens.form.SETTLE_S", 0.2)
+        await asyncio.wait_for(screen.settled(), timeout=5)

@@ -17,6 +17,7 @@ before the app reads the next key, and the form focuses FIRST_FOCUS while it mou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
@@ -27,6 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 ResultT = TypeVar("ResultT")
+SETTLE_S = 1.0  # a field takes its keys in well under this
 
 
 class TypeAheadModal(ModalScreen[ResultT]):
@@ -85,10 +87,14 @@ class ActionForm(TypeAheadModal[ResultT]):
         """Return once every field has taken the keys already sent to it. Enter is acted on
         as the app reads it, before the field has typed the keys read just before it:
         submitting then sent half a reason, or half a value."""
-        taken = [asyncio.Event() for _ in self.INPUTS]
-        for field, event in zip(self.INPUTS, taken, strict=True):
-            self.query_one(f"#{field}", Input).call_later(event.set)  # behind its keys
-        await asyncio.gather(*(event.wait() for event in taken))
+        taken: list[asyncio.Event] = []
+        for field in self.INPUTS:
+            event = asyncio.Event()
+            if self.query_one(f"#{field}", Input).call_later(event.set):  # behind its keys
+                taken.append(event)  # (not posted: the field is closing, it takes no more)
+        waits = asyncio.gather(*(event.wait() for event in taken))
+        with contextlib.suppress(TimeoutError):  # never hang the app on a field
+            await asyncio.wait_for(waits, SETTLE_S)
 
     async def action_enter(self) -> None:
         focused = self.focused
@@ -96,7 +102,7 @@ class ActionForm(TypeAheadModal[ResultT]):
             field = focused.id
             if field != self.INPUTS[-1]:
                 self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}"))
-            else:
+            elif not self.busy:
                 await self.settled()
                 self.submit()
         elif isinstance(focused, Button):
