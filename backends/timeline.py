@@ -81,11 +81,10 @@ class Timeline:
                     WindowState.ACTIVE: "active",
                     WindowState.ENDED: "ended",
                 }[state]
-                self.note(
-                    now,
-                    "fault",
-                    f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})",
-                )
+                text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
+                if state is WindowState.ENDED and w.end_reason:
+                    text += f"; ended early, {w.end_reason}"  # HALT ALL, a guard, ended by
+                self.note(now, "fault", text)
         self._windows = current
 
     def _observe_release(self, snap: ReleaseSnapshot, now: datetime) -> None:

@@ -71,6 +71,27 @@ def test_fault_window_transitions() -> None:
     assert [e.text.split(" ")[-5] for e in tl.events] == ["scheduled", "active", "ended"]
 
 
+def test_a_window_ended_early_says_why() -> None:
+    """HALT ALL, a guard or someone ending it: the game-day report says which."""
+    w = FaultWindow(
+        id="w1",
+        spec=FaultSpec(target_host="docs-api", namespace="stage", delay_ms=800, delay_percent=30),
+        owner="erin",
+        reason="latency drill",
+        starts_at=T0,
+        ends_at=T0 + timedelta(minutes=10),
+    )
+    tl = Timeline()
+    tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=(w,)), T0)
+    halted = w.model_copy(
+        update={"ended_early_at": T0 + timedelta(seconds=30), "end_reason": "HALT ALL: drill over"}
+    )
+    later = T0 + timedelta(seconds=31)
+    tl.observe(FaultsSnapshot(observed_at=later, health=OK, windows=(halted,)), later)
+    (event,) = tl.events
+    assert event.text.endswith("(owner erin: latency drill); ended early, HALT ALL: drill over")
+
+
 def test_alerts_raised_and_cleared() -> None:
     a = Alert(
         kind=AlertKind.P999_REGRESSION,
