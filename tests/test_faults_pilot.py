@@ -106,6 +106,8 @@ async def test_schedule_refuse_prod_end_and_halt_all_like_a_user() -> None:
             lambda: set(windows(app).values()) == {WindowState.ENDED},
             what="every window ended",
         )
+        halts = [e.text for e in app.timeline.events if e.text.startswith("HALT ALL")]
+        assert halts == [f"HALT ALL by {app.sources.ctx.actor}: 1 window(s) ended; pager"]
         records = await app.sources["audit"].records(limit=200)
         actions = [r.action for r in records if r.phase == "request"]
         assert actions.count("fault-schedule") == 2  # one by keys, one from "elsewhere"

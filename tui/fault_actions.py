@@ -30,6 +30,7 @@ class FaultActions(App[None]):
     sources: Any
     clock: Any
     snapshots: dict[str, Any]
+    timeline: Any
 
     def _fault_actor(self) -> Actor:
         return Actor(name=self.sources.ctx.actor)
@@ -115,6 +116,12 @@ class FaultActions(App[None]):
         else:
             message.screen.dismiss(n)
             self.notify(f"{n} window(s) ended", title="HALT ALL", severity="warning")
+            actor = self.sources.ctx.actor
+            self.timeline.note(
+                self.clock.now(),
+                "fault",
+                f"HALT ALL by {actor}: {n} window(s) ended; {message.reason}",
+            )
             await self.refresh_now("faults")
 
     async def refresh_now(self, cap: str) -> None:  # provided by WatchfloorApp (SourceFeed)
