@@ -15,6 +15,7 @@ from textual.widgets import Input
 
 from tests.helpers import local_app, wait_for
 from tui.app import WatchfloorApp
+from tui.panes.grants import GrantsPane
 from tui.screens.denials import DenialsScreen
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.filter import FilterScreen
@@ -174,5 +175,22 @@ async def test_a_field_that_never_answers_does_not_hang_the_form(
         assert isinstance(screen, FaultWindowScreen)
         stuck = screen.query_one(f"#{HOST}", Input)
         monkeypatch.setattr(stuck, "call_later", lambda *_a, **_k: True)  # posted, never run
-        monkeypatch.setattr("tui.screens.form.SETTLE_S", 0.2)
-        await asyncio.wait_for(screen.settled(), timeout=5)
+        monkeypatch.setattr("tui.settle.SETTLE_S", 0.2)
+        await asyncio.wait_for(screen.fields_settled(), timeout=5)
+
+
+async def test_cursor_keys_before_r_choose_the_grant_it_revokes() -> None:
+    """`r` acts as the app reads it; the `down` read just before it must have moved the
+    cursor first, or the revoke form opens for the grant above the one meant."""
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("4")
+        grants = app.query_one(GrantsPane).grant_list()
+        await wait_for(pilot, lambda: len(grants.grants) >= 3, what="grants")
+        assert grants.cursor == 0
+        for key in ("down", "down", "r"):
+            app.post_message(events.Key(key, "r" if key == "r" else None))
+        await wait_for(pilot, lambda: isinstance(app.screen, RevokeScreen), what="revoke form")
+        assert isinstance(app.screen, RevokeScreen)
+        assert app.screen.grant == grants.grants[2]

@@ -7,13 +7,13 @@ tick repaints the visible rows and costs the same for 10 grants or 10,000.
 
 A grant past its expiry that the backend still reports is drawn in red (the alert strip
 raises "break-glass TTL expired still active" for it). `r` opens the app's revoke modal
-for the grant under the cursor (a priority binding to the app's action, like the keys
-that open forms in WatchfloorApp.BINDINGS, so a reason typed right after it lands there).
+for the grant under the cursor (the app's action, bound here, see BINDINGS).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -35,21 +35,25 @@ from tui.panes.thumb import thumb_cell
 
 SOON_S = 300  # countdowns under five minutes turn yellow
 EXPIRED, SOON, LATER = 0, 1, 2
+P = partial(Binding, priority=True)
 
 
 class GrantList(ScrollView, can_focus=True):
     """The grants, one line each, cursor-selectable with the keyboard."""
 
+    # All priority, acted on in the order the app reads them: `r` must be (a reason typed
+    # right after it goes to the revoke form), and then so must the keys that move the
+    # cursor, or in `down r` the `r` would act first, on the grant above the one meant.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="grants.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="grants.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="grants.pageup"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="grants.pagedown"),
-        Binding("home", "jump(0)", "First", show=False, id="grants.first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="grants.last"),
-        Binding("left,h", "columns(-1)", "Columns left", show=False, id="grants.left"),
-        Binding("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
-        Binding("r", "app.revoke_selected", "Revoke grant", id="grants.revoke", priority=True),
+        P("up,k", "cursor(-1)", "Up", show=False, id="grants.up"),
+        P("down,j", "cursor(1)", "Down", show=False, id="grants.down"),
+        P("pageup", "page(-1)", "Page up", show=False, id="grants.pageup"),
+        P("pagedown", "page(1)", "Page down", show=False, id="grants.pagedown"),
+        P("home", "jump(0)", "First", show=False, id="grants.first"),
+        P("end", "jump(-1)", "Last", show=False, id="grants.last"),
+        P("left,h", "columns(-1)", "Columns left", show=False, id="grants.left"),
+        P("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
+        P("r", "app.revoke_selected", "Revoke grant", id="grants.revoke"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "grant-list--cursor",

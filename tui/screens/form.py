@@ -16,8 +16,6 @@ before the app reads the next key, and the form focuses FIRST_FOCUS while it mou
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
@@ -27,8 +25,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from tui.settle import settled
+
 ResultT = TypeVar("ResultT")
-SETTLE_S = 1.0  # a field takes its keys in well under this
 
 
 class TypeAheadModal(ModalScreen[ResultT]):
@@ -83,18 +82,9 @@ class ActionForm(TypeAheadModal[ResultT]):
         """Validate, then post the subclass's Submitted message (the App answers)."""
         raise NotImplementedError
 
-    async def settled(self) -> None:
-        """Return once every field has taken the keys already sent to it. Enter is acted on
-        as the app reads it, before the field has typed the keys read just before it:
-        submitting then sent half a reason, or half a value."""
-        taken: list[asyncio.Event] = []
-        for field in self.INPUTS:
-            event = asyncio.Event()
-            if self.query_one(f"#{field}", Input).call_later(event.set):  # behind its keys
-                taken.append(event)  # (not posted: the field is closing, it takes no more)
-        waits = asyncio.gather(*(event.wait() for event in taken))
-        with contextlib.suppress(TimeoutError):  # never hang the app on a field
-            await asyncio.wait_for(waits, SETTLE_S)
+    async def fields_settled(self) -> None:
+        """Every field has taken the keys already sent to it (Enter is acted on before)."""
+        await settled(*(self.query_one(f"#{field}", Input) for field in self.INPUTS))
 
     async def action_enter(self) -> None:
         focused = self.focused
@@ -103,7 +93,7 @@ class ActionForm(TypeAheadModal[ResultT]):
             if field != self.INPUTS[-1]:
                 self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}"))
             elif not self.busy:
-                await self.settled()
+                await self.fields_settled()
                 self.submit()
         elif isinstance(focused, Button):
             focused.press()
@@ -113,7 +103,7 @@ class ActionForm(TypeAheadModal[ResultT]):
     @on(Button.Pressed)
     async def _pressed(self, event: Button.Pressed) -> None:
         if event.button.id == self.SUBMIT_ID:
-            await self.settled()
+            await self.fields_settled()
             self.submit()
         elif event.button.id == "cancel":
             self.dismiss()
