@@ -25,7 +25,7 @@ from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.replay import ReplayScreen
 from tui.screens.revoke import RevokeScreen
 
-KEYS = {"\t": "tab", "\r": "enter"}
+KEYS = {"\t": "tab", "\r": "enter", "\x1b": "escape"}
 
 
 def burst(app: WatchfloorApp, typed: str) -> None:
@@ -194,3 +194,20 @@ async def test_cursor_keys_before_r_choose_the_grant_it_revokes() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, RevokeScreen), what="revoke form")
         assert isinstance(app.screen, RevokeScreen)
         assert app.screen.grant == grants.grants[2]
+
+
+@pytest.mark.parametrize(
+    ("opener", "form"), [("g", GrantScreen), ("slash", FilterScreen), ("d", DenialsScreen)]
+)
+async def test_a_key_typed_right_after_escape_reaches_the_dashboard(
+    opener: str, form: type[Screen[Any]]
+) -> None:
+    """`esc H` in one read: H went into the closing form's field and was lost."""
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("3", opener)
+        await wait_for(pilot, lambda: isinstance(app.screen, form), what=form.__name__)
+        burst(app, "\x1bH")
+        await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="HALT ALL form")
+        assert len(app.screen_stack) == 2

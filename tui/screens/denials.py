@@ -72,7 +72,7 @@ class DenialsScreen(TypeAheadModal[None]):
     #denials-count { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close", id="denials.close"),
+        Binding("escape", "dismiss", "Close", id="denials.close", priority=True),
     ]
     decisions: var[tuple[Decision, ...]] = var((), init=False, always_update=True)
     query_text: var[str] = var("", init=False)

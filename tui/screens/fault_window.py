@@ -63,7 +63,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
     #fault-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="fault.cancel"),
+        Binding("escape", "cancel", "Cancel", id="fault.cancel", priority=True),
     ]
 
     class Submitted(Message):

@@ -15,7 +15,7 @@ from tui.screens.form import TypeAheadModal
 class FilterScreen(TypeAheadModal[str | None]):
     FIRST_FOCUS = "#filter-input"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+        Binding("escape", "cancel", "Cancel", id="filter.cancel", priority=True),
     ]
 
     def __init__(self, pane_title: str, current: str) -> None:

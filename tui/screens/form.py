@@ -1,7 +1,8 @@
 """What the action modals share: Enter walks through the inputs and submits after the last;
 a refusal is shown in the form with everything typed kept; Esc or Cancel closes it.
 
-Tab, shift+Tab and Enter are priority bindings. Textual checks those in the app's queue
+Tab, shift+Tab and Enter are priority bindings, and so is each form's Escape (so in
+`esc H` the form is gone before H is read). Textual checks those in the app's queue
 before it hands the next key to a widget; an ordinary binding acts only once the field's
 own queue reaches the key, and by then the keys typed after it (a burst, as a slow SSH
 link delivers them) have gone to the same field: `dave<Tab>db-reader` became one subject.
@@ -11,7 +12,8 @@ ordinary binding acts only once its key has been to the focused widget and back 
 app, and by then the app has sent `dave` to that widget too; so the keys that open forms
 are priority bindings (WatchfloorApp.BINDINGS), their actions await the form's mount
 before the app reads the next key, and the form focuses FIRST_FOCUS while it mounts
-(`set_focus`; `focus()` would queue the change behind those keys).
+(`set_focus`; `focus()` would queue the change behind those keys). Acting first, Enter
+then waits for every field to take the keys read before it, and only then submits.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class GrantScreen(ActionForm[Grant | None]):
     #grant-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="grant.cancel"),
+        Binding("escape", "cancel", "Cancel", id="grant.cancel", priority=True),
     ]
 
     class Submitted(Message):

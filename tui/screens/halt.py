@@ -36,7 +36,7 @@ class HaltScreen(ActionForm[int | None]):
     #halt-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="halt.cancel"),
+        Binding("escape", "cancel", "Cancel", id="halt.cancel", priority=True),
     ]
 
     class Submitted(Message):

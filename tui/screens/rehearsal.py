@@ -32,7 +32,7 @@ class RehearsalScreen(TypeAheadModal[str | None]):
     #rehearsal-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="rehearsal.cancel"),
+        Binding("escape", "cancel", "Cancel", id="rehearsal.cancel", priority=True),
     ]
 
     def __init__(self, target: str, last: str) -> None:

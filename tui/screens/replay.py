@@ -39,7 +39,7 @@ class ReplayScreen(TypeAheadModal[None]):
     #replay-status { margin: 1 0 0 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close", id="replay.close"),
+        Binding("escape", "dismiss", "Close", id="replay.close", priority=True),
     ]
     progress: var[tuple[int, int]] = var((0, 0), init=False)
     report: var[ReplayReport | None] = var(None, init=False)

@@ -40,7 +40,7 @@ class RevokeScreen(TypeAheadModal[bool]):
     #revoke-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="revoke.cancel"),
+        Binding("escape", "cancel", "Cancel", id="revoke.cancel", priority=True),
     ]
 
     class Submitted(Message):
