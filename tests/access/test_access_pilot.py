@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from backends.clock import FrozenClock
@@ -11,6 +12,7 @@ from backends.models import AccessSnapshot, Decision
 from tests.access.test_replay import CANDIDATE
 from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
+from tui.app import WatchfloorApp
 from tui.panes.access import denial_kind
 from tui.panes.keyed_table import KeyedTable
 from tui.screens.denials import DenialsScreen, matches, rule_names
@@ -25,6 +27,17 @@ def candidate_says(d: Decision) -> bool:
         and a.data_class == d.request_data_class
         and a.data_class != "restricted"
     )
+
+
+async def open_denials(app: WatchfloorApp, pilot: Pilot[None]) -> tuple[DenialsScreen, KeyedTable]:
+    """Press d; the drill-down once its table has rows."""
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
+    screen = app.screen
+    assert isinstance(screen, DenialsScreen)
+    table = screen.query_one(KeyedTable)
+    await wait_for(pilot, lambda: table.row_count > 0, what="rows")
+    return screen, table
 
 
 def test_rule_names_leave_out_the_explanations() -> None:
@@ -42,12 +55,7 @@ async def test_at_80_columns_each_denial_shows_why_beside_its_time() -> None:
     app = local_app(FrozenClock(T0))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
-        screen = app.screen
-        assert isinstance(screen, DenialsScreen)
-        table = screen.query_one(KeyedTable)
-        await wait_for(pilot, lambda: table.row_count > 0, what="rows")
+        screen, table = await open_denials(app, pilot)
         await pilot.pause()
         shown = {d.decision_id[:12]: d for d in screen.shown()}
         for y in range(1, min(table.row_count, table.size.height - 1)):
@@ -62,12 +70,7 @@ async def test_d_opens_recent_denials_and_filters_them() -> None:
         await wait_for(pilot, app.all_panes_filled, what="data")
         snap = app.snapshots["access"]
         assert isinstance(snap, AccessSnapshot) and snap.recent_denied
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
-        screen = app.screen
-        assert isinstance(screen, DenialsScreen)
-        table = screen.query_one(KeyedTable)
-        await wait_for(pilot, lambda: table.row_count > 0, what="rows")
+        _, table = await open_denials(app, pilot)
         assert table.row_count == len(snap.recent_denied)
         tenant = snap.recent_denied[0].attrs.tenant
         await pilot.press(*f"tenant={tenant}")
