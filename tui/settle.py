@@ -2,8 +2,9 @@
 
 A priority binding acts as the app reads its key, ahead of the keys read just before it
 that the focused widget has not handled yet. An action that reads what those keys change
-(a form's fields, a list's cursor) waits for them first: `down r` must revoke the grant
-the cursor moved to, and Enter must submit the whole reason typed before it.
+waits for them first: a form's Enter must submit the whole reason typed before it. (Keys
+that only act through bindings are handled in the app's own queue, so this cannot wait
+for them: the grants list's cursor keys are priority bindings instead, like its `r`.)
 """
 
 from __future__ import annotations
