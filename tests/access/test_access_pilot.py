@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from backends.clock import FrozenClock
 from backends.models import AccessSnapshot, Decision
@@ -62,6 +62,21 @@ async def test_at_80_columns_each_denial_shows_why_beside_its_time() -> None:
             line = table.render_line(y).text
             d = shown[line.split()[1]]
             assert rule_names(denial_kind(d))[:20] in line, line
+
+
+async def test_the_row_under_the_cursor_shows_its_whole_reason_below_the_table() -> None:
+    """A policy's reason runs to 190 characters; its column shows a part at 80 columns."""
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        screen, table = await open_denials(app, pilot)
+        await pilot.press("tab", "down", "down")
+        await pilot.pause()
+        key = table.selected_key
+        assert table.cursor == 2 and key is not None
+        (d,) = [d for d in screen.shown() if d.decision_id.startswith(key.split()[1])]
+        detail = str(screen.query_one("#denials-detail", Static).render())
+        assert d.decision_id in detail and denial_kind(d) in " ".join(detail.split())
 
 
 async def test_d_opens_recent_denials_and_filters_them() -> None:

@@ -70,6 +70,7 @@ class DenialsScreen(TypeAheadModal[None]):
     }
     #denials-box KeyedTable { height: 1fr; }
     #denials-count { color: $text-muted; }
+    #denials-detail { height: auto; max-height: 4; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close", id="denials.close", priority=True),
@@ -81,6 +82,7 @@ class DenialsScreen(TypeAheadModal[None]):
         super().__init__()
         self._initial = decisions
         self.source = source
+        self._by_key: dict[str, Decision] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="denials-box") as box:
@@ -103,10 +105,12 @@ class DenialsScreen(TypeAheadModal[None]):
                 id="denials-table",
                 zebra_stripes=True,
             )
+            yield Static("", id="denials-detail")  # the row under the cursor, whole
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.decisions = self._initial
+        self.watch(self.query_one(KeyedTable), "cursor", self._show_detail, init=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
@@ -128,10 +132,12 @@ class DenialsScreen(TypeAheadModal[None]):
             return
         shown = self.shown()
         rows: dict[str, tuple[str | Text, ...]] = {}
+        self._by_key = {}
         for d in shown:
             key = f"{d.timestamp:%H:%M:%S} {d.decision_id[:12]}"
             if key in rows:
                 continue
+            self._by_key[key] = d
             a = d.attrs
             why = denial_kind(d)
             rows[key] = (
@@ -151,3 +157,16 @@ class DenialsScreen(TypeAheadModal[None]):
                 f"{len(shown):,} of {len(self.decisions):,} recent denials"
                 + (f" match {self.query_text!r}" if self.query_text.strip() else "")
             )
+            self._show_detail()
+
+    def _show_detail(self, _: int | None = None) -> None:
+        """Under the table, the whole of what the row under the cursor was denied for: a
+        policy's reason runs to 190 characters, more than its column shows."""
+        d = self._by_key.get(self.query_one(KeyedTable).selected_key or "")
+        text = Text()
+        if d is not None:
+            text.append(f"{d.decision_id} ", "bold")
+            text.append(f"{d.attrs.role} asked {d.path} for ")
+            text.append(f"{d.request_tenant}/{d.request_data_class}: ")
+            text.append(denial_kind(d), "red")
+        self.query_one("#denials-detail", Static).update(text)
