@@ -53,15 +53,20 @@ def test_grants_and_revokes_become_events_but_not_the_initial_state() -> None:
     assert "c@x" in tl.events[0].text and "grant a " in tl.events[1].text
 
 
-def test_fault_window_transitions() -> None:
-    w = FaultWindow(
+def drill(start_s: float, end_s: float) -> FaultWindow:
+    """erin's latency drill on stage/docs-api, from T0 + start_s to T0 + end_s."""
+    return FaultWindow(
         id="w1",
         spec=FaultSpec(target_host="docs-api", namespace="stage", delay_ms=800, delay_percent=30),
         owner="erin",
         reason="latency drill",
-        starts_at=T0 + timedelta(seconds=10),
-        ends_at=T0 + timedelta(seconds=70),
+        starts_at=T0 + timedelta(seconds=start_s),
+        ends_at=T0 + timedelta(seconds=end_s),
     )
+
+
+def test_fault_window_transitions() -> None:
+    w = drill(10, 70)
     tl = Timeline()
     snap = FaultsSnapshot(observed_at=T0, health=OK, windows=())
     tl.observe(snap, T0)
@@ -73,14 +78,7 @@ def test_fault_window_transitions() -> None:
 
 def test_a_window_ended_early_says_why() -> None:
     """HALT ALL, a guard or someone ending it: the game-day report says which."""
-    w = FaultWindow(
-        id="w1",
-        spec=FaultSpec(target_host="docs-api", namespace="stage", delay_ms=800, delay_percent=30),
-        owner="erin",
-        reason="latency drill",
-        starts_at=T0,
-        ends_at=T0 + timedelta(minutes=10),
-    )
+    w = drill(0, 600)
     tl = Timeline()
     tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=(w,)), T0)
     halted = w.model_copy(
