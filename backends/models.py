@@ -328,7 +328,7 @@ class FaultWindow(Model):
     ends_at: AwareDatetime
     ended_early_at: AwareDatetime | None = None
     applied: bool = False  # the fault is present in the backend (mesh) right now
-    guards: FaultGuards = FaultGuards()
+    guards: FaultGuards = Field(default_factory=FaultGuards)
     end_reason: str = ""  # why it ended early (ended by, guard tripped, HALT ALL)
 
     def state(self, now: datetime) -> WindowState:
@@ -346,7 +346,7 @@ class FaultRequest(Model):
     reason: str = Field(min_length=10)
     start_in: timedelta = timedelta(0)
     duration: timedelta = timedelta(minutes=10)
-    guards: FaultGuards = FaultGuards()
+    guards: FaultGuards = Field(default_factory=FaultGuards)
 
 
 class FaultsSnapshot(Snapshot):
