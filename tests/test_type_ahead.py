@@ -25,7 +25,7 @@ from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.replay import ReplayScreen
 from tui.screens.revoke import RevokeScreen
 
-KEYS = {"\t": "tab", "\r": "enter", "\x1b": "escape"}
+KEYS = {"\t": "tab", "\r": "enter", "\x1b": "escape", "\b": "backspace", "\x15": "ctrl+u"}
 
 
 def burst(app: WatchfloorApp, typed: str) -> None:

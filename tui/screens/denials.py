@@ -21,6 +21,7 @@ from backends.models import Decision
 from tui.footer import KeyFooter
 from tui.panes.access import denial_kind
 from tui.panes.keyed_table import Column, KeyedTable
+from tui.screens.field import Field
 from tui.screens.form import TypeAheadModal
 
 
@@ -87,7 +88,7 @@ class DenialsScreen(TypeAheadModal[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="denials-box") as box:
             box.border_title = "Recent denials" + (f" · {self.source}" if self.source else "")
-            yield Input(
+            yield Field(
                 placeholder="filter: tenant=acme service=docs restricted …",
                 id="denials-filter",
             )

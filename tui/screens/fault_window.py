@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from backends.models import FaultRequest, FaultWindow
 from tui.fault_requests import DEFAULTS, FIELDS, BadFaultInput, fault_request
+from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
 LABELS = {
@@ -90,12 +91,12 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
                 for field in FIELDS[:-1]:
                     label, example = LABELS[field]
                     yield Label(label)
-                    yield Input(
+                    yield Field(
                         value=DEFAULTS.get(field, ""), placeholder=example, id=field, compact=True
                     )
             with Horizontal(id="fault-reason-row"):
                 yield Label(LABELS["reason"][0])
-                yield Input(placeholder=LABELS["reason"][1], id="reason", compact=True)
+                yield Field(placeholder=LABELS["reason"][1], id="reason", compact=True)
             yield Static("", id="fault-error")
             with Horizontal(id="fault-buttons"):
                 yield Button("Schedule", variant="warning", id="schedule")

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
+from tui.screens.field import Field
 from tui.screens.form import TypeAheadModal
 
 
@@ -26,7 +27,7 @@ class FilterScreen(TypeAheadModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="filter-box"):
             yield Label(f"Filter {self.pane_title} (rows containing the text; empty clears)")
-            yield Input(value=self.current, placeholder="e.g. tenant=acme", id="filter-input")
+            yield Field(value=self.current, placeholder="e.g. tenant=acme", id="filter-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())

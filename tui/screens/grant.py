@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Label, Static
 
 from backends.models import Grant, GrantRequest
 from tui.requests import DEFAULT_TTL, BadInput, grant_request
+from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
 FIELDS = ("subject", "role", "reason", "ttl", "code")
@@ -68,19 +69,19 @@ class GrantScreen(ActionForm[Grant | None]):
                 classes="hint",
             )
             yield Label("subject (who gets it)")
-            yield Input(placeholder="alice@example.com", id="subject", compact=True)
+            yield Field(placeholder="alice@example.com", id="subject", compact=True)
             yield Label(f"role ({roles})")
-            yield Input(placeholder="sre-oncall", id="role", compact=True)
+            yield Field(placeholder="sre-oncall", id="role", compact=True)
             yield Label("reason (a short sentence: the incident and why)")
-            yield Input(
+            yield Field(
                 placeholder="INC-4711: gateway p99.9 regression, need pod exec",
                 id="reason",
                 compact=True,
             )
             yield Label("TTL (capped by policy per role)")
-            yield Input(value=DEFAULT_TTL, id="ttl", compact=True)
+            yield Field(value=DEFAULT_TTL, id="ttl", compact=True)
             yield Label("step-up code (6 digits from your authenticator)")
-            yield Input(placeholder="123456", id="code", max_length=8, compact=True)
+            yield Field(placeholder="123456", id="code", max_length=8, compact=True)
             yield Static("", id="grant-error")
             with Horizontal(id="grant-buttons"):
                 yield Button("Grant", variant="primary", id="grant")

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
+from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
 CONFIRM_WORD = "HALT"
@@ -59,9 +60,9 @@ class HaltScreen(ActionForm[int | None]):
                 " Audited. Nothing else is touched."
             )
             yield Label("reason")
-            yield Input(placeholder="pager fired: checkout errors", id="halt-reason")
+            yield Field(placeholder="pager fired: checkout errors", id="halt-reason")
             yield Label(f"type {CONFIRM_WORD} to confirm")
-            yield Input(placeholder=CONFIRM_WORD, id="halt-confirm")
+            yield Field(placeholder=CONFIRM_WORD, id="halt-confirm")
             yield Static("", id="halt-error")
             with Horizontal(id="halt-buttons"):
                 yield Button("HALT ALL", variant="error", id="halt")

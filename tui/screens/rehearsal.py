@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
+from tui.screens.field import Field
 from tui.screens.form import TypeAheadModal
 
 MIN_REASON = 10
@@ -48,7 +49,7 @@ class RehearsalScreen(TypeAheadModal[str | None]):
                 "It is recorded in the audit trail under your name, with this reason.",
                 classes="hint",
             )
-            yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason")
+            yield Field(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason")
             yield Static("", id="rehearsal-error")
             with Horizontal(id="rehearsal-buttons"):
                 yield Button("Rehearse rollback", variant="warning", id="confirm")

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, ProgressBar, Static
 from backends.replay import ReplayReport
 from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
+from tui.screens.field import Field
 from tui.screens.form import TypeAheadModal
 
 
@@ -62,8 +63,8 @@ class ReplayScreen(TypeAheadModal[None]):
             box.border_title = "Policy dry-run · replay recent decisions (nothing is applied)"
             yield Label("candidate policy file, and how many of the latest decisions:")
             with Horizontal(id="replay-form"):
-                yield Input(self.candidate, placeholder="path/to/candidate.rego", id="replay-file")
-                yield Input(str(self.limit), type="integer", id="replay-limit")
+                yield Field(self.candidate, placeholder="path/to/candidate.rego", id="replay-file")
+                yield Field(str(self.limit), type="integer", id="replay-limit")
             yield ProgressBar(total=None, show_eta=False, id="replay-progress")
             yield Static(self.note or "Enter runs the replay.", id="replay-status")
             yield KeyedTable(

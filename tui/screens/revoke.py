@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Static
 
 from backends.models import Grant
 from tui.fmt import duration
+from tui.screens.field import Field
 from tui.screens.form import TypeAheadModal
 
 MIN_REASON = 10
@@ -72,7 +73,7 @@ class RevokeScreen(TypeAheadModal[bool]):
                 )
             )
             yield Static("Recorded in the audit trail under your name.", classes="hint")
-            yield Input(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason")
+            yield Field(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason")
             yield Static("", id="revoke-error")
             with Horizontal(id="revoke-buttons"):
                 yield Button(f"Revoke {g.id}", variant="error", id="confirm")
