@@ -15,6 +15,7 @@ from textual.widgets import Input
 
 from tests.helpers import local_app, wait_for
 from tests.test_type_ahead import burst, values
+from tui.panes.keyed_table import KeyedTable
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.grant import GrantScreen
 
@@ -62,3 +63,21 @@ async def test_enter_submits_the_reason_as_edited() -> None:
         await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the form submitted")
         snap = await app.sources["faults"].snapshot()
         assert [w.reason for w in snap.windows] == ["game day drill: search latency under load"]
+
+
+async def test_cursor_keys_typed_before_a_pane_key_move_their_own_pane() -> None:
+    """`jj5` in one read: 5 moved the focus to the release pane as the app read it, and the
+    two `j` came back up to the app after that and moved the release pane's cursor."""
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("3")
+        access = app.focused
+        assert isinstance(access, KeyedTable)
+        await wait_for(pilot, lambda: access.row_count >= 3, what="access rows")
+        burst(app, "jj5")
+        await wait_for(pilot, lambda: app.focused is not access, what="the release pane")
+        release = app.focused
+        assert isinstance(release, KeyedTable)
+        await pilot.pause(0.3)
+        assert (access.cursor, release.cursor) == (2, 0)

@@ -9,9 +9,8 @@ same row key, and the scroll position is kept.
 
 Column widths follow the content (capped per column). A row wider than the pane is cut at
 the border, and the header shows `▸` there: ← and → (h, l) scroll the columns after the
-first, which stays, sideways (`◂` then marks the hidden ones). The header line stays put
-while the rows scroll. `/` filtering is the table's own: `row_filter` keeps only rows whose
-text contains it.
+first sideways (`◂` marks hidden ones). The header stays put while the rows scroll. `/`
+filters: `row_filter` keeps the rows whose text contains it. Keys act in order (OwnKeys).
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.own_keys import OwnKeys
 from tui.panes import cells
 from tui.panes.cells import Cell, Column, Row
 from tui.panes.thumb import thumb_cell
@@ -37,7 +37,7 @@ from tui.panes.thumb import thumb_cell
 __all__ = ["Cell", "Column", "KeyedTable", "Row"]  # Column: how panes declare columns
 
 
-class KeyedTable(ScrollView, can_focus=True):
+class KeyedTable(OwnKeys, ScrollView, can_focus=True):
     """Rows by key, one line each, with a header line and a row cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
