@@ -27,6 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from tui.footer import KeyFooter
 from tui.settle import settled
 
 ResultT = TypeVar("ResultT")
@@ -38,7 +39,7 @@ class TypeAheadModal(ModalScreen[ResultT]):
 
     FIRST_FOCUS: ClassVar[str] = ""  # a selector; empty: Textual's auto focus decides
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "move(1)", "Next field", show=False, priority=True),
+        Binding("tab", "move(1)", "Next field", priority=True),
         Binding("shift+tab", "move(-1)", "Previous field", show=False, priority=True),
     ]
 
@@ -46,6 +47,8 @@ class TypeAheadModal(ModalScreen[ResultT]):
         return self.FIRST_FOCUS
 
     def on_mount(self) -> None:
+        if not self.query(KeyFooter):  # its own keys below it (the dashboard's are off)
+            self.mount(KeyFooter())
         if selector := self.first_focus():
             self.set_focus(self.query_one(selector))
 
@@ -60,7 +63,7 @@ class ActionForm(TypeAheadModal[ResultT]):
     BUSY_TEXT: ClassVar[str] = "checking…"
     busy: bool = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", "Next field or submit", show=False, priority=True),
+        Binding("enter", "enter", "Next field, submit after the last", priority=True),
     ]
 
     def first_focus(self) -> str:

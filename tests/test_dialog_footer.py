@@ -1,0 +1,49 @@
+"""Every dialog shows its own keys on the bottom line. Under a form the dashboard's footer
+showed `H HALT ALL faults`, `f Fault window`…, keys that are off while it is open (an H
+goes into the focused field), and nothing said that Enter walks to the next field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+
+from tests.helpers import local_app, wait_for
+from tui.footer import KeyFooter
+from tui.screens.denials import DenialsScreen
+from tui.screens.fault_window import FaultWindowScreen
+from tui.screens.filter import FilterScreen
+from tui.screens.grant import GrantScreen
+from tui.screens.halt import HaltScreen
+from tui.screens.rehearsal import RehearsalScreen
+from tui.screens.revoke import RevokeScreen
+
+FORMS = [
+    (("g",), GrantScreen, "⏎ Next field, submit after the last"),
+    (("f",), FaultWindowScreen, "⏎ Next field, submit after the last"),
+    (("H",), HaltScreen, "⏎ Next field, submit after the last"),
+    (("4", "r"), RevokeScreen, "esc Cancel"),
+    (("R",), RehearsalScreen, "esc Cancel"),
+    (("3", "slash"), FilterScreen, "esc Cancel"),
+    (("d",), DenialsScreen, "esc Close"),
+]
+
+
+@pytest.mark.parametrize(("keys", "form", "shown"), FORMS)
+async def test_a_dialog_shows_its_own_keys_not_the_dashboards(
+    keys: tuple[str, ...], form: type[Screen[Any]], shown: str
+) -> None:
+    app = local_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press(*keys)
+        await wait_for(pilot, lambda: isinstance(app.screen, form), what=form.__name__)
+        screen = app.screen
+        await wait_for(pilot, lambda: bool(screen.query(KeyFooter)), what="its footer")
+        footer = screen.query_one(KeyFooter)
+        await pilot.pause()
+        line = footer.render().plain
+        assert shown in line
+        assert "HALT ALL" not in line and "Quit" not in line
+        assert footer.region.y == 29  # the bottom line, over the dashboard's footer
