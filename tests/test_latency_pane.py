@@ -25,7 +25,14 @@ from tests.test_snapshots import PaneHarness
 from tui.app import WatchfloorApp
 from tui.panes.alerts import AlertStrip
 from tui.panes.latency import LatencyPane, p999_cell, range_cell
-from tui.panes.latency_plot import Series, bar_rows, downsample, render_one
+from tui.panes.latency_plot import (
+    BARS,
+    LatencyPlot,
+    Series,
+    bar_rows,
+    downsample,
+    render_one,
+)
 from tui.panes.line import Line
 
 OK = SourceHealth(state=HealthState.OK, last_ok_at=T0)
@@ -117,6 +124,18 @@ def test_plot_keeps_tails_and_puts_now_on_the_right() -> None:
     bottom = lines[-1]
     assert bottom.plain.startswith(" " * 8) and len(bottom.plain) == 10
     assert any(span.style == "red" for span in bottom.spans)  # 300 ms is above the SLO
+
+
+def test_a_short_plot_draws_the_bars_that_fit() -> None:
+    """At 100x30 the plot gets two lines: it drew the titles over a blank line."""
+    plot = LatencyPlot()
+    plot.series = (Series(DOCS, (100.0, 200.0, 400.0), 250.0),)
+    for height, rows in ((2, 1), (3, 2), (4, 3), (9, 3)):
+        lines = plot.draw(20, height).plain.split("\n")
+        assert len(lines) == rows + 1
+        assert lines[0].startswith(DOCS)
+        assert lines[-1].rstrip().endswith("█")  # now, the tallest bar, at the right edge
+        assert set(lines[-1].strip()) - set(BARS) == set()
 
 
 # --- snapshots ------------------------------------------------------------------------------

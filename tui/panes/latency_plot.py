@@ -48,20 +48,20 @@ def bar_rows(values: Sequence[float], top: float, rows: int = ROWS) -> list[str]
     return ["".join(line) for line in lines]
 
 
-def render_one(s: Series, width: int, step_s: float) -> list[Text]:
+def render_one(s: Series, width: int, step_s: float, rows: int = ROWS) -> list[Text]:
     cols = downsample(s.values, max(1, width))
     span = duration(len(s.values) * step_s) if s.values else "—"
     title = Text(s.route, style="bold")
     if not cols:
         title.append(" · no history yet", style="grey50")
-        return [title] + [Text(" " * width) for _ in range(ROWS)]
+        return [title] + [Text(" " * width) for _ in range(rows)]
     peak = max(cols)
     title.append(f" · last {span} · max {ms(peak)}", style="grey70")
     top = max(peak, s.slo_ms)
     lines = []
     pad = " " * max(0, width - len(cols))  # now is at the right edge
     over = [v > s.slo_ms for v in cols]
-    for row in bar_rows(cols, top):
+    for row in bar_rows(cols, top, rows):
         t = Text(pad)
         start = 0
         for x in range(1, len(row) + 1):  # one span per run of the same colour
@@ -94,15 +94,17 @@ class LatencyPlot(SizedLine):
             self.redraw()
 
     def draw(self, width: int, height: int = ROWS + 1) -> Text:
-        """The titles, and the bars when there is room for all their rows."""
+        """The titles, and under them as many bar rows as fit (at most ROWS), scaled to
+        the rows there are: a short pane gets a one-line sparkline, not a blank line."""
         if not self.series:
             return Text("p99.9 history: no data", style="grey50")
         n = len(self.series)
         gap = 2
         col = max(8, (width - gap * (n - 1)) // n)
-        blocks = [render_one(s, col, self.step_s) for s in self.series]
+        rows = max(0, min(ROWS, height - 1))
+        blocks = [render_one(s, col, self.step_s, rows) for s in self.series]
         out = Text()
-        for i in range(ROWS + 1 if height >= ROWS + 1 else 1):
+        for i in range(rows + 1):
             if i:
                 out.append("\n")
             for j, block in enumerate(blocks):
