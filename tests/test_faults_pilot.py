@@ -150,3 +150,23 @@ async def test_the_dashboard_reconciles_windows_that_end() -> None:
         snap = app.snapshots["faults"]
         (x,) = [x for x in getattr(snap, "windows", ()) if x.id == w.id]
         assert x.end_reason == "ended on time" and not x.applied
+
+
+async def test_q_with_a_fault_window_open_asks_again_before_quitting() -> None:
+    """The dashboard is the windows' reconciler by default: quitting with one open leaves
+    nothing to end it or check its guards. The first q says so; a second one quits."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=300, delay_percent=20)
+        req = FaultRequest(spec=spec, reason="drill before a quit", duration=timedelta(minutes=5))
+        await app.sources["faults"].schedule(req, Actor(name="erin"))
+        await app.refresh_now("faults")
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        (note,) = [n for n in app._notifications if "fault window" in n.title]
+        assert "stage/docs-api until" in note.message and "q again" in note.message
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0

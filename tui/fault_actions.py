@@ -6,12 +6,13 @@ as the actor in `sources.ctx.actor`. The dashboard also runs the source's reconc
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
 from backends.contracts import ActionRefused, FaultReconciler
-from backends.models import Actor, FaultsSnapshot, WindowState
+from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
 from backends.polling import describe_error
 from tui.panes.faults import FaultsPane
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 # Screens are imported when first opened: they are not on the first frame's path.
 
 RECONCILE_S = 2.0
+QUIT_AGAIN_S = 5.0  # a second q within this quits with fault windows open
 
 
 class FaultActions(App[None]):
@@ -60,16 +62,41 @@ class FaultActions(App[None]):
         reason = f"ended from the dashboard by {self.sources.ctx.actor}"
         self.run_worker(self._end_fault(w.id, reason), group="actions", exit_on_error=False)
 
-    async def action_halt_all(self) -> None:
-        if self._fault_read_only():
-            return
+    def _open_windows(self) -> list[FaultWindow]:
+        """Windows applied, active or still to start, as the faults pane last saw them."""
         snap = self.snapshots.get("faults")
         now = self.clock.now()
         windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
-        live = sum(1 for w in windows if w.applied or w.state(now) is not WindowState.ENDED)
+        return [w for w in windows if w.applied or w.state(now) is not WindowState.ENDED]
+
+    async def action_halt_all(self) -> None:
+        if self._fault_read_only():
+            return
         from tui.screens.halt import HaltScreen
 
-        await self.push_screen(HaltScreen(live, self.sources["faults"].name))
+        await self.push_screen(HaltScreen(len(self._open_windows()), self.sources["faults"].name))
+
+    async def action_quit(self) -> None:
+        """With fault windows open, the first q says what closing leaves running; a second
+        one within QUIT_AGAIN_S quits. (The dashboard is their reconciler by default.)"""
+        open_windows = self._open_windows()
+        armed = getattr(self, "_quit_armed", None)
+        if open_windows and (armed is None or time.monotonic() - armed > QUIT_AGAIN_S):
+            self._quit_armed = time.monotonic()
+            where = ", ".join(
+                f"{w.spec.namespace}/{w.spec.target_host} until {w.ends_at:%H:%M:%S}Z"
+                for w in open_windows[:3]
+            ) + (" …" if len(open_windows) > 3 else "")
+            self.notify(
+                f"{len(open_windows)} fault window(s) open: {where}. Once the dashboard closes"
+                " nothing ends them or checks their guards, unless `watchfloor faults"
+                " reconcile` runs elsewhere. Press q again to quit; H halts them all.",
+                title="Quit with fault windows open?",
+                severity="warning",
+                timeout=QUIT_AGAIN_S,
+            )
+            return
+        await super().action_quit()
 
     # --- messages from the modals -----------------------------------------------------------
 
