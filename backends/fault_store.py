@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from backends.models import FaultWindow
+from backends.sqlite_files import naming
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS fault_windows (
@@ -31,9 +32,10 @@ class FaultStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        with naming(path):
+            self._db = sqlite3.connect(path, check_same_thread=False, timeout=10)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
 
     def put(self, w: FaultWindow) -> None:
         self.put_many([w])
