@@ -163,9 +163,10 @@ def derive(
 
 
 class AlertBook:
-    """Current alerts with the time each was first raised: unacknowledged first, each group
-    newest first. An acknowledged alert stays listed (dimmed) until its condition clears;
-    if it clears and comes back, it is new again."""
+    """Current alerts with the time each was first raised: unacknowledged first, critical
+    before warning within them, then newest first (the strip shows the top three, so a
+    critical alert is never behind "+N more" warnings). An acknowledged alert stays listed
+    (dimmed) until its condition clears; if it clears and comes back, it is new again."""
 
     def __init__(self) -> None:
         self._first: dict[str, datetime] = {}
@@ -185,12 +186,14 @@ class AlertBook:
                 a.model_copy(update={"raised_at": first, "acknowledged": a.key in self._acked})
             )
         out.sort(key=lambda a: (a.raised_at, a.key), reverse=True)
-        out.sort(key=lambda a: a.acknowledged)  # stable: keeps newest first in each group
+        # stable: newest first within each group
+        out.sort(key=lambda a: (a.acknowledged, a.severity != "critical"))
         self._current = out
         return out
 
     def acknowledge_newest(self) -> Alert | None:
-        """Acknowledge the newest unacknowledged alert; returns it (None if there is none)."""
+        """Acknowledge the top unacknowledged alert (the first the strip shows: critical,
+        then newest); returns it (None if there is none)."""
         target = next((a for a in self._current if a.key not in self._acked), None)
         if target is not None:
             self._acked.add(target.key)

@@ -227,3 +227,35 @@ def test_a_failing_source_is_one_alert_acknowledgeable_until_it_recovers() -> No
         "latency (prometheus): ConnectionError: refused",
         False,
     )
+
+
+def test_a_critical_alert_comes_before_newer_warnings() -> None:
+    """The strip shows three; a leaking fault (critical) raised before three sources went
+    down (warnings) was behind "+3 more", and `a` acknowledged a warning first."""
+    book = AlertBook()
+    leak = FaultWindow(
+        id="w1",
+        spec=FaultSpec(target_host="docs-api", namespace="prod", abort_percent=5),
+        owner="erin",
+        reason="a drill that went wrong",
+        starts_at=T0 - timedelta(minutes=2),
+        ends_at=T0 + timedelta(minutes=5),
+        applied=True,
+    )
+    book.update(derive({"faults": FaultsSnapshot(observed_at=T0, health=OK, windows=(leak,))}, T0))
+    later = T0 + timedelta(seconds=30)
+    down = SourceHealth(state=HealthState.ERROR, last_error="connection refused")
+    snaps = {
+        "faults": FaultsSnapshot(
+            observed_at=later, health=OK.model_copy(update={"last_ok_at": later}), windows=(leak,)
+        ),
+        **{
+            pane: LatencySnapshot(observed_at=later, health=down)
+            for pane in ("latency", "access", "release")
+        },
+    }
+    shown = book.update(derive(snaps, later))
+    assert [(a.kind, a.severity) for a in shown][:1] == [(AlertKind.FAULT_LEAK, "critical")]
+    assert [a.kind for a in shown[1:]] == [AlertKind.SOURCE_DOWN] * 3
+    acked = book.acknowledge_newest()
+    assert acked is not None and acked.kind is AlertKind.FAULT_LEAK

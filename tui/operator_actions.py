@@ -166,7 +166,7 @@ class OperatorActions:
     def operator_commands(self) -> Iterable[SystemCommand]:
         app: Any = self
         yield SystemCommand(
-            "Acknowledge newest alert", "Dim it until it clears (a)", self.action_ack_alert
+            "Acknowledge the top alert", "Dim it until it clears (a)", self.action_ack_alert
         )
         yield SystemCommand(
             "Filter focused pane", "Show only rows containing text (/)", self.action_filter
