@@ -99,3 +99,18 @@ def test_without_a_terminal_the_dashboard_says_so_and_draws_nothing() -> None:
     assert proc.stdout == b""  # no escape codes written into a pipe or a file
     assert b"needs a terminal; stdin and stdout are not terminals" in proc.stderr
     assert b"watchfloor snapshot --json" in proc.stderr
+
+
+def test_esc_and_a_key_in_one_read_are_two_keys() -> None:
+    """ESC then H in one read is what a terminal sends for Alt+H: Textual read one key,
+    alt+shift+h, and its H went into the grant form's subject instead of opening HALT ALL."""
+    master, proc = start_in_pty()
+    try:
+        read_until(master, proc, [b"Break-glass grants", b"HALT ALL"], within_s=60)
+        os.write(master, b"g")
+        read_until(master, proc, [b"Grant break-glass"], 30)
+        os.write(master, b"\x1bH")
+        shown = read_until(master, proc, [b"HALT ALL fault injection", b"type HALT to"], 30)
+        assert b"Traceback" not in shown
+    finally:
+        stop(master, proc)

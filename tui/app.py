@@ -21,6 +21,7 @@ from backends.models import LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from backends.wiring import Sources
 from tui.access_actions import AccessActions
+from tui.escape_keys import EscapeKeys
 from tui.fault_actions import FaultActions
 from tui.footer import KeyFooter
 from tui.grant_actions import GrantActions
@@ -71,6 +72,7 @@ PANE_CLASSES: dict[str, type[SourcePane]] = {
 
 
 class WatchfloorApp(
+    EscapeKeys,
     SourceFeed,
     OperatorActions,
     GrantActions,
