@@ -13,12 +13,21 @@ from tui.headless import collect
 GARBAGE = bytes(range(256)) * 2
 
 
-async def test_a_corrupt_store_is_named_in_the_panes_health(data_dir: Path) -> None:
+def corrupt(data_dir: Path) -> tuple[Path, Path]:
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = data_dir / "watchfloor.sqlite3"
-    faults = data_dir / "faults-local.sqlite3"
+    store, faults = data_dir / "watchfloor.sqlite3", data_dir / "faults-local.sqlite3"
     store.write_bytes(GARBAGE)
     faults.write_bytes(GARBAGE)
+    return store, faults
+
+
+def put_right(store: Path, faults: Path) -> None:
+    shutil.move(store, store.with_suffix(".bad"))  # the operator moves it aside
+    faults.unlink()
+
+
+async def test_a_corrupt_store_is_named_in_the_panes_health(data_dir: Path) -> None:
+    store, faults = corrupt(data_dir)
     sources = local_sources()
     snaps = await collect(sources, 0)
     grants, fault_snap = snaps["grants"], snaps["faults"]
@@ -29,8 +38,7 @@ async def test_a_corrupt_store_is_named_in_the_panes_health(data_dir: Path) -> N
     latency = snaps["latency"]
     assert latency is not None and latency.health.state is HealthState.OK
 
-    shutil.move(store, data_dir / "watchfloor.sqlite3.bad")  # the operator moves it aside
-    faults.unlink()
+    put_right(store, faults)
     snaps = await collect(sources, 0)  # the same sources: they open the files again
     for cap in ("grants", "faults"):
         snap = snaps[cap]

@@ -47,3 +47,5 @@ async def test_a_dialog_shows_its_own_keys_not_the_dashboards(
         assert shown in line
         assert "HALT ALL" not in line and "Quit" not in line
         assert footer.region.y == 29  # the bottom line, over the dashboard's footer
+        if form is FilterScreen:  # one field: no "Next field"
+            assert "tab" not in line

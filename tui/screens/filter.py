@@ -17,6 +17,7 @@ class FilterScreen(TypeAheadModal[str | None]):
     FIRST_FOCUS = "#filter-input"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="filter.cancel", priority=True),
+        Binding("tab", "move(1)", "Next field", show=False, priority=True),  # one field only
     ]
 
     def __init__(self, pane_title: str, current: str) -> None:
