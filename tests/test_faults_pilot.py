@@ -170,3 +170,40 @@ async def test_q_with_a_fault_window_open_asks_again_before_quitting() -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_e_from_another_pane_never_guesses_which_window_to_end() -> None:
+    """`e` ended the window under the faults pane's cursor whichever pane had the focus:
+    with two open, pressed from the access pane, it ended the top one, unseen."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        faults = app.sources["faults"]
+        spec = FaultSpec(target_host="docs-api", namespace="stage", abort_percent=5)
+        await faults.schedule(
+            FaultRequest(spec=spec, reason="drill docs errors"), Actor(name="erin")
+        )
+        await app.refresh_now("faults")
+        await wait_for(pilot, lambda: len(windows(app)) == 1, what="one window")
+        await pilot.press("3", "e")  # one open window: that one, from any pane
+        await wait_for(pilot, lambda: windows(app)["docs-api"] is WindowState.ENDED, what="end")
+
+        for host in ("search-api", "billing-api"):
+            spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
+            await faults.schedule(
+                FaultRequest(spec=spec, reason="drill two at once"), Actor(name="erin")
+            )
+        await app.refresh_now("faults")
+        table = app.query_one(FaultsPane).table()
+        await wait_for(pilot, lambda: table.row_count == 3, what="two more windows shown")
+        await pilot.press("3", "e")
+        await pilot.pause()
+        pane = app.query_one(FaultsPane)
+        assert pane.has_focus_within  # moved there to pick one
+        assert [s for h, s in windows(app).items() if h != "docs-api"] == [WindowState.ACTIVE] * 2
+        picked = pane.selected
+        assert picked is not None and picked.spec.target_host != "docs-api"
+        await pilot.press("e")
+        await wait_for(
+            pilot, lambda: windows(app)[picked.spec.target_host] is WindowState.ENDED, what="pick"
+        )

@@ -52,9 +52,25 @@ class FaultActions(App[None]):
         await self.push_screen(FaultWindowScreen(self.sources.ctx.actor))
 
     def action_end_fault(self) -> None:
+        """The window under the faults pane's cursor; from another pane, the one open
+        window, or with several open, the faults pane to pick one in (never a guess)."""
         if self._fault_read_only():
             return
-        w = self.query_one(FaultsPane).selected
+        pane = self.query_one(FaultsPane)
+        open_windows = self._open_windows()
+        if pane.has_focus_within:
+            w = pane.selected
+        elif len(open_windows) > 1:
+            pane.screen.set_focus(pane.focus_target())
+            if pane.selected not in open_windows:
+                pane.select_first({w.id for w in open_windows})
+            self.notify(
+                f"{len(open_windows)} windows are open: pick one here (↑ ↓) and press e again",
+                title="End which window?",
+            )
+            return
+        else:
+            w = open_windows[0] if open_windows else None
         now = self.clock.now()
         if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
             self.notify("No open window selected (2 focuses the faults pane)", severity="warning")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from rich.text import Text
@@ -98,6 +99,13 @@ class FaultsPane(SourcePane):
 
     def tick(self, snap: FaultsSnapshot, now: datetime) -> None:
         self.show(snap)
+
+    def select_first(self, window_ids: Collection[str]) -> None:
+        """Put the cursor on the first row shown of these windows (if any is shown)."""
+        for i, key in enumerate(self.table().rows):
+            if key in window_ids:
+                self.table().cursor = i
+                return
 
     @property
     def selected(self) -> FaultWindow | None:
