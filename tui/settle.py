@@ -2,9 +2,10 @@
 
 A priority binding acts as the app reads its key, ahead of the keys read just before it
 that the focused widget has not handled yet. An action that reads what those keys change
-waits for them first: a form's Enter must submit the whole reason typed before it. (Keys
-that only act through bindings are handled in the app's own queue, so this cannot wait
-for them: the grants list's cursor keys are priority bindings instead, like its `r`.)
+waits for them first: a form's Enter must submit the whole reason typed before it. Form
+fields and pane tables run their own bindings (⌫, ctrl+u, cursor keys) in their own queue
+(tui/own_keys.py), so this waits for those too. (The grants list runs its keys through
+the app's bindings; its cursor keys are priority bindings instead, like its `r`.)
 """
 
 from __future__ import annotations

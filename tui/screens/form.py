@@ -13,7 +13,9 @@ app, and by then the app has sent `dave` to that widget too; so the keys that op
 are priority bindings (WatchfloorApp.BINDINGS), their actions await the form's mount
 before the app reads the next key, and the form focuses FIRST_FOCUS while it mounts
 (`set_focus`; `focus()` would queue the change behind those keys). Acting first, Enter
-then waits for every field to take the keys read before it, and only then submits.
+then waits for every field to take the keys read before it, and only then submits. The
+fields (tui/screens/field.py) run their own editing keys as they take them, so a ⌫ typed
+before a Tab or Enter edits the field it was typed in, and Enter's wait covers it.
 """
 
 from __future__ import annotations
