@@ -27,6 +27,9 @@ from backends.models import (
 
 PROTECTED_NAMESPACES = frozenset({"prod", "production", "kube-system", "istio-system"})
 REGRESSION = 1.10
+# A grant is "expired, still active" only when its source still listed it this long after
+# its expiry: time for a reaper's next pass and for clock skew between the two machines.
+EXPIRY_GRACE = timedelta(seconds=5)
 
 
 def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
@@ -48,6 +51,10 @@ def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
 
 
 def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
+    """Judged at the snapshot's own time, not the clock's: between two polls a grant runs
+    out on the clock before its source has been asked again, and the next poll usually
+    shows it gone. Only a grant the source still listed after its expiry is stuck."""
+    seen = min(s.observed_at, now) - EXPIRY_GRACE
     return [
         Alert(
             kind=AlertKind.TTL_EXPIRED_ACTIVE,
@@ -57,7 +64,7 @@ def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
             message=f"{g.subject} still holds {g.role}, expired {g.expires_at:%H:%M:%S}Z",
         )
         for g in s.grants
-        if g.expired(now)
+        if g.expired(seen)
     ]
 
 

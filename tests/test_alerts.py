@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from backends.alerts import AlertBook, derive
 from backends.models import (
@@ -27,8 +27,8 @@ from tests.conftest import T0
 OK = SourceHealth(state=HealthState.OK, last_ok_at=T0)
 
 
-def kinds(snaps: dict[str, object], **kw: object) -> list[AlertKind]:
-    return [a.kind for a in derive(snaps, T0, **kw)]  # type: ignore[arg-type]
+def kinds(snaps: dict[str, object], now: datetime = T0, **kw: object) -> list[AlertKind]:
+    return [a.kind for a in derive(snaps, now, **kw)]  # type: ignore[arg-type]
 
 
 def access(total: int, denied: int, baseline: float) -> AccessSnapshot:
@@ -66,6 +66,25 @@ def test_ttl_expired_still_active() -> None:
     snap = GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(5), grant(-1)))
     alerts = derive({"grants": snap}, T0)
     assert [(a.kind, a.key) for a in alerts] == [(AlertKind.TTL_EXPIRED_ACTIVE, "grant:g-1")]
+
+
+def test_ttl_running_out_between_polls_is_not_an_alert() -> None:
+    """A grant with 1 s left at the last poll has run out on the clock 2 s later, before
+    the source was asked again (the local store drops it on that next read): no alert.
+    Listed by a poll after its expiry (past the reaper's grace), it is one."""
+    polled = GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(1 / 60),))
+    assert kinds({"grants": polled}, T0 + timedelta(seconds=2)) == []
+    # a source that stopped answering is its own alert; whether the grant is gone, it cannot say
+    assert kinds({"grants": polled}, T0 + timedelta(minutes=5)) == [AlertKind.SOURCE_DOWN]
+
+    def polled_at(s: float) -> GrantsSnapshot:
+        at = T0 + timedelta(seconds=s)
+        health = SourceHealth(state=HealthState.OK, last_ok_at=at)
+        return polled.model_copy(update={"observed_at": at, "health": health})
+
+    late, stuck = polled_at(4), polled_at(7)
+    assert kinds({"grants": late}, late.observed_at) == []  # within the reaper's grace
+    assert kinds({"grants": stuck}, stuck.observed_at) == [AlertKind.TTL_EXPIRED_ACTIVE]
 
 
 def run(i: str, status: StageStatus, failed_stage: str | None = None) -> ReleaseRun:
