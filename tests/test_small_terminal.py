@@ -3,11 +3,16 @@ its buttons can be brought into view from the keyboard."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from textual.containers import Vertical
 from textual.widgets import Button
 
+from backends.models import Actor, FaultRequest, FaultSpec
 from tests.helpers import local_app, wait_for
+from tui.panes.faults import FaultsPane
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.grant import GrantScreen
 from tui.screens.halt import HaltScreen
@@ -42,3 +47,27 @@ async def test_every_form_fits_80x24_and_its_buttons_can_be_reached(
             button.focus()
             await pilot.pause()
             assert box.region.contains_region(button.region), (button.label, button.region)
+
+
+async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown() -> None:
+    """The faults pane is 28 cells wide inside at 80 columns. "stage/search-api   ends in 9"
+    lost the countdown's minutes; the README promises target and countdown there."""
+    app = local_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        faults, erin = app.sources["faults"], Actor(name="erin")
+        for host, start_in in (("search-api", 0), ("docs-api", 4), ("billing-api", 0)):
+            spec = FaultSpec(target_host=host, namespace="stage", delay_ms=800, delay_percent=30)
+            req = FaultRequest(
+                spec=spec, reason="game day countdowns", start_in=timedelta(minutes=start_in)
+            )
+            window = await faults.schedule(req, erin)
+        await faults.end(window.id, erin, "done with billing")
+        await app.refresh_now("faults")
+        table = app.query_one(FaultsPane).table()
+        await wait_for(pilot, lambda: table.row_count == 3, what="three windows shown")
+        await pilot.pause()
+        lines = [table.render_line(y).text.rstrip(" ▸┃") for y in range(1, 4)]
+        assert re.fullmatch(r"stage/search-api +9m5\ds left", lines[0]), lines
+        assert re.fullmatch(r"stage/docs-api +in 3m5\ds", lines[1]), lines
+        assert re.fullmatch(r"stage/billing-api +\d+s ago", lines[2]), lines

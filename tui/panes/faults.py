@@ -24,13 +24,15 @@ STATE_STYLE = {
 
 
 def when(w: FaultWindow, now: datetime) -> Text:
+    """The countdown to the window's next edge, at most 10 cells ("1h02m left"), so that it
+    fits beside its target in the 28 cells the pane has at 80 columns."""
     state = w.state(now)
     if state is WindowState.SCHEDULED:
-        return Text(f"starts in {duration(w.starts_at - now)}", justify="right")
+        return Text(f"in {duration(w.starts_at - now)}", "cyan", justify="right")
     if state is WindowState.ACTIVE:
-        return Text(f"ends in {duration(w.ends_at - now)}", "yellow", justify="right")
+        return Text(f"{duration(w.ends_at - now)} left", "yellow", justify="right")
     end = w.ended_early_at or w.ends_at
-    return Text(f"ended {ago(now - end)} ago", "grey50", justify="right")
+    return Text(f"{ago(now - end)} ago", "grey50", justify="right")
 
 
 def note(w: FaultWindow, now: datetime) -> Text:
