@@ -103,10 +103,18 @@ class BreakGlassGate:
                 f"{', '.join(self.enabled_roles)}"
             )
 
-    async def authorize(self, req: GrantRequest, actor: Actor) -> None:
-        """validate -> policy -> step-up. Raises ActionRefused; nothing is written on refusal
-        (only an accepted step-up code is spent)."""
+    async def authorize(
+        self, req: GrantRequest, actor: Actor, *, max_ttl: timedelta | None = None
+    ) -> None:
+        """validate -> policy -> the backend's hard TTL cap -> step-up. Raises ActionRefused;
+        nothing is written on refusal (only an accepted step-up code is spent). The policy
+        comes before the hard cap: its per-role cap is the tighter one to tell the user."""
         await asyncio.to_thread(self.check_policy, req, actor)
+        if max_ttl is not None and req.ttl > max_ttl:
+            raise ActionRefused(
+                f"TTL {int(req.ttl.total_seconds())}s is over this backend's cap of "
+                f"{int(max_ttl.total_seconds())}s for any role"
+            )
         if self.stepup is None:
             raise ActionRefused("grant refused: no step-up verifier is configured")
         if not req.step_up_code.strip():

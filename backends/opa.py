@@ -186,10 +186,8 @@ class OpaGrants:
         )
 
     async def grant(self, req: GrantRequest, actor: Actor) -> Grant:
-        cap = timedelta(minutes=self.options.max_ttl_minutes)
-        if req.ttl > cap:
-            raise ActionRefused(f"TTL {req.ttl} is over the cap of {cap}")
-        await self.gate.authorize(req, actor)
+        cap = timedelta(minutes=self.options.max_ttl_minutes)  # on top of the policy's
+        await self.gate.authorize(req, actor, max_ttl=cap)
         health = await self._read("/health")
         skew = min(timedelta(0), self._skew(health))
         now = self.clock.now()

@@ -26,6 +26,12 @@ BAD: dict[str, Case] = {
         "over the cap of 7200s",
     ),
     "ttl over hard cap": ({"ttl": timedelta(hours=5)}, "over the cap"),
+    # over both: the role's own cap is the one to know (it said "the cap of 4:00:00", and
+    # 3h then got "the cap of 7200s")
+    "ttl over role and hard cap": (
+        {"role": "db-reader", "ttl": timedelta(hours=5)},
+        "TTL 18000s is over the cap of 7200s for db-reader",
+    ),
     "unknown role": ({"role": "god-mode"}, "unknown role god-mode; grantable roles: cluster-admin"),
     "role not grantable": ({"role": "cluster-admin"}, "dave may not grant cluster-admin"),
     "self-grant non break-glass": (
@@ -143,3 +149,18 @@ async def test_role_not_enabled_on_the_backend(frozen_clock: FrozenClock, tmp_pa
 def test_request_model_refuses_an_empty_reason() -> None:
     with pytest.raises(ValueError, match="at least 10"):
         GrantRequest(subject="a", role="sre-oncall", reason="")
+
+
+async def test_the_backends_hard_ttl_cap_refuses_before_the_code_is_spent(
+    frozen_clock: FrozenClock, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under the role's cap (sre-oncall: 4h) but over this store's own (1h here): refused
+    with that cap, and the code still works for a request within it."""
+    monkeypatch.setenv("WATCHFLOOR_BACKENDS__LOCAL__MAX_TTL_MINUTES", "60")
+    src = local_sources(frozen_clock)
+    secret = await enroll(src)
+    code = code_at(secret, frozen_clock.now())
+    with pytest.raises(ActionRefused, match="TTL 7200s is over this backend's cap of 3600s"):
+        await src["grants"].grant(req(code, ttl=timedelta(hours=2)), ME)
+    assert (await src["grants"].grant(req(code, ttl=timedelta(hours=1)), ME)).role == "sre-oncall"
+    await src.aclose()
