@@ -38,18 +38,24 @@ def policy_path(name: str) -> Path:
 
 class PolicyEngine:
     def __init__(self, files: Iterable[Path], data: Mapping[str, Any] | None = None) -> None:
-        from regopy import Interpreter
+        from regopy import Interpreter, LogLevel
 
         self._files = [Path(f) for f in files]
         self._lock = threading.Lock()
         self._interp = Interpreter()
+        # rego-cpp prints its errors to the process's stdout, under a running dashboard too;
+        # they reach the user as PolicyError (see describe_rego_error) instead
+        self._interp.log_level = LogLevel.NONE
         self._bundles: dict[str, Any] = {}
         for f in self._files:
             try:
                 text = f.read_text()
+            except OSError as exc:
+                raise PolicyError(f"{f}: {exc.strerror or exc}") from exc
+            try:
                 self._interp.add_module(f.name, text)
             except Exception as exc:
-                raise PolicyError(f"{f}: {exc}") from exc
+                raise PolicyError(describe_rego_error(f, text, str(exc))) from exc
             check_defaults(f, text)
         if data:
             self._interp.add_data_json(json.dumps(data))
@@ -96,6 +102,29 @@ class PolicyEngine:
         with self._lock:
             out = self._interp.query(query)
         return _first_value(str(out), query)
+
+
+_REGO_ERROR = re.compile(r"\(error \d+:[^|\s]*\|(?P<at>\d+)\|\d+\s*\(errormsg (?P<n>\d+):")
+
+
+def describe_rego_error(path: Path, text: str, raw: str) -> str:
+    """rego-cpp's error (an S-expression: ``(error 9:bad.rego|63|2 (errormsg 16:this is
+    unclosed) ...)``, with byte offsets) as ``path:line:col: message``, like OPA's; the first
+    error, and how many more. Anything else is passed through."""
+    errors = []
+    data = text.encode()
+    for m in _REGO_ERROR.finditer(raw):
+        start = m.end()
+        msg = raw[start : start + int(m.group("n"))]
+        before = data[: int(m.group("at"))].decode(errors="replace")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        errors.append((line, col, msg))
+    if not errors:
+        return f"{path}: {raw.strip()}"
+    line, col, msg = errors[0]  # rego-cpp's order: the unclosed `{` before the `package`
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{path}:{line}:{col}: {msg}{more}"
 
 
 def check_defaults(path: Path, text: str) -> None:

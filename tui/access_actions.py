@@ -61,7 +61,8 @@ class AccessActions(App[None]):
     def on_replay_screen_submitted(self, message: ReplayScreen.Submitted) -> None:
         path = Path(message.candidate).expanduser()
         if not path.is_file():
-            message.screen.show_error(f"{path}: no such file")
+            why = "a directory, not a policy file" if path.is_dir() else "no such file"
+            message.screen.show_error(f"{path}: {why}")
             return
         self.run_worker(
             self._replay(message, path), group="replay", exclusive=True, exit_on_error=False

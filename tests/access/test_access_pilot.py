@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from backends.clock import FrozenClock
 from backends.models import AccessSnapshot, Decision
@@ -114,6 +114,8 @@ def test_filter_words_all_have_to_match() -> None:
 async def test_p_replays_recent_decisions_through_a_candidate(tmp_path: Path) -> None:
     cand = tmp_path / "candidate.rego"
     cand.write_text(CANDIDATE)
+    broken = tmp_path / "broken.rego"
+    broken.write_text("package abac\n\nallow if {\n")
     app = local_app(FrozenClock(T0))  # a frozen simulation: the same decisions throughout
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
@@ -148,4 +150,11 @@ async def test_p_replays_recent_decisions_through_a_candidate(tmp_path: Path) ->
         assert screen.progress == (1500, 1500)
         status = str(screen.query_one("#replay-status").render())
         assert f"{report.allow_to_deny:,} allow→deny" in status
+        # a candidate that does not parse: where, in one line, and no 100 % left from the run
+        screen.query_one("#replay-file", Input).value = str(broken)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        status = str(screen.query_one("#replay-status").render())
+        assert f"{broken}:3:10: this is unclosed" in status and "rego-errorseq" not in status
+        assert screen.query_one(ProgressBar).percentage is None
         await pilot.press("escape")

@@ -120,8 +120,46 @@ def test_the_shipped_policy_reproduces_its_own_outcomes() -> None:
 def test_a_broken_candidate_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rego"
     bad.write_text("package abac\nallow if {\n")
-    with pytest.raises(PolicyError):
+    with pytest.raises(PolicyError, match=r"bad.rego:2:10: this is unclosed \(and 1 more\)$"):
         replay(decisions(), [bad])
+
+
+def test_a_syntax_error_is_one_line_and_json_output_stays_json(tmp_path: Path) -> None:
+    """rego-cpp printed its own report ("Errors: ... Pass parse failed with 2 errors!") to
+    stdout, under --json and under the dashboard too, and the refusal was its raw
+    S-expression. Now: file:line:col and the message, on stderr only."""
+    bad = tmp_path / "bad.rego"
+    bad.write_text("package abac\n\nallow if {\n  input.x == }\n")
+    proc = subprocess.run(
+        [*watchfloor_cmd(), "policy", "replay", str(bad), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"watchfloor policy replay: {bad}:4:11: Invalid boolean operator\n"
+    folder = subprocess.run(
+        [*watchfloor_cmd(), "policy", "replay", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert folder.returncode == 2 and "a directory, not a policy file" in folder.stderr
+    negative = subprocess.run(
+        [*watchfloor_cmd(), "policy", "replay", str(bad), "--last", "-3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert negative.returncode == 2 and "--last: must be at least 1: '-3'" in negative.stderr
+    no_events = subprocess.run(
+        [*watchfloor_cmd(), "policy", "replay", str(bad), "--events", str(tmp_path / "no.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert no_events.returncode == 2
+    assert no_events.stderr.endswith(f"{tmp_path / 'no.json'}: No such file or directory\n")
 
 
 def test_a_default_that_is_not_a_constant_is_refused(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
     r.add_argument(
         "--events", type=Path, help="OPA decision-log events (JSON array or lines, gzip ok)"
     )
-    r.add_argument("--last", type=int, default=5000, metavar="N", help="replay the last N")
+    r.add_argument("--last", type=_count, default=5000, metavar="N", help="replay the last N")
     r.add_argument(
         "--for",
         dest="listen",
@@ -71,13 +71,25 @@ async def _from_source(args: argparse.Namespace) -> list[Any]:
         await sources.aclose()
 
 
+def _count(text: str) -> int:
+    """argparse type: a whole number of decisions, at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return n
+
+
 def run(args: argparse.Namespace) -> int:
     from backends.replay import PolicyError, load_events, replay
 
     files = [args.candidate, *args.extra]
     for f in files:
         if not f.is_file():
-            print(f"watchfloor policy replay: {f}: no such file", file=sys.stderr)
+            why = "a directory, not a policy file" if f.is_dir() else "no such file"
+            print(f"watchfloor policy replay: {f}: {why}", file=sys.stderr)
             return 2
     skipped = 0
     try:
@@ -85,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
             decisions, skipped = load_events(args.events, limit=args.last)
         else:
             decisions = asyncio.run(_from_source(args))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:  # --events: say which file and why, not "[Errno 2] ..."
+        print(f"watchfloor policy replay: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"watchfloor policy replay: {exc}", file=sys.stderr)
         return 2
     except SystemExit as exc:

@@ -95,6 +95,7 @@ class ReplayScreen(TypeAheadModal[None]):
 
     def show_error(self, text: str) -> None:
         self.running = False
+        self.query_one(ProgressBar).update(total=None, progress=0)  # not the last run's 100 %
         self.query_one("#replay-status", Static).update(Text(text, style="bold red"))
 
     def watch_progress(self, value: tuple[int, int]) -> None:
