@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from backends.config_explain import ENV_PREFIX, chosen_by, explain
 from backends.contracts import CAPABILITIES
 
-ENV_PREFIX = "WATCHFLOOR_"
 ENV_NOT_CONFIG = {"WATCHFLOOR_CONFIG"}  # read by the CLI, not a config key
 PACKAGED_DEFAULT = Path(__file__).with_name("default.toml")
 SOURCE_DEFAULT = Path(__file__).resolve().parent.parent / "config" / "default.toml"
@@ -172,19 +172,6 @@ def _mark(
             _mark(value, label, origin, (*prefix, key))
 
 
-def _explain(err: ValidationError, loaded: LoadedConfig, prefix: tuple[str, ...] = ()) -> str:
-    lines = []
-    for e in err.errors():
-        loc = (*prefix, *(str(p) for p in e["loc"]))
-        key = ".".join(loc)
-        where = loaded.where(loc)
-        if e["type"] == "extra_forbidden":
-            lines.append(f"{where}: unknown key {key!r}")
-        else:
-            lines.append(f"{where}: {key}: {e['msg']} (got {e.get('input')!r})")
-    return "\n".join(lines)
-
-
 PROFILE_KEYS = {"environment", "panes", "backends", "ui", "keys", "data_dir"}
 
 
@@ -250,7 +237,7 @@ def _validate(merged: dict[str, Any], loaded: LoadedConfig) -> Config:
     try:
         return Config.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, loaded)) from None
+        raise ConfigError(explain(exc, loaded)) from None
 
 
 def check_backends(loaded: LoadedConfig) -> dict[str, BaseModel]:
@@ -283,7 +270,7 @@ def check_backends(loaded: LoadedConfig) -> dict[str, BaseModel]:
         try:
             options[name] = plugin.options_model.model_validate(cfg.backends.get(name, {}))
         except ValidationError as exc:
-            problems.append(_explain(exc, loaded, ("backends", name)))
+            problems.append(explain(exc, loaded, ("backends", name), chosen_by(loaded, name)))
     if problems:
         raise ConfigError("\n".join(problems))
     return options

@@ -116,6 +116,23 @@ def test_env_override_error_names_variable() -> None:
     assert "WATCHFLOOR_UI__REFRESH_S" in proc.stderr
 
 
+def test_a_required_backend_option_names_what_chose_that_backend(tmp_path: Path) -> None:
+    """github needs owner and repo. Chosen by a variable, the error blamed
+    config/default.toml, which only holds the nearest [backends] table."""
+    proc = run("config", "check", env={"WATCHFLOOR_PANES__RELEASE": "github"})
+    assert proc.returncode == 2 and "default.toml" not in proc.stderr
+    assert (
+        "environment variable WATCHFLOOR_PANES__RELEASE (panes.release = 'github'): "
+        "backends.github.owner is required: set it under [backends.github] in your config "
+        "file, or as WATCHFLOOR_BACKENDS__GITHUB__OWNER"
+    ) in proc.stderr
+    chosen = tmp_path / "c.toml"
+    chosen.write_text('[panes]\nrelease = "github"\n[backends.github]\nowner = "acme"\n')
+    proc = run("config", "check", str(chosen))
+    assert proc.returncode == 2 and "owner" not in proc.stderr
+    assert f"{chosen} (panes.release = 'github'): backends.github.repo is required" in proc.stderr
+
+
 def test_a_data_dir_that_is_a_file_is_refused_without_traceback(tmp_path: Path) -> None:
     a_file = tmp_path / "not-a-dir"
     a_file.write_text("")
