@@ -119,11 +119,20 @@ def test_plot_keeps_tails_and_puts_now_on_the_right() -> None:
     assert downsample([1, 9, 1, 1, 1, 1], 3) == [9, 1, 1]
     rows = bar_rows([0, 50, 100], 100)
     assert rows[-1][0] == " " and rows[0][2] == "█" and rows[0][1] == " "
-    lines = render_one(Series(DOCS, (100.0, 300.0), 250.0), 10, 5.0)
-    assert "last 10s" in lines[0].plain and "max 300 ms" in lines[0].plain
+    series = Series(DOCS, (100.0, 300.0), 250.0)
+    assert render_one(series, 40, 5.0)[0].plain == f"{DOCS} · last 10s · max 300 ms"
+    lines = render_one(series, 10, 5.0)
     bottom = lines[-1]
     assert bottom.plain.startswith(" " * 8) and len(bottom.plain) == 10
     assert any(span.style == "red" for span in bottom.spans)  # 300 ms is above the SLO
+
+
+def test_a_narrow_plot_title_keeps_the_max() -> None:
+    """At 100 and 120 columns the docs title read "GET /docs/:id · last 1m25s · max" and
+    lost its number: the span gives way first, then the route is cut with an ellipsis."""
+    series = Series(DOCS, (100.0, 318.0), 250.0)
+    assert render_one(series, 31, 5.0)[0].plain == f"{DOCS} · max 318 ms"
+    assert render_one(series, 12, 5.0)[0].plain == "GET /docs/:…"
 
 
 def test_a_short_plot_draws_the_bars_that_fit() -> None:

@@ -56,7 +56,12 @@ def render_one(s: Series, width: int, step_s: float, rows: int = ROWS) -> list[T
         title.append(" · no history yet", style="grey50")
         return [title] + [Text(" " * width) for _ in range(rows)]
     peak = max(cols)
-    title.append(f" · last {span} · max {ms(peak)}", style="grey70")
+    # the max matters more than the span: a narrow column drops "last …" before the max
+    for extra in (f" · last {span} · max {ms(peak)}", f" · max {ms(peak)}", ""):
+        if title.cell_len + len(extra) <= width or not extra:
+            title.append(extra, style="grey70")
+            break
+    title.truncate(width, overflow="ellipsis")
     top = max(peak, s.slo_ms)
     lines = []
     pad = " " * max(0, width - len(cols))  # now is at the right edge
