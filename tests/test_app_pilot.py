@@ -83,8 +83,8 @@ async def test_help_lists_the_focused_panes_keys_after_the_apps() -> None:
         await pilot.press("4", "question_mark")  # the grants pane, then help
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         assert isinstance(app.screen, HelpScreen)
-        sections = [section for section, _, _ in app.screen.rows]
-        assert ("This pane", "r", "Revoke grant") in app.screen.rows
+        sections = [section for section, _, _, _ in app.screen.rows]
+        assert ("This pane", "r", "Revoke grant", "grants.revoke") in app.screen.rows
         assert sections.index("This pane") > sections.index("Watchfloor")
         assert sections.index("Moving around") > sections.index("This pane")
 
@@ -97,12 +97,13 @@ async def test_keys_help_focus_baseline_quit() -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         rows = app.screen.rows
-        assert rows[0] == ("Watchfloor", "q", "Quit") and rows[2][1:] == ("H", "HALT ALL faults")
+        assert rows[0] == ("Watchfloor", "q", "Quit", "app.quit")
+        assert rows[2][1:] == ("H", "HALT ALL faults", "faults.halt")
         assert [r[0] for r in rows] == sorted(
             (r[0] for r in rows), key=("Watchfloor", "This pane", "Moving around").index
         )
-        assert ("Moving around", "1", "Go to Latency") in rows
-        assert any(desc == "Mark baseline" for _, _, desc in rows)
+        assert ("Moving around", "1", "Go to Latency", "focus.latency") in rows
+        assert any(desc == "Mark baseline" for _, _, desc, _ in rows)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

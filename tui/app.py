@@ -258,11 +258,12 @@ class WatchfloorApp(
         )
         self.notify(f"Saved {path}", title="Screenshot")
 
-    def _binding_rows(self) -> list[tuple[str, str, str]]:
-        """Every key that works now, for `?`, as (section, key, what it does): the app's own
+    def _binding_rows(self) -> list[tuple[str, str, str, str]]:
+        """Every key that works now, for `?`, as (section, key, what it does, binding id for
+        the config's [keys]): the app's own
         first, in BINDINGS order (incident keys first), then the focused pane's, then the
         keys that only move around (hidden from the footer)."""
-        rows: dict[str, list[tuple[str, str, str]]] = {s: [] for s in HELP_SECTIONS}
+        rows: dict[str, list[tuple[str, str, str, str]]] = {s: [] for s in HELP_SECTIONS}
         for a in self.active_bindings.values():
             b = a.binding
             if not b.show:
@@ -272,7 +273,7 @@ class WatchfloorApp(
             else:
                 section = HELP_SECTIONS[1]
             key = b.key_display or self.get_key_display(b)
-            rows[section].append((section, key, b.description or b.action))
+            rows[section].append((section, key, b.description or b.action, b.id or ""))
         return [row for section in rows.values() for row in section]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -76,33 +76,16 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def binding_ids() -> set[str]:
-    """Every binding id a config [keys] table may remap."""
-    from textual.binding import Binding
-
-    from tui.app import PANE_CLASSES, WatchfloorApp
-
-    ids = set()
-    for cls in (WatchfloorApp, *PANE_CLASSES.values()):
-        for b in getattr(cls, "BINDINGS", []):
-            if isinstance(b, Binding) and b.id:
-                ids.add(b.id)
-    return ids
-
-
 def run_dashboard(args: argparse.Namespace) -> int:
-    from backends.config import ConfigError
     from backends.wiring import build_sources
     from tui.app import WatchfloorApp
 
     loaded = load_config(args)
     cfg = loaded.config
-    unknown = sorted(set(cfg.keys) - binding_ids())
-    if unknown:
-        raise ConfigError(
-            f"{loaded.where(('keys', unknown[0]))}: keys.{unknown[0]}: no such binding id; "
-            f"known: {', '.join(sorted(binding_ids()))}"
-        )
+    from tui.config_check import check_keymap, check_theme
+
+    check_keymap(loaded)
+    check_theme(loaded)
 
     not_a_tty = [name for name in ("stdin", "stdout") if not getattr(sys, name).isatty()]
     if not_a_tty:  # Textual would draw escape codes into a file or pipe, and never end

@@ -19,7 +19,11 @@ def register(sub: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from tui.config_check import check_keymap, check_theme
+
     loaded = load_config(args, args.file)
+    check_keymap(loaded)  # what the dashboard would refuse at start, refused here too
+    check_theme(loaded)
     cfg = loaded.config
     print(f"ok: {' < '.join(str(f) for f in loaded.files)} < environment")
     for cap in CAPABILITIES:

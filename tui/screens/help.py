@@ -26,8 +26,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        """rows: (section, key, what it does), grouped by section."""
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """rows: (section, key, what it does, binding id), grouped by section."""
         super().__init__()
         self.rows = rows
 
@@ -35,12 +35,13 @@ class HelpScreen(ModalScreen[None]):
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("does")
+        table.add_column("id for [keys]", style="grey50", no_wrap=True)
         section = ""
-        for row_section, key, desc in self.rows:
+        for row_section, key, desc, bid in self.rows:
             if row_section != section:
                 section = row_section
-                table.add_row(Text(section, style="bold"), "", end_section=False)
-            table.add_row(f"  {key}", desc)
+                table.add_row(Text(section, style="bold"), "", "", end_section=False)
+            table.add_row(f"  {key}", desc, bid)
         with VerticalScroll(id="help-box"):
             yield Static(Text("Watchfloor keys", style="bold"))
             yield Static(table)

@@ -1,0 +1,56 @@
+"""The config's [keys] and ui.theme: `watchfloor config check` and the dashboard refuse the
+same things, naming the key and the file (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import watchfloor_cmd
+
+
+def check(tmp_path: Path, body: str, *cmd: str) -> subprocess.CompletedProcess[str]:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(body)
+    args = [*watchfloor_cmd(), "--config", str(cfg), *cmd]
+    return subprocess.run(args, capture_output=True, text=True, timeout=60)
+
+
+BAD = {
+    # a typo passed `config check` (exit 0) and then stopped the dashboard
+    "unknown id": ('[keys]\n"app.timelin" = "T"\n', "keys.app.timelin: no such binding id"),
+    # q opened the timeline, and Quit vanished from the footer and help
+    "key taken": (
+        '[keys]\n"app.timeline" = "q"\n',
+        "keys.app.timeline: 'q' is already the key of app.quit (Quit)",
+    ),
+    "two ids one key": (
+        '[keys]\n"app.timeline" = "T"\n"app.report" = "T"\n',
+        "keys.app.timeline: 'T' is already the key of app.report",
+    ),
+    # a typo was ignored without a word: the default theme, and no one the wiser
+    "unknown theme": ('[ui]\ntheme = "nosuchtheme"\n', "ui.theme: no theme 'nosuchtheme'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_config_check_refuses_what_the_dashboard_would(tmp_path: Path, case: str) -> None:
+    body, message = BAD[case]
+    for cmd in (("config", "check"), ()):  # () is the dashboard: it stops before the UI
+        proc = check(tmp_path, body, *cmd)
+        assert proc.returncode == 2, (cmd, proc.stdout, proc.stderr)
+        assert message in proc.stderr and str(tmp_path / "c.toml") in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_pane_and_dialog_binding_ids_can_be_remapped(tmp_path: Path) -> None:
+    """`r` in the grants list has the id grants.revoke, and `?` shows it; the check knew
+    only the app's and the panes' own ids and refused it."""
+    body = '[keys]\n"grants.revoke" = "X"\n"help.close" = "escape"\n"app.timeline" = "T"\n'
+    proc = check(tmp_path, body, "config", "check")
+    assert proc.returncode == 0, proc.stderr
+    # the dashboard gets past its config checks: without a terminal, that is what stops it
+    proc = check(tmp_path, body)
+    assert "needs a terminal" in proc.stderr and "keys." not in proc.stderr, proc.stderr
