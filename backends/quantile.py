@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import sys
 from array import array
+from collections import Counter
+from collections.abc import Sequence
 from functools import cache
 
 from ddsketch.mapping import LogarithmicMapping
@@ -32,6 +34,10 @@ DEFAULT_BIN_LIMIT = 2048
 
 ZERO = None  # the key of values <= 0 (latencies of exactly zero)
 Key = int | None
+
+
+def _zeros(n: int) -> array[int]:
+    return array("q", bytes(8 * n))
 
 
 @cache
@@ -92,6 +98,34 @@ class QuantileSketch:
         self.add_key(k, n)
         return k
 
+    def add_many(self, values: Sequence[float], tally: Counter[Key]) -> None:
+        """add(v) for each value in turn, counting each returned key in ``tally``.
+
+        In bulk (the simulator's hot path) but with the same keys and bins as one add() at
+        a time: the keys come from C-level map()s, the bins grow once to cover them all,
+        then one plain loop counts them. Anything that is not that simple (values <= 0,
+        NaN or inf, collapsing) goes the one-at-a-time way."""
+        if not values or not (min(values) > 0 and math.isfinite(sum(values))):
+            for v in values:
+                tally[self.add(v)] += 1
+            return
+        # ceil(log2(v) * mult), as key() computes it (float multiplication commutes)
+        keys = list(map(math.ceil, map(self._mult.__mul__, map(math.log2, values))))
+        tally.update(keys)
+        lo, hi = min(keys), max(keys)
+        bins, offset = self._bins, self._offset
+        if not bins or lo < offset or hi >= offset + len(bins):
+            if bins:
+                lo, hi = min(lo, offset), max(hi, offset + len(bins) - 1)
+            if self._floor is not None or hi - lo + 1 > self.bin_limit:
+                for k in keys:  # clamping or collapsing: exactly as add() does it
+                    self.add_key(k)
+                return
+            self._grow(lo, hi)  # what growing key by key ends with, as no collapse happens
+            bins, offset = self._bins, self._offset
+        for k in keys:
+            bins[k - offset] += 1
+
     def add_key(self, key: Key, n: int = 1) -> None:
         if key is None:
             self._zero += n
@@ -100,7 +134,7 @@ class QuantileSketch:
             key = self._floor
         idx = key - self._offset
         if not self._bins or idx < 0 or idx >= len(self._bins):
-            self._grow(key)
+            self._grow(key, key)
             idx = max(key, self._offset) - self._offset
         self._bins[idx] += n
 
@@ -118,17 +152,33 @@ class QuantileSketch:
             raise ValueError(f"key {key} was not added {n} times")
         self._bins[idx] -= n
 
-    def _grow(self, key: int) -> None:
+    def remove_counts(self, keys: Sequence[int], counts: Sequence[int]) -> None:
+        """remove_key(k, c) for each pair in turn (no ZERO keys), with one plain loop when
+        every key lies inside the bins (then none is below the floor)."""
+        bins, offset = self._bins, self._offset
+        if not (keys and offset <= min(keys) and max(keys) < offset + len(bins)):
+            for k, c in zip(keys, counts, strict=True):
+                self.remove_key(k, c)
+            return
+        for k, c in zip(keys, counts, strict=True):
+            if bins[k - offset] < c:
+                raise ValueError(f"key {k} was not added {c} times")
+            bins[k - offset] -= c
+
+    def _grow(self, lo: int, hi: int) -> None:
+        """Widen the bins to cover keys lo..hi as well."""
         bins = self._bins
-        if not bins:
-            lo = hi = key
-        else:
-            lo = min(self._offset, key)
-            hi = max(self._offset + len(bins) - 1, key)
-        if hi - lo + 1 > self.bin_limit:  # collapse the lowest buckets into the new floor
-            lo = hi - self.bin_limit + 1
-            self._floor = lo
-        new = array("q", bytes(8 * (hi - lo + 1)))
+        if bins:
+            lo = min(self._offset, lo)
+            hi = max(self._offset + len(bins) - 1, hi)
+        if hi - lo + 1 <= self.bin_limit:  # no collapse: the old bins, zero-padded
+            left = self._offset - lo if bins else 0
+            self._bins = _zeros(left) + bins + _zeros(hi - lo + 1 - left - len(bins))
+            self._offset = lo
+            return
+        lo = hi - self.bin_limit + 1  # collapse the lowest buckets into the new floor
+        self._floor = lo
+        new = _zeros(hi - lo + 1)
         for i, c in enumerate(bins):
             if c:
                 new[max(self._offset + i, lo) - lo] += c

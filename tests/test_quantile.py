@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 
 import pytest
 from ddsketch.mapping import LogarithmicMapping
 
 from backends.local.sim.window import SketchWindow
-from backends.quantile import DEFAULT_ALPHA, QuantileSketch
+from backends.quantile import DEFAULT_ALPHA, Key, QuantileSketch
 
 QS = (0.0, 0.5, 0.9, 0.99, 0.999, 1.0)
 
@@ -128,3 +129,68 @@ def test_sketch_window_matches_brute_force() -> None:
                 assert got is not None and abs(got - want) <= DEFAULT_ALPHA * want
     w.reset(bucket + 100)
     assert len(w) == 0 and w.quantile(0.999) is None
+
+
+def state(sk: QuantileSketch) -> tuple[object, ...]:
+    return list(sk._bins), sk._offset, sk._floor, sk._zero
+
+
+@pytest.mark.parametrize(("bin_limit", "decades"), [(2048, 2), (64, 6)])
+def test_bulk_add_and_remove_leave_what_one_at_a_time_leaves(bin_limit: int, decades: int) -> None:
+    """add_many / remove_counts (the simulator's hot path) against add / remove_key in turn:
+    growing, collapsing (64 bins), zeros, and errors raised at the same value."""
+    rng = random.Random(bin_limit)
+    bulk, one = QuantileSketch(bin_limit=bin_limit), QuantileSketch(bin_limit=bin_limit)
+    bulk_tally: Counter[Key] = Counter()
+    one_tally: Counter[Key] = Counter()
+    for i in range(400):
+        batch = heavy_tailed(rng, rng.randrange(40)) + [0.0] * (i % 7 == 0)
+        if i % 50 == 49:
+            batch = [v * 10.0 ** rng.randint(-decades, decades) for v in batch]
+        bulk.add_many(batch, bulk_tally)
+        for v in batch:
+            one_tally[one.add(v)] += 1
+        assert state(bulk) == state(one) and bulk_tally == one_tally
+        if i % 3 == 0:
+            pairs = [(k, rng.randint(1, c)) for k, c in one_tally.items() if k is not None and c]
+            pairs = rng.sample(pairs, len(pairs) // 2)
+            bulk.remove_counts([k for k, _ in pairs], [c for _, c in pairs])
+            for k, c in pairs:
+                one.remove_key(k, c)
+                one_tally[k] -= c
+            bulk_tally = Counter(one_tally)
+            assert state(bulk) == state(one)
+    assert (bulk._floor is None) == (bin_limit == 2048)
+    for bad, error in ((math.inf, OverflowError), (math.nan, ValueError)):
+        with pytest.raises(error):
+            bulk.add_many([5.0, bad, 7.0], bulk_tally)
+        with pytest.raises(error):
+            for v in [5.0, bad, 7.0]:
+                one_tally[one.add(v)] += 1
+        assert state(bulk) == state(one) and bulk_tally == one_tally
+    with pytest.raises(ValueError):  # more than the top bin holds
+        bulk.remove_counts([bulk._offset + len(bulk._bins) - 1], [bulk._bins[-1] + 1])
+
+
+def test_sketch_window_add_many_reads_as_add() -> None:
+    """add_many only queues: every read, and every bucket closed, sees what add() gives."""
+    rng = random.Random(5)
+    lazy, eager = SketchWindow(6), SketchWindow(6)
+    bucket = 0
+    for i in range(3000):
+        if rng.random() < 0.1:
+            bucket += rng.choice((1, 1, 2, 9))
+            lazy.rotate_to(bucket)
+            eager.rotate_to(bucket)
+        batch = heavy_tailed(rng, rng.randrange(1, 8)) + [0.0] * (i % 13 == 0)
+        lazy.add_many(batch)
+        for v in batch:
+            eager.add(v)
+        if i % 17 == 0:
+            for w in (lazy, eager):
+                w.add(float(i))
+            assert len(lazy) == len(eager) and lazy.cur == eager.cur
+            assert lazy.quantile_bounds(0.999) == eager.quantile_bounds(0.999)
+            assert state(lazy.sketch) == state(eager.sketch)
+    lazy.reset(bucket + 100)
+    assert len(lazy) == 0 and not lazy.cur

@@ -3,10 +3,20 @@ the latency window, checked against the plan's rule and a recount of the samples
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from backends.local.sim import Simulator
-from backends.local.sim.gateway import LIMIT_MAX, LIMIT_MIN, ROUTES, adapt_limit
+from backends.local.sim.gateway import (
+    LIMIT_MAX,
+    LIMIT_MIN,
+    NV_MAGICCONST,
+    ROUTE_PARAMS,
+    ROUTES,
+    Effect,
+    Route,
+    adapt_limit,
+)
 from backends.quantile import DEFAULT_ALPHA
 from tests.sim_helpers import DOCS, SEARCH, START, at, route, window
 
@@ -68,3 +78,24 @@ def test_latency_window_equals_a_recount_of_the_samples() -> None:
         assert got.p999_low_ms is not None and got.p999_high_ms is not None
         assert got.p999_low_ms - 0.05 <= exact <= got.p999_high_ms + 0.05
         assert got.error_rate == sum(e for _, e in inside) / len(inside)
+
+
+def test_routes_draw_what_random_lognormvariate_draws() -> None:
+    """Route inlines random.lognormvariate (its loop and constant): the same service times,
+    tick by tick through the general path and in one go through the plain one."""
+    assert vars(random)["NV_MAGICCONST"] == NV_MAGICCONST
+    for p in ROUTE_PARAMS:
+        ticked, batched = Route(35, p, 30.0), Route(35, p, 30.0)
+        for _ in range(400):  # Effect() is not NO_EFFECT: the general path
+            ticked.step(0.0, 0.25, Effect(), None)
+        batched.step_plain(400, 0.25)
+        ref = random.Random(f"35:route:{p.name}")
+        want = []
+        for _ in range(3000):
+            svc = ref.lognormvariate(ticked.mu, ticked.sigma)
+            r_tail, _delay, _abort, _err, _queue = (ref.random() for _ in range(5))
+            if r_tail < p.tail_p:
+                svc = p.tail_lo_ms + (p.tail_hi_ms - p.tail_lo_ms) * (r_tail / p.tail_p)
+            want.append(svc)
+        assert ticked._period == batched._period == want  # no queueing yet: latency = service
+        assert ticked._period_service == batched._period_service

@@ -83,3 +83,16 @@ def test_long_gap_jumps_instead_of_simulating_every_tick() -> None:
     assert acc.total > 0 and len(acc.history) >= PREFILL_S // 5 - 1
     assert all(not r.low_confidence and len(r.history) >= PREFILL_S // 5 - 1 for r in lat.routes)
     assert min(d.timestamp for d in seen) >= at(10 * 3600 - PREFILL_S - 1)
+
+
+def test_ticks_one_by_one_or_a_second_at_a_time_simulate_the_same() -> None:
+    """Hooks make the simulator run tick by tick (their calls interleave); without them it
+    runs each second's ticks in one go. Either way the same simulation, decision by decision."""
+    plain, hooked = Simulator(start=START), Simulator(start=START)
+    hooked.sample_hook = lambda route, t, ms, err: None
+    hooked.decision_hook = lambda d: None
+    for s in (0.3, 7.25, 61, 61.5, 400, 401.75):
+        for sim in (plain, hooked):
+            sim.advance_to(at(s))
+        assert all_snapshots(plain) == all_snapshots(hooked)
+        assert plain.decisions.recent_decisions(5000) == hooked.decisions.recent_decisions(5000)

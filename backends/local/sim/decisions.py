@@ -17,8 +17,10 @@ from __future__ import annotations
 import random
 import statistics
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from itertools import product
+from math import floor
 
 from backends.local.sim.policy import ENVIRONMENT_CLASSES, decide
 from backends.local.sim.window import CounterWindow
@@ -56,7 +58,8 @@ REGIONS = DIMENSIONS[3][1]
 ENVIRONMENTS = DIMENSIONS[4][1]
 PROD = ENVIRONMENTS.index("prod")
 
-Recent = tuple[float, tuple[int, ...], bool, int, int, int]  # see DecisionEngine.recent
+Step = tuple[float, float, int, int]  # t0, dt, its decisions, decisions before it
+Recent = tuple[Step, int, int, bool, int, int]  # see DecisionEngine.recent
 
 
 class _Denial:
@@ -96,20 +99,18 @@ def _attr_ok_table() -> tuple[bool, ...]:
     """decide() for a user whose tenant and data_class match the request, for every
     (service, tenant, data_class, region, environment), flat in that index order."""
     out: list[bool] = []
-    for svc in SERVICES:
-        for ten in TENANTS:
-            for dc in DATA_CLASSES:
-                for reg in REGIONS:
-                    for env in ENVIRONMENTS:
-                        a = Attrs(
-                            service=svc, tenant=ten, data_class=dc, region=reg, environment=env
-                        )
-                        out.append(decide(a, ten, dc)[0])
+    for svc, ten, dc, reg, env in product(SERVICES, TENANTS, DATA_CLASSES, REGIONS, ENVIRONMENTS):
+        a = Attrs(service=svc, tenant=ten, data_class=dc, region=reg, environment=env)
+        out.append(decide(a, ten, dc)[0])
     return tuple(out)
 
 
 ATTR_OK = _attr_ok_table()
 _N_TEN, _N_DC, _N_REG, _N_ENV = len(TENANTS), len(DATA_CLASSES), len(REGIONS), len(ENVIRONMENTS)
+# every (service, tenant, data_class, region, environment), at its index in ATTR_OK
+COMBOS: tuple[tuple[int, ...], ...] = tuple(
+    product(range(len(SERVICES)), range(_N_TEN), range(_N_DC), range(_N_REG), range(_N_ENV))
+)
 
 
 def attr_ok(s: int, te: int, dc: int, rg: int, ev: int) -> bool:
@@ -123,11 +124,13 @@ HELD = tuple(tuple(dc in ENVIRONMENT_CLASSES[ev] for ev in ENVIRONMENTS) for dc 
 # from, or -1 when none (the environment does not hold it)
 HOME_REGION: dict[tuple[int, int, int, int], int] = {
     (s, te, dc, ev): next((rg for rg in range(_N_REG) if attr_ok(s, te, dc, rg, ev)), -1)
-    for s in range(len(SERVICES))
-    for te in range(_N_TEN)
-    for dc in range(_N_DC)
-    for ev in range(_N_ENV)
+    for s, te, dc, ev in product(range(len(SERVICES)), range(_N_TEN), range(_N_DC), range(_N_ENV))
 }
+# per combination: the window keys a decision with it counts in ("all" first)
+COMBO_KEYS: tuple[tuple[int, ...], ...] = tuple(
+    (0, OFF_SVC + s, OFF_TEN + te, OFF_DC + dc, OFF_REG + rg, OFF_ENV + ev)
+    for s, te, dc, rg, ev in COMBOS
+)
 
 
 def spike_tenant(t: float) -> str | None:
@@ -157,7 +160,7 @@ class DecisionEngine:
         self.history: list[deque[float]] = [deque(maxlen=HISTORY_POINTS) for _ in range(N_KEYS)]
         # the last denials, made Decisions only when shown: a 90 s prefill denies ~600
         self._denied: deque[_Denial] = deque(maxlen=RECENT_DENIED)
-        # (t, attribute indices, admin, requested tenant, requested data_class, count)
+        # (Step, index in it, COMBOS index, admin, requested tenant, requested data_class)
         self.recent: deque[Recent] = deque(maxlen=RECENT_KEPT)
         self._baseline_rates: deque[float] = deque(maxlen=BASELINE_POINTS)
         self.hook: DecisionHook | None = None
@@ -171,67 +174,73 @@ class DecisionEngine:
         self._baseline_rates.clear()
 
     def step(self, t0: float, dt: float) -> None:
-        self._acc += self.rate * dt
-        n = int(self._acc)
-        self._acc -= n
-        if n == 0:
-            return
-        rnd = self._rng.random
+        self.steps((t0,), dt)
+
+    def steps(self, t0s: Sequence[float], dt: float) -> None:
+        """step(t0, dt) for each t0 in turn, in one call."""
         t_svc, t_ten, t_dc, t_reg, t_env = self._tables
-        spike = spike_tenant(t0)
-        spike_idx = -1 if spike is None else TENANTS.index(spike)
         tot, den = self.window.cur_total, self.window.cur_hits
-        hook = self.hook
-        recent_append = self.recent.append
-        for i in range(n):
-            s = t_svc[int(rnd() * 1000)]
-            te = t_ten[int(rnd() * 1000)]
-            dc = t_dc[int(rnd() * 1000)]
-            rg = t_reg[int(rnd() * 1000)]
-            ev = t_env[int(rnd() * 1000)]
-            r_admin, r_cross, r_other, r_dc, r_dc_other = rnd(), rnd(), rnd(), rnd(), rnd()
-            r_env, r_reg = rnd(), rnd()
-            if not HELD[dc][ev] and r_env >= ENV_LEAK_P:
-                ev = PROD
-            if r_reg >= REGION_LEAK_P and not attr_ok(s, te, dc, rg, ev):
-                home = HOME_REGION[s, te, dc, ev]
-                if home >= 0:
-                    rg = home
-            admin = r_admin < ADMIN_P
-            cross_p = SPIKE_CROSS_P if te == spike_idx else SERVICE_CROSS_P[s]
-            req_te = (te + 1 + int(r_other * 3)) % 4 if r_cross < cross_p else te
-            req_dc = (dc + 1 + int(r_dc_other * 3)) % 4 if r_dc < DATA_CLASS_MISMATCH_P else dc
-            allowed = admin or (req_te == te and req_dc == dc and attr_ok(s, te, dc, rg, ev))
-            keys = (0, OFF_SVC + s, OFF_TEN + te, OFF_DC + dc, OFF_REG + rg, OFF_ENV + ev)
-            for k in keys:
-                tot[k] += 1
-            if not allowed:
-                for k in keys:
-                    den[k] += 1
-            self._count += 1
-            t_i = t0 + dt * i / n
-            item = (t_i, (s, te, dc, rg, ev), admin, req_te, req_dc, self._count)
-            recent_append(item)
-            d = None if hook is None else self._decision(*item)
-            if not allowed:
-                self._denied.append(_Denial(item, d))
-            if hook is not None and d is not None:
-                hook(d)
+        hook, rnd = self.hook, self._rng.random
+        recent_append, denied_append = self.recent.append, self._denied.append
+        for t0 in t0s:
+            self._acc += self.rate * dt
+            n = int(self._acc)
+            self._acc -= n
+            if n == 0:
+                continue
+            spike = spike_tenant(t0)
+            spike_idx = -1 if spike is None else TENANTS.index(spike)
+            step = (t0, dt, n, self._count)
+            for i in range(n):
+                s = t_svc[floor(rnd() * 1000)]  # floor(), not int(): the same here, and cheaper
+                te = t_ten[floor(rnd() * 1000)]
+                dc = t_dc[floor(rnd() * 1000)]
+                rg = t_reg[floor(rnd() * 1000)]
+                ev = t_env[floor(rnd() * 1000)]
+                r_admin, r_cross, r_other, r_dc, r_dc_other = rnd(), rnd(), rnd(), rnd(), rnd()
+                r_env, r_reg = rnd(), rnd()
+                if not HELD[dc][ev] and r_env >= ENV_LEAK_P:
+                    ev = PROD
+                c = (((s * _N_TEN + te) * _N_DC + dc) * _N_REG + rg) * _N_ENV + ev  # in COMBOS
+                if r_reg >= REGION_LEAK_P and not ATTR_OK[c]:
+                    home = HOME_REGION[s, te, dc, ev]
+                    if home >= 0:
+                        c += (home - rg) * _N_ENV  # the same combination, in the home region
+                admin = r_admin < ADMIN_P
+                cross_p = SPIKE_CROSS_P if te == spike_idx else SERVICE_CROSS_P[s]
+                req_te = (te + 1 + int(r_other * 3)) % 4 if r_cross < cross_p else te
+                req_dc = (dc + 1 + int(r_dc_other * 3)) % 4 if r_dc < DATA_CLASS_MISMATCH_P else dc
+                allowed = admin or (req_te == te and req_dc == dc and ATTR_OK[c])
+                k0, k1, k2, k3, k4, k5 = COMBO_KEYS[c]  # unrolled: cheaper than a loop
+                tot[k0] += 1
+                tot[k1] += 1
+                tot[k2] += 1
+                tot[k3] += 1
+                tot[k4] += 1
+                tot[k5] += 1
+                if not allowed:
+                    for k in (k0, k1, k2, k3, k4, k5):
+                        den[k] += 1
+                item = (step, i, c, admin, req_te, req_dc)
+                recent_append(item)
+                d = None if hook is None else self._decision(*item)
+                if not allowed:
+                    denied_append(_Denial(item, d))
+                if hook is not None and d is not None:
+                    self._count = step[3] + i + 1  # all up to date before the hook runs
+                    hook(d)
+            self._count = step[3] + n
 
     def _decision(
-        self,
-        t: float,
-        idx: tuple[int, ...],
-        admin: bool,
-        req_te: int,
-        req_dc: int,
-        count: int | None = None,
+        self, step: Step, i: int, c: int, admin: bool, req_te: int, req_dc: int
     ) -> Decision:
-        values = {dim: vals[i] for (dim, vals, _), i in zip(DIMENSIONS, idx, strict=True)}
+        t0, dt, n, before = step
+        t = t0 + dt * i / n  # as the decision's time always was worked out
+        values = {dim: vals[j] for (dim, vals, _), j in zip(DIMENSIONS, COMBOS[c], strict=True)}
         attrs = Attrs(role="admin" if admin else "user", **values)
         allowed, reason = decide(attrs, TENANTS[req_te], DATA_CLASSES[req_dc])
         return Decision(
-            decision_id=f"{_mix64(self._salt ^ (self._count if count is None else count)):016x}",
+            decision_id=f"{_mix64(self._salt ^ (before + i + 1)):016x}",
             timestamp=self.origin + timedelta(seconds=t),
             attrs=attrs,
             request_tenant=TENANTS[req_te],

@@ -28,6 +28,7 @@ LIMIT_MIN, LIMIT_MAX, LIMIT_INITIAL, LIMIT_STEP = 50, 400, 200, 10
 P99_HIGH_MS, P99_LOW_MS = 1500.0, 800.0
 QUEUE_CAP_MS = 10_000.0  # the gateway times a queued request out after this
 ABORT_LATENCY_MS = 2.0  # an injected abort answers at once
+NV_MAGICCONST = 4 * math.exp(-0.5) / math.sqrt(2.0)  # as in random.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,31 +116,31 @@ class Route:
         self._period_service = 0.0
 
     def step(self, t0: float, dt: float, eff: Effect, hook: SampleHook | None) -> None:
+        if eff is NO_EFFECT and hook is None:
+            self.step_plain(1, dt)
+            return
         self._acc += self.sample_rate * dt
         n = int(self._acc)
         self._acc -= n
         if n == 0:
             return
-        rnd, lognorm = self._rng.random, self._rng.lognormvariate
-        mu, sigma, tail_p, tail_lo, tail_span = (
-            self.mu,
-            self.sigma,
-            self.tail_p,
-            self.tail_lo,
-            self.tail_hi - self.tail_lo,
-        )
-        base_err, abort_p, delays = self.base_err, eff.abort_p, eff.delays
+        rnd, log, exp = self._rng.random, math.log, math.exp
+        mu, sigma, tail_p, tail_lo = self.mu, self.sigma, self.tail_p, self.tail_lo
+        tail_span, base_err = self.tail_hi - self.tail_lo, self.base_err
+        abort_p, delays = eff.abort_p, eff.delays
         queue_p, queue_ms = self._queue_p, self._queue_ms
-        add, period, cur_tot, cur_err = (
-            self.samples.add,
-            self._period,
-            self.counts.cur_total,
-            self.counts.cur_hits,
-        )
+        lats: list[float] = []
         service_sum = 0.0
         errors = 0
         for i in range(n):
-            svc = lognorm(mu, sigma)
+            # self._rng.lognormvariate(mu, sigma), inlined: same draws and float operations
+            while True:
+                u1 = rnd()
+                u2 = 1.0 - rnd()
+                z = NV_MAGICCONST * (u1 - 0.5) / u2
+                if z * z / 4.0 <= -log(u2):
+                    break
+            svc = exp(mu + z * sigma)
             r_tail, r_delay, r_abort, r_err, r_queue = rnd(), rnd(), rnd(), rnd(), rnd()
             if r_tail < tail_p:
                 svc = tail_lo + tail_span * (r_tail / tail_p)
@@ -147,7 +148,6 @@ class Route:
             for p, ms in delays:
                 if r_delay < p:
                     added += ms
-            err = False
             if r_abort < abort_p:
                 err = True
                 svc = ABORT_LATENCY_MS + added
@@ -157,13 +157,55 @@ class Route:
             lat = svc + queue_ms if r_queue < queue_p else svc
             service_sum += svc
             errors += err
-            add(lat)
-            period.append(lat)
+            lats.append(lat)
             if hook is not None:
+                self.samples.add_many((lat,))  # in the window before the hook runs
                 hook(self.name, t0 + dt * i / n, lat, err)
+        if hook is None:
+            self.samples.add_many(lats)
+        self._period += lats
         self._period_service += service_sum
-        cur_tot[0] += n
-        cur_err[0] += errors
+        self.counts.cur_total[0] += n
+        self.counts.cur_hits[0] += errors
+
+    def step_plain(self, ticks: int, dt: float) -> None:
+        """step() for `ticks` ticks in a row with NO_EFFECT and no hook (t0 plays no part), minus
+        what does nothing then: adding no delay (svc + 0.0 is svc: svc >= +0.0), no abort."""
+        rnd, log, exp = self._rng.random, math.log, math.exp
+        mu, sigma, tail_p, tail_lo = self.mu, self.sigma, self.tail_p, self.tail_lo
+        tail_span, base_err = self.tail_hi - self.tail_lo, self.base_err
+        queue_p, queue_ms = self._queue_p, self._queue_ms
+        acc, rate, period_service = self._acc, self.sample_rate, self._period_service
+        lats: list[float] = []
+        errors = 0
+        for _ in range(ticks):  # the per-tick arithmetic of step(), on locals
+            acc += rate * dt
+            n = int(acc)
+            acc -= n
+            if n == 0:
+                continue
+            service_sum = 0.0
+            for _ in range(n):
+                while True:  # as in step()
+                    u1 = rnd()
+                    u2 = 1.0 - rnd()
+                    z = NV_MAGICCONST * (u1 - 0.5) / u2
+                    if z * z / 4.0 <= -log(u2):
+                        break
+                svc = exp(mu + z * sigma)
+                r_tail, _r_delay, _r_abort, r_err, r_queue = rnd(), rnd(), rnd(), rnd(), rnd()
+                if r_tail < tail_p:
+                    svc = tail_lo + tail_span * (r_tail / tail_p)
+                lats.append(svc + queue_ms if r_queue < queue_p else svc)
+                service_sum += svc
+                if r_err < base_err:
+                    errors += 1
+            period_service += service_sum
+        self._acc, self._period_service = acc, period_service
+        self.samples.add_many(lats)
+        self._period += lats
+        self.counts.cur_total[0] += len(lats)
+        self.counts.cur_hits[0] += errors
 
     def end_second(self, t: float) -> None:
         """Adapt the limit on the second that just ended; Little's law for inflight."""
@@ -229,6 +271,11 @@ class Gateway:
     def step(self, t0: float, dt: float, effects: dict[str, Effect]) -> None:
         for r in self.routes:
             r.step(t0, dt, effects.get(r.name, NO_EFFECT), self.hook)
+
+    def step_plain(self, ticks: int, dt: float) -> None:
+        """step() for `ticks` ticks in a row, with no faults and no hook."""
+        for r in self.routes:
+            r.step_plain(ticks, dt)
 
     def end_second(self, t: float, bucket: int) -> None:
         for r in self.routes:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import cast
 
 from backends.quantile import DEFAULT_ALPHA, Key, QuantileSketch
 
@@ -150,28 +153,53 @@ class SketchWindow:
     counts in a dict; a closed one keeps its (key, count) pairs packed in an int64 array.
     Memory is the sketch (bounded by its bin limit) plus 16 bytes per distinct key per
     bucket: it grows with the sample rate only up to the number of keys a second spans.
+
+    ``add_many`` (the simulator's hot path) only queues its values: they go into the sketch
+    in one bulk add, in the order given, before anything reads the window or the bucket
+    closes. Every read sees exactly what adding each value on arrival would have given.
     """
 
-    __slots__ = ("_closed", "bucket", "cur", "n_buckets", "sketch")
+    __slots__ = ("_closed", "_cur", "_pending", "_sketch", "bucket", "n_buckets")
 
     def __init__(self, n_buckets: int, bucket: int = 0, alpha: float = DEFAULT_ALPHA) -> None:
         if n_buckets < 2:
             raise ValueError("need at least two buckets")
         self.n_buckets = n_buckets
-        self.sketch = QuantileSketch(alpha)
+        self._sketch = QuantileSketch(alpha)
         self._closed: list[array[int]] = [_EMPTY for _ in range(n_buckets)]
         self.bucket = bucket
-        self.cur: dict[Key, int] = {}
+        self._cur: Counter[Key] = Counter()
+        self._pending: list[float] = []
+
+    @property
+    def sketch(self) -> QuantileSketch:
+        self._flush()
+        return self._sketch
+
+    @property
+    def cur(self) -> Counter[Key]:
+        """How many of the open bucket's samples fell in each sketch key."""
+        self._flush()
+        return self._cur
+
+    def _flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._sketch.add_many(pending, self._cur)
 
     def add(self, value: float) -> None:
-        k = self.sketch.add(value)
-        cur = self.cur
-        cur[k] = cur.get(k, 0) + 1
+        self._flush()
+        self._cur[self._sketch.add(value)] += 1
+
+    def add_many(self, values: Sequence[float]) -> None:
+        """add() each value in turn, deferred (see the class docstring)."""
+        self._pending += values
 
     def reset(self, bucket: int) -> None:
         self._closed = [_EMPTY for _ in range(self.n_buckets)]
-        self.cur = {}
-        self.sketch.clear()
+        self._cur = Counter()
+        self._pending = []
+        self._sketch.clear()
         self.bucket = bucket
 
     def rotate_to(self, bucket: int) -> None:
@@ -181,20 +209,26 @@ class SketchWindow:
         if steps >= self.n_buckets:
             self.reset(bucket)
             return
-        remove = self.sketch.remove_key
-        n = self.n_buckets
+        self._flush()
+        sketch, n = self._sketch, self.n_buckets
         for _ in range(steps):
-            packed = array("q")
-            for k, c in self.cur.items():
-                packed.append(_ZERO_KEY if k is None else k)
-                packed.append(c)
-            self._closed[self.bucket % n] = packed
-            self.cur = {}
+            cur = self._cur
+            if cur:  # packed key, count, key, count ... (chained in C)
+                pairs = cast("Iterable[tuple[int, int]]", cur.items())
+                if None in cur:  # ZERO has no int key: _ZERO_KEY stands for it
+                    pairs = [(_ZERO_KEY if k is None else k, c) for k, c in cur.items()]
+                self._closed[self.bucket % n] = array("q", chain.from_iterable(pairs))
+                self._cur = Counter()
             self.bucket += 1
             old = self._closed[self.bucket % n]
-            for i in range(0, len(old), 2):
-                k = old[i]
-                remove(None if k == _ZERO_KEY else k, old[i + 1])
+            if not old:
+                continue
+            keys, counts = old[0::2], old[1::2]
+            if _ZERO_KEY in keys:
+                for k, c in zip(keys, counts, strict=True):
+                    sketch.remove_key(None if k == _ZERO_KEY else k, c)
+            else:
+                sketch.remove_counts(keys, counts)
             self._closed[self.bucket % n] = _EMPTY
 
     def __len__(self) -> int:
