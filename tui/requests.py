@@ -3,27 +3,34 @@ message for each bad field instead of a pydantic error dump. Pure functions."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from pydantic import ValidationError
 
 from backends.models import GrantRequest
+from tui.parse import BadValue, seconds
 
-_TTL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
-_UNIT = {"s": 1, "m": 60, "h": 3600, None: 60}  # a bare number is minutes
 DEFAULT_TTL = "30m"
+MAX_TTL = timedelta(hours=24)  # no backend allows longer; policy caps each role lower
 
 
-class BadInput(ValueError):
+class BadInput(BadValue):
     """What the person typed cannot be a request; the message says which field and why."""
 
 
 def parse_ttl(text: str) -> timedelta:
-    m = _TTL.match(text or DEFAULT_TTL)
-    if not m:
-        raise BadInput(f"TTL {text!r} is not a duration (try 30m, 2h, 90s)")
-    ttl = timedelta(seconds=float(m.group(1)) * _UNIT[m.group(2)])
+    """A TTL as typed: 30m, 2h, 90s; a bare number is minutes; at most MAX_TTL."""
+    try:
+        secs = seconds(
+            text or DEFAULT_TTL,
+            "TTL",
+            bare_unit="m",
+            most=MAX_TTL.total_seconds(),
+            hint="30m, 2h, 90s",
+        )
+    except BadValue as exc:
+        raise BadInput(str(exc)) from None
+    ttl = timedelta(seconds=secs)
     if ttl <= timedelta(0):
         raise BadInput("TTL must be positive")
     return ttl
