@@ -29,13 +29,17 @@ def span(seconds: float) -> str:
 
 def seconds(text: str, name: str, *, bare_unit: str, most: float, hint: str) -> float:
     """A duration ('800ms', '30s', '10m', '2h'; a bare number is in `bare_unit`) in
-    seconds, at most `most`. BadValue names `name` when it is not one or too long."""
+    seconds, at most `most`. BadValue names `name` (a form's label; "" on the command
+    line, where argparse names the option) when it is not one or too long."""
+    typed = repr(text.strip())
     m = _DURATION.match(text)
     if not m:
-        raise BadValue(f"{name}: {text.strip()!r} is not a duration (try {hint})")
+        raise BadValue(f"{f'{name}: ' if name else ''}{typed} is not a duration (try {hint})")
     value = float(m.group(1)) * UNIT_S[m.group(2) or bare_unit]
     if not value <= most:  # a 400-digit number is inf, which this refuses too
-        raise BadValue(f"{name} must be at most {span(most)}")
+        raise BadValue(
+            f"{name} must be at most {span(most)}" if name else f"{typed} is over {span(most)}"
+        )
     return value
 
 

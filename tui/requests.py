@@ -18,12 +18,13 @@ class BadInput(BadValue):
     """What the person typed cannot be a request; the message says which field and why."""
 
 
-def parse_ttl(text: str) -> timedelta:
-    """A TTL as typed: 30m, 2h, 90s; a bare number is minutes; at most MAX_TTL."""
+def parse_ttl(text: str, name: str = "TTL") -> timedelta:
+    """A TTL as typed: 30m, 2h, 90s; a bare number is minutes; at most MAX_TTL. `name`
+    is how messages call it ("" on the command line, where argparse names --ttl)."""
     try:
         secs = seconds(
             text or DEFAULT_TTL,
-            "TTL",
+            name,
             bare_unit="m",
             most=MAX_TTL.total_seconds(),
             hint="30m, 2h, 90s",
@@ -36,7 +37,9 @@ def parse_ttl(text: str) -> timedelta:
     return ttl
 
 
-def grant_request(subject: str, role: str, reason: str, ttl: str, code: str) -> GrantRequest:
+def grant_request(
+    subject: str, role: str, reason: str, ttl: str | timedelta, code: str
+) -> GrantRequest:
     if not subject.strip():
         raise BadInput("subject is required")
     if not role.strip():
@@ -48,7 +51,7 @@ def grant_request(subject: str, role: str, reason: str, ttl: str, code: str) -> 
             subject=subject.strip(),
             role=role.strip(),
             reason=" ".join(reason.split()),
-            ttl=parse_ttl(ttl),
+            ttl=ttl if isinstance(ttl, timedelta) else parse_ttl(ttl),
             step_up_code=code.strip(),
         )
     except ValidationError as exc:
