@@ -14,7 +14,7 @@ from backends.faults_core import (
     HARD_MAX_DURATION,
     MAX_START_IN,
     Limits,
-    problems,
+    field_problems,
 )
 from backends.models import FaultGuards, FaultRequest, FaultSpec
 from tui.parse import BadValue, number, seconds
@@ -56,8 +56,28 @@ class BadFaultInput(BadValue):
     """The message names the field and what is wrong with it."""
 
 
+PATHS = {  # a FaultRequest's field -> the form's input for it
+    "spec.target_host": "host",
+    "spec.namespace": "namespace",
+    "spec.delay_ms": "delay",
+    "spec.delay_percent": "delay_percent",
+    "spec.abort_status": "abort_status",
+    "spec.abort_percent": "abort_percent",
+    "reason": "reason",
+    "start_in": "start_in",
+    "duration": "duration",
+    "guards.p999_ms_above": "guard_p999_ms",
+    "guards.error_rate_above": "guard_error_percent",
+}
+
+
 def _seconds(field: str, text: str, bare_unit: str, most: timedelta) -> float:
-    return seconds(text, LABELS[field], bare_unit=bare_unit, most=most.total_seconds(), hint=HINT)
+    try:
+        return seconds(
+            text, LABELS[field], bare_unit=bare_unit, most=most.total_seconds(), hint=HINT
+        )
+    except BadValue as exc:
+        raise BadFaultInput(str(exc), field) from None
 
 
 def _number(
@@ -65,25 +85,27 @@ def _number(
 ) -> float | None:
     if not text.strip():
         return default
-    return number(text, LABELS[field], low=low, high=high, integer=integer)
+    try:
+        return number(text, LABELS[field], low=low, high=high, integer=integer)
+    except BadValue as exc:
+        raise BadFaultInput(str(exc), field) from None
 
 
 def fault_request(values: Mapping[str, str]) -> FaultRequest:
     v = {k: values.get(k, "").strip() or DEFAULTS.get(k, "") for k in FIELDS}
     if len(" ".join(v["reason"].split())) < 10:
-        raise BadFaultInput("reason is required: a short sentence of at least 10 characters")
-    try:
-        delay_s = _seconds("delay", v["delay"], "ms", timedelta(seconds=MAX_DELAY_S))
-        delay_pct = _number("delay_percent", v["delay_percent"], 0.0, 0, 100)
-        status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
-        abort_pct = _number("abort_percent", v["abort_percent"], 0.0, 0, 100)
-        start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
-        longest = min(MODAL_LIMITS.max_duration, HARD_MAX_DURATION)
-        duration_s = _seconds("duration", v["duration"], "m", longest)
-        p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS)
-        error_pct = _number("guard_error_percent", v["guard_error_percent"], None, 0, 100)
-    except BadValue as exc:
-        raise BadFaultInput(str(exc)) from None
+        raise BadFaultInput(
+            "reason is required: a short sentence of at least 10 characters", "reason"
+        )
+    delay_s = _seconds("delay", v["delay"], "ms", timedelta(seconds=MAX_DELAY_S))
+    delay_pct = _number("delay_percent", v["delay_percent"], 0.0, 0, 100)
+    status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
+    abort_pct = _number("abort_percent", v["abort_percent"], 0.0, 0, 100)
+    start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
+    longest = min(MODAL_LIMITS.max_duration, HARD_MAX_DURATION)
+    duration_s = _seconds("duration", v["duration"], "m", longest)
+    p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS)
+    error_pct = _number("guard_error_percent", v["guard_error_percent"], None, 0, 100)
     try:
         req = FaultRequest(
             spec=FaultSpec(
@@ -105,8 +127,8 @@ def fault_request(values: Mapping[str, str]) -> FaultRequest:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise BadFaultInput(f"{where}: {first['msg']}") from None
-    found = problems(req, MODAL_LIMITS)
+        raise BadFaultInput(f"{where}: {first['msg']}", PATHS.get(where, "")) from None
+    found = field_problems(req, MODAL_LIMITS)
     if found:
-        raise BadFaultInput("; ".join(found))
+        raise BadFaultInput("; ".join(m for _, m in found), PATHS.get(found[0][0], ""))
     return req

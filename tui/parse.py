@@ -16,7 +16,12 @@ UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 class BadValue(ValueError):
-    """What was typed cannot be used; the message names the field and says why."""
+    """What was typed cannot be used; the message names the field and says why. `field`
+    is the form's input id it is about ("" if none), for the form to focus."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def span(seconds: float) -> str:

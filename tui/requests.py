@@ -30,10 +30,10 @@ def parse_ttl(text: str, name: str = "TTL") -> timedelta:
             hint="30m, 2h, 90s",
         )
     except BadValue as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(str(exc), "ttl") from None
     ttl = timedelta(seconds=secs)
     if ttl <= timedelta(0):
-        raise BadInput("TTL must be positive")
+        raise BadInput("TTL must be positive", "ttl")
     return ttl
 
 
@@ -41,11 +41,11 @@ def grant_request(
     subject: str, role: str, reason: str, ttl: str | timedelta, code: str
 ) -> GrantRequest:
     if not subject.strip():
-        raise BadInput("subject is required")
+        raise BadInput("subject is required", "subject")
     if not role.strip():
-        raise BadInput("role is required")
+        raise BadInput("role is required", "role")
     if len(" ".join(reason.split())) < 10:
-        raise BadInput("reason is required: a short sentence of at least 10 characters")
+        raise BadInput("reason is required: a short sentence of at least 10 characters", "reason")
     try:
         return GrantRequest(
             subject=subject.strip(),
@@ -56,4 +56,6 @@ def grant_request(
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise BadInput(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        where = ".".join(map(str, first["loc"]))
+        field = {"step_up_code": "code"}.get(where, where)
+        raise BadInput(f"{field}: {first['msg']}", field) from None

@@ -111,7 +111,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         try:
             req = fault_request(self.values())
         except BadFaultInput as exc:
-            self.show_error(str(exc))
+            self.show_error(str(exc), exc.field)
             return
         self.start_busy()
         self.post_message(self.Submitted(self, req))
