@@ -65,3 +65,22 @@ async def test_the_fault_form_focuses_the_field_it_refuses() -> None:
         await pilot.click("#schedule")
         await wait_for(pilot, lambda: "protected" in error(app, "#fault-error"), what="refusal")
         assert focused_id(app) == "namespace"
+
+
+async def test_the_fault_form_speaks_its_own_labels_not_the_models() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        host = app.screen.query_one("#host", Input)
+        assert host.value == "" and host.placeholder.startswith("e.g. ")  # not a default
+        await fill(pilot, {**form("stage", host=""), "guard_error_percent": "150"})
+        assert error(app, "#fault-error") == "target host is required"
+        assert focused_id(app) == "host"
+
+        await pilot.press(*"docs-api")
+        await pilot.click("#schedule")
+        await pilot.pause()
+        assert error(app, "#fault-error") == "guard errors % must be above 0 and at most 100"
+        assert focused_id(app) == "guard_error_percent"
+        assert value(app, "guard_error_percent") == "150"  # kept as typed

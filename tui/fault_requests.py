@@ -81,22 +81,30 @@ def _seconds(field: str, text: str, bare_unit: str, most: timedelta) -> float:
 
 
 def _number(
-    field: str, text: str, default: float | None, low: float, high: float, integer: bool = False
+    field: str,
+    text: str,
+    default: float | None,
+    low: float,
+    high: float,
+    *,
+    integer: bool = False,
+    above: bool = False,
 ) -> float | None:
     if not text.strip():
         return default
     try:
-        return number(text, LABELS[field], low=low, high=high, integer=integer)
+        return number(text, LABELS[field], low=low, high=high, integer=integer, above=above)
     except BadValue as exc:
         raise BadFaultInput(str(exc), field) from None
 
 
 def fault_request(values: Mapping[str, str]) -> FaultRequest:
+    """The request the form describes, checked field by field in the form's order; the
+    first wrong one raises BadFaultInput in the form's words, with that field's id."""
     v = {k: values.get(k, "").strip() or DEFAULTS.get(k, "") for k in FIELDS}
-    if len(" ".join(v["reason"].split())) < 10:
-        raise BadFaultInput(
-            "reason is required: a short sentence of at least 10 characters", "reason"
-        )
+    for field in ("host", "namespace"):
+        if not v[field]:
+            raise BadFaultInput(f"{LABELS[field]} is required", field)
     delay_s = _seconds("delay", v["delay"], "ms", timedelta(seconds=MAX_DELAY_S))
     delay_pct = _number("delay_percent", v["delay_percent"], 0.0, 0, 100)
     status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
@@ -104,8 +112,12 @@ def fault_request(values: Mapping[str, str]) -> FaultRequest:
     start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
     longest = min(MODAL_LIMITS.max_duration, HARD_MAX_DURATION)
     duration_s = _seconds("duration", v["duration"], "m", longest)
-    p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS)
-    error_pct = _number("guard_error_percent", v["guard_error_percent"], None, 0, 100)
+    p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS, above=True)
+    error_pct = _number("guard_error_percent", v["guard_error_percent"], None, 0, 100, above=True)
+    if len(" ".join(v["reason"].split())) < 10:
+        raise BadFaultInput(
+            "reason is required: a short sentence of at least 10 characters", "reason"
+        )
     try:
         req = FaultRequest(
             spec=FaultSpec(
@@ -126,8 +138,9 @@ def fault_request(values: Mapping[str, str]) -> FaultRequest:
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadFaultInput(f"{where}: {first['msg']}", PATHS.get(where, "")) from None
+        field = PATHS.get(".".join(str(p) for p in first["loc"]), "")
+        label = LABELS.get(field, "the form")  # never the model's own field names
+        raise BadFaultInput(f"{label}: {first['msg']}", field) from None
     found = field_problems(req, MODAL_LIMITS)
     if found:
         raise BadFaultInput("; ".join(m for _, m in found), PATHS.get(found[0][0], ""))

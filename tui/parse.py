@@ -48,13 +48,19 @@ def seconds(text: str, name: str, *, bare_unit: str, most: float, hint: str) -> 
     return value
 
 
-def number(text: str, name: str, *, low: float, high: float, integer: bool = False) -> float:
-    """A finite number from `low` to `high` (a whole one if `integer`)."""
+def number(
+    text: str, name: str, *, low: float, high: float, integer: bool = False, above: bool = False
+) -> float:
+    """A finite number from `low` (above it, if `above`) to `high`, a whole one if
+    `integer`."""
     try:
         value = float(text)
     except ValueError:
         raise BadValue(f"{name}: {text.strip()!r} is not a number") from None
-    if not (math.isfinite(value) and low <= value <= high):  # nan compares false: refused
+    low_ok = value > low if above else value >= low  # nan compares false: refused
+    if not (math.isfinite(value) and low_ok and value <= high):
+        if above:
+            raise BadValue(f"{name} must be above {low:g} and at most {high:g}")
         raise BadValue(f"{name} must be between {low:g} and {high:g}")
     if integer and not value.is_integer():
         raise BadValue(f"{name} must be a whole number")
