@@ -54,27 +54,36 @@ class Limits:
 
 def problems(req: FaultRequest, limits: Limits) -> list[str]:
     """Everything wrong with a request under these limits; empty means acceptable."""
-    spec = req.spec
-    out = []
-    if spec.namespace in limits.protected_namespaces:
-        out.append(f"namespace {spec.namespace!r} is protected; faults are refused there")
-    if not _DNS_LABEL.match(spec.namespace):
-        out.append(f"namespace {spec.namespace!r} is not a valid Kubernetes namespace name")
-    if not _HOST.match(spec.target_host):
-        out.append(f"target host {spec.target_host!r} is not a valid host name")
+    return [message for _, message in field_problems(req, limits)]
+
+
+def field_problems(req: FaultRequest, limits: Limits) -> list[tuple[str, str]]:
+    """problems(), each with the request's field it is about ("spec.namespace",
+    "duration"...), so a form can point at it."""
+    spec, ns, host = req.spec, req.spec.namespace, req.spec.target_host
+    out: list[tuple[str, str]] = []
+    if ns in limits.protected_namespaces:
+        out.append(("spec.namespace", f"namespace {ns!r} is protected; faults are refused there"))
+    if not _DNS_LABEL.match(ns):
+        out.append(("spec.namespace", f"namespace {ns!r} is not a valid Kubernetes namespace name"))
+    if not _HOST.match(host):
+        out.append(("spec.target_host", f"target host {host!r} is not a valid host name"))
     if (spec.delay_ms > 0) != (spec.delay_percent > 0):
-        out.append("a delay needs both a duration and a percentage above 0")
+        missing = "spec.delay_percent" if spec.delay_ms > 0 else "spec.delay_ms"
+        out.append((missing, "a delay needs both a duration and a percentage above 0"))
     if spec.delay_percent == 0 and spec.abort_percent == 0:
-        out.append("a fault needs a delay or an abort percentage above 0 (Istio would fault all)")
+        why = "a fault needs a delay or an abort percentage above 0 (Istio would fault all)"
+        out.append(("spec.delay_percent", why))
     worst = max(spec.delay_percent, spec.abort_percent)
     cap = min(limits.max_percent, HARD_MAX_PERCENT)
     if worst > cap:
-        out.append(f"{worst:g}% is over the cap of {cap:g}%")
+        which = "spec.delay_percent" if spec.delay_percent == worst else "spec.abort_percent"
+        out.append((which, f"{worst:g}% is over the cap of {cap:g}%"))
     longest = min(limits.max_duration, HARD_MAX_DURATION)
     if not timedelta(0) < req.duration <= longest:
-        out.append(f"a window lasts more than 0 and at most {longest}")
+        out.append(("duration", f"a window lasts more than 0 and at most {longest}"))
     if not timedelta(0) <= req.start_in <= MAX_START_IN:
-        out.append(f"a window starts between now and {MAX_START_IN} from now")
+        out.append(("start_in", f"a window starts between now and {MAX_START_IN} from now"))
     return out
 
 

@@ -21,6 +21,7 @@ from backends.models import LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from backends.wiring import Sources
 from tui.access_actions import AccessActions
+from tui.crash_report import CrashReport
 from tui.escape_keys import EscapeKeys
 from tui.fault_actions import FaultActions
 from tui.footer import KeyFooter
@@ -72,6 +73,7 @@ PANE_CLASSES: dict[str, type[SourcePane]] = {
 
 
 class WatchfloorApp(
+    CrashReport,
     EscapeKeys,
     SourceFeed,
     OperatorActions,

@@ -4,17 +4,21 @@ before anything is sent to a backend. Pure functions."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import timedelta
 
 from pydantic import ValidationError
 
-from backends.faults_core import DEFAULT_PROTECTED, Limits, problems
+from backends.faults_core import (
+    DEFAULT_PROTECTED,
+    HARD_MAX_DURATION,
+    MAX_START_IN,
+    Limits,
+    field_problems,
+)
 from backends.models import FaultGuards, FaultRequest, FaultSpec
+from tui.parse import BadValue, number, seconds
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 FIELDS = (
     "host",
     "namespace",
@@ -28,58 +32,116 @@ FIELDS = (
     "guard_error_percent",
     "reason",
 )
+LABELS = {  # what the form calls each field; every message uses these words
+    "host": "target host",
+    "namespace": "namespace",
+    "delay": "delay",
+    "delay_percent": "delay %",
+    "abort_status": "abort status",
+    "abort_percent": "abort %",
+    "start_in": "start in",
+    "duration": "duration",
+    "guard_p999_ms": "guard p99.9 ms",
+    "guard_error_percent": "guard errors %",
+    "reason": "reason",
+}
 DEFAULTS = {"delay": "0ms", "abort_status": "503", "start_in": "0s", "duration": "10m"}
 MODAL_LIMITS = Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED))
+MAX_DELAY_S = 60.0  # FaultSpec.delay_ms le=60_000
+MAX_GUARD_P999_MS = 600_000.0  # ten minutes: a guard above that never trips
+HINT = "800ms, 30s, 10m"
 
 
-class BadFaultInput(ValueError):
+class BadFaultInput(BadValue):
     """The message names the field and what is wrong with it."""
 
 
-def _seconds(name: str, text: str, bare_unit: str) -> float:
-    m = _DURATION.match(text)
-    if not m:
-        raise BadFaultInput(f"{name}: {text!r} is not a duration (try 800ms, 30s, 10m)")
-    return float(m.group(1)) * _UNIT_S[m.group(2) or bare_unit]
+PATHS = {  # a FaultRequest's field -> the form's input for it
+    "spec.target_host": "host",
+    "spec.namespace": "namespace",
+    "spec.delay_ms": "delay",
+    "spec.delay_percent": "delay_percent",
+    "spec.abort_status": "abort_status",
+    "spec.abort_percent": "abort_percent",
+    "reason": "reason",
+    "start_in": "start_in",
+    "duration": "duration",
+    "guards.p999_ms_above": "guard_p999_ms",
+    "guards.error_rate_above": "guard_error_percent",
+}
 
 
-def _number(name: str, text: str, default: float | None) -> float | None:
+def _seconds(field: str, text: str, bare_unit: str, most: timedelta) -> float:
+    try:
+        return seconds(
+            text, LABELS[field], bare_unit=bare_unit, most=most.total_seconds(), hint=HINT
+        )
+    except BadValue as exc:
+        raise BadFaultInput(str(exc), field) from None
+
+
+def _number(
+    field: str,
+    text: str,
+    default: float | None,
+    low: float,
+    high: float,
+    *,
+    integer: bool = False,
+    above: bool = False,
+) -> float | None:
     if not text.strip():
         return default
     try:
-        return float(text)
-    except ValueError:
-        raise BadFaultInput(f"{name}: {text!r} is not a number") from None
+        return number(text, LABELS[field], low=low, high=high, integer=integer, above=above)
+    except BadValue as exc:
+        raise BadFaultInput(str(exc), field) from None
 
 
 def fault_request(values: Mapping[str, str]) -> FaultRequest:
+    """The request the form describes, checked field by field in the form's order; the
+    first wrong one raises BadFaultInput in the form's words, with that field's id."""
     v = {k: values.get(k, "").strip() or DEFAULTS.get(k, "") for k in FIELDS}
+    for field in ("host", "namespace"):
+        if not v[field]:
+            raise BadFaultInput(f"{LABELS[field]} is required", field)
+    delay_s = _seconds("delay", v["delay"], "ms", timedelta(seconds=MAX_DELAY_S))
+    delay_pct = _number("delay_percent", v["delay_percent"], 0.0, 0, 100)
+    status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
+    abort_pct = _number("abort_percent", v["abort_percent"], 0.0, 0, 100)
+    start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
+    longest = min(MODAL_LIMITS.max_duration, HARD_MAX_DURATION)
+    duration_s = _seconds("duration", v["duration"], "m", longest)
+    p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS, above=True)
+    error_pct = _number("guard_error_percent", v["guard_error_percent"], None, 0, 100, above=True)
     if len(" ".join(v["reason"].split())) < 10:
-        raise BadFaultInput("reason is required: a short sentence of at least 10 characters")
-    error_pct = _number("guard error rate %", v["guard_error_percent"], None)
+        raise BadFaultInput(
+            "reason is required: a short sentence of at least 10 characters", "reason"
+        )
     try:
         req = FaultRequest(
             spec=FaultSpec(
                 target_host=v["host"],
                 namespace=v["namespace"],
-                delay_ms=round(_seconds("delay", v["delay"], "ms") * 1000),
-                delay_percent=_number("delay %", v["delay_percent"], 0.0) or 0.0,
-                abort_status=int(_number("abort status", v["abort_status"], 503) or 503),
-                abort_percent=_number("abort %", v["abort_percent"], 0.0) or 0.0,
+                delay_ms=round(delay_s * 1000),
+                delay_percent=delay_pct or 0.0,
+                abort_status=int(status or 503),
+                abort_percent=abort_pct or 0.0,
             ),
             reason=v["reason"],
-            start_in=timedelta(seconds=_seconds("start in", v["start_in"], "s")),
-            duration=timedelta(seconds=_seconds("duration", v["duration"], "m")),
+            start_in=timedelta(seconds=start_s),
+            duration=timedelta(seconds=duration_s),
             guards=FaultGuards(
-                p999_ms_above=_number("guard p99.9 ms", v["guard_p999_ms"], None),
+                p999_ms_above=p999,
                 error_rate_above=None if error_pct is None else error_pct / 100,
             ),
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadFaultInput(f"{where}: {first['msg']}") from None
-    found = problems(req, MODAL_LIMITS)
+        field = PATHS.get(".".join(str(p) for p in first["loc"]), "")
+        label = LABELS.get(field, "the form")  # never the model's own field names
+        raise BadFaultInput(f"{label}: {first['msg']}", field) from None
+    found = field_problems(req, MODAL_LIMITS)
     if found:
-        raise BadFaultInput("; ".join(found))
+        raise BadFaultInput("; ".join(m for _, m in found), PATHS.get(found[0][0], ""))
     return req

@@ -3,47 +3,59 @@ message for each bad field instead of a pydantic error dump. Pure functions."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from pydantic import ValidationError
 
 from backends.models import GrantRequest
+from tui.parse import BadValue, seconds
 
-_TTL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$")
-_UNIT = {"s": 1, "m": 60, "h": 3600, None: 60}  # a bare number is minutes
 DEFAULT_TTL = "30m"
+MAX_TTL = timedelta(hours=24)  # no backend allows longer; policy caps each role lower
 
 
-class BadInput(ValueError):
+class BadInput(BadValue):
     """What the person typed cannot be a request; the message says which field and why."""
 
 
-def parse_ttl(text: str) -> timedelta:
-    m = _TTL.match(text or DEFAULT_TTL)
-    if not m:
-        raise BadInput(f"TTL {text!r} is not a duration (try 30m, 2h, 90s)")
-    ttl = timedelta(seconds=float(m.group(1)) * _UNIT[m.group(2)])
+def parse_ttl(text: str, name: str = "TTL") -> timedelta:
+    """A TTL as typed: 30m, 2h, 90s; a bare number is minutes; at most MAX_TTL. `name`
+    is how messages call it ("" on the command line, where argparse names --ttl)."""
+    try:
+        secs = seconds(
+            text or DEFAULT_TTL,
+            name,
+            bare_unit="m",
+            most=MAX_TTL.total_seconds(),
+            hint="30m, 2h, 90s",
+        )
+    except BadValue as exc:
+        raise BadInput(str(exc), "ttl") from None
+    ttl = timedelta(seconds=secs)
     if ttl <= timedelta(0):
-        raise BadInput("TTL must be positive")
+        raise BadInput("TTL must be positive", "ttl")
     return ttl
 
 
-def grant_request(subject: str, role: str, reason: str, ttl: str, code: str) -> GrantRequest:
+def grant_request(
+    subject: str, role: str, reason: str, ttl: str | timedelta, code: str
+) -> GrantRequest:
     if not subject.strip():
-        raise BadInput("subject is required")
+        raise BadInput("subject is required", "subject")
     if not role.strip():
-        raise BadInput("role is required")
+        raise BadInput("role is required", "role")
     if len(" ".join(reason.split())) < 10:
-        raise BadInput("reason is required: a short sentence of at least 10 characters")
+        raise BadInput("reason is required: a short sentence of at least 10 characters", "reason")
     try:
         return GrantRequest(
             subject=subject.strip(),
             role=role.strip(),
             reason=" ".join(reason.split()),
-            ttl=parse_ttl(ttl),
+            ttl=ttl if isinstance(ttl, timedelta) else parse_ttl(ttl),
             step_up_code=code.strip(),
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise BadInput(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        where = ".".join(map(str, first["loc"]))
+        field = {"step_up_code": "code"}.get(where, where)
+        raise BadInput(f"{field}: {first['msg']}", field) from None

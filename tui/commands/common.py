@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import re
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,26 +11,51 @@ from backends.config import ConfigError, LoadedConfig, check_backends, load
 from backends.contracts import ActionRefused
 from backends.wiring import data_dir_for
 from tui.logsetup import setup_logging
+from tui.parse import BadValue, seconds
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+MAX_DURATION_S = 24 * 3600.0  # longer than any wait, window or interval a command takes
 
 
-def duration(text: str) -> float:
-    """argparse type: '10s', '2m', '500ms', '1.5h' or plain seconds."""
-    m = _DURATION.match(text)
-    if not m:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 10s, 2m, 500ms)")
-    return float(m.group(1)) * _UNIT[m.group(2)]
+def duration_up_to(most_s: float) -> Callable[[str], float]:
+    """An argparse type: a duration ('10s', '2m', '500ms', '1.5h' or plain seconds) of at
+    most `most_s`; anything else is a usage error naming the option (exit 2)."""
+
+    def duration(text: str) -> float:
+        try:
+            return seconds(text, "", bare_unit="s", most=most_s, hint="10s, 2m, 500ms")
+        except BadValue as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return duration
+
+
+duration = duration_up_to(MAX_DURATION_S)
 
 
 def delay(text: str) -> float:
     """argparse type for an injected delay: a duration with its unit ('800ms', '2s'). A bare
     number is refused: the fault-window form reads it as ms, `duration` as seconds."""
-    m = _DURATION.match(text)
-    if m and m.group(2) is None:
+    if text.strip().replace(".", "", 1).isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} needs a unit: 800ms or 2s")
     return duration(text)
+
+
+def finite(text: str) -> float:
+    """argparse type: a number, but not nan or inf (which no limit or percentage can be)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def port(text: str) -> int:
+    """argparse type: a TCP port, 0-65535 (0: any free one)."""
+    if not text.strip().isdecimal() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return int(text)
 
 
 Handler = Callable[[argparse.Namespace], int]

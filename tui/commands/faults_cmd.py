@@ -15,7 +15,8 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from tui.commands.common import delay, duration, load_config, mutating
+from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN
+from tui.commands.common import delay, duration, duration_up_to, finite, load_config, mutating
 
 DEFAULT_REASON_END = "ended from the command line"
 LATENCY_WAIT_S = 3.0
@@ -38,7 +39,7 @@ def register(sub: Any) -> None:
         "--delay", type=delay, default=0.0, metavar="DURATION", help="added latency: 800ms, 2s"
     )
     sc.add_argument(
-        "--delay-percent", type=float, default=0.0, metavar="PCT", help="of requests delayed"
+        "--delay-percent", type=finite, default=0.0, metavar="PCT", help="of requests delayed"
     )
     sc.add_argument(
         "--abort-status",
@@ -48,18 +49,18 @@ def register(sub: Any) -> None:
         help="aborts answer this (default 503)",
     )
     sc.add_argument(
-        "--abort-percent", type=float, default=0.0, metavar="PCT", help="of requests aborted"
+        "--abort-percent", type=finite, default=0.0, metavar="PCT", help="of requests aborted"
     )
     sc.add_argument(
         "--start-in",
-        type=duration,
+        type=duration_up_to(MAX_START_IN.total_seconds()),
         default=0.0,
         metavar="DURATION",
         help="start after this, e.g. 5m (default now)",
     )
     sc.add_argument(
         "--duration",
-        type=duration,
+        type=duration_up_to(HARD_MAX_DURATION.total_seconds()),
         default=600.0,
         metavar="DURATION",
         help="then it ends on its own (default 10m); percentages and length are capped "
@@ -68,14 +69,14 @@ def register(sub: Any) -> None:
     sc.add_argument("--reason", required=True, help="why (at least 10 characters)")
     sc.add_argument(
         "--guard-p999-ms",
-        type=float,
+        type=finite,
         default=None,
         metavar="MS",
         help="end the window early if p99.9 goes above this",
     )
     sc.add_argument(
         "--guard-error-rate",
-        type=float,
+        type=finite,
         default=None,
         metavar="RATIO",
         help="end it early if the error rate goes above this, e.g. 0.05",

@@ -10,13 +10,14 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import timedelta
 from typing import Any
 
 from backends.contracts import ActionRefused
 from backends.models import Actor, GrantsSnapshot, HealthState
 from tui.commands.common import load_config, mutating
 from tui.fmt import duration
-from tui.requests import DEFAULT_TTL, BadInput, grant_request
+from tui.requests import DEFAULT_TTL, BadInput, grant_request, parse_ttl
 
 
 def register(sub: Any) -> None:
@@ -29,7 +30,9 @@ def register(sub: Any) -> None:
     g.add_argument("--subject", required=True, help="who gets the role")
     g.add_argument("--role", required=True, help="the role, e.g. sre-oncall")
     g.add_argument("--reason", required=True, help="why: a short sentence, e.g. the incident")
-    g.add_argument("--ttl", default=DEFAULT_TTL, help="how long: 30m (default), 2h, 90s")
+    g.add_argument(
+        "--ttl", type=ttl, default=DEFAULT_TTL, help="how long: 30m (default), 2h, 90s; at most 24h"
+    )
     g.add_argument("--code", required=True, help="the step-up code (TOTP) from your app")
     g.add_argument("--json", action="store_true", help="print the grant as JSON")
     g.set_defaults(handler=run_grant)
@@ -37,6 +40,14 @@ def register(sub: Any) -> None:
     r.add_argument("id", help="the grant id (see `watchfloor grants list`)")
     r.add_argument("--reason", required=True, help="why it is revoked")
     r.set_defaults(handler=run_revoke)
+
+
+def ttl(text: str) -> timedelta:
+    """argparse type: a TTL as the grant form reads it; a bad one is a usage error (exit 2)."""
+    try:
+        return parse_ttl(text, name="")
+    except BadInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 async def _first(src: Any) -> GrantsSnapshot:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from tui.commands.common import duration, port
 from tui.commands.relay_cmd import host_port
 
 # (option, argparse keyword arguments, builder: args -> publisher or None)
@@ -39,7 +40,7 @@ PUBLISHERS: list[PublisherSpec] = [
     (
         "--metrics-port",
         {
-            "type": int,
+            "type": port,
             "metavar": "N",
             "help": "serve Prometheus metrics on this port (0: any free port)",
         },
@@ -75,10 +76,10 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--for",
         dest="duration",
-        type=float,
+        type=duration,
         default=None,
-        metavar="SECONDS",
-        help="stop after this long (default: until interrupted)",
+        metavar="DURATION",
+        help="stop after this long, e.g. 20s or 2h, at most 24h (default: until interrupted)",
     )
     p.set_defaults(handler=run)
 
@@ -100,10 +101,22 @@ def run(args: argparse.Namespace) -> int:
         ticked = asyncio.create_task(lab.ticked.wait())
         await asyncio.wait({task, ticked}, return_when=asyncio.FIRST_COMPLETED)
         ticked.cancel()
-        for pub in publishers:
-            url = getattr(pub, "url", "")
-            print(f"lab: {pub.name} {url}".rstrip(), flush=True)
+        if lab.ticked.is_set():  # every publisher started: say where they serve
+            for pub in publishers:
+                url = getattr(pub, "url", "")
+                print(f"lab: {pub.name} {url}".rstrip(), flush=True)
         await task
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except OSError as exc:  # a runtime failure (exit 1): the port is taken, no such host
+        if args.metrics_port is None:  # only the metrics server binds as it starts
+            raise
+        where = f"{args.host}:{args.metrics_port}"
+        print(
+            f"watchfloor: lab: --metrics-port {args.metrics_port}: cannot serve on {where}:"
+            f" {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 1
     return 0

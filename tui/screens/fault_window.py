@@ -19,22 +19,24 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from backends.models import FaultRequest, FaultWindow
-from tui.fault_requests import DEFAULTS, FIELDS, BadFaultInput, fault_request
+from tui.fault_requests import DEFAULTS, FIELDS, LABELS, BadFaultInput, fault_request
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
-LABELS = {
-    "host": ("target host", "docs-api"),
-    "namespace": ("namespace", "stage"),
-    "delay": ("delay", "e.g. 800ms"),
-    "delay_percent": ("delay %", "e.g. 30"),
-    "abort_status": ("abort status", "503"),
-    "abort_percent": ("abort %", "e.g. 1"),
-    "start_in": ("start in", "0s"),
-    "duration": ("duration", "10m"),
-    "guard_p999_ms": ("guard p99.9 ms", "end if above"),
-    "guard_error_percent": ("guard errors %", "end if above"),
-    "reason": ("reason", "game day: docs-api latency drill"),
+# Placeholders are examples, never values: an empty target is refused, not filled in with
+# something that only looks chosen. Where empty means a default, they show the default.
+PLACEHOLDERS = {
+    "host": "e.g. docs-api",
+    "namespace": "e.g. stage",
+    "delay": "e.g. 800ms",
+    "delay_percent": "e.g. 30",
+    "abort_status": "503",
+    "abort_percent": "e.g. 1",
+    "start_in": "0s",
+    "duration": "10m",
+    "guard_p999_ms": "end if above",
+    "guard_error_percent": "end if above",
+    "reason": "e.g. game day: docs-api latency drill",
 }
 
 
@@ -89,14 +91,16 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
             )
             with Grid(id="fault-grid"):
                 for field in FIELDS[:-1]:
-                    label, example = LABELS[field]
-                    yield Label(label)
+                    yield Label(LABELS[field])
                     yield Field(
-                        value=DEFAULTS.get(field, ""), placeholder=example, id=field, compact=True
+                        value=DEFAULTS.get(field, ""),
+                        placeholder=PLACEHOLDERS[field],
+                        id=field,
+                        compact=True,
                     )
             with Horizontal(id="fault-reason-row"):
-                yield Label(LABELS["reason"][0])
-                yield Field(placeholder=LABELS["reason"][1], id="reason", compact=True)
+                yield Label(LABELS["reason"])
+                yield Field(placeholder=PLACEHOLDERS["reason"], id="reason", compact=True)
             yield Static("", id="fault-error")
             with Horizontal(id="fault-buttons"):
                 yield Button("Schedule", variant="warning", id="schedule")
@@ -111,7 +115,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         try:
             req = fault_request(self.values())
         except BadFaultInput as exc:
-            self.show_error(str(exc))
+            self.show_error(str(exc), exc.field)
             return
         self.start_busy()
         self.post_message(self.Submitted(self, req))

@@ -74,11 +74,14 @@ class ActionForm(TypeAheadModal[ResultT]):
     def value(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value
 
-    def show_error(self, message: str) -> None:
-        """Refused or failed: say why, keep what was typed."""
+    def show_error(self, message: str, field: str = "") -> None:
+        """Refused or failed: say why, keep what was typed. With the `field` it is about,
+        that field has the focus at once, so what is typed next goes where it is wrong."""
         self.busy = False
         self.query_one(f"#{self.SUBMIT_ID}", Button).disabled = False
         self.query_one(f"#{self.ERROR_ID}", Static).update(Text(message, style="bold red"))
+        if field in self.INPUTS:
+            self.set_focus(self.query_one(f"#{field}", Input))
 
     def start_busy(self) -> None:
         self.busy = True

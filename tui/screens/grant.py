@@ -81,7 +81,9 @@ class GrantScreen(ActionForm[Grant | None]):
             yield Label("TTL (capped by policy per role)")
             yield Field(value=DEFAULT_TTL, id="ttl", compact=True)
             yield Label("step-up code (6 digits from your authenticator)")
-            yield Field(placeholder="123456", id="code", max_length=8, compact=True)
+            yield Field(  # digits only, leading zeros kept (not type="integer")
+                placeholder="123456", id="code", max_length=8, restrict=r"[0-9]*", compact=True
+            )
             yield Static("", id="grant-error")
             with Horizontal(id="grant-buttons"):
                 yield Button("Grant", variant="primary", id="grant")
@@ -93,7 +95,7 @@ class GrantScreen(ActionForm[Grant | None]):
         try:
             req = grant_request(*(self.value(f) for f in FIELDS))
         except BadInput as exc:
-            self.show_error(str(exc))
+            self.show_error(str(exc), exc.field)
             return
         self.start_busy()
         self.post_message(self.Submitted(self, req))

@@ -1,0 +1,99 @@
+"""Bad values on the command line: one line naming the option, exit 2 (bad usage) or 1 (a
+runtime failure such as a port in use), never a traceback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main, parser
+
+GRANT = ["grants", "grant", "--subject", "erin", "--role", "sre-oncall", "--code", "123456"]
+GRANT += ["--reason", "INC-77 fix it"]
+SCHEDULE = ["faults", "schedule", "--host", "docs-api", "-n", "stage", "--abort-percent", "5"]
+SCHEDULE += ["--reason", "game day: docs-api drill"]
+HUGE = "99999999999999h"
+
+
+def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """The error line argparse printed for argv; it must have exited 2."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        ([*GRANT, "--ttl", HUGE], f"argument --ttl: '{HUGE}' is over 24h"),
+        ([*GRANT, "--ttl", "abc"], "argument --ttl: 'abc' is not a duration (try 30m, 2h, 90s)"),
+        ([*SCHEDULE, "--duration", HUGE], f"argument --duration: '{HUGE}' is over 4h"),
+        ([*SCHEDULE, "--start-in", HUGE], f"argument --start-in: '{HUGE}' is over 24h"),
+        ([*SCHEDULE, "--delay", "9" * 400 + "ms"], "is over 24h"),
+        ([*SCHEDULE, "--guard-p999-ms", "inf"], "argument --guard-p999-ms: 'inf' is not a finite"),
+        ([*SCHEDULE, "--guard-error-rate", "nan"], "--guard-error-rate: 'nan' is not a finite"),
+        (["snapshot", "--for", "abc"], "argument --for: 'abc' is not a duration"),
+        (["screenshot", "--size", "abc", "out.svg"], "argument --size: 'abc' is not COLSxROWS"),
+        (["screenshot", "--size", "0x0", "out.svg"], "argument --size: '0x0' is out of range"),
+        (["lab", "--metrics-port", "99999"], "argument --metrics-port: '99999' is not a port"),
+        (["lab", "--metrics-port", "0", "--for", "nan"], "argument --for: 'nan' is not a dur"),
+    ],
+)
+def test_a_bad_value_is_a_usage_error_naming_the_option(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert line in usage_error(argv, capsys)
+
+
+def test_a_directory_is_not_a_screenshot_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = usage_error(["screenshot", str(tmp_path)], capsys)
+    assert f"argument out: '{tmp_path}' is a directory" in line
+
+
+def test_a_screenshot_that_cannot_be_written_fails_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    out = blocker / "shot.svg"  # its parent is a file: nothing can be written there
+    assert main(["screenshot", "--size", "80x24", "--after", "0", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"watchfloor: screenshot: cannot write {out}: ")
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield int(s.getsockname()[1])
+
+
+def test_lab_on_a_port_in_use_fails_in_one_line(
+    taken_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lab", "--metrics-port", str(taken_port), "--for", "5s"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # no URL of a server that never started
+    assert err == (
+        f"watchfloor: lab: --metrics-port {taken_port}: cannot serve on"
+        f" 127.0.0.1:{taken_port}: Address already in use\n"
+    )
+
+
+def test_good_values_still_parse() -> None:
+    args = parser().parse_args([*GRANT, "--ttl", "24h"])
+    assert args.ttl.total_seconds() == 24 * 3600
+    args = parser().parse_args([*SCHEDULE, "--duration", "4h", "--start-in", "90"])
+    assert (args.duration, args.start_in) == (4 * 3600, 90)
+    assert parser().parse_args(["screenshot", "--size", "80X24", "x.svg"]).size == (80, 24)
+    assert parser().parse_args(["lab", "--metrics-port", "9464"]).metrics_port == 9464

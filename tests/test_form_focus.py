@@ -1,0 +1,86 @@
+"""After a form refuses what was typed, the field that is wrong has the focus: the keys
+typed next fix it, instead of landing in whatever field Enter was pressed in."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from tests.helpers import SIZE, local_app, wait_for
+from tests.test_faults_pilot import fill, form
+from tui.app import WatchfloorApp
+from tui.screens.fault_window import FaultWindowScreen
+from tui.screens.grant import GrantScreen
+
+
+def focused_id(app: WatchfloorApp) -> str:
+    return getattr(app.focused, "id", "") or ""
+
+
+def value(app: WatchfloorApp, field: str) -> str:
+    return app.screen.query_one(f"#{field}", Input).value
+
+
+def error(app: WatchfloorApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_after_a_missing_reason_the_next_keys_go_to_the_reason() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GrantScreen), what="grant form")
+        await pilot.press(*"erin", "enter", *"sre-oncall", "enter")
+        await pilot.press("enter", "enter")  # no reason; keep the TTL
+        await pilot.press(*"000000", "enter")  # the code, and Enter submits
+        assert error(app, "#grant-error").startswith("reason is required")
+        assert focused_id(app) == "reason"
+        await pilot.press(*"INC-77 fix it")
+        assert value(app, "reason") == "INC-77 fix it"
+        assert value(app, "code") == "000000"  # untouched, leading zeros kept
+        assert value(app, "subject") == "erin"
+
+
+async def test_the_step_up_code_takes_digits_only() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GrantScreen), what="grant form")
+        await pilot.click("#code")
+        await pilot.press(*"01a b2-34")
+        assert value(app, "code") == "01234"
+
+
+async def test_the_fault_form_focuses_the_field_it_refuses() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        await fill(pilot, {**form("stage"), "abort_status": "abc"})
+        assert error(app, "#fault-error") == "abort status: 'abc' is not a number"
+        assert focused_id(app) == "abort_status"
+
+        await pilot.press("ctrl+u", *"503")  # fixed; now the namespace is refused
+        await pilot.click("#namespace")
+        await pilot.press("end", *["backspace"] * 5, *"prod")
+        await pilot.click("#schedule")
+        await wait_for(pilot, lambda: "protected" in error(app, "#fault-error"), what="refusal")
+        assert focused_id(app) == "namespace"
+
+
+async def test_the_fault_form_speaks_its_own_labels_not_the_models() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        host = app.screen.query_one("#host", Input)
+        assert host.value == "" and host.placeholder.startswith("e.g. ")  # not a default
+        await fill(pilot, {**form("stage", host=""), "guard_error_percent": "150"})
+        assert error(app, "#fault-error") == "target host is required"
+        assert focused_id(app) == "host"
+
+        await pilot.press(*"docs-api")
+        await pilot.click("#schedule")
+        await pilot.pause()
+        assert error(app, "#fault-error") == "guard errors % must be above 0 and at most 100"
+        assert focused_id(app) == "guard_error_percent"
+        assert value(app, "guard_error_percent") == "150"  # kept as typed

@@ -1,0 +1,67 @@
+"""Numbers and durations as a person types them, in a form or on the command line.
+
+One place refuses what is not a finite number in range (`nan`, `inf`, `1e999`, a TTL of
+`99999999999999h`) with a message that names the field as the person knows it, before
+any of it becomes a float, an int or a timedelta that could overflow. Pure functions;
+BadValue is a ValueError, so argparse `type=` functions can re-raise it as a usage error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+class BadValue(ValueError):
+    """What was typed cannot be used; the message names the field and says why. `field`
+    is the form's input id it is about ("" if none), for the form to focus."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def span(seconds: float) -> str:
+    """A limit the way it would be typed: 60s, 10m, 4h, 1.5h, 500ms."""
+    for unit, size in (("h", 3600.0), ("m", 60.0), ("s", 1.0)):
+        if seconds >= size and (seconds / size * 10).is_integer():
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds * 1000:g}ms"
+
+
+def seconds(text: str, name: str, *, bare_unit: str, most: float, hint: str) -> float:
+    """A duration ('800ms', '30s', '10m', '2h'; a bare number is in `bare_unit`) in
+    seconds, at most `most`. BadValue names `name` (a form's label; "" on the command
+    line, where argparse names the option) when it is not one or too long."""
+    typed = repr(text.strip())
+    m = _DURATION.match(text)
+    if not m:
+        raise BadValue(f"{f'{name}: ' if name else ''}{typed} is not a duration (try {hint})")
+    value = float(m.group(1)) * UNIT_S[m.group(2) or bare_unit]
+    if not value <= most:  # a 400-digit number is inf, which this refuses too
+        raise BadValue(
+            f"{name} must be at most {span(most)}" if name else f"{typed} is over {span(most)}"
+        )
+    return value
+
+
+def number(
+    text: str, name: str, *, low: float, high: float, integer: bool = False, above: bool = False
+) -> float:
+    """A finite number from `low` (above it, if `above`) to `high`, a whole one if
+    `integer`."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadValue(f"{name}: {text.strip()!r} is not a number") from None
+    low_ok = value > low if above else value >= low  # nan compares false: refused
+    if not (math.isfinite(value) and low_ok and value <= high):
+        if above:
+            raise BadValue(f"{name} must be above {low:g} and at most {high:g}")
+        raise BadValue(f"{name} must be between {low:g} and {high:g}")
+    if integer and not value.is_integer():
+        raise BadValue(f"{name} must be a whole number")
+    return value
