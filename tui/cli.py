@@ -14,12 +14,16 @@ import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backends.config import ConfigError
+from backends.config import ConfigError, LoadedConfig
 from backends.contracts import ActionRefused
 from backends.wiring import Sources
 from tui.commands import MODULES
 from tui.commands.common import load_config, refuse_if_read_only
+
+if TYPE_CHECKING:
+    from tui.app import WatchfloorApp  # imported when the dashboard starts (see above)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -91,10 +95,6 @@ def binding_ids() -> set[str]:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from backends.config import ConfigError
-    from backends.wiring import build_sources
-    from tui.app import WatchfloorApp
-
     loaded = load_config(args)
     cfg = loaded.config
     unknown = sorted(set(cfg.keys) - binding_ids())
@@ -114,20 +114,30 @@ def run_dashboard(args: argparse.Namespace) -> int:
         )
         return 2
 
+    app = dashboard_app(args, loaded)
+    app.run()
+    return 0
+
+
+def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorApp:
+    """The dashboard for these arguments and this config, not yet running."""
+    from backends.wiring import build_sources
+    from tui.app import WatchfloorApp
+
+    cfg = loaded.config
+
     def switch(name: str) -> Sources:
         return build_sources(load_config(args, profile=name))
 
-    app = WatchfloorApp(
+    return WatchfloorApp(
         build_sources(loaded),
         theme=cfg.ui.theme,
-        read_only=bool(args.read_only or cfg.ui.read_only),
+        read_only=bool(args.read_only),  # sticks; a profile's ui.read_only follows it
         keymap=dict(cfg.keys),
         profiles=tuple(sorted(cfg.profiles)),
         active_profile=cfg.profile,
         switch_profile_to=switch,
     )
-    app.run()
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,7 +55,7 @@ class OperatorActions:
     sources: Sources
     snapshots: dict[str, Snapshot | None]
     baselines: dict[str, float]
-    read_only: bool
+    forced_read_only: bool  # --read-only: read-only whatever the profile
     profiles: tuple[str, ...]
     switch_profile_to: Callable[[str], Sources] | None
     _alert_book: AlertBook
@@ -63,6 +63,11 @@ class OperatorActions:
     first_latency: LatencySnapshot | None
 
     # --- read-only -------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        """--read-only, or the current profile's ui.read_only (it follows a profile switch)."""
+        return self.forced_read_only or self.sources.read_only
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the binding from the footer and refuses it; the key then goes on to
