@@ -1,8 +1,9 @@
 """`watchfloor`: the dashboard, and its headless subcommands (tui/commands/).
 
 Textual is imported only when the dashboard itself starts, so headless commands stay quick.
-Exit status: 0 fine, 1 a command failed, 2 bad usage or bad configuration, 141 the reader
-of the output went away (`watchfloor snapshot --json | head`), as if killed by SIGPIPE.
+Exit status: 0 fine, 1 a command failed (or the dashboard crashed), 2 bad usage or bad
+configuration, 141 the reader of the output went away (`watchfloor snapshot --json | head`),
+as if killed by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
             f"known: {', '.join(sorted(binding_ids()))}"
         )
 
-    not_a_tty = [name for name in ("stdin", "stdout") if not getattr(sys, name).isatty()]
+    not_a_tty = missing_terminals()
     if not_a_tty:  # Textual would draw escape codes into a file or pipe, and never end
         print(
             f"watchfloor: the dashboard needs a terminal; {' and '.join(not_a_tty)} "
@@ -116,7 +117,12 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
     app = dashboard_app(args, loaded)
     app.run()
-    return 0
+    return app.return_code or 0  # 1 after an unhandled exception (Textual prints it)
+
+
+def missing_terminals() -> list[str]:
+    """Which of stdin and stdout are not a terminal."""
+    return [name for name in ("stdin", "stdout") if not getattr(sys, name).isatty()]
 
 
 def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorApp:
