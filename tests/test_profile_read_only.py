@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Header
 
 from tests.helpers import SIZE, wait_for
-from tests.palette_helpers import run_command
+from tests.palette_helpers import run_command, search
 from tui.app import WatchfloorApp
 from tui.cli import dashboard_app, parser
 from tui.commands.common import load_config
@@ -35,6 +35,10 @@ def app_for(tmp_path: Path, *flags: str) -> WatchfloorApp:
     return dashboard_app(args, load_config(args))
 
 
+def toasts(app: WatchfloorApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
 def drawn(app: WatchfloorApp) -> list[str]:
     return [k.description for k in app.query_one(KeyFooter).drawn]
 
@@ -54,8 +58,11 @@ async def test_switching_to_a_read_only_profile_makes_the_dashboard_read_only(
         await wait_for(pilot, lambda: "HALT ALL faults" not in drawn(app), what="keys hidden")
         assert not {"Fault window", "Grant access"} & set(drawn(app))
         await pilot.press("f")
-        await pilot.pause()
+        await wait_for(pilot, lambda: REFUSED in toasts(app), what="f refused, saying why")
         assert not isinstance(app.screen, FaultWindowScreen)
+        titles = await search(pilot, "fault", "Focus faults pane")
+        assert "HALT ALL fault injection" not in titles, titles
+        await pilot.press("escape")
 
         await run_command(pilot, "Switch to profile stage")  # not read-only: keys are back
         await wait_for(pilot, lambda: "env stage" in app.sub_title, what="on profile stage")

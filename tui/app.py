@@ -267,6 +267,8 @@ class WatchfloorApp(
         rows: dict[str, list[tuple[str, str, str]]] = {s: [] for s in HELP_SECTIONS}
         for a in self.active_bindings.values():
             b = a.binding
+            if self.hides(b.action):
+                continue
             if not b.show:
                 section = HELP_SECTIONS[2]
             elif a.node is self or isinstance(a.node, Screen):
@@ -282,7 +284,8 @@ class WatchfloorApp(
         yield from self.operator_commands()
         yield from self.access_commands()
         for title, help_text, action in PALETTE:
-            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+            if not self.hides(action):
+                yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
         for cap in PANE_CLASSES:
             yield SystemCommand(
                 f"Focus {cap} pane",
