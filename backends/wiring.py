@@ -88,6 +88,9 @@ class Sources:
     ctx: BackendContext
     environment: str
     errors: dict[str, str] = field(default_factory=dict)
+    # the config's ui.read_only (a prod profile's, say): whoever runs these sources refuses
+    # every mutating action while it holds them
+    read_only: bool = False
 
     def __getitem__(self, capability: str) -> Any:
         return self.by_capability[capability]
@@ -145,4 +148,10 @@ def build_sources(loaded: LoadedConfig, clock: Clock | None = None) -> Sources:
             ctx.audit = None if cap in errors else built[cap]
         if cap == "stepup":
             ctx.stepup = None if cap in errors else built[cap]
-    return Sources(by_capability=built, ctx=ctx, environment=cfg.environment, errors=errors)
+    return Sources(
+        by_capability=built,
+        ctx=ctx,
+        environment=cfg.environment,
+        errors=errors,
+        read_only=cfg.ui.read_only,
+    )

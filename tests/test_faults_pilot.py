@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from backends.models import Actor, FaultRequest, FaultSpec, WindowState
 from tests.helpers import SIZE, local_app, wait_for
+from tests.palette_helpers import run_command
 from tui.app import WatchfloorApp
 from tui.panes.faults import FaultsPane
 from tui.screens.fault_window import FaultWindowScreen
@@ -152,9 +153,14 @@ async def test_the_dashboard_reconciles_windows_that_end() -> None:
         assert x.end_reason == "ended on time" and not x.applied
 
 
-async def test_q_with_a_fault_window_open_asks_again_before_quitting() -> None:
+@pytest.mark.parametrize(("first", "second"), [("q", "q"), ("ctrl+q", "ctrl+q"), ("palette", "q")])
+async def test_quit_with_a_fault_window_open_asks_again_before_quitting(
+    first: str, second: str
+) -> None:
     """The dashboard is the windows' reconciler by default: quitting with one open leaves
-    nothing to end it or check its guards. The first q says so; a second one quits."""
+    nothing to end it or check its guards. The first quit says so; a second one quits.
+    Every way to quit asks: q, ctrl+q (Textual's own key, which `?` lists) and the
+    palette's Quit."""
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
@@ -162,12 +168,15 @@ async def test_q_with_a_fault_window_open_asks_again_before_quitting() -> None:
         req = FaultRequest(spec=spec, reason="drill before a quit", duration=timedelta(minutes=5))
         await app.sources["faults"].schedule(req, Actor(name="erin"))
         await app.refresh_now("faults")
-        await pilot.press("q")
+        if first == "palette":
+            await run_command(pilot, "Quit")
+        else:
+            await pilot.press(first)
         await pilot.pause()
         assert app.is_running and app.return_code is None
         (note,) = [n for n in app._notifications if "fault window" in n.title]
         assert "stage/docs-api until" in note.message and "q again" in note.message
-        await pilot.press("q")
+        await pilot.press(second)
         await pilot.pause()
     assert app.return_code == 0
 

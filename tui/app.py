@@ -129,7 +129,8 @@ class WatchfloorApp(
         switch_profile_to: Callable[[str], Sources] | None = None,
     ) -> None:
         super().__init__()
-        self.read_only = read_only
+        self.sources = sources
+        self.forced_read_only = read_only  # --read-only: whatever the profile (read_only)
         self.profiles = profiles
         self.active_profile = active_profile
         self.switch_profile_to = switch_profile_to
@@ -144,7 +145,6 @@ class WatchfloorApp(
         self.first_latency: LatencySnapshot | None = None
         if keymap:
             self.set_keymap(keymap)
-        self.sources = sources
         self.clock: Clock = clock or SystemClock()
         self.screenshot_dir = screenshot_dir or sources.ctx.data_dir
         self.snapshots: dict[str, Snapshot | None] = dict.fromkeys(PANES)
@@ -205,9 +205,11 @@ class WatchfloorApp(
         self.first_latency = None
         self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
         self.mark_environment()
+        self.refresh_bindings()  # the footer hides or shows the mutating keys at once
         await self.prime_sources()
         self.run_sources()
-        self.notify(f"Now on profile {name} (env {sources.environment})", title="Profile")
+        ro = ", read-only" if self.read_only else ""
+        self.notify(f"Now on profile {name} (env {sources.environment}{ro})", title="Profile")
 
     def pane(self, cap: str) -> SourcePane:
         """The pane widget, whichever screen is on top (a modal hides it from queries)."""
@@ -268,6 +270,8 @@ class WatchfloorApp(
         rows: dict[str, list[tuple[str, str, str, str]]] = {s: [] for s in HELP_SECTIONS}
         for a in self.active_bindings.values():
             b = a.binding
+            if self.hides(b.action):
+                continue
             if not b.show:
                 section = HELP_SECTIONS[2]
             elif a.node is self or isinstance(a.node, Screen):
@@ -283,7 +287,8 @@ class WatchfloorApp(
         yield from self.operator_commands()
         yield from self.access_commands()
         for title, help_text, action in PALETTE:
-            yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+            if not self.hides(action):
+                yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
         for cap in PANE_CLASSES:
             yield SystemCommand(
                 f"Focus {cap} pane",

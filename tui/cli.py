@@ -1,8 +1,9 @@
 """`watchfloor`: the dashboard, and its headless subcommands (tui/commands/).
 
 Textual is imported only when the dashboard itself starts, so headless commands stay quick.
-Exit status: 0 fine, 1 a command failed, 2 bad usage or bad configuration, 141 the reader
-of the output went away (`watchfloor snapshot --json | head`), as if killed by SIGPIPE.
+Exit status: 0 fine, 1 a command failed (or the dashboard crashed), 2 bad usage or bad
+configuration, 141 the reader of the output went away (`watchfloor snapshot --json | head`),
+as if killed by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backends.config import ConfigError
+from backends.config import ConfigError, LoadedConfig
 from backends.contracts import ActionRefused
 from backends.wiring import Sources
 from tui.commands import MODULES
 from tui.commands.common import load_config, refuse_if_read_only
+
+if TYPE_CHECKING:
+    from tui.app import WatchfloorApp  # imported when the dashboard starts (see above)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -77,17 +82,14 @@ class VersionAction(argparse.Action):
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from backends.wiring import build_sources
-    from tui.app import WatchfloorApp
+    from tui.config_check import check_keymap, check_theme
 
     loaded = load_config(args)
-    cfg = loaded.config
-    from tui.config_check import check_keymap, check_theme
 
     check_keymap(loaded)
     check_theme(loaded)
 
-    not_a_tty = [name for name in ("stdin", "stdout") if not getattr(sys, name).isatty()]
+    not_a_tty = missing_terminals()
     if not_a_tty:  # Textual would draw escape codes into a file or pipe, and never end
         print(
             f"watchfloor: the dashboard needs a terminal; {' and '.join(not_a_tty)} "
@@ -97,20 +99,35 @@ def run_dashboard(args: argparse.Namespace) -> int:
         )
         return 2
 
+    app = dashboard_app(args, loaded)
+    app.run()
+    return app.return_code or 0  # 1 after an unhandled exception (Textual prints it)
+
+
+def missing_terminals() -> list[str]:
+    """Which of stdin and stdout are not a terminal."""
+    return [name for name in ("stdin", "stdout") if not getattr(sys, name).isatty()]
+
+
+def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorApp:
+    """The dashboard for these arguments and this config, not yet running."""
+    from backends.wiring import build_sources
+    from tui.app import WatchfloorApp
+
+    cfg = loaded.config
+
     def switch(name: str) -> Sources:
         return build_sources(load_config(args, profile=name))
 
-    app = WatchfloorApp(
+    return WatchfloorApp(
         build_sources(loaded),
         theme=cfg.ui.theme,
-        read_only=bool(args.read_only or cfg.ui.read_only),
+        read_only=bool(args.read_only),  # sticks; a profile's ui.read_only follows it
         keymap=dict(cfg.keys),
         profiles=tuple(sorted(cfg.profiles)),
         active_profile=cfg.profile,
         switch_profile_to=switch,
     )
-    app.run()
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -36,6 +36,7 @@ class Shown(NamedTuple):
 def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
     """(the keys to show in order, the command palette key or None) for this screen."""
     app = screen.app
+    hides = getattr(app, "hides", None)  # WatchfloorApp: mutating keys in read-only mode
     palette: Shown | None = None
     widget_keys: list[Shown] = []
     screen_keys: list[Shown] = []
@@ -45,6 +46,8 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
         item = Shown(key, app.get_key_display(binding), binding.description, enabled)
         if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
             palette = item
+        elif callable(hides) and hides(binding.action):
+            continue
         elif binding.show and (id(node), binding.action) not in seen:
             seen.add((id(node), binding.action))
             tier = app_keys if node is app else screen_keys if node is screen else widget_keys

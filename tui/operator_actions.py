@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from backends.wiring import Sources
     from tui.panes.base import SourcePane
 
-# Actions that change something somewhere; hidden and refused in read-only mode.
+# Actions that change something somewhere; in read-only mode they are left out of the
+# footer, `?` and the palette, and refuse with a toast when their key is pressed anyway.
 MUTATING_ACTIONS = frozenset(
     {
         "grant",
@@ -55,7 +56,7 @@ class OperatorActions:
     sources: Sources
     snapshots: dict[str, Snapshot | None]
     baselines: dict[str, float]
-    read_only: bool
+    forced_read_only: bool  # --read-only: read-only whatever the profile
     profiles: tuple[str, ...]
     switch_profile_to: Callable[[str], Sources] | None
     _alert_book: AlertBook
@@ -64,13 +65,23 @@ class OperatorActions:
 
     # --- read-only -------------------------------------------------------------------------
 
+    @property
+    def read_only(self) -> bool:
+        """--read-only, or the current profile's ui.read_only (it follows a profile switch)."""
+        return self.forced_read_only or self.sources.read_only
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # False hides the binding from the footer and refuses it; the key then goes on to
-        # the focused widget as if unbound.
-        if self.read_only and action in MUTATING_ACTIONS:
-            return False
+        # False hides the binding and refuses it: the key then goes on to the focused widget
+        # as if unbound. Read-only mode does not use it: a mutating key, hidden (`hides`),
+        # still runs its action, which refuses and says why (refuse_if_read_only).
         app: Any = self
         return not (len(app.screen_stack) > 1 and action in priority_actions(type(app)))
+
+    def hides(self, action: str) -> bool:
+        """Whether the footer, `?` and the palette leave this action out: in read-only mode,
+        the mutating ones ("app.grant" and "grant" alike)."""
+        name = action.rpartition(".")[2].partition("(")[0]
+        return self.read_only and name in MUTATING_ACTIONS
 
     def refuse_if_read_only(self) -> bool:
         app: Any = self

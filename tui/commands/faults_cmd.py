@@ -260,6 +260,7 @@ def run_halt(args: argparse.Namespace) -> int:
     return _run(args, job)
 
 
+@mutating  # ends windows (removes their faults) and starts scheduled ones
 def run_reconcile(args: argparse.Namespace) -> int:
     from backends.contracts import FaultReconciler
 

@@ -11,7 +11,7 @@ import io
 import sys
 from typing import Any
 
-from tui.commands.common import load_config
+from tui.commands.common import load_config, mutating
 
 
 def register(sub: Any) -> None:
@@ -31,6 +31,7 @@ def qr_text(uri: str) -> str:
     return out.getvalue()
 
 
+@mutating  # with or without --rotate it writes a secret; it never shows an existing one
 def run_enroll(args: argparse.Namespace) -> int:
     from backends.wiring import build_sources
 
