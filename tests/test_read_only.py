@@ -86,7 +86,7 @@ async def test_read_only_keys_say_why_nothing_happens_and_are_not_offered() -> N
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
-        keys = {does for _section, _key, does in help_screen.rows}
+        keys = {does for _section, _key, does, _id in help_screen.rows}
         assert "Timeline" in keys and "Revoke grant" not in keys and "Grant access" not in keys
         await pilot.press("escape")
 
