@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.filter import ANSIToTruecolor
+from textual.widgets._header import HeaderTitle
 
 from backends.config import load
 from backends.contracts import CAPABILITIES, PANES
@@ -45,8 +46,26 @@ async def test_header_names_the_simulated_panes_when_some_are_live() -> None:
     app = WatchfloorApp(build_sources(load(env=env)))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "env local" in app.sub_title, what="the header")
-        assert app.sub_title.startswith("simulated: access, grants, release, faults · ")
+        assert app.sub_title == "env local · simulated: access, grants, release, faults"
         assert "local simulation" not in app.sub_title
+
+
+async def test_at_80_columns_the_header_still_shows_the_environment() -> None:
+    """With prod and one live pane the title read "… simulated: access, grants, release,
+    faults · en…" at 80 columns: the red bar, and no word of which environment."""
+    env = {
+        **os.environ,
+        "WATCHFLOOR_PANES__LATENCY": "prometheus",
+        "WATCHFLOOR_ENVIRONMENT": "prod",
+        "WATCHFLOOR_UI__READ_ONLY": "true",
+    }
+    loaded = load(env=env)
+    app = WatchfloorApp(build_sources(loaded), read_only=loaded.config.ui.read_only)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "env prod" in app.sub_title, what="the header")
+        await pilot.pause()
+        line = app.query_one(HeaderTitle).render_line(0).text
+        assert "env prod · read-only" in line, line
 
 
 async def test_the_clock_repaints_without_building_a_colour_filter(

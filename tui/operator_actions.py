@@ -171,7 +171,9 @@ class OperatorActions:
         else:
             where = "live"
         ro = " · read-only" if self.read_only else ""
-        app.sub_title = f"{where} · env {env}{ro}"
+        # env first: on a narrow terminal the title is cut from the right, and "env prod"
+        # matters more than the list of simulated panes
+        app.sub_title = f"env {env}{ro} · {where}"
         app.query_one(Header).set_class(env.lower() in PROD_ENVIRONMENTS, "-prod")
 
     def operator_commands(self) -> Iterable[SystemCommand]:
