@@ -97,3 +97,29 @@ async def test_leaving_a_read_only_profile(
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, FaultWindowScreen) is not stays_read_only
+
+
+async def test_a_form_open_when_a_read_only_profile_comes_in_sends_nothing(
+    tmp_path: Path,
+) -> None:
+    """The palette opens over a form: switch to the read-only prod profile from there and
+    the form's submit went to prod's backends all the same. Now it says so and stays open,
+    with what was typed."""
+    from tests.test_faults_pilot import fill, form, windows
+    from tui.fmt import FORM_READ_ONLY
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        await app.switch_profile("prod")
+        await wait_for(pilot, lambda: "read-only" in app.sub_title, what="read-only prod")
+        screen = app.screen
+        assert isinstance(screen, FaultWindowScreen)
+        await fill(pilot, form("stage"))
+        await pilot.pause(0.3)
+        assert app.screen is screen
+        assert FORM_READ_ONLY in str(screen.query_one("#fault-error").render())
+        await app.refresh_now("faults")
+        assert windows(app) == {}

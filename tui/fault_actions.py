@@ -14,6 +14,7 @@ from textual.app import App
 from backends.contracts import ActionRefused, FaultReconciler
 from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
 from backends.polling import describe_error
+from tui.fmt import FORM_READ_ONLY
 from tui.panes.faults import FaultsPane
 
 if TYPE_CHECKING:
@@ -117,9 +118,15 @@ class FaultActions(App[None]):
     # --- messages from the modals -----------------------------------------------------------
 
     def on_fault_window_screen_submitted(self, message: FaultWindowScreen.Submitted) -> None:
+        if self._fault_read_only():  # a read-only profile was switched to with the form open
+            message.screen.show_error(FORM_READ_ONLY)
+            return
         self.run_worker(self._schedule_fault(message), group="actions", exit_on_error=False)
 
     def on_halt_screen_submitted(self, message: HaltScreen.Submitted) -> None:
+        if self._fault_read_only():
+            message.screen.show_error(FORM_READ_ONLY)
+            return
         self.run_worker(self._halt_all(message), group="actions", exit_on_error=False)
 
     async def _schedule_fault(self, message: FaultWindowScreen.Submitted) -> None:

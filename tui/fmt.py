@@ -66,3 +66,7 @@ def health_text(health: SourceHealth, now: datetime, source: str) -> Text:
             )
             text.append(f" · {err}", style)
     return text
+
+
+# A form submitted after a switch to a read-only profile: it stays open, nothing is sent.
+FORM_READ_ONLY = "Read-only mode now: nothing can be changed from here (esc closes)."

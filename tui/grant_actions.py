@@ -11,6 +11,7 @@ from textual.app import App
 from backends.contracts import ActionRefused
 from backends.models import Actor
 from backends.polling import describe_error
+from tui.fmt import FORM_READ_ONLY
 from tui.panes.grants import GrantsPane
 
 if TYPE_CHECKING:
@@ -55,9 +56,15 @@ class GrantActions(App[None]):
         await self.push_screen(RevokeScreen(grant, self.clock.now()))
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:
+        if self._read_only():  # a read-only profile was switched to with the form open
+            message.screen.show_error(FORM_READ_ONLY)
+            return
         self.run_worker(self._grant(message), group="actions", exit_on_error=False)
 
     def on_revoke_screen_submitted(self, message: RevokeScreen.Submitted) -> None:
+        if self._read_only():
+            message.screen.show_error(FORM_READ_ONLY)
+            return
         self.run_worker(self._revoke(message), group="actions", exit_on_error=False)
 
     async def _grant(self, message: GrantScreen.Submitted) -> None:

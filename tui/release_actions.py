@@ -49,6 +49,8 @@ class ReleaseActions(App[None]):
         target = (snap.rehearsal_target if snap else "") or f"the {name} release backend"
 
         def confirmed(reason: str | None) -> None:
+            if reason and refuse is not None and refuse():  # switched to read-only meanwhile
+                return
             if reason:
                 self.run_worker(self._rehearse(reason), group="actions", exit_on_error=False)
 
