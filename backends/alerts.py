@@ -100,6 +100,17 @@ def _release(s: ReleaseSnapshot, now: datetime) -> list[Alert]:
 def _latency(s: LatencySnapshot, now: datetime, baselines: Mapping[str, float]) -> list[Alert]:
     out = []
     for r in s.routes:
+        if r.p999_ms is not None and r.p999_ms > r.slo_ms:
+            out.append(
+                Alert(
+                    kind=AlertKind.P999_OVER_SLO,
+                    key=f"slo:{r.route}",
+                    raised_at=now,
+                    message=f"{r.route} p99.9 {'> ' if r.above_last_bucket else ''}"
+                    f"{r.p999_ms:.0f} ms over its {r.slo_ms:.0f} ms SLO "
+                    f"({r.p999_ms / r.slo_ms - 1:+.0%})",
+                )
+            )
         base = baselines.get(r.route)
         if base is None or r.p999_ms is None or r.p999_ms <= base * REGRESSION:
             continue

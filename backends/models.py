@@ -361,6 +361,7 @@ class AlertKind(StrEnum):
     TTL_EXPIRED_ACTIVE = "break-glass TTL expired still active"
     RELEASE_FAILURE = "release train failure"
     P999_REGRESSION = "p99.9 regression"
+    P999_OVER_SLO = "p99.9 over SLO"
     FAULT_LEAK = "fault injection leaking"
     SOURCE_DOWN = "source down"
 

@@ -109,15 +109,31 @@ def test_release_failure_only_for_the_latest_finished_cut() -> None:
     assert kinds({"release": healed}) == []
 
 
-def test_p999_regression_against_marked_baseline() -> None:
-    snap = LatencySnapshot(
-        observed_at=T0,
-        health=OK,
-        routes=(RouteLatency(route="GET /search", p999_ms=450, slo_ms=400, observations=5000),),
+def latency(p999_ms: float | None, slo_ms: float = 400, **kw: object) -> LatencySnapshot:
+    route = RouteLatency(
+        route="GET /search", p999_ms=p999_ms, slo_ms=slo_ms, observations=5000, **kw
     )
+    return LatencySnapshot(observed_at=T0, health=OK, routes=(route,))
+
+
+def test_p999_regression_against_marked_baseline() -> None:
+    snap = latency(350)  # within its 400 ms SLO: only a marked baseline can make it an alert
     assert kinds({"latency": snap}) == []  # no baseline marked
-    assert kinds({"latency": snap}, baselines={"GET /search": 420}) == []  # +7%
-    assert kinds({"latency": snap}, baselines={"GET /search": 400}) == [AlertKind.P999_REGRESSION]
+    assert kinds({"latency": snap}, baselines={"GET /search": 330}) == []  # +6%
+    assert kinds({"latency": snap}, baselines={"GET /search": 300}) == [AlertKind.P999_REGRESSION]
+
+
+def test_p999_over_its_slo_without_any_baseline() -> None:
+    assert kinds({"latency": latency(400)}) == []  # at the SLO is within it
+    assert kinds({"latency": latency(None)}) == []  # no value, no verdict
+    (alert,) = derive({"latency": latency(435, slo_ms=250)}, T0)
+    assert alert.kind is AlertKind.P999_OVER_SLO
+    assert alert.key == "slo:GET /search"
+    assert alert.message == "GET /search p99.9 435 ms over its 250 ms SLO (+74%)"
+    (bound,) = derive({"latency": latency(500, above_last_bucket=True)}, T0)
+    assert bound.message.startswith("GET /search p99.9 > 500 ms over")
+    both = kinds({"latency": latency(450)}, baselines={"GET /search": 380})
+    assert both == [AlertKind.P999_OVER_SLO, AlertKind.P999_REGRESSION]
 
 
 def test_fault_leak_in_protected_namespace_or_past_end() -> None:
