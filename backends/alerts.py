@@ -106,9 +106,8 @@ def _latency(s: LatencySnapshot, now: datetime, baselines: Mapping[str, float]) 
                     kind=AlertKind.P999_OVER_SLO,
                     key=f"slo:{r.route}",
                     raised_at=now,
-                    message=f"{r.route} p99.9 {'> ' if r.above_last_bucket else ''}"
-                    f"{r.p999_ms:.0f} ms over its {r.slo_ms:.0f} ms SLO "
-                    f"({r.p999_ms / r.slo_ms - 1:+.0%})",
+                    message=f"{r.route} {'> ' if r.above_last_bucket else ''}"
+                    f"{r.p999_ms:.0f} ms, SLO {r.slo_ms:.0f} ms ({r.p999_ms / r.slo_ms - 1:+.0%})",
                 )
             )
         base = baselines.get(r.route)

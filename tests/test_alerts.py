@@ -129,9 +129,9 @@ def test_p999_over_its_slo_without_any_baseline() -> None:
     (alert,) = derive({"latency": latency(435, slo_ms=250)}, T0)
     assert alert.kind is AlertKind.P999_OVER_SLO
     assert alert.key == "slo:GET /search"
-    assert alert.message == "GET /search p99.9 435 ms over its 250 ms SLO (+74%)"
+    assert alert.message == "GET /search 435 ms, SLO 250 ms (+74%)"
     (bound,) = derive({"latency": latency(500, above_last_bucket=True)}, T0)
-    assert bound.message.startswith("GET /search p99.9 > 500 ms over")
+    assert bound.message.startswith("GET /search > 500 ms, SLO 400 ms")
     both = kinds({"latency": latency(450)}, baselines={"GET /search": 380})
     assert both == [AlertKind.P999_OVER_SLO, AlertKind.P999_REGRESSION]
 
