@@ -13,6 +13,7 @@ from tests.conftest import watchfloor_cmd
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tui.app import WatchfloorApp
 from tui.footer import KeyFooter
+from tui.operator_actions import Profile
 from tui.panes.alerts import AlertStrip
 from tui.screens.grant import GrantScreen
 from tui.screens.timeline import TimelineScreen
@@ -110,7 +111,9 @@ async def test_profile_switch_reconnects_and_prod_is_red(tmp_path: Path) -> None
         build_sources(loaded),
         profiles=("prod",),
         keymap=dict(loaded.config.keys),
-        switch_profile_to=lambda name: build_sources(load(cfg, profile=name)),
+        switch_profile_to=lambda name: Profile(
+            build_sources(other := load(cfg, profile=name)), keymap=other.config.keys
+        ),
     )
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")

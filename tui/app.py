@@ -27,7 +27,7 @@ from tui.fault_actions import FaultActions
 from tui.footer import KeyFooter
 from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
-from tui.operator_actions import OperatorActions
+from tui.operator_actions import OperatorActions, Profile
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
 from tui.panes.base import SourcePane, health_class
@@ -126,7 +126,7 @@ class WatchfloorApp(
         keymap: dict[str, str] | None = None,
         profiles: tuple[str, ...] = (),
         active_profile: str = "",
-        switch_profile_to: Callable[[str], Sources] | None = None,
+        switch_profile_to: Callable[[str], Profile] | None = None,
     ) -> None:
         super().__init__()
         self.sources = sources
@@ -191,12 +191,12 @@ class WatchfloorApp(
         if self.switch_profile_to is None:
             return
         try:
-            sources = self.switch_profile_to(name)
+            profile = self.switch_profile_to(name)
         except Exception as exc:  # a bad profile leaves the current one running
             self.notify(str(exc), title=f"Profile {name}", severity="error")
             return
         self.workers.cancel_group(self, "sources")
-        old, self.sources = self.sources, sources
+        old, self.sources = self.sources, profile.sources
         await old.aclose()
         self.active_profile = name
         self.snapshots = dict.fromkeys(PANES)
@@ -205,11 +205,11 @@ class WatchfloorApp(
         self.first_latency = None
         self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
         self.mark_environment()
-        self.refresh_bindings()  # the footer hides or shows the mutating keys at once
+        self.apply_look(profile)  # its keys (and the footer's read-only keys) at once
         await self.prime_sources()
         self.run_sources()
         ro = ", read-only" if self.read_only else ""
-        self.notify(f"Now on profile {name} (env {sources.environment}{ro})", title="Profile")
+        self.notify(f"Now on profile {name} (env {self.sources.environment}{ro})", title="Profile")
 
     def pane(self, cap: str) -> SourcePane:
         """The pane widget, whichever screen is on top (a modal hides it from queries)."""

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from backends.config import ConfigError, LoadedConfig
 from backends.contracts import ActionRefused
-from backends.wiring import Sources
 from tui.commands import MODULES
 from tui.commands.common import load_config, refuse_if_read_only
 
@@ -113,11 +112,16 @@ def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorA
     """The dashboard for these arguments and this config, not yet running."""
     from backends.wiring import build_sources
     from tui.app import WatchfloorApp
+    from tui.config_check import check_keymap, check_theme
+    from tui.operator_actions import Profile
 
     cfg = loaded.config
 
-    def switch(name: str) -> Sources:
-        return build_sources(load_config(args, profile=name))
+    def switch(name: str) -> Profile:
+        other = load_config(args, profile=name)
+        check_keymap(other)  # what the dashboard refuses at start, a switch refuses too
+        check_theme(other)
+        return Profile(build_sources(other), other.config.ui.theme, dict(other.config.keys))
 
     return WatchfloorApp(
         build_sources(loaded),

@@ -7,7 +7,8 @@ and alert book, and calls no backend except through the sources the app already 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
@@ -41,6 +42,15 @@ MUTATING_ACTIONS = frozenset(
 PROD_ENVIRONMENTS = frozenset({"prod", "production"})
 
 
+@dataclass(frozen=True)
+class Profile:
+    """What switching to a profile brings: its sources, and its look (ui.theme, [keys])."""
+
+    sources: Sources
+    theme: str = ""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+
+
 def priority_actions(app_class: type) -> frozenset[str]:
     """The actions of the app's own priority bindings: keys that open a screen or move the
     focus on the main screen. Textual checks priority bindings with a modal on top too;
@@ -58,7 +68,8 @@ class OperatorActions:
     baselines: dict[str, float]
     forced_read_only: bool  # --read-only: read-only whatever the profile
     profiles: tuple[str, ...]
-    switch_profile_to: Callable[[str], Sources] | None
+    switch_profile_to: Callable[[str], Profile] | None
+    _theme_name: str | None
     _alert_book: AlertBook
     timeline: Timeline
     first_latency: LatencySnapshot | None
@@ -159,6 +170,17 @@ class OperatorActions:
         app.notify(f"Saved {path}", title="Game-day report")
 
     # --- profiles ---------------------------------------------------------------------------------
+
+    def apply_look(self, profile: Profile) -> None:
+        """The profile's [keys] replace the last profile's (a key it does not remap is back
+        to its default). Its ui.theme applies when it differs from the last profile's, so a
+        theme picked from the palette stays while the profiles agree."""
+        app: Any = self
+        app.set_keymap(dict(profile.keymap))
+        if profile.theme and profile.theme != self._theme_name:
+            self._theme_name = profile.theme
+            if profile.theme in app.available_themes:
+                app.theme = profile.theme
 
     def mark_environment(self) -> None:
         app: Any = self
