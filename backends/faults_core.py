@@ -27,6 +27,7 @@ DEFAULT_PROTECTED = ("prod", "production", "kube-system", "istio-system")
 HARD_MAX_PERCENT = 50.0  # faults.rego caps here whatever the config says
 HARD_MAX_DURATION = timedelta(hours=4)
 MAX_START_IN = timedelta(hours=24)
+MAX_DELAY = timedelta(seconds=60)  # FaultSpec.delay_ms le=60_000
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _HOST = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")

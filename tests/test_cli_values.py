@@ -35,7 +35,22 @@ def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         ([*GRANT, "--ttl", "abc"], "argument --ttl: 'abc' is not a duration (try 30m, 2h, 90s)"),
         ([*SCHEDULE, "--duration", HUGE], f"argument --duration: '{HUGE}' is over 4h"),
         ([*SCHEDULE, "--start-in", HUGE], f"argument --start-in: '{HUGE}' is over 24h"),
-        ([*SCHEDULE, "--delay", "9" * 400 + "ms"], "is over 24h"),
+        ([*SCHEDULE, "--delay", "9" * 400 + "ms"], "is over 1m"),
+        ([*SCHEDULE, "--delay", "90s"], "argument --delay: '90s' is over 1m"),
+        (
+            [*SCHEDULE, "--abort-status", "700"],
+            "argument --abort-status: '700' is not within 200-599",
+        ),
+        ([*SCHEDULE, "--abort-status", "5x"], "argument --abort-status: '5x' is not a number"),
+        ([*SCHEDULE, "--abort-status", "503.5"], "--abort-status: '503.5' is not a whole number"),
+        (
+            [*SCHEDULE, "--delay-percent", "150"],
+            "argument --delay-percent: '150' is not within 0-100",
+        ),
+        (
+            [*SCHEDULE, "--abort-percent", "-1"],
+            "argument --abort-percent: '-1' is not within 0-100",
+        ),
         ([*SCHEDULE, "--guard-p999-ms", "inf"], "argument --guard-p999-ms: 'inf' is not a finite"),
         ([*SCHEDULE, "--guard-error-rate", "nan"], "--guard-error-rate: 'nan' is not a finite"),
         (["snapshot", "--for", "abc"], "argument --for: 'abc' is not a duration"),

@@ -30,17 +30,19 @@ def test_delay_units_reach_the_request() -> None:
         assert request_from(args).spec.delay_ms == ms
 
 
-def test_every_bad_flag_is_named_at_once() -> None:
+def test_every_bad_flag_the_model_refuses_is_named_at_once() -> None:
+    # what argparse can check alone (a delay over a minute, a percentage over 100) is a
+    # usage error before this; what is left is named all at once, as flags
     args = parser().parse_args(
-        [*BASE, "--delay", "80s", "--delay-percent", "150", "--reason", "game day"]
+        [*BASE, "--guard-p999-ms", "-5", "--guard-error-rate", "2", "--reason", "game day"]
     )
     with pytest.raises(ActionRefused) as refused:
         request_from(args)
     message = str(refused.value)
-    assert "--delay (in ms): Input should be less than or equal to 60000 (got 80000)" in message
-    assert "--delay-percent: Input should be less than or equal to 100 (got 150.0)" in message
+    assert "--guard-p999-ms: Input should be greater than 0 (got -5.0)" in message
+    assert "--guard-error-rate: Input should be less than or equal to 1 (got 2.0)" in message
     assert "--reason: String should have at least 10 characters" in message
-    assert "spec." not in message  # flags, not the model's field paths
+    assert "guards." not in message and "spec." not in message  # flags, not field paths
 
 
 def test_schedule_says_when_in_the_time_the_panes_use() -> None:

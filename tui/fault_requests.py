@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from backends.faults_core import (
     DEFAULT_PROTECTED,
     HARD_MAX_DURATION,
+    MAX_DELAY,
     MAX_START_IN,
     Limits,
     field_problems,
@@ -47,7 +48,6 @@ LABELS = {  # what the form calls each field; every message uses these words
 }
 DEFAULTS = {"delay": "0ms", "abort_status": "503", "start_in": "0s", "duration": "10m"}
 MODAL_LIMITS = Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED))
-MAX_DELAY_S = 60.0  # FaultSpec.delay_ms le=60_000
 MAX_GUARD_P999_MS = 600_000.0  # ten minutes: a guard above that never trips
 HINT = "800ms, 30s, 10m"
 
@@ -105,7 +105,7 @@ def fault_request(values: Mapping[str, str]) -> FaultRequest:
     for field in ("host", "namespace"):
         if not v[field]:
             raise BadFaultInput(f"{LABELS[field]} is required", field)
-    delay_s = _seconds("delay", v["delay"], "ms", timedelta(seconds=MAX_DELAY_S))
+    delay_s = _seconds("delay", v["delay"], "ms", MAX_DELAY)
     delay_pct = _number("delay_percent", v["delay_percent"], 0.0, 0, 100)
     status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
     abort_pct = _number("abort_percent", v["abort_percent"], 0.0, 0, 100)

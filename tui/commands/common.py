@@ -9,6 +9,7 @@ from pathlib import Path
 
 from backends.config import ConfigError, LoadedConfig, check_backends, load
 from backends.contracts import ActionRefused
+from backends.faults_core import MAX_DELAY
 from backends.wiring import data_dir_for
 from tui.logsetup import setup_logging
 from tui.parse import BadValue, seconds
@@ -33,11 +34,12 @@ duration = duration_up_to(MAX_DURATION_S)
 
 
 def delay(text: str) -> float:
-    """argparse type for an injected delay: a duration with its unit ('800ms', '2s'). A bare
-    number is refused: the fault-window form reads it as ms, `duration` as seconds."""
+    """argparse type for an injected delay: a duration with its unit ('800ms', '2s'), at
+    most a minute. A bare number is refused: the fault-window form reads it as ms,
+    `duration` as seconds."""
     if text.strip().replace(".", "", 1).isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} needs a unit: 800ms or 2s")
-    return duration(text)
+    return duration_up_to(MAX_DELAY.total_seconds())(text)
 
 
 def finite(text: str) -> float:
@@ -49,6 +51,20 @@ def finite(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
+
+
+def within(low: float, high: float, *, integer: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number from `low` to `high` (a whole one if `integer`)."""
+
+    def number(text: str) -> float:
+        value = finite(text)
+        if integer and not value.is_integer():
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not within {low:g}-{high:g}")
+        return int(value) if integer else value
+
+    return number
 
 
 def port(text: str) -> int:

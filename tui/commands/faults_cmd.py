@@ -16,7 +16,15 @@ from datetime import timedelta
 from typing import Any
 
 from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN
-from tui.commands.common import delay, duration, duration_up_to, finite, load_config, mutating
+from tui.commands.common import (
+    delay,
+    duration,
+    duration_up_to,
+    finite,
+    load_config,
+    mutating,
+    within,
+)
 
 DEFAULT_REASON_END = "ended from the command line"
 LATENCY_WAIT_S = 3.0
@@ -39,17 +47,25 @@ def register(sub: Any) -> None:
         "--delay", type=delay, default=0.0, metavar="DURATION", help="added latency: 800ms, 2s"
     )
     sc.add_argument(
-        "--delay-percent", type=finite, default=0.0, metavar="PCT", help="of requests delayed"
+        "--delay-percent",
+        type=within(0, 100),
+        default=0.0,
+        metavar="PCT",
+        help="of requests delayed, 0-100",
     )
     sc.add_argument(
         "--abort-status",
-        type=int,
+        type=within(200, 599, integer=True),
         default=503,
         metavar="HTTP",
         help="aborts answer this (default 503)",
     )
     sc.add_argument(
-        "--abort-percent", type=finite, default=0.0, metavar="PCT", help="of requests aborted"
+        "--abort-percent",
+        type=within(0, 100),
+        default=0.0,
+        metavar="PCT",
+        help="of requests aborted, 0-100",
     )
     sc.add_argument(
         "--start-in",
