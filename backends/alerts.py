@@ -30,6 +30,13 @@ REGRESSION = 1.10
 # A grant is "expired, still active" only when its source still listed it this long after
 # its expiry: time for a reaper's next pass and for clock skew between the two machines.
 EXPIRY_GRACE = timedelta(seconds=5)
+# A p99.9 that crosses its line for a poll or two is noise on a tired night: these alerts
+# show only once their condition has held this long (Prometheus's `for:`), and a dip
+# back under the line starts the wait again. The time shown is when it began.
+HOLD = {
+    AlertKind.P999_OVER_SLO: timedelta(seconds=30),
+    AlertKind.P999_REGRESSION: timedelta(seconds=30),
+}
 
 
 def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
@@ -183,14 +190,15 @@ class AlertBook:
     """Current alerts with the time each was first raised: unacknowledged first, critical
     before warning within them, then newest first (the strip shows the top three, so a
     critical alert is never behind "+N more" warnings). An acknowledged alert stays listed
-    (dimmed) until its condition clears; if it clears and comes back, it is new again."""
+    (dimmed) until its condition clears; if it clears and comes back, it is new again.
+    An alert of a kind in HOLD is listed only once its condition has held that long."""
 
     def __init__(self) -> None:
         self._first: dict[str, datetime] = {}
         self._acked: set[str] = set()
         self._current: list[Alert] = []
 
-    def update(self, alerts: list[Alert]) -> list[Alert]:
+    def update(self, alerts: list[Alert], now: datetime) -> list[Alert]:
         live = {a.key for a in alerts}
         for key in list(self._first):
             if key not in live:
@@ -199,6 +207,8 @@ class AlertBook:
         out = []
         for a in alerts:
             first = self._first.setdefault(a.key, a.raised_at)
+            if now - first < HOLD.get(a.kind, timedelta(0)):
+                continue
             out.append(
                 a.model_copy(update={"raised_at": first, "acknowledged": a.key in self._acked})
             )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from backends.alerts import AlertBook, derive
 from backends.models import (
     AccessSnapshot,
+    Alert,
     AlertKind,
     FaultSpec,
     FaultsSnapshot,
@@ -109,11 +110,14 @@ def test_release_failure_only_for_the_latest_finished_cut() -> None:
     assert kinds({"release": healed}) == []
 
 
-def latency(p999_ms: float | None, slo_ms: float = 400, **kw: object) -> LatencySnapshot:
+def latency(
+    p999_ms: float | None, slo_ms: float = 400, at: datetime = T0, **kw: object
+) -> LatencySnapshot:
     route = RouteLatency(
         route="GET /search", p999_ms=p999_ms, slo_ms=slo_ms, observations=5000, **kw
     )
-    return LatencySnapshot(observed_at=T0, health=OK, routes=(route,))
+    health = SourceHealth(state=HealthState.OK, last_ok_at=at)
+    return LatencySnapshot(observed_at=at, health=health, routes=(route,))
 
 
 def test_p999_regression_against_marked_baseline() -> None:
@@ -180,7 +184,7 @@ def test_source_down_and_stale() -> None:
 def test_alert_book_keeps_first_raised_and_orders_newest_first() -> None:
     book = AlertBook()
     a1 = derive({"grants": GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(-1),))}, T0)
-    first = book.update(a1)
+    first = book.update(a1, T0)
     later = T0 + timedelta(seconds=10)
     fresh = SourceHealth(state=HealthState.OK, last_ok_at=later)
     both = derive(
@@ -191,25 +195,25 @@ def test_alert_book_keeps_first_raised_and_orders_newest_first() -> None:
         },
         later,
     )
-    shown = book.update(both)
+    shown = book.update(both, later)
     assert [a.key for a in shown] == ["grant:g-0.01", "grant:g-1"]
     assert shown[1].raised_at == first[0].raised_at == T0
-    assert book.update([]) == []
+    assert book.update([], later) == []
 
 
 def test_acknowledged_alerts_sink_and_come_back_new_when_they_recur() -> None:
     book = AlertBook()
     snap = GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(-1), grant(-2)))
     alerts = derive({"grants": snap}, T0)
-    first = book.update(alerts)
+    first = book.update(alerts, T0)
     assert not any(a.acknowledged for a in first)
     acked = book.acknowledge_newest()
     assert acked is not None and acked.key == first[0].key
-    again = book.update(alerts)
+    again = book.update(alerts, T0)
     assert [a.acknowledged for a in again] == [False, True]  # unacked first
     assert again[1].key == acked.key
-    book.update([])  # the condition cleared
-    back = book.update(alerts)
+    book.update([], T0)  # the condition cleared
+    back = book.update(alerts, T0)
     assert not any(a.acknowledged for a in back)
     book.acknowledge_newest()
     book.acknowledge_newest()
@@ -237,7 +241,7 @@ def test_a_failing_source_is_one_alert_acknowledgeable_until_it_recovers() -> No
                 update={"health": mqtt_down, "source": "mqtt", "observed_at": at}
             ),
         }
-        return {a.key: (a.message, a.acknowledged) for a in book.update(derive(snaps, at))}
+        return {a.key: (a.message, a.acknowledged) for a in book.update(derive(snaps, at), at)}
 
     for i in range(5):
         shown = poll(i, down)
@@ -277,7 +281,9 @@ def test_a_critical_alert_comes_before_newer_warnings() -> None:
         ends_at=T0 + timedelta(minutes=5),
         applied=True,
     )
-    book.update(derive({"faults": FaultsSnapshot(observed_at=T0, health=OK, windows=(leak,))}, T0))
+    book.update(
+        derive({"faults": FaultsSnapshot(observed_at=T0, health=OK, windows=(leak,))}, T0), T0
+    )
     later = T0 + timedelta(seconds=30)
     down = SourceHealth(state=HealthState.ERROR, last_error="connection refused")
     snaps = {
@@ -289,8 +295,34 @@ def test_a_critical_alert_comes_before_newer_warnings() -> None:
             for pane in ("latency", "access", "release")
         },
     }
-    shown = book.update(derive(snaps, later))
+    shown = book.update(derive(snaps, later), later)
     assert [(a.kind, a.severity) for a in shown][:1] == [(AlertKind.FAULT_LEAK, "critical")]
     assert [a.kind for a in shown[1:]] == [AlertKind.SOURCE_DOWN] * 3
     acked = book.acknowledge_newest()
     assert acked is not None and acked.kind is AlertKind.FAULT_LEAK
+
+
+def test_p999_alerts_show_once_they_have_held_for_30s() -> None:
+    """A p99.9 that pokes over its SLO for a poll or two flapped the strip (raised, cleared,
+    raised: six timeline entries in five minutes). Now it shows once it has held 30 s,
+    stamped with when it began; a dip back under starts the wait again."""
+    book = AlertBook()
+
+    def poll(s: int, p999: float) -> list[Alert]:
+        at = T0 + timedelta(seconds=s)
+        return book.update(derive({"latency": latency(p999, at=at)}, at), at)
+
+    assert poll(0, 450) == []
+    assert poll(20, 450) == []
+    assert poll(25, 390) == []  # back under: the wait starts again
+    assert poll(26, 450) == []
+    assert poll(50, 450) == []
+    (shown,) = poll(56, 450)
+    assert shown.kind is AlertKind.P999_OVER_SLO and shown.raised_at == T0 + timedelta(seconds=26)
+    assert poll(57, 390) == []
+
+    # other alerts are not held: a grant listed past its expiry shows at once
+    expired = GrantsSnapshot(observed_at=T0, health=OK, grants=(grant(-1),))
+    assert [a.kind for a in book.update(derive({"grants": expired}, T0), T0)] == [
+        AlertKind.TTL_EXPIRED_ACTIVE
+    ]

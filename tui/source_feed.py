@@ -176,10 +176,11 @@ class SourceFeed(App[None]):
         self.flush()
 
     def refresh_alerts(self) -> None:
-        alerts = derive(self.snapshots, self.clock.now(), self.baselines)
-        self.timeline.observe_alerts(alerts, self.clock.now())
+        now = self.clock.now()
+        alerts = derive(self.snapshots, now, self.baselines)
+        current = tuple(self._alert_book.update(alerts, now))
+        self.timeline.observe_alerts(current, now)  # what the strip shows, held ones too
         strip = self.alert_strip
-        current = tuple(self._alert_book.update(alerts))
         if current != strip.alerts:
             strip.alerts = current
 
