@@ -53,7 +53,9 @@ class GrantActions(App[None]):
             return
         from tui.screens.revoke import RevokeScreen
 
-        await self.push_screen(RevokeScreen(grant, self.clock.now()))
+        screen = RevokeScreen(grant, self.clock.now())
+        timer = self.set_interval(1.0, lambda: screen.set_now(self.clock.now()), name="revoke")
+        await self.push_screen(screen, lambda _: timer.stop())  # its countdown runs on
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:
         if self._read_only():  # a read-only profile was switched to with the form open

@@ -89,7 +89,7 @@ class DenialsScreen(TypeAheadModal[None]):
         with Vertical(id="denials-box") as box:
             box.border_title = "Recent denials" + (f" · {self.source}" if self.source else "")
             yield Field(
-                placeholder="filter: tenant=acme service=docs restricted …",
+                placeholder="e.g. tenant=acme service=docs restricted",
                 id="denials-filter",
             )
             yield Static("", id="denials-count")
@@ -156,7 +156,11 @@ class DenialsScreen(TypeAheadModal[None]):
             self.query_one(KeyedTable).set_rows(rows)
             self.query_one("#denials-count", Static).update(
                 f"{len(shown):,} of {len(self.decisions):,} recent denials"
-                + (f" match {self.query_text!r}" if self.query_text.strip() else "")
+                + (
+                    f" match {self.query_text!r}"
+                    if self.query_text.strip()
+                    else " (type above to filter: key=value or any word)"
+                )
             )
             self._show_detail()
 

@@ -38,6 +38,9 @@ PLACEHOLDERS = {
     "guard_error_percent": "end if above",
     "reason": "e.g. game day: docs-api latency drill",
 }
+# The guards take a plain number, so their placeholder ("end if above") cannot be a value.
+NUMBER = r"[0-9]*\.?[0-9]*"
+RESTRICT = {"guard_p999_ms": NUMBER, "guard_error_percent": NUMBER}
 
 
 class FaultWindowScreen(ActionForm[FaultWindow | None]):
@@ -95,6 +98,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
                     yield Field(
                         value=DEFAULTS.get(field, ""),
                         placeholder=PLACEHOLDERS[field],
+                        restrict=RESTRICT.get(field),
                         id=field,
                         compact=True,
                     )

@@ -22,6 +22,9 @@ from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
 FIELDS = ("subject", "role", "reason", "ttl", "code")
+DEFAULT_ROLES = ("sre-oncall", "db-reader", "prod-deployer", "cluster-admin")
+# Placeholders are examples ("e.g. …") or say what goes there: an empty field never looks
+# filled in (a dim 123456 read as a step-up code already typed).
 
 
 class GrantScreen(ActionForm[Grant | None]):
@@ -60,7 +63,7 @@ class GrantScreen(ActionForm[Grant | None]):
         self.roles = roles
 
     def compose(self) -> ComposeResult:
-        roles = ", ".join(self.roles) or "sre-oncall, db-reader, prod-deployer, cluster-admin"
+        roles = self.roles or DEFAULT_ROLES
         with Vertical(id="grant-box"):
             yield Static(Text("Grant break-glass access", style="bold"))
             yield Static(
@@ -69,12 +72,12 @@ class GrantScreen(ActionForm[Grant | None]):
                 classes="hint",
             )
             yield Label("subject (who gets it)")
-            yield Field(placeholder="alice@example.com", id="subject", compact=True)
-            yield Label(f"role ({roles})")
-            yield Field(placeholder="sre-oncall", id="role", compact=True)
+            yield Field(placeholder="e.g. alice@example.com", id="subject", compact=True)
+            yield Label(f"role ({', '.join(roles)})")
+            yield Field(placeholder=f"e.g. {roles[0]}", id="role", compact=True)
             yield Label("reason (a short sentence: the incident and why)")
             yield Field(
-                placeholder="INC-4711: gateway p99.9 regression, need pod exec",
+                placeholder="e.g. INC-4711: gateway p99.9 regression, need pod exec",
                 id="reason",
                 compact=True,
             )
@@ -82,7 +85,7 @@ class GrantScreen(ActionForm[Grant | None]):
             yield Field(value=DEFAULT_TTL, id="ttl", compact=True)
             yield Label("step-up code (6 digits from your authenticator)")
             yield Field(  # digits only, leading zeros kept (not type="integer")
-                placeholder="123456", id="code", max_length=8, restrict=r"[0-9]*", compact=True
+                placeholder="6 digits", id="code", max_length=8, restrict=r"[0-9]*", compact=True
             )
             yield Static("", id="grant-error")
             with Horizontal(id="grant-buttons"):

@@ -60,9 +60,9 @@ class HaltScreen(ActionForm[int | None]):
                 " Audited. Nothing else is touched."
             )
             yield Label("reason")
-            yield Field(placeholder="pager fired: checkout errors", id="halt-reason")
+            yield Field(placeholder="e.g. pager fired: checkout errors", id="halt-reason")
             yield Label(f"type {CONFIRM_WORD} to confirm")
-            yield Field(placeholder=CONFIRM_WORD, id="halt-confirm")
+            yield Field(id="halt-confirm")  # empty: a dim HALT there read as typed already
             yield Static("", id="halt-error")
             with Horizontal(id="halt-buttons"):
                 yield Button("HALT ALL", variant="error", id="halt")

@@ -46,10 +46,11 @@ class RehearsalScreen(TypeAheadModal[str | None]):
             yield Static(Text("Trigger the rollback rehearsal?", style="bold"))
             yield Static(Text.assemble("runs on: ", (self.target, "bold"), f"\n{self.last}"))
             yield Static(
-                "It is recorded in the audit trail under your name, with this reason.",
+                "It is recorded in the audit trail under your name, with this reason"
+                f" (at least {MIN_REASON} characters).",
                 classes="hint",
             )
-            yield Field(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason")
+            yield Field(placeholder="e.g. monthly rollback drill before the next cut", id="reason")
             yield Static("", id="rehearsal-error")
             with Horizontal(id="rehearsal-buttons"):
                 yield Button("Rehearse rollback", variant="warning", id="confirm")

@@ -63,7 +63,9 @@ class ReplayScreen(TypeAheadModal[None]):
             box.border_title = "Policy dry-run · replay recent decisions (nothing is applied)"
             yield Label("candidate policy file, and how many of the latest decisions:")
             with Horizontal(id="replay-form"):
-                yield Field(self.candidate, placeholder="path/to/candidate.rego", id="replay-file")
+                yield Field(
+                    self.candidate, placeholder="e.g. policy/candidate.rego", id="replay-file"
+                )
                 yield Field(str(self.limit), type="integer", id="replay-limit")
             yield ProgressBar(total=None, show_eta=False, id="replay-progress")
             yield Static(self.note or "Enter runs the replay.", id="replay-status")

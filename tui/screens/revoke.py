@@ -2,7 +2,9 @@
 
 Enter in the reason moves to the confirmation; the Revoke button (or Enter on it) posts
 `RevokeScreen.Submitted`. The App revokes through the GrantSource and then closes the
-screen or calls `show_error`, keeping the reason as typed.
+screen or calls `show_error`, keeping the reason as typed. While the screen is open the
+App pushes the time in once a second (`set_now`): the grant's countdown runs on, and once
+it has passed its expiry the screen says how long ago.
 """
 
 from __future__ import annotations
@@ -57,23 +59,39 @@ class RevokeScreen(TypeAheadModal[bool]):
         self.now = now
         self.busy = False
 
-    def compose(self) -> ComposeResult:
+    def holding(self) -> Text:
+        """Who holds what, and how long it has left (or since when it is past its expiry)."""
         g = self.grant
         left = g.remaining(self.now).total_seconds()
-        when = f"expires in {duration(left)}" if left > 0 else "already past its expiry"
+        if left > 0:
+            when = Text(f"expires in {duration(left)}")
+        else:
+            when = Text(f"expired {duration(-left)} ago", style="bold red")
+        return Text.assemble(
+            (g.subject, "bold"),
+            " holds ",
+            (g.role, "bold"),
+            f" ({g.id}, granted by {g.granted_by}, ",
+            when,
+            ")\n",
+            (g.reason, "italic"),
+        )
+
+    def set_now(self, now: datetime) -> None:
+        self.now = now
+        if self.is_mounted:
+            self.query_one("#revoke-holding", Static).update(self.holding())
+
+    def compose(self) -> ComposeResult:
+        g = self.grant
         with Vertical(id="revoke-box"):
             yield Static(Text("Revoke break-glass access", style="bold"))
+            yield Static(self.holding(), id="revoke-holding")
             yield Static(
-                Text.assemble(
-                    (g.subject, "bold"),
-                    " holds ",
-                    (g.role, "bold"),
-                    f" ({g.id}, granted by {g.granted_by}, {when})\n",
-                    (g.reason, "italic"),
-                )
+                f"Audited under your name, with this reason (at least {MIN_REASON} characters).",
+                classes="hint",
             )
-            yield Static("Recorded in the audit trail under your name.", classes="hint")
-            yield Field(placeholder=f"reason (at least {MIN_REASON} characters)", id="reason")
+            yield Field(placeholder="e.g. INC-4711 mitigated, access no longer needed", id="reason")
             yield Static("", id="revoke-error")
             with Horizontal(id="revoke-buttons"):
                 yield Button(f"Revoke {g.id}", variant="error", id="confirm")

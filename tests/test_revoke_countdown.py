@@ -1,0 +1,46 @@
+"""The revoke dialog's countdown runs while it is open, on the app's clock, and once the
+grant is past its expiry it says how long ago (it said "expires in 4m10s" for as long as
+it stayed open, computed once when it opened)."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from backends.clock import FrozenClock
+from tests.conftest import T0
+from tests.helpers import SIZE, local_app, wait_for
+from tui.app import WatchfloorApp
+from tui.fmt import duration
+from tui.panes.grants import GrantsPane
+from tui.screens.revoke import RevokeScreen
+
+
+def holding(app: WatchfloorApp) -> str:
+    """The dialog's lines that say who holds what."""
+    return "\n".join(
+        str(s.render()) for s in app.screen.query(Static) if " holds " in str(s.render())
+    )
+
+
+async def test_the_revoke_dialog_counts_down_and_says_when_it_expired() -> None:
+    clock = FrozenClock(T0)
+    app = local_app(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(GrantsPane)
+        await wait_for(pilot, lambda: len(pane.grant_list().grants) > 0, what="demo grants")
+        await pilot.press("4", "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RevokeScreen), what="revoke")
+        screen = app.screen
+        assert isinstance(screen, RevokeScreen)
+        left = screen.grant.expires_at - clock.now()
+        assert left.total_seconds() > 90
+        assert f"expires in {duration(left)}" in holding(app)
+
+        clock.advance(75)
+        shown = f"expires in {duration(left.total_seconds() - 75)}"
+        await wait_for(pilot, lambda: shown in holding(app), within=3, what=shown)
+
+        clock.advance(left.total_seconds() - 75 + 3)  # 3 s past its expiry, still open
+        await wait_for(pilot, lambda: "expired 3s ago" in holding(app), within=3, what="expiry")
+        assert "expires in" not in holding(app)
+        assert app.screen is screen
