@@ -24,7 +24,7 @@ FORMS = [
     (("f",), FaultWindowScreen, "⏎ Next field, submit after the last"),
     (("H",), HaltScreen, "⏎ Next field, submit after the last"),
     (("4", "r"), RevokeScreen, "esc Cancel"),
-    (("R",), RehearsalScreen, "esc Cancel"),
+    (("R",), RehearsalScreen, "⏎ Next field, submit after the last"),
     (("3", "slash"), FilterScreen, "esc Cancel"),
     (("d",), DenialsScreen, "esc Close"),
 ]

@@ -3,13 +3,18 @@ validated, audited, and refused without a token or an audit log."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backends.contracts import ActionRefused
+from backends.github.options import GitHubOptions
+from backends.github.source import GitHubRelease
 from backends.models import StageStatus
+from backends.registry import BackendContext
 from tests.fake_github import FakeGitHub
 from tests.github_helpers import ME, github_sources
-from tests.github_payloads import REHEARSAL
+from tests.github_payloads import OWNER, REHEARSAL, REPO
 
 
 async def test_rehearsal_dispatch_is_validated_and_audited(
@@ -32,7 +37,7 @@ async def test_rehearsal_dispatch_is_validated_and_audited(
     assert records[0].details["reason"] == "stage rollback drill for m47"
     after = await release.snapshot()
     assert after.rehearsal is not None and after.rehearsal.status is StageStatus.PENDING
-    with pytest.raises(ActionRefused, match="already running"):
+    with pytest.raises(ActionRefused, match=r"already running \(run \d+, queued since .*Z\)"):
         await release.trigger_rehearsal(ME, "a second drill on top of the first")
     assert len(gh.requests("POST")) == 1
     await src.aclose()
@@ -52,3 +57,14 @@ async def test_rehearsal_refused_without_token_or_audit(
         await src["release"].trigger_rehearsal(ME, "stage rollback drill for m47")
     assert gh.requests("POST") == []
     await src.aclose()
+
+
+def test_the_rehearsal_target_names_the_inputs_it_is_dispatched_with(tmp_path: Path) -> None:
+    """The confirmation shows it: the environment is usually one of the inputs."""
+    opts = GitHubOptions(
+        owner=OWNER, repo=REPO, rehearsal_ref="release/stage", rehearsal_inputs={"env": "stage"}
+    )
+    src = GitHubRelease(opts, BackendContext(data_dir=tmp_path))
+    assert src.rehearsal_target == (
+        f"{OWNER}/{REPO} {REHEARSAL} @ release/stage (workflow_dispatch, env=stage)"
+    )

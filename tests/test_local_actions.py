@@ -12,7 +12,7 @@ import pytest
 from backends.audit_chain import first_break
 from backends.clock import FrozenClock
 from backends.contracts import ActionRefused
-from backends.models import FaultRequest, FaultSpec, WindowState
+from backends.models import FaultRequest, FaultSpec, StageStatus, WindowState
 from tests.grant_helpers import ME, code_at, enroll, req
 from tests.helpers import local_sources
 
@@ -105,4 +105,26 @@ async def test_fault_window_guardrails_and_halt(frozen_clock: FrozenClock) -> No
     snap = await faults.snapshot()
     assert [x.state(frozen_clock.now()) for x in snap.windows] == [WindowState.ENDED]
     assert await faults.halt_all(ME, "HALT again") == 0  # idempotent
+    await src.aclose()
+
+
+async def test_a_second_rehearsal_while_one_runs_is_refused_saying_since_when(
+    frozen_clock: FrozenClock,
+) -> None:
+    src = local_sources(frozen_clock)
+    release = src["release"]
+    snap = await release.snapshot()
+    assert snap.rehearsal is None or snap.rehearsal.status is not StageStatus.RUNNING
+    await release.trigger_rehearsal(ME, "rehearse the rollback on stage")
+    running = (await release.snapshot()).rehearsal
+    assert running is not None and running.status is StageStatus.RUNNING
+    assert running.started_at is not None
+    since = f"{running.run_id}, running since {running.started_at:%H:%M:%S}Z"
+    with pytest.raises(ActionRefused, match=f"already running \\(run {since}\\)"):
+        await release.trigger_rehearsal(ME, "a second drill on top of the first")
+    records = await src["audit"].records(limit=50)
+    assert [r.phase for r in records if r.action == "rollback-rehearsal"] == [
+        "request",
+        "outcome",
+    ]
     await src.aclose()

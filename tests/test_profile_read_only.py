@@ -123,3 +123,29 @@ async def test_a_form_open_when_a_read_only_profile_comes_in_sends_nothing(
         assert FORM_READ_ONLY in str(screen.query_one("#fault-error").render())
         await app.refresh_now("faults")
         assert windows(app) == {}
+
+
+async def test_the_rehearsal_dialog_open_when_a_read_only_profile_comes_in_sends_nothing(
+    tmp_path: Path,
+) -> None:
+    """The same for `R`: it closed and said nothing, the reason lost."""
+    from textual.widgets import Input
+
+    from tui.fmt import FORM_READ_ONLY
+    from tui.screens.rehearsal import RehearsalScreen
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen), what="dialog")
+        await app.switch_profile("prod")
+        await wait_for(pilot, lambda: "read-only" in app.sub_title, what="read-only prod")
+        screen = app.screen
+        await pilot.press(*"rehearse the rollback on stage", "enter", *"ROLLBACK", "enter")
+        await pilot.pause(0.3)
+        assert app.screen is screen
+        assert FORM_READ_ONLY in str(screen.query_one("#rehearsal-error").render())
+        assert screen.query_one("#reason", Input).value == "rehearse the rollback on stage"
+        records = await app.sources["audit"].records(limit=50)
+        assert not [r for r in records if r.action == "rollback-rehearsal"]

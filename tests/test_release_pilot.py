@@ -138,13 +138,12 @@ async def test_notes_and_rehearsal_keys_on_github(
 
         await pilot.press("R")
         await pilot.pause()
-        app.screen.query_one("#reason", Input).value = "short"
-        await pilot.press("enter")  # too short: refused in the dialog
+        await pilot.press(*"short", "enter", *"ROLLBACK", "enter")  # too short: refused
         await pilot.pause()
-        assert isinstance(app.screen, RehearsalScreen)
+        assert isinstance(app.screen, RehearsalScreen) and gh.requests("POST") == []
         assert "at least 10" in str(app.screen.query_one("#rehearsal-error", Static).render())
-        app.screen.query_one("#reason", Input).value = "stage rollback drill before m47"
-        await pilot.press("enter")
+        assert app.screen.focused is app.screen.query_one("#reason", Input)  # back to it
+        await pilot.press(*" rollback drill before m47", "enter", "enter")
         await wait_for(pilot, lambda: bool(gh.requests("POST")), what="the dispatch")
         assert [p.path.rsplit("/", 2)[-2] for p in gh.requests("POST")] == [REHEARSAL]
         assert await audit_trail(pilot, sources["audit"]) == [
@@ -179,8 +178,7 @@ async def test_notes_and_rehearsal_keys_on_the_local_simulation(
         await pilot.press("R")
         await pilot.pause()
         assert isinstance(app.screen, RehearsalScreen)
-        app.screen.query_one("#reason", Input).value = "rehearse the rollback of m3 on stage"
-        await pilot.press("enter")
+        await pilot.press(*"rehearse the rollback of m3 on stage", "enter", *"ROLLBACK", "enter")
         assert await audit_trail(pilot, app.sources["audit"]) == [
             ("request", ""),
             ("outcome", "applied"),

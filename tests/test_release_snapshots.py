@@ -99,9 +99,12 @@ def test_release_notes_screen(snap_compare: Any) -> None:
 
 
 def test_release_rehearsal_confirm_screen(snap_compare: Any) -> None:
-    screen = RehearsalScreen("github release backend", "last: success (8001)")
+    snap = github_snapshot()
+    assert snap.release is not None
+    target = "acme/platform rollback-rehearsal.yml @ main (workflow_dispatch)"
+    screen = RehearsalScreen(snap.release.tag, target, "last: success (8001)")
 
-    async def type_reason(pilot: Any) -> None:
-        await pilot.press(*"short", "enter")
+    async def type_reason(pilot: Any) -> None:  # Enter moves on; the word is not in capitals
+        await pilot.press(*"stage drill before m47", "enter", *"rollback", "enter")
 
     assert snap_compare(ScreenHarness(screen), terminal_size=(110, 24), run_before=type_reason)

@@ -1,18 +1,33 @@
 """The App's release-train wiring, as a mixin of WatchfloorApp (kept out of app.py so that
-file stays small): `n` opens the latest release's notes, `R` asks for a confirmation and a
-reason, then calls the ReleaseSource's audited `trigger_rehearsal` as `sources.ctx.actor`."""
+file stays small): `n` opens the latest release's notes, `R` opens the rollback rehearsal
+dialog (what it rolls back and where, a reason, ROLLBACK typed out), whose message becomes
+the ReleaseSource's audited `trigger_rehearsal` as `sources.ctx.actor`. A refusal is shown
+in the dialog, which stays open with what was typed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
 from backends.contracts import ActionRefused
-from backends.models import Actor, ReleaseSnapshot
+from backends.models import Actor, Rehearsal, ReleaseSnapshot, StageStatus
 from backends.polling import describe_error
+from tui.fmt import FORM_READ_ONLY
+
+if TYPE_CHECKING:
+    from tui.screens.rehearsal import RehearsalScreen
 
 # Screens are imported when first opened: they are not on the first frame's path.
+
+
+def last_rehearsal(reh: Rehearsal | None) -> str:
+    """The dialog's line about the latest rehearsal; one still going says since when."""
+    if reh is None:
+        return "no rehearsal yet"
+    going = reh.status in (StageStatus.RUNNING, StageStatus.PENDING)
+    since = f" since {reh.started_at:%H:%M:%S}Z" if going and reh.started_at else ""
+    return f"last: {reh.status.value} ({reh.run_id}){since}"
 
 
 class ReleaseActions(App[None]):
@@ -28,6 +43,10 @@ class ReleaseActions(App[None]):
         snap = self.snapshots.get("release")
         return snap if isinstance(snap, ReleaseSnapshot) else None
 
+    def _release_read_only(self) -> bool:
+        refuse = getattr(self, "refuse_if_read_only", None)  # the palette bypasses bindings
+        return bool(refuse and refuse())
+
     def action_release_notes(self) -> None:
         snap = self._release()
         if snap is None or snap.release is None:
@@ -38,35 +57,34 @@ class ReleaseActions(App[None]):
         self.push_screen(NotesScreen(snap.release))
 
     async def action_rehearse(self) -> None:
-        """Confirm first; the reason goes to the source's audited rehearsal action."""
-        refuse = getattr(self, "refuse_if_read_only", None)  # the palette bypasses bindings
-        if refuse is not None and refuse():
+        """The dialog names the release and where it runs, as the source reports them."""
+        if self._release_read_only():
             return
         snap = self._release()
-        reh = snap.rehearsal if snap is not None else None
-        last = f"last: {reh.status.value} ({reh.run_id})" if reh else "no rehearsal yet"
+        version = snap.release.tag if snap is not None and snap.release is not None else ""
         name = getattr(self.sources["release"], "name", "?")
         target = (snap.rehearsal_target if snap else "") or f"the {name} release backend"
-
-        def confirmed(reason: str | None) -> None:
-            if reason and refuse is not None and refuse():  # switched to read-only meanwhile
-                return
-            if reason:
-                self.run_worker(self._rehearse(reason), group="actions", exit_on_error=False)
-
+        last = last_rehearsal(snap.rehearsal if snap is not None else None)
         from tui.screens.rehearsal import RehearsalScreen
 
-        await self.push_screen(RehearsalScreen(target, last), confirmed)
+        await self.push_screen(RehearsalScreen(version, target, last))
 
-    async def _rehearse(self, reason: str) -> None:
+    def on_rehearsal_screen_submitted(self, message: RehearsalScreen.Submitted) -> None:
+        if self._release_read_only():  # a read-only profile was switched to meanwhile
+            message.screen.show_error(FORM_READ_ONLY)
+            return
+        self.run_worker(self._rehearse(message), group="actions", exit_on_error=False)
+
+    async def _rehearse(self, message: RehearsalScreen.Submitted) -> None:
         try:
             await self.sources["release"].trigger_rehearsal(
-                Actor(name=self.sources.ctx.actor), reason
+                Actor(name=self.sources.ctx.actor), message.reason
             )
-        except ActionRefused as exc:
-            self.notify(str(exc), title="Rollback rehearsal refused", severity="error")
+        except ActionRefused as exc:  # e.g. one is already running: keep the dialog
+            message.screen.show_error(str(exc))
         except Exception as exc:
-            self.notify(describe_error(exc), title="Rollback rehearsal failed", severity="error")
+            message.screen.show_error(f"failed: {describe_error(exc)}")
         else:
+            message.screen.dismiss(True)
             self.notify("Rollback rehearsal triggered", title="Release train")
             await self.refresh_now("release")

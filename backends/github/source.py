@@ -33,10 +33,10 @@ from backends.models import (
     HealthState,
     ReleaseSnapshot,
     SourceHealth,
-    StageStatus,
 )
 from backends.polling import poll, with_error
 from backends.registry import BackendContext
+from backends.rehearsals import refuse_if_running
 from backends.resilience import ClientPolicy
 
 JOBS_KEPT = 64
@@ -72,8 +72,14 @@ class GitHubRelease:
 
     @property
     def rehearsal_target(self) -> str:
+        """What a rehearsal runs on, with the inputs it is dispatched with (the environment
+        usually is one), so the confirmation names it."""
         o = self.options
-        return f"{o.owner}/{o.repo} {o.rehearsal_workflow} @ {o.rehearsal_ref} (workflow_dispatch)"
+        inputs = "".join(f", {k}={v}" for k, v in sorted(o.rehearsal_inputs.items()))
+        return (
+            f"{o.owner}/{o.repo} {o.rehearsal_workflow} @ {o.rehearsal_ref}"
+            f" (workflow_dispatch{inputs})"
+        )
 
     def __repr__(self) -> str:
         return f"GitHubRelease({self.options.owner}/{self.options.repo}, {self.client!r})"
@@ -188,9 +194,7 @@ class GitHubRelease:
         now = self.clock.now()
         if budget is not None and budget.retry_at is not None and now < budget.retry_at:
             raise ActionRefused(f"GitHub rate limit: try again after {budget.retry_at:%H:%M:%S}Z")
-        reh = self.last.rehearsal if self.last is not None else None
-        if reh is not None and reh.status in (StageStatus.RUNNING, StageStatus.PENDING):
-            raise ActionRefused(f"a rollback rehearsal is already running (run {reh.run_id})")
+        refuse_if_running(self.last.rehearsal if self.last is not None else None)
 
     async def trigger_rehearsal(self, actor: Actor, reason: str) -> None:
         reason = reason.strip()

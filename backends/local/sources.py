@@ -13,9 +13,9 @@ from backends.models import (
     Decision,
     LatencySnapshot,
     ReleaseSnapshot,
-    StageStatus,
 )
 from backends.polling import poll
+from backends.rehearsals import refuse_if_running
 
 MIN_REASON = 10
 REHEARSAL_TARGET = "the local simulation's stage environment"
@@ -89,9 +89,7 @@ class LocalRelease(_SimSource):
         if not actor.name.strip():
             raise ActionRefused("a rollback rehearsal needs a named actor")
         self.rt.sync()
-        running = self.rt.sim.release().rehearsal
-        if running is not None and running.status is StageStatus.RUNNING:
-            raise ActionRefused(f"a rollback rehearsal is already running ({running.run_id})")
+        refuse_if_running(self.rt.sim.release().rehearsal)
 
         async def apply() -> None:
             self.rt.sim.trigger_rehearsal()

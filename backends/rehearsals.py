@@ -1,0 +1,21 @@
+"""The one refusal both release backends share: a rollback rehearsal while another is
+still queued or running. It says which run, and since when, when the source knows."""
+
+from __future__ import annotations
+
+from backends.contracts import ActionRefused
+from backends.models import Rehearsal, StageStatus
+
+IN_PROGRESS = (StageStatus.RUNNING, StageStatus.PENDING)
+
+
+def refuse_if_running(reh: Rehearsal | None) -> None:
+    """Raise ActionRefused when `reh` (the source's latest rehearsal) has not finished."""
+    if reh is None or reh.status not in IN_PROGRESS:
+        return
+    state = "queued" if reh.status is StageStatus.PENDING else "running"
+    since = f", {state} since {reh.started_at:%H:%M:%S}Z" if reh.started_at else ""
+    raise ActionRefused(
+        f"a rollback rehearsal is already running (run {reh.run_id}{since});"
+        " try again when it has finished"
+    )
