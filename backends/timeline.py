@@ -88,7 +88,8 @@ class Timeline:
         self._windows = current
 
     def _observe_release(self, snap: ReleaseSnapshot, now: datetime) -> None:
-        runs = [r for r in (snap.current, *snap.recent) if r is not None]
+        # a finished cut can be both `current` and the first of `recent`: one event
+        runs = {r.id: r for r in (snap.current, *snap.recent) if r is not None}.values()
         current = {r.id: r.status.value for r in runs}
         if self._runs is not None:
             for r in runs:

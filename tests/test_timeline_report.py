@@ -14,8 +14,11 @@ from backends.models import (
     GrantsSnapshot,
     HealthState,
     LatencySnapshot,
+    ReleaseRun,
+    ReleaseSnapshot,
     RouteLatency,
     SourceHealth,
+    StageStatus,
 )
 from backends.report import game_day_report
 from backends.timeline import Timeline
@@ -88,6 +91,22 @@ def test_a_window_ended_early_says_why() -> None:
     tl.observe(FaultsSnapshot(observed_at=later, health=OK, windows=(halted,)), later)
     (event,) = tl.events
     assert event.text.endswith("(owner erin: latency drill); ended early, HALT ALL: drill over")
+
+
+def test_a_cut_finishing_is_one_event_though_it_is_current_and_recent() -> None:
+    """The timeline said 'v2 success' twice: a finished cut is the snapshot's `current`
+    and the first of its `recent` at once."""
+
+    def cut(status: StageStatus) -> ReleaseRun:
+        return ReleaseRun(id="r2", version="v2", status=status, started_at=T0)
+
+    old = ReleaseRun(id="r1", version="v1", status=StageStatus.SUCCESS, started_at=T0)
+    t = Timeline()
+    running = cut(StageStatus.RUNNING)
+    t.observe(ReleaseSnapshot(observed_at=T0, health=OK, current=running, recent=(old,)), T0)
+    done = cut(StageStatus.SUCCESS)
+    t.observe(ReleaseSnapshot(observed_at=T0, health=OK, current=done, recent=(done, old)), T0)
+    assert [e.text for e in t.events] == ["v2 success"]
 
 
 def test_alerts_raised_and_cleared() -> None:
