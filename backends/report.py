@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from backends.models import Alert, LatencySnapshot
-from backends.timeline import Event
+from backends.timeline import Event, stamp
 
 
 def _ms(v: float | None) -> str:
@@ -22,7 +22,9 @@ def game_day_report(
     first_latency: LatencySnapshot | None,
     latency: LatencySnapshot | None,
     baselines: Mapping[str, float],
+    history_note: str = "",
 ) -> str:
+    """`history_note`: where the timeline's events come from (backends/audit_history.py)."""
     lines = [f"# Game-day report — {environment}", "", f"Generated {now:%Y-%m-%d %H:%M:%S}Z.", ""]
     lines += [
         "## p99.9 before and after",
@@ -47,7 +49,10 @@ def game_day_report(
         lines.append("None.")
     for a in alert_list:
         lines.append(f"- {a.raised_at:%H:%M:%S}Z **{a.kind.value}** ({a.severity}): {a.message}")
-    lines += ["", "## Timeline", "", "| time | what | detail |", "|---|---|---|"]
+    lines += ["", "## Timeline", ""]
+    if history_note:
+        lines += [history_note, ""]
+    lines += ["| time | what | detail |", "|---|---|---|"]
     for e in events:
-        lines.append(f"| {e.at:%H:%M:%S}Z | {e.kind} | {e.text.replace('|', '/')} |")
+        lines.append(f"| {stamp(e.at, now.date())} | {e.kind} | {e.text.replace('|', '/')} |")
     return "\n".join(lines) + "\n"

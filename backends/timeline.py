@@ -3,14 +3,19 @@
 Pure logic: the app feeds it every snapshot and the current alerts; it records grants and
 revokes, fault windows changing state, release cuts starting and finishing, rehearsals,
 alerts raised and cleared, and notes (a baseline marked). Fixed memory (a bounded deque).
+
+It also holds the audit trail's recent history (backends/audit_history.py): what happened
+before the dashboard started. An event says what happened to which object in its `key`
+(`grant:ID:start`, `window:ID:end`, ...), live or from the trail alike, so an action this
+dashboard saw happen is not shown a second time when the trail is read (again) later.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from backends.models import (
     Alert,
@@ -27,23 +32,75 @@ MAX_EVENTS = 2000
 @dataclass(frozen=True)
 class Event:
     at: datetime
-    kind: str  # grant, revoke, fault, release, rehearsal, alert, note
+    kind: str  # grant, revoke, fault, release, rehearsal, alert, note; audit (the trail)
     text: str
+    key: str = ""  # what happened to which object: the same live and in the audit trail
+
+
+def stamp(at: datetime, today: date | None) -> str:
+    """An event's time; with its date when that is not `today` (the trail goes back 12 h)."""
+    return f"{at:%H:%M:%S}Z" if at.date() == today else f"{at:%Y-%m-%d %H:%M:%S}Z"
+
+
+def grant_key(grant_id: str, what: str) -> str:
+    """A grant's `start` (granted) or `end` (revoked, expired)."""
+    return f"grant:{grant_id}:{what}"
+
+
+def window_key(window_id: str, what: str) -> str:
+    """A fault window's `open` (scheduled, or active at once), `active` or `end`."""
+    return f"window:{window_id}:{what}"
+
+
+def halt_key(actor: str, reason: str) -> str:
+    return f"halt:{actor}:{reason}"
 
 
 class Timeline:
     def __init__(self, max_events: int = MAX_EVENTS) -> None:
+        self.max_events = max_events
         self.events: deque[Event] = deque(maxlen=max_events)
         self._grants: dict[str, str] | None = None
         self._windows: dict[str, WindowState] | None = None
         self._runs: dict[str, str] | None = None
         self._rehearsal: tuple[str, str] | None = None
         self._alerts: dict[str, Alert] = {}
+        self.live_since: datetime | None = None  # the first snapshot seen
+        # the audit trail's recent history, by audit record id (request and outcome
+        # share it), so reading the same trail again adds nothing twice
+        self.history: dict[str, Event] = {}
+        self.history_state = ""  # "" not asked, "reading", "read", "failed"
+        self.history_since: datetime | None = None  # complete from here
+        self.history_error = ""
 
-    def note(self, at: datetime, kind: str, text: str) -> None:
-        self.events.append(Event(at, kind, text))
+    def note(self, at: datetime, kind: str, text: str, key: str = "") -> None:
+        self.events.append(Event(at, kind, text, key))
+
+    def rebase(self) -> None:
+        """New sources (a profile switch): their first snapshots are the starting point,
+        not news measured against the old sources' last ones."""
+        self._grants = None
+        self._windows = None
+        self._runs = None
+        self._rehearsal = None
+
+    def add_history(self, events: Mapping[str, Event], since: datetime) -> None:
+        """What the audit trail says happened, by audit record id; the newest are kept."""
+        self.history.update(events)
+        if len(self.history) > self.max_events:
+            keep = sorted(self.history.items(), key=lambda kv: kv[1].at)[-self.max_events :]
+            self.history = dict(keep)
+        self.history_state = "read"
+        self.history_since = min(since, self.history_since or since)
+        self.history_error = ""
+
+    def history_failed(self, error: str) -> None:
+        self.history_state = "failed"
+        self.history_error = error
 
     def observe(self, snap: Snapshot, now: datetime) -> None:
+        if self.live_since is None:
+            self.live_since = now
         if isinstance(snap, GrantsSnapshot):
             self._observe_grants(snap, now)
         elif isinstance(snap, FaultsSnapshot):
@@ -61,10 +118,11 @@ class Timeline:
                         "grant",
                         f"{g.granted_by} granted {g.role} to {g.subject} "
                         f"until {g.expires_at:%H:%M:%S}Z: {g.reason}",
+                        grant_key(g.id, "start"),
                     )
             for gid, what in self._grants.items():
                 if gid not in current:
-                    self.note(now, "revoke", f"grant {gid} ({what}) ended")
+                    self.note(now, "revoke", f"grant {gid} ({what}) ended", grant_key(gid, "end"))
         self._grants = current
 
     def _observe_faults(self, snap: FaultsSnapshot, now: datetime) -> None:
@@ -84,7 +142,8 @@ class Timeline:
                 text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
                 if state is WindowState.ENDED and w.end_reason:
                     text += f"; ended early, {w.end_reason}"  # HALT ALL, a guard, ended by
-                self.note(now, "fault", text)
+                what = "end" if state is WindowState.ENDED else "open" if before is None else verb
+                self.note(now, "fault", text, window_key(w.id, what))
         self._windows = current
 
     def _observe_release(self, snap: ReleaseSnapshot, now: datetime) -> None:
@@ -113,4 +172,9 @@ class Timeline:
         self._alerts = current
 
     def newest_first(self) -> list[Event]:
-        return list(reversed(self.events))
+        """Live events and the audit trail's, newest first; a trail record of something
+        also seen live is left out (the live event has what the dashboard saw)."""
+        seen = {e.key for e in self.events if e.key}
+        earlier = [e for e in self.history.values() if not (e.key and e.key in seen)]
+        merged = sorted([*earlier, *self.events], key=lambda e: e.at)  # stable
+        return merged[::-1]

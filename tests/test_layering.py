@@ -24,6 +24,8 @@ TUI_MAY_IMPORT = {
     "backends.polling",
     "backends.timeline",  # pure: diffs snapshots into events
     "backends.report",  # pure: the game-day report's Markdown
+    "backends.audit_history",  # pure: audit records -> the timeline's first events
+    "backends.audit_text",  # pure: how an audit record reads (audit list, timeline)
     "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter
     "backends.lab",  # the lab runner (`watchfloor lab`), not an adapter
     "backends.replay",  # policy dry-run: pure logic over the embedded Rego engine

@@ -14,6 +14,7 @@ from textual.app import App
 from backends.contracts import ActionRefused, FaultReconciler
 from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
 from backends.polling import describe_error
+from backends.timeline import halt_key
 from tui.fmt import FORM_READ_ONLY
 from tui.panes.faults import FaultsPane
 
@@ -171,6 +172,7 @@ class FaultActions(App[None]):
                 self.clock.now(),
                 "fault",
                 f"HALT ALL by {actor}: {n} window(s) ended; {message.reason}",
+                halt_key(actor, message.reason),  # its audit record, read later, is this
             )
             await self.refresh_now("faults")
 

@@ -143,14 +143,17 @@ class OperatorActions:
 
     def action_timeline(self) -> None:
         app: Any = self
+        from backends.audit_history import history_note
         from tui.screens.timeline import TimelineScreen
 
-        app.push_screen(TimelineScreen(self.timeline.newest_first()))
+        note = history_note(self.timeline, app.clock.now())
+        app.push_screen(TimelineScreen(self.timeline.newest_first(), note))
 
     def action_export_report(self) -> None:
         app: Any = self
         now = app.clock.now()
         latency = self.snapshots.get("latency")
+        from backends.audit_history import report_note
         from backends.report import game_day_report
 
         md = game_day_report(
@@ -161,6 +164,7 @@ class OperatorActions:
             first_latency=self.first_latency,
             latency=latency if isinstance(latency, LatencySnapshot) else None,
             baselines=self.baselines,
+            history_note=report_note(self.timeline, now),
         )
         out_dir = app.screenshot_dir
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -207,7 +211,9 @@ class OperatorActions:
             "Filter focused pane", "Show only rows containing text (/)", self.action_filter
         )
         yield SystemCommand(
-            "Timeline", "Everything that changed since start (t)", self.action_timeline
+            "Timeline",
+            "Everything that changed, from the recent audit trail on (t)",
+            self.action_timeline,
         )
         yield SystemCommand(
             "Export game-day report", "Markdown into the data dir (x)", self.action_export_report

@@ -21,6 +21,7 @@ from backends.polling import with_error
 from backends.timeline import Timeline
 from backends.wiring import SNAPSHOT_TYPES
 from tui.header import WatchHeader
+from tui.history_feed import read_history
 from tui.panes.alerts import AlertStrip
 from tui.panes.base import SourcePane
 
@@ -59,6 +60,7 @@ class SourceFeed(App[None]):
         first frame is complete. Called from `on_load`, before the panes exist: the first
         layout and paint then happen once, with data, instead of once empty and again
         filled. A slow source simply arrives later through its worker."""
+        self.timeline.rebase()  # new sources: their first snapshots are the baseline
         self._streams = {cap: aiter(self.sources[cap].watch()) for cap in PANES}
         firsts = {cap: asyncio.ensure_future(anext(it)) for cap, it in self._streams.items()}
         await asyncio.wait(firsts.values(), timeout=PRIME_S)
@@ -72,7 +74,7 @@ class SourceFeed(App[None]):
 
     def run_sources(self) -> None:
         """Show what the sources answered while priming, then start one named worker per
-        source."""
+        source, and one that reads the audit trail's recent history into the timeline."""
         self.flush()  # the first frame: everything that answered in time
         streams, self._streams = self._streams, {}
         for cap in PANES:
@@ -82,6 +84,12 @@ class SourceFeed(App[None]):
                 group="sources",
                 exit_on_error=False,
             )
+        self.run_worker(
+            read_history(self, self.sources.by_capability.get("audit"), self.timeline, self.clock),
+            name="audit-history",
+            group="sources",
+            exit_on_error=False,
+        )
 
     async def _pump(
         self, cap: str, stream: AsyncIterator[Snapshot], first: Awaitable[Snapshot] | None

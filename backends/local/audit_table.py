@@ -114,14 +114,17 @@ class AuditTable(Database):
         return in_db, sorted(in_log, key=lambda d: d.n)
 
     def audit_records(self, limit: int | None = None) -> list[AuditRecord]:
+        """The whole trail, or its latest `limit` records, oldest first."""
         sql = (
             "SELECT seq, id, at, actor, action, target, phase, outcome, details, prev_hash,"
-            " hash FROM audit ORDER BY seq"
+            " hash FROM audit"
         )
         with self._lock:
-            rows = self._db.execute(sql).fetchall()
-        if limit is not None:
-            rows = rows[-limit:]
+            if limit is None:
+                rows = self._db.execute(sql + " ORDER BY seq").fetchall()
+            else:  # read only those (the dashboard asks at every start), not the whole trail
+                rows = self._db.execute(sql + " ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+                rows.reverse()
         return [
             AuditRecord(
                 seq=r[0],

@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from backends.audit_text import list_line
 from backends.models import AuditRecord, AuditVerification
 from tui.commands.common import load_config
 
@@ -61,11 +62,7 @@ def run_list(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     for r in records:
-        extra = f" {r.outcome}" if r.outcome else ""
-        print(
-            f"{r.seq:6} {r.at:%Y-%m-%d %H:%M:%S}Z {r.actor:12} {r.action:10} {r.phase:8}"
-            f" {r.target}{extra}"
-        )
+        print(list_line(r))
     if not records:
         print("no audit records yet", file=sys.stderr)  # stdout stays empty for scripts
     return 0

@@ -1,5 +1,6 @@
 """`t`: everything that changed, newest first: grants, revokes, fault windows, releases,
-rehearsals, alerts raised and cleared, baselines marked."""
+rehearsals, alerts raised and cleared, baselines marked; and before them, the audit
+trail's recent history (the title says since when, or why it could not be read)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from backends.timeline import Event
+from backends.timeline import Event, stamp
 from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
 
@@ -24,6 +25,7 @@ KIND_STYLE = {
     "rehearsal": "green",
     "alert": "red",
     "note": "bold",
+    "audit": "blue",
 }
 
 
@@ -32,25 +34,49 @@ class TimelineScreen(ModalScreen[None]):
         Binding("escape,t,q", "dismiss", "Close", id="timeline.close"),
     ]
 
-    def __init__(self, events: list[Event]) -> None:
+    def __init__(self, events: list[Event], note: str = "") -> None:
+        """`note`: where the events come from (the audit trail since when, or why not)."""
         super().__init__()
         self.events = events
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="timeline-box"):
-            yield Label(f"Timeline · {len(self.events)} events since start, newest first")
+            yield Label(self._title(), id="timeline-title")
             yield KeyedTable("time", "what", Column("detail", max_width=400), id="timeline-table")
         yield KeyFooter()  # its own keys, not the dashboard's (off while it is open)
 
+    def _title(self) -> str:
+        if not self.note:
+            return f"Timeline · {len(self.events)} events since start, newest first"
+        return f"Timeline · {len(self.events)} events, newest first · {self.note}"
+
     def on_mount(self) -> None:
+        self._fill()  # what `show` brought in since compose, too
+        self.query_one(KeyedTable).focus()
+
+    def show(self, events: list[Event], note: str) -> None:
+        """New events (the audit history arrived): the cursor stays on its row."""
+        if not self.is_mounted:  # pushed but not mounted yet: on_mount shows these
+            self.events, self.note = events, note
+            return
         table = self.query_one(KeyedTable)
-        table.set_rows(
+        key = table.selected_key
+        current = self.events[int(key)] if key is not None else None
+        self.events, self.note = events, note
+        self._fill()
+        if current in events:
+            table.cursor = events.index(current)
+
+    def _fill(self) -> None:
+        self.query_one("#timeline-title", Label).update(self._title())
+        today = self.events[0].at.date() if self.events else None  # the newest event's
+        self.query_one(KeyedTable).set_rows(
             {
-                str(i): (f"{e.at:%H:%M:%S}Z", Text(e.kind, KIND_STYLE.get(e.kind, "")), e.text)
+                str(i): (stamp(e.at, today), Text(e.kind, KIND_STYLE.get(e.kind, "")), e.text)
                 for i, e in enumerate(self.events)
             }
         )
-        table.focus()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -1,0 +1,106 @@
+"""The audit trail's recent records as timeline events: what was granted, revoked,
+scheduled, ended and halted before this dashboard started (or before a profile switch),
+at the records' own times, one event per action (its request and outcome records).
+
+Pure logic; the app reads the records through the AuditSink contract and hands them here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from backends.audit_text import action_line
+from backends.models import AuditRecord
+from backends.timeline import Event, Timeline, grant_key, halt_key, window_key
+
+HISTORY_WINDOW = timedelta(hours=12)  # how far back the timeline starts
+HISTORY_RECORDS = 1000  # at most this many records (an action is two: request, outcome)
+HISTORY_TIMEOUT_S = 10.0  # a trail slower than this is reported as not loaded
+BOUNDS = f"the last {HISTORY_WINDOW / timedelta(hours=1):g} h, at most {HISTORY_RECORDS} records"
+WINDOW_ACTIONS = {
+    "fault-schedule": "open",
+    "fault-start": "active",
+    "fault-end": "end",
+    "fault-reconcile-end": "end",
+}
+
+
+@dataclass(frozen=True)
+class HistoryRead:
+    events: dict[str, Event]  # by audit record id
+    since: datetime  # the trail is complete from here
+
+
+def audit_key(r: AuditRecord, details: Mapping[str, str]) -> str:
+    """The timeline key of what this record's action did, the same as the live event's
+    for it (backends/timeline.py); none for an action that failed (nothing happened)."""
+    if r.outcome.startswith("failed"):
+        return ""
+    if r.action in ("grant", "revoke") and details.get("grant_id"):
+        return grant_key(details["grant_id"], "start" if r.action == "grant" else "end")
+    if r.action in WINDOW_ACTIONS and details.get("window_id"):
+        return window_key(details["window_id"], WINDOW_ACTIONS[r.action])
+    if r.action == "fault-halt-all":
+        return halt_key(r.actor, details.get("reason", ""))
+    return ""
+
+
+def history_from(
+    records: Iterable[AuditRecord],
+    now: datetime,
+    *,
+    window: timedelta = HISTORY_WINDOW,
+    limit: int = HISTORY_RECORDS,
+) -> HistoryRead:
+    """`records`: the trail's latest (at most `limit`), as `AuditSink.records` gives them."""
+    got = sorted(records, key=lambda r: (r.at, r.seq))
+    since = now - window
+    if len(got) >= limit:  # cut by the limit: complete only from the oldest one read
+        since = max(since, got[0].at)
+    pairs: dict[str, list[AuditRecord | None]] = {}
+    for r in got:
+        if r.at >= since:
+            pairs.setdefault(r.id, [None, None])[0 if r.phase == "request" else 1] = r
+    events: dict[str, Event] = {}
+    for rid, (request, outcome) in pairs.items():
+        first = request or outcome
+        assert first is not None
+        details = {**(request.details if request else {}), **(outcome.details if outcome else {})}
+        key = audit_key(outcome or first, details)
+        events[rid] = Event(first.at, "audit", action_line(request, outcome), key)
+    return HistoryRead(events, since)
+
+
+def _hm(at: datetime, now: datetime) -> str:
+    return f"{at:%H:%M}Z" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M}Z"
+
+
+def history_note(tl: Timeline, now: datetime) -> str:
+    """Where the timeline's events come from, for its title: '' before anything is read."""
+    live = f"live from {_hm(tl.live_since, now)}" if tl.live_since else "live"
+    if tl.history_state == "read" and tl.history_since is not None:
+        return f"since {_hm(tl.history_since, now)} from the audit trail, {live}"
+    if tl.history_state == "failed":
+        return f"{live}; the audit history could not be loaded: {tl.history_error}"
+    if tl.history_state == "reading":
+        return f"{live}; reading the audit trail…"
+    return ""
+
+
+def report_note(tl: Timeline, now: datetime) -> str:
+    """The same, in a sentence for the game-day report's timeline."""
+    live = f"from {_hm(tl.live_since, now)}" if tl.live_since else "since it started"
+    seen = f"what this dashboard saw, {live}"
+    if tl.history_state == "read" and tl.history_since is not None:
+        return (
+            f"Events of kind `audit` come from the audit trail, read at start and at each"
+            f" profile switch: since {_hm(tl.history_since, now)} ({BOUNDS}). The others"
+            f" are {seen}."
+        )
+    if tl.history_state == "failed":
+        return f"The audit history could not be loaded ({tl.history_error}): only {seen}."
+    if tl.history_state == "reading":
+        return f"The audit trail was still being read: only {seen}."
+    return f"Only {seen}."

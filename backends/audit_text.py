@@ -1,0 +1,37 @@
+"""How an audit record reads, for `watchfloor audit list` and for the timeline alike."""
+
+from __future__ import annotations
+
+from backends.models import AuditRecord
+
+# details that name the object an action was about, in the order they are looked for
+OBJECT_IDS = (("grant_id", "grant"), ("window_id", "window"), ("windows", "windows"))
+
+
+def outcome_suffix(r: AuditRecord) -> str:
+    """The outcome after a space (` applied`, ` failed: ...`); nothing for a request."""
+    return f" {r.outcome}" if r.outcome else ""
+
+
+def list_line(r: AuditRecord) -> str:
+    """One row of `watchfloor audit list`."""
+    return (
+        f"{r.seq:6} {r.at:%Y-%m-%d %H:%M:%S}Z {r.actor:12} {r.action:10} {r.phase:8}"
+        f" {r.target}{outcome_suffix(r)}"
+    )
+
+
+def action_line(request: AuditRecord | None, outcome: AuditRecord | None) -> str:
+    """One action (its request and outcome records, which share an id) in a sentence:
+    `dave grant alice:sre-oncall applied: INC-4711 gateway is on fire (grant 3f2a...)`."""
+    r = outcome or request
+    assert r is not None
+    details = {**(request.details if request else {}), **(outcome.details if outcome else {})}
+    said = outcome_suffix(outcome) if outcome else " requested (no outcome recorded)"
+    text = f"{r.actor} {r.action} {r.target}{said}"
+    if details.get("reason"):
+        text += f": {details['reason']}"
+    ids = [f"{name} {details[key]}" for key, name in OBJECT_IDS if details.get(key)]
+    if ids:
+        text += f" ({', '.join(ids)})"
+    return text

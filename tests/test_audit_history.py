@@ -1,0 +1,142 @@
+"""The audit trail as the timeline's beginning: one event per action at the record's own
+time, bounded, and never a second event for something the dashboard also saw live."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from backends.audit_history import history_from, history_note, report_note
+from backends.audit_text import list_line
+from backends.models import AuditRecord, FaultsSnapshot
+from backends.report import game_day_report
+from backends.timeline import Timeline, halt_key
+from tests.conftest import T0
+from tests.test_timeline_report import OK, drill, grants
+
+NOW = T0 + timedelta(hours=1)
+
+
+def rec(seq: int, rid: str, minutes_ago: float, phase: str = "request", **kw: Any) -> AuditRecord:
+    base: dict[str, Any] = {
+        "seq": seq,
+        "id": rid,
+        "at": NOW - timedelta(minutes=minutes_ago),
+        "actor": "dave",
+        "action": "grant",
+        "target": "a@x:sre-oncall",
+        "phase": phase,
+        "details": {"grant_id": "a", "reason": "INC-1 drill"} if phase == "request" else {},
+        "prev_hash": "0",
+        "hash": "0",
+    }
+    return AuditRecord(**{**base, **kw})
+
+
+def granted(rid: str = "g1", minutes_ago: float = 30) -> list[AuditRecord]:
+    return [
+        rec(1, rid, minutes_ago),
+        rec(2, rid, minutes_ago - 0.01, "outcome", outcome="applied"),
+    ]
+
+
+def test_request_and_outcome_are_one_event_at_the_time_it_was_done() -> None:
+    read = history_from(granted(), NOW)
+    (event,) = read.events.values()
+    assert event.at == NOW - timedelta(minutes=30) and event.kind == "audit"
+    assert event.text == "dave grant a@x:sre-oncall applied: INC-1 drill (grant a)"
+    assert read.since == NOW - timedelta(hours=12)
+
+
+def test_a_failed_action_is_shown_as_such_and_matches_nothing_live() -> None:
+    failed = [rec(1, "f", 5), rec(2, "f", 5, "outcome", outcome="failed: OPA down")]
+    (event,) = history_from(failed, NOW).events.values()
+    assert "applied" not in event.text and " failed: OPA down: INC-1 drill" in event.text
+    assert event.key == ""
+
+
+def test_older_than_12_hours_is_left_out_and_a_cut_by_the_limit_says_from_when() -> None:
+    old = rec(1, "old", 13 * 60, action="revoke")
+    read = history_from([old, *granted()], NOW)
+    assert [e.text.split()[1] for e in read.events.values()] == ["grant"]
+    cut = history_from(granted(), NOW, limit=2)  # as many as asked for: maybe more before
+    assert cut.since == NOW - timedelta(minutes=30)
+
+
+def test_an_action_seen_live_is_not_shown_again_from_the_trail() -> None:
+    tl = Timeline()
+    tl.observe(grants(), NOW - timedelta(hours=1))
+    tl.observe(grants("a"), NOW - timedelta(minutes=29))  # live: a was granted
+    other = [rec(3, "g2", 50, target="b@x:sre-oncall", details={"grant_id": "b"})]
+    read = history_from([*other, *granted()], NOW)
+    tl.add_history(read.events, read.since)
+    tl.add_history(read.events, read.since)  # read again (a profile switch): nothing new
+    texts = [e.text for e in tl.newest_first()]
+    assert len(texts) == 2 and texts[0].startswith("dave granted sre-oncall to a@x")
+    assert texts[1] == "dave grant b@x:sre-oncall requested (no outcome recorded) (grant b)"
+
+
+def test_a_window_scheduled_and_halted_while_watching_is_not_repeated() -> None:
+    w = drill(0, 600)  # erin's, from T0
+    tl = Timeline()
+    tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=()), T0)
+    tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=(w,)), T0)
+    halted = w.model_copy(update={"ended_early_at": T0, "end_reason": "HALT ALL: done"})
+    tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=(halted,)), T0)
+    tl.note(T0, "fault", "HALT ALL by erin: 1 window(s) ended; done", halt_key("erin", "done"))
+    kw: dict[str, Any] = {"actor": "erin", "target": "stage/docs-api"}
+    trail = [
+        rec(1, "s", 60, action="fault-schedule", details={"window_id": "w1"}, **kw),
+        rec(2, "h", 59, action="fault-halt-all", details={"reason": "done"}, **kw),
+        rec(3, "e", 58, action="fault-end", details={"window_id": "w0"}, **kw),
+    ]
+    read = history_from(trail, NOW)
+    tl.add_history(read.events, read.since)
+    audit = [e.text for e in tl.newest_first() if e.kind == "audit"]
+    assert audit == ["erin fault-end stage/docs-api requested (no outcome recorded) (window w0)"]
+
+
+def test_new_sources_start_from_their_own_first_snapshot() -> None:
+    tl = Timeline()
+    tl.observe(grants("a"), T0)
+    tl.rebase()  # a profile switch: b was there all along, a is not gone
+    tl.observe(grants("b"), T0 + timedelta(seconds=1))
+    assert list(tl.events) == []
+
+
+def test_the_title_and_the_report_say_where_the_events_come_from() -> None:
+    tl = Timeline()
+    assert history_note(tl, NOW) == ""
+    tl.observe(grants(), NOW)
+    tl.history_failed("OperationalError: no such table: audit")
+    assert "could not be loaded: OperationalError" in history_note(tl, NOW)
+    assert "only what this dashboard saw, from 10:00Z" in report_note(tl, NOW)
+    read = history_from(granted(), NOW)
+    tl.add_history(read.events, read.since)
+    assert history_note(tl, NOW) == "since 2026-03-15 22:00Z from the audit trail, live from 10:00Z"
+    assert "since 2026-03-15 22:00Z (the last 12 h, at most 1000 records)" in report_note(tl, NOW)
+
+
+def test_audit_list_rows_keep_their_layout() -> None:
+    (r, _) = granted()
+    assert list_line(r) == (
+        "     1 2026-03-16 09:30:00Z dave         grant      request  a@x:sre-oncall"
+    )
+
+
+def test_the_report_dates_an_event_from_the_day_before() -> None:
+    late = history_from([rec(1, "late", 11 * 60)], NOW)  # 23:00Z on the 15th
+    tl = Timeline()
+    tl.add_history(late.events, late.since)
+    md = game_day_report(
+        now=NOW,
+        environment="stage",
+        events=tl.newest_first(),
+        alerts=[],
+        first_latency=None,
+        latency=None,
+        baselines={},
+        history_note=report_note(tl, NOW),
+    )
+    assert "| 2026-03-15 23:00:00Z | audit | dave grant a@x:sre-oncall requested" in md
+    assert "Events of kind `audit` come from the audit trail" in md

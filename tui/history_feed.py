@@ -1,0 +1,57 @@
+"""The timeline's beginning: the audit trail's recent history.
+
+Read in a named worker ("audit-history", in the sources' group) that SourceFeed starts with
+the source workers: after the first paint, and again after a profile switch (which swaps
+the audit sink too). It goes through the AuditSink contract only. A trail that cannot be
+read, or does not answer in time, leaves the timeline as it was and says why; an open
+timeline screen takes in what arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual.app import App
+
+from backends.audit_history import (
+    HISTORY_RECORDS,
+    HISTORY_TIMEOUT_S,
+    history_from,
+    history_note,
+)
+from backends.clock import Clock
+from backends.contracts import AuditSink
+from backends.polling import describe_error
+from backends.timeline import Timeline
+
+
+async def read_history(
+    app: App[Any], audit: AuditSink | None, timeline: Timeline, clock: Clock
+) -> None:
+    timeline.history_state = "reading"
+    show_timeline(app, timeline, clock)
+    try:
+        if audit is None:
+            raise LookupError("no audit sink is configured")
+        async with asyncio.timeout(HISTORY_TIMEOUT_S):
+            records = await audit.records(HISTORY_RECORDS)
+        read = history_from(records, clock.now())
+    except asyncio.CancelledError:
+        raise
+    except TimeoutError:
+        timeline.history_failed(f"no answer within {HISTORY_TIMEOUT_S:g} s")
+    except Exception as exc:  # whatever it is, the timeline goes on without the history
+        timeline.history_failed(describe_error(exc))
+    else:
+        timeline.add_history(read.events, read.since)
+    show_timeline(app, timeline, clock)
+
+
+def show_timeline(app: App[Any], timeline: Timeline, clock: Clock) -> None:
+    """Push the timeline into its screen, if one is open."""
+    from tui.screens.timeline import TimelineScreen
+
+    for screen in app.screen_stack:
+        if isinstance(screen, TimelineScreen):
+            screen.show(timeline.newest_first(), history_note(timeline, clock.now()))
