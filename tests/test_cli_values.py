@@ -53,6 +53,7 @@ def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         ),
         ([*SCHEDULE, "--guard-p999-ms", "inf"], "argument --guard-p999-ms: 'inf' is not a finite"),
         ([*SCHEDULE, "--guard-error-rate", "nan"], "--guard-error-rate: 'nan' is not a finite"),
+        (["audit", "list", "--limit", "0"], "argument --limit: '0' is not within 1-1000000"),
         (["snapshot", "--for", "abc"], "argument --for: 'abc' is not a duration"),
         (["screenshot", "--size", "abc", "out.svg"], "argument --size: 'abc' is not COLSxROWS"),
         (["screenshot", "--size", "0x0", "out.svg"], "argument --size: '0x0' is out of range"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from backends.audit_text import list_line
 from backends.models import AuditRecord, AuditVerification
-from tui.commands.common import load_config
+from tui.commands.common import load_config, within
 
 
 def register(sub: Any) -> None:
@@ -24,7 +24,13 @@ def register(sub: Any) -> None:
     v.add_argument("--json", action="store_true", help="JSON output")
     v.set_defaults(handler=run_verify)
     ls = aus.add_parser("list", help="the latest audit records")
-    ls.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    ls.add_argument(
+        "--limit",
+        type=within(1, 1_000_000, integer=True),
+        default=20,
+        metavar="N",
+        help="how many, the latest first (default 20)",
+    )
     ls.add_argument("--json", action="store_true", help="JSON output")
     ls.set_defaults(handler=run_list)
 

@@ -61,7 +61,8 @@ def within(low: float, high: float, *, integer: bool = False) -> Callable[[str],
         if integer and not value.is_integer():
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} is not within {low:g}-{high:g}")
+            span = "-".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in (low, high))
+            raise argparse.ArgumentTypeError(f"{text!r} is not within {span}")
         return int(value) if integer else value
 
     return number
