@@ -1,4 +1,4 @@
-"""How an audit record reads, for `watchfloor audit list` and for the timeline alike."""
+"""How an audit record reads in the timeline (and its outcome in `watchfloor audit list`)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,6 @@ OBJECT_IDS = (("grant_id", "grant"), ("window_id", "window"), ("windows", "windo
 def outcome_suffix(r: AuditRecord) -> str:
     """The outcome after a space (` applied`, ` failed: ...`); nothing for a request."""
     return f" {r.outcome}" if r.outcome else ""
-
-
-def list_line(r: AuditRecord) -> str:
-    """One row of `watchfloor audit list`."""
-    return (
-        f"{r.seq:6} {r.at:%Y-%m-%d %H:%M:%S}Z {r.actor:12} {r.action:10} {r.phase:8}"
-        f" {r.target}{outcome_suffix(r)}"
-    )
 
 
 def action_line(request: AuditRecord | None, outcome: AuditRecord | None) -> str:

@@ -12,9 +12,10 @@ import json
 import sys
 from typing import Any
 
-from backends.audit_text import list_line
+from backends.audit_text import outcome_suffix
 from backends.models import AuditRecord, AuditVerification
 from tui.commands.common import load_config, within
+from tui.commands.table import table_lines
 
 
 def register(sub: Any) -> None:
@@ -67,8 +68,20 @@ def run_list(args: argparse.Namespace) -> int:
         json.dump([r.model_dump(mode="json") for r in records], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    for r in records:
-        print(list_line(r))
+    rows = [
+        (
+            str(r.seq),
+            f"{r.at:%Y-%m-%d %H:%M:%S}Z",
+            r.actor,
+            r.action,
+            r.phase,
+            f"{r.target}{outcome_suffix(r)}",
+        )
+        for r in records
+    ]
+    header = ("SEQ", "AT", "ACTOR", "ACTION", "PHASE", "TARGET / OUTCOME")
+    for line in table_lines(header, rows, right=frozenset({0})):
+        print(line)
     if not records:
         print("no audit records yet", file=sys.stderr)  # stdout stays empty for scripts
     return 0

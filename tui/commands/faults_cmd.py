@@ -25,6 +25,7 @@ from tui.commands.common import (
     mutating,
     within,
 )
+from tui.commands.table import table_lines
 
 DEFAULT_REASON_END = "ended from the command line"
 LATENCY_WAIT_S = 3.0
@@ -161,15 +162,23 @@ def run_list(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
         else:
             now = sources.ctx.clock.now()
-            for w in snap.windows:
-                s = w.spec
-                print(
-                    f"{w.id}  {w.state(now).value:9}  {s.namespace}/{s.target_host}"
-                    f"  delay {s.delay_ms}ms@{s.delay_percent:g}%"
-                    f"  abort {s.abort_status}@{s.abort_percent:g}%"
-                    f"  {w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z  {w.owner}"
-                    f"{'  applied' if w.applied else ''}  {w.end_reason}"
+            rows = [
+                (
+                    w.id,
+                    w.state(now).value,
+                    f"{w.spec.namespace}/{w.spec.target_host}",
+                    f"{w.spec.delay_ms}ms@{w.spec.delay_percent:g}%",
+                    f"{w.spec.abort_status}@{w.spec.abort_percent:g}%",
+                    f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z",
+                    w.owner,
+                    "yes" if w.applied else "no",
+                    w.end_reason or w.reason,
                 )
+                for w in snap.windows
+            ]
+            header = ("ID", "STATE", "TARGET", "DELAY", "ABORT", "WINDOW", "OWNER", "APPLIED")
+            for line in table_lines((*header, "REASON / END"), rows):
+                print(line)
             if snap.health.last_error:
                 print(f"source error: {snap.health.last_error}", file=sys.stderr)
             elif not snap.windows:

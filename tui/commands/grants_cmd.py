@@ -16,6 +16,7 @@ from typing import Any
 from backends.contracts import ActionRefused
 from backends.models import Actor, GrantsSnapshot, HealthState
 from tui.commands.common import load_config, mutating
+from tui.commands.table import table_lines
 from tui.fmt import duration
 from tui.requests import DEFAULT_TTL, BadInput, grant_request, parse_ttl
 
@@ -73,9 +74,20 @@ def run_list(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         now = snap.observed_at
-        for g in snap.grants:
-            left = "EXPIRED" if g.expired(now) else duration(g.remaining(now))
-            print(f"{g.id}  {g.subject:28} {g.role:14} {left:>8}  {g.granted_by:12} {g.reason}")
+        rows = [
+            (
+                g.id,
+                g.subject,
+                g.role,
+                "EXPIRED" if g.expired(now) else duration(g.remaining(now)),
+                g.granted_by,
+                g.reason,
+            )
+            for g in snap.grants
+        ]
+        header = ("ID", "SUBJECT", "ROLE", "LEFT", "GRANTED BY", "REASON")
+        for line in table_lines(header, rows, right=frozenset({3})):
+            print(line)
         if not snap.grants and snap.health.state is not HealthState.ERROR:
             # stdout stays empty for scripts; a failing source's empty list is not "none"
             print("no active grants", file=sys.stderr)

@@ -1,0 +1,72 @@
+"""`grants list`, `faults list` and `audit list` as a person reads them: a header, and
+columns that stay aligned when a cell is wider than usual (an actor such as
+watchfloor-reconcile pushed every later column of `audit list` out of line)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import watchfloor_cmd
+from tui.commands.table import table_lines
+
+
+def test_columns_are_as_wide_as_their_widest_cell() -> None:
+    rows = [("1", "root", "grant"), ("12", "watchfloor-reconcile", "fault-reconcile-end")]
+    assert table_lines(("SEQ", "ACTOR", "ACTION"), rows, right=frozenset({0})) == [
+        "SEQ  ACTOR                 ACTION",
+        "  1  root                  grant",
+        " 12  watchfloor-reconcile  fault-reconcile-end",
+    ]
+    assert table_lines(("SEQ", "ACTOR"), []) == []  # nothing listed: stdout stays empty
+
+
+@pytest.fixture
+def wf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    import subprocess
+
+    monkeypatch.setenv("WATCHFLOOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+    def run(*argv: str) -> str:
+        proc = subprocess.run(
+            [*watchfloor_cmd(), *argv], capture_output=True, text=True, timeout=60
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    return run
+
+
+def aligned(lines: list[str], column: str) -> bool:
+    """Every row has a cell starting where the header's `column` starts."""
+    at = lines[0].index(column)
+    return all(line[at - 2 : at] == "  " and line[at] != " " for line in lines[1:])
+
+
+def test_the_list_commands_have_a_header_and_aligned_columns(wf) -> None:  # type: ignore[no-untyped-def]
+    flags = ["--delay", "300ms", "--delay-percent", "10", "--duration", "1s"]
+    wf(
+        "faults",
+        "schedule",
+        "--host",
+        "docs-api",
+        "-n",
+        "stage",
+        *flags,
+        "--reason",
+        "game day drill",
+    )
+    time.sleep(1.2)
+    wf("faults", "reconcile", "--once")  # ends it, as an actor wider than the usual ones
+    grants = wf("grants", "list").splitlines()
+    assert grants[0].split() == ["ID", "SUBJECT", "ROLE", "LEFT", "GRANTED", "BY", "REASON"]
+    assert len(grants) > 1 and aligned(grants, "ROLE") and aligned(grants, "REASON")
+    faults = wf("faults", "list").splitlines()
+    assert faults[0].startswith("ID") and "stage/docs-api" in faults[1]
+    assert aligned(faults, "TARGET") and aligned(faults, "OWNER")
+    audit = wf("audit", "list").splitlines()
+    assert audit[0].split()[:5] == ["SEQ", "AT", "ACTOR", "ACTION", "PHASE"]
+    assert aligned(audit, "ACTION") and aligned(audit, "PHASE") and aligned(audit, "TARGET")
