@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 
 from tests.helpers import SIZE, local_app, wait_for
 from tui.fault_requests import DEFAULTS, FIELDS, BadFaultInput, fault_request
+from tui.parse import percent
 from tui.requests import BadInput, grant_request, parse_ttl
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.grant import GrantScreen
@@ -118,3 +119,41 @@ async def test_a_crash_report_does_not_show_the_step_up_code(
     report = capsys.readouterr().err  # Textual prints the report as it exits
     assert "OverflowError: something nobody caught" in report
     assert "314159" not in report
+
+
+@pytest.mark.parametrize("typed", ["30", "30%", " 30 % ", "30 %", "30.0%"])
+def test_a_percentage_may_end_in_a_percent_sign(typed: str) -> None:
+    assert percent(typed, "delay %") == 30.0
+    req = fault_request({**GOOD, "delay": "800ms", "delay_percent": typed, "abort_percent": typed})
+    assert req.spec.delay_percent == 30.0 and req.spec.abort_percent == 30.0
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("nan%", "abort % must be between 0 and 100"),
+        ("inf %", "abort % must be between 0 and 100"),
+        ("150%", "abort % must be between 0 and 100"),
+        ("-1%", "abort % must be between 0 and 100"),
+        ("%", "abort %: '%' is not a number"),
+        ("30%%", "abort %: '30%%' is not a number"),
+        ("% 30", "abort %: '% 30' is not a number"),
+    ],
+)
+def test_a_percentage_with_a_sign_is_still_checked(typed: str, message: str) -> None:
+    with pytest.raises(BadFaultInput) as refused:
+        fault_request({**GOOD, "abort_percent": typed})
+    assert str(refused.value) == message
+    assert refused.value.field == "abort_percent"
+
+
+async def test_the_fault_form_takes_30_percent() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        typed = ["docs-api", "stage", "800ms", "30%", None, " 1 % ", None, None, None, None]
+        await type_in(pilot, [*typed, "game day: docs-api drill"])
+        await wait_for(pilot, lambda: not isinstance(app.screen, FaultWindowScreen), what="sent")
+        (w,) = (await app.sources["faults"].snapshot()).windows
+        assert (w.spec.delay_percent, w.spec.abort_percent) == (30.0, 1.0)

@@ -4,9 +4,11 @@ it stayed open, computed once when it opened)."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Static
 
 from backends.clock import FrozenClock
+from backends.models import Actor
 from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
 from tui.app import WatchfloorApp
@@ -44,3 +46,45 @@ async def test_the_revoke_dialog_counts_down_and_says_when_it_expired() -> None:
         await wait_for(pilot, lambda: "expired 3s ago" in holding(app), within=3, what="expiry")
         assert "expires in" not in holding(app)
         assert app.screen is screen
+
+
+def error_line(app: WatchfloorApp) -> str:
+    return str(app.screen.query_one("#revoke-error", Static).render())
+
+
+async def test_a_grant_revoked_elsewhere_is_said_gone_and_not_revoked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Revoked from another terminal while the dialog is open: after the next grants poll
+    the dialog says it is no longer listed, and Revoke says so instead of sending one."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(GrantsPane)
+        await wait_for(pilot, lambda: len(pane.grant_list().grants) > 0, what="demo grants")
+        await pilot.press("4", "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RevokeScreen), what="revoke")
+        screen = app.screen
+        assert isinstance(screen, RevokeScreen)
+        assert "expires in" in holding(app)
+
+        src = app.sources["grants"]
+        await src.revoke(screen.grant.id, Actor(name="erin"), "revoked from another terminal")
+        sent: list[str] = []
+
+        async def revoke(grant_id: str, actor: Actor, reason: str) -> None:
+            sent.append(grant_id)
+
+        monkeypatch.setattr(src, "revoke", revoke)
+        listed = "no longer listed: revoked or reaped elsewhere"
+        await wait_for(pilot, lambda: listed in holding(app), within=6, what="said gone")
+        assert "expires in" not in holding(app)
+
+        gone = (
+            f"{screen.grant.id} is no longer listed (revoked or reaped elsewhere): nothing was sent"
+        )
+        await pilot.press(*"INC-4711 mitigated", "enter")  # the reason: it says so already
+        assert gone in error_line(app)
+        await pilot.click("#confirm")
+        await pilot.pause(0.2)
+        assert gone in error_line(app)
+        assert sent == [] and app.screen is screen  # nothing sent, still open

@@ -120,13 +120,13 @@ class FaultActions(App[None]):
 
     def on_fault_window_screen_submitted(self, message: FaultWindowScreen.Submitted) -> None:
         if self._fault_read_only():  # a read-only profile was switched to with the form open
-            message.screen.show_error(FORM_READ_ONLY)
+            message.screen.refused(FORM_READ_ONLY)
             return
         self.run_worker(self._schedule_fault(message), group="actions", exit_on_error=False)
 
     def on_halt_screen_submitted(self, message: HaltScreen.Submitted) -> None:
         if self._fault_read_only():
-            message.screen.show_error(FORM_READ_ONLY)
+            message.screen.refused(FORM_READ_ONLY)
             return
         self.run_worker(self._halt_all(message), group="actions", exit_on_error=False)
 
@@ -134,11 +134,11 @@ class FaultActions(App[None]):
         try:
             w = await self.sources["faults"].schedule(message.request, self._fault_actor())
         except ActionRefused as exc:
-            message.screen.show_error(str(exc))
+            message.screen.refused(str(exc))
         except Exception as exc:  # the backend failed; keep the modal and its input
-            message.screen.show_error(f"failed: {describe_error(exc)}")
+            message.screen.refused(describe_error(exc), failed=True)
         else:
-            message.screen.dismiss(w)
+            message.screen.finish(w)
             self.notify(
                 f"{w.spec.namespace}/{w.spec.target_host} {w.starts_at:%H:%M:%S}Z to"
                 f" {w.ends_at:%H:%M:%S}Z ({w.id})",
@@ -161,11 +161,11 @@ class FaultActions(App[None]):
         try:
             n = await self.sources["faults"].halt_all(self._fault_actor(), message.reason)
         except ActionRefused as exc:
-            message.screen.show_error(str(exc))
+            message.screen.refused(str(exc))
         except Exception as exc:
-            message.screen.show_error(f"failed: {describe_error(exc)}")
+            message.screen.refused(describe_error(exc), failed=True)
         else:
-            message.screen.dismiss(n)
+            message.screen.finish(n)
             self.notify(f"{n} window(s) ended", title="HALT ALL", severity="warning")
             actor = self.sources.ctx.actor
             self.timeline.note(

@@ -18,7 +18,7 @@ from backends.faults_core import (
     field_problems,
 )
 from backends.models import FaultGuards, FaultRequest, FaultSpec
-from tui.parse import BadValue, number, seconds
+from tui.parse import BadValue, number, percent, seconds
 
 FIELDS = (
     "host",
@@ -98,6 +98,16 @@ def _number(
         raise BadFaultInput(str(exc), field) from None
 
 
+def _percent(field: str, text: str, default: float | None, *, above: bool = False) -> float | None:
+    """Empty: `default`; `30` and `30%` alike."""
+    if not text.strip():
+        return default
+    try:
+        return percent(text, LABELS[field], above=above)
+    except BadValue as exc:
+        raise BadFaultInput(str(exc), field) from None
+
+
 def fault_request(values: Mapping[str, str]) -> FaultRequest:
     """The request the form describes, checked field by field in the form's order; the
     first wrong one raises BadFaultInput in the form's words, with that field's id."""
@@ -106,14 +116,14 @@ def fault_request(values: Mapping[str, str]) -> FaultRequest:
         if not v[field]:
             raise BadFaultInput(f"{LABELS[field]} is required", field)
     delay_s = _seconds("delay", v["delay"], "ms", MAX_DELAY)
-    delay_pct = _number("delay_percent", v["delay_percent"], 0.0, 0, 100)
+    delay_pct = _percent("delay_percent", v["delay_percent"], 0.0)
     status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
-    abort_pct = _number("abort_percent", v["abort_percent"], 0.0, 0, 100)
+    abort_pct = _percent("abort_percent", v["abort_percent"], 0.0)
     start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
     longest = min(MODAL_LIMITS.max_duration, HARD_MAX_DURATION)
     duration_s = _seconds("duration", v["duration"], "m", longest)
     p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS, above=True)
-    error_pct = _number("guard_error_percent", v["guard_error_percent"], None, 0, 100, above=True)
+    error_pct = _percent("guard_error_percent", v["guard_error_percent"], None, above=True)
     if len(" ".join(v["reason"].split())) < 10:
         raise BadFaultInput(
             "reason is required: a short sentence of at least 10 characters", "reason"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 
 from backends.contracts import ActionRefused
-from backends.models import Actor
+from backends.models import Actor, GrantsSnapshot
 from backends.polling import describe_error
 from tui.fmt import FORM_READ_ONLY
 from tui.panes.grants import GrantsPane
@@ -26,6 +26,7 @@ class GrantActions(App[None]):
 
     sources: Any
     clock: Any
+    snapshots: dict[str, Any]
 
     def _actor(self) -> Actor:
         return Actor(name=self.sources.ctx.actor)
@@ -54,18 +55,26 @@ class GrantActions(App[None]):
         from tui.screens.revoke import RevokeScreen
 
         screen = RevokeScreen(grant, self.clock.now())
-        timer = self.set_interval(1.0, lambda: screen.set_now(self.clock.now()), name="revoke")
+        timer = self.set_interval(1.0, lambda: self._feed_revoke(screen), name="revoke")
         await self.push_screen(screen, lambda _: timer.stop())  # its countdown runs on
+
+    def _feed_revoke(self, screen: RevokeScreen) -> None:
+        """Once a second: the time, and whether the last grants snapshot still lists the
+        grant (revoked from another terminal or reaped, it is gone; none yet: assume so)."""
+        snap = self.snapshots.get("grants")
+        grants = snap.grants if isinstance(snap, GrantsSnapshot) else None
+        listed = grants is None or any(g.id == screen.grant.id for g in grants)
+        screen.set_now(self.clock.now(), listed=listed)
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:
         if self._read_only():  # a read-only profile was switched to with the form open
-            message.screen.show_error(FORM_READ_ONLY)
+            message.screen.refused(FORM_READ_ONLY)
             return
         self.run_worker(self._grant(message), group="actions", exit_on_error=False)
 
     def on_revoke_screen_submitted(self, message: RevokeScreen.Submitted) -> None:
         if self._read_only():
-            message.screen.show_error(FORM_READ_ONLY)
+            message.screen.refused(FORM_READ_ONLY)
             return
         self.run_worker(self._revoke(message), group="actions", exit_on_error=False)
 
@@ -73,11 +82,11 @@ class GrantActions(App[None]):
         try:
             g = await self.sources["grants"].grant(message.request, self._actor())
         except ActionRefused as exc:
-            message.screen.show_error(str(exc))
+            message.screen.refused(str(exc))
         except Exception as exc:  # the backend failed; keep the modal and its input
-            message.screen.show_error(f"failed: {describe_error(exc)}")
+            message.screen.refused(describe_error(exc), failed=True)
         else:
-            message.screen.dismiss(g)
+            message.screen.finish(g)
             self.notify(
                 f"{g.subject} has {g.role} until {g.expires_at:%H:%M:%S}Z ({g.id})",
                 title="Break-glass granted",
@@ -88,10 +97,10 @@ class GrantActions(App[None]):
         try:
             await self.sources["grants"].revoke(message.grant_id, self._actor(), message.reason)
         except ActionRefused as exc:
-            message.screen.show_error(str(exc))
+            message.screen.refused(str(exc))
         except Exception as exc:
-            message.screen.show_error(f"failed: {describe_error(exc)}")
+            message.screen.refused(describe_error(exc), failed=True)
         else:
-            message.screen.dismiss(True)
+            message.screen.finish(True)
             self.notify(f"Grant {message.grant_id} revoked", title="Break-glass revoked")
             await self.refresh_now("grants")

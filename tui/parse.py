@@ -65,3 +65,15 @@ def number(
     if integer and not value.is_integer():
         raise BadValue(f"{name} must be a whole number")
     return value
+
+
+def percent(text: str, name: str, *, high: float = 100.0, above: bool = False) -> float:
+    """A percentage as typed: `30`, `30%` and ` 30 % ` are the same; then as `number`,
+    from 0 (above it, if `above`) to `high`: nan, inf and out of range are refused."""
+    typed = text.strip()
+    bare = typed.removesuffix("%").rstrip()
+    try:
+        float(bare)
+    except ValueError:
+        raise BadValue(f"{name}: {typed!r} is not a number") from None
+    return number(bare, name, low=0, high=high, above=above)

@@ -71,7 +71,7 @@ class ReleaseActions(App[None]):
 
     def on_rehearsal_screen_submitted(self, message: RehearsalScreen.Submitted) -> None:
         if self._release_read_only():  # a read-only profile was switched to meanwhile
-            message.screen.show_error(FORM_READ_ONLY)
+            message.screen.refused(FORM_READ_ONLY)
             return
         self.run_worker(self._rehearse(message), group="actions", exit_on_error=False)
 
@@ -81,10 +81,10 @@ class ReleaseActions(App[None]):
                 Actor(name=self.sources.ctx.actor), message.reason
             )
         except ActionRefused as exc:  # e.g. one is already running: keep the dialog
-            message.screen.show_error(str(exc))
+            message.screen.refused(str(exc))
         except Exception as exc:
-            message.screen.show_error(f"failed: {describe_error(exc)}")
+            message.screen.refused(describe_error(exc), failed=True)
         else:
-            message.screen.dismiss(True)
+            message.screen.finish(True)
             self.notify("Rollback rehearsal triggered", title="Release train")
             await self.refresh_now("release")

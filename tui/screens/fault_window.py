@@ -121,5 +121,5 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         except BadFaultInput as exc:
             self.show_error(str(exc), exc.field)
             return
-        self.start_busy()
+        self.start_busy(f"Fault window on {req.spec.namespace}/{req.spec.target_host}")
         self.post_message(self.Submitted(self, req))

@@ -1,5 +1,6 @@
 """What the action modals share: Enter walks through the inputs and submits after the last;
-a refusal is shown in the form with everything typed kept; Esc or Cancel closes it.
+a refusal is shown in the form with everything typed kept; Esc or Cancel closes it (a
+request already sent still has its outcome shown, as a toast: RequestModal).
 
 Tab, shift+Tab and Enter are priority bindings, and so is each form's Escape (so in
 `esc H` the form is gone before H is read). Textual checks those in the app's queue
@@ -58,21 +59,29 @@ class TypeAheadModal(ModalScreen[ResultT]):
         _ = self.focus_next() if delta > 0 else self.focus_previous()  # at once (set_focus)
 
 
-class ActionForm(TypeAheadModal[ResultT]):
+class RequestModal(TypeAheadModal[ResultT]):
+    """A modal that sends one request: it posts a message, the App calls the backend and
+    answers with `finish` (done: close) or `refused` (say why, keep what was typed).
+
+    A request sent cannot be unsent. Esc or Cancel while it is with the backend closes the
+    dialog and says that its outcome will still be shown; when it comes back to a dialog
+    closed meanwhile, a refusal is a toast naming what was sent (`sending`), and a success
+    closes nothing else (the App's own toast says it). Nothing is shown on a dialog that is
+    gone, and no other dialog is closed in its place."""
+
     INPUTS: ClassVar[tuple[str, ...]] = ()  # input ids, in the order Enter visits them
     SUBMIT_ID: ClassVar[str] = "submit"  # the button that submits
     ERROR_ID: ClassVar[str] = "form-error"  # the line that says why, or that it is working
     BUSY_TEXT: ClassVar[str] = "checking…"
+    REFUSED_TOAST_S: ClassVar[float] = 15.0  # a refusal of a closed dialog stays a while
     busy: bool = False
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", "Next field, submit after the last", priority=True),
-    ]
+    sending: str = ""  # what is with the backend, as a toast names it ("HALT ALL")
+    _finished: tuple[ResultT | None] | None = None  # done while another screen was on top
 
-    def first_focus(self) -> str:
-        return self.FIRST_FOCUS or (f"#{self.INPUTS[0]}" if self.INPUTS else "")
-
-    def value(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value
+    @property
+    def is_open(self) -> bool:
+        """Still on the screen stack (not necessarily on top: the palette may be over it)."""
+        return self in self.app.screen_stack
 
     def show_error(self, message: str, field: str = "") -> None:
         """Refused or failed: say why, keep what was typed. With the `field` it is about,
@@ -83,10 +92,64 @@ class ActionForm(TypeAheadModal[ResultT]):
         if field in self.INPUTS:
             self.set_focus(self.query_one(f"#{field}", Input))
 
-    def start_busy(self) -> None:
+    def start_busy(self, sending: str) -> None:
+        """`sending` is what goes to the backend, as a toast would name it."""
         self.busy = True
+        self.sending = sending
         self.query_one(f"#{self.SUBMIT_ID}", Button).disabled = True
-        self.query_one(f"#{self.ERROR_ID}", Static).update(Text(self.BUSY_TEXT, style="italic"))
+        busy = f"{self.BUSY_TEXT} (sent: Esc closes this, and the outcome is still shown)"
+        self.query_one(f"#{self.ERROR_ID}", Static).update(Text(busy, style="italic"))
+
+    def refused(self, message: str, *, failed: bool = False) -> None:
+        """The App's answer: refused (or `failed`, the backend broke). In the dialog if it
+        is still open; if it was closed meanwhile, in a toast naming what was sent."""
+        self.busy = False
+        if self.is_open:
+            self.show_error(f"failed: {message}" if failed else message)
+            return
+        verb = "failed" if failed else "refused"
+        self.app.notify(
+            message,
+            title=f"{self.sending or 'Request'} {verb}",
+            severity="error",
+            timeout=self.REFUSED_TOAST_S,
+        )
+
+    def finish(self, result: ResultT | None) -> None:
+        """The App's answer: done. Close the dialog if it is still open (with the palette
+        over it, once that is gone); never another screen in its place."""
+        self.busy = False
+        if self.app.screen is self:
+            self.dismiss(result)
+        elif self.is_open:
+            self._finished = (result,)
+
+    def on_screen_resume(self) -> None:
+        if self._finished is not None:
+            (result,) = self._finished
+            self.dismiss(result)
+
+    def leave(self, result: ResultT | None = None) -> None:
+        """Esc or Cancel: close. Sent already, the request goes on: say so."""
+        if self.busy:
+            self.notify(
+                f"{self.sending} is still being sent: its outcome will be shown when it"
+                " comes back.",
+                title="Still sending",
+            )
+        self.dismiss(result)
+
+
+class ActionForm(RequestModal[ResultT]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "enter", "Next field, submit after the last", priority=True),
+    ]
+
+    def first_focus(self) -> str:
+        return self.FIRST_FOCUS or (f"#{self.INPUTS[0]}" if self.INPUTS else "")
+
+    def value(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value
 
     def submit(self) -> None:
         """Validate, then post the subclass's Submitted message (the App answers)."""
@@ -116,7 +179,7 @@ class ActionForm(TypeAheadModal[ResultT]):
             await self.fields_settled()
             self.submit()
         elif event.button.id == "cancel":
-            self.dismiss()
+            self.leave()
 
     def action_cancel(self) -> None:
-        self.dismiss()
+        self.leave()

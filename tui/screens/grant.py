@@ -100,5 +100,5 @@ class GrantScreen(ActionForm[Grant | None]):
         except BadInput as exc:
             self.show_error(str(exc), exc.field)
             return
-        self.start_busy()
+        self.start_busy(f"Grant for {req.subject} ({req.role})")
         self.post_message(self.Submitted(self, req))

@@ -78,5 +78,5 @@ class HaltScreen(ActionForm[int | None]):
         if self.query_one("#halt-confirm", Input).value.strip() != CONFIRM_WORD:
             self.show_error(f"type {CONFIRM_WORD} (in capitals) to confirm")
             return
-        self.start_busy()
+        self.start_busy("HALT ALL")
         self.post_message(self.Submitted(self, reason))

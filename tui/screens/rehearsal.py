@@ -105,5 +105,7 @@ class RehearsalScreen(ActionForm[bool | None]):
         if self.value("rehearsal-confirm").strip() != CONFIRM_WORD:
             self.show_error(f"Type {CONFIRM_WORD} (in capitals) to confirm.", "rehearsal-confirm")
             return
-        self.start_busy()
+        self.start_busy(
+            f"Rollback rehearsal of {self.version}" if self.version else "Rollback rehearsal"
+        )
         self.post_message(self.Submitted(self, reason))

@@ -2,9 +2,11 @@
 
 Enter in the reason moves to the confirmation; the Revoke button (or Enter on it) posts
 `RevokeScreen.Submitted`. The App revokes through the GrantSource and then closes the
-screen or calls `show_error`, keeping the reason as typed. While the screen is open the
-App pushes the time in once a second (`set_now`): the grant's countdown runs on, and once
-it has passed its expiry the screen says how long ago.
+screen or calls `refused`, keeping the reason as typed (closed meanwhile: a toast, see
+RequestModal). While the screen is open the App pushes the time in once a second
+(`set_now`), and whether the grants source still lists the grant: the countdown runs on,
+once it has passed its expiry the screen says how long ago, and once the grant is gone
+(revoked from another terminal, reaped) it says so, and Revoke sends nothing.
 """
 
 from __future__ import annotations
@@ -23,13 +25,18 @@ from textual.widgets import Button, Input, Static
 from backends.models import Grant
 from tui.fmt import duration
 from tui.screens.field import Field
-from tui.screens.form import TypeAheadModal
+from tui.screens.form import RequestModal
 
 MIN_REASON = 10
+GONE, WHY = "no longer listed", "revoked or reaped elsewhere"
 
 
-class RevokeScreen(TypeAheadModal[bool]):
+class RevokeScreen(RequestModal[bool]):
     FIRST_FOCUS = "#reason"
+    INPUTS = ("reason",)
+    SUBMIT_ID = "confirm"
+    ERROR_ID = "revoke-error"
+    BUSY_TEXT = "revoking…"
     DEFAULT_CSS = """
     RevokeScreen { align: center middle; }
     #revoke-box {
@@ -57,13 +64,16 @@ class RevokeScreen(TypeAheadModal[bool]):
         super().__init__()
         self.grant = grant
         self.now = now
-        self.busy = False
+        self.listed = True  # the grants source still lists it (the App says when not)
 
     def holding(self) -> Text:
         """Who holds what, and how long it has left (or since when it is past its expiry)."""
         g = self.grant
         left = g.remaining(self.now).total_seconds()
-        if left > 0:
+        if not self.listed:
+            ago = f"expired {duration(-left)} ago; " if left <= 0 else ""
+            when = Text(f"{ago}{GONE}: {WHY}", style="bold red")
+        elif left > 0:
             when = Text(f"expires in {duration(left)}")
         else:
             when = Text(f"expired {duration(-left)} ago", style="bold red")
@@ -77,8 +87,10 @@ class RevokeScreen(TypeAheadModal[bool]):
             (g.reason, "italic"),
         )
 
-    def set_now(self, now: datetime) -> None:
+    def set_now(self, now: datetime, *, listed: bool = True) -> None:
+        """The time, and whether the grants source still lists the grant."""
         self.now = now
+        self.listed = listed
         if self.is_mounted:
             self.query_one("#revoke-holding", Static).update(self.holding())
 
@@ -97,10 +109,11 @@ class RevokeScreen(TypeAheadModal[bool]):
                 yield Button(f"Revoke {g.id}", variant="error", id="confirm")
                 yield Button("Cancel", id="cancel")
 
-    def show_error(self, message: str) -> None:
-        self.busy = False
-        self.query_one("#confirm", Button).disabled = False
-        self.query_one("#revoke-error", Static).update(Text(message, style="bold red"))
+    def gone(self) -> bool:
+        """The grant is no longer listed: say so (nothing is sent)."""
+        if not self.listed:
+            self.show_error(f"{self.grant.id} is {GONE} ({WHY}): nothing was sent. Esc closes.")
+        return not self.listed
 
     def _reason(self) -> str | None:
         reason = " ".join(self.query_one("#reason", Input).value.split())
@@ -112,7 +125,7 @@ class RevokeScreen(TypeAheadModal[bool]):
 
     @on(Input.Submitted, "#reason")
     def _entered_reason(self) -> None:
-        if self._reason() is not None:
+        if self._reason() is not None and not self.gone():
             self.query_one("#revoke-error", Static).update(
                 Text(f"Press Enter again to revoke {self.grant.id} now.", style="bold")
             )
@@ -120,16 +133,18 @@ class RevokeScreen(TypeAheadModal[bool]):
 
     @on(Button.Pressed, "#confirm")
     def _confirmed(self) -> None:
-        reason = self._reason()
-        if reason is None or self.busy:
+        if self.busy:
             return
-        self.busy = True
-        self.query_one("#confirm", Button).disabled = True
-        self.post_message(self.Submitted(self, self.grant.id, reason))
+        reason = self._reason()
+        if reason is None or self.gone():
+            return
+        g = self.grant
+        self.start_busy(f"Revoke of {g.id} ({g.subject})")
+        self.post_message(self.Submitted(self, g.id, reason))
 
     @on(Button.Pressed, "#cancel")
     def _pressed_cancel(self) -> None:
-        self.dismiss(False)
+        self.leave(False)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.leave(False)
