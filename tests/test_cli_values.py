@@ -113,3 +113,11 @@ def test_good_values_still_parse() -> None:
     assert (args.duration, args.start_in) == (4 * 3600, 90)
     assert parser().parse_args(["screenshot", "--size", "80X24", "x.svg"]).size == (80, 24)
     assert parser().parse_args(["lab", "--metrics-port", "9464"]).metrics_port == 9464
+
+
+def test_a_percentage_may_carry_its_sign() -> None:
+    # as in the fault-window form: 30, 30% and " 30 % " are the same
+    for typed in ("30", "30%", " 30 % "):
+        args = parser().parse_args([*SCHEDULE, "--delay-percent", typed])
+        assert args.delay_percent == 30.0
+    assert parser().parse_args([*SCHEDULE, "--abort-status", "502"]).abort_status == 502

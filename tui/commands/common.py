@@ -68,6 +68,12 @@ def within(low: float, high: float, *, integer: bool = False) -> Callable[[str],
     return number
 
 
+def percentage(text: str) -> float:
+    """argparse type: a percentage, 0-100; `30`, `30%` and ` 30 % ` are the same (as in
+    the fault-window form)."""
+    return within(0, 100)(text.strip().removesuffix("%").rstrip())
+
+
 def port(text: str) -> int:
     """argparse type: a TCP port, 0-65535 (0: any free one)."""
     if not text.strip().isdecimal() or not 0 <= int(text) <= 65535:

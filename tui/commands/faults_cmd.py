@@ -23,6 +23,7 @@ from tui.commands.common import (
     finite,
     load_config,
     mutating,
+    percentage,
     within,
 )
 from tui.commands.table import table_lines
@@ -49,7 +50,7 @@ def register(sub: Any) -> None:
     )
     sc.add_argument(
         "--delay-percent",
-        type=within(0, 100),
+        type=percentage,
         default=0.0,
         metavar="PCT",
         help="of requests delayed, 0-100",
@@ -63,7 +64,7 @@ def register(sub: Any) -> None:
     )
     sc.add_argument(
         "--abort-percent",
-        type=within(0, 100),
+        type=percentage,
         default=0.0,
         metavar="PCT",
         help="of requests aborted, 0-100",
