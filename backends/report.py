@@ -19,12 +19,16 @@ def game_day_report(
     environment: str,
     events: Iterable[Event],
     alerts: Iterable[Alert],
-    first_latency: LatencySnapshot | None,
+    first_seen: Mapping[str, float],
     latency: LatencySnapshot | None,
     baselines: Mapping[str, float],
     history_note: str = "",
+    first_seen_at: datetime | None = None,
+    baseline_at: datetime | None = None,
 ) -> str:
-    """`history_note`: where the timeline's events come from (backends/audit_history.py)."""
+    """`first_seen`: the first p99.9 per route of the game day (of the run that marked the
+    baseline, kept across a restart); `history_note`: where the timeline's events come from
+    (backends/audit_history.py)."""
     lines = [f"# Game-day report — {environment}", "", f"Generated {now:%Y-%m-%d %H:%M:%S}Z.", ""]
     lines += [
         "## p99.9 before and after",
@@ -32,17 +36,21 @@ def game_day_report(
         "| route | SLO | baseline | first seen | now | change |",
         "|---|---|---|---|---|---|",
     ]
-    before = {r.route: r for r in (first_latency.routes if first_latency else ())}
     for r in latency.routes if latency else ():
-        ref = baselines.get(r.route)
-        if ref is None and r.route in before:
-            ref = before[r.route].p999_ms
+        first = first_seen.get(r.route)
+        ref = baselines.get(r.route, first)
         change = f"{r.p999_ms / ref - 1:+.1%}" if ref and r.p999_ms is not None else "—"
-        first = before[r.route].p999_ms if r.route in before else None
         lines.append(
             f"| {r.route} | {_ms(r.slo_ms)} | {_ms(baselines.get(r.route))} | "
             f"{_ms(first)} | {_ms(r.p999_ms)} | {change} |"
         )
+    when = [
+        f"{what} at {stamp(at, now.date())}."
+        for what, at in (("Baseline marked", baseline_at), ("First seen", first_seen_at))
+        if at is not None
+    ]
+    if when:
+        lines += ["", " ".join(when)]
     lines += ["", "## Alerts at the time of the report", ""]
     alert_list = list(alerts)
     if not alert_list:

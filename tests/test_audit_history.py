@@ -125,7 +125,7 @@ def test_the_report_dates_an_event_from_the_day_before() -> None:
         environment="stage",
         events=tl.newest_first(),
         alerts=[],
-        first_latency=None,
+        first_seen={},
         latency=None,
         baselines={},
         history_note=report_note(tl, NOW),

@@ -24,6 +24,7 @@ TUI_MAY_IMPORT = {
     "backends.polling",
     "backends.timeline",  # pure: diffs snapshots into events
     "backends.report",  # pure: the game-day report's Markdown
+    "backends.baseline_store",  # the marked p99.9 baseline's JSON file in the data dir
     "backends.audit_history",  # pure: audit records -> the timeline's first events
     "backends.audit_text",  # pure: how an audit record reads (audit list, timeline)
     "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter

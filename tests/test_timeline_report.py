@@ -142,12 +142,15 @@ def test_report_has_before_after_alerts_and_timeline() -> None:
         environment="stage",
         events=tl.newest_first(),
         alerts=[alert],
-        first_latency=lat(380),
+        first_seen={"GET /search": 380.0},
         latency=lat(520),
         baselines={"GET /search": 400.0},
+        first_seen_at=T0 - timedelta(minutes=2),
+        baseline_at=T0,
     )
     assert md.startswith("# Game-day report — stage")
     assert "| GET /search | 400 ms | 400 ms | 380 ms | 520 ms | +30.0% |" in md
+    assert "Baseline marked at 09:00:00Z. First seen at 08:58:00Z." in md
     assert "**p99.9 regression**" in md
     assert "baseline marked" in md
 

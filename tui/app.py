@@ -21,6 +21,7 @@ from backends.models import LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from backends.wiring import Sources
 from tui.access_actions import AccessActions
+from tui.baseline_actions import BaselineActions
 from tui.crash_report import CrashReport
 from tui.escape_keys import EscapeKeys
 from tui.fault_actions import FaultActions
@@ -77,6 +78,7 @@ class WatchfloorApp(
     EscapeKeys,
     SourceFeed,
     OperatorActions,
+    BaselineActions,
     GrantActions,
     FaultActions,
     AccessActions,
@@ -174,6 +176,7 @@ class WatchfloorApp(
         if self._theme_name and self._theme_name in self.available_themes:
             self.theme = self._theme_name
         self.alert_strip.alerts = ()
+        self.restore_baseline()  # the one `b` marked before a restart, if any
         self.call_after_refresh(self._first_frame_done)
         if self._watch:
             self.run_sources()
@@ -201,12 +204,12 @@ class WatchfloorApp(
         self.active_profile = name
         self.snapshots = dict.fromkeys(PANES)
         self._shown = set()
-        self.baselines = {}
-        self.first_latency = None
+        self.forget_baseline()
         self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
         self.mark_environment()
         self.apply_look(profile)  # its keys (and the footer's read-only keys) at once
         await self.prime_sources()
+        self.restore_baseline()  # this profile's own, if one was marked
         self.run_sources()
         ro = ", read-only" if self.read_only else ""
         self.notify(f"Now on profile {name} (env {self.sources.environment}{ro})", title="Profile")
@@ -232,27 +235,6 @@ class WatchfloorApp(
 
     def action_focus_pane(self, cap: str) -> None:
         self.main_screen.set_focus(self.pane(cap).focus_target())  # now, not after the burst
-
-    def action_mark_baseline(self) -> None:
-        snap = self.snapshots.get("latency")
-        routes = getattr(snap, "routes", ())
-        # a lower bound ("> X", the +Inf bucket) is no baseline: later values could not be
-        # told apart from it
-        self.baselines = {
-            r.route: r.p999_ms
-            for r in routes
-            if r.p999_ms is not None and not getattr(r, "above_last_bucket", False)
-        }
-        pane = self.pane("latency")
-        if isinstance(pane, LatencyPane):
-            pane.baselines = dict(self.baselines)
-        if self.baselines:
-            marked = ", ".join(f"{k} {v:.0f} ms" for k, v in self.baselines.items())
-            self.timeline.note(self.clock.now(), "note", f"baseline marked: {marked}")
-            self.notify(f"Baseline marked: {marked}", title="p99.9 baseline")
-        else:
-            self.notify("No p99.9 yet to mark as a baseline", severity="warning")
-        self.refresh_alerts()
 
     def action_save_svg(self) -> None:
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)

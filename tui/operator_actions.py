@@ -72,7 +72,6 @@ class OperatorActions:
     _theme_name: str | None
     _alert_book: AlertBook
     timeline: Timeline
-    first_latency: LatencySnapshot | None
 
     # --- read-only -------------------------------------------------------------------------
 
@@ -153,6 +152,7 @@ class OperatorActions:
         app: Any = self
         now = app.clock.now()
         latency = self.snapshots.get("latency")
+        first = app.first_seen()  # kept with the baseline across a restart (b)
         from backends.audit_history import report_note
         from backends.report import game_day_report
 
@@ -161,10 +161,12 @@ class OperatorActions:
             environment=self.sources.environment,
             events=self.timeline.newest_first(),
             alerts=app.alert_strip.alerts,
-            first_latency=self.first_latency,
+            first_seen=first.p999_ms if first else {},
             latency=latency if isinstance(latency, LatencySnapshot) else None,
             baselines=self.baselines,
             history_note=report_note(self.timeline, now),
+            first_seen_at=first.at if first else None,
+            baseline_at=app.baseline_at,
         )
         out_dir = app.screenshot_dir
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,123 @@
+"""The marked p99.9 baseline, kept in the data dir so that it survives a restart.
+
+One small JSON file, `baselines.json`, holds one entry per profile / environment / latency
+source (`baseline_key`), so a baseline marked on prod is never applied to stage, nor one
+of the local simulation to Prometheus. An entry is the baseline (when it was marked, p99.9
+per route) and the first p99.9 the run that marked it saw (the report's "first seen"). It
+is written atomically (a temporary file in the same directory, then `os.replace`): a crash
+mid-write leaves the old file, never half a file.
+
+Reading never raises: an unreadable file or entry comes back as a `problem` to show, and
+an entry older than MAX_AGE as `stale`. No Textual here: the app reads it at start and
+after a profile switch and writes it on `b` (tui/baseline_actions.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+FILE_NAME = "baselines.json"
+VERSION = 1
+MAX_AGE = timedelta(hours=24)  # an older baseline is from another game day: not restored
+
+Ms = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class P999Mark(BaseModel):
+    """p99.9 per route at one moment."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    at: AwareDatetime
+    p999_ms: dict[str, Ms]
+
+
+class KeptBaseline(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    baseline: P999Mark
+    first_seen: P999Mark | None = None  # the first p99.9 of the run that marked it
+    # what the key is made of, for a person reading the file
+    profile: str = ""
+    environment: str = ""
+    latency_source: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """What `load_baseline` found for one key: a baseline to restore, one too old to
+    restore (`stale`), why the file could not be read (`problem`), or nothing."""
+
+    kept: KeptBaseline | None = None
+    stale: KeptBaseline | None = None
+    problem: str = ""
+
+
+def baseline_key(profile: str, environment: str, latency_source: str) -> str:
+    return f"profile={profile or '-'} environment={environment} latency={latency_source}"
+
+
+def store_path(data_dir: Path) -> Path:
+    return data_dir / FILE_NAME
+
+
+def _entries(path: Path) -> dict[str, Any]:
+    """The file's entries by key. Raises OSError or ValueError (unreadable, not ours)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    entries = doc.get("baselines") if isinstance(doc, dict) else None
+    if not isinstance(entries, dict):
+        raise ValueError('not a baselines file (expected {"version": 1, "baselines": {...}})')
+    return entries
+
+
+def load_baseline(data_dir: Path, key: str, now: datetime, max_age: timedelta = MAX_AGE) -> Found:
+    path = store_path(data_dir)
+    try:
+        entries = _entries(path)
+    except FileNotFoundError:
+        return Found()
+    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeError are ValueErrors
+        return Found(problem=f"{path}: {type(exc).__name__}: {exc}")
+    if key not in entries:
+        return Found()
+    try:
+        kept = KeptBaseline.model_validate(entries[key])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return Found(problem=f"{path}: entry {key!r}: {where}: {first['msg']}")
+    if now - kept.baseline.at > max_age:
+        return Found(stale=kept)
+    return Found(kept=kept)
+
+
+def save_baseline(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
+    """Keep `kept` under `key`, and the other keys' entries as they are (an unreadable
+    file is replaced). Raises OSError when the file cannot be written."""
+    path = store_path(data_dir)
+    try:
+        entries = _entries(path)
+    except (OSError, ValueError):
+        entries = {}
+    entries[key] = kept.model_dump(mode="json")
+    body = json.dumps({"version": VERSION, "baselines": entries}, indent=2, sort_keys=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{FILE_NAME}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(body + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path

@@ -1,0 +1,158 @@
+"""The p99.9 baseline of the App: `b` marks it and keeps it in the data dir; it is restored
+at start and after a profile switch (that profile's own), and the report's "first seen"
+comes with it, so a dashboard restarted mid-game-day still compares with its start.
+
+A mixin for WatchfloorApp (like GrantActions). The file is backends/baseline_store.py's;
+this says what happened: a toast and a timeline note for a restored baseline, one warning
+for one too old or an unreadable file, after which the dashboard carries on without one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from backends.baseline_store import (
+    MAX_AGE,
+    KeptBaseline,
+    P999Mark,
+    baseline_key,
+    load_baseline,
+    save_baseline,
+)
+from backends.clock import Clock
+from backends.models import LatencySnapshot, Snapshot
+from backends.timeline import Timeline
+
+if TYPE_CHECKING:
+    from backends.wiring import Sources
+
+TITLE = "p99.9 baseline"
+
+
+def _when(at: datetime, now: datetime) -> str:
+    return f"{at:%H:%M}Z" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M}Z"
+
+
+def _listed(p999_ms: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.0f} ms" for k, v in p999_ms.items())
+
+
+class BaselineActions:
+    # Provided by WatchfloorApp / App:
+    sources: Sources
+    clock: Clock
+    timeline: Timeline
+    snapshots: dict[str, Snapshot | None]
+    active_profile: str
+    baselines: dict[str, float]  # what the pane, the alerts and the report compare with
+    first_latency: LatencySnapshot | None  # this run's first p99.9 (tui/source_feed.py)
+    # when the baseline was marked, and the first p99.9 of the run that marked it (another
+    # run's, when restored)
+    baseline_at: datetime | None = None
+    kept_first_seen: P999Mark | None = None
+    _baseline_said: frozenset[str] = frozenset()  # warnings given once
+
+    def _baseline_key(self) -> str:
+        latency = getattr(self.sources.by_capability.get("latency"), "name", "")
+        return baseline_key(self.active_profile, self.sources.environment, latency)
+
+    def _show_baselines(self) -> None:
+        from tui.panes.latency import LatencyPane
+
+        app: Any = self
+        pane = app.pane("latency")
+        if isinstance(pane, LatencyPane):
+            pane.baselines = dict(self.baselines)
+        app.refresh_alerts()
+
+    def _say_once(self, note: str, message: str) -> None:
+        """A warning and a timeline note, once per run: not again after a profile switch."""
+        if message not in self._baseline_said:
+            self._baseline_said |= {message}
+            self.timeline.note(self.clock.now(), "note", note)
+            app: Any = self
+            app.notify(message, title=TITLE, severity="warning")
+
+    def own_first_seen(self) -> P999Mark | None:
+        first = self.first_latency
+        if first is None:
+            return None
+        seen = {r.route: r.p999_ms for r in first.routes if r.p999_ms is not None}
+        return P999Mark(at=first.observed_at, p999_ms=seen)
+
+    def first_seen(self) -> P999Mark | None:
+        """The report's "before": kept with a restored baseline, else this run's first."""
+        return self.kept_first_seen or self.own_first_seen()
+
+    def forget_baseline(self) -> None:
+        """A profile switch: the last profile's baseline and first p99.9 are not this one's."""
+        self.baselines, self.baseline_at, self.kept_first_seen = {}, None, None
+        self.first_latency = None
+        self._show_baselines()
+
+    def action_mark_baseline(self) -> None:
+        app: Any = self
+        snap = self.snapshots.get("latency")
+        routes = getattr(snap, "routes", ())
+        # a lower bound ("> X", the +Inf bucket) is no baseline: later values could not be
+        # told apart from it
+        marked = {
+            r.route: r.p999_ms
+            for r in routes
+            if r.p999_ms is not None and not getattr(r, "above_last_bucket", False)
+        }
+        if not marked:
+            stays = " (the current one stays)" if self.baselines else ""
+            app.notify(f"No p99.9 yet to mark as a baseline{stays}", severity="warning")
+            return
+        now = self.clock.now()
+        # a new baseline starts over: "first seen" is this run's again
+        self.baselines, self.baseline_at, self.kept_first_seen = marked, now, None
+        self._show_baselines()
+        self.timeline.note(now, "note", f"baseline marked: {_listed(marked)}")
+        kept = KeptBaseline(
+            baseline=P999Mark(at=now, p999_ms=marked),
+            first_seen=self.own_first_seen(),
+            profile=self.active_profile,
+            environment=self.sources.environment,
+            latency_source=getattr(self.sources.by_capability.get("latency"), "name", ""),
+        )
+        try:
+            save_baseline(self.sources.ctx.data_dir, self._baseline_key(), kept)
+        except OSError as exc:
+            app.notify(
+                f"Baseline marked: {_listed(marked)}; not kept for a restart: {exc}",
+                title=TITLE,
+                severity="warning",
+            )
+            return
+        app.notify(f"Baseline marked: {_listed(marked)}", title=TITLE)
+
+    def restore_baseline(self) -> None:
+        """At start and after a profile switch: this profile's kept baseline, if any."""
+        now = self.clock.now()
+        self.baselines, self.baseline_at, self.kept_first_seen = {}, None, None
+        found = load_baseline(self.sources.ctx.data_dir, self._baseline_key(), now)
+        if found.problem:
+            self._say_once(
+                f"kept baseline not read: {found.problem}",
+                f"Could not read the kept baseline, carrying on without one ({found.problem});"
+                " b marks a new one and replaces the file",
+            )
+        elif found.stale is not None:
+            when = _when(found.stale.baseline.at, now)
+            hours = MAX_AGE.total_seconds() / 3600
+            text = f"from {when} not restored: older than {hours:.0f} h"
+            self._say_once(f"baseline {text}", f"Baseline {text} (press b to mark a new one)")
+        elif found.kept is not None:
+            kept = found.kept
+            self.baselines = dict(kept.baseline.p999_ms)
+            self.baseline_at, self.kept_first_seen = kept.baseline.at, kept.first_seen
+            when = _when(kept.baseline.at, now)
+            self.timeline.note(
+                now, "note", f"baseline from {when} restored: {_listed(self.baselines)}"
+            )
+            app: Any = self
+            app.notify(f"Baseline from {when} restored (press b to mark a new one)", title=TITLE)
+        self._show_baselines()
