@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from backends.models import WindowState
 from tests.helpers import SIZE, local_app, wait_for
-from tests.test_faults_pilot import fill, form
+from tests.test_faults_pilot import fill, form, windows
 from tui.app import WatchfloorApp
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.grant import GrantScreen
@@ -20,8 +21,12 @@ def value(app: WatchfloorApp, field: str) -> str:
     return app.screen.query_one(f"#{field}", Input).value
 
 
+AGAIN = " · Enter sends again"
+
+
 def error(app: WatchfloorApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
+    """The refusal the form shows, without its hint that Enter now sends again."""
+    return str(app.screen.query_one(selector, Static).render()).removesuffix(AGAIN)
 
 
 async def test_after_a_missing_reason_the_next_keys_go_to_the_reason() -> None:
@@ -84,3 +89,33 @@ async def test_the_fault_form_speaks_its_own_labels_not_the_models() -> None:
         assert error(app, "#fault-error") == "guard errors % must be above 0 and at most 100"
         assert focused_id(app) == "guard_error_percent"
         assert value(app, "guard_error_percent") == "150"  # kept as typed
+
+
+async def test_after_a_refusal_fix_the_field_and_enter_sends() -> None:
+    """60% over the cap: the form named delay %, the user typed 40 and pressed Enter, and
+    Enter went on to the next field (then the next, seven times) with the old refusal
+    still on screen. Now editing the field clears it, and Enter sends from there."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        screen = app.screen
+        await fill(pilot, {**form("stage"), "delay_percent": "60%"})
+        shown = str(screen.query_one("#fault-error", Static).render())
+        assert shown == "60% is over the cap of 50%" + AGAIN
+        assert focused_id(app) == "delay_percent"
+        await pilot.press("ctrl+u", *"40")
+        assert error(app, "#fault-error") == ""  # the refusal is about what is gone
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is not screen, what="the form sent and closed")
+        await app.refresh_now("faults")
+        assert windows(app) == {"docs-api": WindowState.ACTIVE}
+
+
+async def test_before_any_refusal_enter_still_walks_the_fields() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        await pilot.press(*"docs-api", "enter")
+        assert focused_id(app) == "namespace" and isinstance(app.screen, FaultWindowScreen)

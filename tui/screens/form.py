@@ -1,6 +1,7 @@
-"""What the action modals share: Enter walks through the inputs and submits after the last;
-a refusal is shown in the form with everything typed kept; Esc or Cancel closes it (a
-request already sent still has its outcome shown, as a toast: RequestModal).
+"""What the action modals share: Enter walks through the inputs and submits after the last
+(after a refusal, from any field); a refusal is shown in the form with everything typed
+kept; Esc or Cancel closes it (a request already sent still has its outcome shown, as a
+toast: RequestModal).
 
 Tab, shift+Tab and Enter are priority bindings, and so is each form's Escape (so in
 `esc H` the form is gone before H is read). Textual checks those in the app's queue
@@ -75,6 +76,8 @@ class RequestModal(TypeAheadModal[ResultT]):
     BUSY_TEXT: ClassVar[str] = "checking…"
     REFUSED_TOAST_S: ClassVar[float] = 15.0  # a refusal of a closed dialog stays a while
     busy: bool = False
+    refused_once: bool = False  # a submit was refused: Enter sends again from any field
+    error_field: str = ""  # the field the shown refusal is about
     sending: str = ""  # what is with the backend, as a toast names it ("HALT ALL")
     _finished: tuple[ResultT | None] | None = None  # done while another screen was on top
 
@@ -85,12 +88,25 @@ class RequestModal(TypeAheadModal[ResultT]):
 
     def show_error(self, message: str, field: str = "") -> None:
         """Refused or failed: say why, keep what was typed. With the `field` it is about,
-        that field has the focus at once, so what is typed next goes where it is wrong."""
+        that field has the focus at once, so what is typed next goes where it is wrong,
+        and editing it clears the message. From now on Enter sends again from any field:
+        the form has been gone through once (ActionForm)."""
         self.busy = False
+        self.refused_once = True
+        self.error_field = field if field in self.INPUTS else ""
         self.query_one(f"#{self.SUBMIT_ID}", Button).disabled = False
-        self.query_one(f"#{self.ERROR_ID}", Static).update(Text(message, style="bold red"))
-        if field in self.INPUTS:
+        again = " · Enter sends again" if len(self.INPUTS) > 1 else ""
+        self.query_one(f"#{self.ERROR_ID}", Static).update(
+            Text.assemble((message, "bold red"), (again, "dim"))
+        )
+        if self.error_field:
             self.set_focus(self.query_one(f"#{field}", Input))
+
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        if self.error_field and event.input.id == self.error_field and not self.busy:
+            self.error_field = ""
+            self.query_one(f"#{self.ERROR_ID}", Static).update("")
 
     def start_busy(self, sending: str) -> None:
         """`sending` is what goes to the backend, as a toast would name it."""
@@ -141,6 +157,9 @@ class RequestModal(TypeAheadModal[ResultT]):
 
 
 class ActionForm(RequestModal[ResultT]):
+    """Enter walks through the fields and submits after the last; once a submit has been
+    refused, Enter sends again from any field (fix the field it names, then Enter)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "enter", "Next field, submit after the last", priority=True),
     ]
@@ -163,7 +182,7 @@ class ActionForm(RequestModal[ResultT]):
         focused = self.focused
         if isinstance(focused, Input) and focused.id in self.INPUTS:
             field = focused.id
-            if field != self.INPUTS[-1]:
+            if field != self.INPUTS[-1] and not self.refused_once:
                 self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}"))
             elif not self.busy:
                 await self.fields_settled()
