@@ -122,3 +122,26 @@ async def test_a_narrow_pane_shows_who_and_scrolls_the_other_columns_sideways() 
         await pilot.pause()
         assert header().startswith("id ") and "reason" in header()
         assert gl.render_line(0).text.startswith("000000000000")
+
+
+async def test_a_reason_cut_at_the_pane_edge_ends_in_an_ellipsis() -> None:
+    """At a narrow width the reason ran into the border with no sign that it goes on,
+    scrolled to the end too. Cut, it ends in "…"; a reason that fits does not."""
+    long_reason = "INC-4711 primary replica lagging, failover drill with the DBA team"
+    snap = many(2)
+    first = snap.grants[0].model_copy(update={"reason": long_reason})
+    snap = snap.model_copy(update={"grants": (first, snap.grants[1])})
+    app = Harness(snap)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(GrantsPane)
+        gl = pane.grant_list()
+        gl.focus()
+        await pilot.press(*["right"] * 5)  # as far as the columns go: countdown, reason
+        header = str(pane.query_one("#grants-header").render()).rstrip()
+        assert header.startswith("   expires in◂") and header.endswith(" reason"), header
+        cut, fits = gl.render_line(0).text, gl.render_line(1).text
+        assert len(cut) == 40 and cut.endswith("…"), cut
+        shown = cut[header.index(" reason") + 1 : -1]
+        assert long_reason.startswith(shown) and len(shown) < len(long_reason)
+        assert fits.rstrip().endswith(" INC-1 bulk")  # fits: nothing added

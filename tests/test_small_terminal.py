@@ -8,11 +8,14 @@ from datetime import timedelta
 
 import pytest
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Button
 
-from backends.models import Actor, FaultRequest, FaultSpec
+from backends.models import Actor, FaultRequest, FaultSpec, ReleaseSnapshot
 from tests.helpers import local_app, wait_for
+from tui.app import WatchfloorApp
 from tui.panes.faults import FaultsPane
+from tui.panes.release import STAGE_GLYPH
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.grant import GrantScreen
 from tui.screens.halt import HaltScreen
@@ -71,3 +74,41 @@ async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown(
         assert re.fullmatch(r"stage/search-api +9m5\ds left", lines[0]), lines
         assert re.fullmatch(r"stage/docs-api +in 3m5\ds", lines[1]), lines
         assert re.fullmatch(r"stage/billing-api +\d+s ago", lines[2]), lines
+
+
+def painted(app: WatchfloorApp, widget: Widget) -> list[str]:
+    """The lines inside `widget`'s border, as the screen shows them."""
+    lines = [strip.text for strip in app.screen._compositor.render_strips()]
+    r = widget.content_region
+    return [lines[y][r.x : r.right] for y in range(r.y, r.bottom)]
+
+
+def release_lines(app: WatchfloorApp) -> tuple[list[str], list[int], list[str]]:
+    """The release pane's lines, where the last cuts' titles are, and the one-line summary."""
+    lines = [line.rstrip(" ▸┃") for line in painted(app, app.pane("release"))]
+    titles = [i for i, line in enumerate(lines) if line.split()[:2] == ["version", "status"]]
+    return lines, titles, [line for line in lines if line.startswith("last cuts: ")]
+
+
+async def test_at_80x24_the_last_cuts_are_one_line_not_their_titles_alone() -> None:
+    """At 80x24 the release pane had room for the last cuts' column titles and no row:
+    a line that read as "no cuts". Without room for a row they are one line; with room
+    (100x30), the table as before."""
+    app = local_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.pause()
+        snap = app.snapshots["release"]
+        assert isinstance(snap, ReleaseSnapshot) and len(snap.recent) >= 2
+        lines, titles, summary = release_lines(app)
+        assert not titles, lines
+        latest, older = snap.recent[0], snap.recent[1]
+        glyph = STAGE_GLYPH[latest.status][0]
+        assert summary and summary[0].startswith(f"last cuts: {latest.version} {glyph}"), lines
+        older_glyph = STAGE_GLYPH[older.status][0]
+        assert f", {older.version.rsplit('-', 1)[-1]} {older_glyph}" in summary[0]
+        await pilot.resize_terminal(100, 30)  # room for rows: the table, a row under its titles
+        await pilot.pause()
+        lines, titles, summary = release_lines(app)
+        assert titles and not summary, lines
+        assert lines[titles[0] + 1].startswith(latest.version), lines

@@ -62,7 +62,7 @@ class AccessActions(App[None]):
         path = Path(message.candidate).expanduser()
         if not path.is_file():
             why = "a directory, not a policy file" if path.is_dir() else "no such file"
-            message.screen.show_error(f"{path}: {why}")
+            message.screen.failed(f"{path}: {why}")
             return
         self.run_worker(
             self._replay(message, path), group="replay", exclusive=True, exit_on_error=False
@@ -78,28 +78,27 @@ class AccessActions(App[None]):
                 raise RuntimeError(f"the {src.name!r} access backend keeps no decisions")
             decisions = await src.recent_decisions(message.limit)
         except Exception as exc:
-            screen.show_error(f"cannot read recent decisions: {describe_error(exc)}")
+            screen.failed(f"cannot read recent decisions: {describe_error(exc)}")
             return
         loop = asyncio.get_running_loop()
 
         def progress(done: int, total: int) -> None:  # in the worker thread
-            loop.call_soon_threadsafe(setattr, screen, "progress", (done, total))
+            loop.call_soon_threadsafe(screen.set_progress, done, total)
 
         try:
             report = await asyncio.to_thread(replay, decisions, [path], progress=progress)
         except PolicyError as exc:
-            screen.show_error(str(exc))
+            screen.failed(str(exc))
             return
         except Exception as exc:
-            screen.show_error(f"replay failed: {describe_error(exc)}")
+            screen.failed(f"replay failed: {describe_error(exc)}")
             return
-        screen.report = report
+        screen.done(report)  # shown if it is still open; this toast either way
         flips = report.allow_to_deny + report.deny_to_allow
-        self.notify(
-            f"{flips:,} of {report.replayed:,} outcomes would flip under {path.name}",
-            title="Policy dry-run",
-            severity="warning" if flips else "information",
-        )
+        said = f"{flips:,} of {report.replayed:,} decisions would flip"
+        if report.errors:
+            said += f", {report.errors:,} could not be evaluated"
+        self.notify(said, title=screen.what, severity="warning" if flips else "information")
 
     def access_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(

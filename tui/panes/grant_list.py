@@ -232,10 +232,15 @@ class GrantList(ScrollView, can_focus=True):
     def _static_parts(
         g: Grant, style: Style, text_width: int, skip: int
     ) -> tuple[Segment, Segment]:
-        """The row left and right of the countdown, cut or padded to fill `text_width`."""
+        """The row left and right of the countdown, cut or padded to fill `text_width`;
+        cut where text goes on past the edge (the reason, mostly), it ends in "…"."""
         head, tail = cols.row_parts(g, skip)
         head = set_cell_size(head, min(cell_len(head), max(0, text_width)))
-        tail = set_cell_size(tail, max(0, text_width - cell_len(head) - cols.COUNTDOWN_W))
+        room = max(0, text_width - cell_len(head) - cols.COUNTDOWN_W)
+        if room and cell_len(tail.rstrip()) > room:
+            tail = set_cell_size(tail, room - 1) + "…"
+        else:
+            tail = set_cell_size(tail, room)
         return Segment(head, style), Segment(tail, style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:

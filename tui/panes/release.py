@@ -1,6 +1,7 @@
 """Release train: the current cut as a row of stages with elapsed time, its artefacts'
 verification, the rollback rehearsal's last result and age, the API budget when the source
-has one, the release-train-failure alert, and the last cuts."""
+has one, the release-train-failure alert, and the last cuts (a table; one line when there
+is no room for a row: tui/panes/last_cuts.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from backends.models import (
 )
 from tui.fmt import ago, duration
 from tui.panes.base import SourcePane, empty_text, never_answered
-from tui.panes.keyed_table import Column, KeyedTable
+from tui.panes.keyed_table import Column
+from tui.panes.last_cuts import CutsTable, cuts_summary
 from tui.panes.line import Line
 
 STAGE_GLYPH = {
@@ -146,7 +148,7 @@ class ReleasePane(SourcePane):
         yield Line("", id="release-artifacts", classes="summary")
         yield Line("", id="release-status", classes="summary")
         yield Line("", id="release-alert", classes="summary")
-        yield KeyedTable(
+        yield CutsTable(  # at 80x24 no room for a row: one line of the last cuts
             "version",
             "status",
             "finished",
@@ -185,7 +187,9 @@ class ReleasePane(SourcePane):
                 failed,
                 artefacts_cell(run),
             )
-        self.table().set_rows(rows)
+        table = self.query_one(CutsTable)
+        table.set_rows(rows)
+        table.summary = cuts_summary(snap.recent, STAGE_GLYPH, known=not never_answered(snap))
 
     def tick(self, snap: ReleaseSnapshot, now: datetime) -> None:
         """What moves with the clock: a running stage's time, "ago", the rate-limit wait."""

@@ -2,11 +2,15 @@
 replay; Enter runs it (the App does the work and pushes progress and the report in).
 Shows the flips, allow->deny and deny->allow, grouped by service and tenant. Nothing is
 ever applied: the candidate is only evaluated, in-process.
+
+Esc while a replay runs closes the dialog and the replay goes on: what comes back, the
+flips or a failure, is then a toast naming the candidate (as RequestModal's outcomes are).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -40,8 +44,9 @@ class ReplayScreen(TypeAheadModal[None]):
     #replay-status { margin: 1 0 0 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close", id="replay.close", priority=True),
+        Binding("escape", "close", "Close", id="replay.close", priority=True),
     ]
+    FAILED_TOAST_S: ClassVar[float] = 15.0  # a failure after Esc stays a while
     progress: var[tuple[int, int]] = var((0, 0), init=False)
     report: var[ReplayReport | None] = var(None, init=False)
     running: var[bool] = var(False, init=False)
@@ -57,6 +62,7 @@ class ReplayScreen(TypeAheadModal[None]):
         self.candidate = candidate
         self.limit = limit
         self.note = note
+        self.what = "Policy dry-run"  # as its toasts name it, with the candidate once run
 
     def compose(self) -> ComposeResult:
         with Vertical(id="replay-box") as box:
@@ -91,9 +97,45 @@ class ReplayScreen(TypeAheadModal[None]):
             self.show_error("give a policy file and a number of decisions above 0")
             return
         self.running = True
+        self.what = f"Policy dry-run of {Path(path).name}"
         self.report = None
         self.query_one("#replay-status", Static).update(f"replaying up to {limit:,} decisions…")
         self.post_message(self.Submitted(self, path, limit))
+
+    @property
+    def is_open(self) -> bool:
+        """Still on the screen stack (Esc closes it while a replay may still run)."""
+        return self in self.app.screen_stack
+
+    def action_close(self) -> None:
+        if self.running:
+            self.notify(
+                f"{self.what} is still running: its outcome will be shown when it is done.",
+                title="Still running",
+            )
+        self.dismiss()
+
+    def failed(self, text: str) -> None:
+        """The App's answer: the replay could not run. In the dialog, or once it is
+        closed, in a toast."""
+        self.running = False
+        if self.is_open:
+            self.show_error(text)
+        else:
+            self.app.notify(
+                text, title=f"{self.what} failed", severity="error", timeout=self.FAILED_TOAST_S
+            )
+
+    def set_progress(self, done: int, total: int) -> None:
+        if self.is_open:
+            self.progress = (done, total)
+
+    def done(self, report: ReplayReport) -> None:
+        """The App's answer: the report, shown if the dialog is still open (the App's
+        toast says the flips either way)."""
+        self.running = False
+        if self.is_open:
+            self.report = report
 
     def show_error(self, text: str) -> None:
         self.running = False
