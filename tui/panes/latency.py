@@ -25,6 +25,7 @@ from tui.panes.latency_plot import LatencyPlot, Series
 from tui.panes.line import Line
 
 LOW_CONFIDENCE_MARK = "?"
+OVER_SLO_MARK = "!"  # not in colour alone: NO_COLOR, or a terminal that shows none
 
 
 def p999_cell(r: RouteLatency, stale: bool = False) -> Text:
@@ -33,10 +34,13 @@ def p999_cell(r: RouteLatency, stale: bool = False) -> Text:
     if r.state is RouteState.NO_DATA or r.p999_ms is None:
         return Text("no data", style="grey50", justify="right")
     value = f"> {ms(r.p999_ms)}" if r.above_last_bucket else ms(r.p999_ms)
-    style = "bold red" if r.p999_ms > r.slo_ms else "green"
+    over = r.p999_ms > r.slo_ms
+    style = "bold red" if over else "green"
     # the style as a span, not the base style: cells are diffed by text and spans
     text = Text(justify="right")
     text.append(value, "grey50" if stale else style)
+    if over:
+        text.append(OVER_SLO_MARK, "grey50" if stale else style)
     if r.low_confidence:
         text.append(LOW_CONFIDENCE_MARK, "yellow")
     return text
@@ -157,6 +161,8 @@ class LatencyPane(SourcePane):
             if i:
                 text.append(" · ")
             text.append(f"{c.layer} {pct(c.hit_ratio)}", "bold")
+        if any(r.p999_ms is not None and r.p999_ms > r.slo_ms for r in snap.routes):
+            text.append(f"   {OVER_SLO_MARK} over SLO", "bold red")
         if any(r.low_confidence and r.p999_ms is not None for r in snap.routes):
             text.append(f"   {LOW_CONFIDENCE_MARK} < 1,000 obs", "yellow")
         if snap.health.state is HealthState.OK and snap.health.last_error:
