@@ -64,8 +64,15 @@ class AccessActions(App[None]):
             why = "a directory, not a policy file" if path.is_dir() else "no such file"
             message.screen.failed(f"{path}: {why}")
             return
+        running = [w.name for w in self.workers if w.group == "replay" and w.is_running]
+        if running:  # a second would cancel the first, whose thread runs on regardless
+            message.screen.failed(
+                f"the dry-run of {running[0]} is still running: its outcome will be shown"
+                " when it is done; start this one then"
+            )
+            return
         self.run_worker(
-            self._replay(message, path), group="replay", exclusive=True, exit_on_error=False
+            self._replay(message, path), name=path.name, group="replay", exit_on_error=False
         )
 
     async def _replay(self, message: ReplayScreen.Submitted, path: Path) -> None:

@@ -98,3 +98,37 @@ async def test_a_failure_after_esc_is_shown_as_a_toast(
         expected = f"Policy dry-run of candidate.rego failed: {why_text}"
         await wait_for(pilot, lambda: any(expected in t for t in toasts(app)), within=30)
         assert app.is_running and app.screen is app.main_screen
+
+
+async def test_a_second_dry_run_waits_for_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed while it ran, then `p` again and Enter: the second run cancelled the first
+    without a word (its thread ran on). Now the second is refused, saying why, and the
+    first's outcome still comes."""
+    cand = tmp_path / "candidate.rego"
+    cand.write_text(CANDIDATE)
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        held = HeldDecisions(monkeypatch, app.sources["access"], fail=None)
+        await run_and_close(pilot, app, cand, held)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen), what="again")
+        screen = app.screen
+        await pilot.press("home", "ctrl+k", *str(cand), "enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                "candidate.rego is still running"
+                in str(screen.query_one("#replay-status").render())
+            ),
+            what="the second run refused",
+        )
+        held.open.set()
+        await wait_for(
+            pilot,
+            lambda: any("Policy dry-run of candidate.rego:" in t for t in toasts(app)),
+            within=30,
+            what="the first run's outcome",
+        )
