@@ -123,9 +123,15 @@ class FaultSource(Protocol):
 class FaultReconciler(Protocol):
     """A FaultSource that can also end what is due on its own: windows past their end,
     windows whose guards tripped on `latency`, and starts scheduled ones. Returns one line
-    per change. Run by the dashboard and by `watchfloor faults reconcile` (cron, a pod)."""
+    per change. Run by the dashboard and by `watchfloor faults reconcile` (cron, a pod).
 
-    async def reconcile(self, latency: LatencySnapshot | None = None) -> list[str]: ...
+    With `start=False` it only takes faults out and never puts one in: what a read-only
+    dashboard runs. Ending applies nothing (it removes our fault and restores what was
+    there), so a viewer that may change nothing can still stop a window past its end."""
+
+    async def reconcile(
+        self, latency: LatencySnapshot | None = None, *, start: bool = True
+    ) -> list[str]: ...
 
 
 @runtime_checkable

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from backends.models import (
     Alert,
     FaultsSnapshot,
+    FaultWindow,
     GrantsSnapshot,
     ReleaseSnapshot,
     Snapshot,
@@ -126,7 +127,7 @@ class Timeline:
         self._grants = current
 
     def _observe_faults(self, snap: FaultsSnapshot, now: datetime) -> None:
-        current = {w.id: w.state(now) for w in snap.windows}
+        current = {w.id: _seen_state(w, now) for w in snap.windows}
         if self._windows is not None:
             for w in snap.windows:
                 before = self._windows.get(w.id)
@@ -178,3 +179,10 @@ class Timeline:
         earlier = [e for e in self.history.values() if not (e.key and e.key in seen)]
         merged = sorted([*earlier, *self.events], key=lambda e: e.at)  # stable
         return merged[::-1]
+
+
+def _seen_state(w: FaultWindow, now: datetime) -> WindowState:
+    """A window whose time has come but whose fault is not in yet (a read-only dashboard
+    starts none) is still scheduled: it is noted active when it is started."""
+    state = w.state(now)
+    return WindowState.SCHEDULED if state is WindowState.ACTIVE and not w.applied else state

@@ -71,6 +71,39 @@ async def test_reconcile_ends_on_time_starts_when_due_and_honours_guards(
     await src.aclose()
 
 
+async def test_reconcile_without_starts_removes_what_is_due_and_puts_nothing_in(
+    api: FakeKube, frozen_clock: FrozenClock
+) -> None:
+    """What a read-only dashboard runs (`start=False`): a fault past its end is taken out,
+    a window whose time has come stays out of the mesh until a full reconciler runs."""
+    api.seed(virtual_service("stage", "docs-api", "docs-api"))
+    api.seed(virtual_service("stage", "search-api", "search-api"))
+    untouched = comparable(api.stored("stage", "search-api"))
+    src = sources(api, frozen_clock)
+    faults = src["faults"]
+    timed = await faults.schedule(request(duration=timedelta(minutes=1)), ERIN)
+    soon = await faults.schedule(request(host="search-api", start_in=timedelta(seconds=30)), ERIN)
+    frozen_clock.advance(61)
+    lines = await faults.reconcile(start=False)
+    assert lines == [f"{timed.id} stage/docs-api: removed, ended on time"]
+    assert await faults.reconcile(start=False) == []
+    assert comparable(api.stored("stage", "search-api")) == untouched  # nothing put in
+    due = next(w for w in (await faults.snapshot()).windows if w.id == soon.id)
+    assert due.state(frozen_clock.now()) is WindowState.ACTIVE and not due.applied
+    records = [r for r in await src["audit"].records(limit=100) if r.phase == "request"]
+    assert not [r for r in records if r.action == "fault-start"]
+    (end,) = [r for r in records if r.action == "fault-reconcile-end"]
+    assert (end.actor, end.details["run_by"], end.details["mode"]) == (
+        "watchfloor-reconcile",
+        "erin",
+        "ends only",
+    )
+    (line,) = await faults.reconcile()  # a full reconciler starts it
+    assert line.startswith(f"{soon.id}: started")
+    assert api.stored("stage", "search-api")["metadata"]["annotations"][A_WINDOW] == soon.id  # type: ignore[index]
+    await src.aclose()
+
+
 async def test_leak_alert_for_managed_fault_in_protected_namespace_or_past_end(
     api: FakeKube, frozen_clock: FrozenClock
 ) -> None:

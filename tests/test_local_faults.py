@@ -83,6 +83,32 @@ async def test_the_latency_pane_reacts_and_a_guard_ends_the_window(
     await src.aclose()
 
 
+async def test_a_later_window_is_felt_only_once_a_reconciler_starts_it(
+    frozen_clock: FrozenClock,
+) -> None:
+    """As on a mesh: its time coming puts nothing in; a reconciler does (audited), and one
+    run with `start=False` (a read-only dashboard's) never does."""
+    src = local_sources(frozen_clock)
+    faults: LocalFaults = src["faults"]
+    w = await faults.schedule(req(start_in=timedelta(seconds=30)), ERIN)
+    frozen_clock.advance(90)
+    (x,) = (await faults.snapshot()).windows
+    assert x.state(frozen_clock.now()) is WindowState.ACTIVE and not x.applied
+    assert await faults.reconcile(start=False) == []
+    calm = next(r.p999_ms for r in (await src["latency"].snapshot()).routes if r.route == DOCS)
+    assert calm is not None and calm < 2500  # the simulation did not feel it
+    assert await faults.reconcile() == [f"{w.id} stage/docs-api: started"]
+    assert (await faults.snapshot()).windows[0].applied
+    frozen_clock.advance(60)
+    hot = next(r.p999_ms for r in (await src["latency"].snapshot()).routes if r.route == DOCS)
+    assert hot is not None and hot > 2500
+    records = await src["audit"].records(limit=50)
+    assert ("watchfloor-reconcile", "fault-start", "applied") in {
+        (r.actor, r.action, r.outcome) for r in records
+    }
+    await src.aclose()
+
+
 async def test_local_refuses_protected_namespace_with_nothing_written(
     frozen_clock: FrozenClock,
 ) -> None:

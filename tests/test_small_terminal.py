@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Button
 
 from backends.models import Actor, FaultRequest, FaultSpec, ReleaseSnapshot
-from tests.helpers import local_app, wait_for
+from tests.helpers import local_app, local_sources, wait_for
 from tui.app import WatchfloorApp
 from tui.panes.faults import FaultsPane
 from tui.panes.release import STAGE_GLYPH
@@ -74,6 +74,21 @@ async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown(
         assert re.fullmatch(r"stage/search-api +9m5\ds left", lines[0]), lines
         assert re.fullmatch(r"stage/docs-api +in 3m5\ds", lines[1]), lines
         assert re.fullmatch(r"stage/billing-api +\d+s ago", lines[2]), lines
+
+
+async def test_at_80x24_a_read_only_dashboard_says_its_reconciler_only_ends_windows() -> None:
+    """The mode is in the faults pane's title, whole, and costs none of its rows."""
+    app = WatchfloorApp(local_sources(), read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        pane = app.query_one(FaultsPane)
+
+        def top() -> str:
+            lines = [strip.text for strip in app.screen._compositor.render_strips()]
+            return lines[pane.region.y][pane.region.x : pane.region.right]
+
+        await wait_for(pilot, lambda: "╭─ Fault windows · ends only ─" in top(), what=top())
+        assert pane.content_region.height == 4  # as many rows as without it
 
 
 def painted(app: WatchfloorApp, widget: Widget) -> list[str]:

@@ -101,6 +101,7 @@ def faults() -> FaultsSnapshot:
             reason="game day: docs-api latency drill",
             starts_at=T0 + timedelta(minutes=start),
             ends_at=T0 + timedelta(minutes=start + minutes),
+            applied=start <= 0 < start + minutes,  # the active one was started (it is in)
         )
 
     return FaultsSnapshot(

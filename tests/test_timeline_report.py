@@ -69,14 +69,17 @@ def drill(start_s: float, end_s: float) -> FaultWindow:
 
 
 def test_fault_window_transitions() -> None:
+    """Active when its fault is in (`applied`, as the source reports it), not when its
+    time comes: a read-only dashboard's reconciler starts nothing."""
     w = drill(10, 70)
     tl = Timeline()
     snap = FaultsSnapshot(observed_at=T0, health=OK, windows=())
     tl.observe(snap, T0)
-    with_w = snap.model_copy(update={"windows": (w,)})
-    for s in (0, 5, 15, 80, 90):
-        tl.observe(with_w, T0 + timedelta(seconds=s))
+    for s, applied in ((0, False), (5, False), (12, False), (15, True), (80, False), (90, False)):
+        seen = w.model_copy(update={"applied": applied})
+        tl.observe(snap.model_copy(update={"windows": (seen,)}), T0 + timedelta(seconds=s))
     assert [e.text.split(" ")[-5] for e in tl.events] == ["scheduled", "active", "ended"]
+    assert tl.events[1].at == T0 + timedelta(seconds=15)  # started then, not at 10 s
 
 
 def test_a_window_ended_early_says_why() -> None:

@@ -207,6 +207,7 @@ class WatchfloorApp(
         self.forget_baseline()
         self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
         self.mark_environment()
+        self.show_reconciler_mode()  # read-only follows the profile: so do starts, at once
         self.apply_look(profile)  # its keys (and the footer's read-only keys) at once
         await self.prime_sources()
         self.restore_baseline()  # this profile's own, if one was marked

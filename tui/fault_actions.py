@@ -2,7 +2,9 @@
 file stays small): `f` opens the schedule modal, `e` ends the window under the cursor,
 `H` opens HALT ALL (typed confirmation); their messages become calls on the FaultSource,
 as the actor in `sources.ctx.actor`. The dashboard also runs the source's reconcile loop
-(windows past their end, tripped guards), though windows end without it too."""
+(windows past their end, tripped guards, windows due to start), though windows end without
+it too. Read-only (--read-only, or the profile's ui.read_only, checked every round) it only
+ends windows and never starts one; the faults pane says which (`Reconciler`)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
 from tui.fmt import FORM_READ_ONLY
-from tui.panes.faults import FaultsPane
+from tui.panes.faults import FaultsPane, Reconciler
 
 if TYPE_CHECKING:
     from tui.screens.fault_window import FaultWindowScreen
@@ -181,18 +183,40 @@ class FaultActions(App[None]):
 
     # --- the reconcile loop -------------------------------------------------------------------
 
+    _reconcile_loop = False
+
     def start_fault_reconciler(self) -> None:
-        if isinstance(self.sources["faults"], FaultReconciler):
-            self.set_interval(RECONCILE_S, self._reconcile_tick, name="faults-reconcile")
+        """Every RECONCILE_S, whatever the profile's source (a switch may bring one that
+        reconciles); the faults pane shows the mode from now on."""
+        self._reconcile_loop = True
+        self.set_interval(RECONCILE_S, self._reconcile_tick, name="faults-reconcile")
+        self.show_reconciler_mode()
+
+    def reconciler_mode(self) -> Reconciler:
+        if not self._reconcile_loop or not isinstance(self.sources["faults"], FaultReconciler):
+            return Reconciler.NONE
+        return Reconciler.ENDS_ONLY if getattr(self, "read_only", False) else Reconciler.FULL
+
+    def show_reconciler_mode(self) -> None:
+        """Push the mode to the faults pane: at start and at once on a profile switch."""
+        main = self.screen_stack[0] if self.screen_stack else self.screen  # under any modal
+        main.query_one(FaultsPane).reconciler = self.reconciler_mode()
 
     def _reconcile_tick(self) -> None:
+        if self.reconciler_mode() is Reconciler.NONE:
+            return
         if not getattr(self, "_reconciling", False):  # a slow API: skip, never pile up
             self._reconciling = True
             self.run_worker(self._reconcile_faults(), group="reconcile", exit_on_error=False)
 
     async def _reconcile_faults(self) -> None:
+        # read-only is read now, as the round starts: a switch to a read-only profile
+        # stops starts from the next round on
+        start = self.reconciler_mode() is Reconciler.FULL
         try:
-            lines = await self.sources["faults"].reconcile(self.snapshots.get("latency"))
+            lines = await self.sources["faults"].reconcile(
+                self.snapshots.get("latency"), start=start
+            )
         except Exception:
             return  # the faults pane shows the source's health; next round tries again
         finally:

@@ -4,7 +4,8 @@ The cluster says what is applied and the store what was scheduled, so any
 `watchfloor faults reconcile` (a laptop, cron, a pod) can take out a fault past its end,
 one whose guard tripped, one ended elsewhere or one in a protected namespace, and put in
 the scheduled windows whose time has come. What it takes out of the mesh or puts in is
-audited as the reconciler (`watchfloor-reconcile`).
+audited as the reconciler (`watchfloor-reconcile`), with who ran it (`run_by`). With
+`start=False` (a read-only dashboard) it only takes faults out.
 """
 
 from __future__ import annotations
@@ -45,9 +46,13 @@ class KubeReconcile:
 
         async def _run(self, fn: Callable[..., T], *args: Any) -> T: ...
 
-    async def reconcile(self, latency: LatencySnapshot | None = None) -> list[str]:
+    async def reconcile(
+        self, latency: LatencySnapshot | None = None, *, start: bool = True
+    ) -> list[str]:
         """End what is due (past its end, guard tripped, ended elsewhere, in a protected
-        namespace) and start scheduled windows whose time has come."""
+        namespace) and, unless `start` is False, start scheduled windows whose time has
+        come. Ending only removes our fault (backends.fault_istio.without_fault)."""
+        mode = "ends and starts" if start else "ends only"
         now = self.clock.now()
         live = await self._run(self.mesh.live, now)
         stored = {w.id: w for w in await self._run(self._db().recent, now)}
@@ -66,7 +71,8 @@ class KubeReconcile:
             if why is None:
                 continue
             try:
-                await self._end_by_reconcile(s or w, why, now, ended_early=why != "ended on time")
+                early = why != "ended on time"
+                await self._end_by_reconcile(s or w, why, now, ended_early=early, mode=mode)
             except Exception as exc:  # one failure must not stop the others; next round retries
                 report.append(f"{wid}: could not remove ({why}): {describe_error(exc)}")
                 continue
@@ -83,11 +89,12 @@ class KubeReconcile:
                 await self._run(self._db().put, ended(s, now, why))
                 report.append(f"{wid}: not started, {why}")
                 continue
-            report.append(await self._start_by_reconcile(s))
+            if start:
+                report.append(await self._start_by_reconcile(s))
         return report
 
     async def _end_by_reconcile(
-        self, w: FaultWindow, why: str, now: datetime, *, ended_early: bool
+        self, w: FaultWindow, why: str, now: datetime, *, ended_early: bool, mode: str
     ) -> None:
         async def apply() -> None:
             async with self._lock:
@@ -104,7 +111,13 @@ class KubeReconcile:
             actor=RECONCILER,
             action="fault-reconcile-end",
             target=f"{w.spec.namespace}/{w.spec.target_host}",
-            details={"window_id": w.id, "reason": why, "backend": self.name},
+            details={
+                "window_id": w.id,
+                "reason": why,
+                "backend": self.name,
+                "run_by": self.ctx.actor,
+                "mode": mode,
+            },
             apply=apply,
         )
 
@@ -121,7 +134,12 @@ class KubeReconcile:
                 actor=RECONCILER,
                 action="fault-start",
                 target=f"{w.spec.namespace}/{w.spec.target_host}",
-                details={"window_id": w.id, "owner": w.owner, "backend": self.name},
+                details={
+                    "window_id": w.id,
+                    "owner": w.owner,
+                    "backend": self.name,
+                    "run_by": self.ctx.actor,
+                },
                 apply=apply,
             )
         except ActionRefused as exc:

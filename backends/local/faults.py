@@ -2,8 +2,14 @@
 
 Windows live in their own SQLite file (faults-local.sqlite3 in the data dir), so a window
 scheduled by `watchfloor faults schedule` shows in a running dashboard and
-`watchfloor faults reconcile` in another process ends it. The simulator applies a window
-while it is ACTIVE; reconcile records why a window ended (on time, a guard, HALT ALL).
+`watchfloor faults reconcile` in another process ends it. As on a mesh, a window is put in
+when it starts: at once if it starts now, else by a reconciler once its time has come
+(audited `fault-start`; never by a read-only dashboard's, which runs `start=False`).
+The simulator feels a started window while it is ACTIVE and takes it out by itself at its
+end, so nothing can leak. In this store `applied` says the window was started, and stays
+so after it ends (the simulator still needs it for the time before its end); a snapshot
+reports `applied` only while the window is ACTIVE. Reconcile records why a window ended
+(on time, a guard, HALT ALL).
 """
 
 from __future__ import annotations
@@ -32,6 +38,11 @@ from backends.models import (
 from backends.polling import poll
 
 RECONCILER = "watchfloor-reconcile"
+
+
+def closed(w: FaultWindow, at: datetime, why: str) -> FaultWindow:
+    """`ended`, keeping whether it was started (see the module's docstring)."""
+    return ended(w, at, why).model_copy(update={"applied": w.applied})
 
 
 class LocalFaults:
@@ -65,7 +76,7 @@ class LocalFaults:
             state=HealthState.OK, last_ok_at=now, interval_s=self.rt.ctx.interval_s
         )
         windows = [
-            w.model_copy(update={"applied": w.state(now) is WindowState.ACTIVE})
+            w.model_copy(update={"applied": w.applied and w.state(now) is WindowState.ACTIVE})
             for w in sorted(self.rt.windows.values(), key=lambda w: (w.starts_at, w.id))
         ]
         return FaultsSnapshot(
@@ -88,7 +99,10 @@ class LocalFaults:
     async def schedule(self, req: FaultRequest, actor: Actor) -> FaultWindow:
         check(req, self.limits)
         await self.policy.check("schedule", actor, req.reason, req)
-        w = new_window(req, actor, self.rt.clock.now(), uuid.uuid4().hex[:8])
+        now = self.rt.clock.now()
+        w = new_window(req, actor, now, uuid.uuid4().hex[:8])
+        if w.state(now) is WindowState.ACTIVE:
+            w = w.model_copy(update={"applied": True})  # starts now: put in at once
 
         async def apply() -> FaultWindow:
             await self._put(w)
@@ -115,7 +129,7 @@ class LocalFaults:
             raise ActionRefused(f"no open fault window {window_id!r}")
 
         async def apply() -> None:
-            await self._put(ended(w, self.rt.clock.now(), f"ended by {actor.name}: {reason}"))
+            await self._put(closed(w, self.rt.clock.now(), f"ended by {actor.name}: {reason}"))
 
         await removal_audited(
             self.rt.ctx.audit,
@@ -133,7 +147,7 @@ class LocalFaults:
 
         async def apply() -> int:
             at = self.rt.clock.now()
-            done = [ended(self.rt.windows[wid], at, f"HALT ALL: {reason}") for wid in open_ids]
+            done = [closed(self.rt.windows[wid], at, f"HALT ALL: {reason}") for wid in open_ids]
             await asyncio.to_thread(self._db().put_many, done)
             self.rt.windows.update((w.id, w) for w in done)
             return len(done)
@@ -147,17 +161,26 @@ class LocalFaults:
             apply=apply,
         )
 
-    async def reconcile(self, latency: LatencySnapshot | None = None) -> list[str]:
-        """Record windows that ended on time and end active ones whose guards tripped."""
+    async def reconcile(
+        self, latency: LatencySnapshot | None = None, *, start: bool = True
+    ) -> list[str]:
+        """Record windows that ended on time, end active ones whose guards tripped and,
+        unless `start` is False, start the windows whose time has come."""
         now = self.rt.clock.now()
+        mode = "ends and starts" if start else "ends only"
         report = []
         for w in await self._load(now):
             state = w.state(now)
+            target = f"{w.spec.namespace}/{w.spec.target_host}"
             if state is WindowState.ENDED and not w.end_reason:
-                why = "ended on time"
+                why = "ended on time" if w.applied else "ended, never started"
                 done = w.model_copy(update={"end_reason": why})
             elif state is WindowState.ACTIVE and (why := guard_tripped(w, latency) or ""):
-                done = ended(w, now, why)
+                why = why if w.applied else f"not started, {why}"
+                done = closed(w, now, why)
+            elif state is WindowState.ACTIVE and not w.applied and start:
+                report.append(await self._start(w, target))
+                continue
             else:
                 continue
 
@@ -168,12 +191,33 @@ class LocalFaults:
                 self.rt.ctx.audit,
                 actor=RECONCILER,
                 action="fault-reconcile-end",
-                target=f"{w.spec.namespace}/{w.spec.target_host}",
-                details={"window_id": w.id, "reason": why},
+                target=target,
+                details={
+                    "window_id": w.id,
+                    "reason": why,
+                    "run_by": self.rt.ctx.actor,
+                    "mode": mode,
+                },
                 apply=apply,
             )
-            report.append(f"{w.id} {w.spec.namespace}/{w.spec.target_host}: {why}")
+            report.append(f"{w.id} {target}: {why}")
         return report
+
+    async def _start(self, w: FaultWindow, target: str) -> str:
+        """Put a window whose time has come into the simulation, audited (fail closed)."""
+
+        async def apply() -> None:
+            await self._put(w.model_copy(update={"applied": True}))
+
+        await audited(
+            self.rt.ctx.audit,
+            actor=RECONCILER,
+            action="fault-start",
+            target=target,
+            details={"window_id": w.id, "owner": w.owner, "run_by": self.rt.ctx.actor},
+            apply=apply,
+        )
+        return f"{w.id} {target}: started"
 
     async def aclose(self) -> None:
         if self._store is not None:

@@ -66,10 +66,11 @@ class LocalRuntime:
         return self._store
 
     def sync(self) -> datetime:
-        """Bring the simulation up to now, with the fault windows it should feel."""
+        """Bring the simulation up to now, with the fault windows it should feel: those
+        started (`applied` in the local store), while they are active."""
         now = self.clock.now()
         if now > self.sim.now:
-            self.sim.set_faults(list(self.windows.values()))
+            self.sim.set_faults([w for w in self.windows.values() if w.applied])
             self.sim.advance_to(now)
         return now
 

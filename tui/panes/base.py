@@ -17,6 +17,8 @@ from backends.models import HealthState, Snapshot
 from tui.fmt import health_text
 from tui.panes.keyed_table import KeyedTable
 
+TITLE_MARGIN = 6  # "╭─ " and " ─╮" around a pane's title
+
 
 def health_class(snap: Snapshot | None, now: datetime) -> str:
     """The pane's CSS class for its source's health ("-ok", "-stale", ...); "" before
@@ -56,15 +58,27 @@ class SourcePane(Vertical):
     filter_text: var[str] = var("", init=False)  # `/`: show only rows containing this
 
     def on_mount(self) -> None:
-        self.border_title = self.TITLE
+        self.refresh_title()
         self.border_subtitle = "○ waiting for data"
 
     def watch_filter_text(self, text: str) -> None:
         for table in self.query(KeyedTable):
             table.row_filter = text
-        self.border_title = f"{self.TITLE} · filter: {text}" if text else self.TITLE
+        self.refresh_title()
         if self.snapshot is not None:
             self.show(self.snapshot)
+
+    def title_note(self, room: int) -> str:
+        """What the pane says beside its name, in `room` cells if it can ("": nothing)."""
+        return ""
+
+    def refresh_title(self) -> None:
+        """Name · note · filter. The border keeps TITLE_MARGIN cells around the title."""
+        room = self.size.width - TITLE_MARGIN - len(self.TITLE) - len(" · ")
+        note = self.title_note(room)
+        title = f"{self.TITLE} · {note}" if note else self.TITLE
+        text = self.filter_text
+        self.border_title = f"{title} · filter: {text}" if text else title
 
     def watch_snapshot(self, snap: Snapshot | None) -> None:
         if snap is not None:

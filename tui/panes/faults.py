@@ -1,12 +1,15 @@
-"""Fault windows: scheduled, active and ended, with a countdown to the next edge."""
+"""Fault windows: scheduled, active and ended, with a countdown to the next edge, and
+what this dashboard's reconcile loop does (pushed in by the app as `reconciler`)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from enum import StrEnum
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.reactive import var
 from textual.widgets import Static
 
 from backends.faults_core import DEFAULT_PROTECTED
@@ -23,12 +26,47 @@ STATE_STYLE = {
 }
 
 
+class Reconciler(StrEnum):
+    """What this dashboard's reconcile loop does with the faults source now."""
+
+    NONE = "none"  # no loop here (the source cannot reconcile, or not watching)
+    FULL = "full"  # ends what is due and starts what is due
+    ENDS_ONLY = "ends-only"  # read-only: ends what is due, never starts a window
+
+
+# what the title says of the mode, longest first: the longest that fits is shown (at 80
+# columns, "Fault windows · ends only"; the default, this dashboard, then says nothing)
+MODE_TEXT: dict[Reconciler, tuple[str, ...]] = {
+    Reconciler.NONE: (),
+    Reconciler.FULL: ("reconciler: this dashboard",),
+    Reconciler.ENDS_ONLY: (
+        "reconciler: ends only (read-only)",
+        "ends only (read-only)",
+        "ends only",
+    ),
+}
+# a window whose time has come that is not in the mesh yet, by who would start it
+DUE_TEXT = {
+    Reconciler.NONE: "due, not started",
+    Reconciler.FULL: "due, starting",
+    Reconciler.ENDS_ONLY: "due, not started (read-only here)",
+}
+DUE_STYLE = "bold magenta"
+
+
+def unstarted(w: FaultWindow, now: datetime) -> bool:
+    """Its time has come and its fault is not in the backend: nobody has started it."""
+    return w.state(now) is WindowState.ACTIVE and not w.applied
+
+
 def when(w: FaultWindow, now: datetime) -> Text:
     """The countdown to the window's next edge, at most 10 cells ("1h02m left"), so that it
     fits beside its target in the 28 cells the pane has at 80 columns."""
     state = w.state(now)
     if state is WindowState.SCHEDULED:
         return Text(f"in {duration(w.starts_at - now)}", "cyan", justify="right")
+    if unstarted(w, now):
+        return Text("unstarted", DUE_STYLE, justify="right")
     if state is WindowState.ACTIVE:
         return Text(f"{duration(w.ends_at - now)} left", "yellow", justify="right")
     end = w.ended_early_at or w.ends_at
@@ -68,6 +106,7 @@ class FaultsPane(SourcePane):
     DEFAULT_CSS = """
     FaultsPane.-empty KeyedTable { display: none; }  /* the message takes its place */
     """
+    reconciler: var[Reconciler] = var(Reconciler.NONE, init=False)
 
     def compose(self) -> ComposeResult:
         # what is hit and for how long first (`when` says the state too: starts in, ends in,
@@ -78,6 +117,23 @@ class FaultsPane(SourcePane):
         )
         yield Static("", id="faults-empty", classes="empty")
 
+    def title_note(self, room: int) -> str:
+        """The reconcile loop's mode, in the title (no row of the table is given up)."""
+        texts = MODE_TEXT[self.reconciler]
+        fits = [t for t in texts if len(t) <= room]
+        if fits:
+            return fits[0]
+        # read-only is said even where it is cut; the default may go unsaid
+        return texts[-1] if self.reconciler is Reconciler.ENDS_ONLY else ""
+
+    def on_resize(self) -> None:
+        self.refresh_title()
+
+    def watch_reconciler(self, mode: Reconciler) -> None:
+        self.refresh_title()
+        if self.snapshot is not None:
+            self.show(self.snapshot)  # a window due to start says who would start it
+
     def show(self, snap: FaultsSnapshot) -> None:
         now = self.now
         order = {WindowState.ACTIVE: 0, WindowState.SCHEDULED: 1, WindowState.ENDED: 2}
@@ -85,10 +141,13 @@ class FaultsPane(SourcePane):
         rows = {}
         for w in windows:
             state = w.state(now)
+            due = unstarted(w, now)
             rows[w.id] = (
                 f"{w.spec.namespace}/{w.spec.target_host}",
                 when(w, now),
-                Text(state.value, STATE_STYLE[state]),
+                Text(DUE_TEXT[self.reconciler], DUE_STYLE)
+                if due
+                else Text(state.value, STATE_STYLE[state]),
                 fault_text(w),
                 note(w, now),
                 w.owner,
