@@ -49,6 +49,7 @@ def test_pane_and_dialog_binding_ids_can_be_remapped(tmp_path: Path) -> None:
     """`r` in the grants list has the id grants.revoke, and `?` shows it; the check knew
     only the app's and the panes' own ids and refused it."""
     body = '[keys]\n"grants.revoke" = "X"\n"help.close" = "escape"\n"app.timeline" = "T"\n'
+    body += '"grant-details.revoke" = "ctrl+r"\n"fault-details.end" = "E"\n'  # the details'
     proc = check(tmp_path, body, "config", "check")
     assert proc.returncode == 0, proc.stderr
     # the dashboard gets past its config checks: without a terminal, that is what stops it

@@ -15,6 +15,7 @@ from tui.screens.denials import DenialsScreen
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.filter import FilterScreen
 from tui.screens.grant import GrantScreen
+from tui.screens.grant_details import GrantDetailsScreen
 from tui.screens.halt import HaltScreen
 from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.revoke import RevokeScreen
@@ -27,6 +28,7 @@ FORMS = [
     (("R",), RehearsalScreen, "⏎ Next field, submit after the last"),
     (("3", "slash"), FilterScreen, "esc Cancel"),
     (("d",), DenialsScreen, "esc Close"),
+    (("4", "enter"), GrantDetailsScreen, "r Revoke grant  esc Close"),
 ]
 
 

@@ -24,6 +24,7 @@ from textual.widgets import Input
 
 import tui.screens
 from backends.clock import FrozenClock
+from backends.models import Actor, FaultRequest, FaultSpec
 from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
 
@@ -34,6 +35,8 @@ OPENERS = (
     ("f",),
     ("R",),
     ("4", "r"),
+    ("4", "enter"),  # a grant's details
+    ("2", "enter"),  # a fault window's details (one is scheduled first)
     ("slash",),
     ("d",),
     ("p",),
@@ -77,6 +80,10 @@ async def test_no_placeholder_in_any_dialog_looks_like_a_value() -> None:
     wrong: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
+        spec = FaultSpec(target_host="docs-api", namespace="stage", abort_percent=5)
+        drill = FaultRequest(spec=spec, reason="drill docs errors")
+        await app.sources["faults"].schedule(drill, Actor(name="erin"))
+        await app.refresh_now("faults")
         main = app.screen
         for keys in OPENERS:
             await pilot.press(*keys)

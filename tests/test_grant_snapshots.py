@@ -1,5 +1,5 @@
-"""Snapshots of the break-glass modals: the grant form refused (error shown, input kept)
-and the revoke confirmation."""
+"""Snapshots of the break-glass modals: the grant form refused (error shown, input kept),
+the revoke confirmation, and a grant's details (Enter on a grant: its reason whole)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.widgets import Input
 from backends.models import Grant
 from tests.conftest import T0
 from tui.screens.grant import GrantScreen
+from tui.screens.grant_details import GrantDetailsScreen
 from tui.screens.revoke import RevokeScreen
 
 CSS = Path(__file__).resolve().parent.parent / "tui" / "watchfloor.tcss"
@@ -53,9 +54,29 @@ class RevokeConfirm(App[None]):
         self.push_screen(RevokeScreen(GRANT, T0))
 
 
+class GrantDetails(App[None]):
+    CSS_PATH = str(CSS)
+
+    def on_mount(self) -> None:
+        why = (
+            "INC-4711 gateway p99.9 regression since the 08:40Z cut: need pod exec on the"
+            " gateway and docs-api pods to pull heap dumps before they are recycled"
+        )
+        grant = GRANT.model_copy(update={"reason": why})
+
+        async def revoke(_: GrantDetailsScreen) -> None:
+            return None
+
+        self.push_screen(GrantDetailsScreen(grant, T0, revoke))
+
+
 def test_grant_modal_refused_keeps_input(snap_compare: Any) -> None:
     assert snap_compare(GrantRefused(), terminal_size=(90, 30))
 
 
 def test_revoke_modal(snap_compare: Any) -> None:
     assert snap_compare(RevokeConfirm(), terminal_size=(90, 20))
+
+
+def test_grant_details(snap_compare: Any) -> None:
+    assert snap_compare(GrantDetails(), terminal_size=(80, 24))

@@ -1,16 +1,18 @@
 """The App's fault-window wiring, as a mixin of WatchfloorApp (kept out of app.py so that
 file stays small): `f` opens the schedule modal, `e` ends the window under the cursor,
-`H` opens HALT ALL (typed confirmation); their messages become calls on the FaultSource,
-as the actor in `sources.ctx.actor`. The dashboard also runs the source's reconcile loop
-(windows past their end, tripped guards, windows due to start), though windows end without
-it too. Read-only (--read-only, or the profile's ui.read_only, checked every round) it only
-ends windows and never starts one; the faults pane says which (`Reconciler`)."""
+Enter on a window opens its details (whose `e` ends it too), `H` opens HALT ALL (typed
+confirmation); their messages become calls on the FaultSource, as the actor in
+`sources.ctx.actor`. The dashboard also runs the source's reconcile loop (windows past
+their end, tripped guards, windows due to start), though windows end without it too.
+Read-only (--read-only, or the profile's ui.read_only, checked every round) it only ends
+windows and never starts one; the faults pane says which (`Reconciler`)."""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import App
 
 from backends.contracts import ActionRefused, FaultReconciler
@@ -19,8 +21,10 @@ from backends.polling import describe_error
 from backends.timeline import halt_key
 from tui.fmt import FORM_READ_ONLY
 from tui.panes.faults import FaultsPane, Reconciler
+from tui.panes.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
+    from tui.screens.fault_details import FaultDetailsScreen
     from tui.screens.fault_window import FaultWindowScreen
     from tui.screens.halt import HaltScreen
 
@@ -75,12 +79,54 @@ class FaultActions(App[None]):
             return
         else:
             w = open_windows[0] if open_windows else None
-        now = self.clock.now()
-        if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
+        if w is None or not self.end_window(w):
             self.notify("No open window selected (2 focuses the faults pane)", severity="warning")
-            return
+
+    def end_window(self, w: FaultWindow) -> bool:
+        """End this window now; False if it is over already (ended, nothing applied)."""
+        if w.state(self.clock.now()) is WindowState.ENDED and not w.applied:
+            return False
         reason = f"ended from the dashboard by {self.sources.ctx.actor}"
         self.run_worker(self._end_fault(w.id, reason), group="actions", exit_on_error=False)
+        return True
+
+    def _listed_window(self, w: FaultWindow) -> FaultWindow | None:
+        """The window as the last faults snapshot lists it; None: not listed. No snapshot
+        yet: assume it is, as it was."""
+        snap = self.snapshots.get("faults")
+        if not isinstance(snap, FaultsSnapshot):
+            return w
+        return next((x for x in snap.windows if x.id == w.id), None)
+
+    @on(KeyedTable.Selected, "#faults-table")
+    async def _fault_details(self, message: KeyedTable.Selected) -> None:
+        """Enter on a fault window: its details, whole, with a live countdown."""
+        snap = self.query_one(FaultsPane).snapshot  # what the rows were made from
+        windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
+        w = next((x for x in windows if x.id == message.key), None)
+        if w is None:
+            return
+        from tui.screens.fault_details import FaultDetailsScreen
+
+        screen = FaultDetailsScreen(w, self.clock.now(), self._end_from_details)
+
+        def feed() -> None:
+            screen.reconciler = self.reconciler_mode()  # a window due: who would start it
+            screen.update(self.clock.now(), self._listed_window(screen.item))
+
+        feed()
+        timer = self.set_interval(1.0, feed, name="fault-details")
+        await self.push_screen(screen, lambda _: timer.stop())
+
+    async def _end_from_details(self, screen: FaultDetailsScreen) -> None:
+        """`e` in a window's details: end it; the details then show it ended."""
+        if self._fault_read_only():
+            return
+        w = self._listed_window(screen.item)
+        if w is None:
+            self.notify(f"{screen.item.id} is no longer listed: nothing to end", severity="warning")
+        elif not self.end_window(w):
+            self.notify(f"{w.id} has ended already: nothing to end", severity="warning")
 
     def _open_windows(self) -> list[FaultWindow]:
         """Windows applied, active or still to start, as the faults pane last saw them."""

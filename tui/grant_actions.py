@@ -1,6 +1,7 @@
 """The App's break-glass wiring, as a mixin of WatchfloorApp (kept out of app.py so that
-file stays small): `g` opens the grant modal, `r` on a grant opens the revoke modal, and
-their messages become calls on the GrantSource, as the actor in `sources.ctx.actor`."""
+file stays small): `g` opens the grant modal, `r` on a grant opens the revoke modal, Enter
+on a grant its details (whose `r` revokes it too), and the modals' messages become calls
+on the GrantSource, as the actor in `sources.ctx.actor`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 
 from backends.contracts import ActionRefused
-from backends.models import Actor, GrantsSnapshot
+from backends.models import Actor, Grant, GrantsSnapshot
 from backends.polling import describe_error
 from tui.fmt import FORM_READ_ONLY
 from tui.panes.grants import GrantsPane
 
 if TYPE_CHECKING:
     from tui.screens.grant import GrantScreen
+    from tui.screens.grant_details import GrantDetailsScreen
     from tui.screens.revoke import RevokeScreen
 
 # Screens are imported when first opened: they are not on the first frame's path.
@@ -52,19 +54,57 @@ class GrantActions(App[None]):
         if grant is None:
             self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
             return
+        await self.open_revoke(grant)
+
+    async def open_revoke(self, grant: Grant) -> None:
         from tui.screens.revoke import RevokeScreen
 
         screen = RevokeScreen(grant, self.clock.now())
         timer = self.set_interval(1.0, lambda: self._feed_revoke(screen), name="revoke")
         await self.push_screen(screen, lambda _: timer.stop())  # its countdown runs on
 
-    def _feed_revoke(self, screen: RevokeScreen) -> None:
-        """Once a second: the time, and whether the last grants snapshot still lists the
-        grant (revoked from another terminal or reaped, it is gone; none yet: assume so)."""
+    def _listed(self, grant: Grant) -> Grant | None:
+        """The grant as the last grants snapshot lists it; None: not listed (revoked from
+        another terminal, or reaped). No snapshot yet: assume it is, as it was."""
         snap = self.snapshots.get("grants")
-        grants = snap.grants if isinstance(snap, GrantsSnapshot) else None
-        listed = grants is None or any(g.id == screen.grant.id for g in grants)
-        screen.set_now(self.clock.now(), listed=listed)
+        if not isinstance(snap, GrantsSnapshot):
+            return grant
+        return next((g for g in snap.grants if g.id == grant.id), None)
+
+    def _feed_revoke(self, screen: RevokeScreen) -> None:
+        """Once a second: the time, and whether the grant is still listed."""
+        screen.set_now(self.clock.now(), listed=self._listed(screen.grant) is not None)
+
+    async def action_grant_details(self) -> None:
+        """Enter on a grant: its details, whole, with a live countdown."""
+        grant = self.query_one(GrantsPane).selected
+        if grant is None:
+            self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
+            return
+        from tui.screens.grant_details import GrantDetailsScreen
+
+        screen = GrantDetailsScreen(grant, self.clock.now(), self._revoke_from_details)
+
+        def feed() -> None:
+            screen.update(self.clock.now(), self._listed(screen.item))
+
+        timer = self.set_interval(1.0, feed, name="grant-details")
+        await self.push_screen(screen, lambda _: timer.stop())
+
+    async def _revoke_from_details(self, screen: GrantDetailsScreen) -> None:
+        """`r` in a grant's details: the revoke dialog for that grant, in its place."""
+        if self._read_only():
+            return
+        grant = self._listed(screen.item)
+        if grant is None:
+            self.notify(
+                f"{screen.item.id} is no longer listed (revoked or reaped elsewhere):"
+                " nothing to revoke",
+                severity="warning",
+            )
+            return
+        await screen.dismiss()
+        await self.open_revoke(grant)
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:
         if self._read_only():  # a read-only profile was switched to with the form open

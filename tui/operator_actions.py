@@ -33,9 +33,11 @@ MUTATING_ACTIONS = frozenset(
     {
         "grant",
         "revoke_selected",
+        "revoke_grant",  # `r` in a grant's details
         "rehearse",
         "schedule_fault",
         "end_fault",
+        "end_window",  # `e` in a fault window's details
         "halt_all",
     }
 )

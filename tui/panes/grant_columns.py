@@ -5,7 +5,7 @@ The countdown always shows. `skip` scrolls the other columns (id, subject, role,
 reason) out of view from the left, one per step: at 0 the id comes first, then the
 countdown; from 1 the countdown comes first. A pane too narrow for the id, the countdown
 and the subject starts at 1 (NARROW): who holds access matters more there than its id,
-which the revoke dialog and `watchfloor grants list` show.
+which its details (Enter), the revoke dialog and `watchfloor grants list` show.
 """
 
 from __future__ import annotations

@@ -54,6 +54,7 @@ class GrantList(ScrollView, can_focus=True):
         P("left,h", "columns(-1)", "Columns left", show=False, id="grants.left"),
         P("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
         P("r", "app.revoke_selected", "Revoke grant", id="grants.revoke"),
+        P("enter", "app.grant_details", "Grant details", show=False, id="grants.details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "grant-list--cursor",

@@ -1,0 +1,110 @@
+"""Enter on a fault window: everything about it, whole. The faults pane shows its target
+and countdown at 80 columns and cuts the rest; here are the target, state, delay and
+abort, when it starts and ends (UTC, with a live countdown), owner, the whole reason,
+guards, whether the fault is applied now, why it ended, and its id.
+
+Read-only: `e` asks the App to end this window (the same end as `e` in the pane, refused
+in read-only mode), Esc closes. The App pushes the time and the window as the faults
+snapshot lists it once a second (see DetailsModal), so an end shows here as it happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from backends.models import FaultGuards, FaultWindow, WindowState
+from tui.fmt import ago, duration
+from tui.panes.faults import DUE_STYLE, DUE_TEXT, STATE_STYLE, Reconciler, unstarted
+from tui.screens.details import DetailsModal, Rows, utc
+
+
+def guards_text(g: FaultGuards) -> str:
+    parts = []
+    if g.p999_ms_above is not None:
+        parts.append(f"p99.9 above {g.p999_ms_above:g} ms")
+    if g.error_rate_above is not None:
+        parts.append(f"error rate above {g.error_rate_above:.0%}")
+    if not parts:
+        return "none"
+    return f"{' or '.join(parts)} on {g.route or 'any route'} ends it early"
+
+
+class FaultDetailsScreen(DetailsModal[FaultWindow]):
+    BOX_TITLE = "Fault window"
+    GONE_WHY = "ended and aged out, or removed elsewhere"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "end_window", "End window", id="fault-details.end", priority=True),
+        Binding("escape", "close", "Close", id="fault-details.close", priority=True),
+    ]
+
+    def __init__(
+        self,
+        window: FaultWindow,
+        now: datetime,
+        end: Callable[[FaultDetailsScreen], Awaitable[None]],
+        reconciler: Reconciler = Reconciler.NONE,
+    ) -> None:
+        """`end`: the App's, called with this screen when `e` is pressed. `reconciler`:
+        what this dashboard's reconcile loop does (a window due says who would start it);
+        the App keeps it current."""
+        super().__init__(window, now)
+        self._end = end
+        self.reconciler = reconciler
+
+    def state(self) -> Text:
+        w, now = self.item, self.now
+        if self.listed and unstarted(w, now):
+            return Text(DUE_TEXT[self.reconciler], DUE_STYLE)
+        state = w.state(now)
+        return Text(state.value, STATE_STYLE[state])
+
+    def edge(self, at: datetime, upcoming: bool) -> Text:
+        """A time, and while listed how far off it is (or how long ago it was)."""
+        text = Text(utc(at))
+        if self.listed:
+            left = (at - self.now).total_seconds()
+            if upcoming and left > 0:
+                text.append(f"  in {duration(left)}", "bold")
+            elif left <= 0:
+                text.append(f"  {ago(self.now - at)} ago", "grey50")
+        return text
+
+    def rows(self) -> Rows:
+        w = self.item
+        s = w.spec
+        state = w.state(self.now)
+        delay = (
+            f"{s.delay_ms} ms on {s.delay_percent:g}% of requests" if s.delay_percent else "none"
+        )
+        abort = (
+            f"HTTP {s.abort_status} on {s.abort_percent:g}% of requests"
+            if s.abort_percent
+            else "none"
+        )
+        rows: Rows = [
+            ("target", Text(f"{s.namespace}/{s.target_host}", "bold")),
+            ("state", self.state()),
+            ("delay", delay),
+            ("abort", abort),
+            ("starts at", self.edge(w.starts_at, state is WindowState.SCHEDULED)),
+            ("ends at", self.edge(w.ends_at, state is not WindowState.ENDED)),
+        ]
+        if w.ended_early_at is not None:
+            rows.append(("ended at", self.edge(w.ended_early_at, False)))
+        rows += [
+            ("owner", w.owner),
+            ("reason", Text(w.reason, "italic")),
+            ("guards", guards_text(w.guards)),
+            ("applied", "yes: the fault is in the mesh now" if w.applied else "no"),
+            ("end reason", w.end_reason or "—"),
+            ("id", w.id),
+        ]
+        return rows
+
+    async def action_end_window(self) -> None:
+        await self._end(self)
