@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from backends.models import AlertKind, HealthState, LatencySnapshot, RouteLatenc
 from backends.wiring import Sources, build_sources
 from tests.conftest import T0
 from tests.helpers import SIZE, local_sources, wait_for
+from tests.test_latency_pane import Scripted
 from tui.app import WatchfloorApp
 from tui.operator_actions import Profile
 from tui.panes.alerts import AlertStrip
@@ -36,22 +36,6 @@ from tui.panes.alerts import AlertStrip
 DOCS, SEARCH = "GET /docs/:id", "GET /search"
 STORE = "baselines.json"
 PROFILES = '[profiles.prod]\nenvironment = "prod"\n'
-
-
-class Scripted:
-    """A latency source the test feeds snapshot by snapshot."""
-
-    name = "scripted"
-
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[LatencySnapshot] = asyncio.Queue()
-
-    async def watch(self) -> AsyncIterator[LatencySnapshot]:
-        while True:
-            yield await self.queue.get()
-
-    async def aclose(self) -> None:
-        return None
 
 
 def lat(at: datetime, docs: float, search: float) -> LatencySnapshot:

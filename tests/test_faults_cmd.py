@@ -11,7 +11,7 @@ import pytest
 from backends.contracts import ActionRefused
 from tests.conftest import watchfloor_cmd
 from tui.cli import parser
-from tui.commands.faults_cmd import request_from
+from tui.commands.fault_flags import request_from
 
 BASE = ["faults", "schedule", "--host", "docs-api", "-n", "stage"]
 
