@@ -196,6 +196,9 @@ async def test_e_from_another_pane_never_guesses_which_window_to_end() -> None:
         await wait_for(pilot, lambda: len(windows(app)) == 1, what="one window")
         await pilot.press("3", "e")  # one open window: that one, from any pane
         await wait_for(pilot, lambda: windows(app)["docs-api"] is WindowState.ENDED, what="end")
+        (ended,) = app.snapshots["faults"].windows  # type: ignore[union-attr]
+        actor = app.sources.ctx.actor  # said once: "ended by root: ended from the dashboard
+        assert ended.end_reason == f"ended by {actor}: ended from the dashboard"  # by root"
 
         for host in ("search-api", "billing-api"):
             spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
