@@ -20,7 +20,8 @@ def action_line(request: AuditRecord | None, outcome: AuditRecord | None) -> str
     assert r is not None
     details = {**(request.details if request else {}), **(outcome.details if outcome else {})}
     said = outcome_suffix(outcome) if outcome else " requested (no outcome recorded)"
-    text = f"{r.actor} {r.action} {r.target}{said}"
+    target = "in every namespace" if r.target == "*" else r.target  # HALT ALL's target
+    text = f"{r.actor} {r.action} {target}{said}"
     if details.get("reason"):
         text += f": {details['reason']}"
     ids = [f"{name} {details[key]}" for key, name in OBJECT_IDS if details.get(key)]

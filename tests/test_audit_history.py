@@ -132,3 +132,16 @@ def test_the_report_dates_an_event_from_the_day_before() -> None:
     )
     assert "| 2026-03-15 23:00:00Z | audit | dave grant a@x:sre-oncall requested" in md
     assert "Events of kind `audit` come from the audit trail" in md
+
+
+def test_halt_all_reads_as_every_namespace_not_a_star() -> None:
+    # the trail's target for HALT ALL is "*": the timeline said "fault-halt-all * applied"
+    halt = {"action": "fault-halt-all", "target": "*"}
+    records = [
+        rec(1, "h", 5, details={"reason": "pager fired", "windows": "edc9fe6f"}, **halt),
+        rec(2, "h", 5, "outcome", outcome="applied", **halt),
+    ]
+    (event,) = history_from(records, NOW).events.values()
+    assert event.text == (
+        "dave fault-halt-all in every namespace applied: pager fired (windows edc9fe6f)"
+    )
