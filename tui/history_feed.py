@@ -10,6 +10,7 @@ timeline screen takes in what arrives.
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 from textual.app import App
@@ -49,8 +50,11 @@ async def read_history(
 
 
 def show_timeline(app: App[Any], timeline: Timeline, clock: Clock) -> None:
-    """Push the timeline into its screen, if one is open."""
-    from tui.screens.timeline import TimelineScreen
+    """Push the timeline into its screen, if one is open. Not imported, none can be: the
+    read at start does not import the screen (screens load when first opened)."""
+    if "tui.screens.timeline" not in sys.modules:
+        return
+    from tui.screens.timeline import TimelineScreen  # loaded already: nothing to pay
 
     for screen in app.screen_stack:
         if isinstance(screen, TimelineScreen):
