@@ -1,5 +1,6 @@
 """The App's access (ABAC) wiring, as a mixin of WatchfloorApp (like GrantActions):
-`d` opens the recent denials (fresh ones pushed in while it is open), `p` the policy
+`d` opens the recent denials (fresh ones pushed in while it is open), Enter on a deny-rate
+row the same filtered to that row's key, `p` the policy
 dry-run, whose message becomes a replay of the access source's recent decisions through
 the candidate, in a worker thread, with progress pushed back to the screen."""
 
@@ -10,11 +11,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import App, SystemCommand
 
 from backends.contracts import DecisionHistory
 from backends.models import AccessSnapshot
 from backends.polling import describe_error
+from tui.panes.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from tui.screens.replay import ReplayScreen
@@ -31,11 +34,19 @@ class AccessActions(App[None]):
     snapshots: Any
 
     async def action_denials(self) -> None:
+        await self._open_denials()
+
+    @on(KeyedTable.Selected, "#access-table")
+    async def _denials_for_key(self, message: KeyedTable.Selected) -> None:
+        """Enter on a deny-rate row (`tenant=acme`): the recent denials with that key."""
+        await self._open_denials(message.key)
+
+    async def _open_denials(self, query: str = "") -> None:
         snap = self.snapshots.get("access")
         from tui.screens.denials import DenialsScreen
 
         recent = snap.recent_denied if isinstance(snap, AccessSnapshot) else ()
-        screen = DenialsScreen(recent, source=getattr(snap, "source", ""))
+        screen = DenialsScreen(recent, source=getattr(snap, "source", ""), query=query)
 
         def refresh() -> None:
             latest = self.snapshots.get("access")

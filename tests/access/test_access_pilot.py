@@ -158,3 +158,34 @@ async def test_p_replays_recent_decisions_through_a_candidate(tmp_path: Path) ->
         assert f"{broken}:3:10: this is unclosed" in status and "rego-errorseq" not in status
         assert screen.query_one(ProgressBar).percentage is None
         await pilot.press("escape")
+
+
+async def test_enter_on_a_deny_rate_row_opens_the_denials_with_that_key() -> None:
+    """3, down, Enter: the denials behind the second-worst key, its filter typed in and
+    editable (before, Enter there did nothing)."""
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        rates = app.query_one("#access-table", KeyedTable)
+        await pilot.press("3", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
+        screen = app.screen
+        assert isinstance(screen, DenialsScreen)
+        key = rates.selected_key
+        assert key is not None and rates.cursor == 1
+        dimension, _, value = key.partition("=")
+        snap = app.snapshots["access"]
+        assert isinstance(snap, AccessSnapshot)
+        want = [d for d in snap.recent_denied if value in getattr(d.attrs, dimension)]
+        table = screen.query_one(KeyedTable)
+        await wait_for(pilot, lambda: table.row_count == len(want) > 0, what="filtered rows")
+        assert len(want) < len(snap.recent_denied)  # the filter did remove something
+        assert screen.query_one(Input).value == key
+        count = str(screen.query_one("#denials-count", Static).render())
+        assert f"match {key!r}" in count
+        await pilot.press("space", *"zzz")  # typed words add to it
+        await wait_for(pilot, lambda: screen.query_text == f"{key} zzz", what="edited filter")
+        await wait_for(pilot, lambda: table.row_count == 0, what="no rows")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is rates  # back where Enter was pressed

@@ -1,16 +1,19 @@
 """Access (ABAC): deny rate over the window, its trend, the worst keys, the top denials.
 
 A rate computed from a sample (the source dropped events: OPA's own drop rules, a full
-queue) is labelled as one. `d` opens the recent denials, `p` the policy dry-run.
+queue) is labelled as one. `d` opens the recent denials, Enter on a row the recent
+denials filtered to that row's key (`tenant=acme`), `p` the policy dry-run.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 
 from backends.alerts import spike_threshold
 from backends.models import AccessSnapshot, Decision
@@ -51,6 +54,15 @@ def sample_note(snap: AccessSnapshot) -> Text:
     return out
 
 
+class AccessTable(KeyedTable):
+    """The deny rates by key; Enter on one (KeyedTable.Selected, keyed `tenant=acme`) is
+    the App's to open the denials behind it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Denials for this key", show=False, id="access.denials"),
+    ]
+
+
 class AccessPane(SourcePane):
     TITLE = "Access · ABAC deny rates"
     DEFAULT_CSS = """
@@ -60,7 +72,7 @@ class AccessPane(SourcePane):
     def compose(self) -> ComposeResult:
         yield Line("", id="access-summary", classes="summary")
         yield Line("", id="access-top", classes="summary")
-        yield KeyedTable(
+        yield AccessTable(
             "key",
             Column("deny", right=True),
             Column("denied", right=True),

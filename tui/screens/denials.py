@@ -79,9 +79,11 @@ class DenialsScreen(TypeAheadModal[None]):
     decisions: var[tuple[Decision, ...]] = var((), init=False, always_update=True)
     query_text: var[str] = var("", init=False)
 
-    def __init__(self, decisions: tuple[Decision, ...], source: str = "") -> None:
+    def __init__(self, decisions: tuple[Decision, ...], source: str = "", query: str = "") -> None:
+        """`query`: the filter to open with (Enter on an access row: `tenant=acme`)."""
         super().__init__()
         self._initial = decisions
+        self._query = query
         self.source = source
         self._by_key: dict[str, Decision] = {}
 
@@ -89,7 +91,9 @@ class DenialsScreen(TypeAheadModal[None]):
         with Vertical(id="denials-box") as box:
             box.border_title = "Recent denials" + (f" · {self.source}" if self.source else "")
             yield Field(
+                self._query,
                 placeholder="e.g. tenant=acme service=docs restricted",
+                select_on_focus=False,  # a filter opened with: what is typed adds to it
                 id="denials-filter",
             )
             yield Static("", id="denials-count")
@@ -110,6 +114,7 @@ class DenialsScreen(TypeAheadModal[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.query_text = self._query
         self.decisions = self._initial
         self.watch(self.query_one(KeyedTable), "cursor", self._show_detail, init=False)
 
