@@ -1,6 +1,10 @@
 """`t`: everything that changed, newest first: grants, revokes, fault windows, releases,
 rehearsals, alerts raised and cleared, baselines marked; and before them, the audit
-trail's recent history (the title says since when, or why it could not be read)."""
+trail's recent history (the title says since when, or why it could not be read).
+
+Under the table, the event under the cursor whole (its column is cut at the screen's edge:
+a fault window's end reason, a grant's reason). `/` filters the events by text.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from backends.timeline import Event, stamp
 from tui.footer import KeyFooter
@@ -32,7 +36,12 @@ KIND_STYLE = {
 class TimelineScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t,q", "dismiss", "Close", id="timeline.close"),
+        Binding("slash", "filter", "Filter", key_display="/", id="timeline.filter"),
     ]
+    DEFAULT_CSS = """
+    #timeline-box KeyedTable { height: 1fr; }
+    #timeline-detail { height: auto; max-height: 4; }
+    """
 
     def __init__(self, events: list[Event], note: str = "") -> None:
         """`note`: where the events come from (the audit trail since when, or why not)."""
@@ -44,16 +53,22 @@ class TimelineScreen(ModalScreen[None]):
         with Vertical(id="timeline-box"):
             yield Label(self._title(), id="timeline-title")
             yield KeyedTable("time", "what", Column("detail", max_width=400), id="timeline-table")
+            yield Static("", id="timeline-detail")  # the event under the cursor, whole
         yield KeyFooter()  # its own keys, not the dashboard's (off while it is open)
 
     def _title(self) -> str:
+        count = f"{len(self.events)} events"
+        if self.is_mounted and (flt := self.query_one(KeyedTable).row_filter):
+            count = f"{self.query_one(KeyedTable).row_count} of {count} match {flt!r}"
         if not self.note:
-            return f"Timeline · {len(self.events)} events since start, newest first"
-        return f"Timeline · {len(self.events)} events, newest first · {self.note}"
+            return f"Timeline · {count} since start, newest first"
+        return f"Timeline · {count}, newest first · {self.note}"
 
     def on_mount(self) -> None:
         self._fill()  # what `show` brought in since compose, too
-        self.query_one(KeyedTable).focus()
+        table = self.query_one(KeyedTable)
+        table.focus()
+        self.watch(table, "cursor", self._show_detail, init=False)
 
     def show(self, events: list[Event], note: str) -> None:
         """New events (the audit history arrived): the cursor stays on its row."""
@@ -69,7 +84,6 @@ class TimelineScreen(ModalScreen[None]):
             table.cursor = events.index(current)
 
     def _fill(self) -> None:
-        self.query_one("#timeline-title", Label).update(self._title())
         today = self.events[0].at.date() if self.events else None  # the newest event's
         self.query_one(KeyedTable).set_rows(
             {
@@ -77,6 +91,31 @@ class TimelineScreen(ModalScreen[None]):
                 for i, e in enumerate(self.events)
             }
         )
+        self.query_one("#timeline-title", Label).update(self._title())
+        self._show_detail()
+
+    def _show_detail(self, _: int | None = None) -> None:
+        key = self.query_one(KeyedTable).selected_key
+        text = Text()
+        if key is not None:
+            e = self.events[int(key)]
+            text.append(f"{e.at:%Y-%m-%d %H:%M:%S}Z ", "bold")
+            text.append(e.kind, KIND_STYLE.get(e.kind, ""))
+            text.append(f" {e.text}")
+        self.query_one("#timeline-detail", Static).update(text)
+
+    async def action_filter(self) -> None:
+        from tui.screens.filter import FilterScreen
+
+        table = self.query_one(KeyedTable)
+
+        def apply(text: str | None) -> None:
+            if text is not None:
+                table.row_filter = text
+                self.query_one("#timeline-title", Label).update(self._title())
+                self._show_detail()
+
+        await self.app.push_screen(FilterScreen("the timeline", table.row_filter), apply)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
