@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from backends.durations import duration
 from backends.models import (
     Alert,
     FaultsSnapshot,
@@ -169,7 +170,9 @@ class Timeline:
                 self.note(now, "alert", f"raised {a.kind.value}: {a.message}")
         for key, a in self._alerts.items():
             if key not in current:
-                self.note(now, "alert", f"cleared {a.kind.value}")
+                # which one (two routes, five sources), as last seen, and for how long
+                lasted = duration(now - a.raised_at)
+                self.note(now, "alert", f"cleared {a.kind.value}: was {a.message}; lasted {lasted}")
         self._alerts = current
 
     def newest_first(self) -> list[Event]:

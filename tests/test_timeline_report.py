@@ -121,11 +121,13 @@ def test_alerts_raised_and_cleared() -> None:
     )
     tl = Timeline()
     tl.observe_alerts([a], T0)
-    tl.observe_alerts([a], T0 + timedelta(seconds=1))
-    tl.observe_alerts([], T0 + timedelta(seconds=2))
-    assert [e.text.split(":")[0] for e in tl.events] == [
-        "raised p99.9 regression",
-        "cleared p99.9 regression",
+    worse = a.model_copy(update={"message": "GET /search p99.9 610 ms, +52%"})
+    tl.observe_alerts([worse], T0 + timedelta(seconds=1))
+    tl.observe_alerts([], T0 + timedelta(seconds=92))
+    assert [e.text for e in tl.events] == [
+        "raised p99.9 regression: GET /search p99.9 520 ms, +30%",
+        # which route, as last seen, and for how long (it said only "cleared p99.9 regression")
+        "cleared p99.9 regression: was GET /search p99.9 610 ms, +52%; lasted 1m32s",
     ]
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from rich.text import Text
 
+from backends.durations import duration as duration  # the panes' too
 from backends.models import HealthState, SourceHealth
 
 HEALTH_STYLE = {
@@ -14,20 +15,6 @@ HEALTH_STYLE = {
     HealthState.ERROR: ("✖", "red"),
     HealthState.NO_DATA: ("○", "grey50"),
 }
-
-
-def duration(td: timedelta | float) -> str:
-    """Compact, fixed-ish width: 45s, 4m05s, 1h02m, 3d04h; negative with a leading '-'."""
-    secs = td.total_seconds() if isinstance(td, timedelta) else td
-    sign = "-" if secs < 0 else ""
-    s = int(abs(secs))
-    if s < 60:
-        return f"{sign}{s}s"
-    if s < 3600:
-        return f"{sign}{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{sign}{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{sign}{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
 def ago(td: timedelta) -> str:
