@@ -188,8 +188,10 @@ async def test_pane_shows_lower_bound_goes_stale_without_prometheus_and_recovers
 
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, ok_with_values, within=45, what="p99.9 from Prometheus")
-        await pilot.pause(0.2)
-        assert p999_text(app, SEARCH).startswith("> 5,000 ms")
+        # the pane shows the snapshot at its next flush: on a loaded machine, after 0.2 s
+        await wait_for(
+            pilot, lambda: p999_text(app, SEARCH).startswith("> 5,000 ms"), what="the pane"
+        )
         assert app.pane("latency").has_class("-ok")
 
         await asyncio.to_thread(prom.stop)
