@@ -70,3 +70,7 @@ def test_the_list_commands_have_a_header_and_aligned_columns(wf) -> None:  # typ
     audit = wf("audit", "list").splitlines()
     assert audit[0].split()[:5] == ["SEQ", "AT", "ACTOR", "ACTION", "PHASE"]
     assert aligned(audit, "ACTION") and aligned(audit, "PHASE") and aligned(audit, "TARGET")
+    # why each action was asked for: a request's reason, in its own column
+    at = audit[0].index("REASON")
+    (schedule,) = [line for line in audit if "fault-schedule" in line and "request" in line]
+    assert schedule[at:] == "game day drill"

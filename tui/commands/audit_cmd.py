@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
         type=within(1, 1_000_000, integer=True),
         default=20,
         metavar="N",
-        help="how many, the latest first (default 20)",
+        help="how many of the latest records (default 20), listed oldest first",
     )
     ls.add_argument("--json", action="store_true", help="JSON output")
     ls.set_defaults(handler=run_list)
@@ -76,10 +76,11 @@ def run_list(args: argparse.Namespace) -> int:
             r.action,
             r.phase,
             f"{r.target}{outcome_suffix(r)}",
+            r.details.get("reason", ""),  # why it was asked for (a request's)
         )
         for r in records
     ]
-    header = ("SEQ", "AT", "ACTOR", "ACTION", "PHASE", "TARGET / OUTCOME")
+    header = ("SEQ", "AT", "ACTOR", "ACTION", "PHASE", "TARGET / OUTCOME", "REASON")
     for line in table_lines(header, rows, right=frozenset({0})):
         print(line)
     if not records:
