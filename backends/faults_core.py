@@ -127,6 +127,15 @@ def policy_input(
 # --- guards ---------------------------------------------------------------------------
 
 
+def above(value: float, limit: float, decimals: int) -> str:
+    """`value` with as many decimals as it takes to read as more than `limit` (a guard at
+    500 ms tripped by 500.4 ms: '500.4', not '500 ms > 500 ms')."""
+    d = decimals
+    while d < decimals + 6 and round(value, d) <= round(limit, d):
+        d += 1
+    return f"{value:.{d}f}"
+
+
 def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None:
     """Why the window's guards say it must end now, or None."""
     g = w.guards
@@ -136,9 +145,11 @@ def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None
         if g.route and r.route != g.route:
             continue
         if g.p999_ms_above is not None and r.p999_ms is not None and r.p999_ms > g.p999_ms_above:
-            return f"guard: {r.route} p99.9 {r.p999_ms:.0f} ms > {g.p999_ms_above:g} ms"
+            p999 = above(r.p999_ms, g.p999_ms_above, 0)
+            return f"guard: {r.route} p99.9 {p999} ms > {g.p999_ms_above:g} ms"
         if g.error_rate_above is not None and r.error_rate > g.error_rate_above:
-            return f"guard: {r.route} error rate {r.error_rate:.1%} > {g.error_rate_above:.1%}"
+            rate = above(r.error_rate * 100, g.error_rate_above * 100, 1)
+            return f"guard: {r.route} error rate {rate}% > {g.error_rate_above:.1%}"
     return None
 
 

@@ -82,8 +82,15 @@ def test_guards_trip_on_the_watched_route_only() -> None:
 
     assert guard_tripped(w, None) is None
     assert guard_tripped(w, snap(r("GET /a", 900), r("GET /b", 9000))) is None
-    assert "p99.9" in (guard_tripped(w, snap(r("GET /a", 1600))) or "")
-    assert "error rate" in (guard_tripped(w, snap(r("GET /a", 100, err=0.2))) or "")
+    assert guard_tripped(w, snap(r("GET /a", 1600))) == "guard: GET /a p99.9 1600 ms > 1500 ms"
+    assert guard_tripped(w, snap(r("GET /a", 100, err=0.2))) == (
+        "guard: GET /a error rate 20.0% > 5.0%"
+    )
+    # just over: as many decimals as it takes to read as over ('1500 ms > 1500 ms' did not)
+    assert guard_tripped(w, snap(r("GET /a", 1500.4))) == "guard: GET /a p99.9 1500.4 ms > 1500 ms"
+    assert guard_tripped(w, snap(r("GET /a", 100, err=0.05004))) == (
+        "guard: GET /a error rate 5.004% > 5.0%"
+    )
     unguarded = w.model_copy(update={"guards": FaultGuards()})
     assert guard_tripped(unguarded, snap(r("GET /a", 99999, err=1.0))) is None
 
