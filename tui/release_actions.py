@@ -1,5 +1,6 @@
 """The App's release-train wiring, as a mixin of WatchfloorApp (kept out of app.py so that
-file stays small): `n` opens the latest release's notes, `R` opens the rollback rehearsal
+file stays small): `n` opens the latest release's notes, Enter on a cut its details, `R`
+opens the rollback rehearsal
 dialog (what it rolls back and where, a reason, ROLLBACK typed out), whose message becomes
 the ReleaseSource's audited `trigger_rehearsal` as `sources.ctx.actor`. A refusal is shown
 in the dialog, which stays open with what was typed."""
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import App
 
 from backends.contracts import ActionRefused
-from backends.models import Actor, Rehearsal, ReleaseSnapshot, StageStatus
+from backends.models import Actor, Rehearsal, ReleaseRun, ReleaseSnapshot, StageStatus
 from backends.polling import describe_error
 from tui.fmt import FORM_READ_ONLY
+from tui.panes.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from tui.screens.rehearsal import RehearsalScreen
@@ -31,10 +34,11 @@ def last_rehearsal(reh: Rehearsal | None) -> str:
 
 
 class ReleaseActions(App[None]):
-    """Mixed into WatchfloorApp, which provides `sources` and `snapshots`."""
+    """Mixed into WatchfloorApp, which provides `sources`, `snapshots` and `clock`."""
 
     sources: Any
     snapshots: Any
+    clock: Any
 
     async def refresh_now(self, cap: str) -> None:  # provided by WatchfloorApp (SourceFeed)
         raise NotImplementedError
@@ -55,6 +59,31 @@ class ReleaseActions(App[None]):
         from tui.screens.notes import NotesScreen  # Markdown costs ~100 ms: load on use
 
         self.push_screen(NotesScreen(snap.release))
+
+    @on(KeyedTable.Selected, "#release-table")
+    async def _cut_details(self, message: KeyedTable.Selected) -> None:
+        """Enter on a cut: its stages, artefacts, times and run address, whole."""
+        snap = self._release()
+        run = self._listed_run(snap, message.key)
+        if run is None:
+            return
+        from tui.screens.release_details import ReleaseDetailsScreen
+
+        screen = ReleaseDetailsScreen(run, self.clock.now())
+
+        def feed() -> None:
+            screen.update(self.clock.now(), self._listed_run(self._release(), run.version))
+
+        timer = self.set_interval(1.0, feed, name="release-details")
+        await self.push_screen(screen, lambda _: timer.stop())
+
+    @staticmethod
+    def _listed_run(snap: ReleaseSnapshot | None, version: str) -> ReleaseRun | None:
+        """The cut as the snapshot lists it now (the table is keyed by version)."""
+        if snap is None:
+            return None
+        runs = (snap.current, *snap.recent)
+        return next((r for r in runs if r is not None and r.version == version), None)
 
     async def action_rehearse(self) -> None:
         """The dialog names the release and where it runs, as the source reports them."""

@@ -167,7 +167,11 @@ async def test_enter_on_a_deny_rate_row_opens_the_denials_with_that_key() -> Non
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
         rates = app.query_one("#access-table", KeyedTable)
-        await pilot.press("3", "down", "enter")
+        await pilot.press("3", "down")
+        await pilot.pause()
+        help_rows = {(desc, bid) for _, _, desc, bid in app._binding_rows()}
+        assert ("Denials for this key", "access.denials") in help_rows  # in `?`, with its id
+        await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
         screen = app.screen
         assert isinstance(screen, DenialsScreen)

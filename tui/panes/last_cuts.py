@@ -6,8 +6,10 @@ line is painted, from the table's height, so a resize needs no second layout."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.strip import Strip
 
@@ -49,7 +51,11 @@ def cuts_summary(
 
 class CutsTable(KeyedTable):
     """A KeyedTable with a `summary` line that it shows instead of its column titles
-    when it has no room for a row under them."""
+    when it has no room for a row under them. Enter on a cut: the App opens its details."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Cut details", show=False, id="release.details"),
+    ]
 
     _summary: Text = Text()
     _summary_strip: Strip | None = None
