@@ -154,6 +154,9 @@ async def test_enter_on_a_fault_window_shows_it_whole_and_e_ends_it() -> None:
         index = list(table.rows).index(wid)
         assert index > 0  # scheduled after the active one: the cursor has to move to it
         await pilot.press("2", "home", *["down"] * index)
+        await pilot.pause()
+        help_rows = {(desc, bid) for _, _, desc, bid in app._binding_rows()}
+        assert ("Window details", "faults.details") in help_rows  # `?` says what Enter does
 
         details = await open_details(pilot, app)
         text = shown(details)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widgets import Static
 
@@ -101,6 +103,14 @@ def fault_text(w: FaultWindow) -> str:
     return ", ".join(parts)
 
 
+class WindowsTable(KeyedTable):
+    """The fault windows; Enter on one: the App opens its details (KeyedTable.Selected)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Window details", show=False, id="faults.details"),
+    ]
+
+
 class FaultsPane(SourcePane):
     TITLE = "Fault windows"
     DEFAULT_CSS = """
@@ -112,7 +122,7 @@ class FaultsPane(SourcePane):
         # what is hit and for how long first (`when` says the state too: starts in, ends in,
         # ended): at 80 columns the pane shows those two; the rest is a → away, the id last
         # (`e` ends the window under the cursor, and `watchfloor faults list` lists ids)
-        yield KeyedTable(
+        yield WindowsTable(
             "target", "when", "state", "fault", "note", "owner", "id", id="faults-table"
         )
         yield Static("", id="faults-empty", classes="empty")
