@@ -28,6 +28,7 @@ from tui.fault_actions import FaultActions
 from tui.footer import KeyFooter
 from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
+from tui.no_color import ReadableNoColor
 from tui.operator_actions import OperatorActions, Profile
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
@@ -83,6 +84,7 @@ class WatchfloorApp(
     FaultActions,
     AccessActions,
     ReleaseActions,
+    ReadableNoColor,
     App[None],
 ):
     CSS_PATH = str(Path(__file__).with_name("watchfloor.tcss"))
