@@ -124,6 +124,24 @@ async def test_a_narrow_pane_shows_who_and_scrolls_the_other_columns_sideways() 
         assert gl.render_line(0).text.startswith("000000000000")
 
 
+async def test_a_pane_without_room_for_the_role_beside_the_id_leaves_the_id_out() -> None:
+    """The grants pane at 160 columns is about 60 wide: with the id first, every role was
+    cut ("prod-depl…"). Who holds which role matters more than the id (Enter shows it)."""
+    snap = many(2)
+    first = snap.grants[0].model_copy(update={"role": "prod-deployer"})
+    app = Harness(snap.model_copy(update={"grants": (first, snap.grants[1])}))
+    async with app.run_test(size=(62, 10)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(GrantsPane)
+        header = str(pane.query_one("#grants-header").render())
+        assert header.startswith("   expires in◂subject") and " role " in header
+        assert "prod-deployer " in pane.grant_list().render_line(0).text
+        await pilot.resize_terminal(70, 10)  # room for the id and the whole role: the id first
+        await pilot.pause()
+        assert str(pane.query_one("#grants-header").render()).startswith("id ")
+        assert "prod-deployer " in pane.grant_list().render_line(0).text
+
+
 async def test_a_reason_cut_at_the_pane_edge_ends_in_an_ellipsis() -> None:
     """At a narrow width the reason ran into the border with no sign that it goes on,
     scrolled to the end too. Cut, it ends in "…"; a reason that fits does not."""

@@ -3,9 +3,10 @@ countdown. Pure functions of the grant, the width and how far the columns are sc
 
 The countdown always shows. `skip` scrolls the other columns (id, subject, role, by,
 reason) out of view from the left, one per step: at 0 the id comes first, then the
-countdown; from 1 the countdown comes first. A pane too narrow for the id, the countdown
-and the subject starts at 1 (NARROW): who holds access matters more there than its id,
-which its details (Enter), the revoke dialog and `watchfloor grants list` show.
+countdown; from 1 the countdown comes first. A pane too narrow for the id, the countdown,
+the subject and the role starts at 1 (NARROW): who holds which access matters more there
+than its id, which its details (Enter), the revoke dialog and `watchfloor grants list`
+show. (With the id, the pane at 160 columns cut every role: "sre-oncal…", "prod-depl…".)
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("role", 14),
     ("by", 10),
 )
-ID_W, COUNTDOWN_W, SUBJECT_W = (w for _, w in COLUMNS[:3])
-NARROW = ID_W + COUNTDOWN_W + SUBJECT_W + 2
+ID_W, COUNTDOWN_W, SUBJECT_W, ROLE_W = (w for _, w in COLUMNS[:4])
+NARROW = ID_W + COUNTDOWN_W + SUBJECT_W + ROLE_W + 3
 TITLES = ("id", "subject", "role", "by", "reason")
 MAX_SKIP = 4  # id, subject, role and by scrolled away: the countdown and the reason
 
