@@ -153,6 +153,9 @@ def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None
     return None
 
 
+NEVER_STARTED = "ended, never started"  # its whole window passed with no reconciler running
+
+
 def is_open(w: FaultWindow, now: datetime) -> bool:
     return w.state(now) is not WindowState.ENDED
 

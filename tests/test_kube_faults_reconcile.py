@@ -104,6 +104,32 @@ async def test_reconcile_without_starts_removes_what_is_due_and_puts_nothing_in(
     await src.aclose()
 
 
+async def test_a_window_that_passed_with_no_reconciler_says_it_never_started(
+    api: FakeKube, frozen_clock: FrozenClock
+) -> None:
+    """Scheduled for later, and nothing reconciled until after its end: it read "ended"
+    with no reason, as if the fault had run. Nothing goes into the mesh; the store and the
+    audit trail say it never started."""
+    api.seed(virtual_service("stage", "docs-api", "docs-api"))
+    untouched = comparable(api.stored("stage", "docs-api"))
+    src = sources(api, frozen_clock)
+    faults = src["faults"]
+    w = await faults.schedule(
+        request(start_in=timedelta(minutes=1), duration=timedelta(minutes=2)), ERIN
+    )
+    frozen_clock.advance(4 * 60)
+    assert await faults.reconcile() == [f"{w.id}: ended, never started"]
+    assert comparable(api.stored("stage", "docs-api")) == untouched
+    (listed,) = (await faults.snapshot()).windows
+    assert listed.state(frozen_clock.now()) is WindowState.ENDED
+    assert (listed.end_reason, listed.applied) == ("ended, never started", False)
+    assert await faults.reconcile() == []  # said once
+    ends = [r for r in await src["audit"].records(limit=100) if r.action == "fault-reconcile-end"]
+    assert [r.phase for r in ends] == ["request", "outcome"]
+    assert ends[0].details["reason"] == "ended, never started"
+    await src.aclose()
+
+
 async def test_leak_alert_for_managed_fault_in_protected_namespace_or_past_end(
     api: FakeKube, frozen_clock: FrozenClock
 ) -> None:

@@ -20,7 +20,7 @@ from backends.clock import Clock
 from backends.contracts import ActionRefused
 from backends.fault_policy import removal_audited
 from backends.fault_store import FaultStore
-from backends.faults_core import ended, guard_tripped
+from backends.faults_core import NEVER_STARTED, ended, guard_tripped
 from backends.kube.mesh import FaultMesh
 from backends.models import FaultWindow, LatencySnapshot, WindowState
 from backends.polling import describe_error
@@ -78,7 +78,15 @@ class KubeReconcile:
                 continue
             report.append(f"{wid} {w.spec.namespace}/{w.spec.target_host}: removed, {why}")
         for wid, s in stored.items():
-            if wid in live or s.state(now) is not WindowState.ACTIVE:
+            if wid in live:
+                continue
+            if s.state(now) is WindowState.ENDED and not s.applied and not s.end_reason:
+                # its whole window passed with no reconciler running: say so (it read
+                # "ended" as if the fault had run), as the local backend does
+                await self._record_never_started(s, mode)
+                report.append(f"{wid}: {NEVER_STARTED}")
+                continue
+            if s.state(now) is not WindowState.ACTIVE:
                 continue
             if s.applied:
                 gone = s.model_copy(update={"applied": False})
@@ -114,6 +122,27 @@ class KubeReconcile:
             details={
                 "window_id": w.id,
                 "reason": why,
+                "backend": self.name,
+                "run_by": self.ctx.actor,
+                "mode": mode,
+            },
+            apply=apply,
+        )
+
+    async def _record_never_started(self, w: FaultWindow, mode: str) -> None:
+        """Nothing to take out of the mesh; the store and the audit trail say why it ended."""
+
+        async def apply() -> None:
+            await self._run(self._db().put, w.model_copy(update={"end_reason": NEVER_STARTED}))
+
+        await removal_audited(
+            self.ctx.audit,
+            actor=RECONCILER,
+            action="fault-reconcile-end",
+            target=f"{w.spec.namespace}/{w.spec.target_host}",
+            details={
+                "window_id": w.id,
+                "reason": NEVER_STARTED,
                 "backend": self.name,
                 "run_by": self.ctx.actor,
                 "mode": mode,

@@ -23,7 +23,7 @@ from backends.actions import audited
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
-from backends.faults_core import Limits, check, ended, guard_tripped, new_window
+from backends.faults_core import NEVER_STARTED, Limits, check, ended, guard_tripped, new_window
 from backends.local.runtime import LocalRuntime
 from backends.models import (
     Actor,
@@ -173,7 +173,7 @@ class LocalFaults:
             state = w.state(now)
             target = f"{w.spec.namespace}/{w.spec.target_host}"
             if state is WindowState.ENDED and not w.end_reason:
-                why = "ended on time" if w.applied else "ended, never started"
+                why = "ended on time" if w.applied else NEVER_STARTED
                 done = w.model_copy(update={"end_reason": why})
             elif state is WindowState.ACTIVE and (why := guard_tripped(w, latency) or ""):
                 why = why if w.applied else f"not started, {why}"
