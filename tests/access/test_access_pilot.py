@@ -170,7 +170,7 @@ async def test_enter_on_a_deny_rate_row_opens_the_denials_with_that_key() -> Non
         await pilot.press("3", "down")
         await pilot.pause()
         help_rows = {(desc, bid) for _, _, desc, bid in app._binding_rows()}
-        assert ("Denials for this key", "access.denials") in help_rows  # in `?`, with its id
+        assert ("Denials for this key", "access.key_denials") in help_rows  # in `?`, with its id
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DenialsScreen), what="denials")
         screen = app.screen

@@ -59,7 +59,7 @@ class AccessTable(KeyedTable):
     the App's to open the denials behind it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Denials for this key", show=False, id="access.denials"),
+        Binding("enter", "select", "Denials for this key", show=False, id="access.key_denials"),
     ]
 
 
