@@ -67,6 +67,10 @@ def test_the_list_commands_have_a_header_and_aligned_columns(wf) -> None:  # typ
     faults = wf("faults", "list").splitlines()
     assert faults[0].startswith("ID") and "stage/docs-api" in faults[1]
     assert aligned(faults, "TARGET") and aligned(faults, "OWNER")
+    # no abort in this window: a dash, not "503@0%"; why it was run, then how it ended
+    (row,) = faults[1:]
+    assert row.split()[3:5] == ["300ms@10%", "—"]
+    assert row.endswith("game day drill — ended on time"), row
     audit = wf("audit", "list").splitlines()
     assert audit[0].split()[:5] == ["SEQ", "AT", "ACTOR", "ACTION", "PHASE"]
     assert aligned(audit, "ACTION") and aligned(audit, "PHASE") and aligned(audit, "TARGET")

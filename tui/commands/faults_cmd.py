@@ -155,6 +155,11 @@ async def _first(stream: Any) -> Any:
     return None
 
 
+def fault_cell(value: int, unit: str, percent: float) -> str:
+    """`400ms@50%`; `—` for a fault the window does not inject (it read `503@0%`)."""
+    return f"{value}{unit}@{percent:g}%" if percent > 0 else "—"
+
+
 def run_list(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         snap = await _first(sources["faults"].watch())
@@ -168,17 +173,17 @@ def run_list(args: argparse.Namespace) -> int:
                     w.id,
                     w.state(now).value,
                     f"{w.spec.namespace}/{w.spec.target_host}",
-                    f"{w.spec.delay_ms}ms@{w.spec.delay_percent:g}%",
-                    f"{w.spec.abort_status}@{w.spec.abort_percent:g}%",
+                    fault_cell(w.spec.delay_ms, "ms", w.spec.delay_percent),
+                    fault_cell(w.spec.abort_status, "", w.spec.abort_percent),
                     f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z",
                     w.owner,
                     "yes" if w.applied else "no",
-                    w.end_reason or w.reason,
+                    w.reason + (f" — {w.end_reason}" if w.end_reason else ""),
                 )
                 for w in snap.windows
             ]
             header = ("ID", "STATE", "TARGET", "DELAY", "ABORT", "WINDOW", "OWNER", "APPLIED")
-            for line in table_lines((*header, "REASON / END"), rows):
+            for line in table_lines((*header, "REASON — HOW IT ENDED"), rows):
                 print(line)
             if snap.health.last_error:
                 print(f"source error: {snap.health.last_error}", file=sys.stderr)
