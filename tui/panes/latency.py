@@ -1,5 +1,6 @@
 """Latency: p99.9 per route against its SLO and baseline, how far to trust it, adaptive
-limit vs inflight with blocked requests, cache hit ratios, and an hour of p99.9 history.
+limit vs inflight with blocked requests (↓ or ↑: which way the limit moved in the last
+30 s), cache hit ratios, and an hour of p99.9 history.
 
 Honest numbers: the observation count is shown and a p99.9 resting on fewer than 1,000
 observations is marked "?"; a p99.9 in the histogram's +Inf bucket reads "> X" (the last
@@ -22,6 +23,7 @@ from tui.fmt import ms, pct
 from tui.panes.base import SourcePane
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.latency_plot import LatencyPlot, Series
+from tui.panes.limit_trend import DOWN, LimitTrend
 from tui.panes.line import Line
 
 LOW_CONFIDENCE_MARK = "?"
@@ -104,6 +106,7 @@ class LatencyPane(SourcePane):
             self.show(self.snapshot)
 
     _shown_stale = False
+    _limits: LimitTrend | None = None
 
     def tick(self, snap: LatencySnapshot, now: datetime) -> None:
         """A source that went quiet turns STALE with time alone: grey its values then."""
@@ -114,14 +117,17 @@ class LatencyPane(SourcePane):
         stale = snap.health.effective_state(self.now) is not HealthState.OK
         self._shown_stale = stale
         rows = {}
+        if self._limits is None:
+            self._limits = LimitTrend()
         for r in snap.routes:
-            limit = f"{r.limit:.0f}" if r.limit is not None else "—"
+            trend = self._limits.observe(r.route, snap.observed_at, r.limit)
+            limit = f"{trend}{r.limit:.0f}" if r.limit is not None else "—"
             inflight = f"{r.inflight:.0f}" if r.inflight is not None else "—"
             rows[r.route] = (
                 r.route,
                 p999_cell(r, stale),
                 Text(ms(r.slo_ms), justify="right"),
-                Text(limit, justify="right"),
+                Text(limit, style="yellow" if trend == DOWN else "", justify="right"),
                 Text(
                     inflight,
                     style="yellow" if r.limit and (r.inflight or 0) >= r.limit else "",
