@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from backends.latency_peaks import LatencyPeaks
 from backends.models import Alert, LatencySnapshot
 from backends.timeline import Event, stamp
 
@@ -25,6 +26,7 @@ def game_day_report(
     history_note: str = "",
     first_seen_at: datetime | None = None,
     baseline_at: datetime | None = None,
+    peaks: LatencyPeaks | None = None,
 ) -> str:
     """`first_seen`: the first p99.9 per route of the game day (of the run that marked the
     baseline, kept across a restart); `history_note`: where the timeline's events come from
@@ -51,6 +53,8 @@ def game_day_report(
     ]
     if when:
         lines += ["", " ".join(when)]
+    if peaks is not None and peaks.since is not None:
+        lines += _peaks(peaks, now)
     lines += ["", "## Alerts at the time of the report", ""]
     alert_list = list(alerts)
     if not alert_list:
@@ -64,3 +68,23 @@ def game_day_report(
     for e in events:
         lines.append(f"| {stamp(e.at, now.date())} | {e.kind} | {e.text.replace('|', '/')} |")
     return "\n".join(lines) + "\n"
+
+
+def _peaks(peaks: LatencyPeaks, now: datetime) -> list[str]:
+    """The worst p99.9 and the lowest adaptive limit per route, and when, since the start."""
+    assert peaks.since is not None
+    lines = [
+        "",
+        f"## Worst since {stamp(peaks.since, now.date())}",
+        "",
+        "| route | worst p99.9 | at | limit at start | lowest limit | at |",
+        "|---|---|---|---|---|---|",
+    ]
+    for route, p in peaks.routes.items():
+        worst = ("> " if p.worst_is_lower_bound else "") + _ms(p.worst_p999_ms)
+        limits = ["—" if v is None else f"{v:,.0f}" for v in (p.first_limit, p.lowest_limit)]
+        ats = [
+            "—" if t is None else stamp(t, now.date()) for t in (p.worst_p999_at, p.lowest_limit_at)
+        ]
+        lines.append(f"| {route} | {worst} | {ats[0]} | {limits[0]} | {limits[1]} | {ats[1]} |")
+    return lines

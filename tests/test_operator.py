@@ -77,6 +77,8 @@ def check_report(where: Path) -> None:
     md = reports[0].read_text()
     assert "## p99.9 before and after" in md and "GET /docs/:id" in md
     assert "baseline marked" in md
+    worst = md.split("## Worst since", 1)[1]  # the peaks the dashboard saw, per route
+    assert "| GET /docs/:id |" in worst and "| GET /search |" in worst
 
 
 async def test_read_only_hides_and_refuses_mutating_keys() -> None:

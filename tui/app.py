@@ -17,6 +17,7 @@ from textual.timer import Timer
 from backends.alerts import AlertBook
 from backends.clock import Clock, SystemClock
 from backends.contracts import PANES
+from backends.latency_peaks import LatencyPeaks
 from backends.models import LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from backends.wiring import Sources
@@ -147,6 +148,7 @@ class WatchfloorApp(
         self._streams = {}
         self._firsts = {}
         self.first_latency: LatencySnapshot | None = None
+        self.peaks = LatencyPeaks()
         if keymap:
             self.set_keymap(keymap)
         self.clock: Clock = clock or SystemClock()
@@ -207,6 +209,7 @@ class WatchfloorApp(
         self.snapshots = dict.fromkeys(PANES)
         self._shown = set()
         self.forget_baseline()
+        self.peaks.reset()
         self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
         self.mark_environment()
         self.show_reconciler_mode()  # read-only follows the profile: so do starts, at once

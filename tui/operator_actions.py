@@ -169,6 +169,7 @@ class OperatorActions:
             history_note=report_note(self.timeline, now),
             first_seen_at=first.at if first else None,
             baseline_at=app.baseline_at,
+            peaks=app.peaks,
         )
         out_dir = app.screenshot_dir
         out_dir.mkdir(parents=True, exist_ok=True)

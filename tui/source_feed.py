@@ -16,6 +16,7 @@ from textual.timer import Timer
 from backends.alerts import AlertBook, derive
 from backends.clock import Clock
 from backends.contracts import PANES
+from backends.latency_peaks import LatencyPeaks
 from backends.models import LatencySnapshot, Snapshot
 from backends.polling import with_error
 from backends.timeline import Timeline
@@ -39,6 +40,7 @@ class SourceFeed(App[None]):
     snapshots: dict[str, Snapshot | None]
     baselines: dict[str, float]
     first_latency: LatencySnapshot | None
+    peaks: LatencyPeaks
     _alert_book: AlertBook
     _pending: dict[str, Snapshot]
     _shown: set[str]
@@ -150,8 +152,10 @@ class SourceFeed(App[None]):
         """Every snapshot a source gives, primed or pumped, comes in here (not yet shown)."""
         self.snapshots[cap] = snap
         self.timeline.observe(snap, self.clock.now())
-        if self.first_latency is None and isinstance(snap, LatencySnapshot) and snap.routes:
-            self.first_latency = snap
+        if isinstance(snap, LatencySnapshot):
+            self.peaks.observe(snap)  # the game-day report's worst p99.9 and lowest limit
+            if self.first_latency is None and snap.routes:
+                self.first_latency = snap
         self._pending[cap] = snap
 
     def flush(self) -> None:
