@@ -39,7 +39,8 @@ def explain(
         if e["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown key {key!r}")
         else:
-            lines.append(f"{where}: {key}: {e['msg']} (got {e.get('input')!r})")
+            msg = e["msg"].removeprefix("Value error, ")  # our validators' own words
+            lines.append(f"{where}: {key}: {msg} (got {e.get('input')!r})")
     return "\n".join(lines)
 
 

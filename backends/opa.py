@@ -34,6 +34,7 @@ from backends.actions import audited
 from backends.breakglass import BreakGlassGate, validate_reason
 from backends.contracts import ActionRefused
 from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
+from backends.option_types import HttpUrl
 from backends.polling import poll
 from backends.registry import BackendContext, BackendPlugin
 from backends.resilience import RETRY_STATUSES, ClientPolicy
@@ -49,7 +50,7 @@ NS = 1_000_000_000
 class OpaOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str = "http://127.0.0.1:8181"
+    url: HttpUrl = "http://127.0.0.1:8181"
     timeout_s: float = Field(default=2.0, gt=0, le=60)  # the adaptive timeout's ceiling
     token: str = Field(default="", repr=False)  # Authorization: Bearer, if OPA wants one
     skew_margin_s: float = Field(default=1.0, ge=0, le=300)

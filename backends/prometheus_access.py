@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backends.models import ATTR_KEYS, AccessSnapshot, DenyRateRow, HealthState, SourceHealth
+from backends.option_types import HttpUrl
 from backends.polling import poll
 from backends.prom.queries import prom_duration
 from backends.registry import BackendContext, BackendPlugin
@@ -41,7 +42,7 @@ MAX_KEYS = 256
 class PromAccessOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str = "http://127.0.0.1:9090"
+    url: HttpUrl = "http://127.0.0.1:9090"
     # Either two counters (denied, allowed) ...
     denied_metric: str = "envoy_cluster_ext_authz_denied"
     allowed_metric: str = "envoy_cluster_ext_authz_ok"

@@ -101,6 +101,39 @@ def test_bad_values_exit_2_without_traceback(tmp_path: Path, body: str, key: str
     assert proc.returncode == 2 and key in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        (
+            '[panes]\nlatency = "prometheus"\n[backends.prometheus]\nurl = "prom:9090"\n',
+            "backends.prometheus.url",
+        ),
+        ('[panes]\ngrants = "opa"\n[backends.opa]\nurl = "http://:8181"\n', "backends.opa.url"),
+        (
+            '[panes]\nlatency = "prometheus"\n[backends.prometheus]\nurl = "http://h:99999"\n',
+            "backends.prometheus.url",
+        ),
+    ],
+)
+def test_a_server_address_that_is_not_one_is_refused_at_check(
+    tmp_path: Path, body: str, key: str
+) -> None:
+    """A typo in a URL read as "connection refused" in the pane, at the first request."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(body)
+    proc = run("--config", str(bad), "config", "check")
+    assert proc.returncode == 2, proc.stderr
+    (line,) = [x for x in proc.stderr.splitlines() if key in x]
+    assert line.startswith(f"{bad}: {key}: ") and "Value error" not in line
+    assert "http://" in line or "port" in line
+    good = tmp_path / "good.toml"  # a path prefix is fine (Prometheus behind a proxy)
+    good.write_text(
+        '[panes]\nlatency = "prometheus"\n'
+        '[backends.prometheus]\nurl = "https://mon.example.com/prometheus"\n'
+    )
+    assert run("--config", str(good), "config", "check").returncode == 0
+
+
 def test_unknown_backend_lists_available(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[panes]\nfaults = "istio-typo"\n')

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from backends.option_types import HttpUrl
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -61,7 +63,7 @@ DEFAULT_ARTEFACTS: dict[str, ArtefactRule] = {
 
 
 class GitHubOptions(_Strict):
-    base_url: str = "https://api.github.com"
+    base_url: HttpUrl = "https://api.github.com"
     owner: str = Field(min_length=1)
     repo: str = Field(min_length=1)
     release_workflow: str = "release-train.yml"

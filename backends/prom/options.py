@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from backends.option_types import HttpUrl
+
 
 class Preset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -108,7 +110,7 @@ _DURATION = re.compile(r"^\d+(ms|s|m|h|d)$")
 class PromOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str = "http://127.0.0.1:9090"
+    url: HttpUrl = "http://127.0.0.1:9090"
     timeout_s: float = Field(default=3.0, gt=0, le=60)  # ceiling of the adaptive timeout
     window: str = "1m"  # the rate() window p99.9, errors and cache ratios are computed over
     routes: tuple[str, ...] = ("GET /docs/:id", "GET /search")
