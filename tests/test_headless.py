@@ -92,3 +92,19 @@ def test_empty_listings_say_so_on_stderr_and_leave_stdout_empty() -> None:
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == ""
         assert message in proc.stderr
+
+
+async def test_listening_says_how_long_is_left_and_which_panes_wait() -> None:
+    """`--for 10s` sat silent for ten seconds; on a terminal it now counts down on stderr
+    (one line, rewritten, cleared at the end: stdout stays the JSON)."""
+    from backends.contracts import PANES
+    from tests.helpers import local_sources
+    from tui.headless import collect
+
+    told: list[str] = []
+    latest = await collect(local_sources(), 2.2, told.append)
+    assert all(latest[cap] is not None for cap in PANES)
+    assert told[0].startswith("listening 3s…") and told[-1] == ""  # cleared at the end
+    left = [int(t.removeprefix("listening ").split("s…")[0]) for t in told[:-1]]
+    assert left[0] == 3 and left == sorted(set(left), reverse=True) and len(left) >= 2
+    assert "no update yet" not in told[-2]  # every pane had answered by then

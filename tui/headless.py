@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+from collections.abc import Callable
 from typing import Any
 
 from backends.alerts import derive
@@ -12,9 +14,13 @@ from backends.models import Snapshot
 from backends.wiring import Sources
 
 
-async def collect(sources: Sources, listen_s: float) -> dict[str, Snapshot | None]:
+async def collect(
+    sources: Sources, listen_s: float, progress: Callable[[str], None] | None = None
+) -> dict[str, Snapshot | None]:
     """The latest snapshot of every pane after listening `listen_s` seconds (at least one
-    update each, unless a source gives none within `listen_s + 10` seconds)."""
+    update each, unless a source gives none within `listen_s + 10` seconds). `progress`
+    is told, once a second, how long is left and which panes have no update yet, and ""
+    when done (the command writes it to a terminal's stderr)."""
     latest: dict[str, Snapshot | None] = dict.fromkeys(PANES)
     first = {cap: asyncio.Event() for cap in PANES}
 
@@ -23,11 +29,29 @@ async def collect(sources: Sources, listen_s: float) -> dict[str, Snapshot | Non
             latest[cap] = snap
             first[cap].set()
 
+    def waiting_for() -> str:
+        missing = [cap for cap, e in first.items() if not e.is_set()]
+        return f" · no update yet: {', '.join(missing)}" if missing else ""
+
+    async def tell(until: float, what: str) -> None:
+        if progress is None:
+            return
+        loop = asyncio.get_running_loop()
+        while (left := until - loop.time()) > 0:
+            progress(f"{what} {math.ceil(left)}s…{waiting_for()}")
+            await asyncio.sleep(min(1.0, left))
+
     tasks = [asyncio.create_task(listen(cap), name=f"source:{cap}") for cap in PANES]
+    loop = asyncio.get_running_loop()
     try:
+        teller = asyncio.create_task(tell(loop.time() + listen_s, "listening"))
         await asyncio.sleep(listen_s)
+        teller.cancel()
         waits = [asyncio.create_task(e.wait()) for e in first.values()]
+        if not all(e.is_set() for e in first.values()):
+            teller = asyncio.create_task(tell(loop.time() + listen_s + 10, "waiting up to"))
         _, pending = await asyncio.wait(waits, timeout=listen_s + 10)
+        teller.cancel()
         for p in pending:
             p.cancel()
     finally:
@@ -37,6 +61,8 @@ async def collect(sources: Sources, listen_s: float) -> dict[str, Snapshot | Non
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         await sources.aclose()
+        if progress is not None:
+            progress("")
     return latest
 
 

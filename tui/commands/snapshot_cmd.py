@@ -31,7 +31,17 @@ def run(args: argparse.Namespace) -> int:
 
     loaded = load_config(args)
     sources = build_sources(loaded)
-    latest = asyncio.run(collect(sources, args.listen))
+    latest = asyncio.run(collect(sources, args.listen, _progress if _tty() else None))
     json.dump(document(sources, latest), sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+def _tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def _progress(text: str) -> None:
+    """One line on the terminal, rewritten in place; "" clears it (stdout is the JSON)."""
+    sys.stderr.write(f"\r{text}\x1b[K" if text else "\r\x1b[K")
+    sys.stderr.flush()
