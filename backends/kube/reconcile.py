@@ -11,7 +11,7 @@ audited as the reconciler (`watchfloor-reconcile`), with who ran it (`run_by`). 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -114,6 +114,19 @@ class KubeReconcile:
                 )
                 await self._run(self._db().put, done)
 
+        await self._audited_end(w, why, mode, apply)
+
+    async def _record_never_started(self, w: FaultWindow, mode: str) -> None:
+        """Nothing to take out of the mesh; the store and the audit trail say why it ended."""
+
+        async def apply() -> None:
+            await self._run(self._db().put, w.model_copy(update={"end_reason": NEVER_STARTED}))
+
+        await self._audited_end(w, NEVER_STARTED, mode, apply)
+
+    async def _audited_end(
+        self, w: FaultWindow, why: str, mode: str, apply: Callable[[], Awaitable[None]]
+    ) -> None:
         await removal_audited(
             self.ctx.audit,
             actor=RECONCILER,
@@ -122,27 +135,6 @@ class KubeReconcile:
             details={
                 "window_id": w.id,
                 "reason": why,
-                "backend": self.name,
-                "run_by": self.ctx.actor,
-                "mode": mode,
-            },
-            apply=apply,
-        )
-
-    async def _record_never_started(self, w: FaultWindow, mode: str) -> None:
-        """Nothing to take out of the mesh; the store and the audit trail say why it ended."""
-
-        async def apply() -> None:
-            await self._run(self._db().put, w.model_copy(update={"end_reason": NEVER_STARTED}))
-
-        await removal_audited(
-            self.ctx.audit,
-            actor=RECONCILER,
-            action="fault-reconcile-end",
-            target=f"{w.spec.namespace}/{w.spec.target_host}",
-            details={
-                "window_id": w.id,
-                "reason": NEVER_STARTED,
                 "backend": self.name,
                 "run_by": self.ctx.actor,
                 "mode": mode,
