@@ -53,3 +53,31 @@ async def test_the_event_under_the_cursor_is_shown_whole_and_slash_filters() -> 
         app.screen.query_one(Input).value = ""
         await pilot.press("enter")
         await wait_for(pilot, lambda: table.row_count == len(screen.events), what="all again")
+
+
+async def test_new_events_under_a_filter_keep_the_cursor_on_its_event() -> None:
+    """The audit history arriving while the timeline is filtered: the cursor is a row among
+    those shown, not an index into every event (it jumped to another event)."""
+    from datetime import timedelta
+
+    from textual.app import App
+
+    from backends.timeline import Event
+
+    def ev(minute: int, kind: str, text: str) -> Event:
+        return Event(T0 + timedelta(minutes=minute), kind, text)
+
+    events = [ev(9 - i, k, f"{k} {i}") for i, k in enumerate(["alert", "fault", "grant"] * 3)]
+    screen = TimelineScreen(events)
+    app: App[None] = App()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.push_screen(screen)
+        await pilot.pause()
+        table = screen.query_one(KeyedTable)
+        table.row_filter = "fault"
+        await pilot.press("down")
+        chosen = screen.events[int(table.selected_key or "")]
+        assert chosen.text == "fault 4"
+        screen.show([ev(20, "audit", "older record"), ev(10, "fault", "fault new"), *events], "")
+        await pilot.pause()
+        assert screen.events[int(table.selected_key or "")] == chosen

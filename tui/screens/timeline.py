@@ -80,8 +80,11 @@ class TimelineScreen(ModalScreen[None]):
         current = self.events[int(key)] if key is not None else None
         self.events, self.note = events, note
         self._fill()
-        if current in events:
-            table.cursor = events.index(current)
+        if current in events:  # its row among those shown (a filter may hide some)
+            shown = list(table.rows)
+            key = str(events.index(current))
+            if key in shown:
+                table.cursor = shown.index(key)
 
     def _fill(self) -> None:
         today = self.events[0].at.date() if self.events else None  # the newest event's
