@@ -40,7 +40,13 @@ PANES: tuple[str, ...] = ("access", "grants", "release", "latency", "faults")
 
 
 class ActionRefused(Exception):
-    """An action was refused before anything was applied (validation, policy, audit)."""
+    """An action was refused before anything was applied (validation, policy, audit).
+    `field`: the request's field it is about, when one is (e.g. "spec.target_host"), so a
+    form can put the focus there."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @runtime_checkable

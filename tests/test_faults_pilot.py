@@ -200,7 +200,7 @@ async def test_e_from_another_pane_never_guesses_which_window_to_end() -> None:
         actor = app.sources.ctx.actor  # said once: "ended by root: ended from the dashboard
         assert ended.end_reason == f"ended by {actor}: ended from the dashboard"  # by root"
 
-        for host in ("search-api", "billing-api"):
+        for host in ("search-api", "gateway"):
             spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
             await faults.schedule(
                 FaultRequest(spec=spec, reason="drill two at once"), Actor(name="erin")
@@ -218,4 +218,26 @@ async def test_e_from_another_pane_never_guesses_which_window_to_end() -> None:
         await pilot.press("e")
         await wait_for(
             pilot, lambda: windows(app)[picked.spec.target_host] is WindowState.ENDED, what="pick"
+        )
+
+
+async def test_a_host_the_simulation_does_not_have_is_refused_with_the_focus_on_it() -> None:
+    """`serch-api` was scheduled, applied and audited, and changed nothing: no route has
+    that host. Refused now, naming the hosts there are, with the focus on the host field."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="modal")
+        await fill(pilot, form("stage", host="serch-api"))
+        screen = app.screen
+        await wait_for(
+            pilot, lambda: "not in the local simulation" in error_text(screen), what="refusal"
+        )
+        assert "docs-api, search-api, gateway" in error_text(screen)
+        assert app.focused is not None and app.focused.id == "host"
+        assert windows(app) == {}
+        await pilot.press("home", "ctrl+k", *"search-api", "enter")  # Enter sends again
+        await wait_for(
+            pilot, lambda: windows(app) == {"search-api": WindowState.ACTIVE}, what="win"
         )

@@ -59,13 +59,13 @@ async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown(
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
         faults, erin = app.sources["faults"], Actor(name="erin")
-        for host, start_in in (("search-api", 0), ("docs-api", 4), ("billing-api", 0)):
+        for host, start_in in (("search-api", 0), ("docs-api", 4), ("gateway", 0)):
             spec = FaultSpec(target_host=host, namespace="stage", delay_ms=800, delay_percent=30)
             req = FaultRequest(
                 spec=spec, reason="game day countdowns", start_in=timedelta(minutes=start_in)
             )
             window = await faults.schedule(req, erin)
-        await faults.end(window.id, erin, "done with billing")
+        await faults.end(window.id, erin, "done with the gateway")
         await app.refresh_now("faults")
         table = app.query_one(FaultsPane).table()
         await wait_for(pilot, lambda: table.row_count == 3, what="three windows shown")
@@ -73,7 +73,7 @@ async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown(
         lines = [table.render_line(y).text.rstrip(" ▸┃") for y in range(1, 4)]
         assert re.fullmatch(r"stage/search-api +9m5\ds left", lines[0]), lines
         assert re.fullmatch(r"stage/docs-api +in 3m5\ds", lines[1]), lines
-        assert re.fullmatch(r"stage/billing-api +\d+s ago", lines[2]), lines
+        assert re.fullmatch(r"stage/gateway +\d+s ago", lines[2]), lines
 
 
 async def test_at_80x24_a_read_only_dashboard_says_its_reconciler_only_ends_windows() -> None:

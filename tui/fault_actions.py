@@ -182,7 +182,9 @@ class FaultActions(App[None]):
         try:
             w = await self.sources["faults"].schedule(message.request, self._fault_actor())
         except ActionRefused as exc:
-            message.screen.refused(str(exc))
+            from tui.fault_requests import PATHS  # the form's input for the request's field
+
+            message.screen.refused(str(exc), field=PATHS.get(exc.field, ""))
         except Exception as exc:  # the backend failed; keep the modal and its input
             message.screen.refused(describe_error(exc), failed=True)
         else:

@@ -25,6 +25,7 @@ from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
 from backends.faults_core import NEVER_STARTED, Limits, check, ended, guard_tripped, new_window
 from backends.local.runtime import LocalRuntime
+from backends.local.sim.faults import SIMULATED_HOSTS, routes_for_target
 from backends.models import (
     Actor,
     FaultRequest,
@@ -98,6 +99,13 @@ class LocalFaults:
 
     async def schedule(self, req: FaultRequest, actor: Actor) -> FaultWindow:
         check(req, self.limits)
+        host = req.spec.target_host
+        if not routes_for_target(host):  # a typo would run a window that changes nothing
+            raise ActionRefused(
+                f"target host {host!r} is not in the local simulation: "
+                f"use {', '.join(SIMULATED_HOSTS)}",
+                field="spec.target_host",
+            )
         await self.policy.check("schedule", actor, req.reason, req)
         now = self.rt.clock.now()
         w = new_window(req, actor, now, uuid.uuid4().hex[:8])

@@ -116,12 +116,13 @@ class RequestModal(TypeAheadModal[ResultT]):
         busy = f"{self.BUSY_TEXT} (sent: Esc closes this, and the outcome is still shown)"
         self.query_one(f"#{self.ERROR_ID}", Static).update(Text(busy, style="italic"))
 
-    def refused(self, message: str, *, failed: bool = False) -> None:
+    def refused(self, message: str, *, failed: bool = False, field: str = "") -> None:
         """The App's answer: refused (or `failed`, the backend broke). In the dialog if it
-        is still open; if it was closed meanwhile, in a toast naming what was sent."""
+        is still open, with the focus on `field` when the refusal names one of its inputs;
+        if it was closed meanwhile, in a toast naming what was sent."""
         self.busy = False
         if self.is_open:
-            self.show_error(f"failed: {message}" if failed else message)
+            self.show_error(f"failed: {message}" if failed else message, field)
             return
         verb = "failed" if failed else "refused"
         self.app.notify(

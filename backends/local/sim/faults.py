@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from backends.local.sim.gateway import ROUTE_PARAMS, ROUTES, Effect
 from backends.models import FaultWindow
 
+SIMULATED_HOSTS = (*(h for p in ROUTE_PARAMS for h in p.hosts), "gateway")
+
 
 def routes_for_target(target: str) -> tuple[str, ...]:
     """Which routes a fault window's target_host hits: service host, route name, or gateway."""
