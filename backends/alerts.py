@@ -218,6 +218,15 @@ class AlertBook:
         self._current = out
         return out
 
+    def acknowledge(self, key: str) -> Alert | None:
+        """Acknowledge the listed alert with this key (the one under a cursor); returns it,
+        or None when it is no longer listed or was acknowledged already."""
+        target = next((a for a in self._current if a.key == key), None)
+        if target is None or key in self._acked:
+            return None
+        self._acked.add(key)
+        return target
+
     def acknowledge_newest(self) -> Alert | None:
         """Acknowledge the top unacknowledged alert (the first the strip shows: critical,
         then newest); returns it (None if there is none)."""

@@ -43,6 +43,7 @@ OPENERS = (
     ("p",),
     ("n",),
     ("t",),
+    ("A",),  # every current alert
     ("question_mark",),
 )
 

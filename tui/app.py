@@ -108,6 +108,7 @@ class WatchfloorApp(
         Binding("e", "end_fault", "End window", id="faults.end"),
         P("g", "grant", "Grant access", id="grants.grant"),
         Binding("a", "ack_alert", "Ack alert", id="alerts.ack"),
+        P("A", "alerts_list", "All alerts", key_display="A", id="alerts.list"),
         P("d", "denials", "Denials", id="access.denials"),
         P("p", "policy_replay", "Policy dry-run", id="access.replay"),
         P("slash", "filter", "Filter", key_display="/", id="pane.filter"),

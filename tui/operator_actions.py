@@ -18,7 +18,7 @@ from textual.widgets import Header
 
 from backends.alerts import AlertBook
 from backends.contracts import PANES
-from backends.models import LatencySnapshot, Snapshot
+from backends.models import Alert, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 
 # Screens are imported when first opened: they are not on the first frame's path.
@@ -109,10 +109,34 @@ class OperatorActions:
         if alert is None:
             app.notify("No unacknowledged alert", title="Alerts")
             return
+        self._acknowledged(alert)
+
+    def _acknowledged(self, alert: Alert) -> None:
+        app: Any = self
         self.timeline.note(
             app.clock.now(), "alert", f"acknowledged {alert.kind.value} by {self.sources.ctx.actor}"
         )
         app.refresh_alerts()
+
+    def action_alerts_list(self) -> None:
+        """Every current alert (the strip shows three), `a` there acks the one under the cursor."""
+        app: Any = self
+        from tui.screens.alerts import AlertsScreen
+
+        def feed() -> None:
+            screen.alerts = app.alert_strip.alerts
+
+        def ack(key: str) -> None:
+            alert = self._alert_book.acknowledge(key)
+            if alert is None:
+                app.notify("Already acknowledged, or no longer firing", title="Alerts")
+                return
+            self._acknowledged(alert)
+            feed()
+
+        screen = AlertsScreen(app.alert_strip.alerts, ack)
+        timer = app.set_interval(1.0, feed, name="alerts-list")
+        app.push_screen(screen, lambda _: timer.stop())
 
     # --- filter ---------------------------------------------------------------------------------
 

@@ -36,5 +36,5 @@ class AlertStrip(Line):
             text.append(f" {a.kind.value}: ", "grey62" if a.acknowledged else "bold")
             text.append(a.message, "grey62" if a.acknowledged else "")
         if len(alerts) > SHOWN:
-            text.append(f"   (+{len(alerts) - SHOWN} more)", "grey62")
+            text.append(f"   (+{len(alerts) - SHOWN} more · A lists all)", "grey62")
         self.update(text)
