@@ -33,19 +33,44 @@ def validate_reason(reason: str, what: str = "a grant") -> str:
     if len(text) < MIN_REASON_CHARS or len(text.split(" ")) < MIN_REASON_WORDS:
         raise ActionRefused(
             f"{what} needs a reason: a short sentence of at least {MIN_REASON_CHARS} "
-            "characters (e.g. the incident and why)"
+            "characters (e.g. the incident and why)",
+            field="reason",
         )
     return text
 
 
 def validate_request(req: GrantRequest) -> None:
     if not NAME.match(req.subject):
-        raise ActionRefused(f"subject {req.subject!r} is not a valid user name or email")
+        raise ActionRefused(
+            f"subject {req.subject!r} is not a valid user name or email", field="subject"
+        )
     if not ROLE.match(req.role):
-        raise ActionRefused(f"role {req.role!r} is not a valid role name")
+        raise ActionRefused(f"role {req.role!r} is not a valid role name", field="role")
     validate_reason(req.reason)
     if req.ttl <= timedelta(0):
-        raise ActionRefused("TTL must be positive")
+        raise ActionRefused("TTL must be positive", field="ttl")
+
+
+def policy_refusal(reasons: Sequence[str]) -> ActionRefused:
+    """The policy's deny reasons as one refusal, about the request field the first names,
+    with its seconds as people write them ("TTL 3h is over the cap of 2h for db-reader")."""
+    why = "; ".join(_SECONDS.sub(_human, str(r)) for r in reasons) or "the policy did not allow it"
+    first = str(reasons[0]) if reasons else ""
+    field = (
+        "ttl" if first.startswith("TTL") else "role" if "role" in first or "grant" in first else ""
+    )
+    return ActionRefused(f"grant refused by policy: {why}", field=field)
+
+
+_SECONDS = re.compile(r"\b(\d+)s\b")
+
+
+def _human(m: re.Match[str]) -> str:
+    s = int(m.group(1))
+    for unit, size in (("h", 3600), ("m", 60)):
+        if s >= size and s % size == 0:
+            return f"{s // size}{unit}"
+    return f"{s}s"
 
 
 class BreakGlassGate:
@@ -95,12 +120,12 @@ class BreakGlassGate:
             raise ActionRefused(f"grant refused: policy not evaluated ({exc})") from exc
         if not isinstance(decision, dict) or decision.get("allow") is not True:
             reasons = decision.get("deny") if isinstance(decision, dict) else None
-            why = "; ".join(str(r) for r in reasons) if reasons else "the policy did not allow it"
-            raise ActionRefused(f"grant refused by policy: {why}")
+            raise policy_refusal(list(reasons or ()))
         if self.enabled_roles is not None and req.role not in self.enabled_roles:
             raise ActionRefused(
                 f"role {req.role} is not enabled on this backend; enabled: "
-                f"{', '.join(self.enabled_roles)}"
+                f"{', '.join(self.enabled_roles)}",
+                field="role",
             )
 
     async def authorize(
@@ -112,11 +137,15 @@ class BreakGlassGate:
         await asyncio.to_thread(self.check_policy, req, actor)
         if max_ttl is not None and req.ttl > max_ttl:
             raise ActionRefused(
-                f"TTL {int(req.ttl.total_seconds())}s is over this backend's cap of "
-                f"{int(max_ttl.total_seconds())}s for any role"
+                _SECONDS.sub(
+                    _human,
+                    f"TTL {int(req.ttl.total_seconds())}s is over this backend's cap of "
+                    f"{int(max_ttl.total_seconds())}s for any role",
+                ),
+                field="ttl",
             )
         if self.stepup is None:
             raise ActionRefused("grant refused: no step-up verifier is configured")
         if not req.step_up_code.strip():
-            raise ActionRefused("grant refused: a step-up code is required")
+            raise ActionRefused("grant refused: a step-up code is required", field="step_up_code")
         await self.stepup.verify(actor.name, req.step_up_code)

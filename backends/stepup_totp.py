@@ -60,7 +60,7 @@ class TotpStepUp:
         """Synchronous verify (the async one runs this in a thread)."""
         code = code.strip().replace(" ", "")
         if not (code.isdigit() and len(code) == 6):
-            raise ActionRefused("a step-up code is 6 digits")
+            raise ActionRefused("a step-up code is 6 digits", field="step_up_code")
         import pyotp  # loaded when a code is checked, not at start-up
 
         totp = pyotp.TOTP(self._secret(), interval=STEP_S)
@@ -74,14 +74,16 @@ class TotpStepUp:
             None,
         )
         if matched is None:
-            raise ActionRefused("step-up code is wrong or expired")
+            raise ActionRefused("step-up code is wrong or expired", field="step_up_code")
         with self._locked() as state:
             try:
                 last = int(json.loads(state.read_text()).get("last_step", -1))
             except (FileNotFoundError, ValueError):
                 last = -1
             if matched <= last:
-                raise ActionRefused("step-up code was already used; wait for the next one")
+                raise ActionRefused(
+                    "step-up code was already used; wait for the next one", field="step_up_code"
+                )
             tmp = state.with_name(f".{state.name}.tmp")
             tmp.write_text(json.dumps({"last_step": matched, "by": actor}))
             os.chmod(tmp, 0o600)

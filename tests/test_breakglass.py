@@ -18,30 +18,37 @@ from backends.wiring import build_sources
 from tests.grant_helpers import ME, code_at, enroll, req
 from tests.helpers import local_sources
 
-Case = tuple[dict[str, Any], str]
+Case = tuple[dict[str, Any], str, str]  # the request's changes, the refusal, its field
 BAD: dict[str, Case] = {
-    "one-word reason": ({"reason": "xxxxxxxxxxxx"}, "needs a reason: a short sentence"),
+    "one-word reason": ({"reason": "xxxxxxxxxxxx"}, "needs a reason: a short sentence", "reason"),
     "ttl over role cap": (
         {"role": "db-reader", "ttl": timedelta(hours=3)},
-        "over the cap of 7200s",
+        "TTL 3h is over the cap of 2h for db-reader",  # it said "10800s ... 7200s"
+        "ttl",
     ),
-    "ttl over hard cap": ({"ttl": timedelta(hours=5)}, "over the cap"),
+    "ttl over hard cap": ({"ttl": timedelta(hours=5)}, "over the cap", "ttl"),
     # over both: the role's own cap is the one to know (it said "the cap of 4:00:00", and
     # 3h then got "the cap of 7200s")
     "ttl over role and hard cap": (
         {"role": "db-reader", "ttl": timedelta(hours=5)},
-        "TTL 18000s is over the cap of 7200s for db-reader",
+        "TTL 5h is over the cap of 2h for db-reader",
+        "ttl",
     ),
-    "unknown role": ({"role": "god-mode"}, "unknown role god-mode; grantable roles: cluster-admin"),
-    "role not grantable": ({"role": "cluster-admin"}, "dave may not grant cluster-admin"),
+    "unknown role": (
+        {"role": "god-mode"},
+        "unknown role god-mode; grantable roles: cluster-admin",
+        "role",
+    ),
+    "role not grantable": ({"role": "cluster-admin"}, "dave may not grant cluster-admin", "role"),
     "self-grant non break-glass": (
         {"subject": "dave@example.com", "role": "prod-deployer"},
         "can only be granted to someone else",
+        "role",
     ),
-    "bad subject": ({"subject": "alice; drop table"}, "not a valid user name"),
-    "no code": ({"step_up_code": ""}, "a step-up code is required"),
-    "wrong code": ({"step_up_code": "WRONG"}, "step-up code is wrong or expired"),
-    "not digits": ({"step_up_code": "12ab56"}, "a step-up code is 6 digits"),
+    "bad subject": ({"subject": "alice; drop table"}, "not a valid user name", "subject"),
+    "no code": ({"step_up_code": ""}, "a step-up code is required", "step_up_code"),
+    "wrong code": ({"step_up_code": "WRONG"}, "step-up code is wrong or expired", "step_up_code"),
+    "not digits": ({"step_up_code": "12ab56"}, "a step-up code is 6 digits", "step_up_code"),
 }
 
 
@@ -61,14 +68,15 @@ async def test_bad_request_refused_nothing_written(
     src = local_sources(frozen_clock)
     secret = await enroll(src)
     await src["grants"].snapshot()  # seed the demo grants first
-    kw, message = BAD[case]
+    kw, message, field = BAD[case]
     good = code_at(secret, frozen_clock.now())
     if kw.get("step_up_code") == "WRONG":
         kw = {**kw, "step_up_code": f"{(int(good) + 500_000) % 1_000_000:06d}"}
     before = await src["audit"].records(1000)
     rows = grant_rows(data_dir)
-    with pytest.raises(ActionRefused, match=message):
+    with pytest.raises(ActionRefused, match=message) as refused:
         await src["grants"].grant(req(**{"step_up_code": good, **kw}), ME)
+    assert refused.value.field == field  # a form puts the focus there
     assert await src["audit"].records(1000) == before
     assert grant_rows(data_dir) == rows
     # and the same request, made right, goes through (the refusal was for the reason given)
@@ -160,7 +168,7 @@ async def test_the_backends_hard_ttl_cap_refuses_before_the_code_is_spent(
     src = local_sources(frozen_clock)
     secret = await enroll(src)
     code = code_at(secret, frozen_clock.now())
-    with pytest.raises(ActionRefused, match="TTL 7200s is over this backend's cap of 3600s"):
+    with pytest.raises(ActionRefused, match="TTL 2h is over this backend's cap of 1h"):
         await src["grants"].grant(req(code, ttl=timedelta(hours=2)), ME)
     assert (await src["grants"].grant(req(code, ttl=timedelta(hours=1)), ME)).role == "sre-oncall"
     await src.aclose()

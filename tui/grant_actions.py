@@ -121,8 +121,9 @@ class GrantActions(App[None]):
     async def _grant(self, message: GrantScreen.Submitted) -> None:
         try:
             g = await self.sources["grants"].grant(message.request, self._actor())
-        except ActionRefused as exc:
-            message.screen.refused(str(exc))
+        except ActionRefused as exc:  # the focus to the input it names (step_up_code: code)
+            field = "code" if exc.field == "step_up_code" else exc.field
+            message.screen.refused(str(exc), field=field)
         except Exception as exc:  # the backend failed; keep the modal and its input
             message.screen.refused(describe_error(exc), failed=True)
         else:
@@ -137,7 +138,7 @@ class GrantActions(App[None]):
         try:
             await self.sources["grants"].revoke(message.grant_id, self._actor(), message.reason)
         except ActionRefused as exc:
-            message.screen.refused(str(exc))
+            message.screen.refused(str(exc), field=exc.field)
         except Exception as exc:
             message.screen.refused(describe_error(exc), failed=True)
         else:

@@ -30,8 +30,10 @@ from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+from textual.widgets.input import Selection
 
 from tui.footer import KeyFooter
+from tui.screens.field import Field
 from tui.settle import settled
 
 ResultT = TypeVar("ResultT")
@@ -71,6 +73,10 @@ class RequestModal(TypeAheadModal[ResultT]):
     gone, and no other dialog is closed in its place."""
 
     INPUTS: ClassVar[tuple[str, ...]] = ()  # input ids, in the order Enter visits them
+    # Refused, the input at fault takes the focus with its text selected, so what is typed
+    # replaces it (a code, a TTL, ROLLBACK); in these free-text ones the cursor goes to the
+    # end instead, so "INC-12" too short for a reason is added to, not typed over.
+    APPENDED: ClassVar[frozenset[str]] = frozenset({"reason"})
     SUBMIT_ID: ClassVar[str] = "submit"  # the button that submits
     ERROR_ID: ClassVar[str] = "form-error"  # the line that says why, or that it is working
     BUSY_TEXT: ClassVar[str] = "checking…"
@@ -100,7 +106,12 @@ class RequestModal(TypeAheadModal[ResultT]):
             Text.assemble((message, "bold red"), (again, "dim"))
         )
         if self.error_field:
-            self.set_focus(self.query_one(f"#{field}", Input))
+            target = self.query_one(f"#{field}", Input)
+            if field not in self.APPENDED:  # focused already (Enter was pressed in it) too
+                target.selection = Selection(0, len(target.value))
+            elif isinstance(target, Field) and self.focused is not target:
+                target.end_on_focus = True
+            self.set_focus(target)
 
     @on(Input.Changed)
     def _edited(self, event: Input.Changed) -> None:

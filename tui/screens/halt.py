@@ -21,6 +21,7 @@ CONFIRM_WORD = "HALT"
 
 class HaltScreen(ActionForm[int | None]):
     INPUTS = ("halt-reason", "halt-confirm")
+    APPENDED = frozenset({"halt-reason"})
     SUBMIT_ID = "halt"
     ERROR_ID = "halt-error"
     BUSY_TEXT = "halting…"
