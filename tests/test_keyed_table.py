@@ -143,7 +143,7 @@ async def test_left_and_right_scroll_the_columns_after_the_first_when_they_do_no
         await pilot.pause()
         assert shown(table) == [
             "key first      second  ▸",
-            "r1  alphaalpha bravobrav",
+            "r1  alphaalpha bravobra…",  # text cut at the border says so
             "r2  a          b",
         ]
         await pilot.press("right")
@@ -217,3 +217,21 @@ async def test_a_texts_own_style_is_kept_in_cells_and_lines() -> None:
             if seg.text.strip() and seg.style is not None and seg.style.color
         }
         assert colours == {"green"}
+
+
+async def test_a_number_column_cut_at_the_border_is_left_out_not_cut() -> None:
+    """At 80x24 the latency table's inflight column was cut to its first digit: "27"
+    read as "2". A number that does not fit whole is not shown (▸ says there is more);
+    a text column cut at the border ends in "…"."""
+    app = Harness()
+    async with app.run_test(size=(12, 6)) as pilot:  # "key name  " + 2 cells: n cut
+        app.table.set_rows({"a": ("a", "alpha", "27"), "b": ("b", "bravo", "333")})
+        await pilot.pause()
+        lines = shown(app.table)
+        assert lines[0].startswith("key name") and lines[0].endswith("▸")
+        assert lines[1] == "a   alpha" and lines[2] == "b   bravo"  # no "2", no "3"
+    narrow = Harness()
+    async with narrow.run_test(size=(8, 6)) as pilot:
+        narrow.table.set_rows({"c": ("c", "charlie", "1")})
+        await pilot.pause()
+        assert shown(narrow.table)[1] == "c   cha…"  # text: cut with an ellipsis

@@ -117,6 +117,24 @@ def scrolled(
     )
 
 
+def fitted(
+    cells: Sequence[Cell], columns: Sequence[Column], widths: Sequence[int], room: int
+) -> tuple[Sequence[Cell], Sequence[Column], Sequence[int]]:
+    """The columns that fit in `room` cells. The first that does not: a number column
+    (right-justified) is left out whole, as a number cut at the border reads as another
+    number (inflight "27" showed as "2"); a text column is cut to the room with "…"."""
+    x = 0
+    for i, (col, w) in enumerate(zip(columns, widths, strict=True)):
+        start = x + (1 if i else 0)
+        if start + w <= room:
+            x = start + w
+            continue
+        if (col.right and i) or room - start < 2:
+            return cells[:i], columns[:i], widths[:i]
+        return cells[: i + 1], columns[: i + 1], [*widths[:i], room - start]
+    return cells, columns, widths
+
+
 def row_segments(
     columns: Sequence[Column],
     widths: Sequence[int],
@@ -124,9 +142,14 @@ def row_segments(
     skip: int,
     base: Style,
     console: Console,
+    room: int | None = None,
 ) -> list[Segment]:
-    """One row as shown with `skip` columns after the first scrolled out of view."""
-    return render_cells(*scrolled(columns, widths, cells, skip), base, console)
+    """One row as shown with `skip` columns after the first scrolled out of view, in `room`
+    cells (None: all of it)."""
+    shown = scrolled(columns, widths, cells, skip)
+    if room is not None:
+        shown = fitted(*shown, room)
+    return render_cells(*shown, base, console)
 
 
 def header_strip(
@@ -141,9 +164,9 @@ def header_strip(
     column when some are scrolled out of view, `▸` at the border when some are cut."""
     header, base = styles
     labels = [Text(c.label, justify="right" if c.right else "left") for c in columns]
-    strip = Strip(row_segments(columns, widths, labels, skip, header, console))
+    strip = Strip(row_segments(columns, widths, labels, skip, header, console, width))
     marks = {widths[0]: "◂"} if skip and widths else {}
-    if strip.cell_length > width:
+    if row_width(widths, skip) > width:
         marks[width - 1] = "▸"
     return mark(strip.crop_extend(0, width, base), marks, base)
 

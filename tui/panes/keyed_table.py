@@ -216,7 +216,13 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
         if strip is None or strip.cell_length != width:
             base = self._style("even" if even else "plain")
             segs = cells.row_segments(
-                self.columns, self._widths, self._rows[key], self._skip, base, self.app.console
+                self.columns,
+                self._widths,
+                self._rows[key],
+                self._skip,
+                base,
+                self.app.console,
+                width,
             )
             if on_cursor:
                 segs = list(Segment.apply_style(segs, post_style=self._style("cursor")))
