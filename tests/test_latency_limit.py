@@ -50,3 +50,34 @@ async def test_the_limit_cell_says_it_is_shrinking_then_recovering() -> None:
         pane.snapshot = snap(40, 380)
         await pilot.pause()
         assert limit_cell() == "↑380"
+
+
+async def test_at_80x24_a_drill_s_p999_leaves_room_for_the_limit_and_inflight() -> None:
+    """p99.9 "2,579 ms!" widened its column until inflight was cut to its first digit
+    ("27" read "2"). Over a second it reads "2.58 s!", and every number shown is whole."""
+    from tests.helpers import local_sources, wait_for
+    from tests.test_latency_pane import SEARCH, Scripted
+    from tui.app import WatchfloorApp
+
+    sources = local_sources()
+    scripted = Scripted()
+    sources.by_capability["latency"] = scripted
+    app = WatchfloorApp(sources)
+    async with app.run_test(size=(80, 24)) as pilot:
+        now = app.clock.now()
+        drill = LatencySnapshot(
+            observed_at=now,
+            health=OK.model_copy(update={"last_ok_at": now}),
+            routes=(
+                route(p999_ms=2579.0, limit=250.0, inflight=27.0),
+                route(SEARCH, p999_ms=329.0, slo_ms=400.0, limit=400.0, inflight=6.0),
+            ),
+        )
+        await scripted.queue.put(drill)
+        await wait_for(pilot, lambda: app.snapshots["latency"] is not None, what="latency")
+        await pilot.pause()
+        table = app.pane("latency").table()
+        header, docs, search = (table.render_line(y).text for y in range(3))
+        assert header.rstrip("▸ ").split()[:5] == ["route", "p99.9", "SLO", "limit", "inflight"]
+        assert docs.split()[2:8] == ["2.58", "s!", "250", "ms", "250", "27"]
+        assert search.split()[2:7] == ["329", "ms", "400", "ms", "400"] and "6" in search.split()

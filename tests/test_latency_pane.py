@@ -104,7 +104,7 @@ def test_p999_cell_says_how_far_to_trust_it() -> None:
     assert p999_cell(route(observations=999)).plain == "180 ms?"
     assert not route(observations=1000).low_confidence
     above = route(p999_ms=5000.0, above_last_bucket=True, p999_high_ms=None)
-    assert p999_cell(above).plain == "> 5,000 ms!"  # over its SLO, in more than colour
+    assert p999_cell(above).plain == "> 5.00 s!"  # over its SLO, in more than colour
     assert p999_cell(route(p999_ms=400.0, observations=999)).plain == "400 ms!?"
     assert p999_cell(route(p999_ms=None, state=RouteState.NO_DATA)).plain == "no data"
     err = p999_cell(route(p999_ms=None, state=RouteState.ERROR))

@@ -190,7 +190,7 @@ async def test_pane_shows_lower_bound_goes_stale_without_prometheus_and_recovers
         await wait_for(pilot, ok_with_values, within=45, what="p99.9 from Prometheus")
         # the pane shows the snapshot at its next flush: on a loaded machine, after 0.2 s
         await wait_for(
-            pilot, lambda: p999_text(app, SEARCH).startswith("> 5,000 ms"), what="the pane"
+            pilot, lambda: p999_text(app, SEARCH).startswith("> 5.00 s"), what="the pane"
         )
         assert app.pane("latency").has_class("-ok")
 

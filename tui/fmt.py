@@ -36,6 +36,15 @@ def ms(value: float | None) -> str:
     return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
+def latency(value: float) -> str:
+    """A latency as short as a narrow column needs: ms under a second, seconds above
+    ("2.58 s", not "2,579 ms": at 80 columns the wider value pushed inflight out of view)."""
+    if value < 1000:
+        return ms(value)
+    secs = value / 1000
+    return f"{secs:.2f} s" if secs < 10 else f"{secs:.1f} s" if secs < 100 else f"{secs:,.0f} s"
+
+
 def pct(ratio: float, digits: int = 1) -> str:
     return f"{ratio * 100:.{digits}f}%"
 

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.reactive import var
 
 from backends.models import HealthState, LatencySnapshot, RouteLatency, RouteState
-from tui.fmt import ms, pct
+from tui.fmt import latency, ms, pct
 from tui.panes.base import SourcePane
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.latency_plot import LatencyPlot, Series
@@ -35,7 +35,7 @@ def p999_cell(r: RouteLatency, stale: bool = False) -> Text:
         return Text("error", style="bold red", justify="right")
     if r.state is RouteState.NO_DATA or r.p999_ms is None:
         return Text("no data", style="grey50", justify="right")
-    value = f"> {ms(r.p999_ms)}" if r.above_last_bucket else ms(r.p999_ms)
+    value = f"> {latency(r.p999_ms)}" if r.above_last_bucket else latency(r.p999_ms)
     over = r.p999_ms > r.slo_ms
     style = "bold red" if over else "green"
     # the style as a span, not the base style: cells are diffed by text and spans
