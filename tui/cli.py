@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import select
 import sys
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from backends.config import ConfigError, LoadedConfig
 from backends.contracts import ActionRefused
+from backends.polling import describe_error
 from tui.commands import MODULES
 from tui.commands.common import load_config, refuse_if_read_only
 
@@ -134,6 +136,16 @@ def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorA
     )
 
 
+def logged(exc: BaseException) -> str:
+    """Write `exc`'s traceback to the log file, if there is one yet: " (details: PATH)"."""
+    root = logging.getLogger()
+    paths = [p for h in root.handlers if (p := getattr(h, "baseFilename", None))]
+    if not paths:
+        return ""
+    logging.getLogger("watchfloor.cli").error("command failed", exc_info=exc)
+    return f" (details: {paths[0]})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.handler is not run_dashboard:
@@ -156,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # what is still buffered for stdout would fail again at exit: let it go nowhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_READER_GONE
+    except Exception as exc:
+        if args.handler is run_dashboard:
+            raise  # its own crash report (tui/crash_report.py)
+        # a headless command whose backend failed (unreachable, an HTTP error): one line,
+        # and the traceback in the log for a bug report; ~60 lines of it helped nobody
+        print(f"watchfloor: failed: {describe_error(exc)}{logged(exc)}", file=sys.stderr)
+        return 1
     return code
 
 
