@@ -62,7 +62,7 @@ class Timeline:
     def __init__(self, max_events: int = MAX_EVENTS) -> None:
         self.max_events = max_events
         self.events: deque[Event] = deque(maxlen=max_events)
-        self._grants: dict[str, str] | None = None
+        self._grants: dict[str, tuple[str, datetime]] | None = None
         self._windows: dict[str, WindowState] | None = None
         self._runs: dict[str, str] | None = None
         self._rehearsal: tuple[str, str] | None = None
@@ -111,7 +111,7 @@ class Timeline:
             self._observe_release(snap, now)
 
     def _observe_grants(self, snap: GrantsSnapshot, now: datetime) -> None:
-        current = {g.id: f"{g.role} for {g.subject}" for g in snap.grants}
+        current = {g.id: (f"{g.role} for {g.subject}", g.expires_at) for g in snap.grants}
         if self._grants is not None:
             for g in snap.grants:
                 if g.id not in self._grants:
@@ -122,10 +122,19 @@ class Timeline:
                         f"until {g.expires_at:%H:%M:%S}Z: {g.reason}",
                         grant_key(g.id, "start"),
                     )
-            for gid, what in self._grants.items():
-                if gid not in current:
-                    self.note(now, "revoke", f"grant {gid} ({what}) ended", grant_key(gid, "end"))
+            for gid, (what, expires_at) in self._grants.items():
+                key = grant_key(gid, "end")
+                if gid in current or self.has_live(key):  # noted by whoever revoked it here
+                    continue
+                if now >= expires_at:  # it ran out: nobody revoked it
+                    text = f"grant {gid} ({what}) expired at {expires_at:%H:%M:%S}Z"
+                    self.note(now, "grant", text, key)
+                else:
+                    self.note(now, "revoke", f"grant {gid} ({what}) revoked", key)
         self._grants = current
+
+    def has_live(self, key: str) -> bool:
+        return any(e.key == key for e in self.events)
 
     def _observe_faults(self, snap: FaultsSnapshot, now: datetime) -> None:
         current = {w.id: _seen_state(w, now) for w in snap.windows}

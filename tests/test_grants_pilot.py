@@ -76,6 +76,10 @@ async def test_grant_then_revoke_like_a_user(monkeypatch: pytest.MonkeyPatch) ->
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is not revoke, what="the revoke to finish")
         await wait_for(pilot, lambda: erin_grants(app) == [], 3, what="the grant to disappear")
+        # the timeline says who revoked it and why, once (it said "grant … ended")
+        ends = [e.text for e in app.timeline.events if e.key == f"grant:{granted.id}:end"]
+        actor = sources.ctx.actor
+        assert ends == [f"{actor} revoked grant {granted.id} (sre-oncall for erin): short and done"]
 
     records = await sources["audit"].records(100)
     mine = [(r.action, r.phase, r.outcome) for r in records if r.actor == sources.ctx.actor]

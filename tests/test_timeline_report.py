@@ -54,6 +54,23 @@ def test_grants_and_revokes_become_events_but_not_the_initial_state() -> None:
     kinds = [(e.kind, e.text.split(" ")[0]) for e in tl.events]
     assert kinds == [("grant", "dave"), ("revoke", "grant")]
     assert "c@x" in tl.events[0].text and "grant a " in tl.events[1].text
+    assert tl.events[1].text == "grant a (sre-oncall for a@x) revoked"
+
+
+def test_a_grant_that_ran_out_expired_and_one_revoked_here_is_noted_once() -> None:
+    """A grant that ran out read "revoke grant … ended", as if someone had revoked it."""
+    tl = Timeline()
+    tl.observe(grants("a", "b"), T0)
+    later = T0 + timedelta(minutes=31)  # both past their 30 minutes
+    tl.note(later, "revoke", "root revoked grant b (sre-oncall for b@x): done", "grant:b:end")
+    tl.observe(grants(), later)
+    assert [(e.kind, e.text) for e in tl.events] == [
+        ("revoke", "root revoked grant b (sre-oncall for b@x): done"),  # not twice
+        (
+            "grant",
+            f"grant a (sre-oncall for a@x) expired at {T0 + timedelta(minutes=30):%H:%M:%S}Z",
+        ),
+    ]
 
 
 def drill(start_s: float, end_s: float) -> FaultWindow:

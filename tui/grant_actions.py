@@ -12,6 +12,7 @@ from textual.app import App
 from backends.contracts import ActionRefused
 from backends.models import Actor, Grant, GrantsSnapshot
 from backends.polling import describe_error
+from backends.timeline import Timeline, grant_key
 from tui.fmt import FORM_READ_ONLY
 from tui.panes.grants import GrantsPane
 
@@ -29,6 +30,7 @@ class GrantActions(App[None]):
     sources: Any
     clock: Any
     snapshots: dict[str, Any]
+    timeline: Timeline
 
     def _actor(self) -> Actor:
         return Actor(name=self.sources.ctx.actor)
@@ -144,4 +146,12 @@ class GrantActions(App[None]):
         else:
             message.screen.finish(True)
             self.notify(f"Grant {message.grant_id} revoked", title="Break-glass revoked")
+            self.timeline.note(  # who and why: the grants snapshot only shows it gone
+                self.clock.now(),
+                "revoke",
+                f"{self.sources.ctx.actor} revoked grant {message.grant_id} "
+                f"({message.screen.grant.role} for {message.screen.grant.subject}): "
+                f"{message.reason}",
+                grant_key(message.grant_id, "end"),
+            )
             await self.refresh_now("grants")
