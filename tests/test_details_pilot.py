@@ -116,7 +116,7 @@ async def test_a_grant_revoked_elsewhere_is_said_gone_not_shown_as_current() -> 
         assert f"{g.reason} " in shown(details) and " in " in shown(details)  # counting down
 
         await app.sources["grants"].revoke(g.id, Actor(name="erin"), "revoked from elsewhere")
-        gone = "no longer listed (revoked or reaped elsewhere)"
+        gone = "no longer listed (revoked elsewhere)"
         await wait_for(pilot, lambda: gone in shown(details), within=6, what="said gone")
         assert " in " not in shown(details).partition("expires at")[2]  # no countdown
         assert g.id in shown(details)  # still says which grant it was
@@ -241,3 +241,23 @@ async def test_a_window_no_longer_listed_is_said_gone() -> None:
         assert "no longer listed (ended and aged out, or removed elsewhere)" in text
         assert "09:00:05Z" in text  # as it was when last listed
         assert " in 9m5" not in text and DRILL in text
+
+
+async def test_a_grant_that_ran_out_is_said_expired_not_revoked() -> None:
+    """Gone after its expiry, it ran out: "revoked or reaped elsewhere" made the on-call
+    look for who had revoked it."""
+    from backends.clock import FrozenClock
+
+    clock = FrozenClock(T0)
+    app = WatchfloorApp(local_sources(clock), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        gl = app.query_one(GrantsPane).grant_list()
+        await wait_for(pilot, lambda: len(gl.grants) == 3, what="demo grants")
+        await pilot.press("4")
+        details = await open_details(pilot, app)
+        g = gl.grants[0]
+        assert g.id in shown(details)
+        clock.advance((g.expires_at - clock.now()).total_seconds() + 5)
+        await app.refresh_now("grants")
+        gone = "no longer listed (it expired)"
+        await wait_for(pilot, lambda: gone in shown(details), within=6, what="said expired")

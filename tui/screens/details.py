@@ -55,6 +55,7 @@ class DetailsModal(ModalScreen[None], Generic[ItemT]):
         self.item = item  # as the snapshot last listed it
         self.now = now
         self.seen_at = now
+        self.gone_at = now
         self.listed = True
 
     def rows(self) -> Rows:
@@ -63,6 +64,8 @@ class DetailsModal(ModalScreen[None], Generic[ItemT]):
     def update(self, now: datetime, current: ItemT | None) -> None:
         """The time, and the item as the latest snapshot lists it (None: not listed)."""
         self.now = now
+        if current is None and self.listed:
+            self.gone_at = now  # when it was first seen gone
         self.listed = current is not None
         if current is not None:
             self.item, self.seen_at = current, now
@@ -71,9 +74,13 @@ class DetailsModal(ModalScreen[None], Generic[ItemT]):
             self.query_one("#details-status", Static).update(self.status())
             self.query_one("#details-body", Static).update(self.body())
 
+    def gone_why(self) -> str:
+        """Why the item is no longer listed (a grant past its expiry: it expired)."""
+        return self.GONE_WHY
+
     def status(self) -> Text:
         return Text(
-            f"{GONE} ({self.GONE_WHY}): below is how it was at {self.seen_at:%H:%M:%S}Z,"
+            f"{GONE} ({self.gone_why()}): below is how it was at {self.seen_at:%H:%M:%S}Z,"
             " not how it is now",
             style="bold red",
         )

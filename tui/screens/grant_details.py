@@ -25,7 +25,7 @@ from tui.screens.details import DetailsModal, Rows, utc
 
 class GrantDetailsScreen(DetailsModal[Grant]):
     BOX_TITLE = "Break-glass grant"
-    GONE_WHY = "revoked or reaped elsewhere"
+    GONE_WHY = "revoked elsewhere"
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: acted on as read, so a reason typed right after `r` reaches the form
         Binding("r", "revoke_grant", "Revoke grant", id="grant-details.revoke", priority=True),
@@ -41,6 +41,10 @@ class GrantDetailsScreen(DetailsModal[Grant]):
         """`revoke`: the App's, called with this screen when `r` is pressed."""
         super().__init__(grant, now)
         self._revoke = revoke
+
+    def gone_why(self) -> str:
+        """Gone once past its expiry: it ran out (and was reaped); before it: revoked."""
+        return "it expired" if self.gone_at >= self.item.expires_at else self.GONE_WHY
 
     def expires(self) -> Text:
         g = self.item

@@ -28,7 +28,7 @@ from tui.screens.field import Field
 from tui.screens.form import RequestModal
 
 MIN_REASON = 10
-GONE, WHY = "no longer listed", "revoked or reaped elsewhere"
+GONE, WHY = "no longer listed", "revoked elsewhere"
 
 
 class RevokeScreen(RequestModal[bool]):
@@ -65,14 +65,20 @@ class RevokeScreen(RequestModal[bool]):
         self.grant = grant
         self.now = now
         self.listed = True  # the grants source still lists it (the App says when not)
+        self.gone_at = now
+
+    def why_gone(self) -> str:
+        """Gone once past its expiry: it ran out (and was reaped); before it: revoked."""
+        if self.gone_at < self.grant.expires_at:
+            return WHY
+        return f"it expired {duration(self.now - self.grant.expires_at)} ago"
 
     def holding(self) -> Text:
         """Who holds what, and how long it has left (or since when it is past its expiry)."""
         g = self.grant
         left = g.remaining(self.now).total_seconds()
         if not self.listed:
-            ago = f"expired {duration(-left)} ago; " if left <= 0 else ""
-            when = Text(f"{ago}{GONE}: {WHY}", style="bold red")
+            when = Text(f"{GONE}: {self.why_gone()}", style="bold red")
         elif left > 0:
             when = Text(f"expires in {duration(left)}")
         else:
@@ -89,6 +95,8 @@ class RevokeScreen(RequestModal[bool]):
 
     def set_now(self, now: datetime, *, listed: bool = True) -> None:
         """The time, and whether the grants source still lists the grant."""
+        if self.listed and not listed:
+            self.gone_at = now  # when it was first seen gone
         self.now = now
         self.listed = listed
         if self.is_mounted:
@@ -112,7 +120,8 @@ class RevokeScreen(RequestModal[bool]):
     def gone(self) -> bool:
         """The grant is no longer listed: say so (nothing is sent)."""
         if not self.listed:
-            self.show_error(f"{self.grant.id} is {GONE} ({WHY}): nothing was sent. Esc closes.")
+            why = self.why_gone()
+            self.show_error(f"{self.grant.id} is {GONE} ({why}): nothing was sent. Esc closes.")
         return not self.listed
 
     def _reason(self) -> str | None:
