@@ -79,9 +79,7 @@ async def test_a_grant_revoked_elsewhere_is_said_gone_and_not_revoked_again(
         await wait_for(pilot, lambda: listed in holding(app), within=6, what="said gone")
         assert "expires in" not in holding(app)
 
-        gone = (
-            f"{screen.grant.id} is no longer listed (revoked elsewhere): nothing was sent"
-        )
+        gone = f"{screen.grant.id} is no longer listed (revoked elsewhere): nothing was sent"
         await pilot.press(*"INC-4711 mitigated", "enter")  # the reason: it says so already
         assert gone in error_line(app)
         await pilot.click("#confirm")
