@@ -8,6 +8,7 @@ from textual.widgets import Input, Label, Static
 from backends.clock import FrozenClock
 from tests.conftest import T0
 from tests.helpers import local_app, wait_for
+from tests.test_type_ahead import burst
 from tui.panes.keyed_table import KeyedTable
 from tui.screens.filter import FilterScreen
 from tui.screens.timeline import TimelineScreen
@@ -81,3 +82,16 @@ async def test_new_events_under_a_filter_keep_the_cursor_on_its_event() -> None:
         screen.show([ev(20, "audit", "older record"), ev(10, "fault", "fault new"), *events], "")
         await pilot.pause()
         assert screen.events[int(table.selected_key or "")] == chosen
+
+
+async def test_a_filter_typed_in_one_burst_after_slash_reaches_the_filter() -> None:
+    """`/zzz⏎` read in one go (a slow SSH link): the filter box opened empty, `zzz` lost."""
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await wait_for(pilot, lambda: len(app.timeline.newest_first()) >= 3, what="events")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen), what="timeline")
+        table = app.screen.query_one(KeyedTable)
+        burst(app, "/grant\r")  # in one go, as a slow link delivers it
+        await wait_for(pilot, lambda: table.row_filter == "grant", what="the filter applied")

@@ -36,7 +36,8 @@ KIND_STYLE = {
 class TimelineScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t,q", "dismiss", "Close", id="timeline.close"),
-        Binding("slash", "filter", "Filter", key_display="/", id="timeline.filter"),
+        # priority: acted on as read, so a filter typed right after `/` reaches the filter
+        Binding("slash", "filter", "Filter", key_display="/", id="timeline.filter", priority=True),
     ]
     DEFAULT_CSS = """
     #timeline-box KeyedTable { height: 1fr; }
