@@ -9,6 +9,7 @@ for one too old or an unreadable file, after which the dashboard carries on with
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,13 +22,14 @@ from backends.baseline_store import (
     save_baseline,
 )
 from backends.clock import Clock
-from backends.models import LatencySnapshot, Snapshot
+from backends.models import LatencySnapshot, Snapshot, WindowState
 from backends.timeline import Timeline
 
 if TYPE_CHECKING:
     from backends.wiring import Sources
 
 TITLE = "p99.9 baseline"
+AGAIN_S = 5.0  # a second `b` this soon marks the baseline during a fault window
 
 
 def _when(at: datetime, now: datetime) -> str:
@@ -52,6 +54,7 @@ class BaselineActions:
     baseline_at: datetime | None = None
     kept_first_seen: P999Mark | None = None
     _baseline_said: frozenset[str] = frozenset()  # warnings given once
+    _baseline_armed: float | None = None  # when `b` during a fault window was pressed
 
     def _baseline_key(self) -> str:
         latency = getattr(self.sources.by_capability.get("latency"), "name", "")
@@ -91,6 +94,33 @@ class BaselineActions:
         self.first_latency = None
         self._show_baselines()
 
+    def _faulted_first(self) -> bool:
+        """A fault window injecting now would make its latency the baseline (and replace the
+        one kept for a restart): the first `b` says so, a second within AGAIN_S marks it."""
+        app: Any = self
+        snap = self.snapshots.get("faults")
+        now = self.clock.now()
+        active = [
+            w
+            for w in getattr(snap, "windows", ())
+            if w.applied and w.state(now) is WindowState.ACTIVE
+        ]
+        armed = self._baseline_armed
+        if not active or (armed is not None and time.monotonic() - armed <= AGAIN_S):
+            self._baseline_armed = None
+            return False
+        self._baseline_armed = time.monotonic()
+        where = ", ".join(f"{w.spec.namespace}/{w.spec.target_host}" for w in active[:3])
+        kept = " and replace the one kept" if self.baselines else ""
+        app.notify(
+            f"A fault window is injecting now ({where}): marking would take its latency as the"
+            f" baseline{kept}. Press b again to mark it anyway.",
+            title="Mark the baseline during a fault?",
+            severity="warning",
+            timeout=AGAIN_S,
+        )
+        return True
+
     def action_mark_baseline(self) -> None:
         app: Any = self
         snap = self.snapshots.get("latency")
@@ -105,6 +135,8 @@ class BaselineActions:
         if not marked:
             stays = " (the current one stays)" if self.baselines else ""
             app.notify(f"No p99.9 yet to mark as a baseline{stays}", severity="warning")
+            return
+        if self._faulted_first():
             return
         now = self.clock.now()
         # a new baseline starts over: "first seen" is this run's again
