@@ -53,6 +53,12 @@ def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         ),
         ([*SCHEDULE, "--guard-p999-ms", "inf"], "argument --guard-p999-ms: 'inf' is not a finite"),
         ([*SCHEDULE, "--guard-error-rate", "nan"], "--guard-error-rate: 'nan' is not a finite"),
+        (  # a percentage where a ratio goes: it said "less than or equal to 1", exit 1
+            [*SCHEDULE, "--guard-error-rate", "5"],
+            "--guard-error-rate: '5' is not a ratio within 0-1 (e.g. 0.05, or 5%)",
+        ),
+        ([*SCHEDULE, "--guard-error-rate", "0"], "--guard-error-rate: '0': a guard above 0"),
+        ([*SCHEDULE, "--guard-p999-ms", "0"], "--guard-p999-ms: '0' is not above 0"),
         (["audit", "list", "--limit", "0"], "argument --limit: '0' is not within 1-1000000"),
         (["snapshot", "--for", "abc"], "argument --for: 'abc' is not a duration"),
         (["screenshot", "--size", "abc", "out.svg"], "argument --size: 'abc' is not COLSxROWS"),
@@ -113,6 +119,12 @@ def test_good_values_still_parse() -> None:
     assert (args.duration, args.start_in) == (4 * 3600, 90)
     assert parser().parse_args(["screenshot", "--size", "80X24", "x.svg"]).size == (80, 24)
     assert parser().parse_args(["lab", "--metrics-port", "9464"]).metrics_port == 9464
+
+
+def test_the_error_guard_takes_a_ratio_or_a_percentage() -> None:
+    for typed in ("0.05", "5%", " 5 % "):
+        args = parser().parse_args([*SCHEDULE, "--guard-error-rate", typed])
+        assert args.guard_error_rate == pytest.approx(0.05)
 
 
 def test_a_percentage_may_carry_its_sign() -> None:

@@ -74,6 +74,35 @@ def percentage(text: str) -> float:
     return within(0, 100)(text.strip().removesuffix("%").rstrip())
 
 
+def error_ratio(text: str) -> float:
+    """argparse type: an error rate above 0, as a ratio (`0.05`) or a percentage (`5%`,
+    as in the fault-window form)."""
+    t = text.strip()
+    if t.endswith("%"):
+        value = percentage(t) / 100
+    else:
+        value = finite(t)
+        if not 0 <= value <= 1:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a ratio within 0-1 (e.g. 0.05, or 5%)"
+            )
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a guard above 0 (it would end at once)")
+    return value
+
+
+def positive(high: float) -> Callable[[str], float]:
+    """An argparse type: a finite number above 0, at most `high`."""
+
+    def number(text: str) -> float:
+        value = finite(text)
+        if not 0 < value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not above 0 and at most {high:g}")
+        return value
+
+    return number
+
+
 def port(text: str) -> int:
     """argparse type: a TCP port, 0-65535 (0: any free one)."""
     if not text.strip().isdecimal() or not 0 <= int(text) <= 65535:

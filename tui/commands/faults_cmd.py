@@ -19,14 +19,16 @@ from tui.commands.common import (
     delay,
     duration,
     duration_up_to,
-    finite,
+    error_ratio,
     load_config,
     mutating,
     percentage,
+    positive,
     within,
 )
 from tui.commands.fault_flags import request_from
 from tui.commands.table import table_lines
+from tui.fault_requests import MAX_GUARD_P999_MS
 
 DEFAULT_REASON_END = "ended from the command line"
 LATENCY_WAIT_S = 3.0
@@ -87,17 +89,17 @@ def register(sub: Any) -> None:
     sc.add_argument("--reason", required=True, help="why (at least 10 characters)")
     sc.add_argument(
         "--guard-p999-ms",
-        type=finite,
+        type=positive(MAX_GUARD_P999_MS),
         default=None,
         metavar="MS",
         help="end the window early if p99.9 goes above this",
     )
     sc.add_argument(
         "--guard-error-rate",
-        type=finite,
+        type=error_ratio,
         default=None,
         metavar="RATIO",
-        help="end it early if the error rate goes above this, e.g. 0.05",
+        help="end it early if the error rate goes above this, e.g. 0.05 or 5%%",
     )
     sc.add_argument(
         "--guard-route",
