@@ -74,7 +74,8 @@ async def test_a_lists_every_alert_and_a_there_acks_the_one_under_the_cursor() -
         )
         assert not {a.key: a.acknowledged for a in strip.alerts}[top.key]  # not the top one
         assert any(
-            e.text == f"acknowledged {second.kind.value} by {app.sources.ctx.actor}"
+            e.text
+            == f"acknowledged {second.kind.value} ({second.message}) by {app.sources.ctx.actor}"
             for e in app.timeline.events
         )
         await wait_for(

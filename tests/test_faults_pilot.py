@@ -241,3 +241,32 @@ async def test_a_host_the_simulation_does_not_have_is_refused_with_the_focus_on_
         await wait_for(
             pilot, lambda: windows(app) == {"search-api": WindowState.ACTIVE}, what="win"
         )
+
+
+async def test_e_on_an_ended_row_says_so_and_an_end_names_its_target() -> None:
+    """In the faults pane on an ended row, `e` said "No open window selected (2 focuses the
+    faults pane)", there already; an end's toast said only "Window 7ffc1568 ended"."""
+    from tests.test_read_only import toasts
+
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        faults, erin = app.sources["faults"], Actor(name="erin")
+        for host in ("docs-api", "search-api"):
+            spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
+            w = await faults.schedule(FaultRequest(spec=spec, reason="drill errors"), erin)
+        await faults.end(w.id, erin, "search drill over")  # search-api ended, docs-api open
+        await app.refresh_now("faults")
+        pane = app.query_one(FaultsPane)
+        await wait_for(pilot, lambda: pane.table().row_count == 2, what="both windows")
+        await pilot.press("2", "home")
+        row = 0 if pane.selected and pane.selected.id == w.id else 1
+        await pilot.press(*["down"] * row, "e")
+        assert pane.selected is not None and pane.selected.id == w.id  # the ended one
+        assert "The window under the cursor has ended: pick an open one (↑ ↓)" in toasts(app)
+        await pilot.press("home" if row else "down", "e")
+        await wait_for(
+            pilot,
+            lambda: any(t.endswith("on stage/docs-api ended") for t in toasts(app)),
+            what="the end, with its target",
+        )

@@ -79,15 +79,25 @@ class FaultActions(App[None]):
             return
         else:
             w = open_windows[0] if open_windows else None
-        if w is None or not self.end_window(w):
-            self.notify("No open window selected (2 focuses the faults pane)", severity="warning")
+        if w is not None and self.end_window(w):
+            return
+        if not pane.has_focus_within:
+            self.notify("No open window to end", severity="warning")
+        elif open_windows:
+            self.notify(
+                "The window under the cursor has ended: pick an open one (↑ ↓)",
+                severity="warning",
+            )
+        else:
+            self.notify("No open window to end: every window here has ended", severity="warning")
 
     def end_window(self, w: FaultWindow) -> bool:
         """End this window now; False if it is over already (ended, nothing applied)."""
         if w.state(self.clock.now()) is WindowState.ENDED and not w.applied:
             return False
         reason = "ended from the dashboard"  # the backend says by whom: "ended by root: …"
-        self.run_worker(self._end_fault(w.id, reason), group="actions", exit_on_error=False)
+        target = f"{w.spec.namespace}/{w.spec.target_host}"
+        self.run_worker(self._end_fault(w.id, target, reason), group="actions", exit_on_error=False)
         return True
 
     def _listed_window(self, w: FaultWindow) -> FaultWindow | None:
@@ -196,7 +206,7 @@ class FaultActions(App[None]):
             )
             await self.refresh_now("faults")
 
-    async def _end_fault(self, window_id: str, reason: str) -> None:
+    async def _end_fault(self, window_id: str, target: str, reason: str) -> None:
         try:
             await self.sources["faults"].end(window_id, self._fault_actor(), reason)
         except ActionRefused as exc:
@@ -204,7 +214,7 @@ class FaultActions(App[None]):
         except Exception as exc:
             self.notify(describe_error(exc), title="End failed", severity="error")
         else:
-            self.notify(f"Window {window_id} ended", title="Fault window")
+            self.notify(f"Window {window_id} on {target} ended", title="Fault window")
             await self.refresh_now("faults")
 
     async def _halt_all(self, message: HaltScreen.Submitted) -> None:

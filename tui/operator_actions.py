@@ -114,7 +114,9 @@ class OperatorActions:
     def _acknowledged(self, alert: Alert) -> None:
         app: Any = self
         self.timeline.note(
-            app.clock.now(), "alert", f"acknowledged {alert.kind.value} by {self.sources.ctx.actor}"
+            app.clock.now(),
+            "alert",  # which one: two routes can have the same kind of alert
+            f"acknowledged {alert.kind.value} ({alert.message}) by {self.sources.ctx.actor}",
         )
         app.refresh_alerts()
 
