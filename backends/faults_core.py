@@ -58,6 +58,15 @@ def problems(req: FaultRequest, limits: Limits) -> list[str]:
     return [message for _, message in field_problems(req, limits)]
 
 
+def span(td: timedelta) -> str:
+    """A limit as people write it: 1h, 4h, 90m, 24h (not 1:00:00)."""
+    secs = int(td.total_seconds())
+    for unit, size in (("h", 3600), ("m", 60)):
+        if secs >= size and secs % size == 0:
+            return f"{secs // size}{unit}"
+    return f"{secs}s"
+
+
 def field_problems(req: FaultRequest, limits: Limits) -> list[tuple[str, str]]:
     """problems(), each with the request's field it is about ("spec.namespace",
     "duration"...), so a form can point at it."""
@@ -71,20 +80,24 @@ def field_problems(req: FaultRequest, limits: Limits) -> list[tuple[str, str]]:
         out.append(("spec.target_host", f"target host {host!r} is not a valid host name"))
     if (spec.delay_ms > 0) != (spec.delay_percent > 0):
         missing = "spec.delay_percent" if spec.delay_ms > 0 else "spec.delay_ms"
-        out.append((missing, "a delay needs both a duration and a percentage above 0"))
+        out.append((missing, "a delay needs both a delay (e.g. 800ms) and a delay % above 0"))
     if spec.delay_percent == 0 and spec.abort_percent == 0:
-        why = "a fault needs a delay or an abort percentage above 0 (Istio would fault all)"
+        why = (
+            "a fault needs a delay % or an abort % above 0"
+            " (with no percentage Istio would fault every request)"
+        )
         out.append(("spec.delay_percent", why))
     worst = max(spec.delay_percent, spec.abort_percent)
     cap = min(limits.max_percent, HARD_MAX_PERCENT)
     if worst > cap:
         which = "spec.delay_percent" if spec.delay_percent == worst else "spec.abort_percent"
-        out.append((which, f"{worst:g}% is over the cap of {cap:g}%"))
+        what = "delay" if which == "spec.delay_percent" else "abort"
+        out.append((which, f"{what} {worst:g}% is over the cap of {cap:g}%"))
     longest = min(limits.max_duration, HARD_MAX_DURATION)
     if not timedelta(0) < req.duration <= longest:
-        out.append(("duration", f"a window lasts more than 0 and at most {longest}"))
+        out.append(("duration", f"a window lasts more than 0 and at most {span(longest)}"))
     if not timedelta(0) <= req.start_in <= MAX_START_IN:
-        out.append(("start_in", f"a window starts between now and {MAX_START_IN} from now"))
+        out.append(("start_in", f"a window starts between now and {span(MAX_START_IN)} from now"))
     return out
 
 

@@ -57,12 +57,14 @@ def test_guardrails() -> None:
     for ns in ("prod", "production", "kube-system", "istio-system"):
         assert any("protected" in p for p in problems(req(ns), limits)), ns
     assert problems(req(delay_percent=0, abort_percent=0), limits)
-    assert any("percentage" in p for p in problems(req(delay_percent=0), limits))
-    assert any("cap" in p for p in problems(req(abort_percent=51), limits))
+    assert "a delay needs both a delay (e.g. 800ms) and a delay % above 0" in problems(
+        req(delay_percent=0), limits
+    )
+    assert "abort 51% is over the cap of 50%" in problems(req(abort_percent=51), limits)
     # config may raise the cap, the hard ceiling (also in faults.rego) still holds
     assert any("cap" in p for p in problems(req(abort_percent=80), Limits.of([], 100, 60)))
     long = req().model_copy(update={"duration": timedelta(minutes=61)})
-    assert any("at most" in p for p in problems(long, limits))
+    assert "a window lasts more than 0 and at most 1h" in problems(long, limits)  # not 1:00:00
     assert problems(req("Not_A_Namespace"), limits)
 
 
