@@ -5,7 +5,12 @@ from __future__ import annotations
 from backends.models import AuditRecord
 
 # details that name the object an action was about, in the order they are looked for
-OBJECT_IDS = (("grant_id", "grant"), ("window_id", "window"), ("windows", "windows"))
+OBJECT_IDS = (
+    ("grant_id", "grant"),
+    ("window_id", "window"),
+    ("windows", "windows"),
+    ("release", "rolls back"),  # a rollback rehearsal: the release it rolled back
+)
 
 
 def outcome_suffix(r: AuditRecord) -> str:

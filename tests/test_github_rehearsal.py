@@ -34,7 +34,12 @@ async def test_rehearsal_dispatch_is_validated_and_audited(
         ("request", "", "dave"),
         ("outcome", "applied", "dave"),
     ]
-    assert records[0].details["reason"] == "stage rollback drill for m47"
+    assert records[0].details == {  # what it rolled back, and where, as the dialog named them
+        "reason": "stage rollback drill for m47",
+        "ref": "release/stage",
+        "release": gh.data["release"]["tag_name"],
+        "target": f"{OWNER}/{REPO} {REHEARSAL} @ release/stage (workflow_dispatch)",
+    }
     after = await release.snapshot()
     assert after.rehearsal is not None and after.rehearsal.status is StageStatus.PENDING
     with pytest.raises(ActionRefused, match=r"already running \(run \d+, queued since .*Z\)"):

@@ -1,7 +1,9 @@
 """The App's break-glass wiring, as a mixin of WatchfloorApp (kept out of app.py so that
 file stays small): `g` opens the grant modal, `r` on a grant opens the revoke modal, Enter
 on a grant its details (whose `r` revokes it too), and the modals' messages become calls
-on the GrantSource, as the actor in `sources.ctx.actor`."""
+on the GrantSource, as the actor in `sources.ctx.actor`. A grant whose revoke is still
+with the backend (its dialog closed with Esc meanwhile) gets no second revoke dialog, and
+no second revoke is sent: the first one's outcome is still to come."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class GrantActions(App[None]):
     clock: Any
     snapshots: dict[str, Any]
     timeline: Timeline
+    revoking: frozenset[str] = frozenset()  # grant ids whose revoke is with the backend
 
     def _actor(self) -> Actor:
         return Actor(name=self.sources.ctx.actor)
@@ -58,7 +61,25 @@ class GrantActions(App[None]):
             return
         await self.open_revoke(grant)
 
+    def revoke_in_flight(self, grant_id: str) -> str:
+        """Why a revoke of `grant_id` is not to be sent now ("" it may be): one is."""
+        if grant_id not in self.revoking:
+            return ""
+        return (
+            f"revoke of {grant_id} is already being sent: its outcome will be shown when it"
+            " comes back"
+        )
+
+    def refuse_revoke_in_flight(self, grant_id: str) -> bool:
+        """A toast, and True, when a revoke of `grant_id` is already with the backend."""
+        why = self.revoke_in_flight(grant_id)
+        if why:
+            self.notify(why, title="Still sending", severity="warning")
+        return bool(why)
+
     async def open_revoke(self, grant: Grant) -> None:
+        if self.refuse_revoke_in_flight(grant.id):
+            return
         from tui.screens.revoke import RevokeScreen
 
         screen = RevokeScreen(grant, self.clock.now())
@@ -100,10 +121,12 @@ class GrantActions(App[None]):
         grant = self._listed(screen.item)
         if grant is None:
             self.notify(
-                f"{screen.item.id} is no longer listed (revoked or reaped elsewhere):"
+                f"{screen.item.id} is no longer listed (revoked elsewhere, or expired):"
                 " nothing to revoke",
                 severity="warning",
             )
+            return
+        if self.refuse_revoke_in_flight(grant.id):  # the details stay open
             return
         await screen.dismiss()
         await self.open_revoke(grant)
@@ -118,6 +141,10 @@ class GrantActions(App[None]):
         if self._read_only():
             message.screen.refused(FORM_READ_ONLY)
             return
+        if why := self.revoke_in_flight(message.grant_id):
+            message.screen.refused(why)
+            return
+        self.revoking = self.revoking | {message.grant_id}  # at once: before the next key
         self.run_worker(self._revoke(message), group="actions", exit_on_error=False)
 
     async def _grant(self, message: GrantScreen.Submitted) -> None:
@@ -136,9 +163,16 @@ class GrantActions(App[None]):
             )
             await self.refresh_now("grants")
 
-    async def _revoke(self, message: RevokeScreen.Submitted) -> None:
+    async def _send_revoke(self, message: RevokeScreen.Submitted) -> None:
+        """The revoke, with its grant marked in flight until the backend has answered."""
         try:
             await self.sources["grants"].revoke(message.grant_id, self._actor(), message.reason)
+        finally:
+            self.revoking = self.revoking - {message.grant_id}
+
+    async def _revoke(self, message: RevokeScreen.Submitted) -> None:
+        try:
+            await self._send_revoke(message)
         except ActionRefused as exc:
             message.screen.refused(str(exc), field=exc.field)
         except Exception as exc:

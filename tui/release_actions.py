@@ -1,7 +1,8 @@
 """The App's release-train wiring, as a mixin of WatchfloorApp (kept out of app.py so that
 file stays small): `n` opens the latest release's notes, Enter on a cut its details, `R`
 opens the rollback rehearsal
-dialog (what it rolls back and where, a reason, ROLLBACK typed out), whose message becomes
+dialog (what it rolls back and where, kept current while it is open, a reason, ROLLBACK
+typed out), whose message becomes
 the ReleaseSource's audited `trigger_rehearsal` as `sources.ctx.actor`. A refusal is shown
 in the dialog, which stays open with what was typed."""
 
@@ -85,18 +86,27 @@ class ReleaseActions(App[None]):
         runs = (snap.current, *snap.recent)
         return next((r for r in runs if r is not None and r.version == version), None)
 
-    async def action_rehearse(self) -> None:
-        """The dialog names the release and where it runs, as the source reports them."""
-        if self._release_read_only():
-            return
+    def _rehearsal_says(self) -> tuple[str, str, str]:
+        """What the dialog names: the release it rolls back, where, and the last rehearsal,
+        as the source reports them now."""
         snap = self._release()
         version = snap.release.tag if snap is not None and snap.release is not None else ""
         name = getattr(self.sources["release"], "name", "?")
         target = (snap.rehearsal_target if snap else "") or f"the {name} release backend"
-        last = last_rehearsal(snap.rehearsal if snap is not None else None)
+        return version, target, last_rehearsal(snap.rehearsal if snap is not None else None)
+
+    async def action_rehearse(self) -> None:
+        """The dialog names the release and where it runs, as the source reports them, and
+        is kept up to date once a second (a cut may publish while it is open)."""
+        if self._release_read_only():
+            return
         from tui.screens.rehearsal import RehearsalScreen
 
-        await self.push_screen(RehearsalScreen(version, target, last))
+        screen = RehearsalScreen(*self._rehearsal_says())
+        timer = self.set_interval(
+            1.0, lambda: screen.update(*self._rehearsal_says()), name="rehearsal"
+        )
+        await self.push_screen(screen, lambda _: timer.stop())
 
     def on_rehearsal_screen_submitted(self, message: RehearsalScreen.Submitted) -> None:
         if self._release_read_only():  # a read-only profile was switched to meanwhile

@@ -207,6 +207,12 @@ class GitHubRelease:
         if inputs:
             body["inputs"] = inputs
 
+        # what it rolls back (the latest release as last polled) and where, as the dialog
+        # named them
+        details = {"reason": reason, "ref": o.rehearsal_ref, "target": self.rehearsal_target}
+        if self.last is not None and self.last.release is not None:
+            details["release"] = self.last.release.tag
+
         async def apply() -> None:
             await self.client.post(f"{self._workflow(o.rehearsal_workflow)}/dispatches", body)
 
@@ -215,7 +221,7 @@ class GitHubRelease:
             actor=actor.name,
             action="rollback-rehearsal",
             target=f"{o.owner}/{o.repo}:{o.rehearsal_workflow}@{o.rehearsal_ref}",
-            details={"reason": reason, "ref": o.rehearsal_ref},
+            details=details,
             apply=apply,
         )
 

@@ -89,7 +89,12 @@ class LocalRelease(_SimSource):
         if not actor.name.strip():
             raise ActionRefused("a rollback rehearsal needs a named actor")
         self.rt.sync()
-        refuse_if_running(self.rt.sim.release().rehearsal)
+        snap = self.rt.sim.release()
+        refuse_if_running(snap.rehearsal)
+        # what it rolls back and where, as the dialog named them
+        details = {"reason": reason, "target": REHEARSAL_TARGET}
+        if snap.release is not None:
+            details["release"] = snap.release.tag
 
         async def apply() -> None:
             self.rt.sim.trigger_rehearsal()
@@ -99,6 +104,6 @@ class LocalRelease(_SimSource):
             actor=actor.name,
             action="rollback-rehearsal",
             target="release-train",
-            details={"reason": reason},
+            details=details,
             apply=apply,
         )

@@ -2,24 +2,35 @@
 HALT ALL does, it names what it acts on and asks for a reason and for the word ROLLBACK
 typed out: Enter in the reason only moves on to the confirmation, and a stray Enter there
 sends nothing either. Posts `RehearsalScreen.Submitted`; the App calls the release source
-and then closes the dialog or calls `show_error`, which keeps everything as typed."""
+and then closes the dialog or calls `show_error`, which keeps everything as typed.
+
+While it is open the App pushes in, once a second, the release it rolls back, where and
+the last rehearsal's line, as the source reports them now (`update`). Once the latest
+release is not the one it named when it opened (a cut published meanwhile), it says so
+("the latest release is now … (was …)"); ROLLBACK typed before that is not taken for the
+new release: the next Enter is refused once, saying so, and the one after triggers it."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
 MIN_REASON = 10
 CONFIRM_WORD = "ROLLBACK"
+
+
+def named(version: str) -> str:
+    return version or "none reported"
 
 
 class RehearsalScreen(ActionForm[bool | None]):
@@ -60,24 +71,46 @@ class RehearsalScreen(ActionForm[bool | None]):
         self.version = version
         self.target = target
         self.last = last
+        self.opened_with = version  # what it named when it opened
+        self.confirmed_for = version  # the release a confirmation is taken for
 
-    def compose(self) -> ComposeResult:
+    @on(Input.Changed, "#rehearsal-confirm")
+    def _typed_confirm(self) -> None:
+        """ROLLBACK typed (or edited) with this release shown: the confirmation is for it."""
+        self.confirmed_for = self.version
+
+    def what(self) -> Text:
+        """What it rolls back, where, and the last rehearsal; and since when it changed."""
         version = (
             Text.assemble((self.version, "bold"), " (the latest release)")
             if self.version
             else Text("the latest release (none reported yet)")
         )
+        if self.version != self.opened_with:
+            version.append(f"; was {named(self.opened_with)} when this opened", "bold yellow")
+        return Text.assemble(
+            "rolls back: ", version, "\nruns on: ", (self.target, "bold"), f"\n{self.last}"
+        )
+
+    def changed(self) -> str:
+        return f"The latest release is now {named(self.version)} (was {named(self.confirmed_for)})"
+
+    def update(self, version: str, target: str, last: str) -> None:
+        """The App's feed: the source's latest release, where it runs, the last rehearsal."""
+        moved = version != self.version
+        self.version, self.target, self.last = version, target, last
+        if not self.is_mounted:
+            return
+        self.query_one("#rehearsal-what", Static).update(self.what())
+        if moved and not self.busy and version != self.confirmed_for:
+            self.query_one(f"#{self.ERROR_ID}", Static).update(
+                Text(f"{self.changed()}: this rolls back {named(version)}.", "bold yellow")
+            )
+
+    def compose(self) -> ComposeResult:
         with Vertical(id="rehearsal-box"):
             yield Static(Text("Trigger the rollback rehearsal", style="bold"))
-            yield Static(
-                Text.assemble(
-                    "rolls back: ",
-                    version,
-                    "\nruns on: ",
-                    (self.target, "bold"),
-                    f"\n{self.last}",
-                )
-            )
+            yield Static(self.what(), id="rehearsal-what")
             yield Static(
                 "Recorded in the audit trail under your name, with this reason.",
                 classes="hint",
@@ -104,6 +137,11 @@ class RehearsalScreen(ActionForm[bool | None]):
             return
         if self.value("rehearsal-confirm").strip() != CONFIRM_WORD:
             self.show_error(f"Type {CONFIRM_WORD} (in capitals) to confirm.", "rehearsal-confirm")
+            return
+        if self.version != self.confirmed_for:  # it moved on since it was shown: say so once
+            said = self.changed()
+            self.confirmed_for = self.version
+            self.show_error(f"{said}: this rolls back {named(self.version)}.")
             return
         self.start_busy(
             f"Rollback rehearsal of {self.version}" if self.version else "Rollback rehearsal"
