@@ -1,4 +1,5 @@
-"""The game-day report: Markdown with the timeline, the alerts and p99.9 before and after."""
+"""The game-day report: Markdown with the fault windows, p99.9 before and after, the alerts
+and the timeline."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from backends.latency_peaks import LatencyPeaks
-from backends.models import Alert, LatencySnapshot
+from backends.models import Alert, FaultsSnapshot, LatencySnapshot
+from backends.report_faults import fault_windows_section
 from backends.timeline import Event, stamp
 
 
@@ -27,12 +29,16 @@ def game_day_report(
     first_seen_at: datetime | None = None,
     baseline_at: datetime | None = None,
     peaks: LatencyPeaks | None = None,
+    faults: FaultsSnapshot | None = None,
 ) -> str:
     """`first_seen`: the first p99.9 per route of the game day (of the run that marked the
     baseline, kept across a restart); `history_note`: where the timeline's events come from
-    (backends/audit_history.py)."""
-    lines = [f"# Game-day report — {environment}", "", f"Generated {now:%Y-%m-%d %H:%M:%S}Z.", ""]
+    (backends/audit_history.py); `faults`: the faults pane's latest snapshot (its windows
+    are listed, what each injected; None: not known)."""
+    lines = [f"# Game-day report — {environment}", "", f"Generated {now:%Y-%m-%d %H:%M:%S}Z."]
+    lines += fault_windows_section(faults, now)
     lines += [
+        "",
         "## p99.9 before and after",
         "",
         "| route | SLO | baseline | first seen | now | change |",

@@ -38,6 +38,7 @@ def form(ns: str, host: str = "docs-api") -> dict[str, str | None]:
         "duration": None,  # 10m
         "guard_p999_ms": None,
         "guard_error_percent": None,
+        "guard_route": None,  # any route
         "reason": "drill docs",
     }
 

@@ -57,7 +57,7 @@ async def type_in(pilot: Pilot[None], values: list[str | None]) -> None:
         await pilot.press(*keys, "enter")
 
 
-FAULT = ["docs-api", "stage", "800ms", "30", None, None, None, None, None, None, "drill docs"]
+FAULT = ["docs-api", "stage", "800ms", "30", None, None, None, None, None, None, None, "drill docs"]
 
 
 def rehearsed(app: WatchfloorApp) -> str:

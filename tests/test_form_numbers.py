@@ -96,7 +96,7 @@ async def test_a_nan_abort_status_is_refused_in_the_fault_form() -> None:
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
         form = app.screen
-        typed = ["docs-api", "stage", None, None, "nan", "5", None, None, None, None]
+        typed = ["docs-api", "stage", None, None, "nan", "5", None, None, None, None, None]
         await type_in(pilot, [*typed, "game day: docs-api drill"])
         await wait_for(pilot, lambda: "abort" in error_of(form, "#fault-error"), what="error")
         assert error_of(form, "#fault-error") == "abort status must be between 200 and 599"
@@ -154,7 +154,7 @@ async def test_the_fault_form_takes_30_percent() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
-        typed = ["docs-api", "stage", "800ms", "30%", None, " 1 % ", None, None, None, None]
+        typed = ["docs-api", "stage", "800ms", "30%", None, " 1 % ", None, None, None, None, None]
         await type_in(pilot, [*typed, "game day: docs-api drill"])
         await wait_for(pilot, lambda: not isinstance(app.screen, FaultWindowScreen), what="sent")
         (w,) = (await app.sources["faults"].snapshot()).windows

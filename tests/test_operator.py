@@ -11,10 +11,12 @@ from backends.config import load
 from backends.wiring import build_sources
 from tests.conftest import watchfloor_cmd
 from tests.helpers import SIZE, local_app, local_sources, wait_for
+from tests.test_faults_pilot import fill, form, windows
 from tui.app import WatchfloorApp
 from tui.footer import KeyFooter
 from tui.operator_actions import Profile
 from tui.panes.alerts import AlertStrip
+from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.grant import GrantScreen
 from tui.screens.timeline import TimelineScreen
 
@@ -60,6 +62,11 @@ async def test_timeline_and_report(tmp_path: Path) -> None:
     app.screenshot_dir = tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("f")  # a fault window: the report says what it injected
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        await fill(pilot, DRILL)
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the form to close")
+        await wait_for(pilot, lambda: bool(windows(app)), what="the window in the pane")
         await pilot.press("b")  # a baseline is a timeline note and a report column
         await pilot.press("t")
         await pilot.pause()
@@ -68,13 +75,27 @@ async def test_timeline_and_report(tmp_path: Path) -> None:
         assert any(t.startswith("baseline marked") for t in texts)
         await pilot.press("escape", "x")
         await pilot.pause()
-    check_report(tmp_path)
+    check_report(tmp_path, app.sources.ctx.actor)
 
 
-def check_report(where: Path) -> None:
+DRILL = {
+    **form("stage"),
+    "delay": "2500ms",
+    "delay_percent": "5",
+    "guard_error_percent": "50",
+    "guard_route": "GET /docs/:id",
+    "reason": "game day: docs-api latency drill",
+}
+
+
+def check_report(where: Path, actor: str) -> None:
     reports = list(where.glob("gameday-*.md"))
     assert len(reports) == 1
     md = reports[0].read_text()
+    faults = md.split("## Fault windows\n", 1)[1].split("\n## ", 1)[0]
+    assert "on stage/docs-api: +2500 ms on 5% of requests\n" in faults
+    assert f"scheduled by {actor}: game day: docs-api latency drill\n" in faults
+    assert "guards: error rate above 50% on GET /docs/:id ends it early" in faults
     assert "## p99.9 before and after" in md and "GET /docs/:id" in md
     assert "baseline marked" in md
     worst = md.split("## Worst since", 1)[1]  # the peaks the dashboard saw, per route

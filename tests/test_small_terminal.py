@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 from backends.models import Actor, FaultRequest, FaultSpec, ReleaseSnapshot
 from tests.helpers import local_app, local_sources, wait_for
@@ -50,6 +50,25 @@ async def test_every_form_fits_80x24_and_its_buttons_can_be_reached(
             button.focus()
             await pilot.pause()
             assert box.region.contains_region(button.region), (button.label, button.region)
+
+
+async def test_at_80x24_the_fault_form_shows_every_field_and_button_at_once() -> None:
+    """With its guard route it has eleven fields: at 80x24 each one, whole, and the buttons,
+    with nothing scrolled out of sight (the form drops its blank lines between fields)."""
+    app = local_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
+        await pilot.pause()
+        screen = app.screen
+        box = screen.query_one(Vertical)
+        assert box.max_scroll_y == 0, box.virtual_size
+        shown = box.content_region
+        for widget in [*screen.query(Input), *screen.query(Button)]:
+            assert shown.contains_region(widget.region), (widget.id, widget.region, shown)
+        route = screen.query_one("#guard_route", Input)
+        assert route.region.width >= len(route.placeholder) + 1  # its placeholder, whole
 
 
 async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown() -> None:

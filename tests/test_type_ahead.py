@@ -152,7 +152,7 @@ async def test_enter_at_the_end_of_a_burst_submits_what_was_typed() -> None:
         reason = "game day drill: search latency under load"
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
-        burst(app, f"search-api\tdev\t300ms\t50\t\t\t0s\t2m\t\t\t{reason}\r")
+        burst(app, f"search-api\tdev\t300ms\t50\t\t\t0s\t2m\t\t\t\t{reason}\r")
         await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the form submitted")
         snap = await app.sources["faults"].snapshot()
         (w,) = [w for w in snap.windows if w.reason == reason]

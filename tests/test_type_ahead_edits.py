@@ -59,7 +59,7 @@ async def test_enter_submits_the_reason_as_edited() -> None:
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
         typed = "game day drill: search latency under loadd\b"
-        burst(app, f"search-api\tdev\t300ms\t50\t\t\t0s\t2m\t\t\t{typed}\r")
+        burst(app, f"search-api\tdev\t300ms\t50\t\t\t0s\t2m\t\t\t\t{typed}\r")
         await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the form submitted")
         snap = await app.sources["faults"].snapshot()
         assert [w.reason for w in snap.windows] == ["game day drill: search latency under load"]

@@ -57,7 +57,9 @@ class FaultActions(App[None]):
             return
         from tui.screens.fault_window import FaultWindowScreen
 
-        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor))
+        latency = self.snapshots.get("latency")
+        routes = [r.route for r in getattr(latency, "routes", ())]  # suggested as guard route
+        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor, routes))
 
     def action_end_fault(self) -> None:
         """The window under the faults pane's cursor; from another pane, the one open

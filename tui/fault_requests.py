@@ -4,7 +4,7 @@ before anything is sent to a backend. Pure functions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from pydantic import ValidationError
@@ -31,6 +31,7 @@ FIELDS = (
     "duration",
     "guard_p999_ms",
     "guard_error_percent",
+    "guard_route",
     "reason",
 )
 LABELS = {  # what the form calls each field; every message uses these words
@@ -44,6 +45,7 @@ LABELS = {  # what the form calls each field; every message uses these words
     "duration": "duration",
     "guard_p999_ms": "guard p99.9 ms",
     "guard_error_percent": "guard errors %",
+    "guard_route": "guard route",
     "reason": "reason",
 }
 DEFAULTS = {"delay": "0ms", "abort_status": "503", "start_in": "0s", "duration": "10m"}
@@ -68,6 +70,7 @@ PATHS = {  # a FaultRequest's field -> the form's input for it
     "duration": "duration",
     "guards.p999_ms_above": "guard_p999_ms",
     "guards.error_rate_above": "guard_error_percent",
+    "guards.route": "guard_route",
 }
 
 
@@ -108,9 +111,27 @@ def _percent(field: str, text: str, default: float | None, *, above: bool = Fals
         raise BadFaultInput(str(exc), field) from None
 
 
-def fault_request(values: Mapping[str, str]) -> FaultRequest:
+def _route(text: str, routes: Sequence[str]) -> str:
+    """The guard route as the latency source spells it; one it does not show would never
+    trip the guard (`routes` empty: not known, taken as typed)."""
+    route = " ".join(text.split())  # "GET  /search" would match no route
+    if not route or not routes:
+        return route
+    known = {r.casefold(): r for r in routes}
+    if route.casefold() not in known:
+        some = ", ".join(routes[:3]) + (f" and {len(routes) - 3} more" if len(routes) > 3 else "")
+        raise BadFaultInput(
+            f"guard route {route!r} is not a route the latency pane shows ({some}): "
+            "its guard would never end the window",
+            "guard_route",
+        )
+    return known[route.casefold()]
+
+
+def fault_request(values: Mapping[str, str], routes: Sequence[str] = ()) -> FaultRequest:
     """The request the form describes, checked field by field in the form's order; the
-    first wrong one raises BadFaultInput in the form's words, with that field's id."""
+    first wrong one raises BadFaultInput in the form's words, with that field's id.
+    `routes`: the latency routes known now, the ones a guard route may name."""
     v = {k: values.get(k, "").strip() or DEFAULTS.get(k, "") for k in FIELDS}
     for field in ("host", "namespace"):
         if not v[field]:
@@ -124,6 +145,12 @@ def fault_request(values: Mapping[str, str]) -> FaultRequest:
     duration_s = _seconds("duration", v["duration"], "m", longest)
     p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS, above=True)
     error_pct = _percent("guard_error_percent", v["guard_error_percent"], None, above=True)
+    route = _route(v["guard_route"], routes)
+    if route and p999 is None and error_pct is None:  # it would end nothing
+        raise BadFaultInput(
+            "guard route needs a guard p99.9 ms or guard errors % to watch it with",
+            "guard_p999_ms",
+        )
     if len(" ".join(v["reason"].split())) < 10:
         raise BadFaultInput(
             "reason is required: a short sentence of at least 10 characters", "reason"
@@ -144,6 +171,7 @@ def fault_request(values: Mapping[str, str]) -> FaultRequest:
             guards=FaultGuards(
                 p999_ms_above=p999,
                 error_rate_above=None if error_pct is None else error_pct / 100,
+                route=route,
             ),
         )
     except ValidationError as exc:

@@ -18,7 +18,7 @@ from textual.widgets import Header
 
 from backends.alerts import AlertBook
 from backends.contracts import PANES
-from backends.models import Alert, LatencySnapshot, Snapshot
+from backends.models import Alert, FaultsSnapshot, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 
 # Screens are imported when first opened: they are not on the first frame's path.
@@ -180,6 +180,7 @@ class OperatorActions:
         app: Any = self
         now = app.clock.now()
         latency = self.snapshots.get("latency")
+        faults = self.snapshots.get("faults")
         first = app.first_seen()  # kept with the baseline across a restart (b)
         from backends.audit_history import report_note
         from backends.report import game_day_report
@@ -196,6 +197,7 @@ class OperatorActions:
             first_seen_at=first.at if first else None,
             baseline_at=app.baseline_at,
             peaks=app.peaks,
+            faults=faults if isinstance(faults, FaultsSnapshot) else None,
         )
         out_dir = app.screenshot_dir
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -17,21 +17,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from backends.models import FaultGuards, FaultWindow, WindowState
+from backends.models import FaultWindow, WindowState
+from backends.report_faults import guard_words
 from tui.fmt import ago, duration
 from tui.panes.faults import DUE_STYLE, DUE_TEXT, STATE_STYLE, Reconciler, unstarted
 from tui.screens.details import DetailsModal, Rows, utc
-
-
-def guards_text(g: FaultGuards) -> str:
-    parts = []
-    if g.p999_ms_above is not None:
-        parts.append(f"p99.9 above {g.p999_ms_above:g} ms")
-    if g.error_rate_above is not None:
-        parts.append(f"error rate above {g.error_rate_above:.0%}")
-    if not parts:
-        return "none"
-    return f"{' or '.join(parts)} on {g.route or 'any route'} ends it early"
 
 
 class FaultDetailsScreen(DetailsModal[FaultWindow]):
@@ -99,7 +89,7 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
         rows += [
             ("owner", w.owner),
             ("reason", Text(w.reason, "italic")),
-            ("guards", guards_text(w.guards)),
+            ("guards", guard_words(w.guards)),
             ("applied", "yes: the fault is in the mesh now" if w.applied else "no"),
             ("end reason", w.end_reason or "—"),
             ("id", w.id),

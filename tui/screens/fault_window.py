@@ -1,5 +1,6 @@
 """`f`: schedule a fault window. Target, delay and abort with their percentages, when and
-how long, optional guards that end it early, and a reason.
+how long, optional guards that end it early and the route they watch (one the latency
+pane shows: it is suggested as it is typed, → takes it), and a reason.
 
 The screen never calls a backend: it refuses what the default guardrails refuse
 (protected namespaces, no percentage, over the cap, too long) on the spot, and otherwise
@@ -9,13 +10,16 @@ again, with policy) and then closes the screen or calls `show_error`, keeping th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.events import Resize
 from textual.message import Message
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from backends.models import FaultRequest, FaultWindow
@@ -36,11 +40,14 @@ PLACEHOLDERS = {
     "duration": "10m",
     "guard_p999_ms": "end if above",
     "guard_error_percent": "end if above",
+    "guard_route": "e.g. GET /docs/:id (empty: any route)",
     "reason": "e.g. game day: docs-api latency drill",
 }
 # The guards take a plain number, so their placeholder ("end if above") cannot be a value.
 NUMBER = r"[0-9]*\.?[0-9]*"
 RESTRICT = {"guard_p999_ms": NUMBER, "guard_error_percent": NUMBER}
+WIDE = ("guard_route", "reason")  # a row each, below the grid: a route or a sentence
+SHORT = 28  # rows: the form with blank lines between its fields scrolls below this
 
 
 class FaultWindowScreen(ActionForm[FaultWindow | None]):
@@ -61,9 +68,13 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         height: auto; margin-top: 1;
     }
     #fault-grid Label { color: $text-muted; }
-    #fault-reason-row { height: 1; margin-top: 1; }
-    #fault-reason-row Label { width: 17; color: $text-muted; }  /* the grid's 16 + gutter */
-    #fault-reason-row Input { width: 1fr; }
+    #fault-box .wide-row { height: 1; margin-top: 1; }
+    #fault-box .wide-row Label { width: 17; color: $text-muted; }  /* the grid's 16 + gutter */
+    #fault-box .wide-row Input { width: 1fr; }
+    /* a short terminal (80x24): no blank line between the fields, so every field and the
+       buttons show at once, without scrolling */
+    FaultWindowScreen.-short #fault-grid { grid-gutter: 0 1; }
+    FaultWindowScreen.-short #fault-box .wide-row { margin-top: 0; }
     #fault-error { height: auto; margin-top: 1; }
     #fault-buttons { height: auto; }
     #fault-buttons Button { margin-right: 2; }
@@ -80,9 +91,14 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
             self.screen = screen
             self.request = request
 
-    def __init__(self, actor: str) -> None:
+    def __init__(self, actor: str, routes: Sequence[str] = ()) -> None:
+        """`routes`: the latency routes known now, suggested in the guard route field."""
         super().__init__()
         self.actor = actor
+        self.routes = tuple(routes)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.height < SHORT, "-short")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fault-box"):
@@ -93,7 +109,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
                 classes="hint",
             )
             with Grid(id="fault-grid"):
-                for field in FIELDS[:-1]:
+                for field in (f for f in FIELDS if f not in WIDE):
                     yield Label(LABELS[field])
                     yield Field(
                         value=DEFAULTS.get(field, ""),
@@ -102,9 +118,16 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
                         id=field,
                         compact=True,
                     )
-            with Horizontal(id="fault-reason-row"):
-                yield Label(LABELS["reason"])
-                yield Field(placeholder=PLACEHOLDERS["reason"], id="reason", compact=True)
+            suggest = SuggestFromList(self.routes, case_sensitive=False) if self.routes else None
+            for field in WIDE:
+                with Horizontal(id=f"fault-{field.replace('_', '-')}-row", classes="wide-row"):
+                    yield Label(LABELS[field])
+                    yield Field(
+                        placeholder=PLACEHOLDERS[field],
+                        suggester=suggest if field == "guard_route" else None,
+                        id=field,
+                        compact=True,
+                    )
             yield Static("", id="fault-error")
             with Horizontal(id="fault-buttons"):
                 yield Button("Schedule", variant="warning", id="schedule")
@@ -117,7 +140,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         if self.busy:
             return
         try:
-            req = fault_request(self.values())
+            req = fault_request(self.values(), self.routes)
         except BadFaultInput as exc:
             self.show_error(str(exc), exc.field)
             return
