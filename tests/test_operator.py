@@ -62,12 +62,12 @@ async def test_timeline_and_report(tmp_path: Path) -> None:
     app.screenshot_dir = tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("b")  # before the drill: a timeline note and a report column
         await pilot.press("f")  # a fault window: the report says what it injected
         await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
         await fill(pilot, DRILL)
         await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the form to close")
         await wait_for(pilot, lambda: bool(windows(app)), what="the window in the pane")
-        await pilot.press("b")  # a baseline is a timeline note and a report column
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TimelineScreen)
