@@ -4,6 +4,7 @@ watchfloor-reconcile pushed every later column of `audit list` out of line)."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -78,3 +79,26 @@ def test_the_list_commands_have_a_header_and_aligned_columns(wf) -> None:  # typ
     at = audit[0].index("REASON")
     (schedule,) = [line for line in audit if "fault-schedule" in line and "request" in line]
     assert schedule[at:] == "game day drill"
+
+
+def test_faults_list_puts_open_windows_first_and_says_when_one_ended_early(wf) -> None:  # type: ignore[no-untyped-def]
+    """Active windows were listed among ended ones (by start time), and a window ended
+    early showed the end it had been planned to have."""
+
+    def schedule(host: str, duration: str) -> str:
+        out = wf(
+            *("faults", "schedule", "--host", host, "-n", "stage", "--abort-percent", "1"),
+            *("--duration", duration, "--reason", "game day drill"),
+        )
+        return out.split()[0]
+
+    first = schedule("docs-api", "10m")
+    wf("faults", "end", first, "--reason", "drill cut short")
+    second = schedule("search-api", "10m")  # started after the first, still active
+    faults = wf("faults", "list").splitlines()
+    assert [line.split()[:2] for line in faults[1:]] == [[second, "active"], [first, "ended"]]
+    ended = faults[2]
+    planned = re.search(r"(\d\d:\d\d:\d\d)-(\d\d:\d\d:\d\d)Z \(planned (\d\d:\d\d:\d\d)Z\)", ended)
+    assert planned, ended
+    start, end, plan = planned.groups()
+    assert start <= end < plan  # ended at once, ten minutes before it was due to

@@ -162,6 +162,23 @@ def fault_cell(value: int, unit: str, percent: float) -> str:
     return f"{value}{unit}@{percent:g}%" if percent > 0 else "—"
 
 
+STATE_ORDER = {"active": 0, "scheduled": 1, "ended": 2}  # as the faults pane lists them
+
+
+def listing_order(w: Any, now: Any) -> tuple[int, float]:
+    """Open windows first (active, then scheduled), then ended; newest start first."""
+    return (STATE_ORDER[w.state(now).value], -w.starts_at.timestamp())
+
+
+def window_cell(w: Any) -> str:
+    """Start-end; ended early, the end it had and the one planned: 10:19:05-10:19:13Z
+    (planned 10:21:05Z)."""
+    early = w.ended_early_at
+    if early is not None and early < w.ends_at:
+        return f"{w.starts_at:%H:%M:%S}-{early:%H:%M:%S}Z (planned {w.ends_at:%H:%M:%S}Z)"
+    return f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z"
+
+
 def run_list(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         snap = await _first(sources["faults"].watch())
@@ -177,12 +194,12 @@ def run_list(args: argparse.Namespace) -> int:
                     f"{w.spec.namespace}/{w.spec.target_host}",
                     fault_cell(w.spec.delay_ms, "ms", w.spec.delay_percent),
                     fault_cell(w.spec.abort_status, "", w.spec.abort_percent),
-                    f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z",
+                    window_cell(w),
                     w.owner,
                     "yes" if w.applied else "no",
                     w.reason + (f" — {w.end_reason}" if w.end_reason else ""),
                 )
-                for w in snap.windows
+                for w in sorted(snap.windows, key=lambda w: listing_order(w, now))
             ]
             header = ("ID", "STATE", "TARGET", "DELAY", "ABORT", "WINDOW", "OWNER", "APPLIED")
             for line in table_lines((*header, "REASON — HOW IT ENDED"), rows):
