@@ -90,7 +90,7 @@ def test_faults_list_puts_open_windows_first_and_says_when_one_ended_early(wf) -
             *("faults", "schedule", "--host", host, "-n", "stage", "--abort-percent", "1"),
             *("--duration", duration, "--reason", "game day drill"),
         )
-        return out.split()[0]
+        return str(out.split()[0])
 
     first = schedule("docs-api", "10m")
     wf("faults", "end", first, "--reason", "drill cut short")
