@@ -100,7 +100,7 @@ def test_a_new_user_drives_the_dashboard(tmp_path: Path) -> None:
         term.wait_for("750ms", within=5)  # what was typed is in the field
         term.enter()
         term.type("30")
-        for _ in range(7):  # delay %, then keep every default up to the reason
+        for _ in range(8):  # delay %, then keep every default (guard route too) up to the reason
             term.enter()
         term.type("game day e2e latency drill")
         term.enter()
