@@ -198,13 +198,11 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
         self._header = None
         super().notify_style_update()
 
-    def on_focus(self) -> None:
+    def on_focus(self) -> None:  # the cursor row is styled by focus: repaint it either way
         self.notify_style_update()
         self.refresh()
 
-    def on_blur(self) -> None:
-        self.notify_style_update()
-        self.refresh()
+    on_blur = on_focus
 
     def _row_strip(self, index: int, width: int) -> Strip:
         """Row `index` as a line `width` cells wide, cached until the row or width changes."""
@@ -214,15 +212,9 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
         variant = on_cursor * 2 + even
         strip = self._strips.get((key, variant))
         if strip is None or strip.cell_length != width:
-            base = self._style("even" if even else "plain")
+            base, row = self._style("even" if even else "plain"), self._rows[key]
             segs = cells.row_segments(
-                self.columns,
-                self._widths,
-                self._rows[key],
-                self._skip,
-                base,
-                self.app.console,
-                width,
+                self.columns, self._widths, row, self._skip, base, self.app.console, width
             )
             if on_cursor:
                 segs = list(Segment.apply_style(segs, post_style=self._style("cursor")))
