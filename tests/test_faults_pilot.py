@@ -154,6 +154,24 @@ async def test_the_dashboard_reconciles_windows_that_end() -> None:
         assert x.end_reason == "ended on time" and not x.applied
 
 
+async def test_quit_asks_about_a_window_scheduled_elsewhere_since_the_last_poll() -> None:
+    """`faults schedule` from another terminal, then q at once: the dashboard quit without
+    asking, from its last poll (up to 2 s old). q asks the faults source first."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=300, delay_percent=20)
+        req = FaultRequest(spec=spec, reason="drill from a laptop", duration=timedelta(minutes=5))
+        await app.sources["faults"].schedule(req, Actor(name="erin"))  # no refresh here
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert [n for n in app._notifications if "fault window" in n.title]
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
 @pytest.mark.parametrize(("first", "second"), [("q", "q"), ("ctrl+q", "ctrl+q"), ("palette", "q")])
 async def test_quit_with_a_fault_window_open_asks_again_before_quitting(
     first: str, second: str

@@ -9,6 +9,8 @@ windows and never starts one; the faults pane says which (`Reconciler`)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 RECONCILE_S = 2.0
 QUIT_AGAIN_S = 5.0  # a second q within this quits with fault windows open
+QUIT_REFRESH_S = 1.0  # how long q waits for the faults source to say what is open now
 
 
 class FaultActions(App[None]):
@@ -157,8 +160,13 @@ class FaultActions(App[None]):
     async def action_quit(self) -> None:
         """With fault windows open, the first q says what closing leaves running; a second
         one within QUIT_AGAIN_S quits. (The dashboard is their reconciler by default.)"""
-        open_windows = self._open_windows()
         armed = getattr(self, "_quit_armed", None)
+        if armed is None or time.monotonic() - armed > QUIT_AGAIN_S:
+            # the windows as they are now, not at the last poll: one scheduled from another
+            # terminal a second ago counts too (a slow backend gets a second, no more)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.refresh_now("faults"), QUIT_REFRESH_S)
+        open_windows = self._open_windows()
         if open_windows and (armed is None or time.monotonic() - armed > QUIT_AGAIN_S):
             self._quit_armed = time.monotonic()
             where = ", ".join(
