@@ -44,7 +44,7 @@ class GrantDetailsScreen(DetailsModal[Grant]):
 
     def gone_why(self) -> str:
         """Gone once past its expiry: it ran out (and was reaped); before it: revoked."""
-        return "it expired" if self.gone_at >= self.item.expires_at else self.GONE_WHY
+        return "it expired" if self.item.expired(self.gone_at) else self.GONE_WHY
 
     def expires(self) -> Text:
         g = self.item

@@ -69,7 +69,7 @@ class RevokeScreen(RequestModal[bool]):
 
     def why_gone(self) -> str:
         """Gone once past its expiry: it ran out (and was reaped); before it: revoked."""
-        if self.gone_at < self.grant.expires_at:
+        if not self.grant.expired(self.gone_at):
             return WHY
         return f"it expired {duration(self.now - self.grant.expires_at)} ago"
 
