@@ -289,3 +289,24 @@ async def test_e_on_an_ended_row_says_so_and_an_end_names_its_target() -> None:
             lambda: any(t.endswith("on stage/docs-api ended") for t in toasts(app)),
             what="the end, with its target",
         )
+
+
+async def test_the_window_that_ended_last_is_listed_first_among_ended_ones() -> None:
+    """Ended windows were listed oldest start first, so at 80x24 the one that just ended
+    (the one whose reason the SRE wants) was below the pane's three rows."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        faults, erin = app.sources["faults"], Actor(name="erin")
+        ids = []
+        for host in ("docs-api", "search-api", "gateway"):
+            spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
+            w = await faults.schedule(FaultRequest(spec=spec, reason="drill errors"), erin)
+            ids.append(w.id)
+        for wid in ids:  # ended in the order scheduled: gateway last
+            await faults.end(wid, erin, "drill over")
+            await pilot.pause(0.05)
+        await app.refresh_now("faults")
+        table = app.query_one(FaultsPane).table()
+        await wait_for(pilot, lambda: table.row_count == 3, what="the three windows")
+        assert list(table.rows) == ids[::-1]

@@ -61,6 +61,11 @@ def unstarted(w: FaultWindow, now: datetime) -> bool:
     return w.state(now) is WindowState.ACTIVE and not w.applied
 
 
+def ended_at(w: FaultWindow) -> datetime:
+    """When it ended (early or on time)."""
+    return min(w.ends_at, w.ended_early_at or w.ends_at)
+
+
 def when(w: FaultWindow, now: datetime) -> Text:
     """The countdown to the window's next edge, at most 10 cells ("1h02m left"), so that it
     fits beside its target in the 28 cells the pane has at 80 columns."""
@@ -71,8 +76,7 @@ def when(w: FaultWindow, now: datetime) -> Text:
         return Text("unstarted", DUE_STYLE, justify="right")
     if state is WindowState.ACTIVE:
         return Text(f"{duration(w.ends_at - now)} left", "yellow", justify="right")
-    end = w.ended_early_at or w.ends_at
-    return Text(f"{ago(now - end)} ago", "grey50", justify="right")
+    return Text(f"{ago(now - ended_at(w))} ago", "grey50", justify="right")
 
 
 def note(w: FaultWindow, now: datetime) -> Text:
@@ -81,8 +85,7 @@ def note(w: FaultWindow, now: datetime) -> Text:
     if w.spec.namespace in DEFAULT_PROTECTED and (w.applied or state is WindowState.ACTIVE):
         return Text("IN A PROTECTED NAMESPACE", "bold red")
     if state is WindowState.ENDED:
-        end = min(w.ends_at, w.ended_early_at or w.ends_at)
-        if w.applied and (now - end).total_seconds() > LEAK_GRACE_S:  # as the alert says
+        if leaking(w, now):
             return Text(f"STILL APPLIED {w.end_reason}".strip(), "bold red")
         return Text(w.end_reason or "ended", "grey50")
     g = w.guards
@@ -92,6 +95,25 @@ def note(w: FaultWindow, now: datetime) -> Text:
     if g.error_rate_above is not None:
         parts.append(f"err>{g.error_rate_above:.0%}")
     return Text(("guard " + " ".join(parts)) if parts else "", "cyan")
+
+
+def leaking(w: FaultWindow, now: datetime) -> bool:
+    """Ended, and its fault still in the backend past the grace (as the alert says)."""
+    ended = w.state(now) is WindowState.ENDED
+    return ended and w.applied and (now - ended_at(w)).total_seconds() > LEAK_GRACE_S
+
+
+def pane_order(w: FaultWindow, now: datetime) -> tuple[int, float, str]:
+    """A leak first; then active, the one ending soonest on top; then scheduled, soonest
+    start first; then ended, the one that ended last on top (80x24 shows three rows)."""
+    state = w.state(now)
+    if leaking(w, now):
+        return (-1, ended_at(w).timestamp(), w.id)
+    if state is WindowState.ACTIVE:
+        return (0, w.ends_at.timestamp(), w.id)
+    if state is WindowState.SCHEDULED:
+        return (1, w.starts_at.timestamp(), w.id)
+    return (2, -ended_at(w).timestamp(), w.id)
 
 
 def fault_text(w: FaultWindow) -> str:
@@ -146,8 +168,7 @@ class FaultsPane(SourcePane):
 
     def show(self, snap: FaultsSnapshot) -> None:
         now = self.now
-        order = {WindowState.ACTIVE: 0, WindowState.SCHEDULED: 1, WindowState.ENDED: 2}
-        windows = sorted(snap.windows, key=lambda w: (order[w.state(now)], w.starts_at, w.id))
+        windows = sorted(snap.windows, key=lambda w: pane_order(w, now))
         rows = {}
         for w in windows:
             state = w.state(now)
