@@ -11,6 +11,8 @@ from tests.test_faults_pilot import fill, form, windows
 from tui.app import WatchfloorApp
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.grant import GrantScreen
+from tui.screens.halt import HaltScreen
+from tui.screens.replay import ReplayScreen
 
 
 def focused_id(app: WatchfloorApp) -> str:
@@ -119,3 +121,42 @@ async def test_before_any_refusal_enter_still_walks_the_fields() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
         await pilot.press(*"docs-api", "enter")
         assert focused_id(app) == "namespace" and isinstance(app.screen, FaultWindowScreen)
+
+
+async def test_halt_all_refused_puts_the_focus_on_the_field_at_fault() -> None:
+    """Enter on an empty reason moved on to the confirm field; "abc" Enter was refused
+    ("a reason is required") with the focus left in the confirm field, so the reason typed
+    next landed there: "drill overHALT"."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="HALT dialog")
+        await pilot.press("enter", *"abc", "enter")
+        assert error(app, "#halt-error") == "a reason is required"
+        assert focused_id(app) == "halt-reason"
+        await pilot.press(*"drill over", "enter")
+        assert error(app, "#halt-error") == "type HALT (in capitals) to confirm"
+        assert focused_id(app) == "halt-confirm"
+        assert value(app, "halt-reason") == "drill over"
+
+
+async def test_the_dry_run_refused_puts_the_focus_on_the_field_at_fault() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen), what="dry-run")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_for(pilot, lambda: not screen.running, within=30, what="the first run")
+        await pilot.click("#replay-limit")
+        await pilot.press("end", "ctrl+u", *"0", "enter")
+        assert "above 0" in str(app.screen.query_one("#replay-status", Static).render())
+        assert focused_id(app) == "replay-limit"
+        await pilot.click("#replay-file")
+        await pilot.press("end", "ctrl+u")
+        await pilot.click("#replay-limit")
+        await pilot.press("end", "ctrl+u", *"10", "enter")
+        assert "policy file" in str(app.screen.query_one("#replay-status", Static).render())
+        assert focused_id(app) == "replay-file"

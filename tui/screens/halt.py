@@ -74,10 +74,10 @@ class HaltScreen(ActionForm[int | None]):
             return
         reason = " ".join(self.query_one("#halt-reason", Input).value.split())
         if not reason:
-            self.show_error("a reason is required")
+            self.show_error("a reason is required", "halt-reason")
             return
         if self.query_one("#halt-confirm", Input).value.strip() != CONFIRM_WORD:
-            self.show_error(f"type {CONFIRM_WORD} (in capitals) to confirm")
+            self.show_error(f"type {CONFIRM_WORD} (in capitals) to confirm", "halt-confirm")
             return
         self.start_busy("HALT ALL")
         self.post_message(self.Submitted(self, reason))

@@ -93,8 +93,11 @@ class ReplayScreen(TypeAheadModal[None]):
             limit = int(self.query_one("#replay-limit", Input).value or "0")
         except ValueError:
             limit = 0
-        if not path or limit <= 0:
-            self.show_error("give a policy file and a number of decisions above 0")
+        if not path:
+            self.show_error("give a candidate policy file", "replay-file")
+            return
+        if limit <= 0:
+            self.show_error("give a number of decisions above 0", "replay-limit")
             return
         self.running = True
         self.what = f"Policy dry-run of {Path(path).name}"
@@ -137,8 +140,11 @@ class ReplayScreen(TypeAheadModal[None]):
         if self.is_open:
             self.report = report
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, field: str = "") -> None:
+        """Say why it did not run; with the `field` at fault, the focus goes there."""
         self.running = False
+        if field:
+            self.query_one(f"#{field}", Input).focus()
         self.query_one(ProgressBar).update(total=None, progress=0)  # not the last run's 100 %
         self.query_one("#replay-status", Static).update(Text(text, style="bold red"))
 
