@@ -59,6 +59,10 @@ def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         ),
         ([*SCHEDULE, "--guard-error-rate", "0"], "--guard-error-rate: '0': a guard above 0"),
         ([*SCHEDULE, "--guard-p999-ms", "0"], "--guard-p999-ms: '0' is not above 0"),
+        (  # it spun a core at 99%
+            ["faults", "reconcile", "--interval", "0"],
+            "argument --interval: '0' is under 1s",
+        ),
         (["audit", "list", "--limit", "0"], "argument --limit: '0' is not within 1-1000000"),
         (["snapshot", "--for", "abc"], "argument --for: 'abc' is not a duration"),
         (["screenshot", "--size", "abc", "out.svg"], "argument --size: 'abc' is not COLSxROWS"),

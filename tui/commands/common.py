@@ -12,20 +12,24 @@ from backends.contracts import ActionRefused
 from backends.faults_core import MAX_DELAY
 from backends.wiring import data_dir_for
 from tui.logsetup import setup_logging
-from tui.parse import BadValue, seconds
+from tui.parse import BadValue, seconds, span
 
 MAX_DURATION_S = 24 * 3600.0  # longer than any wait, window or interval a command takes
 
 
-def duration_up_to(most_s: float) -> Callable[[str], float]:
+def duration_up_to(most_s: float, *, least_s: float = 0.0) -> Callable[[str], float]:
     """An argparse type: a duration ('10s', '2m', '500ms', '1.5h' or plain seconds) of at
-    most `most_s`; anything else is a usage error naming the option (exit 2)."""
+    least `least_s` and at most `most_s`; anything else is a usage error naming the
+    option (exit 2)."""
 
     def duration(text: str) -> float:
         try:
-            return seconds(text, "", bare_unit="s", most=most_s, hint="10s, 2m, 500ms")
+            value = seconds(text, "", bare_unit="s", most=most_s, hint="10s, 2m, 500ms")
         except BadValue as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+        if value < least_s:
+            raise argparse.ArgumentTypeError(f"{text.strip()!r} is under {span(least_s)}")
+        return value
 
     return duration
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN
 from tui.commands.common import (
+    MAX_DURATION_S,
     delay,
-    duration,
     duration_up_to,
     error_ratio,
     load_config,
@@ -122,7 +122,7 @@ def register(sub: Any) -> None:
     rc.add_argument("--once", action="store_true", help="one pass, then exit")
     rc.add_argument(
         "--interval",
-        type=duration,
+        type=duration_up_to(MAX_DURATION_S, least_s=1.0),  # 0 would spin a core
         default=10.0,
         metavar="DURATION",
         help="between passes (default 10s)",
