@@ -169,6 +169,15 @@ def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None
 NEVER_STARTED = "ended, never started"  # its whole window passed with no reconciler running
 
 
+CANCELLED = "cancelled"  # ended before its start: nothing was ever injected
+
+
+def cancelled(w: FaultWindow) -> bool:
+    """Ended (HALT ALL, `e`) before its start: it never ran, and its end is before its
+    start, which a list must not show as a span ("12:58:23-12:53:30Z")."""
+    return w.ended_early_at is not None and w.ended_early_at <= w.starts_at
+
+
 def is_open(w: FaultWindow, now: datetime) -> bool:
     return w.state(now) is not WindowState.ENDED
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backends.faults_core import cancelled
 from backends.models import (
     FaultGuards,
     FaultSpec,
@@ -48,6 +49,9 @@ def _state(w: FaultWindow, now: datetime) -> str:
         return "due, not started (the fault is not in)"
     if state is WindowState.ENDED:
         today = now.date()
+        if w.ended_early_at is not None and cancelled(w):
+            why = f": {w.end_reason}" if w.end_reason else ""
+            return f"cancelled at {stamp(w.ended_early_at, today)}, before it started{why}"
         if w.ended_early_at is not None:
             why = f": {w.end_reason}" if w.end_reason else ""
             return f"ended early at {stamp(w.ended_early_at, today)}{why}"

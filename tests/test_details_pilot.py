@@ -175,8 +175,16 @@ async def test_enter_on_a_fault_window_shows_it_whole_and_e_ends_it() -> None:
             assert part in text, part
         assert "e End window" in details.query_one(KeyFooter).render().plain
 
-        await pilot.press("e")  # ends it; the details show it ended, as it happened
-        await wait_for(pilot, lambda: "state ended" in shown(details), within=5, what="ended")
+        await pilot.press("e")  # ends it before its start; the details say so, as it happens
+        await wait_for(
+            pilot,
+            lambda: (
+                "state cancelled: ended before its start, nothing was injected" in shown(details)
+            ),
+            within=5,
+            what="cancelled",
+        )
+        assert "cancelled 20" in shown(details)  # the row, then its time
         assert "end reason ended by" in shown(details)
         assert window_state(app, wid) is WindowState.ENDED
         await pilot.press("escape")

@@ -310,3 +310,27 @@ async def test_the_window_that_ended_last_is_listed_first_among_ended_ones() -> 
         table = app.query_one(FaultsPane).table()
         await wait_for(pilot, lambda: table.row_count == 3, what="the three windows")
         assert list(table.rows) == ids[::-1]
+
+
+async def test_a_window_halted_before_its_start_reads_cancelled_in_pane_and_details() -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        faults, erin = app.sources["faults"], Actor(name="erin")
+        spec = FaultSpec(target_host="docs-api", namespace="stage", abort_percent=5)
+        req = FaultRequest(spec=spec, reason="drill errors later", start_in=timedelta(minutes=5))
+        w = await faults.schedule(req, erin)
+        await faults.halt_all(erin, "pager fired: stop the drills")
+        await app.refresh_now("faults")
+        table = app.query_one(FaultsPane).table()
+        await wait_for(pilot, lambda: w.id in table.rows, what="the window")
+        assert str(table.get_row(w.id)[2]) == "cancelled"
+        await pilot.press("2", "home", "enter")
+        from tui.screens.fault_details import FaultDetailsScreen
+
+        await wait_for(pilot, lambda: isinstance(app.screen, FaultDetailsScreen), what="details")
+        from tests.test_details_pilot import shown
+
+        body = shown(app.screen)
+        assert "state cancelled: ended before its start, nothing was injected" in body
+        assert "cancelled 20" in body  # the row, then its time

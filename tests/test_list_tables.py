@@ -102,3 +102,20 @@ def test_faults_list_puts_open_windows_first_and_says_when_one_ended_early(wf) -
     assert planned, ended
     start, end, plan = planned.groups()
     assert start <= end < plan  # ended at once, ten minutes before it was due to
+
+
+def test_a_window_ended_before_its_start_reads_cancelled_not_a_backwards_span(wf) -> None:  # type: ignore[no-untyped-def]
+    """HALT ALL before a window's start: `faults list` showed "12:58:23-12:53:30Z (planned
+    13:08:23Z)", a window that ended before it began."""
+    out = wf(
+        *("faults", "schedule", "--host", "docs-api", "-n", "stage", "--abort-percent", "1"),
+        *("--start-in", "5m", "--reason", "game day drill later"),
+    )
+    wid = str(out.split()[0])
+    wf("faults", "halt", "--reason", "pager fired: stop the drills")
+    (line,) = [x for x in wf("faults", "list").splitlines() if x.startswith(wid)]
+    hms = r"(\d\d:\d\d:\d\d)"
+    m = re.search(rf"cancelled {hms}Z \(planned {hms}-{hms}Z\)", line)
+    assert m, line
+    cancelled_at, start, end = m.groups()
+    assert cancelled_at < start < end or start < end < cancelled_at  # (past midnight)

@@ -111,3 +111,17 @@ def test_no_windows_is_none_only_from_a_source_that_answered() -> None:
     text = section(report(FaultsSnapshot(observed_at=NOW, health=failing)))
     assert text == "Unknown: the faults source has not answered (connection refused)."
     assert section(report(None)).startswith("Unknown")
+
+
+def test_a_window_halted_before_its_start_is_cancelled_in_the_report() -> None:
+    """It said "planned 09:05:00Z … ended early at 09:01:00Z", as if it had run."""
+    halted = window(
+        "0c1a2b3d",
+        5,
+        ended_early_at=T0 + timedelta(minutes=1),
+        end_reason="HALT ALL: pager fired",
+    )
+    snap = FaultsSnapshot(observed_at=NOW, health=OK, source="local", windows=(halted,))
+    assert "  - state: cancelled at 09:01:00Z, before it started: HALT ALL: pager fired" in (
+        section(report(snap))
+    )

@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN
+from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN, cancelled
 from tui.commands.common import (
     MAX_DURATION_S,
     delay,
@@ -174,6 +174,9 @@ def window_cell(w: Any) -> str:
     """Start-end; ended early, the end it had and the one planned: 10:19:05-10:19:13Z
     (planned 10:21:05Z)."""
     early = w.ended_early_at
+    if early is not None and cancelled(w):
+        planned = f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z"
+        return f"cancelled {early:%H:%M:%S}Z (planned {planned})"
     if early is not None and early < w.ends_at:
         return f"{w.starts_at:%H:%M:%S}-{early:%H:%M:%S}Z (planned {w.ends_at:%H:%M:%S}Z)"
     return f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z"

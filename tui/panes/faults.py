@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widgets import Static
 
-from backends.faults_core import DEFAULT_PROTECTED
+from backends.faults_core import CANCELLED, DEFAULT_PROTECTED, cancelled
 from backends.models import FaultsSnapshot, FaultWindow, WindowState
 from tui.fmt import ago, duration
 from tui.panes.base import SourcePane, empty_text
@@ -178,6 +178,8 @@ class FaultsPane(SourcePane):
                 when(w, now),
                 Text(DUE_TEXT[self.reconciler], DUE_STYLE)
                 if due
+                else Text(CANCELLED, "grey50")
+                if cancelled(w)
                 else Text(state.value, STATE_STYLE[state]),
                 fault_text(w),
                 note(w, now),

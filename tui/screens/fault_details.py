@@ -17,6 +17,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from backends.faults_core import CANCELLED, cancelled
 from backends.models import FaultWindow, WindowState
 from backends.report_faults import guard_words
 from tui.fmt import ago, duration
@@ -51,6 +52,8 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
         if self.listed and unstarted(w, now):
             return Text(DUE_TEXT[self.reconciler], DUE_STYLE)
         state = w.state(now)
+        if cancelled(w):
+            return Text(f"{CANCELLED}: ended before its start, nothing was injected", "grey50")
         return Text(state.value, STATE_STYLE[state])
 
     def edge(self, at: datetime, upcoming: bool) -> Text:
@@ -85,7 +88,8 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
             ("ends at", self.edge(w.ends_at, state is not WindowState.ENDED)),
         ]
         if w.ended_early_at is not None:
-            rows.append(("ended at", self.edge(w.ended_early_at, False)))
+            label = "cancelled" if cancelled(w) else "ended at"
+            rows.append((label, self.edge(w.ended_early_at, False)))
         rows += [
             ("owner", w.owner),
             ("reason", Text(w.reason, "italic")),
