@@ -176,7 +176,16 @@ class Timeline:
         current = {a.key: a for a in alerts}
         for key, a in current.items():
             if key not in self._alerts:
-                self.note(now, "alert", f"raised {a.kind.value}: {a.message}")
+                # a held alert (p99.9 over SLO) is listed once it has held a while: the
+                # strip shows when it began, so say so here too
+                held = now - a.raised_at
+                since = (
+                    f" (since {stamp(a.raised_at, now.date())}, held {duration(held)} before "
+                    "alerting)"
+                    if held.total_seconds() >= 1
+                    else ""
+                )
+                self.note(now, "alert", f"raised {a.kind.value}: {a.message}{since}")
         for key, a in self._alerts.items():
             if key not in current:
                 # which one (two routes, five sources), as last seen, and for how long

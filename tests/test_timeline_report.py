@@ -191,3 +191,21 @@ async def test_timeline_screen_shows_a_long_detail_whole_when_there_is_room() ->
         await pilot.pause()
         table = app.screen.query_one(KeyedTable)
         assert detail in table.render_line(1).text  # not cut at 40 columns
+
+
+def test_an_alert_held_before_it_is_listed_says_since_when_its_condition_held() -> None:
+    """The strip said "12:57:56Z WARN p99.9 over SLO" (when it began) and the timeline
+    "12:58:27Z alert raised p99.9 over SLO" (when the 30 s hold ran out), with nothing to
+    say they were the same alert."""
+    a = Alert(
+        kind=AlertKind.P999_OVER_SLO,
+        key="slo:GET /search",
+        raised_at=T0,
+        message="GET /search p99.9 480 ms > SLO 400 ms",
+    )
+    tl = Timeline()
+    tl.observe_alerts([a], T0 + timedelta(seconds=31))
+    assert [e.text for e in tl.events] == [
+        "raised p99.9 over SLO: GET /search p99.9 480 ms > SLO 400 ms"
+        " (since 09:00:00Z, held 31s before alerting)"
+    ]
