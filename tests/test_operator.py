@@ -273,3 +273,47 @@ async def test_a_footer_too_narrow_for_the_palette_key_keeps_quit() -> None:
         await wait_for(pilot, lambda: bool(footer.drawn), what="footer keys")
         assert [k.description for k in footer.drawn] == ["Quit", "Help"]
         assert footer.render().plain == " q Quit  ? Help  …  "
+
+
+def blocked_dir(tmp_path: Path) -> Path:
+    """A place no file can be written under: its parent is a plain file."""
+    (tmp_path / "full").write_text("not a directory")
+    return tmp_path / "full" / "reports"
+
+
+async def test_a_report_or_screenshot_that_cannot_be_written_says_so_and_keeps_running(
+    tmp_path: Path,
+) -> None:
+    """With the output directory unwritable, `x` and ctrl+s raised out of the action and
+    the dashboard exited with a traceback in the middle of the game day."""
+    from tests.test_read_only import toasts
+
+    app = local_app()
+    app.screenshot_dir = blocked_dir(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("x", "ctrl+s")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        said = [t for t in toasts(app) if "could not be written" in t]
+        assert len(said) == 2, toasts(app)
+        assert all(str(app.screenshot_dir) in t for t in said)
+
+
+async def test_a_saved_file_is_named_on_its_own_line_above_its_directory(tmp_path: Path) -> None:
+    """The toast said "Saved /root/.local/share/watchfloor/watchfloor-20261127T1258" then
+    "55Z.svg": it broke the name where the line ran out."""
+    from tests.test_read_only import toasts
+
+    app = local_app()
+    app.screenshot_dir = tmp_path
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(svgs(tmp_path)), what="the file")
+        (svg,) = svgs(tmp_path)
+        assert f"Saved {svg.name}\nin {tmp_path}" in toasts(app)
+
+
+def svgs(where: Path) -> list[Path]:
+    return list(where.glob("*.svg"))

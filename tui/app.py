@@ -39,6 +39,7 @@ from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
 from tui.panes.release import ReleasePane
 from tui.release_actions import ReleaseActions
+from tui.saving import save
 from tui.source_feed import SourceFeed
 
 HELP_SECTIONS = ("Watchfloor", "This pane", "Moving around")
@@ -244,12 +245,9 @@ class WatchfloorApp(
         self.main_screen.set_focus(self.pane(cap).focus_target())  # now, not after the burst
 
     def action_save_svg(self) -> None:
-        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
         stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
-        path = self.save_screenshot(
-            filename=f"watchfloor-{stamp}.svg", path=str(self.screenshot_dir)
-        )
-        self.notify(f"Saved {path}", title="Screenshot")
+        name, where = f"watchfloor-{stamp}.svg", self.screenshot_dir
+        save(self, "Screenshot", where, lambda: Path(self.save_screenshot(name, str(where))))
 
     def _binding_rows(self) -> list[tuple[str, str, str, str]]:
         """Every key that works now, for `?`, as (section, key, what it does, binding id for

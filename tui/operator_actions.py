@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
@@ -20,6 +21,7 @@ from backends.alerts import AlertBook
 from backends.contracts import PANES
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
+from tui.saving import save
 
 # Screens are imported when first opened: they are not on the first frame's path.
 
@@ -199,12 +201,14 @@ class OperatorActions:
             peaks=app.peaks,
             faults=faults if isinstance(faults, FaultsSnapshot) else None,
         )
-        out_dir = app.screenshot_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"gameday-{now:%Y%m%dT%H%M%SZ}.md"
-        path.write_text(md, encoding="utf-8")
-        self.timeline.note(now, "note", f"game-day report exported to {path}")
-        app.notify(f"Saved {path}", title="Game-day report")
+        path: Path = app.screenshot_dir / f"gameday-{now:%Y%m%dT%H%M%SZ}.md"
+
+        def write() -> Path:
+            path.write_text(md, encoding="utf-8")
+            return path
+
+        if save(app, "Game-day report", path.parent, write) is not None:
+            self.timeline.note(now, "note", f"game-day report exported to {path}")
 
     # --- profiles ---------------------------------------------------------------------------------
 
