@@ -19,6 +19,24 @@ def listed(pilot: Pilot[None]) -> list[str]:
     return [str(p).partition("\n")[0] for p in prompts]
 
 
+def entries(pilot: Pilot[None]) -> list[tuple[str, str]]:
+    """(title, help text) of each command the open palette lists, top first."""
+    screen = pilot.app.screen
+    if not isinstance(screen, CommandPalette):
+        return []
+    options = screen.query_one(CommandList)
+    prompts = (options.get_option_at_index(i).prompt for i in range(options.option_count))
+    return [(title, text) for title, _, text in (str(p).partition("\n") for p in prompts)]
+
+
+async def open_all(pilot: Pilot[None]) -> list[tuple[str, str]]:
+    """Open the palette with nothing typed: (title, help text) of every command it lists."""
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: len(entries(pilot)) > 10, what="the palette's commands")
+    await pilot.pause(0.5)  # the palette adds hits in batches every 0.25 s: let them land
+    return entries(pilot)
+
+
 async def search(pilot: Pilot[None], text: str, expect: str) -> list[str]:
     """Open the palette, type `text` and wait until `expect` is listed; the titles listed."""
     await pilot.press("ctrl+p")

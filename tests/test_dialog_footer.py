@@ -1,12 +1,15 @@
 """Every dialog shows its own keys on the bottom line. Under a form the dashboard's footer
 showed `H HALT ALL faults`, `f Fault window`…, keys that are off while it is open (an H
-goes into the focused field), and nothing said that Enter walks to the next field."""
+goes into the focused field), and nothing said that Enter walks to the next field. `?` and
+the palette left the dashboard's footer in view, its keys dead and their own Esc unsaid;
+the revoke dialog did not say what Enter does."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from tests.helpers import local_app, wait_for
@@ -17,6 +20,7 @@ from tui.screens.filter import FilterScreen
 from tui.screens.grant import GrantScreen
 from tui.screens.grant_details import GrantDetailsScreen
 from tui.screens.halt import HaltScreen
+from tui.screens.help import HelpScreen
 from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.revoke import RevokeScreen
 
@@ -24,11 +28,13 @@ FORMS = [
     (("g",), GrantScreen, "⏎ Next field, submit after the last"),
     (("f",), FaultWindowScreen, "⏎ Next field, submit after the last"),
     (("H",), HaltScreen, "⏎ Next field, submit after the last"),
-    (("4", "r"), RevokeScreen, "esc Cancel"),
+    (("4", "r"), RevokeScreen, "⏎ Next field, submit after the last"),
     (("R",), RehearsalScreen, "⏎ Next field, submit after the last"),
     (("3", "slash"), FilterScreen, "esc Cancel"),
     (("d",), DenialsScreen, "esc Close"),
     (("4", "enter"), GrantDetailsScreen, "r Revoke grant  esc Close"),
+    (("question_mark",), HelpScreen, "esc Close"),
+    (("ctrl+p",), CommandPalette, "⏎ Run  esc Close"),
 ]
 
 

@@ -45,6 +45,7 @@ OPENERS = (
     ("t",),
     ("A",),  # every current alert
     ("question_mark",),
+    ("ctrl+p",),  # the command palette
 )
 
 

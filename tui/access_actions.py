@@ -7,12 +7,11 @@ the candidate, in a worker thread, with progress pushed back to the screen."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import App, SystemCommand
+from textual.app import App
 
 from backends.contracts import DecisionHistory
 from backends.models import AccessSnapshot
@@ -117,13 +116,3 @@ class AccessActions(App[None]):
         if report.errors:
             said += f", {report.errors:,} could not be evaluated"
         self.notify(said, title=screen.what, severity="warning" if flips else "information")
-
-    def access_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Recent denials", "Drill down into recent denied decisions (d)", self.action_denials
-        )
-        yield SystemCommand(
-            "Policy dry-run",
-            "Replay recent decisions through a candidate policy; applies nothing (p)",
-            self.action_policy_replay,
-        )

@@ -31,6 +31,7 @@ from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
 from tui.no_color import ReadableNoColor
 from tui.operator_actions import OperatorActions, Profile
+from tui.palette import palette_commands, textual_commands
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
 from tui.panes.base import SourcePane, health_class
@@ -44,29 +45,6 @@ from tui.source_feed import SourceFeed
 
 HELP_SECTIONS = ("Watchfloor", "This pane", "Moving around")
 P = partial(Binding, priority=True)  # see BINDINGS
-PALETTE = (  # the command palette's own entries: (title, what it does, action)
-    ("Mark p99.9 baseline", "Use current p99.9 per route as the baseline", "mark_baseline"),
-    ("Save SVG screenshot", "Write the screen to the data dir", "save_svg"),
-    ("Grant break-glass access", "Open the grant form (g)", "grant"),
-    (
-        "Revoke selected grant",
-        "Revoke the grant under the cursor in the grants pane (r)",
-        "revoke_selected",
-    ),
-    ("Release notes", "Open the latest release's notes", "release_notes"),
-    ("Rollback rehearsal", "Trigger the rollback rehearsal (asks to confirm, audited)", "rehearse"),
-    ("Schedule a fault window", "Open the fault window form (f)", "schedule_fault"),
-    (
-        "End selected fault window",
-        "End the window under the cursor in the faults pane (e)",
-        "end_fault",
-    ),
-    (
-        "HALT ALL fault injection",
-        "Remove every managed fault in every namespace (H, type HALT to confirm)",
-        "halt_all",
-    ),
-)
 PANE_CLASSES: dict[str, type[SourcePane]] = {
     "latency": LatencyPane,
     "faults": FaultsPane,
@@ -270,18 +248,15 @@ class WatchfloorApp(
         return [row for section in rows.values() for row in section]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield from self.operator_commands()
-        yield from self.access_commands()
-        for title, help_text, action in PALETTE:
-            if not self.hides(action):
-                yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
-        for cap in PANE_CLASSES:
-            yield SystemCommand(
-                f"Focus {cap} pane",
-                f"Move the cursor to the {cap} pane",
-                lambda cap=cap: self.action_focus_pane(cap),
-            )
+        yield from textual_commands(super().get_system_commands(screen))
+        yield from palette_commands(self, self.hides)
+        yield from self.profile_commands()
+
+    def action_command_palette(self) -> None:
+        from tui.screens.palette import Palette  # imported when first opened
+
+        if self.use_command_palette and not isinstance(self.screen, Palette):
+            self.push_screen(Palette(id="--command-palette"))
 
     async def on_unmount(self) -> None:
         await self.sources.aclose()

@@ -9,7 +9,8 @@ Here the focused widget's own keys come first, then the screen's (a dialog's), t
 app's in the order of its BINDINGS, which puts the incident keys (HALT ALL, fault
 windows, grants) early. What does not fit is left out and a "…" says so; `?` lists every
 key. The command palette key stays on the right. A click on a key presses it, as with
-the stock footer.
+the stock footer. A screen whose widgets take a key themselves, with no binding to show
+(Enter in the palette's search field), names it in FOOTER_HINTS: shown first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -42,6 +44,10 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
     screen_keys: list[Shown] = []
     app_keys: list[Shown] = []
     seen: set[tuple[int, str]] = set()  # one key per action, as the stock footer shows
+    hints = [  # (key, what it does): keys a widget takes itself, shown as bindings are
+        Shown(key, app.get_key_display(Binding(key, "", description)), description, True)
+        for key, description in getattr(screen, "FOOTER_HINTS", ())
+    ]
     for key, (node, binding, enabled, _tooltip) in screen.active_bindings.items():
         item = Shown(key, app.get_key_display(binding), binding.description, enabled)
         if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
@@ -52,7 +58,7 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
             seen.add((id(node), binding.action))
             tier = app_keys if node is app else screen_keys if node is screen else widget_keys
             tier.append(item)
-    return widget_keys + screen_keys + app_keys, palette
+    return hints + widget_keys + screen_keys + app_keys, palette
 
 
 class KeyFooter(Widget, can_focus=False):

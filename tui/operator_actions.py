@@ -239,22 +239,9 @@ class OperatorActions:
         app.sub_title = f"env {env}{ro} · {where}"
         app.query_one(Header).set_class(env.lower() in PROD_ENVIRONMENTS, "-prod")
 
-    def operator_commands(self) -> Iterable[SystemCommand]:
+    def profile_commands(self) -> Iterable[SystemCommand]:
+        """The palette's profile switches (the keys' entries: tui.palette)."""
         app: Any = self
-        yield SystemCommand(
-            "Acknowledge the top alert", "Dim it until it clears (a)", self.action_ack_alert
-        )
-        yield SystemCommand(
-            "Filter focused pane", "Show only rows containing text (/)", self.action_filter
-        )
-        yield SystemCommand(
-            "Timeline",
-            "Everything that changed, from the recent audit trail on (t)",
-            self.action_timeline,
-        )
-        yield SystemCommand(
-            "Export game-day report", "Markdown into the data dir (x)", self.action_export_report
-        )
         for name in self.profiles:
             if name != app.active_profile:
                 yield SystemCommand(

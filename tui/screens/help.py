@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.footer import KeyFooter
+
 ABOUT = (
     "Panes: Latency (p99.9 per route vs SLO and baseline, adaptive inflight limit), "
     "Faults (fault-injection windows), Access (ABAC deny rates), Break-glass grants "
@@ -46,6 +48,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Watchfloor keys", style="bold"))
             yield Static(table)
             yield Static(Text(ABOUT, style="grey70"), id="help-about")
+        yield KeyFooter()  # its own keys, not the dashboard's (off while it is open)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -1,12 +1,14 @@
 """`r` on a grant: revoke it. Give a reason, then confirm.
 
 Enter in the reason moves to the confirmation; the Revoke button (or Enter on it) posts
-`RevokeScreen.Submitted`. The App revokes through the GrantSource and then closes the
-screen or calls `refused`, keeping the reason as typed (closed meanwhile: a toast, see
-RequestModal). While the screen is open the App pushes the time in once a second
-(`set_now`), and whether the grants source still lists the grant: the countdown runs on,
-once it has passed its expiry the screen says how long ago, and once the grant is gone
-(revoked from another terminal, reaped) it says so, and Revoke sends nothing.
+`RevokeScreen.Submitted`. Enter is a priority binding, as in the other forms (form.py): it
+waits for the reason to take the keys typed before it, and the footer shows it. The App
+revokes through the GrantSource and then closes the screen or calls `refused`, keeping the
+reason as typed (closed meanwhile: a toast, see RequestModal). While the screen is open
+the App pushes the time in once a second (`set_now`), and whether the grants source still
+lists the grant: the countdown runs on, once it has passed its expiry the screen says how
+long ago, and once the grant is gone (revoked from another terminal, reaped) it says so,
+and Revoke sends nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -26,6 +29,7 @@ from backends.models import Grant
 from tui.fmt import duration
 from tui.screens.field import Field
 from tui.screens.form import RequestModal
+from tui.settle import settled
 
 MIN_REASON = 10
 GONE, WHY = "no longer listed", "revoked elsewhere"
@@ -50,6 +54,10 @@ class RevokeScreen(RequestModal[bool]):
     #revoke-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        # the reason, then the Revoke button: the same words as the other forms' Enter
+        Binding(
+            "enter", "enter", "Next field, submit after the last", id="revoke.enter", priority=True
+        ),
         Binding("escape", "cancel", "Cancel", id="revoke.cancel", priority=True),
     ]
 
@@ -132,13 +140,24 @@ class RevokeScreen(RequestModal[bool]):
             return None
         return reason
 
-    @on(Input.Submitted, "#reason")
+    async def action_enter(self) -> None:
+        focused = self.focused
+        reason = self.query_one("#reason", Input)
+        if focused is reason:
+            await settled(reason)
+            self._entered_reason()
+        elif isinstance(focused, Button):
+            focused.press()
+        else:
+            raise SkipAction()  # anything else takes Enter itself
+
+    @on(Input.Submitted, "#reason")  # Enter remapped in [keys]: the field's own Enter
     def _entered_reason(self) -> None:
         if self._reason() is not None and not self.gone():
             self.query_one("#revoke-error", Static).update(
                 Text(f"Press Enter again to revoke {self.grant.id} now.", style="bold")
             )
-            self.query_one("#confirm", Button).focus()
+            self.set_focus(self.query_one("#confirm", Button))  # now, not after the burst
 
     @on(Button.Pressed, "#confirm")
     def _confirmed(self) -> None:

@@ -1,0 +1,84 @@
+"""The command palette's entries: every key of the dashboard, each with its key.
+
+An entry names a binding by its id; the palette runs that binding's action and shows the
+key it has now, as the footer and `?` show it (remapped in [keys]: the new key). Of
+Textual's own entries only Theme and Maximize/Minimize stay: its Quit duplicated ours,
+its Screenshot duplicated ctrl+s (and failed), and its Keys panel is `?` again, without
+read-only mode (it listed the mutating keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any
+
+from textual.actions import parse
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+TEXTUAL_KEPT = frozenset({"Theme", "Maximize", "Minimize"})  # of App.get_system_commands
+ENTRIES = (  # (binding id, title, what it does); the palette lists them sorted by title
+    ("app.quit", "Quit", "With fault windows open it first says what stays running"),
+    ("app.help", "Help", "Every key that works now, with its id for [keys]"),
+    ("faults.halt", "HALT ALL fault injection", "Remove every managed fault (type HALT)"),
+    ("faults.schedule", "Schedule a fault window", "Open the fault window form"),
+    ("faults.end", "End selected fault window", "End the window under the faults cursor"),
+    ("grants.grant", "Grant break-glass access", "Open the grant form"),
+    ("grants.revoke", "Revoke selected grant", "Revoke the grant under the grants cursor"),
+    ("alerts.ack", "Acknowledge the top alert", "Dim it until it clears"),
+    ("alerts.list", "All alerts", "Every current alert, whole; acknowledge any of them"),
+    ("access.denials", "Recent denials", "Drill down into recent denied decisions"),
+    ("access.replay", "Policy dry-run", "Replay recent decisions through a candidate policy"),
+    ("pane.filter", "Filter focused pane", "Show only rows containing text"),
+    ("latency.baseline", "Mark p99.9 baseline", "Use current p99.9 per route as the baseline"),
+    ("release.notes", "Release notes", "Open the latest release's notes"),
+    ("release.rehearse", "Rollback rehearsal", "Trigger it: asks to confirm, audited"),
+    ("app.timeline", "Timeline", "Everything that changed, from the recent audit trail on"),
+    ("app.report", "Export game-day report", "Markdown into the data dir"),
+    ("app.screenshot", "Save SVG screenshot", "Write the screen to the data dir"),
+    *(
+        (f"focus.{cap}", f"Focus {cap} pane", f"Move the cursor to the {cap} pane")
+        for cap in ("latency", "faults", "access", "grants", "release")
+    ),
+)
+
+
+def current_bindings(app: App[Any], ids: Iterable[str]) -> dict[str, Binding]:
+    """Binding id -> the binding as it is now ([keys] applied): the app's own, and the
+    main screen's widgets' (`r` in the grants pane runs an app action)."""
+    wanted = set(ids)
+    found: dict[str, Binding] = {}
+    main = app.screen_stack[0] if app.screen_stack else app.screen
+    for node in (app, *main.walk_children()):
+        bindings = node._bindings.copy()
+        if app._keymap:
+            bindings.apply_keymap(app._keymap)
+        for key_bindings in bindings.key_to_bindings.values():
+            for b in key_bindings:
+                if b.id in wanted and b.id not in found:
+                    found[b.id] = b
+    return found
+
+
+def run(app: App[Any], binding: Binding) -> Callable[[], Any]:
+    """What the palette calls: the binding's action, on the app. Called directly rather
+    than through run_action, so check_action (off for priority keys while a modal is on
+    top) does not turn it away."""
+    _, name, params = parse(binding.action)
+    return partial(getattr(app, f"action_{name}"), *params)
+
+
+def palette_commands(app: App[Any], hides: Callable[[str], bool]) -> Iterator[SystemCommand]:
+    """An entry per ENTRIES binding that `hides` does not leave out (read-only mode)."""
+    bindings = current_bindings(app, (bid for bid, _, _ in ENTRIES))
+    for bid, title, help_text in ENTRIES:
+        b = bindings.get(bid)
+        if b is None or hides(b.action):
+            continue
+        yield SystemCommand(title, f"{help_text} ({app.get_key_display(b)})", run(app, b))
+
+
+def textual_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """Of Textual's own entries, those kept (TEXTUAL_KEPT)."""
+    return (c for c in commands if c.title in TEXTUAL_KEPT)
