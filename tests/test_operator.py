@@ -229,10 +229,19 @@ async def test_footer_shows_halt_all_and_the_focused_panes_keys_first() -> None:
         assert drawn()[:3] == ["Quit", "Help", "HALT ALL faults"]
         assert drawn()[-1] == "palette"
         assert "…" in footer.render().plain  # more keys than fit: says so
-        await pilot.press("4")  # the grants list brings its own key, first
-        await wait_for(pilot, lambda: drawn()[0] == "Revoke grant", what="the revoke key")
+        await pilot.press("4")  # the grants list brings its own key, first after those
+        await wait_for(pilot, lambda: drawn()[3] == "Revoke grant", what="the revoke key")
         await pilot.press("3")
         await wait_for(pilot, lambda: "Revoke grant" not in drawn(), what="revoke gone")
+        # the access pane's keys are the app's (d, p): they came after Quit, Help, HALT
+        # ALL, f, e, g, a, A and were cut at 80 columns; now the focused pane's come first
+        pane_keys = ["Denials", "Policy dry-run"]
+        await wait_for(pilot, lambda: drawn()[3:5] == pane_keys, what="d p")
+        assert drawn()[:3] == ["Quit", "Help", "HALT ALL faults"]  # at 80 columns still
+        await pilot.press("5")
+        await wait_for(pilot, lambda: drawn()[3] == "Release notes", what="n after those")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: drawn()[3] == "Mark baseline", what="b after those")
 
 
 async def test_the_footer_under_a_dialog_keeps_the_keys_it_showed() -> None:

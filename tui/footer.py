@@ -5,8 +5,10 @@ unmounts and mounts them all again whenever the bindings change, which at start-
 costs a recompose and ~70 style applications. It also lays the keys out in a row that
 scrolls sideways, so at 160 columns HALT ALL sat off the right edge, unseen.
 
-Here the focused widget's own keys come first, then the screen's (a dialog's), then the
-app's in the order of its BINDINGS, which puts the incident keys (HALT ALL, fault
+On the dashboard quit, help and HALT ALL come first, at any width and whatever has the
+focus; then the focused widget's own keys, then the app's keys of the pane it is in
+(binding ids "access.*" for the Access pane: `d`, `p`), then the screen's (a dialog's),
+then the app's in the order of its BINDINGS, which puts the incident keys (HALT ALL, fault
 windows, grants) early. What does not fit is left out and a "…" says so; `?` lists every
 key. The command palette key stays on the right. A click on a key presses it, as with
 the stock footer. A screen whose widgets take a key themselves, with no binding to show
@@ -26,6 +28,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 MORE = " … "
+PINNED = frozenset({"app.quit", "app.help", "faults.halt"})  # first on the dashboard
 
 
 class Shown(NamedTuple):
@@ -48,6 +51,10 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
         Shown(key, app.get_key_display(Binding(key, "", description)), description, True)
         for key, description in getattr(screen, "FOOTER_HINTS", ())
     ]
+    pane_keys: list[Shown] = []  # the app's keys of the focused pane (`d` for Access)
+    pinned: list[Shown] = []  # on the dashboard: quit, help and HALT ALL, always first
+    prefix = own_key_prefix(screen)
+    dashboard = bool(app.screen_stack) and screen is app.screen_stack[0]
     for key, (node, binding, enabled, _tooltip) in screen.active_bindings.items():
         item = Shown(key, app.get_key_display(binding), binding.description, enabled)
         if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
@@ -56,9 +63,27 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
             continue
         elif binding.show and (id(node), binding.action) not in seen:
             seen.add((id(node), binding.action))
-            tier = app_keys if node is app else screen_keys if node is screen else widget_keys
+            if node is app and dashboard and binding.id in PINNED:
+                tier = pinned
+            elif node is app:
+                own = prefix and (binding.id or "").startswith(prefix)
+                tier = pane_keys if own else app_keys
+            else:
+                tier = screen_keys if node is screen else widget_keys
             tier.append(item)
-    return hints + widget_keys + screen_keys + app_keys, palette
+    return hints + pinned + widget_keys + pane_keys + screen_keys + app_keys, palette
+
+
+def own_key_prefix(screen: Screen[object]) -> str:
+    """The binding-id prefix of the focused pane's keys ("access." for d and p), from the
+    nearest ancestor of the focused widget that has `own_key_prefix`; "" for none."""
+    node = screen.focused
+    while node is not None:
+        prefix = getattr(node, "own_key_prefix", "")
+        if prefix:
+            return str(prefix)
+        node = node.parent  # type: ignore[assignment]
+    return ""
 
 
 class KeyFooter(Widget, can_focus=False):

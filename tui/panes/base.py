@@ -57,6 +57,12 @@ class SourcePane(Vertical):
     now: var[datetime] = var(utc_now, init=False)
     filter_text: var[str] = var("", init=False)  # `/`: show only rows containing this
 
+    @property
+    def own_key_prefix(self) -> str:
+        """The binding ids of this pane's keys start with its id ("release." for n and R):
+        while it has the focus, the footer shows them first."""
+        return f"{self.id}." if self.id else ""
+
     def on_mount(self) -> None:
         self.refresh_title()
         self.border_subtitle = "○ waiting for data"
