@@ -1,7 +1,9 @@
 """Pydantic models shared by every adapter, the TUI and the headless commands.
 
 All datetimes are timezone-aware UTC. A snapshot is what one source knows at one moment:
-its data, when it was observed, and the health of the source that produced it.
+its data, when it was observed, and the health of the source that produced it. The base
+models are in backends.models_base, the release train's in backends.models_release; all
+are imported from here.
 """
 
 from __future__ import annotations
@@ -11,50 +13,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
-
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-# --- health ---
-
-
-class HealthState(StrEnum):
-    OK = "ok"
-    STALE = "stale"
-    ERROR = "error"
-    NO_DATA = "no-data"
-
-
-class SourceHealth(Model):
-    """How much a pane may trust what it shows."""
-
-    state: HealthState = HealthState.NO_DATA
-    last_error: str | None = None
-    last_ok_at: AwareDatetime | None = None
-    interval_s: float = 1.0
-
-    def age_s(self, now: datetime) -> float | None:
-        """Seconds since the data was last good, or None if it never was."""
-        if self.last_ok_at is None:
-            return None
-        return max(0.0, (now - self.last_ok_at).total_seconds())
-
-    def effective_state(self, now: datetime) -> HealthState:
-        """OK turns STALE when no good update came for three intervals."""
-        age = self.age_s(now)
-        if self.state is HealthState.OK and age is not None and age > 3 * self.interval_s + 1:
-            return HealthState.STALE
-        return self.state
-
-
-class Snapshot(Model):
-    observed_at: AwareDatetime
-    health: SourceHealth
-    source: str = ""
-
+from backends.models_base import HealthState as HealthState
+from backends.models_base import Model
+from backends.models_base import Snapshot as Snapshot
+from backends.models_base import SourceHealth as SourceHealth
+from backends.models_release import PublishedRelease as PublishedRelease
+from backends.models_release import RateLimit as RateLimit
+from backends.models_release import Rehearsal as Rehearsal
+from backends.models_release import ReleaseAsset as ReleaseAsset
+from backends.models_release import ReleaseRun as ReleaseRun
+from backends.models_release import ReleaseSnapshot as ReleaseSnapshot
+from backends.models_release import ReleaseStage as ReleaseStage
+from backends.models_release import StageStatus as StageStatus
+from backends.models_release import Verification as Verification
 
 # --- access (ABAC) ---
 
@@ -158,92 +131,6 @@ class GrantRequest(Model):
 
 class GrantsSnapshot(Snapshot):
     grants: tuple[Grant, ...] = ()
-
-
-# --- release train ---
-
-
-class StageStatus(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILURE = "failure"
-    SKIPPED = "skipped"
-
-
-class Verification(StrEnum):
-    MISSING = "missing"
-    UNVERIFIED = "unverified"
-    VERIFIED = "verified"
-    FAILED = "failed"
-
-
-class ReleaseStage(Model):
-    name: str
-    status: StageStatus
-    started_at: AwareDatetime | None = None
-    finished_at: AwareDatetime | None = None
-
-    def elapsed(self, now: datetime) -> timedelta | None:
-        if self.started_at is None:
-            return None
-        return (self.finished_at or now) - self.started_at
-
-
-class ReleaseRun(Model):
-    id: str
-    version: str
-    status: StageStatus
-    started_at: AwareDatetime
-    finished_at: AwareDatetime | None = None
-    stages: tuple[ReleaseStage, ...] = ()
-    artifacts: dict[str, Verification] = Field(default_factory=dict)
-    url: str = ""
-
-
-class Rehearsal(Model):
-    status: StageStatus
-    finished_at: AwareDatetime | None = None
-    run_id: str = ""
-    started_at: AwareDatetime | None = None
-    url: str = ""
-    stages: tuple[ReleaseStage, ...] = ()  # its jobs, when the source knows them
-
-
-class ReleaseAsset(Model):
-    name: str
-    size: int = 0
-    digest: str = ""  # "sha256:..." as the forge computed it, "" when unknown
-    url: str = ""
-
-
-class PublishedRelease(Model):
-    """The latest published release: its notes (Markdown) and its assets."""
-
-    tag: str
-    name: str = ""
-    notes: str = ""
-    url: str = ""
-    published_at: AwareDatetime | None = None
-    assets: tuple[ReleaseAsset, ...] = ()
-
-
-class RateLimit(Model):
-    """The API budget of a rate-limited source, as its last response reported it."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset_at: AwareDatetime | None = None
-    retry_at: AwareDatetime | None = None  # backing off: no request before this
-
-
-class ReleaseSnapshot(Snapshot):
-    current: ReleaseRun | None = None
-    recent: tuple[ReleaseRun, ...] = ()
-    rehearsal: Rehearsal | None = None
-    release: PublishedRelease | None = None
-    rate_limit: RateLimit | None = None
-    rehearsal_target: str = ""  # what a triggered rollback rehearsal runs on
 
 
 # --- latency and adaptive inflight limits ---

@@ -23,6 +23,7 @@ from backends.models import (
     FaultsSnapshot,
     FaultWindow,
     GrantsSnapshot,
+    Rehearsal,
     ReleaseSnapshot,
     Snapshot,
     WindowState,
@@ -65,7 +66,7 @@ class Timeline:
         self._grants: dict[str, tuple[str, datetime]] | None = None
         self._windows: dict[str, WindowState] | None = None
         self._runs: dict[str, str] | None = None
-        self._rehearsal: tuple[str, str] | None = None
+        self._rehearsals: dict[str, str] | None = None  # run id: status
         self._alerts: dict[str, Alert] = {}
         self.live_since: datetime | None = None  # the first snapshot seen
         # the audit trail's recent history, by audit record id (request and outcome
@@ -84,7 +85,7 @@ class Timeline:
         self._grants = None
         self._windows = None
         self._runs = None
-        self._rehearsal = None
+        self._rehearsals = None
 
     def add_history(self, events: Mapping[str, Event], since: datetime) -> None:
         """What the audit trail says happened, by audit record id; the newest are kept."""
@@ -166,11 +167,17 @@ class Timeline:
                 if self._runs.get(r.id) != current[r.id]:
                     self.note(now, "release", f"{r.version} {r.status.value}")
         self._runs = current
-        if snap.rehearsal is not None:
-            key = (snap.rehearsal.run_id, snap.rehearsal.status.value)
-            if self._rehearsal is not None and key != self._rehearsal:
-                self.note(now, "rehearsal", f"rollback rehearsal {snap.rehearsal.status.value}")
-            self._rehearsal = key
+        # every one the source lists: a manual one still running when an automatic one
+        # starts has its outcome noted too
+        rehearsals = snap.rehearsals or ((snap.rehearsal,) if snap.rehearsal else ())
+        if not rehearsals:
+            return
+        seen = {reh.run_id: reh.status.value for reh in rehearsals}
+        if self._rehearsals is not None:
+            for reh in sorted(rehearsals, key=lambda reh: reh.started_at or now):
+                if self._rehearsals.get(reh.run_id) != seen[reh.run_id]:
+                    self.note(now, "rehearsal", rehearsal_text(reh))
+        self._rehearsals = seen
 
     def observe_alerts(self, alerts: Iterable[Alert], now: datetime) -> None:
         current = {a.key: a for a in alerts}
@@ -200,6 +207,17 @@ class Timeline:
         earlier = [e for e in self.history.values() if not (e.key and e.key in seen)]
         merged = sorted([*earlier, *self.events], key=lambda e: e.at)  # stable
         return merged[::-1]
+
+
+def rehearsal_text(r: Rehearsal) -> str:
+    """Which run, of which release, its status, and who started it why, as far as known."""
+    text = f"rollback rehearsal {r.run_id or '(no run id)'}"
+    if r.release:
+        text += f" of {r.release}"
+    text += f" {r.status.value}"
+    if r.actor:
+        text += f", triggered by {r.actor}" + (f": {r.reason}" if r.reason else "")
+    return text
 
 
 def _seen_state(w: FaultWindow, now: datetime) -> WindowState:

@@ -1,6 +1,8 @@
 """The embedded SQLite database (WAL) of the local backend: its schema, one connection
 behind one lock, and transactions. Synchronous and thread-safe; callers run it in a
-thread. The tables' queries are backends.local.grant_table and backends.local.audit_table.
+thread. The tables' queries are backends.local.grant_table, backends.local.audit_table
+and backends.local.train_table (the release train's origin in `meta`, and its manual
+rehearsals). Tables are only ever added (IF NOT EXISTS), so an older data dir opens as is.
 """
 
 from __future__ import annotations
@@ -44,6 +46,18 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE TABLE IF NOT EXISTS audit_digest (
     n INTEGER PRIMARY KEY,
     body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rehearsals (
+    n INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    release TEXT
 );
 CREATE TRIGGER IF NOT EXISTS audit_append_only_u BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;

@@ -1,4 +1,5 @@
-"""One per process: the simulator, SQLite store and fault windows the local sources share."""
+"""One per process: the simulator, SQLite store and fault windows the local sources share.
+The simulated release train is the store's, the same in every process on a data dir."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from backends.actions import audited
 from backends.local.options import LocalOptions
 from backends.local.sim import Simulator
+from backends.local.sim.release import ManualRehearsal
 from backends.local.store import Store
 from backends.models import FaultWindow, Grant
 from backends.registry import BackendContext
@@ -44,6 +46,7 @@ class LocalRuntime:
         self._key: Ed25519PrivateKey | None = None
         self.windows: dict[str, FaultWindow] = {}
         self._demo_checked = False
+        self._train_anchored = False
         self._lock = asyncio.Lock()
 
     @property
@@ -73,6 +76,20 @@ class LocalRuntime:
             self.sim.set_faults([w for w in self.windows.values() if w.applied])
             self.sim.advance_to(now)
         return now
+
+    def _train_state(self, default: datetime) -> tuple[datetime, tuple[ManualRehearsal, ...]]:
+        return self.store.train_origin(default), self.store.manual_rehearsals()
+
+    async def sync_train(self) -> None:
+        """The release train as the store has it, shared by every process on the data dir:
+        its origin (set by the first one, from its own start) and the manual rehearsals."""
+        if self._train_anchored:
+            manual = await asyncio.to_thread(self.store.manual_rehearsals)
+        else:
+            origin, manual = await asyncio.to_thread(self._train_state, self.sim.train.origin)
+            self.sim.anchor_train(origin)
+            self._train_anchored = True
+        self.sim.train.manual = manual
 
     def _needs_demo(self) -> bool:
         return self.store.grant_count() == 0  # opens the store on first use, in a thread

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from backends.actions import audited
 from backends.contracts import ActionRefused
 from backends.local.runtime import LocalRuntime
+from backends.local.sim.release import ManualRehearsal
 from backends.models import (
     AccessSnapshot,
     Actor,
@@ -15,7 +17,7 @@ from backends.models import (
     ReleaseSnapshot,
 )
 from backends.polling import poll
-from backends.rehearsals import refuse_if_running
+from backends.rehearsals import IN_PROGRESS, refuse_if_running
 
 MIN_REASON = 10
 REHEARSAL_TARGET = "the local simulation's stage environment"
@@ -68,6 +70,7 @@ class LocalLatency(_SimSource):
 
 class LocalRelease(_SimSource):
     async def snapshot(self) -> ReleaseSnapshot:
+        await self.rt.sync_train()
         self.rt.sync()
         return self.rt.sim.release().model_copy(update={"rehearsal_target": REHEARSAL_TARGET})
 
@@ -88,16 +91,22 @@ class LocalRelease(_SimSource):
             )
         if not actor.name.strip():
             raise ActionRefused("a rollback rehearsal needs a named actor")
-        self.rt.sync()
-        snap = self.rt.sim.release()
-        refuse_if_running(snap.rehearsal)
+        snap = await self.snapshot()
+        # a manual one still running behind an automatic one started since counts too
+        running = [r for r in snap.rehearsals if r.status in IN_PROGRESS]
+        refuse_if_running(running[0] if running else snap.rehearsal)
         # what it rolls back and where, as the dialog named them
         details = {"reason": reason, "target": REHEARSAL_TARGET}
         if snap.release is not None:
             details["release"] = snap.release.tag
+        release = snap.release.tag if snap.release is not None else None
+        train, at = self.rt.sim.train, snap.observed_at
 
-        async def apply() -> None:
-            self.rt.sim.trigger_rehearsal()
+        def run(n: int) -> ManualRehearsal:
+            return train.manual_run(n, at, actor.name, reason, release)
+
+        async def apply() -> None:  # in the store: numbered there, seen by every process
+            await asyncio.to_thread(self.rt.store.add_rehearsal, run)
 
         await audited(
             self.rt.ctx.audit,

@@ -5,7 +5,9 @@ only through ``advance_to``, in fixed ticks of ``tick_s`` on a grid anchored at 
 simulation's origin (``PREFILL_S`` before ``start``, simulated at construction so every
 pane has history at once). The state after a tick depends only on the seed, the ticks run
 so far and the fault windows / rehearsal triggers given in between, not on how the
-targets were chosen. Windows are one-second buckets: "the last 60 s" is the 60 buckets
+targets were chosen. The release train has its own origin (``train_origin``, by default
+the simulation's): the local backend puts it where its store says, so every process on a
+data dir shows the same train. Windows are one-second buckets: "the last 60 s" is the 60 buckets
 ending with the current one, i.e. events in [now - 60 s, now) when now is a whole second
 after ``start``.
 """
@@ -19,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from backends.local.sim.decisions import DecisionEngine, DecisionHook
 from backends.local.sim.faults import effects_at
 from backends.local.sim.gateway import Effect, Gateway
-from backends.local.sim.release import ReleaseTrain
+from backends.local.sim.release import ManualRehearsal, ReleaseTrain
 from backends.models import (
     AccessSnapshot,
     FaultWindow,
@@ -57,6 +59,7 @@ class Simulator:
         *,
         tick_s: float = 0.25,
         decisions_per_s: float = 40.0,
+        train_origin: datetime | None = None,
     ) -> None:
         if start is None:
             start = datetime.now(UTC)
@@ -75,7 +78,7 @@ class Simulator:
         self.now = self._origin
         self.gateway = Gateway(seed, SAMPLES_PER_S)
         self.decisions = DecisionEngine(seed, self._origin, decisions_per_s)
-        self.train = ReleaseTrain(seed, self._origin)
+        self.train = ReleaseTrain(seed, self._origin if train_origin is None else train_origin)
         self._faults: tuple[FaultWindow, ...] = ()
         self._sample_hook: SampleHook | None = None
         self._cache: dict[str, tuple[int, datetime, object]] = {}
@@ -222,18 +225,32 @@ class Simulator:
         self._cache["latency"] = (self._k, self.now, snap)
         return snap
 
+    def anchor_train(self, origin: datetime) -> None:
+        """Run the release train from `origin` (where the store says the data dir's train
+        started), keeping its manual rehearsals."""
+        if origin != self.train.origin:
+            manual = self.train.manual
+            self.train = ReleaseTrain(self.seed, origin)
+            self.train.manual = manual
+
     def release(self) -> ReleaseSnapshot:
-        current, recent, rehearsal = self.train.snapshot(self._offset(self.now))
+        t = self.train.offset(self.now)
+        current, recent = self.train.snapshot(t)
+        rehearsals = self.train.rehearsals(t)
         return ReleaseSnapshot(
             observed_at=self.now,
             health=self._health(),
             source="local",
             current=current,
             recent=recent,
-            rehearsal=rehearsal,
-            release=self.train.published(self._offset(self.now)),
+            rehearsal=rehearsals[0] if rehearsals else None,
+            rehearsals=rehearsals,
+            release=self.train.published(t),
         )
 
-    def trigger_rehearsal(self) -> None:
-        """Start a rollback rehearsal now; it succeeds 20-40 simulated seconds later."""
-        self.train.trigger(self._offset(self.now))
+    def trigger_rehearsal(
+        self, actor: str = "", reason: str = "", release: str | None = None
+    ) -> ManualRehearsal:
+        """Start a rollback rehearsal now, in memory; it succeeds 20-40 simulated seconds
+        later. (The local backend records it in its store instead, for every process.)"""
+        return self.train.trigger(self.train.offset(self.now), actor, reason, release)

@@ -1,26 +1,26 @@
-"""The release train, as a pure function of time.
+"""The release train, as a pure function of its seed, its origin and time.
 
 Cut n starts at ``(n - 1 - LEAD_CUTS) * CUT_INTERVAL_S`` seconds after the origin (so the
-train already has finished cuts when the simulation starts), its stage durations come
-from an RNG seeded with (seed, n), and every ``FAIL_EVERY``-th cut fails at
-"verify provenance". Nothing here depends on how time was advanced, so a resumed laptop
-costs nothing. A successful cut is followed by a rollback rehearsal; manual rehearsals
-(``trigger``) are the only state.
+train already has finished cuts when the simulation starts) and its stage durations come
+from an RNG seeded with (seed, n). Its version is numbered within its UTC day
+(``v2026.11.27-m1`` is the day's first cut, or the train's first), and every
+``FAIL_EVERY``-th of the day fails at "verify provenance". Nothing here depends on how time
+was advanced, so a resumed laptop costs nothing. A successful cut is followed by a rollback
+rehearsal; manual rehearsals (``manual``) are the only state: the local backend keeps the
+origin and those in its store, so every process on a data dir shows the same train.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
-from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from backends.local.sim.release_notes import published_release
 from backends.models import (
     PublishedRelease,
     Rehearsal,
-    ReleaseAsset,
     ReleaseRun,
     ReleaseStage,
     StageStatus,
@@ -41,33 +41,8 @@ FAIL_STAGE = STAGES.index("verify provenance")
 STAGE_S = (15.0, 40.0)
 REHEARSAL_S = (20.0, 40.0)
 RECENT = 5
-
-# The changelog bot groups by area (sprint plan REL-7103); these are the plan's items.
-CHANGES: dict[str, tuple[str, ...]] = {
-    "gateway": (
-        "adaptive inflight limit follows the p99 rule (PERF4-7302)",
-        "negative cache for 404s on `GET /docs/:id`, 30 s TTL (PERF4-7301)",
-        "`GET /search` results cached 60 s, invalidated on index refresh",
-    ),
-    "access": (
-        "ABAC decisions on service / tenant / data_class / region (ABAC-7001)",
-        "break-glass grants carry a reason and a TTL capped at 4 h (ABAC-7002)",
-        "decision-log dashboards and the deny-spike alert (ABAC-7003)",
-    ),
-    "release": (
-        "cut job attaches SBOM and provenance (REL-7101)",
-        "rollback rehearsal job on stage with evidence capture (REL-7102)",
-    ),
-    "resilience": (
-        "client adaptive timeouts (NET-7402)",
-        "mesh fault-injection manifests fenced off from prod (NET-7401)",
-    ),
-    "contracts": (
-        "schema registry bootstrap (CON-7201)",
-        "backward/forward compatibility gates in CI (CON-7202)",
-    ),
-}
-POLICIES = ("abac/allow", "breakglass/decision", "faults/allow")
+MAX_MANUAL = 8  # manual rehearsals a train looks at (the latest)
+AUTOMATIC = ("release-train", "automatic, after the cut published")  # actor, reason
 
 _V, _U, _M, _F = (
     Verification.VERIFIED,
@@ -80,11 +55,28 @@ _V, _U, _M, _F = (
 @dataclass(frozen=True, slots=True)
 class CutPlan:
     n: int
+    number: int  # within its UTC day: the version's -mN
     start: float
     bounds: tuple[tuple[float, float], ...]  # (start, end) offsets per stage that runs
     fails: bool
     end: float
     rehearsal_end: float | None  # the rollback rehearsal after a successful cut
+
+
+@dataclass(frozen=True, slots=True)
+class ManualRehearsal:
+    """A rollback rehearsal someone triggered, the n-th on this train."""
+
+    n: int
+    started_at: datetime
+    ends_at: datetime
+    actor: str
+    reason: str
+    release: str | None  # the release it rolls back, as the one who triggered it saw it
+
+    @property
+    def run_id(self) -> str:
+        return f"rehearsal-manual-{self.n}"
 
 
 def _artifacts(done: int, failed: bool) -> dict[str, Verification]:
@@ -107,19 +99,38 @@ def _artifacts(done: int, failed: bool) -> dict[str, Verification]:
 
 class ReleaseTrain:
     def __init__(self, seed: int, origin: datetime) -> None:
+        if origin.tzinfo is None:
+            raise ValueError("origin must be timezone-aware")
         self.seed = seed
-        self.origin = origin
+        self.origin = origin.astimezone(UTC)
         self._plans: dict[int, CutPlan] = {}
         self._finished: dict[int, ReleaseRun] = {}
-        self._manual: deque[tuple[float, float, str]] = deque(maxlen=8)
-        self._manual_count = 0
+        self.manual: tuple[ManualRehearsal, ...] = ()  # the latest, oldest first
+
+    def offset(self, at: datetime) -> float:
+        """Seconds from the origin to `at`: the time the other methods take."""
+        return (at - self.origin).total_seconds()
+
+    def _start(self, n: int) -> datetime:
+        return self._at((n - 1 - LEAD_CUTS) * CUT_INTERVAL_S)
+
+    def number(self, n: int) -> int:
+        """Cut n's number within its UTC day: 1 for the day's first cut (or the train's)."""
+        midnight = self._start(n).replace(hour=0, minute=0, second=0, microsecond=0)
+        first = math.ceil(self.offset(midnight) / CUT_INTERVAL_S) + 1 + LEAD_CUTS
+        while self._start(first) < midnight:  # float error either way
+            first += 1
+        while self._start(first - 1) >= midnight:
+            first -= 1
+        return n - (max(first, 1) if n >= 1 else first) + 1
 
     def plan(self, n: int) -> CutPlan:
         p = self._plans.get(n)
         if p is None:
             rng = random.Random(f"{self.seed}:cut:{n}")
             start = (n - 1 - LEAD_CUTS) * CUT_INTERVAL_S
-            fails = n % FAIL_EVERY == 0
+            number = self.number(n)
+            fails = number % FAIL_EVERY == 0
             last = FAIL_STAGE if fails else len(STAGES) - 1
             bounds: list[tuple[float, float]] = []
             t = start
@@ -128,7 +139,7 @@ class ReleaseTrain:
                 bounds.append((t, t + d))
                 t += d
             reh = None if fails else t + round(rng.uniform(*REHEARSAL_S), 3)
-            p = CutPlan(n, start, tuple(bounds), fails, t, reh)
+            p = CutPlan(n, number, start, tuple(bounds), fails, t, reh)
             if len(self._plans) > 64:
                 self._plans.clear()
             self._plans[n] = p
@@ -136,6 +147,9 @@ class ReleaseTrain:
 
     def _at(self, off: float) -> datetime:
         return self.origin + timedelta(seconds=off)
+
+    def version(self, p: CutPlan) -> str:
+        return f"v{self._at(p.start):%Y.%m.%d}-m{p.number}"
 
     def run(self, n: int, t: float) -> ReleaseRun:
         cached = self._finished.get(n)
@@ -180,7 +194,7 @@ class ReleaseTrain:
         start_at = self._at(p.start)
         run = ReleaseRun(
             id=f"release-train-{n}",
-            version=f"v{start_at:%Y.%m.%d}-m{n}",
+            version=self.version(p),
             status=status,
             started_at=start_at,
             finished_at=self._at(p.end) if finished else None,
@@ -196,7 +210,8 @@ class ReleaseTrain:
     def current_cut(self, t: float) -> int:
         return math.floor(t / CUT_INTERVAL_S) + 1 + LEAD_CUTS
 
-    def snapshot(self, t: float) -> tuple[ReleaseRun, tuple[ReleaseRun, ...], Rehearsal | None]:
+    def snapshot(self, t: float) -> tuple[ReleaseRun, tuple[ReleaseRun, ...]]:
+        """The current cut and the latest finished ones, newest first."""
         n = self.current_cut(t)
         current = self.run(n, t)
         recent: list[ReleaseRun] = []
@@ -205,7 +220,7 @@ class ReleaseTrain:
             if t >= self.plan(k).end:
                 recent.append(self.run(k, t))
             k -= 1
-        return current, tuple(recent), self.rehearsal(t)
+        return current, tuple(recent)
 
     def published(self, t: float) -> PublishedRelease | None:
         """The latest release as of offset t: the newest cut that finished green."""
@@ -213,73 +228,70 @@ class ReleaseTrain:
         while k >= 1 and k > self.current_cut(t) - 2 * FAIL_EVERY:
             p = self.plan(k)
             if p.end <= t and not p.fails:
-                return self._release(k, p)
+                return published_release(self.seed, k, self.run(k, p.end))
             k -= 1
         return None
 
-    def _release(self, n: int, p: CutPlan) -> PublishedRelease:
-        run = self.run(n, p.end)
-        tag = run.version
+    def manual_run(
+        self, n: int, at: datetime, actor: str, reason: str, release: str | None
+    ) -> ManualRehearsal:
+        """The n-th manual rehearsal, started at `at`: it succeeds some seconds later."""
+        rng = random.Random(f"{self.seed}:rehearsal:{n}")
+        took = timedelta(seconds=round(rng.uniform(*REHEARSAL_S), 3))
+        return ManualRehearsal(n, at, at + took, actor, reason, release)
 
-        def digest(name: str) -> str:
-            return "sha256:" + hashlib.sha256(f"{self.seed}:{n}:{name}".encode()).hexdigest()
+    def trigger(
+        self, t: float, actor: str = "", reason: str = "", release: str | None = None
+    ) -> ManualRehearsal:
+        """Start a manual rollback rehearsal at offset t, in memory (a store's train is
+        given its manual rehearsals instead: ``manual``)."""
+        n = max((m.n for m in self.manual), default=0) + 1
+        run = self.manual_run(n, self._at(t), actor, reason, release)
+        self.manual = (*self.manual, run)[-MAX_MANUAL:]
+        return run
 
-        names = (f"watchfloor-{tag}.tar.gz", "checksums.txt", f"{tag}.intoto.jsonl")
-        assets = tuple(
-            ReleaseAsset(name=f, size=1000 + 97 * len(f) * (i + 1), digest=digest(f))
-            for i, f in enumerate((*names, f"{tag}.spdx.json"))
-        )
-        rng = random.Random(f"{self.seed}:notes:{n}")
-        areas = sorted(rng.sample(sorted(CHANGES), 3))
-        lines = [
-            f"## {tag}",
-            "",
-            f"Cut {run.started_at:%Y-%m-%d %H:%M}Z by the release train; "
-            "rollback rehearsal follows on stage.",
-        ]
-        for area in areas:
-            lines += ["", f"### {area}", ""]
-            lines += [f"- {c}" for c in rng.sample(CHANGES[area], 2 if rng.random() < 0.5 else 1)]
-        lines += ["", "### Digests", "", "| asset | digest |", "|---|---|"]
-        lines += [f"| `{a.name}` | `{a.digest[:19]}…` |" for a in assets]
-        lines += ["", "Policies enforced: " + ", ".join(f"`{x}`" for x in POLICIES) + "."]
-        return PublishedRelease(
-            tag=tag,
-            name=tag,
-            notes="\n".join(lines) + "\n",
-            published_at=run.finished_at,
-            assets=assets,
-        )
-
-    def trigger(self, t: float) -> str:
-        """Start a manual rollback rehearsal at offset t; it succeeds some seconds later."""
-        self._manual_count += 1
-        rng = random.Random(f"{self.seed}:rehearsal:{self._manual_count}")
-        run_id = f"rehearsal-manual-{self._manual_count}"
-        self._manual.append((t, t + round(rng.uniform(*REHEARSAL_S), 3), run_id))
-        return run_id
+    def rehearsals(self, t: float) -> tuple[Rehearsal, ...]:
+        """The rehearsals started by offset t, newest first, at most RECENT: the automatic
+        one after each green cut and the manual ones."""
+        found: list[tuple[float, bool, Rehearsal]] = []
+        n = self.current_cut(t)
+        for k in range(n, max(0, n - 2 * FAIL_EVERY), -1):
+            p = self.plan(k)
+            if p.rehearsal_end is not None and p.end <= t:
+                auto = self._rehearsal(
+                    t, p.end, p.rehearsal_end, f"rehearsal-m{p.number}", self.version(p), *AUTOMATIC
+                )
+                found.append((p.end, False, auto))
+        for m in self.manual:
+            start = self.offset(m.started_at)
+            if start <= t:
+                end = self.offset(m.ends_at)
+                manual = self._rehearsal(t, start, end, m.run_id, m.release, m.actor, m.reason)
+                found.append((start, True, manual))
+        found.sort(key=lambda f: (f[0], f[1]), reverse=True)  # a tie: the manual one first
+        return tuple(r for _, _, r in found[:RECENT])
 
     def rehearsal(self, t: float) -> Rehearsal | None:
         """The most recently started rehearsal (automatic or manual) as of offset t."""
-        best: tuple[float, float, str] | None = None
-        k = self.current_cut(t)
-        while k >= 1 and k > self.current_cut(t) - 4:
-            p = self.plan(k)
-            if p.rehearsal_end is not None and p.end <= t:
-                best = (p.end, p.rehearsal_end, f"rehearsal-m{k}")
-                break
-            k -= 1
-        for m in self._manual:
-            if m[0] <= t and (best is None or m[0] >= best[0]):
-                best = m
-        if best is None:
-            return None
-        start, end, run_id = best
-        if t < end:
-            return Rehearsal(status=StageStatus.RUNNING, run_id=run_id, started_at=self._at(start))
+        return next(iter(self.rehearsals(t)), None)
+
+    def _rehearsal(
+        self,
+        t: float,
+        start: float,
+        end: float,
+        run_id: str,
+        release: str | None,
+        actor: str,
+        reason: str,
+    ) -> Rehearsal:
+        done = t >= end
         return Rehearsal(
-            status=StageStatus.SUCCESS,
-            finished_at=self._at(end),
+            status=StageStatus.SUCCESS if done else StageStatus.RUNNING,
+            finished_at=self._at(end) if done else None,
             run_id=run_id,
             started_at=self._at(start),
+            release=release,
+            actor=actor,
+            reason=reason,
         )

@@ -1,0 +1,51 @@
+"""The base of every model (backends.models): frozen pydantic models, a source's health,
+and the snapshot every source produces. All datetimes are timezone-aware UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+# --- health ---
+
+
+class HealthState(StrEnum):
+    OK = "ok"
+    STALE = "stale"
+    ERROR = "error"
+    NO_DATA = "no-data"
+
+
+class SourceHealth(Model):
+    """How much a pane may trust what it shows."""
+
+    state: HealthState = HealthState.NO_DATA
+    last_error: str | None = None
+    last_ok_at: AwareDatetime | None = None
+    interval_s: float = 1.0
+
+    def age_s(self, now: datetime) -> float | None:
+        """Seconds since the data was last good, or None if it never was."""
+        if self.last_ok_at is None:
+            return None
+        return max(0.0, (now - self.last_ok_at).total_seconds())
+
+    def effective_state(self, now: datetime) -> HealthState:
+        """OK turns STALE when no good update came for three intervals."""
+        age = self.age_s(now)
+        if self.state is HealthState.OK and age is not None and age > 3 * self.interval_s + 1:
+            return HealthState.STALE
+        return self.state
+
+
+class Snapshot(Model):
+    observed_at: AwareDatetime
+    health: SourceHealth
+    source: str = ""
