@@ -17,6 +17,7 @@ from tui.screens.filter import FilterScreen
 from tui.screens.grant import GrantScreen
 from tui.screens.grant_details import GrantDetailsScreen
 from tui.screens.halt import HaltScreen
+from tui.screens.notes import NotesScreen
 from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.revoke import RevokeScreen
 
@@ -29,6 +30,7 @@ FORMS = [
     (("3", "slash"), FilterScreen, "esc Cancel"),
     (("d",), DenialsScreen, "esc Close"),
     (("4", "enter"), GrantDetailsScreen, "r Revoke grant  esc Close"),
+    (("n",), NotesScreen, "esc Close  q Close  n Close"),  # each key that closes it
 ]
 
 
