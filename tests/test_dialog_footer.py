@@ -21,6 +21,7 @@ from tui.screens.grant import GrantScreen
 from tui.screens.grant_details import GrantDetailsScreen
 from tui.screens.halt import HaltScreen
 from tui.screens.help import HelpScreen
+from tui.screens.notes import NotesScreen
 from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.revoke import RevokeScreen
 
@@ -35,6 +36,7 @@ FORMS = [
     (("4", "enter"), GrantDetailsScreen, "r Revoke grant  esc Close"),
     (("question_mark",), HelpScreen, "esc Close"),
     (("ctrl+p",), CommandPalette, "⏎ Run  esc Close"),
+    (("n",), NotesScreen, "esc Close  q Close  n Close"),  # each key that closes it
 ]
 
 

@@ -80,11 +80,13 @@ async def test_pane_shows_the_stages_github_reports(
             s = steps[step_name]
             assert f"{GLYPH[s['status'], s['conclusion']]} {stage}" in row, (stage, row)
         assert "✔ verify digests & provenance 30s → ◷ generate notes" in row
-        # the last cuts, with the failed one's failing stage
+        # the cuts: the one running (Enter opens it too), then the last ones, with the
+        # failed one's failing stage
         table = app.pane("release").table()
         finished = [r for r in gh.data["runs"][TRAIN] if r["status"] == "completed"][:5]
         got = [table.get_row_at(i) for i in range(table.row_count)]
-        assert len(got) == len(finished)
+        assert len(got) == 1 + len(finished)
+        assert (got[0][0], str(got[0][1])) == (f"#{current['run_number']}", "◷ running")
         failed_run = gh.data["runs"][TRAIN][1]
         failed_step = next(
             s["name"]

@@ -8,6 +8,7 @@ from textual.widgets import Input, Label, Static
 from backends.clock import FrozenClock
 from tests.conftest import T0
 from tests.helpers import local_app, wait_for
+from tests.test_small_terminal import painted
 from tests.test_type_ahead import burst
 from tui.panes.keyed_table import KeyedTable
 from tui.screens.filter import FilterScreen
@@ -95,3 +96,26 @@ async def test_a_filter_typed_in_one_burst_after_slash_reaches_the_filter() -> N
         table = app.screen.query_one(KeyedTable)
         burst(app, "/grant\r")  # in one go, as a slow link delivers it
         await wait_for(pilot, lambda: table.row_filter == "grant", what="the filter applied")
+
+
+async def test_at_120x36_a_long_title_is_shown_whole_with_its_times() -> None:
+    """The title with a filter and the audit trail's note ran past the box at 120x36: it
+    was cut after "live from", with no "…" and without the time."""
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await wait_for(pilot, lambda: bool(app.timeline.live_since), what="the timeline")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen), what="timeline")
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        await wait_for(pilot, lambda: "live from" in screen.note, what="the audit history")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen), what="filter")
+        await pilot.press(*"rollback rehearsal", "enter")
+        await wait_for(pilot, lambda: app.screen is screen, what="the timeline again")
+        await pilot.pause()
+        title = screen.query_one("#timeline-title", Label)
+        shown = " ".join(" ".join(painted(app, title)).split())
+        assert "match 'rollback rehearsal'" in shown, shown
+        assert shown.endswith(" ".join(screen.note.split())), shown

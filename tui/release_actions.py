@@ -17,6 +17,7 @@ from backends.contracts import ActionRefused
 from backends.models import Actor, Rehearsal, ReleaseRun, ReleaseSnapshot, StageStatus
 from backends.polling import describe_error
 from tui.fmt import FORM_READ_ONLY
+from tui.panes.base import never_answered
 from tui.panes.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
@@ -25,10 +26,13 @@ if TYPE_CHECKING:
 # Screens are imported when first opened: they are not on the first frame's path.
 
 
-def last_rehearsal(reh: Rehearsal | None) -> str:
-    """The dialog's line about the latest rehearsal; one still going says since when."""
+def last_rehearsal(reh: Rehearsal | None, known: bool = True) -> str:
+    """The dialog's line about the latest rehearsal; one still going says since when.
+    known=False: the source has not answered (as the pane, it does not guess "none")."""
     if reh is None:
-        return "no rehearsal yet"
+        return (
+            "no rehearsal yet" if known else "last: unknown (the release source has not answered)"
+        )
     going = reh.status in (StageStatus.RUNNING, StageStatus.PENDING)
     since = f" since {reh.started_at:%H:%M:%S}Z" if going and reh.started_at else ""
     return f"last: {reh.status.value} ({reh.run_id}){since}"
@@ -93,7 +97,9 @@ class ReleaseActions(App[None]):
         version = snap.release.tag if snap is not None and snap.release is not None else ""
         name = getattr(self.sources["release"], "name", "?")
         target = (snap.rehearsal_target if snap else "") or f"the {name} release backend"
-        return version, target, last_rehearsal(snap.rehearsal if snap is not None else None)
+        if snap is None:
+            return version, target, last_rehearsal(None, known=False)
+        return version, target, last_rehearsal(snap.rehearsal, known=not never_answered(snap))
 
     async def action_rehearse(self) -> None:
         """The dialog names the release and where it runs, as the source reports them, and

@@ -162,7 +162,9 @@ class GitHubRelease:
                 source=self.name,
                 interval_s=self.options.poll_s,
                 clock=self.clock,
-            ).model_copy(update={"rate_limit": self.client.budget})
+            ).model_copy(  # what a rehearsal would run is configuration: known anyway
+                update={"rate_limit": self.client.budget, "rehearsal_target": self.rehearsal_target}
+            )
         self.last = snap
         return snap
 

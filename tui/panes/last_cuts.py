@@ -1,7 +1,12 @@
 """The release pane's last cuts: a KeyedTable that, with no room under its column titles
-for a row, shows one line in their place ("last cuts: v2026.11.27-m4 ✖, m3 ✔, m2 ✔"):
-titles with nothing under them read as "no cuts". Which of the two is decided when the
-line is painted, from the table's height, so a resize needs no second layout."""
+for two rows, shows one line in their place ("last cuts: v2026.11.27-m4 ✖, m3 ✔, m2 ✔"):
+titles with nothing under them read as "no cuts", and one row hides all the cuts but one.
+Which of the two is decided when the line is painted, from the table's height, so a resize
+needs no second layout.
+
+The one line has no cursor: the cursor stays on the first row (the newest cut, which Enter
+opens), and the keys that move it do nothing there. In the table, a cursor on the newest
+cut stays on the newest when a new one comes in (elsewhere it stays on its cut)."""
 
 from __future__ import annotations
 
@@ -9,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.strip import Strip
 
 from backends.models import ReleaseRun, StageStatus
 from tui.panes.cells import text_segments
-from tui.panes.keyed_table import KeyedTable
+from tui.panes.keyed_table import Cell, KeyedTable
 
 SEPARATORS = "-._/"
 
@@ -62,8 +68,34 @@ class CutsTable(KeyedTable):
 
     @property
     def cramped(self) -> bool:
-        """No room for a row under the titles."""
-        return self.size.height < 2
+        """No room for two rows under the titles: the one line instead."""
+        return self.size.height < 3
+
+    def set_rows(self, rows: Mapping[str, Sequence[Cell]]) -> None:
+        newest = self.cursor == 0 or self.cramped
+        super().set_rows(rows)
+        if newest:
+            self.cursor = 0
+
+    def on_resize(self) -> None:  # after KeyedTable's own (Textual calls each class's)
+        if self.cramped:
+            self.cursor = 0
+
+    def action_cursor(self, delta: int) -> None:
+        if not self.cramped:
+            super().action_cursor(delta)
+
+    def action_page(self, direction: int) -> None:
+        if not self.cramped:
+            super().action_page(direction)
+
+    def action_jump(self, where: int) -> None:
+        if not self.cramped:
+            super().action_jump(where)
+
+    def on_click(self, event: events.Click) -> None:
+        if self.cramped:
+            event.prevent_default()  # KeyedTable's: a click there moves no cursor
 
     @property
     def summary(self) -> Text:
@@ -82,9 +114,11 @@ class CutsTable(KeyedTable):
         super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
-        if y or not self.cramped:
+        if not self.cramped:
             return super().render_line(y)
         width = self.size.width
+        if y:  # under the one line: no row without its titles
+            return Strip.blank(width, self._style("plain"))
         strip = self._summary_strip
         if strip is None or strip.cell_length != width:
             line = self._summary

@@ -9,6 +9,8 @@ wider than the pane ends in "…", so the layout stays put however the numbers g
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich.text import Text
 from textual.geometry import Size
 from textual.strip import Strip
@@ -108,3 +110,30 @@ class SizedLine(Line):
     def render(self) -> Text:
         """What is drawn at the current size (for tests and `str()`)."""
         return self.draw(self.size.width, self.size.height)
+
+
+def fit(forms: Sequence[Text], width: int) -> Text:
+    """The first of `forms` (longest and fullest first) that fits `width` cells, else the
+    last (which a Line ends in "…")."""
+    for text in forms:
+        if text.cell_len <= width:
+            return text
+    return forms[-1] if forms else Text()
+
+
+class FitLine(SizedLine):
+    """One line made for its width by the function pushed in with `show` (typically `fit`
+    over a line's forms), drawn when painted: the first frame and a resize need nothing
+    more, and a push that changes nothing at the width drawn costs no repaint."""
+
+    _make: Callable[[int], Text] | None = None
+
+    def show(self, make: Callable[[int], Text]) -> None:
+        self._make = make
+        if self._drawn is None:
+            self.refresh()  # not painted yet: drawn then
+        else:
+            self.update(make(self._drawn[0]))  # a new size since is redrawn when painted
+
+    def draw(self, width: int, height: int) -> Text:
+        return self._make(width) if self._make is not None else Text()

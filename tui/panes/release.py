@@ -1,7 +1,9 @@
-"""Release train: the current cut as a row of stages with elapsed time, its artefacts'
-verification, the rollback rehearsal's last result and age, the API budget when the source
-has one, the release-train-failure alert, and the last cuts (a table; one line when there
-is no room for a row: tui/panes/last_cuts.py)."""
+"""Release train: the current cut as a row of stages with elapsed time (the stage running
+or failed kept in view: tui/panes/stage_line.py), its artefacts' verification, the
+rollback rehearsal's last result and age, the API budget when the source has one, the
+notes hint, the release-train-failure alert, and the cuts: the one running, then the last
+ones (a table, Enter opens one; one line when there is no room for two rows:
+tui/panes/last_cuts.py). The stage and status lines are made for the pane's width."""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from tui.fmt import ago, duration
 from tui.panes.base import SourcePane, empty_text, never_answered
 from tui.panes.keyed_table import Column
 from tui.panes.last_cuts import CutsTable, cuts_summary
-from tui.panes.line import Line
+from tui.panes.line import FitLine, Line, fit
+from tui.panes.stage_line import stage_forms
 
 STAGE_GLYPH = {
     StageStatus.PENDING: ("·", "grey50"),
@@ -48,20 +51,6 @@ VERIFY_GLYPH = {
 LOW_BUDGET = 0.1  # under 10% of the rate limit left: shown in yellow
 
 
-def stages_line(run: ReleaseRun, now: datetime) -> Text:
-    glyph, style = STAGE_GLYPH[run.status]
-    text = Text.assemble((run.version, "bold"), " ", (f"{glyph} {run.status.value}", style), "  ")
-    for i, st in enumerate(run.stages):
-        glyph, style = STAGE_GLYPH[st.status]
-        if i:
-            text.append(" → ", "grey50")
-        text.append(f"{glyph} {st.name}", style)
-        elapsed = st.elapsed(now)
-        if elapsed is not None:
-            text.append(f" {duration(elapsed)}", "grey62")
-    return text
-
-
 def artifacts_line(run: ReleaseRun) -> Text:
     text = Text("artefacts: ")
     if not run.artifacts:
@@ -82,8 +71,11 @@ def artefacts_cell(run: ReleaseRun) -> Text:
     return text
 
 
-def rehearsal_text(reh: Rehearsal | None, now: datetime, known: bool = True) -> Text:
-    """known=False: the source has not answered, so "none yet" would be a guess."""
+def rehearsal_text(
+    reh: Rehearsal | None, now: datetime, known: bool = True, short: bool = False
+) -> Text:
+    """known=False: the source has not answered, so "none yet" would be a guess. `short`:
+    without how long a finished one took."""
     text = Text("rollback rehearsal: ")
     if reh is None:
         return text.append("none yet" if known else "unknown", "grey50")
@@ -91,7 +83,7 @@ def rehearsal_text(reh: Rehearsal | None, now: datetime, known: bool = True) -> 
     text.append(f"{glyph} {reh.status.value}", style)
     if reh.finished_at is not None:
         text.append(f" {ago(now - reh.finished_at)} ago", "grey62")
-        if reh.started_at is not None:
+        if reh.started_at is not None and not short:
             text.append(f" (took {duration(reh.finished_at - reh.started_at)})", "grey62")
     elif reh.started_at is not None:
         text.append(f" for {duration(now - reh.started_at)}", "grey62")
@@ -101,33 +93,52 @@ def rehearsal_text(reh: Rehearsal | None, now: datetime, known: bool = True) -> 
     return text
 
 
-def budget_text(rl: RateLimit | None, now: datetime) -> Text:
-    """The API budget: what is left and when it resets, or how long until a retry."""
+def budget_text(rl: RateLimit | None, now: datetime, short: bool = False) -> Text:
+    """The API budget: what is left and when it resets, or how long until a retry.
+    `short`: without the reset, or what is left while waiting."""
     text = Text()
     if rl is None:
         return text
     if rl.retry_at is not None and now < rl.retry_at:
         text.append(f"rate limited: retry in {duration(rl.retry_at - now)}", "bold red")
-        if rl.remaining is not None:
+        if rl.remaining is not None and not short:
             text.append(f" ({rl.remaining}/{rl.limit or '?'} left)", "red")
         return text
     if rl.remaining is None:
         return text
     low = rl.limit is not None and rl.remaining < LOW_BUDGET * rl.limit
     text.append(f"API budget {rl.remaining}/{rl.limit or '?'}", "yellow" if low else "grey62")
-    if rl.reset_at is not None:
+    if rl.reset_at is not None and not short:
         text.append(f", resets in {duration(max(rl.reset_at - now, timedelta(0)))}", "grey62")
     return text
 
 
-def status_line(snap: ReleaseSnapshot, now: datetime) -> Text:
-    line = rehearsal_text(snap.rehearsal, now, known=not never_answered(snap))
-    budget = budget_text(snap.rate_limit, now)
-    if budget:
-        line.append("   ").append_text(budget)
-    if snap.release is not None:
-        line.append(f"   press n for the notes of {snap.release.tag}", "grey62")
-    return line
+NOTES_HINTS = ("press n for the notes of {tag}", "n: notes of {tag}", "n: notes", "")
+# The status line's forms, fullest first: (short rehearsal, short budget, notes hint).
+STATUS_FORMS: tuple[tuple[bool, bool, int], ...] = (
+    (False, False, 0),
+    (False, False, 1),
+    (True, False, 1),
+    (True, True, 1),
+    (True, True, 2),
+    (True, True, 3),
+)
+
+
+def status_forms(snap: ReleaseSnapshot, now: datetime) -> list[Text]:
+    """The rehearsal, the API budget and the notes hint, in forms from whole to short: the
+    hint shortens first, and names the tag whole or not at all."""
+    known = not never_answered(snap)
+    forms = []
+    for short_reh, short_budget, hint in STATUS_FORMS:
+        line = rehearsal_text(snap.rehearsal, now, known=known, short=short_reh)
+        budget = budget_text(snap.rate_limit, now, short=short_budget)
+        if budget:
+            line.append("   ").append_text(budget)
+        if snap.release is not None and NOTES_HINTS[hint]:
+            line.append("   " + NOTES_HINTS[hint].format(tag=snap.release.tag), "grey62")
+        forms.append(line)
+    return forms
 
 
 def alert_line(snap: ReleaseSnapshot, now: datetime) -> Text:
@@ -140,13 +151,22 @@ def alert_line(snap: ReleaseSnapshot, now: datetime) -> Text:
     return text
 
 
+def listed_cuts(snap: ReleaseSnapshot) -> list[ReleaseRun]:
+    """The cuts the table lists, newest first: the one still running, then the last ones."""
+    cuts = list(snap.recent)
+    current = snap.current
+    if current is not None and current.version not in {r.version for r in cuts}:
+        cuts.insert(0, current)
+    return cuts
+
+
 class ReleasePane(SourcePane):
     TITLE = "Release train"
 
     def compose(self) -> ComposeResult:
-        yield Line("", id="release-stages", classes="summary")
+        yield FitLine("", id="release-stages", classes="summary")
         yield Line("", id="release-artifacts", classes="summary")
-        yield Line("", id="release-status", classes="summary")
+        yield FitLine("", id="release-status", classes="summary")
         yield Line("", id="release-alert", classes="summary")
         yield CutsTable(  # at 80x24 no room for a row: one line of the last cuts
             "version",
@@ -175,7 +195,8 @@ class ReleasePane(SourcePane):
         box.update(alert)
         box.display = bool(alert)
         rows = {}
-        for run in snap.recent:
+        cuts = listed_cuts(snap)
+        for run in cuts:
             glyph, style = STAGE_GLYPH[run.status]
             failed = next((s.name for s in run.stages if s.status is StageStatus.FAILURE), "")
             took = duration(run.finished_at - run.started_at) if run.finished_at else ""
@@ -189,11 +210,13 @@ class ReleasePane(SourcePane):
             )
         table = self.query_one(CutsTable)
         table.set_rows(rows)
-        table.summary = cuts_summary(snap.recent, STAGE_GLYPH, known=not never_answered(snap))
+        table.summary = cuts_summary(cuts, STAGE_GLYPH, known=not never_answered(snap))
 
     def tick(self, snap: ReleaseSnapshot, now: datetime) -> None:
         """What moves with the clock: a running stage's time, "ago", the rate-limit wait."""
-        stages = self.query_one("#release-stages", Line)
         current = snap.current
-        stages.update(stages_line(current, now) if current else empty_text(snap, "no cut yet"))
-        self.query_one("#release-status", Line).update(status_line(snap, now))
+        forms = stage_forms(current, now, STAGE_GLYPH) if current else []
+        empty = empty_text(snap, "no cut yet")
+        self.query_one("#release-stages", FitLine).show(lambda w: fit(forms, w) if forms else empty)
+        status = status_forms(snap, now)
+        self.query_one("#release-status", FitLine).show(lambda w: fit(status, w))

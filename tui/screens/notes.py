@@ -1,4 +1,5 @@
-"""`n`: the latest release's notes in a Markdown viewer, with its assets and digests."""
+"""`n`: the latest release's notes in a Markdown viewer, with its assets and digests.
+Esc, `q` or `n` again closes it (the footer shows all three)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,11 @@ class NotesScreen(ModalScreen[None]):
         border: round $accent; background: $surface;
     }
     """
+    # One binding per key, so the footer shows each (it shows one key per action).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,n", "dismiss", "Close", id="notes.close"),
+        Binding("escape", "close('escape')", "Close", id="notes.close"),
+        Binding("q", "close('q')", "Close", id="notes.close-q"),
+        Binding("n", "close('n')", "Close", id="notes.close-n"),
     ]
 
     def __init__(self, release: PublishedRelease) -> None:
@@ -62,5 +66,5 @@ class NotesScreen(ModalScreen[None]):
         yield viewer
         yield KeyFooter()
 
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
+    def action_close(self, _key: str) -> None:  # the key: one action string per binding
+        self.dismiss(None)

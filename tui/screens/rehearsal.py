@@ -8,7 +8,9 @@ While it is open the App pushes in, once a second, the release it rolls back, wh
 the last rehearsal's line, as the source reports them now (`update`). Once the latest
 release is not the one it named when it opened (a cut published meanwhile), it says so
 ("the latest release is now … (was …)"); ROLLBACK typed before that is not taken for the
-new release: the next Enter is refused once, saying so, and the one after triggers it."""
+new release: the next Enter is refused once, saying so, and the one after triggers it.
+A refusal from the backend (one already running) is shown until the last rehearsal's line
+changes (that one finished): then the dialog says so, and that Enter sends again."""
 
 from __future__ import annotations
 
@@ -72,6 +74,7 @@ class RehearsalScreen(ActionForm[bool | None]):
         self.target = target
         self.last = last
         self.opened_with = version  # what it named when it opened
+        self._refused_under: str | None = None  # the last rehearsal a shown refusal met
         self.confirmed_for = version  # the release a confirmation is taken for
 
     @on(Input.Changed, "#rehearsal-confirm")
@@ -102,10 +105,31 @@ class RehearsalScreen(ActionForm[bool | None]):
         if not self.is_mounted:
             return
         self.query_one("#rehearsal-what", Static).update(self.what())
+        error = self.query_one(f"#{self.ERROR_ID}", Static)
         if moved and not self.busy and version != self.confirmed_for:
-            self.query_one(f"#{self.ERROR_ID}", Static).update(
+            self._refused_under = None
+            error.update(
                 Text(f"{self.changed()}: this rolls back {named(version)}.", "bold yellow")
             )
+        elif self._refused_under not in (None, last) and not self.busy:
+            self._refused_under = None  # what it was refused for (one running) is over
+            error.update(
+                Text.assemble(
+                    ("The rehearsal has changed since it was refused", "bold yellow"),
+                    f" ({last})",
+                    (" · Enter sends again", "dim"),
+                )
+            )
+
+    def show_error(self, message: str, field: str = "") -> None:
+        self._refused_under = None
+        super().show_error(message, field)
+
+    def refused(self, message: str, *, failed: bool = False, field: str = "") -> None:
+        """The backend's refusal, shown until the rehearsal it was given under changes."""
+        super().refused(message, failed=failed, field=field)
+        if self.is_open and not field:  # one naming a field is about what was typed
+            self._refused_under = self.last
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rehearsal-box"):

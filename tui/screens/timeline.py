@@ -1,6 +1,7 @@
 """`t`: everything that changed, newest first: grants, revokes, fault windows, releases,
 rehearsals, alerts raised and cleared, baselines marked; and before them, the audit
-trail's recent history (the title says since when, or why it could not be read).
+trail's recent history (the title says since when, or why it could not be read; a title
+too long for the box wraps onto a second line rather than losing its end).
 
 Under the table, the event under the cursor whole (its column is cut at the screen's edge:
 a fault window's end reason, a grant's reason). `/` filters the events by text.
@@ -41,6 +42,7 @@ class TimelineScreen(ModalScreen[None]):
     ]
     DEFAULT_CSS = """
     #timeline-box KeyedTable { height: 1fr; }
+    #timeline-title { width: 100%; }  /* wraps: too long for one line, nothing is cut */
     #timeline-detail { height: auto; max-height: 4; }
     """
 
