@@ -3,6 +3,9 @@
 Layers, later wins: config/default.toml < --config FILE (or
 $XDG_CONFIG_HOME/watchfloor/config.toml) < environment. Every key remembers which layer
 set it, so an error names the key and the file (or variable) it came from.
+
+A config is checked whole: every named profile as well as the active config, and every
+problem found is reported at once (a file with three typos took three runs).
 """
 
 from __future__ import annotations
@@ -10,65 +13,40 @@ from __future__ import annotations
 import copy
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from backends.config_explain import ENV_PREFIX, chosen_by, explain
-from backends.contracts import CAPABILITIES
+from backends.config_env import ENV_NOT_CONFIG, env_layer
+from backends.config_explain import explain
+from backends.config_models import PROFILE_KEYS, Config, PanesConfig, UiConfig
 
-ENV_NOT_CONFIG = {"WATCHFLOOR_CONFIG"}  # read by the CLI, not a config key
+__all__ = [
+    "ENV_NOT_CONFIG",
+    "PROFILE_KEYS",
+    "Config",
+    "ConfigError",
+    "LoadedConfig",
+    "PanesConfig",
+    "UiConfig",
+    "check_backends",
+    "gather",
+    "load",
+]
+
 PACKAGED_DEFAULT = Path(__file__).with_name("default.toml")
 SOURCE_DEFAULT = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
 
 class ConfigError(Exception):
-    """Bad configuration. The message names the key and where it came from."""
+    """Bad configuration: one line per problem, each naming the key and where it came from."""
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class UiConfig(_Strict):
-    # polled sources are asked every refresh_s (k9s's default too); the clock, countdowns
-    # and data ages still move every second
-    refresh_s: float = Field(default=2.0, gt=0, le=60)
-    theme: str = "textual-dark"
-    actor: str = ""  # who you are in the audit; empty -> $USER
-    read_only: bool = False  # refuse every mutating action (--read-only sets it too)
-
-
-class PanesConfig(_Strict):
-    """One backend name per pane (and one for the audit sink)."""
-
-    access: str = "local"
-    grants: str = "local"
-    release: str = "local"
-    latency: str = "local"
-    faults: str = "local"
-    audit: str = "local"
-    stepup: str = "local"  # step-up authentication for grants (local: TOTP)
-
-
-class Config(_Strict):
-    environment: str = "local"
-    data_dir: Path | None = None
-    ui: UiConfig = UiConfig()
-    panes: PanesConfig = PanesConfig()
-    backends: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    # Named profiles (dev, stage, prod): each overrides environment/panes/backends/ui.
-    profile: str = ""  # the active one; --profile NAME or WATCHFLOOR_PROFILE
-    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    # Key bindings by binding id, e.g. "app.quit" = "ctrl+q" (see `?` for the ids).
-    keys: dict[str, str] = Field(default_factory=dict)
-
-    def backend_for(self, capability: str) -> str:
-        name: str = getattr(self.panes, capability)
-        return name
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(dict.fromkeys(problems))  # a base config's, once, not per profile
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass
@@ -76,6 +54,11 @@ class LoadedConfig:
     config: Config
     files: list[Path]
     origin: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # what `gather` found wrong in the layers and in this config (which has the defaults
+    # in place of the bad values)
+    problems: list[str] = field(default_factory=list)
+    # every named profile's config (the active one is this one)
+    profiles: dict[str, LoadedConfig] = field(default_factory=dict, repr=False)
 
     def where(self, loc: tuple[str | int, ...]) -> str:
         """The layer that set the key at `loc`, or its nearest set parent."""
@@ -85,6 +68,10 @@ class LoadedConfig:
                 return self.origin[key]
             key = key[:-1]
         return str(self.files[0]) if self.files else "defaults"
+
+    def views(self) -> list[LoadedConfig]:
+        """The configs a run may use: this one, and every profile it may switch to."""
+        return [self, *(v for _, v in sorted(self.profiles.items()) if v is not self)]
 
 
 def default_file() -> Path:
@@ -108,44 +95,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _env_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
-    data: dict[str, Any] = {}
-    origin: dict[tuple[str, ...], str] = {}
-    for var, value in sorted(env.items()):
-        if not var.startswith(ENV_PREFIX) or var in ENV_NOT_CONFIG:
-            continue
-        path = _backend_names(tuple(p.lower() for p in var[len(ENV_PREFIX) :].split("__") if p))
-        if not path:
-            continue
-        node = data
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise ConfigError(f"environment variable {var}: conflicts with another variable")
-        node[path[-1]] = value
-        origin[path] = f"environment variable {var}"
-    return data, origin
-
-
-def _backend_names(path: tuple[str, ...]) -> tuple[str, ...]:
-    """A variable name cannot hold a hyphen: WATCHFLOOR_BACKENDS__PROMETHEUS_ACCESS__URL
-    means backends.prometheus-access.url when that backend is installed."""
-    out = list(path)
-    for i in range(1, len(out)):
-        if out[i - 1] == "backends" and "_" in out[i]:
-            from backends.registry import available
-
-            hyphenated = out[i].replace("_", "-")
-            names = available()
-            if out[i] not in names and hyphenated in names:
-                out[i] = hyphenated
-    return tuple(out)
+Label = Callable[[tuple[str, ...]], str]
 
 
 def _merge(
     into: dict[str, Any],
     layer: Mapping[str, Any],
-    label: str,
+    label: Label,
     origin: dict[tuple[str, ...], str],
     prefix: tuple[str, ...] = (),
 ) -> None:
@@ -154,54 +110,91 @@ def _merge(
         if isinstance(value, Mapping) and isinstance(into.get(key), dict):
             _merge(into[key], value, label, origin, path)
             continue
-        into[key] = dict(value) if isinstance(value, Mapping) else value
-        origin[path] = label
+        into[key] = copy.deepcopy(dict(value)) if isinstance(value, Mapping) else value
+        origin[path] = label(path)
         if isinstance(value, Mapping):
             _mark(value, label, origin, path)
 
 
 def _mark(
     layer: Mapping[str, Any],
-    label: str,
+    label: Label,
     origin: dict[tuple[str, ...], str],
     prefix: tuple[str, ...],
 ) -> None:
     for key, value in layer.items():
-        origin[(*prefix, key)] = label
+        origin[(*prefix, key)] = label((*prefix, key))
         if isinstance(value, Mapping):
             _mark(value, label, origin, (*prefix, key))
 
 
-PROFILE_KEYS = {"environment", "panes", "backends", "ui", "keys", "data_dir"}
+def _constant(label: str) -> Label:
+    return lambda _: label
 
 
 def _with_profile(
     merged: dict[str, Any], origin: dict[tuple[str, ...], str], name: str
-) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
-    """The merged config with profile `name` laid over it (origins say which profile)."""
-    profiles = merged.get("profiles") or {}
-    if not isinstance(profiles, dict) or name not in profiles:
-        known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) else ""
-        where = origin.get(("profile",), "the command line")
-        raise ConfigError(f"{where}: profile {name!r} is not defined; defined: {known or 'none'}")
-    body = profiles[name]
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str], list[str]]:
+    """The merged config with profile `name` laid over it (origins say which profile), and
+    what is wrong with the profile's own table (what it may not set is left out)."""
+    body = merged["profiles"][name]
     src = origin.get(("profiles", name), "config")
-    bad = sorted(set(body) - PROFILE_KEYS) if isinstance(body, dict) else ["(not a table)"]
+    if not isinstance(body, dict):
+        body, bad = {}, ["(not a table)"]
+    else:
+        bad = sorted(set(body) - PROFILE_KEYS)
+        body = {k: v for k, v in body.items() if k in PROFILE_KEYS}
+    problems = []
     if bad:
-        raise ConfigError(
+        problems.append(
             f"{src}: profiles.{name}: cannot set {', '.join(bad)}; "
             f"a profile may set {', '.join(sorted(PROFILE_KEYS))}"
         )
     out = copy.deepcopy(merged)
     out_origin = dict(origin)
-    _merge(out, body, f"{src} (profile {name})", out_origin)
-    return out, out_origin
+
+    def label(path: tuple[str, ...]) -> str:
+        return f"{origin.get(('profiles', name, *path), src)} (profile {name})"
+
+    _merge(out, body, label, out_origin)
+    return out, out_origin, problems
 
 
-def load(
+def _validate(merged: dict[str, Any], loaded: LoadedConfig) -> tuple[Config, list[str]]:
+    """The config, and every problem pydantic finds. Each bad value is left out and the
+    rest validated again, so the checks that follow run on a config with the defaults
+    in their place (and can report their own problems in the same run)."""
+    data = copy.deepcopy(merged)
+    problems: list[str] = []
+    for _ in range(5):
+        try:
+            return Config.model_validate(data), problems
+        except ValidationError as exc:
+            problems += explain(exc.errors(), loaded)
+            for e in exc.errors():
+                _drop(data, e["loc"])
+    return Config(), problems
+
+
+def _drop(data: dict[str, Any], loc: Iterable[str | int]) -> None:
+    """Remove the deepest key of `loc` that `data` holds."""
+    node: Any = data
+    parent: dict[str, Any] | None = None
+    key: Any = None
+    for part in loc:
+        if not isinstance(node, dict) or part not in node:
+            break
+        parent, key, node = node, part, node[part]
+    if parent is not None:
+        del parent[key]
+
+
+def gather(
     path: Path | None = None, env: Mapping[str, str] | None = None, profile: str | None = None
 ) -> LoadedConfig:
-    """Load and validate the layered configuration. Raises ConfigError."""
+    """Read and validate the layered config and every profile in it, keeping the problems
+    found (in each view's `.problems`: the layers' own, and that view's) rather than
+    raising at the first."""
     env = os.environ if env is None else env
     files = [default_file()]
     if path is None and env.get("WATCHFLOOR_CONFIG"):
@@ -213,64 +206,61 @@ def load(
 
     merged: dict[str, Any] = {}
     origin: dict[tuple[str, ...], str] = {}
+    problems: list[str] = []
     for f in files:
-        _merge(merged, _read_toml(f), str(f), origin)
-    env_data, env_origin = _env_layer(env)
-    _merge(merged, env_data, "environment", origin)
-    origin.update(env_origin)
+        try:
+            _merge(merged, _read_toml(f), _constant(str(f)), origin)
+        except ConfigError as exc:
+            problems += exc.problems
+    env_data, env_origin, env_problems = env_layer(env)
+    problems += env_problems
+    if env_data:  # a file's value a variable hides now is there when the variable is not
+        problems += _validate(merged, LoadedConfig(Config(), files, dict(origin)))[1]
+    _merge(merged, env_data, lambda p: env_origin.get(p, "environment"), origin)
 
     if profile is not None:
         merged["profile"] = profile
         origin[("profile",)] = "--profile"
-    # Every profile must be valid, not only the active one: switching must never fail.
-    for name in sorted(merged.get("profiles") or {}):
-        candidate, cand_origin = _with_profile(merged, origin, name)
-        _validate(candidate, LoadedConfig(config=Config(), files=files, origin=cand_origin))
-    if merged.get("profile"):
-        merged, origin = _with_profile(merged, origin, str(merged["profile"]))
-    loaded = LoadedConfig(config=Config(), files=files, origin=origin)
-    loaded.config = _validate(merged, loaded)
+    views: dict[str, LoadedConfig] = {}
+    if isinstance(merged.get("profiles"), dict):
+        for name in sorted(merged["profiles"]):
+            candidate, cand_origin, bad = _with_profile(merged, origin, name)
+            views[name] = view = LoadedConfig(Config(), files, cand_origin)
+            view.config, invalid = _validate(candidate, view)
+            view.problems = bad + invalid
+    active = merged.get("profile")
+    loaded = views.get(active) if isinstance(active, str) else None
+    if loaded is None:
+        loaded = LoadedConfig(Config(), files, origin)
+        loaded.config, loaded.problems = _validate(merged, loaded)
+        if active:
+            where = origin.get(("profile",), "the command line")
+            known = ", ".join(views) or "none"
+            problems.append(f"{where}: profile {active!r} is not defined; defined: {known}")
+    loaded.profiles = views
+    for view in loaded.views():
+        view.problems = list(dict.fromkeys(problems + view.problems))
     return loaded
 
 
-def _validate(merged: dict[str, Any], loaded: LoadedConfig) -> Config:
-    try:
-        return Config.model_validate(merged)
-    except ValidationError as exc:
-        raise ConfigError(explain(exc, loaded)) from None
+def load(
+    path: Path | None = None, env: Mapping[str, str] | None = None, profile: str | None = None
+) -> LoadedConfig:
+    """Load and validate the layered configuration, every profile in it too. Raises
+    ConfigError with every problem found."""
+    loaded = gather(path, env, profile)
+    problems = [p for view in loaded.views() for p in view.problems]
+    if problems:
+        raise ConfigError(*problems)
+    return loaded
 
 
 def check_backends(loaded: LoadedConfig) -> dict[str, BaseModel]:
-    """Every pane's backend exists and its options are valid. Returns options by name."""
-    from backends.registry import BackendError, available, load_plugin
+    """Every pane's backend exists and provides that pane, and every [backends.X] section
+    holds valid options for X. Returns options by name; raises ConfigError."""
+    from backends.config_checks import backend_problems
 
-    cfg = loaded.config
-    names = available()
-    problems: list[str] = []
-    options: dict[str, BaseModel] = {}
-    for cap in CAPABILITIES:
-        name = cfg.backend_for(cap)
-        if name not in names:
-            problems.append(
-                f"{loaded.where(('panes', cap))}: panes.{cap}: unknown backend {name!r}; "
-                f"available: {', '.join(names) or 'none'}"
-            )
-    for name in cfg.backends:
-        if name not in names:
-            problems.append(
-                f"{loaded.where(('backends', name))}: backends.{name}: no such backend "
-                f"installed; available: {', '.join(names) or 'none'}"
-            )
-    used = sorted({cfg.backend_for(c) for c in CAPABILITIES} & set(names))
-    for name in used:
-        try:
-            plugin = load_plugin(name)
-        except BackendError:
-            continue  # reported on the pane at run time, not a config error
-        try:
-            options[name] = plugin.options_model.model_validate(cfg.backends.get(name, {}))
-        except ValidationError as exc:
-            problems.append(explain(exc, loaded, ("backends", name), chosen_by(loaded, name)))
+    options, problems = backend_problems(loaded)
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError(*problems)
     return options

@@ -3,9 +3,10 @@ environment variable) that set it, or for a required key nobody set, what chose 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from backends.contracts import CAPABILITIES
 
@@ -16,16 +17,16 @@ ENV_PREFIX = "WATCHFLOOR_"
 
 
 def explain(
-    err: ValidationError,
+    errors: Iterable[ErrorDetails],
     loaded: LoadedConfig,
     prefix: tuple[str, ...] = (),
     chosen_by: str = "",
-) -> str:
-    """One line per error, naming the layer that set the key. A required key no layer set
-    is blamed on whatever chose the backend (`chosen_by`), not on the file that happens to
-    hold the nearest parent table."""
+) -> list[str]:
+    """One line per error (of a pydantic ValidationError), naming the layer that set the
+    key. A required key no layer set is blamed on whatever chose the backend
+    (`chosen_by`), not on the file that happens to hold the nearest parent table."""
     lines = []
-    for e in err.errors():
+    for e in errors:
         loc = (*prefix, *(str(p) for p in e["loc"]))
         key = ".".join(loc)
         if e["type"] == "missing" and chosen_by:
@@ -41,7 +42,7 @@ def explain(
         else:
             msg = e["msg"].removeprefix("Value error, ")  # our validators' own words
             lines.append(f"{where}: {key}: {msg} (got {e.get('input')!r})")
-    return "\n".join(lines)
+    return lines
 
 
 def chosen_by(loaded: LoadedConfig, backend: str) -> str:

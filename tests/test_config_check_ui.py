@@ -30,6 +30,25 @@ BAD = {
         '[keys]\n"app.timeline" = "T"\n"app.report" = "T"\n',
         "keys.app.timeline: 'T' is already the key of app.report",
     ),
+    # ctrl+p opened the timeline, and the command palette could not be opened at all
+    "palette key": (
+        '[keys]\n"app.timeline" = "ctrl+p"\n',
+        "keys.app.timeline: 'ctrl+p' is already the key of Textual's command palette",
+    ),
+    "focus key": (
+        '[keys]\n"app.report" = "tab"\n',
+        "keys.app.report: 'tab' is already the key of Textual's Focus Next",
+    ),
+    # a key Textual never reports did nothing, and the binding's own key was gone
+    "not a key name": (
+        '[keys]\n"app.timeline" = "notakey!!"\n',
+        "keys.app.timeline: 'notakey!!' is not a key name",
+    ),
+    "modifiers out of order": (
+        '[keys]\n"app.timeline" = "shift+ctrl+x"\n',
+        "keys.app.timeline: 'shift+ctrl+x' is not a key name: Textual spells it ctrl+shift+x",
+    ),
+    "empty key": ('[keys]\n"app.timeline" = "T,"\n', "keys.app.timeline: 'T,' has an empty key"),
     # a typo was ignored without a word: the default theme, and no one the wiser
     "unknown theme": ('[ui]\ntheme = "nosuchtheme"\n', "ui.theme: no theme 'nosuchtheme'"),
 }
@@ -55,3 +74,11 @@ def test_pane_and_dialog_binding_ids_can_be_remapped(tmp_path: Path) -> None:
     # the dashboard gets past its config checks: without a terminal, that is what stops it
     proc = check(tmp_path, body)
     assert "needs a terminal" in proc.stderr and "keys." not in proc.stderr, proc.stderr
+
+
+def test_key_names_textual_reports_are_accepted(tmp_path: Path) -> None:
+    """Several keys for one binding ("T,t"), named keys, characters and modifiers."""
+    body = '[keys]\n"app.timeline" = "T,t"\n"app.report" = "f2"\n"app.help" = "question_mark"\n'
+    body += '"app.screenshot" = "ctrl+shift+x"\n"focus.latency" = "alt+1"\n"pane.filter" = "%"\n'
+    proc = check(tmp_path, body, "config", "check")
+    assert proc.returncode == 0, proc.stderr

@@ -17,6 +17,7 @@ TUI_MAY_IMPORT = {
     "backends.models",
     "backends.contracts",
     "backends.config",
+    "backends.config_checks",  # the config's checks beyond its schema, before anything runs
     "backends.registry",
     "backends.wiring",
     "backends.alerts",

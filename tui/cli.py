@@ -83,13 +83,7 @@ class VersionAction(argparse.Action):
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from tui.config_check import check_keymap, check_theme
-
-    loaded = load_config(args)
-
-    check_keymap(loaded)
-    check_theme(loaded)
-
+    loaded = load_config(args, ui=True)  # every profile's [keys] and ui.theme too
     not_a_tty = missing_terminals()
     if not_a_tty:  # Textual would draw escape codes into a file or pipe, and never end
         print(
@@ -114,15 +108,13 @@ def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorA
     """The dashboard for these arguments and this config, not yet running."""
     from backends.wiring import build_sources
     from tui.app import WatchfloorApp
-    from tui.config_check import check_keymap, check_theme
     from tui.operator_actions import Profile
 
     cfg = loaded.config
 
     def switch(name: str) -> Profile:
-        other = load_config(args, profile=name)
-        check_keymap(other)  # what the dashboard refuses at start, a switch refuses too
-        check_theme(other)
+        # checked as at start (the files may have changed since), but only the profile to run
+        other = load_config(args, profile=name, ui=True, every_profile=False)
         return Profile(build_sources(other), other.config.ui.theme, dict(other.config.keys))
 
     return WatchfloorApp(
@@ -155,7 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             refuse_if_read_only(args, load_config(args))
         code: int = args.handler(args)
     except ConfigError as exc:
-        print(f"watchfloor: configuration error:\n{exc}", file=sys.stderr)
+        n = len(exc.problems)
+        what = "configuration error" if n == 1 else f"{n} configuration errors"
+        print(f"watchfloor: {what}:\n{exc}", file=sys.stderr)
         return 2
     except ActionRefused as exc:
         print(f"watchfloor: refused: {exc}", file=sys.stderr)

@@ -1,19 +1,21 @@
 """What only the UI can check in a config, checked before anything runs (the dashboard and
-`config check` give the same answer): the [keys] table (every id one of our binding ids,
-and no remapped key taking one an app-wide binding has: `"app.timeline" = "q"` hid Quit),
-and ui.theme (a typo was ignored without a word)."""
+`config check` give the same answer), in every profile: the [keys] table (every id one of
+our binding ids, every key one Textual reports, and no remapped key taking one an
+app-wide binding has: `"app.timeline" = "q"` hid Quit, "ctrl+p" the command palette), and
+ui.theme (a typo was ignored without a word)."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.keys import _character_to_key
 
-from backends.config import ConfigError, LoadedConfig
+from backends.config import LoadedConfig
+from tui.key_names import key_problem
 
 
 def _subclasses(cls: type) -> Iterator[type]:
@@ -51,42 +53,78 @@ def _norm(key: str) -> str:
     return _character_to_key(key) if len(key) == 1 else key
 
 
-def check_keymap(loaded: LoadedConfig) -> None:
-    """Raise ConfigError naming the key and the file (or variable) that set it."""
-    keys = loaded.config.keys
-    if not keys:
-        return
-    known = binding_ids()
-    for bid in sorted(keys):
-        if bid not in known:
-            raise ConfigError(
-                f"{loaded.where(('keys', bid))}: keys.{bid}: no such binding id; "
-                f"known: {', '.join(sorted(known))}"
-            )
+# what Textual's own bindings (they have no id) do, where their description does not say
+TEXTUAL_WORDS = {"command_palette": "command palette", "help_quit": "how-to-quit reminder"}
+
+
+def app_wide_keys(keys: dict[str, str]) -> dict[str, str]:
+    """Every key an app-wide binding has, once `keys` is applied: ours (but those `keys`
+    remaps), and Textual's own: ctrl+q, ctrl+c, the command palette's ctrl+p, tab and
+    shift+tab on every screen. Values say what has the key."""
+    from textual.screen import Screen
+
     from tui.app import WatchfloorApp
 
-    taken: dict[str, str] = {}  # app-wide key -> what has it, after the remapping
-    for key, bindings in WatchfloorApp._merge_bindings().key_to_bindings.items():
-        for b in bindings:
-            if b.id not in keys:
-                taken.setdefault(_norm(key), f"{b.id or b.action} ({b.description or b.action})")
+    bindings = [b for bs in WatchfloorApp._merge_bindings().key_to_bindings.values() for b in bs]
+    bindings += [b for bs in Screen._merge_bindings().key_to_bindings.values() for b in bs]
+    if WatchfloorApp.ENABLE_COMMAND_PALETTE:
+        bindings.append(Binding(WatchfloorApp.COMMAND_PALETTE_BINDING, "command_palette"))
+    taken: dict[str, str] = {}
+    for b in bindings:
+        if b.id in keys:
+            continue
+        if b.id:
+            what = f"{b.id} ({b.description or b.action}); pick another, or remap that one too"
+        else:
+            words = TEXTUAL_WORDS.get(b.action, b.description or b.action)
+            what = f"Textual's {words}; pick another"
+        for key in b.key.split(","):
+            taken.setdefault(_norm(key), what)
+    return taken
+
+
+def keymap_problems(loaded: LoadedConfig) -> list[str]:
+    """Each [keys] entry that is not one of our binding ids, not keys Textual reports, or
+    takes a key an app-wide binding has, naming the key and the file (or variable)."""
+    keys = loaded.config.keys
+    if not keys:
+        return []
+    known = binding_ids()
+    problems: list[str] = []
+    taken = app_wide_keys(keys)
     for bid in sorted(keys):
-        for key in (k.strip() for k in keys[bid].split(",")):
+        where = f"{loaded.where(('keys', bid))}: keys.{bid}"
+        if bid not in known:
+            problems.append(f"{where}: no such binding id; known: {', '.join(sorted(known))}")
+            continue
+        mine = [k.strip() for k in keys[bid].split(",")]
+        if "" in mine:
+            problems.append(f"{where}: {keys[bid]!r} has an empty key (a comma too many?)")
+        for key in filter(None, mine):
+            why = key_problem(key)
             other = taken.get(_norm(key))
-            if other is not None:
-                raise ConfigError(
-                    f"{loaded.where(('keys', bid))}: keys.{bid}: {key!r} is already the key "
-                    f"of {other}; pick another, or remap that one too"
-                )
-            taken[_norm(key)] = f"{bid} ({known[bid].description})"
+            if why:
+                problems.append(f"{where}: {why}")
+            elif other is not None and not other.startswith(f"{bid} "):
+                problems.append(f"{where}: {key!r} is already the key of {other}")
+            else:
+                taken[_norm(key)] = f"{bid} ({known[bid].description}); pick another"
+    return problems
 
 
-def check_theme(loaded: LoadedConfig) -> None:
+def theme_problems(loaded: LoadedConfig) -> list[str]:
     from textual.theme import BUILTIN_THEMES
 
     theme = loaded.config.ui.theme
     if theme and theme not in BUILTIN_THEMES:
-        raise ConfigError(
+        return [
             f"{loaded.where(('ui', 'theme'))}: ui.theme: no theme {theme!r}; "
             f"available: {', '.join(sorted(BUILTIN_THEMES))}"
-        )
+        ]
+    return []
+
+
+def ui_problems(views: Iterable[LoadedConfig]) -> list[str]:
+    """What the dashboard would refuse in these configs (LoadedConfig.views(): the active
+    one and every profile it may switch to)."""
+    return [p for view in views for p in (*keymap_problems(view), *theme_problems(view))]

@@ -7,7 +7,8 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from backends.config import ConfigError, LoadedConfig, check_backends, load
+from backends.config import ConfigError, LoadedConfig, gather
+from backends.config_checks import config_problems
 from backends.contracts import ActionRefused
 from backends.faults_core import MAX_DELAY
 from backends.wiring import data_dir_for
@@ -130,12 +131,28 @@ def refuse_if_read_only(args: argparse.Namespace, loaded: LoadedConfig) -> None:
 
 
 def load_config(
-    args: argparse.Namespace, path: Path | None = None, profile: str | None = None
+    args: argparse.Namespace,
+    path: Path | None = None,
+    profile: str | None = None,
+    *,
+    ui: bool = False,
+    every_profile: bool = True,
 ) -> LoadedConfig:
-    """Load and check the config named by --config (or `path`). Raises ConfigError."""
-    loaded = load(
+    """Load and check the config named by --config (or `path`), and every profile in it
+    (or, not `every_profile`, the one it runs: a live switch). `ui`: also what the
+    dashboard checks ([keys], ui.theme; this imports Textual). Raises ConfigError with
+    every problem found."""
+    loaded = gather(
         path or getattr(args, "config", None), profile=profile or getattr(args, "profile", None)
     )
+    views = loaded.views() if every_profile else [loaded]
+    found = config_problems(views)
+    if ui:
+        from tui.config_check import ui_problems
+
+        found += ui_problems(views)
+    if found:
+        raise ConfigError(*found)
     data_dir = data_dir_for(loaded)
     try:
         setup_logging(data_dir)  # makes the data dir: the first thing that needs it
@@ -143,5 +160,4 @@ def load_config(
         where = loaded.where(("data_dir",)) if loaded.config.data_dir else "the default"
         why = "a file, not a directory" if data_dir.is_file() else exc.strerror or str(exc)
         raise ConfigError(f"{where}: data_dir: {data_dir} cannot be used: {why}") from None
-    check_backends(loaded)
     return loaded

@@ -19,13 +19,13 @@ def register(sub: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from tui.config_check import check_keymap, check_theme
-
-    loaded = load_config(args, args.file)
-    check_keymap(loaded)  # what the dashboard would refuse at start, refused here too
-    check_theme(loaded)
+    # every profile, and what the dashboard would refuse at start ([keys], ui.theme) too
+    loaded = load_config(args, args.file, ui=True)
     cfg = loaded.config
-    print(f"ok: {' < '.join(str(f) for f in loaded.files)} < environment")
+    profiles = ", ".join(sorted(loaded.profiles)) or "none defined"
+    active = f" (active: {cfg.profile})" if cfg.profile else ""
+    layers = " < ".join(str(f) for f in loaded.files)
+    print(f"ok: {layers} < environment; profiles checked: {profiles}{active}")
     for cap in CAPABILITIES:
         print(f"  {cap:8} -> {cfg.backend_for(cap)}")
     return 0

@@ -1,0 +1,81 @@
+"""The environment layer of the config: WATCHFLOOR_SECTION__KEY=value.
+
+Every key it sets, and every table on the way to it, remembers the variable (or
+variables) that set it, so an error about an unknown section names the variable too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from backends.config_explain import ENV_PREFIX
+
+ENV_NOT_CONFIG = {"WATCHFLOOR_CONFIG"}  # read by the CLI, not a config key
+
+
+def env_layer(
+    env: Mapping[str, str],
+) -> tuple[dict[str, Any], dict[tuple[str, ...], str], list[str]]:
+    """The variables' values as nested tables, where each path came from, and problems."""
+    data: dict[str, Any] = {}
+    setters: dict[tuple[str, ...], list[str]] = {}
+    problems: list[str] = []
+    for var, value in sorted(env.items()):
+        if not var.startswith(ENV_PREFIX) or var in ENV_NOT_CONFIG:
+            continue
+        path = config_path(var)
+        if not path:
+            continue
+        node = data
+        for i, part in enumerate(path[:-1]):
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                other = ", ".join(setters.get(path[: i + 1], ()))
+                problems.append(
+                    f"environment variable {var}: conflicts with {other}, which sets "
+                    f"{'.'.join(path[: i + 1])} to a value, not a table"
+                )
+                break
+        else:
+            node[path[-1]] = value
+            for i in range(1, len(path) + 1):
+                setters.setdefault(path[:i], []).append(var)
+    origin = {
+        path: f"environment variable{'s' if len(names) > 1 else ''} {', '.join(names)}"
+        for path, names in setters.items()
+    }
+    return data, origin, problems
+
+
+def config_path(var: str) -> tuple[str, ...]:
+    """The config key a variable sets: WATCHFLOOR_UI__REFRESH_S is ui.refresh_s."""
+    path = tuple(p.lower() for p in var[len(ENV_PREFIX) :].split("__") if p)
+    return _binding_id(_backend_names(path))
+
+
+def _backend_names(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A variable name cannot hold a hyphen: WATCHFLOOR_BACKENDS__PROMETHEUS_ACCESS__URL
+    means backends.prometheus-access.url when that backend is installed."""
+    out = list(path)
+    for i in range(1, len(out)):
+        if out[i - 1] == "backends" and "_" in out[i]:
+            from backends.registry import available
+
+            hyphenated = out[i].replace("_", "-")
+            names = available()
+            if out[i] not in names and hyphenated in names:
+                out[i] = hyphenated
+    return tuple(out)
+
+
+def _binding_id(path: tuple[str, ...]) -> tuple[str, ...]:
+    """Nor a dot: WATCHFLOOR_KEYS__GRANT_DETAILS__REVOKE is keys."grant-details.revoke"
+    (an id's hyphens are in its first part, "grant-details"; its last part, the action,
+    may hold an underscore: access.key_denials). In a profile too."""
+    for at in (0, 2):
+        if len(path) > at + 2 and path[at] == "keys" and (at == 0 or path[0] == "profiles"):
+            head, *rest = path[at + 1 :]
+            parts = [p.replace("_", "-") for p in (head, *rest[:-1])]
+            return (*path[: at + 1], ".".join((*parts, rest[-1])))
+    return path
