@@ -36,7 +36,7 @@ FORMS = [
     (("4", "enter"), GrantDetailsScreen, "r Revoke grant  esc Close"),
     (("question_mark",), HelpScreen, "esc Close"),
     (("ctrl+p",), CommandPalette, "⏎ Run  esc Close"),
-    (("n",), NotesScreen, "esc Close  q Close  n Close"),  # each key that closes it
+    (("n",), NotesScreen, "esc/q/n Close"),  # each key that closes it
 ]
 
 

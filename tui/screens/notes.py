@@ -48,11 +48,9 @@ class NotesScreen(ModalScreen[None]):
         border: round $accent; background: $surface;
     }
     """
-    # One binding per key, so the footer shows each (it shows one key per action).
+    # Any of the three closes it; the footer shows them as one key ("esc/q/n Close").
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close('escape')", "Close", id="notes.close"),
-        Binding("q", "close('q')", "Close", id="notes.close-q"),
-        Binding("n", "close('n')", "Close", id="notes.close-n"),
+        Binding("escape,q,n", "close", "Close", key_display="esc/q/n", id="notes.close"),
     ]
 
     def __init__(self, release: PublishedRelease) -> None:
@@ -66,5 +64,5 @@ class NotesScreen(ModalScreen[None]):
         yield viewer
         yield KeyFooter()
 
-    def action_close(self, _key: str) -> None:  # the key: one action string per binding
+    def action_close(self) -> None:
         self.dismiss(None)
