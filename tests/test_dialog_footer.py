@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from tests.helpers import local_app, wait_for
 from tui.footer import KeyFooter
+from tui.screens.alerts import AlertsScreen
 from tui.screens.denials import DenialsScreen
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.filter import FilterScreen
@@ -24,6 +25,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.notes import NotesScreen
 from tui.screens.rehearsal import RehearsalScreen
 from tui.screens.revoke import RevokeScreen
+from tui.screens.timeline import TimelineScreen
 
 FORMS = [
     (("g",), GrantScreen, "⏎ Next field, submit after the last"),
@@ -34,9 +36,11 @@ FORMS = [
     (("3", "slash"), FilterScreen, "esc Cancel"),
     (("d",), DenialsScreen, "esc Close"),
     (("4", "enter"), GrantDetailsScreen, "r Revoke grant  esc Close"),
-    (("question_mark",), HelpScreen, "esc Close"),
+    (("question_mark",), HelpScreen, "esc/q/? Close"),
     (("ctrl+p",), CommandPalette, "⏎ Run  esc Close"),
     (("n",), NotesScreen, "esc/q/n Close"),  # each key that closes it
+    (("t",), TimelineScreen, "esc/t/q Close"),
+    (("A",), AlertsScreen, "esc/A/q Close"),
 ]
 
 

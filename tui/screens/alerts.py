@@ -42,7 +42,7 @@ class AlertsScreen(ModalScreen[None]):
     #alerts-detail { height: auto; max-height: 4; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,A,q", "dismiss", "Close", id="alerts-list.close"),
+        Binding("escape,A,q", "dismiss", "Close", key_display="esc/A/q", id="alerts-list.close"),
         Binding("a", "ack", "Ack this alert", id="alerts-list.ack"),
     ]
     alerts: var[tuple[Alert, ...]] = var((), init=False, always_update=True)

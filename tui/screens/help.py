@@ -25,7 +25,9 @@ ABOUT = (
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        Binding(
+            "escape,q,question_mark", "dismiss", "Close", key_display="esc/q/?", id="help.close"
+        ),
     ]
 
     def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:

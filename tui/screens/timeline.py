@@ -36,7 +36,7 @@ KIND_STYLE = {
 
 class TimelineScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,t,q", "dismiss", "Close", id="timeline.close"),
+        Binding("escape,t,q", "dismiss", "Close", key_display="esc/t/q", id="timeline.close"),
         # priority: acted on as read, so a filter typed right after `/` reaches the filter
         Binding("slash", "filter", "Filter", key_display="/", id="timeline.filter", priority=True),
     ]
