@@ -38,6 +38,8 @@ def test_snapshot_json_has_every_pane_with_health() -> None:
     # first (1.5 s old)
     assert elapsed >= 1.5
     end = datetime.fromisoformat(doc["observed_at"])
+    # one way of writing UTC throughout: the document's time read "+00:00", its panes' "Z"
+    assert doc["observed_at"].endswith("Z") and doc["latency"]["observed_at"].endswith("Z")
     for pane in ("access", "latency"):
         assert (end - datetime.fromisoformat(doc[pane]["observed_at"])).total_seconds() < 1.0
 

@@ -69,7 +69,7 @@ async def collect(
 def document(sources: Sources, latest: dict[str, Snapshot | None]) -> dict[str, Any]:
     now = sources.ctx.clock.now()
     doc: dict[str, Any] = {
-        "observed_at": now.isoformat(),
+        "observed_at": now.isoformat().replace("+00:00", "Z"),  # as pydantic writes UTC
         "environment": sources.environment,
         "local_simulation": sources.local_simulation,
     }
