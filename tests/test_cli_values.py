@@ -77,6 +77,15 @@ def test_a_bad_value_is_a_usage_error_naming_the_option(
     assert line in usage_error(argv, capsys)
 
 
+def test_a_screenshot_path_through_a_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out.svg").write_text("<svg/>")
+    target = tmp_path / "out.svg" / "x.svg"
+    line = usage_error(["screenshot", str(target)], capsys)
+    assert f"argument out: '{target}': {tmp_path / 'out.svg'} is a file, not a directory" in line
+
+
 def test_a_directory_is_not_a_screenshot_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -87,9 +96,7 @@ def test_a_directory_is_not_a_screenshot_file(
 def test_a_screenshot_that_cannot_be_written_fails_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    out = blocker / "shot.svg"  # its parent is a file: nothing can be written there
+    out = Path("/proc/watchfloor-shot.svg")  # no file can be made there, not even by root
     assert main(["screenshot", "--size", "80x24", "--after", "0", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"watchfloor: screenshot: cannot write {out}: ")

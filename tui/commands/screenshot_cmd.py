@@ -13,12 +13,16 @@ SMALLEST, LARGEST = (20, 5), (1000, 500)
 
 
 def svg_file(text: str) -> Path:
-    """argparse type: the file to write; a directory is a usage error (exit 2)."""
+    """argparse type: the file to write; a directory, or a path through a file, is a usage
+    error (exit 2), said before the dashboard is rendered."""
     path = Path(text)
     if path.is_dir():
         raise argparse.ArgumentTypeError(
             f"{text!r} is a directory; name the file, e.g. {path / 'watchfloor.svg'}"
         )
+    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+    if blocker is not None:  # it said "cannot write out.svg/x.svg: File exists", late
+        raise argparse.ArgumentTypeError(f"{text!r}: {blocker} is a file, not a directory")
     return path
 
 
