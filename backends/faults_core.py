@@ -178,6 +178,29 @@ def cancelled(w: FaultWindow) -> bool:
     return w.ended_early_at is not None and w.ended_early_at <= w.starts_at
 
 
+def shown_state(w: FaultWindow, now: datetime) -> str:
+    """scheduled, active, ended, or cancelled (ended before its start)."""
+    return CANCELLED if cancelled(w) else w.state(now).value
+
+
+def halt_words(windows: Iterable[FaultWindow], since: datetime, reason: str, n: int) -> str:
+    """What a HALT ALL sent at `since` with `reason` did, from the windows read after it and
+    the count it returned: "2 window(s) ended, 1 cancelled before its start". When the
+    windows read do not account for the count, only the count is said."""
+    halted = [
+        w
+        for w in windows
+        if w.end_reason == f"HALT ALL: {reason}"
+        and w.ended_early_at is not None
+        and w.ended_early_at >= since
+    ]
+    waiting = sum(1 for w in halted if cancelled(w))
+    if len(halted) != n or not waiting:
+        return f"{n} window(s) ended"
+    said = f"{waiting} cancelled before its start"
+    return f"{n - waiting} window(s) ended, {said}" if n > waiting else said
+
+
 def is_open(w: FaultWindow, now: datetime) -> bool:
     return w.state(now) is not WindowState.ENDED
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from backends.durations import duration
+from backends.faults_core import cancelled
 from backends.models import (
     Alert,
     FaultsSnapshot,
@@ -151,9 +152,14 @@ class Timeline:
                     WindowState.ACTIVE: "active",
                     WindowState.ENDED: "ended",
                 }[state]
+                if cancelled(w):
+                    verb = "cancelled before its start, nothing injected"
                 text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
+                early = w.ended_early_at is not None and w.ended_early_at < w.ends_at
                 if state is WindowState.ENDED and w.end_reason:
-                    text += f"; ended early, {w.end_reason}"  # HALT ALL, a guard, ended by
+                    # HALT ALL, a guard, ended by; "ended on time" is not early
+                    lead = "ended early, " if early and not cancelled(w) else ""
+                    text += f"; {lead}{w.end_reason}"
                 what = "end" if state is WindowState.ENDED else "open" if before is None else verb
                 self.note(now, "fault", text, window_key(w.id, what))
         self._windows = current

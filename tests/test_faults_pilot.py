@@ -334,3 +334,41 @@ async def test_a_window_halted_before_its_start_reads_cancelled_in_pane_and_deta
         body = shown(app.screen)
         assert "state cancelled: ended before its start, nothing was injected" in body
         assert "cancelled 20" in body  # the row, then its time
+
+
+async def test_halt_and_e_say_cancelled_for_a_window_that_had_not_started() -> None:
+    """The toast said "HALT ALL · 1 window(s) ended" and `e` "Window … ended" for windows
+    that had not started: read at 3am as faults that were live."""
+    from tests.test_read_only import toasts
+
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        faults, erin = app.sources["faults"], Actor(name="erin")
+        later = timedelta(minutes=5)
+        for host in ("docs-api", "search-api", "gateway"):
+            spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
+            wait = later if host != "docs-api" else timedelta(0)
+            req = FaultRequest(spec=spec, reason="drill errors", start_in=wait)
+            w = await faults.schedule(req, erin)
+        await app.refresh_now("faults")
+        pane = app.query_one(FaultsPane)
+        await wait_for(pilot, lambda: pane.table().row_count == 3, what="the windows")
+        await pilot.press("2", "home")
+        row = list(pane.table().rows).index(w.id)  # gateway: scheduled
+        await pilot.press(*["down"] * row, "e")
+        await wait_for(
+            pilot,
+            lambda: any(
+                t.endswith("on stage/gateway cancelled before its start") for t in toasts(app)
+            ),
+            what="e: cancelled",
+        )
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="HALT dialog")
+        await pilot.press(*"pager fired", "enter", *"HALT", "enter")
+        await wait_for(
+            pilot,
+            lambda: "1 window(s) ended, 1 cancelled before its start" in toasts(app),
+            what="the HALT toast",
+        )

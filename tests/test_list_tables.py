@@ -4,6 +4,7 @@ watchfloor-reconcile pushed every later column of `audit list` out of line)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -119,3 +120,19 @@ def test_a_window_ended_before_its_start_reads_cancelled_not_a_backwards_span(wf
     assert m, line
     cancelled_at, start, end = m.groups()
     assert cancelled_at < start < end or start < end < cancelled_at  # (past midnight)
+
+
+def test_halt_all_says_which_windows_it_cancelled_and_the_list_agrees(wf) -> None:  # type: ignore[no-untyped-def]
+    """HALT ALL printed "1 window(s) ended" for a window that had not started (at 3am that
+    reads as a fault that was live), and faults list's STATE said "ended" beside
+    "cancelled 13:30:04Z"; --json had no state at all."""
+    sched = ("faults", "schedule", "-n", "stage", "--abort-percent", "1")
+    live = wf(*sched, "--host", "docs-api", "--reason", "game day drill now").split()[0]
+    later = wf(*sched, "--host", "search-api", "--start-in", "5m", "--reason", "drill later")
+    later = later.split()[0]
+    out = wf("faults", "halt", "--reason", "pager fired: stop the drills")
+    assert out.strip() == "HALT ALL: 1 window(s) ended, 1 cancelled before its start"
+    states = {line.split()[0]: line.split()[1] for line in wf("faults", "list").splitlines()[1:]}
+    assert states == {live: "ended", later: "cancelled"}
+    doc = json.loads(wf("faults", "list", "--json"))
+    assert {w["id"]: w["state"] for w in doc["windows"]} == states

@@ -209,3 +209,32 @@ def test_an_alert_held_before_it_is_listed_says_since_when_its_condition_held() 
         "raised p99.9 over SLO: GET /search p99.9 480 ms > SLO 400 ms"
         " (since 09:00:00Z, held 31s before alerting)"
     ]
+
+
+def test_a_window_that_ran_its_length_is_not_called_ended_early() -> None:
+    """ "ended (…); ended early, ended on time" when the reconciler had written its reason
+    by the time the timeline saw the end."""
+    w = drill(0, 60)
+    tl = Timeline()
+    tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=(w,)), T0)
+    done = w.model_copy(update={"end_reason": "ended on time"})
+    later = T0 + timedelta(seconds=61)
+    tl.observe(FaultsSnapshot(observed_at=later, health=OK, windows=(done,)), later)
+    (event,) = tl.events
+    assert event.text.endswith("(owner erin: latency drill); ended on time")
+
+
+def test_a_window_halted_before_its_start_is_cancelled_in_the_timeline() -> None:
+    w = drill(300, 900)
+    tl = Timeline()
+    tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=(w,)), T0)
+    halted = w.model_copy(
+        update={"ended_early_at": T0 + timedelta(seconds=30), "end_reason": "HALT ALL: pager"}
+    )
+    later = T0 + timedelta(seconds=31)
+    tl.observe(FaultsSnapshot(observed_at=later, health=OK, windows=(halted,)), later)
+    (event,) = tl.events
+    assert event.text == (
+        "fault window w1 on stage/docs-api cancelled before its start, nothing injected"
+        " (owner erin: latency drill); HALT ALL: pager"
+    )

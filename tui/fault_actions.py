@@ -18,6 +18,7 @@ from textual import on
 from textual.app import App
 
 from backends.contracts import ActionRefused, FaultReconciler
+from backends.faults_core import cancelled, halt_words
 from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
@@ -224,10 +225,14 @@ class FaultActions(App[None]):
         except Exception as exc:
             self.notify(describe_error(exc), title="End failed", severity="error")
         else:
-            self.notify(f"Window {window_id} on {target} ended", title="Fault window")
-            await self.refresh_now("faults")
+            await self.refresh_now("faults")  # ended, or cancelled if it had not started
+            snap = self.snapshots.get("faults")
+            done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
+            how = "cancelled before its start" if done and cancelled(done) else "ended"
+            self.notify(f"Window {window_id} on {target} {how}", title="Fault window")
 
     async def _halt_all(self, message: HaltScreen.Submitted) -> None:
+        sent_at = self.clock.now()
         try:
             n = await self.sources["faults"].halt_all(self._fault_actor(), message.reason)
         except ActionRefused as exc:
@@ -236,15 +241,18 @@ class FaultActions(App[None]):
             message.screen.refused(describe_error(exc), failed=True)
         else:
             message.screen.finish(n)
-            self.notify(f"{n} window(s) ended", title="HALT ALL", severity="warning")
+            await self.refresh_now("faults")  # which of them had started, as now stored
+            snap = self.snapshots.get("faults")
+            windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
+            said = halt_words(windows, sent_at, message.reason, n)
+            self.notify(said, title="HALT ALL", severity="warning")
             actor = self.sources.ctx.actor
             self.timeline.note(
                 self.clock.now(),
                 "fault",
-                f"HALT ALL by {actor}: {n} window(s) ended; {message.reason}",
+                f"HALT ALL by {actor}: {said}; {message.reason}",
                 halt_key(actor, message.reason),  # its audit record, read later, is this
             )
-            await self.refresh_now("faults")
 
     async def refresh_now(self, cap: str) -> None:  # provided by WatchfloorApp (SourceFeed)
         raise NotImplementedError

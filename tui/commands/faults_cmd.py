@@ -14,7 +14,13 @@ import json
 import sys
 from typing import Any
 
-from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN, cancelled
+from backends.faults_core import (
+    HARD_MAX_DURATION,
+    MAX_START_IN,
+    cancelled,
+    halt_words,
+    shown_state,
+)
 from tui.commands.common import (
     MAX_DURATION_S,
     delay,
@@ -186,14 +192,18 @@ def run_list(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         snap = await _first(sources["faults"].watch())
         if args.json:
-            json.dump(snap.model_dump(mode="json"), sys.stdout, indent=2)
+            doc = snap.model_dump(mode="json")
+            now = sources.ctx.clock.now()
+            for w, out in zip(snap.windows, doc["windows"], strict=True):
+                out["state"] = shown_state(w, now)  # as the table says it
+            json.dump(doc, sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
             now = sources.ctx.clock.now()
             rows = [
                 (
                     w.id,
-                    w.state(now).value,
+                    shown_state(w, now),
                     f"{w.spec.namespace}/{w.spec.target_host}",
                     fault_cell(w.spec.delay_ms, "ms", w.spec.delay_percent),
                     fault_cell(w.spec.abort_status, "", w.spec.abort_percent),
@@ -253,8 +263,10 @@ def run_end(args: argparse.Namespace) -> int:
 @mutating
 def run_halt(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
+        sent_at = sources.ctx.clock.now()
         n = await sources["faults"].halt_all(_actor(sources), args.reason)
-        print(f"HALT ALL: {n} window(s) ended")
+        after = await _first(sources["faults"].watch())  # which of them had started
+        print(f"HALT ALL: {halt_words(after.windows, sent_at, args.reason, n)}")
         return 0
 
     return _run(args, job)
