@@ -334,6 +334,7 @@ async def test_a_window_halted_before_its_start_reads_cancelled_in_pane_and_deta
         body = shown(app.screen)
         assert "state cancelled: ended before its start, nothing was injected" in body
         assert "cancelled 20" in body  # the row, then its time
+        assert "planned end 20" in body  # not "ends at" beside it
 
 
 async def test_halt_and_e_say_cancelled_for_a_window_that_had_not_started() -> None:

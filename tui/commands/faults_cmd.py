@@ -124,7 +124,9 @@ def register(sub: Any) -> None:
     ha.add_argument("--reason", required=True, help="why, for the audit trail")
     ha.set_defaults(handler=run_halt)
 
-    rc = fs.add_parser("reconcile", help="end what is due (run from cron or a pod)")
+    rc = fs.add_parser(
+        "reconcile", help="start and end the windows that are due (run from cron or a pod)"
+    )
     rc.add_argument("--once", action="store_true", help="one pass, then exit")
     rc.add_argument(
         "--interval",

@@ -85,7 +85,10 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
             ("delay", delay),
             ("abort", abort),
             ("starts at", self.edge(w.starts_at, state is WindowState.SCHEDULED)),
-            ("ends at", self.edge(w.ends_at, state is not WindowState.ENDED)),
+            (
+                "planned end" if w.ended_early_at is not None else "ends at",
+                self.edge(w.ends_at, state is not WindowState.ENDED),
+            ),
         ]
         if w.ended_early_at is not None:
             label = "cancelled" if cancelled(w) else "ended at"
