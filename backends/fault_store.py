@@ -27,6 +27,11 @@ CREATE INDEX IF NOT EXISTS fault_windows_ends ON fault_windows (ends_at);
 KEEP_ENDED = timedelta(hours=1)  # ended windows stay visible this long after their end
 
 
+def store_path(data_dir: Path, backend: str) -> Path:
+    """A backend's fault-window file in the data dir (faults-local.sqlite3 for `local`)."""
+    return data_dir / f"faults-{backend}.sqlite3"
+
+
 class FaultStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from datetime import datetime
 from backends.actions import audited
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
-from backends.fault_store import FaultStore
+from backends.fault_store import FaultStore, store_path
 from backends.faults_core import NEVER_STARTED, Limits, check, ended, guard_tripped, new_window
 from backends.local.runtime import LocalRuntime
 from backends.local.sim.faults import SIMULATED_HOSTS, routes_for_target
@@ -60,7 +60,7 @@ class LocalFaults:
 
     def _db(self) -> FaultStore:
         if self._store is None:
-            self._store = FaultStore(self.rt.ctx.data_dir / "faults-local.sqlite3")
+            self._store = FaultStore(store_path(self.rt.ctx.data_dir, "local"))
         return self._store
 
     async def _load(self, now: datetime) -> list[FaultWindow]:

@@ -3,6 +3,10 @@
 Each server is one publisher (backends.lab); one option adds one. Today: `--metrics-port`
 (Prometheus metrics). A later publisher (say `--mqtt HOST:PORT` for decision logs) adds
 an entry to PUBLISHERS and a module in backends/lab/, and nothing else here changes.
+
+The simulation follows the fault windows of the configured data dir's local store
+(backends.lab.faults), so a window scheduled in a dashboard on the same data dir changes
+what the lab serves; the start-up lines say which data dir.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from tui.commands.common import duration, port
+from backends.wiring import data_dir_for
+from tui.commands.common import duration, load_config, port
 from tui.commands.relay_cmd import host_port
 
 # (option, argparse keyword arguments, builder: args -> publisher or None)
@@ -84,8 +89,13 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
+def _warn(message: str) -> None:
+    print(f"watchfloor: lab: {message}", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from backends.lab import Lab
+    from backends.lab.faults import StoreFaults
 
     publishers = [p for _, _, build in PUBLISHERS if (p := build(args)) is not None]
     if not publishers:
@@ -94,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    lab = Lab(publishers, seed=args.seed)
+    faults = StoreFaults(data_dir_for(load_config(args)), warn=_warn)
+    lab = Lab(publishers, seed=args.seed, faults=faults)
 
     async def main() -> None:
         task = asyncio.create_task(lab.run(duration_s=args.duration))
@@ -105,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             for pub in publishers:
                 url = getattr(pub, "url", "")
                 print(f"lab: {pub.name} {url}".rstrip(), flush=True)
+            print(f"lab: following the {faults.describe()}", flush=True)
         await task
 
     try:
