@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backends.audit_text import action_line
-from backends.models import AuditRecord
+from backends.models import AuditRecord, AuditVerification
 from backends.timeline import Event, Timeline, grant_key, halt_key, window_key
 
 HISTORY_WINDOW = timedelta(hours=12)  # how far back the timeline starts
 HISTORY_RECORDS = 1000  # at most this many records (an action is two: request, outcome)
 HISTORY_TIMEOUT_S = 10.0  # a trail slower than this is reported as not loaded
+CHECK_TIMEOUT_S = 120.0  # checking the whole trail: slower than this, "not verified"
 BOUNDS = f"the last {HISTORY_WINDOW / timedelta(hours=1):g} h, at most {HISTORY_RECORDS} records"
 WINDOW_ACTIONS = {
     "fault-schedule": "open",
@@ -73,6 +74,39 @@ def history_from(
     return HistoryRead(events, since)
 
 
+def check_outcome(result: AuditVerification) -> tuple[str, str]:
+    """(Timeline.history_checked's state, its note) for what `verify` said."""
+    if result.problem:
+        where = f"record {result.first_bad_seq}: " if result.first_bad_seq is not None else ""
+        return "failed", where + result.problem
+    if result.key_problem:
+        return "unchecked", result.key_problem
+    return "ok", ""
+
+
+def _check_title(tl: Timeline) -> str:
+    if tl.history_check == "failed":
+        return f", which FAILS VERIFICATION ({tl.history_check_note})"
+    if tl.history_check == "unchecked":
+        return f", not verified ({tl.history_check_note})"
+    if tl.history_check == "checking":
+        return " (checking it…)"
+    return ""
+
+
+def _check_report(tl: Timeline) -> str:
+    if tl.history_check == "failed":
+        return (
+            f" **The audit trail fails verification** ({tl.history_check_note}): its"
+            " events may have been altered."
+        )
+    if tl.history_check == "unchecked":
+        return f" The audit trail could not be verified ({tl.history_check_note})."
+    if tl.history_check == "checking":
+        return " The audit trail was still being verified."
+    return ""
+
+
 def _hm(at: datetime, now: datetime) -> str:
     return f"{at:%H:%M}Z" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M}Z"
 
@@ -81,7 +115,7 @@ def history_note(tl: Timeline, now: datetime) -> str:
     """Where the timeline's events come from, for its title: '' before anything is read."""
     live = f"live from {_hm(tl.live_since, now)}" if tl.live_since else "live"
     if tl.history_state == "read" and tl.history_since is not None:
-        return f"since {_hm(tl.history_since, now)} from the audit trail, {live}"
+        return f"since {_hm(tl.history_since, now)} from the audit trail{_check_title(tl)}, {live}"
     if tl.history_state == "failed":
         return f"{live}; the audit history could not be loaded: {tl.history_error}"
     if tl.history_state == "reading":
@@ -96,8 +130,8 @@ def report_note(tl: Timeline, now: datetime) -> str:
     if tl.history_state == "read" and tl.history_since is not None:
         return (
             f"Events of kind `audit` come from the audit trail, read at start and at each"
-            f" profile switch: since {_hm(tl.history_since, now)} ({BOUNDS}). The others"
-            f" are {seen}."
+            f" profile switch: since {_hm(tl.history_since, now)} ({BOUNDS}).{_check_report(tl)}"
+            f" The others are {seen}."
         )
     if tl.history_state == "failed":
         return f"The audit history could not be loaded ({tl.history_error}): only {seen}."

@@ -1,4 +1,11 @@
-"""The Ed25519 key that signs audit digests, kept 0600 in the data dir (created once)."""
+"""The Ed25519 key that signs audit digests, kept 0600 in the data dir, and its public
+half next to it (`audit-signing.pub`), which is all that checking the trail needs.
+
+Only the writer creates a key pair, and only for a trail that has nothing signed yet: a
+new key for a trail that has digests would make every one of them unverifiable, so a
+missing key then refuses the append (and with it the audited action). Checking never
+writes a key: it says which file is missing.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,17 @@ import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 KEY_FILE = "audit-signing.key"
 PUB_FILE = "audit-signing.pub"
+
+
+class SigningKeyMissing(RuntimeError):
+    """The signing key is gone while the trail has records: nothing is appended."""
 
 
 def write_secret(path: Path, data: bytes) -> None:
@@ -29,28 +43,96 @@ def write_secret(path: Path, data: bytes) -> None:
         tmp.unlink()
 
 
-def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        try:
-            write_secret(path, pem)
-        except FileExistsError:
-            pass  # another process won the race; use its key
-        else:
-            pub = key.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            (data_dir / PUB_FILE).write_bytes(pub)
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
+def _public_pem(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _create(data_dir: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    try:
+        write_secret(data_dir / KEY_FILE, pem)
+    except FileExistsError:
+        return  # another process won the race; use its key
+    pub = data_dir / PUB_FILE
+    tmp = pub.with_name(f".{pub.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(_public_pem(key.public_key()))
+    os.replace(tmp, pub)
+
+
+def _load_private(path: Path) -> Ed25519PrivateKey:
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an Ed25519 private key")
     return loaded
+
+
+def key_for_append(data_dir: Path, *, trail_exists: bool) -> Ed25519PrivateKey:
+    """The key to sign the next digest with. Created (with its public half) only for a
+    trail that has no records yet; SigningKeyMissing when it has."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        if trail_exists:
+            raise SigningKeyMissing(
+                f"the audit signing key {path} is missing and the trail has records already:"
+                " a new key would leave them unverifiable, so nothing is appended (and no"
+                " audited action taken) until it is restored"
+            )
+        _create(data_dir)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    return _load_private(path)
+
+
+def key_for_check(data_dir: Path, *, trail_exists: bool) -> tuple[Ed25519PublicKey | None, str]:
+    """The public key to check the digests with (None if it is missing), and what is
+    wrong with the key pair ('' if nothing): a missing public key, a missing signing key
+    (the trail can be checked, not appended to), or a signing key the public key does not
+    belong to. Reads only; a trail with no records yet needs no key."""
+    key_path, pub_path = data_dir / KEY_FILE, data_dir / PUB_FILE
+    pub: Ed25519PublicKey | None = None
+    if pub_path.exists():
+        try:
+            loaded = serialization.load_pem_public_key(pub_path.read_bytes())
+        except ValueError as exc:
+            return None, f"the public key {pub_path} cannot be read ({exc})"
+        if not isinstance(loaded, Ed25519PublicKey):
+            return None, f"{pub_path} is not an Ed25519 public key"
+        pub = loaded
+    if not trail_exists:
+        return pub, ""
+    if pub is None:
+        if key_path.exists():
+            return None, (
+                f"the public key {pub_path} is missing, so the digests' signatures were not"
+                f" checked; restore it, or recreate it from the signing key: openssl pkey"
+                f" -in {key_path} -pubout -out {pub_path}"
+            )
+        return None, (
+            f"the signing key {key_path} and the public key {pub_path} are both missing,"
+            " so the digests' signatures were not checked and nothing can be appended;"
+            " restore them from a backup"
+        )
+    if not key_path.exists():
+        return pub, (
+            f"the signing key {key_path} is missing: the trail was checked against"
+            f" {pub_path}, but nothing can be appended (and no audited action taken) until"
+            " the key is restored"
+        )
+    try:
+        private = _load_private(key_path)
+    except ValueError as exc:
+        return pub, f"the signing key {key_path} cannot be read ({exc})"
+    if _public_pem(private.public_key()) != _public_pem(pub):
+        return pub, (
+            f"the signing key {key_path} does not belong to the public key {pub_path}:"
+            " digests it signs from now on will not verify; restore the pair from a backup"
+        )
+    return pub, ""

@@ -283,4 +283,7 @@ class AuditVerification(Model):
     records: int = 0
     digests: int = 0
     first_bad_seq: int | None = None  # the first record that is edited, missing or moved
-    problem: str = ""
+    problem: str = ""  # what was found tampered with ("" if nothing)
+    # what is wrong with the signing key pair ("" if nothing): a missing public key (the
+    # signatures could not be checked) or signing key (nothing can be appended); not `ok`
+    key_problem: str = ""

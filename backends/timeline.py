@@ -31,6 +31,7 @@ from backends.models import (
 )
 
 MAX_EVENTS = 2000
+CHECK_RANK = {"": 0, "checking": 1, "ok": 1, "unchecked": 2, "failed": 3}
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class Timeline:
         self.history_state = ""  # "" not asked, "reading", "read", "failed"
         self.history_since: datetime | None = None  # complete from here
         self.history_error = ""
+        # checking that trail (AuditSink.verify): "" not yet, "checking", "ok", "failed"
+        # (tampered; `history_check_note` says where), "unchecked" (it says why)
+        self.history_check = ""
+        self.history_check_note = ""
 
     def note(self, at: datetime, kind: str, text: str, key: str = "") -> None:
         self.events.append(Event(at, kind, text, key))
@@ -97,6 +102,12 @@ class Timeline:
         self.history_state = "read"
         self.history_since = min(since, self.history_since or since)
         self.history_error = ""
+
+    def history_checked(self, state: str, note: str = "") -> None:
+        """How checking the trail went. The worst outcome stays (a profile switch reads
+        another trail; the events of the first are still shown)."""
+        if CHECK_RANK[state] >= CHECK_RANK[self.history_check]:
+            self.history_check, self.history_check_note = state, note
 
     def history_failed(self, error: str) -> None:
         self.history_state = "failed"

@@ -4,7 +4,9 @@ Read in a named worker ("audit-history", in the sources' group) that SourceFeed 
 the source workers: after the first paint, and again after a profile switch (which swaps
 the audit sink too). It goes through the AuditSink contract only. A trail that cannot be
 read, or does not answer in time, leaves the timeline as it was and says why; an open
-timeline screen takes in what arrives.
+timeline screen takes in what arrives. Once read, the same worker checks the trail
+(`verify`, which runs in a thread, never on the UI thread): the timeline's title and the
+game-day report say whether it fails verification, and where.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 from textual.app import App
 
 from backends.audit_history import (
+    CHECK_TIMEOUT_S,
     HISTORY_RECORDS,
     HISTORY_TIMEOUT_S,
+    check_outcome,
     history_from,
     history_note,
 )
@@ -46,7 +50,25 @@ async def read_history(
         timeline.history_failed(describe_error(exc))
     else:
         timeline.add_history(read.events, read.since)
+        timeline.history_checked("checking")
+        show_timeline(app, timeline, clock)
+        assert audit is not None
+        await check_history(audit, timeline)
     show_timeline(app, timeline, clock)
+
+
+async def check_history(audit: AuditSink, timeline: Timeline) -> None:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            result = await audit.verify()
+    except asyncio.CancelledError:
+        raise
+    except TimeoutError:
+        timeline.history_checked("unchecked", f"no answer within {CHECK_TIMEOUT_S:g} s")
+    except Exception as exc:
+        timeline.history_checked("unchecked", describe_error(exc))
+    else:
+        timeline.history_checked(*check_outcome(result))
 
 
 def show_timeline(app: App[Any], timeline: Timeline, clock: Clock) -> None:

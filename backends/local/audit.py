@@ -47,11 +47,13 @@ class LocalAudit:
         return await asyncio.to_thread(self._verify)
 
     def _verify(self) -> AuditVerification:
-        store = self.rt.store
-        records = store.audit_records()
-        in_db, in_log = store.audit_digests()
+        """Checks only: reads the trail, the mirror and the key files, writes nothing."""
+        from backends.audit_signing import key_for_check
+
+        snap = self.rt.store.audit_snapshot()
+        records, in_db, in_log = snap.records, snap.in_db, snap.in_log
         merged: dict[int, Digest] = {}
-        for d in (*in_db, *in_log):
+        for d in (*in_db, *(in_log or ())):
             seen = merged.setdefault(d.n, d)
             if seen.hash != d.hash:
                 return AuditVerification(
@@ -62,7 +64,22 @@ class LocalAudit:
                     problem=f"digest {d.n} differs between the database and the digest log",
                 )
         digests = [merged[n] for n in sorted(merged)]
-        return audit_chain.verify(records, digests, self.rt.signing_key.public_key())
+        data_dir = self.rt.ctx.data_dir
+        pub, key_problem = key_for_check(data_dir, trail_exists=bool(records or digests))
+        result = audit_chain.verify(records, digests, pub)
+        log = self.rt.store.digest_log
+        if result.ok and in_log is None and log is not None and in_db:
+            result = result.model_copy(
+                update={
+                    "ok": False,
+                    "problem": f"the digest mirror {log} is missing (deleted?), so a tail cut"
+                    f" from the database together with its digests would not show; the"
+                    f" database has {len(in_db)} signed digests",
+                }
+            )
+        if key_problem:
+            result = result.model_copy(update={"ok": False, "key_problem": key_problem})
+        return result
 
     async def aclose(self) -> None:
         self.rt.close()

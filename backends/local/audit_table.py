@@ -3,7 +3,13 @@
 With a signing key, every audit append also writes a signed digest of the new chain
 head in the same transaction (so a crash never leaves a record without its digest), and
 mirrors it after the commit to an append-only JSON-lines file next to the database, so
-cutting records *and* digests out of the database is still caught.
+cutting records *and* digests out of the database is still caught. The mirror is created
+with the first digest (before it is committed) and never again: a mirror deleted later
+stays missing, for `verify` to report, instead of starting over without the old digests.
+
+`audit_snapshot` reads what `verify` checks: the records and the digests in one read
+transaction (appends by other processes go on meanwhile, unseen), then the mirror, less
+the lines of digests committed after that snapshot.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +30,28 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
+RECORDS_SQL = (
+    "SELECT seq, id, at, actor, action, target, phase, outcome, details, prev_hash, hash FROM audit"
+)
+
+
+@dataclass(frozen=True)
+class AuditSnapshot:
+    records: list[AuditRecord]  # the whole trail, by seq
+    in_db: list[Digest]  # the digests in the database, by n, as of the same moment
+    in_log: list[Digest] | None  # the mirror's, by n, none newer than that; None: no mirror
+
+
 class AuditTable(Database):
     def __init__(
         self,
         path: Path,
-        signer: Callable[[], Ed25519PrivateKey] | None = None,
+        signer: Callable[[bool], Ed25519PrivateKey] | None = None,
         digest_log: Path | None = None,
     ) -> None:
-        """`signer` gives the digest key; it is asked on the first append, not at start-up."""
+        """`signer(trail_exists)` gives the digest key (`trail_exists`: the trail has
+        records already, so a missing key must not be replaced by a new one); it is asked
+        on the first append, not at start-up."""
         self.signer = signer
         self.digest_log = digest_log
         super().__init__(path)
@@ -72,9 +93,13 @@ class AuditTable(Database):
 
     def _sign_head(self, db: sqlite3.Connection, rec: AuditRecord) -> Digest:
         assert self.signer is not None
-        key = self.signer()
         row = db.execute("SELECT body FROM audit_digest ORDER BY n DESC LIMIT 1").fetchone()
         last = Digest.model_validate_json(row[0]) if row else None
+        key = self.signer(last is not None or rec.seq > 1)
+        if last is None and self.digest_log is not None:
+            # the first digest: its mirror exists before it is committed, so a trail with
+            # digests and no mirror is one whose mirror was deleted
+            os.close(os.open(self.digest_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
         digest = sign_digest(
             key,
             n=(last.n + 1) if last else 1,
@@ -92,52 +117,79 @@ class AuditTable(Database):
     def _mirror(self, digest: Digest) -> None:
         assert self.digest_log is not None
         line = (digest.model_dump_json() + "\n").encode()
-        fd = os.open(self.digest_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fd = os.open(self.digest_log, os.O_WRONLY | os.O_APPEND)
+        except FileNotFoundError:
+            return  # deleted: not started over (it would lack the old digests); verify says so
         try:
             os.write(fd, line)
             os.fsync(fd)
         finally:
             os.close(fd)
 
-    def audit_digests(self) -> tuple[list[Digest], list[Digest]]:
-        """(the digests in the database, the digests in the mirror log), each by n."""
+    def audit_snapshot(self) -> AuditSnapshot:
+        """The records and the digests as of one moment, and the mirror's digests but
+        those committed after it: a mirror line is written after its digest's commit, so
+        one newer than the snapshot is in the database by the time the mirror is read
+        (unless it was cut out of it, which is then left for `verify` to find)."""
         with self._lock:
-            rows = self._db.execute("SELECT body FROM audit_digest ORDER BY n").fetchall()
-        in_db = [Digest.model_validate_json(r[0]) for r in rows]
+            self._db.execute("BEGIN")  # one read transaction: one snapshot of both tables
+            try:
+                rows = self._db.execute(RECORDS_SQL + " ORDER BY seq").fetchall()
+                bodies = self._db.execute("SELECT body FROM audit_digest ORDER BY n").fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        in_db = [Digest.model_validate_json(b[0]) for b in bodies]
+        in_log = self._read_mirror()
+        last = in_db[-1].n if in_db else 0
+        if in_log and in_log[-1].n > last:
+            with self._lock:
+                later = self._db.execute(
+                    "SELECT n, body FROM audit_digest WHERE n > ?", (last,)
+                ).fetchall()
+            committed = {n: Digest.model_validate_json(b).hash for n, b in later}
+            in_log = [d for d in in_log if d.n <= last or committed.get(d.n) != d.hash]
+        return AuditSnapshot([_record(r) for r in rows], in_db, in_log)
+
+    def _read_mirror(self) -> list[Digest] | None:
+        if self.digest_log is None:
+            return []
+        try:
+            text = self.digest_log.read_text()
+        except FileNotFoundError:
+            return None
         in_log: list[Digest] = []
-        if self.digest_log is not None and self.digest_log.exists():
-            for line in self.digest_log.read_text().splitlines():
-                try:
-                    in_log.append(Digest.model_validate_json(line))
-                except ValueError:
-                    continue  # a torn last line after a crash; the database has it
-        return in_db, sorted(in_log, key=lambda d: d.n)
+        for line in text.splitlines():
+            try:
+                in_log.append(Digest.model_validate_json(line))
+            except ValueError:
+                continue  # a torn last line after a crash; the database has it
+        return sorted(in_log, key=lambda d: d.n)
 
     def audit_records(self, limit: int | None = None) -> list[AuditRecord]:
         """The whole trail, or its latest `limit` records, oldest first."""
-        sql = (
-            "SELECT seq, id, at, actor, action, target, phase, outcome, details, prev_hash,"
-            " hash FROM audit"
-        )
         with self._lock:
             if limit is None:
-                rows = self._db.execute(sql + " ORDER BY seq").fetchall()
+                rows = self._db.execute(RECORDS_SQL + " ORDER BY seq").fetchall()
             else:  # read only those (the dashboard asks at every start), not the whole trail
-                rows = self._db.execute(sql + " ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+                rows = self._db.execute(
+                    RECORDS_SQL + " ORDER BY seq DESC LIMIT ?", (limit,)
+                ).fetchall()
                 rows.reverse()
-        return [
-            AuditRecord(
-                seq=r[0],
-                id=r[1],
-                at=from_db_time(r[2]),
-                actor=r[3],
-                action=r[4],
-                target=r[5],
-                phase=r[6],
-                outcome=r[7],
-                details=json.loads(r[8]),
-                prev_hash=r[9],
-                hash=r[10],
-            )
-            for r in rows
-        ]
+        return [_record(r) for r in rows]
+
+
+def _record(r: tuple[Any, ...]) -> AuditRecord:
+    return AuditRecord(
+        seq=r[0],
+        id=r[1],
+        at=from_db_time(r[2]),
+        actor=r[3],
+        action=r[4],
+        target=r[5],
+        phase=r[6],
+        outcome=r[7],
+        details=json.loads(r[8]),
+        prev_hash=r[9],
+        hash=r[10],
+    )

@@ -49,13 +49,13 @@ class LocalRuntime:
         self._train_anchored = False
         self._lock = asyncio.Lock()
 
-    @property
-    def signing_key(self) -> Ed25519PrivateKey:
-        """The audit digest key, 0600 in the data dir, created on first use."""
+    def signing_key(self, trail_exists: bool) -> Ed25519PrivateKey:
+        """The audit digest key, 0600 in the data dir, created by the first append to a
+        trail with no records (backends.audit_signing); only appends ask for it."""
         if self._key is None:
-            from backends.audit_signing import load_or_create_key
+            from backends.audit_signing import key_for_append
 
-            self._key = load_or_create_key(self.ctx.data_dir)
+            self._key = key_for_append(self.ctx.data_dir, trail_exists=trail_exists)
         return self._key
 
     @property
@@ -63,7 +63,7 @@ class LocalRuntime:
         if self._store is None:
             self._store = Store(
                 self.ctx.data_dir / "watchfloor.sqlite3",
-                signer=lambda: self.signing_key,
+                signer=self.signing_key,
                 digest_log=self.ctx.data_dir / "audit-digests.jsonl",
             )
         return self._store

@@ -1,7 +1,12 @@
 """`watchfloor audit verify [--json]` and `watchfloor audit list`: the audit trail.
 
-verify exits 0 when the hash chain and every signed digest check out, and 1 naming the
-first bad record when any record was edited, deleted, reordered, or the tail cut off.
+verify exits 0 when the hash chain and every signed digest check out, 1 naming the
+first bad record when any record was edited, deleted, reordered, or the tail cut off (or
+the digest mirror is missing), and 3 naming the file when the signing key or its public
+key is missing (or they do not belong together). It never writes a key.
+
+list checks the trail as well: records from the first bad one on are marked `!` (and
+`"verified": false` in JSON), with a warning on stderr; it still lists them.
 """
 
 from __future__ import annotations
@@ -50,27 +55,77 @@ def _with_audit(args: argparse.Namespace, call: str, *a: Any) -> Any:
     return asyncio.run(go())
 
 
+EXIT_TAMPERED = 1
+EXIT_KEY = 3  # 2 is argparse's usage error
+
+
+def verify_lines(result: AuditVerification) -> list[str]:
+    """What is wrong, a line each, for stderr: the tampering, then the key."""
+    lines = []
+    if result.problem:
+        where = f"record {result.first_bad_seq}" if result.first_bad_seq is not None else "trail"
+        lines.append(f"TAMPERED: {where}: {result.problem}")
+    if result.key_problem:
+        lines.append(f"SIGNING KEY: {result.key_problem}")
+    return lines
+
+
 def run_verify(args: argparse.Namespace) -> int:
     result: AuditVerification = _with_audit(args, "verify")
     if args.json:
         print(result.model_dump_json(indent=2))
     elif result.ok:
         print(f"ok: {result.records} records, {result.digests} signed digests, chain intact")
-    else:
-        where = f"record {result.first_bad_seq}" if result.first_bad_seq is not None else "trail"
-        print(f"TAMPERED: {where}: {result.problem}", file=sys.stderr)
-    return 0 if result.ok else 1
+    for line in [] if args.json else verify_lines(result):
+        print(line, file=sys.stderr)
+    if result.problem:
+        return EXIT_TAMPERED
+    return EXIT_KEY if result.key_problem else 0
+
+
+def _list_and_verify(args: argparse.Namespace) -> tuple[list[AuditRecord], AuditVerification]:
+    from backends.wiring import build_sources
+
+    sources = build_sources(load_config(args))
+
+    async def go() -> tuple[list[AuditRecord], AuditVerification]:
+        try:
+            audit = sources["audit"]
+            return await audit.records(args.limit), await audit.verify()
+        finally:
+            await sources.aclose()
+
+    return asyncio.run(go())
+
+
+def unverified_from(result: AuditVerification) -> int | None:
+    """The first seq not vouched for: verification stops at the first bad record."""
+    return result.first_bad_seq if result.problem else None
 
 
 def run_list(args: argparse.Namespace) -> int:
-    records: list[AuditRecord] = _with_audit(args, "records", args.limit)
+    records, result = _list_and_verify(args)
+    bad_from = unverified_from(result)
+
+    def vouched(r: AuditRecord) -> bool:
+        return bad_from is None or r.seq < bad_from
+
+    if result.problem:
+        marked = f"; records marked ! ({bad_from} on) are not vouched for" if bad_from else ""
+        print(f"watchfloor: the audit trail fails verification{marked}:", file=sys.stderr)
+    elif result.key_problem:
+        print("watchfloor: the audit trail could not be fully verified:", file=sys.stderr)
+    for line in verify_lines(result):
+        print(f"  {line}", file=sys.stderr)
     if args.json:
-        json.dump([r.model_dump(mode="json") for r in records], sys.stdout, indent=2)
+        docs = [{**r.model_dump(mode="json"), "verified": vouched(r)} for r in records]
+        json.dump(docs, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    any_bad = not all(vouched(r) for r in records)
     rows = [
         (
-            str(r.seq),
+            f"{r.seq}{'' if not any_bad else ' ' if vouched(r) else '!'}",
             f"{r.at:%Y-%m-%d %H:%M:%S}Z",
             r.actor,
             r.action,

@@ -1,0 +1,125 @@
+"""Checking the audit trail never writes a key, and says which file is missing.
+
+`audit verify` with the signing key deleted printed "TAMPERED: record 1: digest 1:
+signature does not verify" and wrote a new key pair, overwriting `audit-signing.pub`.
+A deleted digest mirror went unreported, so cutting the last records and their digests
+out of the database then verified ok.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from backends.clock import FrozenClock
+from tests.conftest import watchfloor_cmd
+from tests.helpers import local_sources
+from tests.test_audit_tamper import cut_tail, drop_guards, eight_records
+
+KEY, PUB, MIRROR = "audit-signing.key", "audit-signing.pub", "audit-digests.jsonl"
+
+
+def verify_cli() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*watchfloor_cmd(), "audit", "verify"], capture_output=True, text=True, timeout=60
+    )
+
+
+def key_files(data_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(data_dir.glob("audit-signing*"))}
+
+
+def remove(data_dir: Path, name: str) -> None:
+    (data_dir / name).unlink()
+
+
+@pytest.mark.parametrize("gone", [KEY, PUB])
+async def test_verify_names_the_missing_key_file_and_writes_none(
+    gone: str, frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    await eight_records(frozen_clock)
+    remove(data_dir, gone)
+    before = key_files(data_dir)
+    proc = verify_cli()
+    assert key_files(data_dir) == before  # no new key pair, the public key not overwritten
+    assert proc.returncode == 3, proc.stderr  # not 1: nothing was found tampered with
+    assert "TAMPERED" not in proc.stderr
+    assert f"SIGNING KEY: the {'signing' if gone == KEY else 'public'} key" in proc.stderr
+    assert str(data_dir / gone) in proc.stderr
+    src = local_sources(frozen_clock)
+    result = await src["audit"].verify()
+    await src.aclose()
+    assert not result.ok and result.problem == "" and str(data_dir / gone) in result.key_problem
+    assert key_files(data_dir) == before
+
+
+async def test_without_the_public_key_a_cut_tail_is_still_found(
+    frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    """Only the signatures need the key: the chain and what the digests vouch for do not."""
+    await eight_records(frozen_clock)
+    remove(data_dir, PUB)
+    db = sqlite3.connect(data_dir / "watchfloor.sqlite3")
+    drop_guards(db)
+    cut_tail(db)
+    db.commit()
+    db.close()
+    src = local_sources(frozen_clock)
+    result = await src["audit"].verify()
+    await src.aclose()
+    assert result.first_bad_seq == 7 and "tail cut off" in result.problem
+    assert PUB in result.key_problem
+
+
+async def test_an_append_without_the_key_is_refused_and_starts_no_new_key(
+    frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    await eight_records(frozen_clock)
+    remove(data_dir, KEY)
+    before = key_files(data_dir)
+    src = local_sources(frozen_clock)
+    with pytest.raises(Exception, match=f"{KEY} is missing and the trail has records"):
+        await src["audit"].append("dave", "grant", "a:b", "request", record_id="x")
+    assert len(await src["audit"].records(100)) == 8
+    await src.aclose()
+    assert key_files(data_dir) == before
+
+
+async def test_the_first_append_of_a_new_trail_makes_the_key_pair(
+    frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    src = local_sources(frozen_clock)
+    empty = await src["audit"].verify()  # nothing to check yet: no key needed, none made
+    assert empty.ok and empty.records == 0 and key_files(data_dir) == {}
+    await src["audit"].append("dave", "grant", "a:b", "request", record_id="x")
+    result = await src["audit"].verify()
+    await src.aclose()
+    assert result.ok and result.records == 1
+    assert sorted(key_files(data_dir)) == [KEY, PUB]
+
+
+async def test_a_deleted_digest_mirror_is_reported_and_not_started_over(
+    frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    await eight_records(frozen_clock)
+    remove(data_dir, MIRROR)
+    db = sqlite3.connect(data_dir / "watchfloor.sqlite3")
+    drop_guards(db)
+    cut_tail(db)  # records 7 and 8 and their digests: only the mirror knew of them
+    db.commit()
+    db.close()
+    src = local_sources(frozen_clock)
+    result = await src["audit"].verify()
+    assert not result.ok and f"{MIRROR} is missing" in result.problem, result
+    # the next append does not start a new mirror that would lack the old digests
+    await src["audit"].append("dave", "grant", "a:b", "request", record_id="x")
+    again = await src["audit"].verify()
+    await src.aclose()
+    assert not again.ok and f"{MIRROR} is missing" in again.problem, again
+    proc = verify_cli()
+    assert proc.returncode == 1 and f"TAMPERED: trail: the digest mirror {data_dir / MIRROR}" in (
+        proc.stderr
+    )
