@@ -30,6 +30,8 @@ from backends.contracts import AuditSink
 from backends.polling import describe_error
 from backends.timeline import Timeline
 
+CHECK_AFTER_S = 2.0  # the trail is checked this long after it is read
+
 
 async def read_history(
     app: App[Any], audit: AuditSink | None, timeline: Timeline, clock: Clock
@@ -53,6 +55,9 @@ async def read_history(
         timeline.history_checked("checking")
         show_timeline(app, timeline, clock)
         assert audit is not None
+        # not while the dashboard starts: the check reads the whole trail in a thread
+        # (about 0.1 ms a record) and loads the signature library (~9 MiB, ~10 ms)
+        await asyncio.sleep(CHECK_AFTER_S)
         await check_history(audit, timeline)
     show_timeline(app, timeline, clock)
 
