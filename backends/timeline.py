@@ -70,6 +70,7 @@ class Timeline:
         self._runs: dict[str, str] | None = None
         self._rehearsals: dict[str, str] | None = None  # run id: status
         self._alerts: dict[str, Alert] = {}
+        self._raised_as: dict[str, str] = {}  # each current alert's message when raised
         self.live_since: datetime | None = None  # the first snapshot seen
         # the audit trail's recent history, by audit record id (request and outcome
         # share it), so reading the same trail again adds nothing twice
@@ -210,11 +211,15 @@ class Timeline:
                     else ""
                 )
                 self.note(now, "alert", f"raised {a.kind.value}: {a.message}{since}")
+                self._raised_as[key] = a.message
         for key, a in self._alerts.items():
             if key not in current:
-                # which one (two routes, five sources), as last seen, and for how long
+                # which one (two routes, five sources), as raised and as last seen (a
+                # p99.9 raised at 1729 ms clears at 485 ms), and for how long
                 lasted = duration(now - a.raised_at)
-                self.note(now, "alert", f"cleared {a.kind.value}: was {a.message}; lasted {lasted}")
+                first = self._raised_as.pop(key, a.message)
+                was = a.message if first == a.message else f"{first} when raised, {a.message} last"
+                self.note(now, "alert", f"cleared {a.kind.value}: was {was}; lasted {lasted}")
         self._alerts = current
 
     def newest_first(self) -> list[Event]:

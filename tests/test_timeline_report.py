@@ -144,7 +144,8 @@ def test_alerts_raised_and_cleared() -> None:
     assert [e.text for e in tl.events] == [
         "raised p99.9 regression: GET /search p99.9 520 ms, +30%",
         # which route, as last seen, and for how long (it said only "cleared p99.9 regression")
-        "cleared p99.9 regression: was GET /search p99.9 610 ms, +52%; lasted 1m32s",
+        "cleared p99.9 regression: was GET /search p99.9 520 ms, +30% when raised,"
+        " GET /search p99.9 610 ms, +52% last; lasted 1m32s",
     ]
 
 
