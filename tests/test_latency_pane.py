@@ -265,3 +265,16 @@ async def test_values_grey_out_when_the_source_goes_quiet() -> None:
         stale = table.get_cell(DOCS, "p99.9")
         assert isinstance(stale, Text) and stale.spans[0].style == "grey50"
         assert app.the_pane.has_class("-stale")
+
+
+async def test_the_title_says_over_what_time_p999_is_taken() -> None:
+    """After `e`, p99.9 stayed over SLO for exactly a minute with no hint why; the Access
+    pane says "in 60s", the latency pane said nothing of its window."""
+    from tests.helpers import SIZE, local_app, wait_for
+    from tui.panes.latency import LatencyPane
+
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        pane = app.query_one(LatencyPane)
+        assert str(pane.border_title).endswith(" · over the last 60 s")

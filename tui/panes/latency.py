@@ -101,6 +101,19 @@ class LatencyPane(SourcePane):
         yield Line("", id="latency-cache", classes="summary")
         yield LatencyPlot(id="latency-plot")
 
+    def title_note(self, room: int) -> str:
+        """Over what time p99.9 is taken (the Access pane says "in 60s" too): after a
+        window ends its delayed requests stay in the number that long."""
+        snap = self.snapshot
+        if not isinstance(snap, LatencySnapshot) or not snap.routes:
+            return ""  # nothing measured: no window to speak of
+        w = snap.window_s
+        span = f"{w:g} s" if w < 180 else f"{w / 60:g} min"
+        return next((t for t in (f"over the last {span}", f"last {span}") if len(t) <= room), "")
+
+    def on_resize(self) -> None:
+        self.refresh_title()
+
     def watch_baselines(self, _: dict[str, float]) -> None:
         if self.snapshot is not None:
             self.show(self.snapshot)
@@ -113,7 +126,12 @@ class LatencyPane(SourcePane):
         if (snap.health.effective_state(now) is not HealthState.OK) != self._shown_stale:
             self.show(snap)
 
+    _shown_window: float | None = None
+
     def show(self, snap: LatencySnapshot) -> None:
+        if snap.window_s != self._shown_window:
+            self._shown_window = snap.window_s
+            self.refresh_title()
         stale = snap.health.effective_state(self.now) is not HealthState.OK
         self._shown_stale = stale
         rows = {}
