@@ -61,7 +61,7 @@ def register(sub: Any) -> None:
         type=percentage,
         default=0.0,
         metavar="PCT",
-        help="of requests delayed, 0-100",
+        help="of requests delayed, 0-100, at most the backend's cap (local: 50 by default)",
     )
     sc.add_argument(
         "--abort-status",
@@ -75,7 +75,7 @@ def register(sub: Any) -> None:
         type=percentage,
         default=0.0,
         metavar="PCT",
-        help="of requests aborted, 0-100",
+        help="of requests aborted, 0-100, at most the backend's cap",
     )
     sc.add_argument(
         "--start-in",
