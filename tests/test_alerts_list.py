@@ -39,16 +39,23 @@ def test_acknowledge_takes_the_alert_with_that_key_once() -> None:
 
 async def test_the_strip_says_how_to_see_the_ones_it_has_no_room_for() -> None:
     from textual.app import App, ComposeResult
+    from textual.geometry import Region
 
     class Strip(App[None]):
         def compose(self) -> ComposeResult:
             yield AlertStrip()
 
     app = Strip()
-    async with app.run_test() as pilot:
-        app.query_one(AlertStrip).alerts = tuple(alert(k, i) for i, k in enumerate("abcde"))
+    async with app.run_test(size=(80, 10)) as pilot:
+        alerts = tuple(alert(k, i) for i, k in enumerate("abcde"))
+        long = alerts[1].model_copy(update={"message": "x" * 200})  # cut at the edge
+        app.query_one(AlertStrip).alerts = (alerts[0], long, *alerts[2:])
         await pilot.pause()
-        assert "(+2 more · A lists all)" in str(app.query_one(AlertStrip).render())
+        lines = app.query_one(AlertStrip).render_lines(Region(0, 0, 80, 3))
+        last = "".join(seg.text for seg in lines[2])
+        # its own line, from the first cell: "+N more" was at the end of the third
+        # message, and a long one cut it off
+        assert last.startswith("+3 more · A lists all")
 
 
 async def test_a_lists_every_alert_and_a_there_acks_the_one_under_the_cursor() -> None:

@@ -1,5 +1,7 @@
 """The alert strip: the plan's alerts, newest first, each with the time it was raised;
-acknowledged ones (`a`) are dimmed below the others until their condition clears."""
+acknowledged ones (`a`) are dimmed below the others until their condition clears. With
+more than it has lines for, its last line says how many more and which kinds, from its
+first cell (at the end of a long message it was cut off)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ class AlertStrip(Line):
             self.update(Text("✓ no alerts", style="green"))
             return
         text = Text()
-        for i, a in enumerate(alerts[:SHOWN]):
+        more = alerts[SHOWN - 1 :] if len(alerts) > SHOWN else ()
+        for i, a in enumerate(alerts[: SHOWN - 1] if more else alerts):
             if i:
                 text.append("\n")
             sev = (
@@ -35,6 +38,8 @@ class AlertStrip(Line):
             text.append(f" {sev[0]} ", sev[1])
             text.append(f" {a.kind.value}: ", "grey62" if a.acknowledged else "bold")
             text.append(a.message, "grey62" if a.acknowledged else "")
-        if len(alerts) > SHOWN:
-            text.append(f"   (+{len(alerts) - SHOWN} more · A lists all)", "grey62")
+        if more:
+            kinds = ", ".join(dict.fromkeys(a.kind.value for a in more))
+            text.append(f"\n+{len(more)} more · A lists all", "bold")
+            text.append(f" · {kinds}", "grey62")
         self.update(text)
