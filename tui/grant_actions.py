@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from backends.contracts import ActionRefused
+from backends.contracts import ActionRefused, GrantRoles
 from backends.models import Actor, Grant, GrantEnded, GrantsSnapshot
 from backends.polling import describe_error
 from backends.timeline import Timeline, grant_key
@@ -50,12 +50,28 @@ class GrantActions(App[None]):
             return
         from tui.screens.grant import GrantScreen
 
-        await self.push_screen(GrantScreen(self.sources.ctx.actor))
+        screen = GrantScreen(self.sources.ctx.actor)
+        await self.push_screen(screen)
+        src = self.sources["grants"]
+        if isinstance(src, GrantRoles):  # which roles to suggest: the policy's answer
+            self.run_worker(self._offer_roles(src, screen), group="grant-roles")
+
+    async def _offer_roles(self, src: GrantRoles, screen: GrantScreen) -> None:
+        """The roles the policy lets this actor grant, into the form (asked, not granted:
+        no code). Not answered, the form's role stays an example, marked as such."""
+        try:
+            roles = await src.grantable_roles(self._actor())
+        except Exception:
+            return
+        screen.set_roles(roles)
 
     async def action_revoke_selected(self) -> None:
+        """`r`: the grant under the grants cursor, while the grants pane has the focus
+        (from another pane it would be a guess: it says how to pick one instead)."""
         if self._read_only():
             return
-        grant = self.query_one(GrantsPane).selected
+        pane = self.query_one(GrantsPane)
+        grant = pane.selected if pane.has_focus_within else None
         if grant is None:
             self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
             return

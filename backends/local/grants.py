@@ -97,6 +97,9 @@ class LocalGrants:
             apply=apply,
         )
 
+    async def grantable_roles(self, actor: Actor) -> tuple[str, ...]:
+        return await asyncio.to_thread(self.gate.grantable_roles, actor)
+
     async def revoke(self, grant_id: str, actor: Actor, reason: str) -> None:
         reason = validate_reason(reason, "a revoke")
         now = self.rt.clock.now()

@@ -6,8 +6,8 @@ only the rows on screen and computes each countdown from `expires_at` right then
 tick repaints the visible rows and costs the same for 10 grants or 10,000.
 
 A grant past its expiry that the backend still reports is drawn in red (the alert strip
-raises "break-glass TTL expired still active" for it). `r` opens the app's revoke modal
-for the grant under the cursor (the app's action, bound here, see BINDINGS).
+raises "break-glass TTL expired still active" for it). `r` (the app's binding, priority
+too) opens the revoke modal for the grant under the cursor while this list has the focus.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ P = partial(Binding, priority=True)
 class GrantList(ScrollView, can_focus=True):
     """The grants, one line each, cursor-selectable with the keyboard."""
 
-    # All priority, acted on in the order the app reads them: `r` must be (a reason typed
-    # right after it goes to the revoke form), and then so must the keys that move the
-    # cursor, or in `down r` the `r` would act first, on the grant above the one meant.
+    # All priority, acted on in the order the app reads them: the app's `r` is (a reason
+    # typed right after it goes to the revoke form), and then so must the keys that move
+    # the cursor be, or in `down r` the `r` would act first, on the grant above the one meant.
     BINDINGS: ClassVar[list[BindingType]] = [
         P("up,k", "cursor(-1)", "Up", show=False, id="grants.up"),
         P("down,j", "cursor(1)", "Down", show=False, id="grants.down"),
@@ -52,7 +52,6 @@ class GrantList(ScrollView, can_focus=True):
         P("end", "jump(-1)", "Last", show=False, id="grants.last"),
         P("left,h", "columns(-1)", "Columns left", show=False, id="grants.left"),
         P("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
-        P("r", "app.revoke_selected", "Revoke grant", id="grants.revoke"),
         P("enter", "app.grant_details", "Grant details", show=False, id="grants.details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
