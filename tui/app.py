@@ -85,9 +85,10 @@ class WatchfloorApp(
         P("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
         P("f", "schedule_fault", "Fault window", id="faults.schedule"),
         Binding("e", "end_fault", "End window", id="faults.end"),
-        P("g", "grant", "Grant access", id="grants.grant"),
-        # the grant under the grants cursor; from another pane it says how to pick one
+        # the grant under the grants cursor (from another pane it says how to pick one):
+        # before `g`, so in the grants pane at 80 columns the footer has room for it
         P("r", "revoke_selected", "Revoke grant", id="grants.revoke"),
+        P("g", "grant", "Grant access", id="grants.grant"),
         Binding("a", "ack_alert", "Ack alert", id="alerts.ack"),
         P("A", "alerts_list", "All alerts", key_display="A", id="alerts.list"),
         P("d", "denials", "Denials", id="access.denials"),
