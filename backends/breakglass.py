@@ -24,6 +24,9 @@ from backends.policy import PolicyEngine, PolicyError, policy_path
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
 ROLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 ENTRYPOINT = "breakglass/decision"
+ROLES_ENTRYPOINT = "breakglass/roles"  # every grantable role (when none are configured)
+PROBE_SUBJECT = "someone-else"  # asking which roles an actor may grant: not to themselves
+PROBE_TTL_S = 60  # under every role's cap
 MIN_REASON_WORDS = 2
 MIN_REASON_CHARS = 10
 
@@ -127,6 +130,23 @@ class BreakGlassGate:
                 f"{', '.join(self.enabled_roles)}",
                 field="role",
             )
+
+    def grantable_roles(self, actor: Actor) -> tuple[str, ...]:
+        """The roles `actor` may grant (to someone else, for a minute), as the policy says:
+        asked role by role, with no step-up code (nothing is granted, nothing audited).
+        The backend's enabled roles in their order, else the policy's. Raises PolicyError."""
+        roles = self.enabled_roles
+        if roles is None:
+            listed = self._policy().value(ROLES_ENTRYPOINT)
+            roles = tuple(str(r) for r in listed) if isinstance(listed, list) else ()
+        allowed = []
+        for role in roles:
+            ttl = timedelta(seconds=PROBE_TTL_S)
+            req = GrantRequest(subject=PROBE_SUBJECT, role=role, reason="-" * 10, ttl=ttl)
+            decision = self._policy().evaluate(ENTRYPOINT, self.policy_input(req, actor))
+            if isinstance(decision, dict) and decision.get("allow") is True:
+                allowed.append(role)
+        return tuple(allowed)
 
     async def authorize(
         self, req: GrantRequest, actor: Actor, *, max_ttl: timedelta | None = None

@@ -91,6 +91,14 @@ class GrantSource(Protocol):
 
 
 @runtime_checkable
+class GrantRoles(Protocol):
+    """A GrantSource that can say, without a step-up code, which roles an actor may grant
+    (its policy asked for each role it offers): what the grant form suggests."""
+
+    async def grantable_roles(self, actor: Actor) -> tuple[str, ...]: ...
+
+
+@runtime_checkable
 class ReleaseSource(Protocol):
     name: str
 

@@ -129,8 +129,24 @@ class GrantRequest(Model):
     step_up_code: str = Field(default="", repr=False)
 
 
+class GrantEnded(Model):
+    """A grant that ended lately, as its source knows it: who revoked it and why, or that
+    it ran out. What a dashboard needs to say so when the grant drops out of its list."""
+
+    id: str
+    at: AwareDatetime  # when it ended
+    revoked_by: str = ""  # "": nobody revoked it, it ran out (and was reaped)
+    reason: str = ""  # the revoke's reason
+
+
 class GrantsSnapshot(Snapshot):
     grants: tuple[Grant, ...] = ()
+    # grants that ended lately (the local store: the last ENDED_WINDOW), newest first; a
+    # source that cannot tell leaves it empty
+    ended: tuple[GrantEnded, ...] = ()
+
+    def ended_of(self, grant_id: str) -> GrantEnded | None:
+        return next((e for e in self.ended if e.id == grant_id), None)
 
 
 # --- latency and adaptive inflight limits ---

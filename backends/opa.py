@@ -229,6 +229,9 @@ class OpaGrants:
             apply=apply,
         )
 
+    async def grantable_roles(self, actor: Actor) -> tuple[str, ...]:
+        return await asyncio.to_thread(self.gate.grantable_roles, actor)
+
     async def revoke(self, grant_id: str, actor: Actor, reason: str) -> None:
         reason = validate_reason(reason, "a revoke")
         path = f"{DATA_PATH}/{quote(grant_id, safe='')}"

@@ -3,6 +3,8 @@
 A code is accepted for the current 30-second step or one step either side (clock drift),
 and only once: the last accepted step is remembered on disk under a file lock, so the
 same code (or an older one) is refused afterwards, across processes too (RFC 6238 5.2).
+The step is spent for the whole data dir: a second engineer's code in the same step, or a
+fresh code after `stepup enroll --rotate`, is refused too, with how long until the next.
 The code itself is never stored or logged.
 """
 
@@ -12,6 +14,7 @@ import asyncio
 import fcntl
 import hmac
 import json
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,17 +80,28 @@ class TotpStepUp:
             raise ActionRefused("step-up code is wrong or expired", field="step_up_code")
         with self._locked() as state:
             try:
-                last = int(json.loads(state.read_text()).get("last_step", -1))
-            except (FileNotFoundError, ValueError):
-                last = -1
+                used = json.loads(state.read_text())
+                last, by = int(used.get("last_step", -1)), str(used.get("by", ""))
+            except (FileNotFoundError, ValueError, AttributeError):
+                last, by = -1, ""
             if matched <= last:
-                raise ActionRefused(
-                    "step-up code was already used; wait for the next one", field="step_up_code"
-                )
+                raise ActionRefused(self._spent(last, by, actor), field="step_up_code")
             tmp = state.with_name(f".{state.name}.tmp")
             tmp.write_text(json.dumps({"last_step": matched, "by": actor}))
             os.chmod(tmp, 0o600)
             os.replace(tmp, state)
+
+    def _spent(self, last: int, by: str, actor: str) -> str:
+        """Why a right code is refused: a code of its step (or a later one) was accepted
+        already, from this data dir, whoever used it and whatever secret made it (a code
+        never typed before is refused too, e.g. right after `stepup enroll --rotate`)."""
+        wait = max(1, math.ceil((last + 1) * STEP_S - self.clock.now().timestamp()))
+        who = f" (by {by})" if by and by != actor else ""
+        return (
+            f"a step-up code for this {STEP_S}-second step was already used{who}: codes are"
+            f" single-use per step, for everyone on this data dir; wait for the next code,"
+            f" in {wait} s"
+        )
 
     async def verify(self, actor: str, code: str) -> None:
         await asyncio.to_thread(self.check, actor, code)

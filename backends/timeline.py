@@ -23,6 +23,7 @@ from backends.models import (
     Alert,
     FaultsSnapshot,
     FaultWindow,
+    GrantEnded,
     GrantsSnapshot,
     Rehearsal,
     ReleaseSnapshot,
@@ -140,12 +141,24 @@ class Timeline:
                 key = grant_key(gid, "end")
                 if gid in current or self.has_live(key):  # noted by whoever revoked it here
                     continue
-                if now >= expires_at:  # it ran out: nobody revoked it
-                    text = f"grant {gid} ({what}) expired at {expires_at:%H:%M:%S}Z"
-                    self.note(now, "grant", text, key)
-                else:
-                    self.note(now, "revoke", f"grant {gid} ({what}) revoked", key)
+                self._note_end(snap.ended_of(gid), gid, what, expires_at, now)
         self._grants = current
+
+    def _note_end(
+        self, end: GrantEnded | None, gid: str, what: str, expires_at: datetime, now: datetime
+    ) -> None:
+        """A grant gone from the list: revoked (by whom and why, at when, as far as the
+        source says: from another terminal or dashboard) or run out."""
+        key = grant_key(gid, "end")
+        if end is not None and end.revoked_by:  # the same words as a revoke made here
+            why = f": {end.reason}" if end.reason else ""
+            text = f"{end.revoked_by} revoked grant {gid} ({what}){why}"
+            self.note(min(end.at, now), "revoke", text, key)
+        elif end is not None or now >= expires_at:  # it ran out: nobody revoked it
+            text = f"grant {gid} ({what}) expired at {expires_at:%H:%M:%S}Z"
+            self.note(now, "grant", text, key)
+        else:
+            self.note(now, "revoke", f"grant {gid} ({what}) revoked", key)
 
     def has_live(self, key: str) -> bool:
         return any(e.key == key for e in self.events)

@@ -116,7 +116,8 @@ async def test_a_grant_revoked_elsewhere_is_said_gone_not_shown_as_current() -> 
         assert f"{g.reason} " in shown(details) and " in " in shown(details)  # counting down
 
         await app.sources["grants"].revoke(g.id, Actor(name="erin"), "revoked from elsewhere")
-        gone = "no longer listed (revoked elsewhere)"
+        # who revoked it and why, as the source says
+        gone = "no longer listed (revoked elsewhere by erin: revoked from elsewhere)"
         await wait_for(pilot, lambda: gone in shown(details), within=6, what="said gone")
         assert " in " not in shown(details).partition("expires at")[2]  # no countdown
         assert g.id in shown(details)  # still says which grant it was
@@ -269,3 +270,7 @@ async def test_a_grant_that_ran_out_is_said_expired_not_revoked() -> None:
         await app.refresh_now("grants")
         gone = "no longer listed (it expired)"
         await wait_for(pilot, lambda: gone in shown(details), within=6, what="said expired")
+        # `r` says the same, not "(revoked elsewhere, or expired)"
+        await pilot.press("r")
+        said = f"{g.id} is no longer listed (it expired): nothing to revoke"
+        await wait_for(pilot, lambda: said in toasts(app), what=said)

@@ -32,7 +32,7 @@ class GrantRefused(App[None]):
     CSS_PATH = str(CSS)
 
     def on_mount(self) -> None:
-        screen = GrantScreen("dave")
+        screen = GrantScreen("dave", ("sre-oncall", "db-reader", "prod-deployer"))  # oncall
         self.push_screen(screen)
         self.call_after_refresh(self.fill, screen)
 

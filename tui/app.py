@@ -26,7 +26,7 @@ from tui.baseline_actions import BaselineActions
 from tui.crash_report import CrashReport
 from tui.escape_keys import EscapeKeys
 from tui.fault_actions import FaultActions
-from tui.footer import KeyFooter
+from tui.footer import PINNED, KeyFooter, own_key_prefix
 from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
 from tui.no_color import ReadableNoColor
@@ -85,6 +85,9 @@ class WatchfloorApp(
         P("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
         P("f", "schedule_fault", "Fault window", id="faults.schedule"),
         Binding("e", "end_fault", "End window", id="faults.end"),
+        # the grant under the grants cursor (from another pane it says how to pick one):
+        # before `g`, so in the grants pane at 80 columns the footer has room for it
+        P("r", "revoke_selected", "Revoke grant", id="grants.revoke"),
         P("g", "grant", "Grant access", id="grants.grant"),
         Binding("a", "ack_alert", "Ack alert", id="alerts.ack"),
         P("A", "alerts_list", "All alerts", key_display="A", id="alerts.list"),
@@ -230,15 +233,20 @@ class WatchfloorApp(
     def _binding_rows(self) -> list[tuple[str, str, str, str]]:
         """Every key that works now, for `?`, as (section, key, what it does, binding id for
         the config's [keys]): the app's own
-        first, in BINDINGS order (incident keys first), then the focused pane's, then the
+        first, in BINDINGS order (incident keys first), then the focused pane's (with the
+        app's keys for it, as the footer groups them: `g` and `r` for Grants), then the
         keys that only move around (hidden from the footer)."""
         rows: dict[str, list[tuple[str, str, str, str]]] = {s: [] for s in HELP_SECTIONS}
+        prefix = own_key_prefix(self.screen)
         for a in self.active_bindings.values():
             b = a.binding
             if self.hides(b.action):
                 continue
+            own = prefix and (b.id or "").startswith(prefix) and b.id not in PINNED
             if not b.show:
                 section = HELP_SECTIONS[2]
+            elif a.node is self and own:
+                section = HELP_SECTIONS[1]
             elif a.node is self or isinstance(a.node, Screen):
                 section = HELP_SECTIONS[0]
             else:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from backends.contracts import ActionRefused
-from backends.models import Actor, Grant, GrantsSnapshot
+from backends.contracts import ActionRefused, GrantRoles
+from backends.models import Actor, Grant, GrantEnded, GrantsSnapshot
 from backends.polling import describe_error
 from backends.timeline import Timeline, grant_key
 from tui.fmt import FORM_READ_ONLY
@@ -50,12 +50,28 @@ class GrantActions(App[None]):
             return
         from tui.screens.grant import GrantScreen
 
-        await self.push_screen(GrantScreen(self.sources.ctx.actor))
+        screen = GrantScreen(self.sources.ctx.actor)
+        await self.push_screen(screen)
+        src = self.sources["grants"]
+        if isinstance(src, GrantRoles):  # which roles to suggest: the policy's answer
+            self.run_worker(self._offer_roles(src, screen), group="grant-roles")
+
+    async def _offer_roles(self, src: GrantRoles, screen: GrantScreen) -> None:
+        """The roles the policy lets this actor grant, into the form (asked, not granted:
+        no code). Not answered, the form's role stays an example, marked as such."""
+        try:
+            roles = await src.grantable_roles(self._actor())
+        except Exception:
+            return
+        screen.set_roles(roles)
 
     async def action_revoke_selected(self) -> None:
+        """`r`: the grant under the grants cursor, while the grants pane has the focus
+        (from another pane it would be a guess: it says how to pick one instead)."""
         if self._read_only():
             return
-        grant = self.query_one(GrantsPane).selected
+        pane = self.query_one(GrantsPane)
+        grant = pane.selected if pane.has_focus_within else None
         if grant is None:
             self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
             return
@@ -94,9 +110,17 @@ class GrantActions(App[None]):
             return grant
         return next((g for g in snap.grants if g.id == grant.id), None)
 
+    def _ended(self, grant: Grant) -> GrantEnded | None:
+        """How the grant ended, if the last grants snapshot says (who revoked it, why)."""
+        snap = self.snapshots.get("grants")
+        return snap.ended_of(grant.id) if isinstance(snap, GrantsSnapshot) else None
+
     def _feed_revoke(self, screen: RevokeScreen) -> None:
-        """Once a second: the time, and whether the grant is still listed."""
-        screen.set_now(self.clock.now(), listed=self._listed(screen.grant) is not None)
+        """Once a second: the time, and whether the grant is still listed (if not, how it
+        ended, as far as the source says)."""
+        listed = self._listed(screen.grant) is not None
+        ended = None if listed else self._ended(screen.grant)
+        screen.set_now(self.clock.now(), listed=listed, ended=ended)
 
     async def action_grant_details(self) -> None:
         """Enter on a grant: its details, whole, with a live countdown."""
@@ -109,6 +133,7 @@ class GrantActions(App[None]):
         screen = GrantDetailsScreen(grant, self.clock.now(), self._revoke_from_details)
 
         def feed() -> None:
+            screen.ended = self._ended(screen.item) or screen.ended
             screen.update(self.clock.now(), self._listed(screen.item))
 
         timer = self.set_interval(1.0, feed, name="grant-details")
@@ -119,10 +144,9 @@ class GrantActions(App[None]):
         if self._read_only():
             return
         grant = self._listed(screen.item)
-        if grant is None:
+        if grant is None:  # the same words as the details' red line: which way it went
             self.notify(
-                f"{screen.item.id} is no longer listed (revoked elsewhere, or expired):"
-                " nothing to revoke",
+                f"{screen.item.id} is no longer listed ({screen.gone_why()}): nothing to revoke",
                 severity="warning",
             )
             return
@@ -146,6 +170,17 @@ class GrantActions(App[None]):
             return
         self.revoking = self.revoking | {message.grant_id}  # at once: before the next key
         self.run_worker(self._revoke(message), group="actions", exit_on_error=False)
+
+    async def _revoke_refused(self, screen: RevokeScreen, exc: ActionRefused) -> None:
+        """Refused: if the grant went in the second before (revoked from another terminal,
+        expired) the dialog says which, as it does once a poll has shown it gone; it showed
+        the backend's "no active grant with id …"."""
+        await self.refresh_now("grants")
+        self._feed_revoke(screen)
+        if screen.listed:
+            screen.refused(str(exc), field=exc.field)
+        else:
+            screen.refused(screen.gone_text(sent=True))
 
     async def _grant(self, message: GrantScreen.Submitted) -> None:
         try:
@@ -174,7 +209,7 @@ class GrantActions(App[None]):
         try:
             await self._send_revoke(message)
         except ActionRefused as exc:
-            message.screen.refused(str(exc), field=exc.field)
+            await self._revoke_refused(message.screen, exc)
         except Exception as exc:
             message.screen.refused(describe_error(exc), failed=True)
         else:

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS grants (
     revoke_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS grants_expiry ON grants (expires_at);
+CREATE INDEX IF NOT EXISTS grants_revoked ON grants (revoked_at);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL,

@@ -10,7 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from backends.local.db import Database, db_time, from_db_time
-from backends.models import Grant
+from backends.models import Grant, GrantEnded
+
+REAPER = "reaper"  # revoked_by of a grant reaped at its expiry
+ENDED_LIMIT = 200  # the most recently ended grants a poll reports
 
 
 def _grant(r: Sequence[Any]) -> Grant:
@@ -24,6 +27,12 @@ def _grant(r: Sequence[Any]) -> Grant:
         granted_at=from_db_time(r[5]),
         expires_at=from_db_time(r[6]),
     )
+
+
+def _ended(r: Sequence[Any]) -> GrantEnded:
+    """How a grant ended, from its id, revoked_at, revoked_by and revoke_reason."""
+    by = "" if r[2] == REAPER else str(r[2] or "")
+    return GrantEnded(id=r[0], at=from_db_time(r[1]), revoked_by=by, reason="" if not by else r[3])
 
 
 class GrantTable(Database):
@@ -52,10 +61,13 @@ class GrantTable(Database):
             ).fetchall()
         return [_grant(r) for r in rows]
 
-    def reap_and_list(self, now: datetime) -> list[Grant]:
-        """One round trip for a poll: reap what expired, then list what is active."""
+    def reap_and_list(
+        self, now: datetime, ended_since: datetime
+    ) -> tuple[list[Grant], list[GrantEnded]]:
+        """One round trip for a poll: reap what expired, then list what is active and what
+        ended after `ended_since`."""
         self.reap(now)
-        return self.active_grants(now)
+        return self.active_grants(now), self.ended_since(ended_since)
 
     def get_active(self, grant_id: str, now: datetime) -> Grant | None:
         with self._lock:
@@ -77,6 +89,32 @@ class GrantTable(Database):
             )
             return cur.rowcount == 1
 
+    def ended_since(self, since: datetime, limit: int = ENDED_LIMIT) -> list[GrantEnded]:
+        """Grants revoked or reaped after `since`, newest first (at most `limit`)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, revoked_at, revoked_by, revoke_reason FROM grants"
+                " WHERE revoked_at > ? ORDER BY revoked_at DESC, id LIMIT ?",
+                (db_time(since), limit),
+            ).fetchall()
+        return [_ended(r) for r in rows]
+
+    def ended(self, grant_id: str, now: datetime) -> GrantEnded | None:
+        """How a grant that is not active ended (revoked, reaped, or past its expiry and
+        not reaped yet); None: no such grant, or it is active."""
+        with self._lock:
+            r = self._db.execute(
+                "SELECT id, revoked_at, revoked_by, revoke_reason, expires_at FROM grants"
+                " WHERE id = ?",
+                (grant_id,),
+            ).fetchone()
+        if r is None:
+            return None
+        if r[1] is not None:
+            return _ended(r)
+        expires_at = from_db_time(r[4])
+        return GrantEnded(id=r[0], at=expires_at) if expires_at <= now else None
+
     def reap(self, now: datetime) -> int:
         """Mark grants past their expiry as revoked by the reaper (no write if none are)."""
         with self._lock:
@@ -88,9 +126,9 @@ class GrantTable(Database):
             return 0
         with self._tx() as db:
             cur = db.execute(
-                "UPDATE grants SET revoked_at = expires_at, revoked_by = 'reaper',"
+                "UPDATE grants SET revoked_at = expires_at, revoked_by = ?,"
                 " revoke_reason = 'ttl expired' WHERE revoked_at IS NULL AND expires_at <= ?",
-                (db_time(now),),
+                (REAPER, db_time(now)),
             )
             return cur.rowcount
 

@@ -3,6 +3,8 @@
 grant: validate -> policy (breakglass.rego) -> step-up -> audit request (fail closed)
 -> insert -> audit outcome. Every read treats expired grants as inactive, and each poll
 reaps them, so a grant stops working at its expiry whether or not a dashboard is open.
+Each poll also lists the grants that ended lately (`GrantsSnapshot.ended`): who revoked
+one from another terminal and why, or that it ran out.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from backends.actions import audited
 from backends.breakglass import BreakGlassGate, validate_reason
@@ -18,6 +20,10 @@ from backends.contracts import ActionRefused
 from backends.local.runtime import LocalRuntime
 from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
 from backends.polling import poll
+
+# a poll also reports the grants that ended this long back: a dashboard that sees one
+# drop out of the list can say who revoked it and why (the timeline, the revoke dialog)
+ENDED_WINDOW = timedelta(minutes=10)
 
 
 class LocalGrants:
@@ -35,12 +41,18 @@ class LocalGrants:
     async def snapshot(self) -> GrantsSnapshot:
         await self.rt.ensure_demo_grants()
         now = self.rt.clock.now()
-        grants = await asyncio.to_thread(self.rt.store.reap_and_list, now)
+        grants, ended = await asyncio.to_thread(
+            self.rt.store.reap_and_list, now, now - ENDED_WINDOW
+        )
         health = SourceHealth(
             state=HealthState.OK, last_ok_at=now, interval_s=self.rt.ctx.interval_s
         )
         return GrantsSnapshot(
-            observed_at=now, health=health, source=self.name, grants=tuple(grants)
+            observed_at=now,
+            health=health,
+            source=self.name,
+            grants=tuple(grants),
+            ended=tuple(ended),
         )
 
     def watch(self) -> AsyncIterator[GrantsSnapshot]:
@@ -85,12 +97,15 @@ class LocalGrants:
             apply=apply,
         )
 
+    async def grantable_roles(self, actor: Actor) -> tuple[str, ...]:
+        return await asyncio.to_thread(self.gate.grantable_roles, actor)
+
     async def revoke(self, grant_id: str, actor: Actor, reason: str) -> None:
         reason = validate_reason(reason, "a revoke")
         now = self.rt.clock.now()
         g = await asyncio.to_thread(self.rt.store.get_active, grant_id, now)
         if g is None:
-            raise ActionRefused(f"no active grant with id {grant_id!r}")
+            raise ActionRefused(await self._not_active(grant_id, now))
 
         async def apply() -> None:
             if not await asyncio.to_thread(
@@ -105,6 +120,18 @@ class LocalGrants:
             target=f"{g.subject}:{g.role}",
             details={"grant_id": grant_id, "reason": reason},
             apply=apply,
+        )
+
+    async def _not_active(self, grant_id: str, now: datetime) -> str:
+        """Why there is nothing to revoke: which way the grant ended, or that there is none."""
+        end = await asyncio.to_thread(self.rt.store.ended, grant_id, now)
+        if end is None:
+            return f"no grant with id {grant_id!r}"
+        if not end.revoked_by:
+            return f"grant {grant_id} expired at {end.at:%H:%M:%S}Z: nothing to revoke"
+        return (
+            f"grant {grant_id} was already revoked by {end.revoked_by} at {end.at:%H:%M:%S}Z"
+            f" ({end.reason}): nothing to revoke"
         )
 
     async def aclose(self) -> None:

@@ -6,8 +6,8 @@ only the rows on screen and computes each countdown from `expires_at` right then
 tick repaints the visible rows and costs the same for 10 grants or 10,000.
 
 A grant past its expiry that the backend still reports is drawn in red (the alert strip
-raises "break-glass TTL expired still active" for it). `r` opens the app's revoke modal
-for the grant under the cursor (the app's action, bound here, see BINDINGS).
+raises "break-glass TTL expired still active" for it). `r` (the app's binding, priority
+too) opens the revoke modal for the grant under the cursor while this list has the focus.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -41,9 +40,9 @@ P = partial(Binding, priority=True)
 class GrantList(ScrollView, can_focus=True):
     """The grants, one line each, cursor-selectable with the keyboard."""
 
-    # All priority, acted on in the order the app reads them: `r` must be (a reason typed
-    # right after it goes to the revoke form), and then so must the keys that move the
-    # cursor, or in `down r` the `r` would act first, on the grant above the one meant.
+    # All priority, acted on in the order the app reads them: the app's `r` is (a reason
+    # typed right after it goes to the revoke form), and then so must the keys that move
+    # the cursor be, or in `down r` the `r` would act first, on the grant above the one meant.
     BINDINGS: ClassVar[list[BindingType]] = [
         P("up,k", "cursor(-1)", "Up", show=False, id="grants.up"),
         P("down,j", "cursor(1)", "Down", show=False, id="grants.down"),
@@ -53,7 +52,6 @@ class GrantList(ScrollView, can_focus=True):
         P("end", "jump(-1)", "Last", show=False, id="grants.last"),
         P("left,h", "columns(-1)", "Columns left", show=False, id="grants.left"),
         P("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
-        P("r", "app.revoke_selected", "Revoke grant", id="grants.revoke"),
         P("enter", "app.grant_details", "Grant details", show=False, id="grants.details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -101,11 +99,14 @@ class GrantList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._grants: tuple[Grant, ...] = ()
         self._now: datetime = utc_now()
+        self._first_expiry: datetime | None = None  # the soonest of the grants listed
+        self._widths = cols.Widths()  # as wide as what the grants listed hold
         self._styles: dict[tuple[bool, int], tuple[Style, Style]] | None = None
         self._thumb = Style()
         self._plain = Style()
         # per visible row, what does not change with the clock: (head, tail) segments
-        self._parts: dict[tuple[str, bool, int, int, int], tuple[Segment, Segment]] = {}
+        self._parts: dict[tuple[str, bool, int, int, int, cols.Widths], tuple[Segment, Segment]]
+        self._parts = {}
         self._blank: Strip | None = None
         self._top = 0  # the first row shown (scroll_y)
         self._skip: int | None = None  # columns scrolled away; None: as fits the width
@@ -116,12 +117,28 @@ class GrantList(ScrollView, can_focus=True):
     def grants(self) -> tuple[Grant, ...]:
         return self._grants
 
+    @property
+    def widths(self) -> cols.Widths:
+        """The columns' widths for the grants listed (the header draws with these too)."""
+        return self._widths
+
+    def _measure(self) -> bool:
+        """The columns' widths for the grants and the time; True when they changed (the
+        countdown widens while a grant listed is past its expiry)."""
+        first = self._first_expiry
+        widths = cols.Widths.of(self._grants, expired=first is not None and first <= self._now)
+        changed = widths != self._widths
+        self._widths = widths
+        return changed
+
     def set_grants(self, grants: tuple[Grant, ...]) -> None:
         """Show these grants; the cursor stays on the same grant if it is still there."""
         if grants == self._grants:
             return  # the same grants again (every poll delivers them): the tick repaints
         selected = self.selected
         self._grants = grants
+        self._first_expiry = min((g.expires_at for g in grants), default=None)
+        self._measure()
         if selected is not None:
             # only on a change of order does this scan; usually the grant is where it was
             i = self.cursor
@@ -136,7 +153,12 @@ class GrantList(ScrollView, can_focus=True):
         unless a visible row changed colour (turned yellow or red) only the countdown
         column is repainted."""
         before = self._visible_states(self._now)
+        first = self._first_expiry
+        crossed = first is not None and (self._now < first) != (now < first)  # one expired
         self._now = now
+        if crossed and self._measure():  # the countdown widened: every column moves
+            self.refresh()
+            return
         if self._visible_states(now) != before:
             self.refresh()
         else:
@@ -144,7 +166,7 @@ class GrantList(ScrollView, can_focus=True):
             # not the blank lines below
             shown = min(self.size.height, len(self._grants) - self._top)
             if shown > 0:
-                self.refresh(Region(x, 0, cols.COUNTDOWN_W, shown))
+                self.refresh(Region(x, 0, self._widths.countdown, shown))
 
     def _visible_states(self, now: datetime) -> list[int]:
         top = self._top
@@ -165,7 +187,7 @@ class GrantList(ScrollView, can_focus=True):
     @property
     def skip(self) -> int:
         """How many columns are scrolled out of view on the left."""
-        return cols.auto_skip(self.size.width) if self._skip is None else self._skip
+        return cols.auto_skip(self.size.width, self._widths) if self._skip is None else self._skip
 
     @property
     def selected(self) -> Grant | None:
@@ -214,14 +236,16 @@ class GrantList(ScrollView, can_focus=True):
         state = EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
         on_cursor = index == self.cursor
         base, left_style = styles[on_cursor, state]
-        skip = cols.auto_skip(width) if self._skip is None else self._skip  # = self.skip
-        key = (g.id, on_cursor, state, text_width, skip)
+        widths = self._widths
+        skip = cols.auto_skip(width, widths) if self._skip is None else self._skip  # = self.skip
+        key = (g.id, on_cursor, state, text_width, skip, widths)
         parts = self._parts.get(key)
         if parts is None:
             if len(self._parts) > 1024:
                 self._parts.clear()
-            parts = self._parts[key] = self._static_parts(g, base, text_width, skip)
-        left = Segment(cols.cell(countdown(g, self._now), cols.COUNTDOWN_W, right=True), left_style)
+            fitted = widths.fit(width, skip)  # the header's width (the thumb is not text)
+            parts = self._parts[key] = self._static_parts(g, base, text_width, skip, fitted)
+        left = Segment(cols.cell(countdown(g, self._now), widths.countdown, right=True), left_style)
         row = Strip([parts[0], left, parts[1]])
         if row.cell_length != text_width:  # a narrow pane: never draw past the border
             row = row.crop_extend(0, text_width, base)
@@ -231,17 +255,10 @@ class GrantList(ScrollView, can_focus=True):
 
     @staticmethod
     def _static_parts(
-        g: Grant, style: Style, text_width: int, skip: int
+        g: Grant, style: Style, text_width: int, skip: int, widths: cols.Widths
     ) -> tuple[Segment, Segment]:
-        """The row left and right of the countdown, cut or padded to fill `text_width`;
-        cut where text goes on past the edge (the reason, mostly), it ends in "…"."""
-        head, tail = cols.row_parts(g, skip)
-        head = set_cell_size(head, min(cell_len(head), max(0, text_width)))
-        room = max(0, text_width - cell_len(head) - cols.COUNTDOWN_W)
-        if room and cell_len(tail.rstrip()) > room:
-            tail = set_cell_size(tail, room - 1) + "…"
-        else:
-            tail = set_cell_size(tail, room)
+        """The row left and right of the countdown, cut or padded to fill `text_width`."""
+        head, tail = cols.fitted_parts(g, text_width, skip, widths)
         return Segment(head, style), Segment(tail, style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -275,7 +292,7 @@ class GrantList(ScrollView, can_focus=True):
     def action_columns(self, delta: int) -> None:
         """Scroll the columns other than the countdown sideways, while some do not fit."""
         skip = max(0, min(self.skip + delta, cols.MAX_SKIP))
-        if delta > 0 and not cols.cut(self.size.width, self.skip):
+        if delta > 0 and not cols.cut(self.size.width, self.skip, self._widths):
             return  # every column is in view already
         if skip != self.skip:
             self._skip = skip

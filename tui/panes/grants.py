@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from backends.models import Grant, GrantsSnapshot
 from tui.panes.base import SourcePane, empty_text
-from tui.panes.grant_columns import auto_skip, countdown, header_text
+from tui.panes.grant_columns import Widths, auto_skip, countdown, header_text
 from tui.panes.grant_list import GrantList
 from tui.panes.line import SizedLine
 
@@ -28,10 +28,11 @@ class GrantsHeader(SizedLine):
     """The column titles, fitted to the pane's width and scrolled with the list."""
 
     skip: int | None = None  # the list's; None: as fits the width
+    widths = Widths()  # the list's
 
     def draw(self, width: int, height: int) -> Text:
-        skip = auto_skip(width) if self.skip is None else self.skip
-        return Text(header_text(width, skip), style=Style(bold=True))
+        skip = auto_skip(width, self.widths) if self.skip is None else self.skip
+        return Text(header_text(width, skip, self.widths), style=Style(bold=True))
 
 
 class GrantsPane(SourcePane):
@@ -66,6 +67,7 @@ class GrantsPane(SourcePane):
                 if wanted in f"{g.id} {g.subject} {g.role} {g.granted_by} {g.reason}".lower()
             )
         gl.set_grants(grants)
+        self._sync_header()
         self.set_class(not grants, "-empty")
         if wanted and snap.grants and not grants:
             self.show_empty(Text(f"no grant matches {wanted!r} · / to change the filter"))
@@ -79,6 +81,15 @@ class GrantsPane(SourcePane):
 
     def tick(self, snap: GrantsSnapshot, now: datetime) -> None:
         self.grant_list().set_now(now)
+        self._sync_header()
+
+    def _sync_header(self) -> None:
+        """The titles as wide as the list's columns (they follow what the grants hold)."""
+        header = self.query_one(GrantsHeader)
+        widths = self.grant_list().widths
+        if header.widths != widths:
+            header.widths = widths
+            header.redraw()
 
     @property
     def selected(self) -> Grant | None:

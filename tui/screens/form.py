@@ -43,7 +43,10 @@ class TypeAheadModal(ModalScreen[ResultT]):
     """A modal whose Tab and shift+Tab move the focus before the next key is handed out,
     and whose FIRST_FOCUS widget has the focus once it is mounted."""
 
-    FIRST_FOCUS: ClassVar[str] = ""  # a selector; empty: Textual's auto focus decides
+    FIRST_FOCUS: ClassVar[str] = ""  # a selector; empty: the first focusable widget
+    # Textual's auto focus is off: it scrolled to the widget it focused before anything was
+    # laid out, and at 80x24 the dialog opened scrolled, its title off the top (on_mount)
+    AUTO_FOCUS: ClassVar[str | None] = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "move(1)", "Next field", priority=True),
         Binding("shift+tab", "move(-1)", "Previous field", show=False, priority=True),
@@ -55,8 +58,10 @@ class TypeAheadModal(ModalScreen[ResultT]):
     def on_mount(self) -> None:
         if not self.query(KeyFooter):  # its own keys below it (the dashboard's are off)
             self.mount(KeyFooter())
-        if selector := self.first_focus():
-            self.set_focus(self.query_one(selector))
+        # not scrolled to: the dialog opens at its top (its first field is near the top)
+        first = next((w for w in self.query(self.first_focus() or "*") if w.focusable), None)
+        if first is not None:
+            self.set_focus(first, scroll_visible=False)
 
     def action_move(self, delta: int) -> None:
         _ = self.focus_next() if delta > 0 else self.focus_previous()  # at once (set_focus)

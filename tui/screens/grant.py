@@ -2,7 +2,9 @@
 
 The screen never calls a backend: on submit it posts `GrantScreen.Submitted` with the
 request; the App runs it through the GrantSource and then either closes the screen or
-calls `show_error`, which keeps every field as typed so nothing is lost.
+calls `show_error`, which keeps every field as typed so nothing is lost. The roles the
+policy lets this actor grant, the App pushes in (`set_roles`) once the source has said;
+until then (or with a source that cannot say) the role is an example, marked as such.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from backends.models import Grant, GrantRequest
 from tui.requests import DEFAULT_TTL, BadInput, grant_request
@@ -22,7 +24,7 @@ from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
 FIELDS = ("subject", "role", "reason", "ttl", "code")
-DEFAULT_ROLES = ("sre-oncall", "db-reader", "prod-deployer", "cluster-admin")
+EXAMPLE_ROLE = "sre-oncall"
 # Placeholders are examples ("e.g. …") or say what goes there: an empty field never looks
 # filled in (a dim 123456 read as a step-up code already typed).
 
@@ -57,13 +59,27 @@ class GrantScreen(ActionForm[Grant | None]):
             self.screen = screen
             self.request = request
 
-    def __init__(self, actor: str, roles: tuple[str, ...] = ()) -> None:
+    def __init__(self, actor: str, roles: tuple[str, ...] | None = None) -> None:
         super().__init__()
         self.actor = actor
+        self.roles = roles  # the ones the policy lets the actor grant; None: not known
+
+    def role_label(self) -> str:
+        if self.roles is None:
+            return f"role (e.g. {EXAMPLE_ROLE}; the policy decides which you may grant)"
+        if not self.roles:
+            return f"role (the policy lets {self.actor} grant none)"
+        return f"role ({', '.join(self.roles)})"
+
+    def set_roles(self, roles: tuple[str, ...]) -> None:
+        """The roles the policy lets the actor grant (the App, once the source says)."""
         self.roles = roles
+        if self.is_mounted and self.is_open:
+            self.query_one("#role-label", Label).update(self.role_label())
+            self.query_one("#role", Input).placeholder = f"e.g. {(*roles, EXAMPLE_ROLE)[0]}"
 
     def compose(self) -> ComposeResult:
-        roles = self.roles or DEFAULT_ROLES
+        first = (*(self.roles or ()), EXAMPLE_ROLE)[0]
         with Vertical(id="grant-box"):
             yield Static(Text("Grant break-glass access", style="bold"))
             yield Static(
@@ -73,8 +89,8 @@ class GrantScreen(ActionForm[Grant | None]):
             )
             yield Label("subject (who gets it)")
             yield Field(placeholder="e.g. alice@example.com", id="subject", compact=True)
-            yield Label(f"role ({', '.join(roles)})")
-            yield Field(placeholder=f"e.g. {roles[0]}", id="role", compact=True)
+            yield Label(self.role_label(), id="role-label")
+            yield Field(placeholder=f"e.g. {first}", id="role", compact=True)
             yield Label("reason (a short sentence: the incident and why)")
             yield Field(
                 placeholder="e.g. INC-4711: gateway p99.9 regression, need pod exec",

@@ -17,7 +17,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from backends.models import Grant
+from backends.models import Grant, GrantEnded
 from tui.fmt import ago, duration
 from tui.panes.grant_list import SOON_S
 from tui.screens.details import DetailsModal, Rows, utc
@@ -41,10 +41,18 @@ class GrantDetailsScreen(DetailsModal[Grant]):
         """`revoke`: the App's, called with this screen when `r` is pressed."""
         super().__init__(grant, now)
         self._revoke = revoke
+        self.ended: GrantEnded | None = None  # how it ended, when the source says (App)
 
     def gone_why(self) -> str:
-        """Gone once past its expiry: it ran out (and was reaped); before it: revoked."""
-        return "it expired" if self.item.expired(self.gone_at) else self.GONE_WHY
+        """Revoked (by whom and why, when the source says) or it ran out: the source says
+        which, else gone past its expiry means it ran out (and was reaped), before it revoked."""
+        end = self.ended
+        if end is not None and end.revoked_by:
+            why = f": {end.reason}" if end.reason else ""
+            return f"{self.GONE_WHY} by {end.revoked_by}{why}"
+        if end is not None or self.item.expired(self.gone_at):
+            return "it expired"
+        return self.GONE_WHY
 
     def expires(self) -> Text:
         g = self.item

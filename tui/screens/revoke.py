@@ -8,7 +8,9 @@ reason as typed (closed meanwhile: a toast, see RequestModal). While the screen 
 the App pushes the time in once a second (`set_now`), and whether the grants source still
 lists the grant: the countdown runs on, once it has passed its expiry the screen says how
 long ago, and once the grant is gone (revoked from another terminal, reaped) it says so,
-and Revoke sends nothing.
+which (by whom, when the source says), and Revoke sends nothing. A revoke the backend
+refuses because the grant went in the second before the next poll says the same (the App
+looks again and calls `set_now` before `refused`), not the backend's "no active grant".
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from backends.models import Grant
+from backends.models import Grant, GrantEnded
 from tui.fmt import duration
 from tui.screens.field import Field
 from tui.screens.form import RequestModal
@@ -74,15 +76,36 @@ class RevokeScreen(RequestModal[bool]):
         self.now = now
         self.listed = True  # the grants source still lists it (the App says when not)
         self.gone_at = now
+        self.ended: GrantEnded | None = None  # how it ended, when the source says
 
-    def why_gone(self) -> str:
-        """Gone once past its expiry: it ran out (and was reaped); before it: revoked."""
-        if not self.grant.expired(self.gone_at):
+    def why_gone(self, *, live: bool = True) -> str:
+        """Revoked (by whom, when the source says), or it ran out: the source says which,
+        else gone past its expiry means it ran out (and was reaped), before it revoked.
+        `live`: with how long ago it expired (the heading, which is updated every second;
+        the message below is not, and says no age that would soon be wrong)."""
+        end = self.ended
+        if end is not None and end.revoked_by:
+            return f"{WHY} by {end.revoked_by}"
+        if end is None and not self.grant.expired(self.gone_at):
             return WHY
+        if not live:
+            return "it expired"
         return f"it expired {duration(self.now - self.grant.expires_at)} ago"
 
+    def gone_text(self, *, sent: bool = False) -> str:
+        """Why nothing was revoked: the grant is gone, which way (and why, when known)."""
+        end = self.ended
+        why = self.why_gone(live=False)
+        if end is not None and end.revoked_by and end.reason:
+            why += f": {end.reason}"
+        what = "the revoke sent found it gone, nothing was done" if sent else "nothing was sent"
+        return f"{self.grant.id} is {GONE} ({why}): {what}." + (
+            " Esc closes." if self.is_open else ""
+        )
+
     def holding(self) -> Text:
-        """Who holds what, and how long it has left (or since when it is past its expiry)."""
+        """Who holds what, and how long it has left (or since when it is past its expiry);
+        once it is gone, who held what."""
         g = self.grant
         left = g.remaining(self.now).total_seconds()
         if not self.listed:
@@ -93,7 +116,7 @@ class RevokeScreen(RequestModal[bool]):
             when = Text(f"expired {duration(-left)} ago", style="bold red")
         return Text.assemble(
             (g.subject, "bold"),
-            " holds ",
+            " holds " if self.listed else " held ",
             (g.role, "bold"),
             f" ({g.id}, granted by {g.granted_by}, ",
             when,
@@ -101,13 +124,17 @@ class RevokeScreen(RequestModal[bool]):
             (g.reason, "italic"),
         )
 
-    def set_now(self, now: datetime, *, listed: bool = True) -> None:
-        """The time, and whether the grants source still lists the grant."""
+    def set_now(
+        self, now: datetime, *, listed: bool = True, ended: GrantEnded | None = None
+    ) -> None:
+        """The time, whether the grants source still lists the grant, and how it ended
+        when the source says."""
         if self.listed and not listed:
             self.gone_at = now  # when it was first seen gone
         self.now = now
         self.listed = listed
-        if self.is_mounted:
+        self.ended = None if listed else ended or self.ended
+        if self.is_mounted and self.is_open:  # closed (Esc while sending): not drawn
             self.query_one("#revoke-holding", Static).update(self.holding())
 
     def compose(self) -> ComposeResult:
@@ -128,8 +155,7 @@ class RevokeScreen(RequestModal[bool]):
     def gone(self) -> bool:
         """The grant is no longer listed: say so (nothing is sent)."""
         if not self.listed:
-            why = self.why_gone()
-            self.show_error(f"{self.grant.id} is {GONE} ({why}): nothing was sent. Esc closes.")
+            self.show_error(self.gone_text())
         return not self.listed
 
     def _reason(self) -> str | None:

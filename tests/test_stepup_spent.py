@@ -1,0 +1,64 @@
+"""A step-up code is spent per 30-second step for the whole data dir: a code never typed
+before is refused after `stepup enroll --rotate`, or after a second engineer's grant in the
+same step. It was refused as "step-up code was already used; wait for the next one",
+which is not what happened; now it says what did, and how long until the next code."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from backends.clock import FrozenClock
+from backends.contracts import ActionRefused
+from backends.models import Actor
+from tests.conftest import T0
+from tests.grant_helpers import ME, code_at, enroll, req, secret_of
+from tests.helpers import SIZE, local_sources, wait_for
+from tui.app import WatchfloorApp
+from tui.screens.grant import GrantScreen
+
+SPENT = "a step-up code for this 30-second step was already used"
+
+
+async def test_a_second_engineers_code_in_the_same_step_says_whose_and_how_long() -> None:
+    clock = FrozenClock(T0)
+    clock.advance(12)  # 18 s left in the step
+    src = local_sources(clock)
+    secret = await enroll(src)
+    code = code_at(secret, clock.now())
+    await src["grants"].grant(req(code), Actor(name="erin"))
+    with pytest.raises(ActionRefused) as refused:
+        await src["grants"].grant(req(code, subject="bob"), ME)
+    assert str(refused.value) == (
+        f"{SPENT} (by erin): codes are single-use per step, for everyone on this data dir;"
+        " wait for the next code, in 18 s"
+    )
+    assert refused.value.field == "step_up_code"
+    clock.advance(18)
+    await src["grants"].grant(req(code_at(secret, clock.now()), subject="bob"), ME)
+    await src.aclose()
+
+
+async def test_a_fresh_code_after_a_rotation_in_the_grant_form() -> None:
+    clock = FrozenClock(T0)
+    clock.advance(25)
+    sources = local_sources(clock)
+    old = await enroll(sources, sources.ctx.actor)
+    await sources["grants"].grant(req(code_at(old, clock.now())), Actor(name=sources.ctx.actor))
+    new = secret_of(await sources["stepup"].enroll(sources.ctx.actor, rotate=True))
+    fresh = code_at(new, clock.now())
+    assert fresh != code_at(old, clock.now())  # never typed before
+
+    app = WatchfloorApp(sources, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GrantScreen), what="the form")
+        form = app.screen
+        for text in ("erin", "sre-oncall", "INC-77 fix the gateway"):
+            await pilot.press(*text, "enter")
+        await pilot.press("enter", *fresh, "enter")  # the TTL as it is (30m), the code
+        error = form.query_one("#grant-error", Static)
+        await wait_for(pilot, lambda: SPENT in str(error.render()), what="the refusal")
+        text = str(error.render())
+        assert "wait for the next code, in 5 s" in text and "(by " not in text
+        assert app.screen is form
