@@ -10,6 +10,7 @@ and it is never written anywhere.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -93,6 +94,16 @@ class BreakGlassGate:
         self.policy_files = list(policy_files or [policy_path("breakglass.rego")])
         self._engine: PolicyEngine | None = None
         self._engine_lock = threading.Lock()
+
+    async def refund(self, actor: Actor, code: str) -> None:
+        """After `authorize`, the grant failed before it applied: give the step-up code
+        back (a verifier that can), so the retry once the backend is back is not refused
+        as "already used". Never raises: the failure itself is what the caller reports."""
+        refund = getattr(self.stepup, "refund", None)
+        if refund is None:
+            return
+        with contextlib.suppress(Exception):
+            await refund(actor.name, code)
 
     def roles_of(self, actor: Actor) -> tuple[str, ...]:
         """The actor's own roles, else the configured ones, else the default."""

@@ -189,6 +189,17 @@ class OpaGrants:
     async def grant(self, req: GrantRequest, actor: Actor) -> Grant:
         cap = timedelta(minutes=self.options.max_ttl_minutes)  # on top of the policy's
         await self.gate.authorize(req, actor, max_ttl=cap)
+        stages: list[str] = []  # "sent", then "refused" or "applied"
+        try:
+            return await self._push(req, actor, stages)
+        except Exception:
+            # nothing was granted: OPA was not asked (down, the audit refused) or said no.
+            # A PUT with no answer may have landed: that code stays spent.
+            if stages in ([], ["sent", "refused"]):
+                await self.gate.refund(actor, req.step_up_code)
+            raise
+
+    async def _push(self, req: GrantRequest, actor: Actor, stages: list[str]) -> Grant:
         health = await self._read("/health")
         skew = min(timedelta(0), self._skew(health))
         now = self.clock.now()
@@ -205,11 +216,14 @@ class OpaGrants:
         doc = grant_doc(g, to_ns(pushed))
 
         async def apply() -> Grant:
+            stages.append("sent")
             resp = await self._client().put(
                 f"{DATA_PATH}/{g.id}", json=doc, headers={"If-None-Match": "*"}
             )
             if resp.status_code not in (200, 204):
+                stages.append("refused")
                 raise ActionRefused(f"OPA refused the grant: HTTP {resp.status_code} {resp.text}")
+            stages.append("applied")
             return g
 
         return await audited(

@@ -59,16 +59,13 @@ class TotpStepUp:
         finally:
             os.close(fd)
 
-    def check(self, actor: str, code: str) -> None:
-        """Synchronous verify (the async one runs this in a thread)."""
-        code = code.strip().replace(" ", "")
-        if not (code.isdigit() and len(code) == 6):
-            raise ActionRefused("a step-up code is 6 digits", field="step_up_code")
+    def _step_of(self, code: str) -> int | None:
+        """The step (now, or one either side) whose code this is, or None."""
         import pyotp  # loaded when a code is checked, not at start-up
 
         totp = pyotp.TOTP(self._secret(), interval=STEP_S)
         now_step = int(self.clock.now().timestamp()) // STEP_S
-        matched = next(
+        return next(
             (
                 step
                 for step in range(now_step - DRIFT_STEPS, now_step + DRIFT_STEPS + 1)
@@ -76,6 +73,13 @@ class TotpStepUp:
             ),
             None,
         )
+
+    def check(self, actor: str, code: str) -> None:
+        """Synchronous verify (the async one runs this in a thread)."""
+        code = code.strip().replace(" ", "")
+        if not (code.isdigit() and len(code) == 6):
+            raise ActionRefused("a step-up code is 6 digits", field="step_up_code")
+        matched = self._step_of(code)
         if matched is None:
             raise ActionRefused("step-up code is wrong or expired", field="step_up_code")
         with self._locked() as state:
@@ -86,10 +90,36 @@ class TotpStepUp:
                 last, by = -1, ""
             if matched <= last:
                 raise ActionRefused(self._spent(last, by, actor), field="step_up_code")
-            tmp = state.with_name(f".{state.name}.tmp")
-            tmp.write_text(json.dumps({"last_step": matched, "by": actor}))
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, state)
+            self._write(state, {"last_step": matched, "by": actor, "before": [last, by]})
+
+    @staticmethod
+    def _write(state: Path, used: dict[str, object]) -> None:
+        tmp = state.with_name(f".{state.name}.tmp")
+        tmp.write_text(json.dumps(used))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, state)
+
+    def refund_sync(self, actor: str, code: str) -> bool:
+        """The action this code was accepted for did nothing (the backend failed before
+        it applied): the code is good again, unless a later one was accepted meanwhile.
+        Only the actor's own last acceptance is undone. True when it was."""
+        step = self._step_of(code.strip().replace(" ", ""))
+        if step is None:
+            return False  # its time is over: nothing to give back
+        with self._locked() as state:
+            try:
+                used = json.loads(state.read_text())
+                before = used.get("before")
+                mine = used.get("last_step") == step and used.get("by") == actor
+            except (FileNotFoundError, ValueError, AttributeError):
+                return False
+            if not mine or not isinstance(before, list) or len(before) != 2:
+                return False
+            self._write(state, {"last_step": int(before[0]), "by": str(before[1])})
+            return True
+
+    async def refund(self, actor: str, code: str) -> bool:
+        return await asyncio.to_thread(self.refund_sync, actor, code)
 
     def _spent(self, last: int, by: str, actor: str) -> str:
         """Why a right code is refused: a code of its step (or a later one) was accepted

@@ -159,3 +159,53 @@ async def test_expired_but_present_grant_is_red_with_an_alert(opa: FakeOpa) -> N
             "grant:stale0000001"
         ]
         assert any(a.key == "grant:stale0000001" for a in app.query_one("AlertStrip").alerts)  # type: ignore[attr-defined]
+
+
+async def test_a_grant_that_failed_before_it_applied_gives_the_code_back(opa: FakeOpa) -> None:
+    """OPA down after the code was accepted: the grant failed, and the retry once OPA was
+    back was refused "step-up code was already used" though nothing had been granted."""
+    src = local_sources()
+    secret = await enroll(src)
+    code = code_at(secret, src.ctx.clock.now())
+    opa.fail_next(50, 503, "GET")  # /health, every retry the client policy makes
+    with pytest.raises(Exception) as failed:
+        await src["grants"].grant(req(code), ME)
+    assert not isinstance(failed.value, ActionRefused)  # it failed; nothing refused it
+    assert not [r for r in opa.requests if r[0] == "PUT"]
+    opa.heal()
+    opa.fail_next(1, 500, "PUT")  # OPA answers the PUT: no, so nothing was granted
+    with pytest.raises(ActionRefused, match="OPA refused the grant"):
+        await src["grants"].grant(req(code), ME)
+    g = await src["grants"].grant(req(code), ME)  # the same code: given back twice
+    assert g.id in opa.data["breakglass"]["grants"]
+    with pytest.raises(ActionRefused, match="already used"):  # spent by what it granted
+        await src["grants"].grant(req(code), ME)
+    await src.aclose()
+
+
+async def test_a_put_with_no_answer_keeps_the_code_spent(opa: FakeOpa) -> None:
+    """The PUT may have landed: the code is not given back (no second grant on it)."""
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("WATCHFLOOR_BACKENDS__OPA__TIMEOUT_S", "0.5")
+    src = local_sources()
+    secret = await enroll(src)
+    code = code_at(secret, src.ctx.clock.now())
+    real = src["grants"]._client
+
+    def slow_put() -> Any:
+        client = real()
+
+        async def put(*_: Any, **__: Any) -> Any:
+            raise httpx.ReadTimeout("no answer")
+
+        client.put = put
+        return client
+
+    src["grants"]._client = slow_put
+    with pytest.raises(httpx.ReadTimeout):
+        await src["grants"].grant(req(code), ME)
+    src["grants"]._client = real
+    with pytest.raises(ActionRefused, match="already used"):
+        await src["grants"].grant(req(code), ME)
+    monkey.undo()
+    await src.aclose()

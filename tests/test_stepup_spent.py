@@ -62,3 +62,22 @@ async def test_a_fresh_code_after_a_rotation_in_the_grant_form() -> None:
         text = str(error.render())
         assert "wait for the next code, in 5 s" in text and "(by " not in text
         assert app.screen is form
+
+
+async def test_a_refund_gives_back_only_the_actors_own_last_code() -> None:
+    """A failed grant gives its code back; never one another engineer spent since."""
+    clock = FrozenClock(T0)
+    src = local_sources(clock)
+    secret = await enroll(src)
+    stepup = src["stepup"]
+    first = code_at(secret, clock.now())
+    await stepup.verify("erin", first)
+    assert await stepup.refund("erin", first)  # erin's grant failed: hers again
+    await stepup.verify("erin", first)
+    clock.advance(30)
+    later = code_at(secret, clock.now())
+    await stepup.verify("bob", later)  # bob's, in the next step
+    assert not await stepup.refund("erin", first)  # not erin's to give back any more
+    with pytest.raises(ActionRefused, match="already used"):
+        await stepup.verify("carol", later)
+    await src.aclose()

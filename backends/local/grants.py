@@ -67,6 +67,13 @@ class LocalGrants:
     async def grant(self, req: GrantRequest, actor: Actor) -> Grant:
         cap = timedelta(minutes=self.rt.options.max_ttl_minutes)  # on top of the policy's
         await self.gate.authorize(req, actor, max_ttl=cap)
+        try:
+            return await self._insert(req, actor)
+        except Exception:  # nothing was granted (the store or the audit trail failed)
+            await self.gate.refund(actor, req.step_up_code)
+            raise
+
+    async def _insert(self, req: GrantRequest, actor: Actor) -> Grant:
         now = self.rt.clock.now()
         g = Grant(
             id=uuid.uuid4().hex[:12],
