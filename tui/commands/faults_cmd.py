@@ -17,9 +17,7 @@ from typing import Any
 from backends.faults_core import (
     HARD_MAX_DURATION,
     MAX_START_IN,
-    cancelled,
     halt_words,
-    shown_state,
 )
 from tui.commands.common import (
     MAX_DURATION_S,
@@ -33,7 +31,7 @@ from tui.commands.common import (
     within,
 )
 from tui.commands.fault_flags import request_from
-from tui.commands.table import table_lines
+from tui.commands.faults_listing import list_json, list_lines
 from tui.fault_requests import MAX_GUARD_P999_MS
 
 DEFAULT_REASON_END = "ended from the command line"
@@ -165,59 +163,15 @@ async def _first(stream: Any) -> Any:
     return None
 
 
-def fault_cell(value: int, unit: str, percent: float) -> str:
-    """`400ms@50%`; `—` for a fault the window does not inject (it read `503@0%`)."""
-    return f"{value}{unit}@{percent:g}%" if percent > 0 else "—"
-
-
-STATE_ORDER = {"active": 0, "scheduled": 1, "ended": 2}  # as the faults pane lists them
-
-
-def listing_order(w: Any, now: Any) -> tuple[int, float]:
-    """Open windows first (active, then scheduled), then ended; newest start first."""
-    return (STATE_ORDER[w.state(now).value], -w.starts_at.timestamp())
-
-
-def window_cell(w: Any) -> str:
-    """Start-end; ended early, the end it had and the one planned: 10:19:05-10:19:13Z
-    (planned 10:21:05Z)."""
-    early = w.ended_early_at
-    if early is not None and cancelled(w):
-        planned = f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z"
-        return f"cancelled {early:%H:%M:%S}Z (planned {planned})"
-    if early is not None and early < w.ends_at:
-        return f"{w.starts_at:%H:%M:%S}-{early:%H:%M:%S}Z (planned {w.ends_at:%H:%M:%S}Z)"
-    return f"{w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z"
-
-
 def run_list(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         snap = await _first(sources["faults"].watch())
+        now = sources.ctx.clock.now()
         if args.json:
-            doc = snap.model_dump(mode="json")
-            now = sources.ctx.clock.now()
-            for w, out in zip(snap.windows, doc["windows"], strict=True):
-                out["state"] = shown_state(w, now)  # as the table says it
-            json.dump(doc, sys.stdout, indent=2)
+            json.dump(list_json(snap, now), sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            now = sources.ctx.clock.now()
-            rows = [
-                (
-                    w.id,
-                    shown_state(w, now),
-                    f"{w.spec.namespace}/{w.spec.target_host}",
-                    fault_cell(w.spec.delay_ms, "ms", w.spec.delay_percent),
-                    fault_cell(w.spec.abort_status, "", w.spec.abort_percent),
-                    window_cell(w),
-                    w.owner,
-                    "yes" if w.applied else "no",
-                    w.reason + (f" — {w.end_reason}" if w.end_reason else ""),
-                )
-                for w in sorted(snap.windows, key=lambda w: listing_order(w, now))
-            ]
-            header = ("ID", "STATE", "TARGET", "DELAY", "ABORT", "WINDOW", "OWNER", "APPLIED")
-            for line in table_lines((*header, "REASON — HOW IT ENDED"), rows):
+            for line in list_lines(snap, now):
                 print(line)
             if snap.health.last_error:
                 print(f"source error: {snap.health.last_error}", file=sys.stderr)
