@@ -66,24 +66,11 @@ class GrantList(ScrollView, can_focus=True):
         overflow-x: hidden;
         scrollbar-size-vertical: 0;  /* its own one-column thumb: the stock bar costs a tick */
     }
-    GrantList > .grant-list--thumb {
-        color: $primary;
-    }
-    GrantList > .grant-list--cursor {
-        background: $accent 40%;
-        text-style: bold;
-    }
-    GrantList:blur > .grant-list--cursor {
-        background: $accent 15%;
-        text-style: none;
-    }
-    GrantList > .grant-list--expired {
-        color: $error;
-        text-style: bold;
-    }
-    GrantList > .grant-list--soon {
-        color: $warning;
-    }
+    GrantList > .grant-list--thumb { color: $primary; }
+    GrantList > .grant-list--cursor { background: $accent 40%; text-style: bold; }
+    GrantList:blur > .grant-list--cursor { background: $accent 15%; text-style: none; }
+    GrantList > .grant-list--expired { color: $error; text-style: bold; }
+    GrantList > .grant-list--soon { color: $warning; }
     """
 
     cursor: var[int] = var(0, init=False)
