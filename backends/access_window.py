@@ -5,6 +5,10 @@ bounded by the bucket count and `max_keys`, never by the event rate), keeps a sp
 per key, the overall deny rate's trailing baseline (median of 5 s rates over 10 minutes,
 so a spike does not lift its own baseline), the last N decisions for a policy dry-run,
 the recent denials, and how many events were dropped.
+
+A decision is counted in the bucket of its own timestamp, not of its arrival: a backlog
+delivered after an outage lands in the seconds it happened in (a decision older than the
+window is counted as late, not in a bucket), so it never inflates the current minute.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 
-from backends.access_events import Event, decision_of
+from backends.access_events import Event, decision_of, event_seconds
 from backends.models import ATTR_KEYS, AccessSnapshot, Decision, DenyRateRow, SourceHealth
 
 OTHER = "(other)"
@@ -50,10 +54,14 @@ class DenyWindow:
         self._tot = [[0] * nk for _ in range(window_buckets)]
         self._den = [[0] * nk for _ in range(window_buckets)]
         self._drop = [0] * window_buckets
+        self._late = [0] * window_buckets  # arrived older than the window, by arrival
         self._sum_tot = [0] * nk  # closed buckets still in the window
         self._sum_den = [0] * nk
         self._sum_drop = 0
+        self._sum_late = 0
         self.bucket: int | None = None
+        self._cur_bucket = 0  # self.bucket once there is one
+        self._cur_start = float("-inf")  # when it began (s since the epoch)
         self.cur_tot = self._tot[0]
         self.cur_den = self._den[0]
         self._keys: list[tuple[str, str]] = [("all", "all")]
@@ -65,8 +73,9 @@ class DenyWindow:
         self.history: list[deque[float]] = [deque(maxlen=history_points) for _ in range(nk)]
         self._baseline: deque[float] = deque(maxlen=baseline_points)
         self.recent: deque[Event] = deque(maxlen=recent_kept)
-        self.denied_recent: deque[Event] = deque(maxlen=recent_denied)
+        self.denied_recent: deque[tuple[int, Event]] = deque(maxlen=recent_denied)  # bucket
         self.dropped_total = 0
+        self.late_total = 0
         self.malformed = 0
         self.oversized = 0
         self.accepted = 0
@@ -104,6 +113,7 @@ class DenyWindow:
         if self.bucket is None:
             self.bucket = b
             self.cur_tot, self.cur_den = self._tot[b % self.n], self._den[b % self.n]
+            self._cur_bucket, self._cur_start = b, b * self.bucket_s
             return
         steps = b - self.bucket
         if steps <= 0:
@@ -118,6 +128,7 @@ class DenyWindow:
                 ht[k] += ct[k]
                 hd[k] += cd[k]
             self._sum_drop += self._drop[self.bucket % self.n]
+            self._sum_late += self._late[self.bucket % self.n]
             self.bucket += 1
             if self.bucket % self.history_bucket_s == 0:
                 self._close_history()
@@ -130,8 +141,13 @@ class DenyWindow:
                 od[k] = 0
             self._sum_drop -= self._drop[slot]
             self._drop[slot] = 0
+            self._sum_late -= self._late[slot]
+            self._late[slot] = 0
             self.cur_tot, self.cur_den = ot, od
-        self.bucket = b
+        if self.bucket != b:  # a jump past the whole ring: every slot is empty by now
+            self.bucket = b
+            self.cur_tot, self.cur_den = self._tot[b % self.n], self._den[b % self.n]
+        self._cur_bucket, self._cur_start = b, b * self.bucket_s
 
     def _close_history(self) -> None:
         ht, hd = self._hist_tot, self._hist_den
@@ -146,9 +162,19 @@ class DenyWindow:
     # --- the hot path -------------------------------------------------------------------
 
     def add(self, ev: Event, now_s: float) -> None:
-        b = int(now_s // self.bucket_s)
-        if b != self.bucket:
+        """Count one decision received at `now_s`, in the bucket of its own timestamp
+        (clamped to now: a clock ahead of ours; now when it has none). One older than
+        the window is kept for the dry-run and counted as late, not in the rates."""
+        if int(now_s // self.bucket_s) != self.bucket:
             self.rotate_to(now_s)
+        self.recent.append(ev)
+        self.accepted += 1
+        t = event_seconds(ev.timestamp)
+        if t is not None and t < self._cur_start:  # made before the current bucket
+            b = int(t // self.bucket_s)
+            if b < self._cur_bucket:
+                self._add_past(ev, b)
+                return
         ks = self._keys_of(ev.attrs)
         tot = self.cur_tot
         for k in ks:
@@ -157,9 +183,30 @@ class DenyWindow:
             den = self.cur_den
             for k in ks:
                 den[k] += 1
-            self.denied_recent.append(ev)
-        self.recent.append(ev)
-        self.accepted += 1
+            self.denied_recent.append((self._cur_bucket, ev))
+
+    def _add_past(self, ev: Event, b: int) -> None:
+        """A decision of an earlier bucket `b`: counted there, in the sums of the closed
+        buckets and in the open history point, if it is still in the window."""
+        cur = self._cur_bucket
+        if b <= cur - self.n:
+            self._late[cur % self.n] += 1
+            self.late_total += 1
+            return
+        ks = self._keys_of(ev.attrs)
+        slot = b % self.n
+        tot, st, ht = self._tot[slot], self._sum_tot, self._hist_tot
+        for k in ks:
+            tot[k] += 1
+            st[k] += 1
+            ht[k] += 1
+        if not ev.allowed:
+            den, sd, hd = self._den[slot], self._sum_den, self._hist_den
+            for k in ks:
+                den[k] += 1
+                sd[k] += 1
+                hd[k] += 1
+            self.denied_recent.append((b, ev))
 
     def add_many(self, events: Iterable[Event], now_s: float) -> None:
         for ev in events:
@@ -186,6 +233,12 @@ class DenyWindow:
         return self._sum_drop + cur
 
     @property
+    def late_in_window(self) -> int:
+        """Decisions that arrived in the window already older than it (a backlog)."""
+        cur = self._late[self.bucket % self.n] if self.bucket is not None else 0
+        return self._sum_late + cur
+
+    @property
     def baseline(self) -> float | None:
         return statistics.median(self._baseline) if self._baseline else None
 
@@ -204,6 +257,14 @@ class DenyWindow:
         items = list(self.recent)[-limit:] if limit > 0 else []
         return [decision_of(e, fallback) for e in items]
 
+    def denied_in_window(self, limit: int) -> list[Event]:
+        """The last `limit` denials still in the window (those the rows count), oldest
+        first."""
+        if self.bucket is None or limit <= 0:
+            return []
+        oldest = self.bucket - self.n
+        return [ev for b, ev in self.denied_recent if b > oldest][-limit:]
+
     def snapshot(
         self,
         now: datetime,
@@ -212,12 +273,16 @@ class DenyWindow:
         source: str,
         source_samples: bool = False,
         recent_denied: int = 50,
+        counts_at: datetime | None = None,
     ) -> AccessSnapshot:
-        self.rotate_to(now.timestamp())
+        """The window at `now`; or, for a source that stopped receiving, as it was at
+        `counts_at` (when it last received): its counts are kept, not drained by the
+        clock while nothing can arrive."""
+        self.rotate_to((counts_at or now).timestamp())
         tot, den = self.totals()
         rate = den[0] / tot[0] if tot[0] else 0.0
         base = self.baseline
-        denied = list(self.denied_recent)[-recent_denied:]
+        denied = self.denied_in_window(recent_denied)
         dropped = self.dropped_in_window
         return AccessSnapshot(
             observed_at=now,
@@ -235,4 +300,5 @@ class DenyWindow:
             sampled=source_samples or dropped > 0,
             malformed=self.malformed,
             oversized=self.oversized,
+            late=self.late_in_window,
         )

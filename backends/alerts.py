@@ -1,7 +1,10 @@
 """The plan's alerts, derived from snapshots by pure functions (no I/O, no UI).
 
 `derive` looks at the latest snapshot of each pane; `AlertBook` remembers when each alert
-was first raised, so the strip can show it newest first with a stable time.
+was first raised, so the strip can show it newest first with a stable time. A pane whose
+source is down (error, stale) has its source-down alert, and its data is not judged: a
+pane's last counts say nothing about now, so what its alerts were when its source last
+answered is held (`AlertBook.derive`), neither raised nor cleared on that stale data.
 """
 
 from __future__ import annotations
@@ -155,16 +158,42 @@ def _faults(s: FaultsSnapshot, now: datetime) -> list[Alert]:
     return out
 
 
+def source_down(snap: Snapshot, now: datetime) -> bool:
+    return snap.health.effective_state(now) in (HealthState.ERROR, HealthState.STALE)
+
+
+def data_alerts(
+    snap: Snapshot, now: datetime, baselines: Mapping[str, float] | None = None
+) -> list[Alert]:
+    """What a pane's own data says, whether or not its source is still answering."""
+    if isinstance(snap, AccessSnapshot):
+        return _access(snap, now)
+    if isinstance(snap, GrantsSnapshot):
+        return _grants(snap, now)
+    if isinstance(snap, ReleaseSnapshot):
+        return _release(snap, now)
+    if isinstance(snap, LatencySnapshot):
+        return _latency(snap, now, baselines or {})
+    if isinstance(snap, FaultsSnapshot):
+        return _faults(snap, now)
+    return []
+
+
 def derive(
     snaps: Mapping[str, Snapshot | None],
     now: datetime,
     baselines: Mapping[str, float] | None = None,
+    *,
+    held: dict[str, list[Alert]] | None = None,
 ) -> list[Alert]:
+    """The alerts of the latest snapshots. A pane whose source is down gets a source-down
+    alert instead of alerts from its stale data: those in `held` (its alerts when its
+    source last answered, kept there for each pane that is up), or none without it."""
     alerts: list[Alert] = []
     for pane, snap in snaps.items():
         if snap is None:
             continue
-        if snap.health.effective_state(now) in (HealthState.ERROR, HealthState.STALE):
+        if source_down(snap, now):
             alerts.append(
                 Alert(
                     kind=AlertKind.SOURCE_DOWN,
@@ -173,16 +202,12 @@ def derive(
                     message=f"{pane} ({snap.source}): {snap.health.last_error or 'no fresh data'}",
                 )
             )
-        if isinstance(snap, AccessSnapshot):
-            alerts += _access(snap, now)
-        elif isinstance(snap, GrantsSnapshot):
-            alerts += _grants(snap, now)
-        elif isinstance(snap, ReleaseSnapshot):
-            alerts += _release(snap, now)
-        elif isinstance(snap, LatencySnapshot):
-            alerts += _latency(snap, now, baselines or {})
-        elif isinstance(snap, FaultsSnapshot):
-            alerts += _faults(snap, now)
+            alerts += held.get(pane, []) if held is not None else []
+            continue
+        mine = data_alerts(snap, now, baselines)
+        if held is not None:
+            held[pane] = mine
+        alerts += mine
     return alerts
 
 
@@ -197,6 +222,17 @@ class AlertBook:
         self._first: dict[str, datetime] = {}
         self._acked: set[str] = set()
         self._current: list[Alert] = []
+        self._held: dict[str, list[Alert]] = {}  # per pane, when its source last answered
+
+    def derive(
+        self,
+        snaps: Mapping[str, Snapshot | None],
+        now: datetime,
+        baselines: Mapping[str, float] | None = None,
+    ) -> list[Alert]:
+        """`derive`, holding a down source's pane alerts as they were when it last
+        answered: a broker that dies mid-spike neither clears the spike nor raises one."""
+        return derive(snaps, now, baselines, held=self._held)
 
     def update(self, alerts: list[Alert], now: datetime) -> list[Alert]:
         live = {a.key for a in alerts}

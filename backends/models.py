@@ -95,6 +95,7 @@ class AccessSnapshot(Snapshot):
     sampled: bool = False
     malformed: int = 0  # messages or events that were not decisions (since start)
     oversized: int = 0  # messages over the size limit, discarded unread (since start)
+    late: int = 0  # decisions that arrived older than the window (in it), not counted
 
 
 # --- break-glass grants ---

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 TOPIC = "bench/decisions"
@@ -44,8 +45,16 @@ def start_broker(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError("mosquitto did not start")
 
 
-def payloads(n: int, seed: int = 4) -> list[bytes]:
-    """OPA decision-log events like the relay publishes (about 450 bytes each)."""
+def stamp() -> str:
+    """Now, as OPA writes a decision's time: the adapter counts a decision in the second
+    it was made, and one older than its window only as late."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
+
+
+def payloads(n: int, seed: int = 4, at: str | None = None) -> list[bytes]:
+    """OPA decision-log events like the relay publishes (about 450 bytes each), made
+    `at` (an RFC 3339 time, or a placeholder to replace; default: now)."""
+    when = at or stamp()
     rnd = random.Random(seed)
     svcs = ("gateway", "docs-api", "search-api", "billing")
     tens = ("acme", "globex", "initech", "umbrella")
@@ -73,7 +82,7 @@ def payloads(n: int, seed: int = 4) -> list[bytes]:
             },
             "result": rnd.random() > 0.1,
             "requested_by": "10.0.0.7:51234",
-            "timestamp": f"2026-03-16T09:00:{i % 60:02d}.123456789Z",
+            "timestamp": when,
             "metrics": {"timer_rego_query_eval_ns": 61234},
             "req_id": i,
         }
@@ -114,9 +123,9 @@ async def preload(port: int, client_id: str, data: list[bytes]) -> None:
 PUBLISHER = """
 import sys, time
 import paho.mqtt.client as mqtt
-from bench.mqtt_load import payloads
+from bench.mqtt_load import payloads, stamp
 port, rate, topic = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
-data = payloads(20000, seed=9)
+data = payloads(20000, seed=9, at="@STAMP@")
 c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-paced")
 c.connect("127.0.0.1", port)
 c.loop_start()
@@ -124,8 +133,9 @@ t0 = time.perf_counter()
 sent = 0
 while True:
     due = int((time.perf_counter() - t0) * rate)
+    now = stamp().encode()
     while sent < due:
-        c.publish(topic, data[sent % len(data)], qos=0)
+        c.publish(topic, data[sent % len(data)].replace(b"@STAMP@", now), qos=0)
         sent += 1
     time.sleep(0.002)
 """

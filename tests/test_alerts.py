@@ -268,3 +268,35 @@ def test_a_critical_alert_comes_before_newer_warnings() -> None:
     assert [a.kind for a in shown[1:]] == [AlertKind.SOURCE_DOWN] * 3
     acked = book.acknowledge_newest()
     assert acked is not None and acked.kind is AlertKind.FAULT_LEAK
+
+
+def test_a_down_source_neither_raises_nor_clears_its_alerts() -> None:
+    """Judged on a down source's last data, a fault window that had ended raised a leak
+    ("still applied 55 s past its end") nobody could see, and a cleared one came back:
+    only the source being down is news; what its alerts were when it last answered is
+    held until it answers again."""
+    book = AlertBook()
+    window = FaultWindow(
+        id="w1",
+        spec=FaultSpec(target_host="docs-api", namespace="stage", abort_percent=5),
+        owner="erin",
+        reason="drill",
+        starts_at=T0 - timedelta(minutes=2),
+        ends_at=T0 + timedelta(seconds=5),
+        applied=True,
+    )
+    down = SourceHealth(state=HealthState.ERROR, last_error="refused", last_ok_at=T0)
+
+    def shown(at_s: float, health: SourceHealth, applied: bool = True) -> list[AlertKind]:
+        at = T0 + timedelta(seconds=at_s)
+        w = window.model_copy(update={"applied": applied})
+        snap = FaultsSnapshot(observed_at=T0, health=health, windows=(w,))
+        return [a.kind for a in book.update(book.derive({"faults": snap}, at), at)]
+
+    assert shown(0, OK) == []
+    assert shown(60, down) == [AlertKind.SOURCE_DOWN]  # not a leak from the stale window
+    back = SourceHealth(state=HealthState.OK, last_ok_at=T0 + timedelta(seconds=61))
+    assert shown(61, back) == [AlertKind.FAULT_LEAK]  # it is, once the source says so
+    assert sorted(shown(62, down)) == [AlertKind.FAULT_LEAK, AlertKind.SOURCE_DOWN]  # held
+    back = SourceHealth(state=HealthState.OK, last_ok_at=T0 + timedelta(seconds=63))
+    assert shown(63, back, applied=False) == []

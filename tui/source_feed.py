@@ -13,7 +13,7 @@ from typing import Any
 from textual.app import App
 from textual.timer import Timer
 
-from backends.alerts import AlertBook, derive
+from backends.alerts import AlertBook
 from backends.clock import Clock
 from backends.contracts import PANES
 from backends.latency_peaks import LatencyPeaks
@@ -189,7 +189,7 @@ class SourceFeed(App[None]):
 
     def refresh_alerts(self) -> None:
         now = self.clock.now()
-        alerts = derive(self.snapshots, now, self.baselines)
+        alerts = self._alert_book.derive(self.snapshots, now, self.baselines)
         current = tuple(self._alert_book.update(alerts, now))
         self.timeline.observe_alerts(current, now)  # what the strip shows, held ones too
         strip = self.alert_strip

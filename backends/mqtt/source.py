@@ -5,7 +5,9 @@ bounded (`queue_size`); what does not fit is dropped by the queue itself and cou
 the pane can say its rates come from a sample. Oversized and malformed messages are
 counted and otherwise ignored. When the broker goes away the task reconnects with
 exponential backoff and jitter and subscribes again; meanwhile `watch()` keeps yielding
-the last counts with health set to error. The delays come from the shared
+the counts as they were when the link dropped (not drained by the clock) with health set
+to error. Decisions are counted at their own timestamps, so the backlog a publisher sends
+once the broker is back lands in the seconds it happened in. The delays come from the shared
 `backends.resilience.backoff` (equal jitter, reconnect_min_s doubling to reconnect_max_s).
 """
 
@@ -186,6 +188,7 @@ class MqttAccess:
 
     def snapshot(self) -> AccessSnapshot:
         now = self.clock.now()
+        counts_at = None
         if self.connected:
             self._last_ok = now
             health = SourceHealth(
@@ -198,10 +201,15 @@ class MqttAccess:
                 last_ok_at=self._last_ok,
                 interval_s=self.ctx.interval_s,
             )
+            counts_at = self._last_ok  # nothing can arrive: the counts as they were then
         else:
             health = SourceHealth(state=HealthState.NO_DATA, interval_s=self.ctx.interval_s)
         return self.window.snapshot(
-            now, health, source=self.name, source_samples=self.options.source_drops
+            now,
+            health,
+            source=self.name,
+            source_samples=self.options.source_drops,
+            counts_at=counts_at,
         )
 
     async def watch(self) -> AsyncIterator[AccessSnapshot]:

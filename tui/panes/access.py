@@ -43,7 +43,8 @@ def top_denials(denied: Iterable[Decision], n: int = TOP_DENIALS) -> list[tuple[
 
 
 def sample_note(snap: AccessSnapshot) -> Text:
-    """Empty when the counts are complete; otherwise says why they are a sample."""
+    """Empty when the counts are complete; otherwise says why they are a sample, and
+    what was left out: bad messages, decisions that arrived older than the window."""
     out = Text()
     if snap.sampled:
         why = f"{snap.dropped:,} dropped" if snap.dropped else "source drops events"
@@ -51,6 +52,8 @@ def sample_note(snap: AccessSnapshot) -> Text:
     bad = snap.malformed + snap.oversized
     if bad:
         out.append(f"  {bad:,} bad msgs", "yellow")
+    if snap.late:  # a backlog older than the window, after an outage
+        out.append(f"  {snap.late:,} late", "yellow")
     return out
 
 

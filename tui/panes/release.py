@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from rich.text import Text
 from textual.app import ComposeResult
 
-from backends.alerts import derive
+from backends.alerts import data_alerts
 from backends.models import (
     AlertKind,
     RateLimit,
@@ -142,7 +142,7 @@ def status_forms(snap: ReleaseSnapshot, now: datetime) -> list[Text]:
 
 
 def alert_line(snap: ReleaseSnapshot, now: datetime) -> Text:
-    found = [a for a in derive({"release": snap}, now) if a.kind is AlertKind.RELEASE_FAILURE]
+    found = [a for a in data_alerts(snap, now) if a.kind is AlertKind.RELEASE_FAILURE]
     text = Text()
     for i, a in enumerate(found):
         if i:
