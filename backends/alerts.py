@@ -202,7 +202,12 @@ def derive(
                     message=f"{pane} ({snap.source}): {snap.health.last_error or 'no fresh data'}",
                 )
             )
-            alerts += held.get(pane, []) if held is not None else []
+            if isinstance(snap, FaultsSnapshot):
+                # except a leak: a window applied when last seen whose end has passed may
+                # well still be in (what would take it out cannot reach the mesh either)
+                alerts += _faults(snap, now)
+            else:
+                alerts += held.get(pane, []) if held is not None else []
             continue
         mine = data_alerts(snap, now, baselines)
         if held is not None:
