@@ -2,6 +2,9 @@
 
 validate -> policy check -> audit the request (fail closed) -> apply -> audit the outcome.
 Validation and the policy check happen in the adapter before it calls `audited`.
+
+An error raised by `apply` carries a note (`while_applying` tells): the change was being
+sent, so it may have taken effect. An error without it came before: nothing was changed.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from backends.contracts import ActionRefused, AuditSink
+from backends.contracts import APPLYING, ActionRefused, AuditSink, while_applying
 from backends.polling import describe_error
 
 T = TypeVar("T")
@@ -37,6 +40,8 @@ async def audited(
     try:
         result = await apply()
     except Exception as exc:
+        if not while_applying(exc):
+            exc.add_note(APPLYING)
         await audit.append(
             actor,
             action,

@@ -49,6 +49,15 @@ class ActionRefused(Exception):
         self.field = field
 
 
+APPLYING = "watchfloor: raised while the change was being applied (it may have taken effect)"
+
+
+def while_applying(exc: BaseException) -> bool:
+    """An action failed once its change had gone out (it may have taken effect), not
+    before: `backends.actions.audited` notes it on what `apply` raised."""
+    return APPLYING in getattr(exc, "__notes__", ())
+
+
 @runtime_checkable
 class Source(Protocol):
     name: str

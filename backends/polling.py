@@ -12,14 +12,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from backends.clock import Clock
+from backends.error_text import describe_error
 from backends.models import HealthState, Snapshot, SourceHealth
 
+__all__ = ["describe_error", "poll", "with_error"]
+
 S = TypeVar("S", bound=Snapshot)
-
-
-def describe_error(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def with_error(
@@ -30,12 +28,14 @@ def with_error(
     source: str,
     interval_s: float,
     clock: Clock,
+    where: str = "",
 ) -> S:
-    """The snapshot to show when a fetch failed: last data kept, health says why."""
+    """The snapshot to show when a fetch failed: last data kept, health says why (naming
+    `where`, the backend's host, if the error does not)."""
     last_ok = last.health.last_ok_at if last is not None else None
     health = SourceHealth(
         state=HealthState.ERROR,
-        last_error=describe_error(exc),
+        last_error=describe_error(exc, where),
         last_ok_at=last_ok,
         interval_s=interval_s,
     )
@@ -51,6 +51,7 @@ async def poll(
     source: str,
     interval_s: float,
     clock: Clock,
+    where: str = "",
 ) -> AsyncIterator[S]:
     last: S | None = None
     while True:
@@ -59,7 +60,9 @@ async def poll(
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a source's failure is data for the pane, never a crash
-            snap = with_error(cls, last, exc, source=source, interval_s=interval_s, clock=clock)
+            snap = with_error(
+                cls, last, exc, source=source, interval_s=interval_s, clock=clock, where=where
+            )
         else:
             last = snap
         yield snap

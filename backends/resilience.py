@@ -11,7 +11,10 @@ ClientPolicy per backend client, so each backend's timeout follows its own laten
 - backoff() is exponential backoff with jitter (full by default, or "equal").
 
 Reads go through `call`/`call_sync`; writes get `write_timeout_s` (the ceiling), once. Which
-errors of which client mean "no answer" is backends.transport_errors'.
+errors of which client mean "no answer" is backends.transport_errors'. `call` hands the
+limit to the client and lets the client's own timeout fire first (it knows the host and
+whether it was connecting or reading, so its error can say so); its own cut, BACKSTOP_S
+later, is for a client that does not honour it, and says "no answer within N s".
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ T = TypeVar("T")
 FLOOR_S = 0.5  # never wait less than this for a backend (unless its ceiling is lower)
 MAX_ATTEMPTS = 2  # one try and at most one retry per call; the next poll is the next try
 RETRY_STATUSES = frozenset({500, 502, 503, 504})  # HTTP answers that say "try again"
+BACKSTOP_S = 0.2  # how long after the limit `call` cuts a call its client has not
 
 
 @dataclass
@@ -222,9 +226,14 @@ class ClientPolicy:
             limit = self._limit()
             started = loop.time()
             try:
-                result = await asyncio.wait_for(fn(limit), timeout=limit)
-            except Exception as exc:
+                result = await asyncio.wait_for(fn(limit), timeout=limit + BACKSTOP_S)
+            except TimeoutError as exc:  # the client's own timeout, or the backstop's
                 err: Exception = exc
+                if type(exc) is TimeoutError and not str(exc):
+                    err = TimeoutError(f"no answer within {round(limit, 1):g} s")
+                    err.__cause__ = exc
+            except Exception as exc:
+                err = exc
             else:
                 self._ok(loop.time() - started)
                 return result

@@ -87,5 +87,6 @@ def test_a_headless_command_whose_backend_is_down_says_so_in_one_line(
     assert "Traceback" not in proc.stderr
     (line,) = proc.stderr.strip().splitlines()
     log = tmp_path / "data" / "watchfloor.log"
-    assert line.startswith("watchfloor: failed: ConnectError") and str(log) in line
+    assert line.startswith(f"watchfloor: failed: connection refused (127.0.0.1:{port})")
+    assert str(log) in line
     assert "Traceback" in log.read_text()

@@ -156,7 +156,10 @@ class FaultActions(App[None]):
             return
         from tui.screens.halt import HaltScreen
 
-        await self.push_screen(HaltScreen(len(self._open_windows()), self.sources["faults"].name))
+        snap = self.snapshots.get("faults")
+        health = snap.health if snap is not None else None
+        seen = len(self._open_windows())
+        await self.push_screen(HaltScreen.of(health, seen, self.sources["faults"].name))
 
     async def action_quit(self) -> None:
         """With fault windows open, the first q says what closing leaves running; a second

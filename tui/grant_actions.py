@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from backends.contracts import ActionRefused, GrantRoles
+from backends.contracts import ActionRefused, GrantRoles, while_applying
 from backends.models import Actor, Grant, GrantEnded, GrantsSnapshot
 from backends.polling import describe_error
 from backends.timeline import Timeline, grant_key
@@ -210,8 +210,8 @@ class GrantActions(App[None]):
             await self._send_revoke(message)
         except ActionRefused as exc:
             await self._revoke_refused(message.screen, exc)
-        except Exception as exc:
-            message.screen.refused(describe_error(exc), failed=True)
+        except Exception as exc:  # before the DELETE went out (its read), or after
+            message.screen.refused(describe_error(exc), failed=True, sent=while_applying(exc))
         else:
             message.screen.finish(True)
             self.notify(f"Grant {message.grant_id} revoked", title="Break-glass revoked")

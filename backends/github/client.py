@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from backends.clock import Clock
+from backends.error_text import describe_error
 from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
 from backends.resilience import RETRY_STATUSES, ClientPolicy
@@ -156,7 +157,7 @@ class GitHubClient:
                 )
             return await attempt(self.policy.write_timeout_s)  # a write: once
         except (httpx.HTTPError, TimeoutError) as exc:
-            raise GitHubError(f"{type(exc).__name__} ({what})") from None
+            raise GitHubError(f"{describe_error(exc)}, in {what}") from None
 
     async def _attempt(
         self, method: str, url: str, headers: dict[str, str], body: Any, limit: float

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from backends.error_text import host_of
 from backends.models import (
     CacheLayer,
     HealthState,
@@ -87,6 +88,11 @@ class PromLatency:
                 retry=Retry(total=0, raise_on_status=False),
             )
         return self._client
+
+    @property
+    def where(self) -> str:
+        """host:port of the Prometheus this source asks, for its error messages."""
+        return host_of(self.opts.url)
 
     def _params(self, limit: float, ts: float | None = None) -> dict[str, str]:
         params = {"timeout": prom_duration(limit)}  # Prometheus gives up when we do
@@ -154,7 +160,7 @@ class PromLatency:
             try:
                 return by_label(self.query(promql, ts), label)
             except Exception as exc:  # one figure blank, the pane goes on
-                errors.append(f"{what} query failed: {describe_error(exc)}")
+                errors.append(f"{what} query failed: {describe_error(exc, self.where)}")
                 return {}
 
         al = q.adaptive_label
@@ -261,7 +267,7 @@ class PromLatency:
                 promql, at - timedelta(seconds=self.opts.history_s), at, self.opts.history_step_s
             )
         except Exception as exc:
-            errors.append(f"history query failed: {describe_error(exc)}")
+            errors.append(f"history query failed: {describe_error(exc, self.where)}")
             return
         hist: dict[str, tuple[float, ...]] = {}
         for s in result:
@@ -287,6 +293,7 @@ class PromLatency:
             source=self.name,
             interval_s=self.ctx.interval_s,
             clock=self.ctx.clock,
+            where=self.where,  # prometheus-api-client's HTTP errors do not name the host
         )
 
     async def aclose(self) -> None:

@@ -90,6 +90,7 @@ class RequestModal(TypeAheadModal[ResultT]):
     refused_once: bool = False  # a submit was refused: Enter sends again from any field
     error_field: str = ""  # the field the shown refusal is about
     sending: str = ""  # what is with the backend, as a toast names it ("HALT ALL")
+    _submit_had_focus: bool = False  # when sent: given back to it if it fails (Enter again)
     _finished: tuple[ResultT | None] | None = None  # done while another screen was on top
 
     @property
@@ -97,16 +98,22 @@ class RequestModal(TypeAheadModal[ResultT]):
         """Still on the screen stack (not necessarily on top: the palette may be over it)."""
         return self in self.app.screen_stack
 
-    def show_error(self, message: str, field: str = "") -> None:
+    def show_error(self, message: str, field: str = "", again: str | None = None) -> None:
         """Refused or failed: say why, keep what was typed. With the `field` it is about,
         that field has the focus at once, so what is typed next goes where it is wrong,
         and editing it clears the message. From now on Enter sends again from any field:
-        the form has been gone through once (ActionForm)."""
+        the form has been gone through once (ActionForm); `again`, dim after the message,
+        says so (by default " · Enter sends again" where there is more than one field)."""
         self.busy = False
         self.refused_once = True
         self.error_field = field if field in self.INPUTS else ""
-        self.query_one(f"#{self.SUBMIT_ID}", Button).disabled = False
-        again = " · Enter sends again" if len(self.INPUTS) > 1 else ""
+        submit = self.query_one(f"#{self.SUBMIT_ID}", Button)
+        submit.disabled = False
+        if self._submit_had_focus and not isinstance(self.focused, Input):
+            self.set_focus(submit)  # disabled, it had passed the focus on (to Cancel!)
+        self._submit_had_focus = False
+        if again is None:
+            again = " · Enter sends again" if len(self.INPUTS) > 1 else ""
         self.query_one(f"#{self.ERROR_ID}", Static).update(
             Text.assemble((message, "bold red"), (again, "dim"))
         )
@@ -128,17 +135,29 @@ class RequestModal(TypeAheadModal[ResultT]):
         """`sending` is what goes to the backend, as a toast would name it."""
         self.busy = True
         self.sending = sending
-        self.query_one(f"#{self.SUBMIT_ID}", Button).disabled = True
+        submit = self.query_one(f"#{self.SUBMIT_ID}", Button)
+        self._submit_had_focus = self.focused is submit
+        submit.disabled = True
         busy = f"{self.BUSY_TEXT} (sent: Esc closes this, and the outcome is still shown)"
         self.query_one(f"#{self.ERROR_ID}", Static).update(Text(busy, style="italic"))
 
-    def refused(self, message: str, *, failed: bool = False, field: str = "") -> None:
-        """The App's answer: refused (or `failed`, the backend broke). In the dialog if it
-        is still open, with the focus on `field` when the refusal names one of its inputs;
-        if it was closed meanwhile, in a toast naming what was sent."""
+    def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
+        """What the dialog says when the backend failed (`cause`, one line): the words,
+        and what Enter does now (dim; None: show_error's default). `sent`: whether the
+        change itself had gone out when it failed (None: not known)."""
+        return f"failed: {cause}", None
+
+    def refused(
+        self, message: str, *, failed: bool = False, field: str = "", sent: bool | None = None
+    ) -> None:
+        """The App's answer: refused (or `failed`, the backend broke, with `sent` saying
+        whether the change had gone out). In the dialog if it is still open, with the
+        focus on `field` when the refusal names one of its inputs; if it was closed
+        meanwhile, in a toast naming what was sent."""
         self.busy = False
         if self.is_open:
-            self.show_error(f"failed: {message}" if failed else message, field)
+            said, again = self.failure(message, sent) if failed else (message, None)
+            self.show_error(said, field, again)
             return
         verb = "failed" if failed else "refused"
         self.app.notify(

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
+from backends.models import HealthState, SourceHealth
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
@@ -47,19 +48,46 @@ class HaltScreen(ActionForm[int | None]):
             self.screen = screen
             self.reason = reason
 
-    def __init__(self, open_windows: int, backend: str) -> None:
+    def __init__(self, open_windows: int | None, backend: str, failing: str = "") -> None:
+        """`open_windows`: as the faults pane last saw them, None if its source has never
+        answered; `failing`: the source's error, if it is failing now."""
         super().__init__()
         self.open_windows = open_windows
         self.backend = backend
+        self.failing = failing
+
+    @classmethod
+    def of(cls, health: SourceHealth | None, open_windows: int, backend: str) -> HaltScreen:
+        """For the faults source as it last reported: `open_windows` as it saw them,
+        unknown (not 0) if it has never answered, and its error while it is failing."""
+        failing = health is not None and health.state is HealthState.ERROR
+        answered = health is not None and (not failing or health.last_ok_at is not None)
+        why = (health.last_error or "no answer") if health is not None and failing else ""
+        return cls(open_windows if answered else None, backend, why)
+
+    def seen(self) -> str:
+        if self.open_windows is None:
+            return "open windows unknown: the faults source has not answered"
+        seen = f"{self.open_windows} open window(s) seen"
+        return f"{seen} before the faults source began failing" if self.failing else seen
+
+    def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
+        """A HALT ALL can have removed some faults before it failed: never "nothing"."""
+        return f"HALT ALL failed: {cause}. Faults may still be in the mesh", ": Enter tries again."
 
     def compose(self) -> ComposeResult:
         with Vertical(id="halt-box"):
             yield Static(Text("HALT ALL fault injection", style="bold red"))
             yield Static(
                 f"Removes every watchfloor-managed fault in every namespace ({self.backend}"
-                f" backend; {self.open_windows} open window(s) seen) and restores the routes."
+                f" backend; {self.seen()}) and restores the routes."
                 " Audited. Nothing else is touched."
             )
+            if self.failing:
+                yield Static(
+                    Text(f"The faults source is failing: {self.failing}", style="yellow"),
+                    id="halt-failing",
+                )
             yield Label("reason")
             yield Field(placeholder="e.g. pager fired: checkout errors", id="halt-reason")
             yield Label(f"type {CONFIRM_WORD} to confirm")

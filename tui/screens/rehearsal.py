@@ -121,13 +121,15 @@ class RehearsalScreen(ActionForm[bool | None]):
                 )
             )
 
-    def show_error(self, message: str, field: str = "") -> None:
+    def show_error(self, message: str, field: str = "", again: str | None = None) -> None:
         self._refused_under = None
-        super().show_error(message, field)
+        super().show_error(message, field, again)
 
-    def refused(self, message: str, *, failed: bool = False, field: str = "") -> None:
+    def refused(
+        self, message: str, *, failed: bool = False, field: str = "", sent: bool | None = None
+    ) -> None:
         """The backend's refusal, shown until the rehearsal it was given under changes."""
-        super().refused(message, failed=failed, field=field)
+        super().refused(message, failed=failed, field=field, sent=sent)
         if self.is_open and not field:  # one naming a field is about what was typed
             self._refused_under = self.last
 

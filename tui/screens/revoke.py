@@ -158,6 +158,16 @@ class RevokeScreen(RequestModal[bool]):
             self.show_error(self.gone_text())
         return not self.listed
 
+    def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
+        """Why, whether the revoke itself had gone out, and that Enter sends it again (the
+        focus is on Revoke): a revoke that did go through is then refused, as gone."""
+        said = f"Revoke of {self.grant.id} failed: {cause}."
+        if sent is False:
+            said += " Nothing was revoked."
+        elif sent:
+            said += " It was sent: the backend may have revoked it."
+        return said, " Enter sends again."
+
     def _reason(self) -> str | None:
         reason = " ".join(self.query_one("#reason", Input).value.split())
         if len(reason) < MIN_REASON:

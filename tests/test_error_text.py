@@ -1,0 +1,137 @@
+"""What a pane footer, the alert strip and a failed dialog say when a backend is down:
+the cause first and the host, in one short line, from the real errors each client library
+raises against a port that hangs, a closed port and an HTTP 500 (tests/dead_servers.py).
+
+Before, a Prometheus that hung showed "ConnectionError: HTTPConnectionPool(host=…, port=…):
+Max retries exceeded with url: /api/v1/query?query=<the whole encoded query>…", the
+"Read timed out" past the edge of the screen, and an OPA that hung a bare "TimeoutError".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backends.github.options import GitHubOptions
+from backends.github.source import GitHubRelease
+from backends.kube.client import VirtualServices
+from backends.kube.options import KubeOptions
+from backends.models import HealthState, Snapshot
+from backends.opa import OpaGrants, OpaOptions
+from backends.polling import describe_error
+from backends.prom.options import PromOptions
+from backends.prom.source import PromLatency
+from backends.registry import BackendContext
+from tests.dead_servers import failing, hanging, refusing
+
+LIMIT_S = 0.5  # every backend's timeout here: the floor, so it never adapts away
+
+DOWN: dict[str, tuple[Callable[[], AbstractContextManager[int]], str]] = {
+    "hang": (hanging, f"read timed out after {LIMIT_S:g} s (127.0.0.1:{{port}})"),
+    "refused": (refusing, "connection refused (127.0.0.1:{port})"),
+    "500": (failing, "HTTP 500 from 127.0.0.1:{port}: oops"),
+}
+
+
+def serve(kind: str) -> Iterator[tuple[int, str]]:
+    start, said = DOWN[kind]
+    with start() as port:
+        yield port, said.format(port=port)
+
+
+@pytest.fixture(params=list(DOWN))
+def down(request: pytest.FixtureRequest) -> Iterator[tuple[int, str]]:
+    """A backend down one way: its port, and what the screen should say about it."""
+    yield from serve(request.param)
+
+
+@pytest.fixture(params=["hang", "refused"])
+def unreachable(request: pytest.FixtureRequest) -> Iterator[tuple[int, str]]:
+    """Down with no HTTP answer at all."""
+    yield from serve(request.param)
+
+
+async def first(stream: AsyncIterator[Snapshot]) -> Snapshot:
+    snap = await anext(stream)
+    assert snap.health.state is HealthState.ERROR
+    return snap
+
+
+async def test_prometheus_down_says_why_and_where(down: tuple[int, str], tmp_path: Path) -> None:
+    """prometheus-api-client (requests, urllib3): the latency pane's error."""
+    port, said = down
+    opts = PromOptions(url=f"http://127.0.0.1:{port}", timeout_s=LIMIT_S, histogram="classic")
+    src = PromLatency(opts, BackendContext(data_dir=tmp_path, interval_s=60))
+    snap = await first(src.watch())
+    assert snap.health.last_error == said
+
+
+async def test_opa_down_says_why_and_where(down: tuple[int, str], tmp_path: Path) -> None:
+    """httpx, under the client policy's own cut: the grants pane's error."""
+    port, said = down
+    src = OpaGrants(
+        OpaOptions(url=f"http://127.0.0.1:{port}", timeout_s=LIMIT_S),
+        BackendContext(data_dir=tmp_path, interval_s=60),
+    )
+    try:
+        snap = await first(src.watch())
+    finally:
+        await src.aclose()
+    assert snap.health.last_error == said
+
+
+def test_kube_down_says_why_and_where(unreachable: tuple[int, str]) -> None:
+    """kubernetes (urllib3): what the faults pane and a failed HALT ALL say. (An answer
+    of the API server's is a KubeError, with its status and message.)"""
+    port, said = unreachable
+    vs = VirtualServices(
+        KubeOptions(api_url=f"http://127.0.0.1:{port}", token="t", request_timeout_s=LIMIT_S)
+    )
+    with pytest.raises(Exception) as caught:
+        vs.list_managed()
+    assert describe_error(caught.value) == said
+
+
+async def test_github_down_says_why_and_where(unreachable: tuple[int, str], tmp_path: Path) -> None:
+    """httpx, behind the GitHub client's own error: the release pane's error."""
+    port, said = unreachable
+    opts = GitHubOptions(
+        base_url=f"http://127.0.0.1:{port}", owner="o", repo="r", timeout_s=LIMIT_S
+    )
+    src = GitHubRelease(opts, BackendContext(data_dir=tmp_path, interval_s=60))
+    try:
+        snap = await first(src.watch())
+    finally:
+        await src.aclose()
+    assert (snap.health.last_error or "").startswith(f"GitHubError: {said}, in GET ")
+
+
+def _requests_error(port: int) -> BaseException:
+    import requests
+
+    try:
+        requests.get(f"http://127.0.0.1:{port}/api/v1/query?query=sum%28rate%28x%29%29", timeout=1)
+    except Exception as exc:
+        return exc
+    raise AssertionError("the request did not fail")
+
+
+def test_no_url_with_its_query_string_ever() -> None:
+    """Not even for an error this module does not know: the query is cut."""
+    with refusing() as port:
+        exc: Any = _requests_error(port)
+    assert "query=" in str(exc)  # what requests says, all of it
+    assert describe_error(exc) == f"connection refused (127.0.0.1:{port})"
+    unknown = RuntimeError("gave up on http://prom:9090/api/v1/query?query=sum%28rate%28x")
+    assert describe_error(unknown) == "RuntimeError: gave up on http://prom:9090/api/v1/query?…"
+
+
+def test_errors_of_our_own_keep_their_words() -> None:
+    assert describe_error(ValueError("bad\nsecond line")) == "ValueError: bad"
+    assert describe_error(KeyError()) == "KeyError"
+    assert describe_error(TimeoutError()) == "no answer in time"
+    assert describe_error(TimeoutError(), "127.0.0.1:8181") == "no answer in time (127.0.0.1:8181)"
