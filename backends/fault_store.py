@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from backends.models import FaultWindow
-from backends.sqlite_files import naming
+from backends.sqlite_files import naming, opening
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS fault_windows (
@@ -39,8 +39,9 @@ class FaultStore:
         self._lock = threading.Lock()
         with naming(path):
             self._db = sqlite3.connect(path, check_same_thread=False, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
+            with opening(path):
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.executescript(SCHEMA)
 
     def put(self, w: FaultWindow) -> None:
         self.put_many([w])

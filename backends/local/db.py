@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from backends.sqlite_files import naming
+from backends.sqlite_files import naming, opening
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grants (
@@ -93,11 +93,13 @@ class Database:
         self.path = path
         self._lock = threading.Lock()
         with naming(path):
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(SCHEMA)
+            self._db = sqlite3.connect(
+                path, timeout=5.0, check_same_thread=False, isolation_level=None
+            )
+            with opening(path):
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:

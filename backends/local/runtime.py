@@ -4,6 +4,7 @@ The simulated release train is the store's, the same in every process on a data 
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ class LocalRuntime:
         self.clock = ctx.clock
         self.sim = Simulator(seed=options.seed, start=ctx.clock.now())
         self._store: Store | None = None
+        self._store_lock = threading.Lock()
         self._key: Ed25519PrivateKey | None = None
         self.windows: dict[str, FaultWindow] = {}
         self._demo_checked = False
@@ -60,13 +62,16 @@ class LocalRuntime:
 
     @property
     def store(self) -> Store:
-        if self._store is None:
-            self._store = Store(
-                self.ctx.data_dir / "watchfloor.sqlite3",
-                signer=self.signing_key,
-                digest_log=self.ctx.data_dir / "audit-digests.jsonl",
-            )
-        return self._store
+        """One store per runtime, opened on first use (in whichever source's thread asks
+        first: at start several do at once)."""
+        with self._store_lock:
+            if self._store is None:
+                self._store = Store(
+                    self.ctx.data_dir / "watchfloor.sqlite3",
+                    signer=self.signing_key,
+                    digest_log=self.ctx.data_dir / "audit-digests.jsonl",
+                )
+            return self._store
 
     def sync(self) -> datetime:
         """Bring the simulation up to now, with the fault windows it should feel: those
@@ -98,37 +103,39 @@ class LocalRuntime:
         async with self._lock:
             if self._demo_checked:
                 return
-            self._demo_checked = True
-            if not self.options.demo_grants or not await asyncio.to_thread(self._needs_demo):
-                return
-            now = self.clock.now()
-            for subject, role, reason, minutes in DEMO_GRANTS:
-                g = Grant(
-                    id=uuid.uuid4().hex[:12],
-                    subject=subject,
-                    role=role,
-                    reason=reason,
-                    granted_by="simulator",
-                    granted_at=now,
-                    expires_at=now + timedelta(minutes=minutes),
-                )
+            if self.options.demo_grants and await asyncio.to_thread(self._needs_demo):
+                await self._add_demo_grants()
+            self._demo_checked = True  # once done: a failure is tried again at the next poll
 
-                async def apply(g: Grant = g) -> None:
-                    await asyncio.to_thread(self.store.insert_grant, g)
+    async def _add_demo_grants(self) -> None:
+        now = self.clock.now()
+        for subject, role, reason, minutes in DEMO_GRANTS:
+            g = Grant(
+                id=uuid.uuid4().hex[:12],
+                subject=subject,
+                role=role,
+                reason=reason,
+                granted_by="simulator",
+                granted_at=now,
+                expires_at=now + timedelta(minutes=minutes),
+            )
 
-                await audited(
-                    self.ctx.audit,
-                    actor="simulator",
-                    action="grant",
-                    target=f"{g.subject}:{g.role}",
-                    details={
-                        "grant_id": g.id,
-                        "reason": g.reason,
-                        "demo": "true",
-                        "expires_at": g.expires_at.isoformat(),
-                    },
-                    apply=apply,
-                )
+            async def apply(g: Grant = g) -> None:
+                await asyncio.to_thread(self.store.insert_grant, g)
+
+            await audited(
+                self.ctx.audit,
+                actor="simulator",
+                action="grant",
+                target=f"{g.subject}:{g.role}",
+                details={
+                    "grant_id": g.id,
+                    "reason": g.reason,
+                    "demo": "true",
+                    "expires_at": g.expires_at.isoformat(),
+                },
+                apply=apply,
+            )
 
     def close(self) -> None:
         if self._store is not None:
