@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from backends.access_spike import is_spike
 from backends.access_spike import spike_threshold as spike_threshold  # for the UI
+from backends.faults_core import ended_at
 from backends.models import (
     AccessSnapshot,
     Alert,
@@ -139,7 +140,7 @@ def _faults(s: FaultsSnapshot, now: datetime) -> list[Alert]:
     out = []
     for w in s.windows:
         state = w.state(now)
-        end = min(w.ends_at, w.ended_early_at or w.ends_at)
+        end = ended_at(w)
         if w.spec.namespace in PROTECTED_NAMESPACES and (w.applied or state is WindowState.ACTIVE):
             why = f"seen in protected namespace {w.spec.namespace}"
         elif state is WindowState.ENDED and w.applied and now - end > timedelta(seconds=5):

@@ -12,6 +12,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from backends.faults_core import ended_at
 from backends.models import FaultWindow
 from backends.sqlite_files import naming, opening
 
@@ -73,7 +74,7 @@ class FaultStore:
         out = []
         for (body,) in rows:
             w = FaultWindow.model_validate_json(body)
-            end = min(w.ends_at, w.ended_early_at or w.ends_at)
+            end = ended_at(w)
             if now - end <= KEEP_ENDED:
                 out.append(w)
         return out

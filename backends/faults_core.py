@@ -172,6 +172,11 @@ NEVER_STARTED = "ended, never started"  # its whole window passed with no reconc
 CANCELLED = "cancelled"  # ended before its start: nothing was ever injected
 
 
+def ended_at(w: FaultWindow) -> datetime:
+    """When it ended: early, or on time."""
+    return min(w.ends_at, w.ended_early_at or w.ends_at)
+
+
 def cancelled(w: FaultWindow) -> bool:
     """Ended (HALT ALL, `e`) before its start: it never ran, and its end is before its
     start, which a list must not show as a span ("12:58:23-12:53:30Z")."""

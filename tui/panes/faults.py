@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widgets import Static
 
-from backends.faults_core import CANCELLED, DEFAULT_PROTECTED, cancelled
+from backends.faults_core import CANCELLED, DEFAULT_PROTECTED, cancelled, ended_at
 from backends.models import FaultsSnapshot, FaultWindow, WindowState
 from tui.fmt import ago, duration
 from tui.panes.base import SourcePane, empty_text
@@ -59,11 +59,6 @@ DUE_STYLE = "bold magenta"
 def unstarted(w: FaultWindow, now: datetime) -> bool:
     """Its time has come and its fault is not in the backend: nobody has started it."""
     return w.state(now) is WindowState.ACTIVE and not w.applied
-
-
-def ended_at(w: FaultWindow) -> datetime:
-    """When it ended (early or on time)."""
-    return min(w.ends_at, w.ended_early_at or w.ends_at)
 
 
 def when(w: FaultWindow, now: datetime) -> Text:
