@@ -27,7 +27,7 @@ from backends.models import (
 )
 from backends.wiring import build_sources
 from tests.helpers import SIZE, local_sources, wait_for
-from tui import fault_actions
+from tui import fault_reconcile
 from tui.app import WatchfloorApp
 from tui.operator_actions import Profile
 from tui.panes.faults import FaultsPane
@@ -54,7 +54,7 @@ def req(host: str = "docs-api", **kw: Any) -> FaultRequest:
 
 @pytest.fixture(autouse=True)
 def fast_reconcile(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fault_actions, "RECONCILE_S", 0.1)
+    monkeypatch.setattr(fault_reconcile, "RECONCILE_S", 0.1)
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 file stays small): `f` opens the schedule modal, `e` ends the window under the cursor,
 Enter on a window opens its details (whose `e` ends it too), `H` opens HALT ALL (typed
 confirmation); their messages become calls on the FaultSource, as the actor in
-`sources.ctx.actor`. The dashboard also runs the source's reconcile loop (windows past
-their end, tripped guards, windows due to start), though windows end without it too.
-Read-only (--read-only, or the profile's ui.read_only, checked every round) it only ends
-windows and never starts one; the faults pane says which (`Reconciler`)."""
+`sources.ctx.actor`. The reconcile loop is tui/fault_reconcile.py's."""
 
 from __future__ import annotations
 
@@ -15,15 +12,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import App
 
-from backends.contracts import ActionRefused, FaultReconciler
+from backends.contracts import ActionRefused
 from backends.faults_core import cancelled, halt_words
 from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
+from tui.fault_reconcile import FaultReconcile
 from tui.fmt import FORM_READ_ONLY
-from tui.panes.faults import FaultsPane, Reconciler
+from tui.panes.faults import FaultsPane
 from tui.panes.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
@@ -33,12 +30,11 @@ if TYPE_CHECKING:
 
 # Screens are imported when first opened: they are not on the first frame's path.
 
-RECONCILE_S = 2.0
 QUIT_AGAIN_S = 5.0  # a second q within this quits with fault windows open
 QUIT_REFRESH_S = 1.0  # how long q waits for the faults source to say what is open now
 
 
-class FaultActions(App[None]):
+class FaultActions(FaultReconcile):
     """Mixed into WatchfloorApp, which provides `sources`, `clock` and `snapshots`."""
 
     sources: Any
@@ -256,51 +252,3 @@ class FaultActions(App[None]):
                 f"HALT ALL by {actor}: {said}; {message.reason}",
                 halt_key(actor, message.reason),  # its audit record, read later, is this
             )
-
-    async def refresh_now(self, cap: str) -> None:  # provided by WatchfloorApp (SourceFeed)
-        raise NotImplementedError
-
-    # --- the reconcile loop -------------------------------------------------------------------
-
-    _reconcile_loop = False
-
-    def start_fault_reconciler(self) -> None:
-        """Every RECONCILE_S, whatever the profile's source (a switch may bring one that
-        reconciles); the faults pane shows the mode from now on."""
-        self._reconcile_loop = True
-        self.set_interval(RECONCILE_S, self._reconcile_tick, name="faults-reconcile")
-        self.show_reconciler_mode()
-
-    def reconciler_mode(self) -> Reconciler:
-        if not self._reconcile_loop or not isinstance(self.sources["faults"], FaultReconciler):
-            return Reconciler.NONE
-        return Reconciler.ENDS_ONLY if getattr(self, "read_only", False) else Reconciler.FULL
-
-    def show_reconciler_mode(self) -> None:
-        """Push the mode to the faults pane: at start and at once on a profile switch."""
-        main = self.screen_stack[0] if self.screen_stack else self.screen  # under any modal
-        main.query_one(FaultsPane).reconciler = self.reconciler_mode()
-
-    def _reconcile_tick(self) -> None:
-        if self.reconciler_mode() is Reconciler.NONE:
-            return
-        if not getattr(self, "_reconciling", False):  # a slow API: skip, never pile up
-            self._reconciling = True
-            self.run_worker(self._reconcile_faults(), group="reconcile", exit_on_error=False)
-
-    async def _reconcile_faults(self) -> None:
-        # read-only is read now, as the round starts: a switch to a read-only profile
-        # stops starts from the next round on
-        start = self.reconciler_mode() is Reconciler.FULL
-        try:
-            lines = await self.sources["faults"].reconcile(
-                self.snapshots.get("latency"), start=start
-            )
-        except Exception:
-            return  # the faults pane shows the source's health; next round tries again
-        finally:
-            self._reconciling = False
-        for line in lines:
-            self.notify(line, title="Fault window")
-        if lines:
-            await self.refresh_now("faults")
