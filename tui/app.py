@@ -40,7 +40,7 @@ from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
 from tui.panes.release import ReleasePane
 from tui.release_actions import ReleaseActions
-from tui.saving import save
+from tui.saving import save, write_new
 from tui.source_feed import SourceFeed
 
 HELP_SECTIONS = ("Watchfloor", "This pane", "Moving around")
@@ -227,8 +227,13 @@ class WatchfloorApp(
 
     def action_save_svg(self) -> None:
         stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
-        name, where = f"watchfloor-{stamp}.svg", self.screenshot_dir
-        save(self, "Screenshot", where, lambda: Path(self.save_screenshot(name, str(where))))
+        where = self.screenshot_dir
+        save(
+            self,
+            "Screenshot",
+            where,
+            lambda: write_new(where, f"watchfloor-{stamp}", ".svg", self.export_screenshot()),
+        )
 
     def _binding_rows(self) -> list[tuple[str, str, str, str]]:
         """Every key that works now, for `?`, as (section, key, what it does, binding id for

@@ -21,7 +21,7 @@ from backends.alerts import AlertBook
 from backends.contracts import PANES
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
-from tui.saving import save
+from tui.saving import save, write_new
 
 # Screens are imported when first opened: they are not on the first frame's path.
 
@@ -201,13 +201,10 @@ class OperatorActions:
             peaks=app.peaks,
             faults=faults if isinstance(faults, FaultsSnapshot) else None,
         )
-        path: Path = app.screenshot_dir / f"gameday-{now:%Y%m%dT%H%M%SZ}.md"
-
-        def write() -> Path:
-            path.write_text(md, encoding="utf-8")
-            return path
-
-        if save(app, "Game-day report", path.parent, write) is not None:
+        where: Path = app.screenshot_dir
+        stem = f"gameday-{now:%Y%m%dT%H%M%SZ}"
+        path = save(app, "Game-day report", where, lambda: write_new(where, stem, ".md", md))
+        if path is not None:
             self.timeline.note(now, "note", f"game-day report exported to {path}")
 
     # --- profiles ---------------------------------------------------------------------------------
