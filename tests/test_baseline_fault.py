@@ -1,12 +1,27 @@
 """`b` while a fault window is injecting: its latency would become the baseline, and the
 one kept for a restart (the pre-drill one) would be gone. The first `b` says so; a second
-within 5 s marks it anyway."""
+within 5 s marks it anyway. So does `b` just after a window ended, while its latency is
+still inside the 60 s p99.9 window."""
 
 from __future__ import annotations
 
-from backends.models import Actor, FaultRequest, FaultSpec
+from datetime import timedelta
+
+from backends.faults_core import NEVER_STARTED, ended_at
+from backends.models import (
+    Actor,
+    FaultRequest,
+    FaultSpec,
+    FaultsSnapshot,
+    FaultWindow,
+    WindowState,
+)
+from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
 from tests.test_read_only import toasts
+from tui.app import WatchfloorApp
+from tui.baseline_actions import still_in_window
+from tui.screens.halt import HaltScreen
 
 
 async def test_b_during_a_fault_asks_again_before_marking() -> None:
@@ -26,9 +41,74 @@ async def test_b_during_a_fault_asks_again_before_marking() -> None:
             pilot, lambda: any("stage/docs-api" in t for t in toasts(app)), what="the warning"
         )
 
-        def marks() -> int:
-            return sum(e.text.startswith("baseline marked") for e in app.timeline.events)
-
-        assert app.baselines == before and marks() == 1  # nothing replaced yet
+        assert app.baselines == before and marks(app) == 1  # nothing replaced yet
         await pilot.press("b")  # again, within 5 s: marked anyway
-        await wait_for(pilot, lambda: marks() == 2, what="marked")
+        await wait_for(pilot, lambda: marks(app) == 2, what="marked")
+
+
+def marks(app: WatchfloorApp) -> int:
+    return sum(e.text.startswith("baseline marked") for e in app.timeline.events)
+
+
+async def test_b_just_after_halt_all_asks_again_while_the_fault_is_in_the_p999_window() -> None:
+    """Alice pressed b 16 s after HALT ALL: "Baseline marked: GET /docs/:id 2711 ms" (155 ms
+    before the drill), with no warning; the regression alert could not fire for the rest of
+    the game day, and the baseline was kept for a restart."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("b")  # before the drill
+        await wait_for(pilot, lambda: bool(app.baselines), what="the first baseline")
+        before = dict(app.baselines)
+        spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=900, delay_percent=20)
+        await app.sources["faults"].schedule(
+            FaultRequest(spec=spec, reason="latency drill now"), Actor(name="erin")
+        )
+
+        def faults() -> FaultsSnapshot:
+            snap = app.snapshots["faults"]
+            assert isinstance(snap, FaultsSnapshot)
+            return snap
+
+        await wait_for(pilot, lambda: any(w.applied for w in faults().windows), what="injecting")
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="halt modal")
+        await pilot.press(*"drill over", "enter", *"HALT", "enter")
+        now = app.clock.now
+        await wait_for(
+            pilot,
+            lambda: all(w.state(now()) is WindowState.ENDED for w in faults().windows),
+            what="the window ended",
+        )
+        (window,) = faults().windows
+        await pilot.press("b")
+        leaves = ended_at(window) + timedelta(seconds=60)
+        said = f"its latency leaves the 60 s window at {leaves:%H:%M:%S}Z"
+        await wait_for(pilot, lambda: any(said in t for t in toasts(app)), what="the warning")
+        (warning,) = [t for t in toasts(app) if said in t]
+        assert "p99.9 still includes fault window stage/docs-api, ended " in warning
+        assert "Press b again to mark it anyway" in warning
+        assert app.baselines == before and marks(app) == 1  # nothing replaced yet
+        await pilot.press("b")  # again, within 5 s: marked anyway
+        await wait_for(pilot, lambda: marks(app) == 2, what="marked")
+
+
+def test_still_in_window_is_an_ended_window_that_injected_until_its_latency_leaves() -> None:
+    spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=900, delay_percent=20)
+
+    def window(name: str, start: float, end: float, **more: object) -> FaultWindow:
+        at = {"starts_at": T0 + timedelta(seconds=start), "ends_at": T0 + timedelta(minutes=10)}
+        return FaultWindow.model_validate(
+            {"id": name, "spec": spec, "owner": "erin", "reason": "latency drill now", **at}
+            | {"ended_early_at": T0 + timedelta(seconds=end), **more}
+        )
+
+    halted = window("halted", 0, 100, end_reason="HALT ALL: drill over")
+    cancelled = window("cancelled", 200, 100, end_reason="HALT ALL: drill over")
+    never = window("never", 0, 100, end_reason=NEVER_STARTED)
+    running = window("running", 0, 1000, applied=True)
+    every = [halted, cancelled, never, running]
+    at = T0 + timedelta(seconds=159)
+    assert [w.id for w in still_in_window(every, at, 60.0)] == ["halted"]
+    assert still_in_window(every, at + timedelta(seconds=1), 60.0) == []
+    assert still_in_window(every, at + timedelta(seconds=1), 300.0) == [halted]

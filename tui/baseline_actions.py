@@ -10,7 +10,8 @@ for one too old or an unreadable file, after which the dashboard carries on with
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backends.baseline_store import (
@@ -22,8 +23,10 @@ from backends.baseline_store import (
     save_baseline,
 )
 from backends.clock import Clock
-from backends.models import LatencySnapshot, Snapshot, WindowState
+from backends.faults_core import NEVER_STARTED, cancelled, ended_at
+from backends.models import FaultWindow, LatencySnapshot, Snapshot, WindowState
 from backends.timeline import Timeline
+from tui.fmt import ago
 
 if TYPE_CHECKING:
     from backends.wiring import Sources
@@ -38,6 +41,27 @@ def _when(at: datetime, now: datetime) -> str:
 
 def _listed(p999_ms: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:.0f} ms" for k, v in p999_ms.items())
+
+
+def _where(windows: list[FaultWindow]) -> str:
+    more = f" and {len(windows) - 3} more" if len(windows) > 3 else ""
+    return ", ".join(f"{w.spec.namespace}/{w.spec.target_host}" for w in windows[:3]) + more
+
+
+def still_in_window(
+    windows: Iterable[FaultWindow], now: datetime, window_s: float
+) -> list[FaultWindow]:
+    """Fault windows that ended less than `window_s` ago, so the latency they injected is
+    still in a p99.9 over the last `window_s`. Not one cancelled before its start, nor one
+    whose whole window passed with nothing applied: they injected nothing."""
+    return [
+        w
+        for w in windows
+        if w.state(now) is WindowState.ENDED
+        and not cancelled(w)
+        and w.end_reason != NEVER_STARTED
+        and (now - ended_at(w)).total_seconds() < window_s
+    ]
 
 
 class BaselineActions:
@@ -95,27 +119,43 @@ class BaselineActions:
         self._show_baselines()
 
     def _faulted_first(self) -> bool:
-        """A fault window injecting now would make its latency the baseline (and replace the
-        one kept for a restart): the first `b` says so, a second within AGAIN_S marks it."""
+        """A fault window injecting now, or one that ended less than the latency window
+        ago (its latency is still in the p99.9), would make its latency the baseline (and
+        replace the one kept for a restart): the first `b` says so, a second within AGAIN_S
+        marks it."""
         app: Any = self
         snap = self.snapshots.get("faults")
+        latency = self.snapshots.get("latency")
+        window_s = latency.window_s if isinstance(latency, LatencySnapshot) else 0.0
         now = self.clock.now()
-        active = [
-            w
-            for w in getattr(snap, "windows", ())
-            if w.applied and w.state(now) is WindowState.ACTIVE
-        ]
+        windows = getattr(snap, "windows", ())
+        active = [w for w in windows if w.applied and w.state(now) is WindowState.ACTIVE]
+        recent = [] if active else still_in_window(windows, now, window_s)
         armed = self._baseline_armed
-        if not active or (armed is not None and time.monotonic() - armed <= AGAIN_S):
+        if not (active or recent) or (armed is not None and time.monotonic() - armed <= AGAIN_S):
             self._baseline_armed = None
             return False
         self._baseline_armed = time.monotonic()
-        where = ", ".join(f"{w.spec.namespace}/{w.spec.target_host}" for w in active[:3])
         kept = " and replace the one kept" if self.baselines else ""
+        if active:
+            title = "Mark the baseline during a fault?"
+            why = f"A fault window is injecting now ({_where(active)})"
+        else:
+            title = "Mark the baseline just after a fault?"
+            last = max(ended_at(w) for w in recent)
+            leaves = last + timedelta(seconds=window_s)
+            one = len(recent) == 1
+            why = (
+                f"p99.9 still includes fault window{'' if one else 's'} {_where(recent)},"
+                f" {'' if one else 'last '}ended {ago(now - last)} ago:"
+                f" {'its' if one else 'their'} latency leaves the {window_s:.0f} s window"
+                f" at {leaves:%H:%M:%S}Z"
+            )
         app.notify(
-            f"A fault window is injecting now ({where}): marking would take its latency as the"
-            f" baseline{kept}. Press b again to mark it anyway.",
-            title="Mark the baseline during a fault?",
+            f"{why}: marking would take {'its latency' if active else 'it'} as the"
+            f" baseline{kept}."
+            " Press b again to mark it anyway.",
+            title=title,
             severity="warning",
             timeout=AGAIN_S,
         )
