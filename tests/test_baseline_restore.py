@@ -226,3 +226,16 @@ def test_the_store_bounds_age_and_reports_what_it_cannot_read(tmp_path: Path) ->
     assert "IsADirectoryError" in load_baseline(tmp_path, key, T0).problem
     with pytest.raises(OSError):
         save_baseline(tmp_path, key, kept_at(T0))
+
+
+async def test_the_restored_message_names_the_baseline_key_as_remapped(data_dir: Path) -> None:
+    """With `b` remapped in [keys], the messages say the key that marks a baseline now."""
+    await mark_baseline_at(FrozenClock(T0 + timedelta(minutes=42)))
+    clock = FrozenClock(T0 + timedelta(hours=2))
+    sources = local_sources(clock)
+    app = WatchfloorApp(sources, clock=clock, keymap={"latency.baseline": "m"})
+    scripted(sources)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        said = " ".join(messages(app))
+        assert "(press m to mark a new one)" in said, said

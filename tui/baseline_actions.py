@@ -27,6 +27,7 @@ from backends.faults_core import NEVER_STARTED, cancelled, ended_at
 from backends.models import FaultWindow, LatencySnapshot, Snapshot, WindowState
 from backends.timeline import Timeline
 from tui.fmt import ago
+from tui.palette import key_of
 
 if TYPE_CHECKING:
     from backends.wiring import Sources
@@ -154,7 +155,7 @@ class BaselineActions:
         app.notify(
             f"{why}: marking would take {'its latency' if active else 'it'} as the"
             f" baseline{kept}."
-            " Press b again to mark it anyway.",
+            f" Press {key_of(app, 'latency.baseline')} again to mark it anyway.",
             title=title,
             severity="warning",
             timeout=AGAIN_S,
@@ -216,7 +217,8 @@ class BaselineActions:
             when = _when(found.stale.baseline.at, now)
             hours = MAX_AGE.total_seconds() / 3600
             text = f"from {when} not restored: older than {hours:.0f} h"
-            self._say_once(f"baseline {text}", f"Baseline {text} (press b to mark a new one)")
+            key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
+            self._say_once(f"baseline {text}", f"Baseline {text} (press {key} to mark a new one)")
         elif found.kept is not None:
             kept = found.kept
             self.baselines = dict(kept.baseline.p999_ms)
@@ -226,5 +228,8 @@ class BaselineActions:
                 now, "note", f"baseline from {when} restored: {_listed(self.baselines)}"
             )
             app: Any = self
-            app.notify(f"Baseline from {when} restored (press b to mark a new one)", title=TITLE)
+            key = key_of(app, "latency.baseline")
+            app.notify(
+                f"Baseline from {when} restored (press {key} to mark a new one)", title=TITLE
+            )
         self._show_baselines()

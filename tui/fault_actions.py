@@ -20,6 +20,7 @@ from backends.polling import describe_error
 from backends.timeline import halt_key
 from tui.fault_reconcile import FaultReconcile
 from tui.fmt import FORM_READ_ONLY
+from tui.palette import key_of
 from tui.panes.faults import FaultsPane
 from tui.panes.keyed_table import KeyedTable
 
@@ -75,7 +76,8 @@ class FaultActions(FaultReconcile):
             if pane.selected not in open_windows:
                 pane.select_first({w.id for w in open_windows})
             self.notify(
-                f"{len(open_windows)} windows are open: pick one here (↑ ↓) and press e again",
+                f"{len(open_windows)} windows are open: pick one here (↑ ↓) and press"
+                f" {key_of(self, 'faults.end')} again",
                 title="End which window?",
             )
             return

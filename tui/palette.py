@@ -82,3 +82,12 @@ def palette_commands(app: App[Any], hides: Callable[[str], bool]) -> Iterator[Sy
 def textual_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
     """Of Textual's own entries, those kept (TEXTUAL_KEPT)."""
     return (c for c in commands if c.title in TEXTUAL_KEPT)
+
+
+def key_of(app: App[Any], binding_id: str) -> str:
+    """The key of a binding as the footer shows it now ([keys] applied), for messages that
+    name it ("press b again"); the id itself if no binding has it."""
+    b = current_bindings(app, [binding_id]).get(binding_id)
+    if b is None:
+        return binding_id
+    return app.get_key_display(b)
