@@ -47,6 +47,10 @@ async def test_halt_all_removes_every_managed_fault_and_nothing_else(
         b.id: (WindowState.ENDED, False),
         later.id: (WindowState.ENDED, False),
     }
+    # who halted them, for every dashboard's timeline and report and `faults list`
+    assert {w.end_reason for w in snap.windows} == {
+        "HALT ALL by erin: pager fired: checkout errors"
+    }
     writes = len(api.writes)
     assert await faults.halt_all(ERIN, "pager fired again") == 0  # idempotent
     assert len(api.writes) == writes

@@ -19,7 +19,15 @@ from backends.actions import audited
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
-from backends.faults_core import DEFAULT_PROTECTED, Limits, check, ended, new_window
+from backends.faults_core import (
+    DEFAULT_PROTECTED,
+    Limits,
+    check,
+    ended,
+    ended_by,
+    halted_by,
+    new_window,
+)
 from backends.kube.mesh import FaultMesh
 from backends.kube.options import KubeOptions
 from backends.kube.reconcile import KubeReconcile
@@ -143,7 +151,7 @@ class KubeFaults(KubeReconcile):
         async def apply() -> None:
             async with self._lock:
                 await self._run(self.mesh.remove, {window_id})
-                why = f"ended by {actor.name}: {reason}"
+                why = ended_by(actor.name, reason)
                 await self._run(self._db().put, ended(w, self.clock.now(), why))
 
         await removal_audited(
@@ -168,7 +176,7 @@ class KubeFaults(KubeReconcile):
                 for w in stored:
                     if w.id in removed or w.state(now) is not WindowState.ENDED:
                         count.add(w.id)
-                        done.append(ended(w, now, f"HALT ALL: {reason}"))
+                        done.append(ended(w, now, halted_by(actor.name, reason)))
                 await self._run(self._db().put_many, done)
                 return len(count)
 
