@@ -117,7 +117,13 @@ def new_window(req: FaultRequest, actor: Actor, now: datetime, window_id: str) -
         starts_at=start,
         ends_at=start + req.duration,
         guards=req.guards,
+        scheduled_at=now,
     )
+
+
+def started(w: FaultWindow, at: datetime) -> FaultWindow:
+    """Its fault put in at `at`."""
+    return w.model_copy(update={"applied": True, "started_at": at})
 
 
 def policy_input(

@@ -27,6 +27,7 @@ from backends.faults_core import (
     ended_by,
     halted_by,
     new_window,
+    started,
 )
 from backends.kube.mesh import FaultMesh
 from backends.kube.options import KubeOptions
@@ -45,6 +46,8 @@ from backends.registry import BackendContext
 from backends.resilience import ClientPolicy
 
 T = TypeVar("T")
+# what the store knows of a window and its VirtualService's annotations do not
+KEPT = {"ended_early_at", "end_reason", "scheduled_at", "started_at"}
 
 
 class KubeFaults(KubeReconcile):
@@ -86,8 +89,7 @@ class KubeFaults(KubeReconcile):
         for wid, (w, _) in live.items():
             stored = windows.get(wid)
             if stored is not None:
-                keep = {"ended_early_at": stored.ended_early_at, "end_reason": stored.end_reason}
-                w = w.model_copy(update=keep)
+                w = w.model_copy(update=stored.model_dump(include=KEPT))
             windows[wid] = w
         health = SourceHealth(state=HealthState.OK, last_ok_at=now, interval_s=self.ctx.interval_s)
         ordered = sorted(windows.values(), key=lambda w: (w.starts_at, w.id))
@@ -119,7 +121,7 @@ class KubeFaults(KubeReconcile):
             async with self._lock:
                 if w.state(self.clock.now()) is WindowState.ACTIVE:
                     await self._run(self.mesh.apply, w)
-                    stored = w.model_copy(update={"applied": True})
+                    stored = started(w, self.clock.now())
                 else:
                     stored = w
                 await self._run(self._db().put, stored)

@@ -32,6 +32,7 @@ from backends.faults_core import (
     guard_tripped,
     halted_by,
     new_window,
+    started,
 )
 from backends.local.runtime import LocalRuntime
 from backends.local.sim.faults import SIMULATED_HOSTS, routes_for_target
@@ -119,7 +120,7 @@ class LocalFaults:
         now = self.rt.clock.now()
         w = new_window(req, actor, now, uuid.uuid4().hex[:8])
         if w.state(now) is WindowState.ACTIVE:
-            w = w.model_copy(update={"applied": True})  # starts now: put in at once
+            w = started(w, now)  # starts now: put in at once
 
         async def apply() -> FaultWindow:
             await self._put(w)
@@ -226,7 +227,7 @@ class LocalFaults:
         """Put a window whose time has come into the simulation, audited (fail closed)."""
 
         async def apply() -> None:
-            await self._put(w.model_copy(update={"applied": True}))
+            await self._put(started(w, self.rt.clock.now()))
 
         await audited(
             self.rt.ctx.audit,
