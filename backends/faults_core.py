@@ -117,7 +117,13 @@ def new_window(req: FaultRequest, actor: Actor, now: datetime, window_id: str) -
         starts_at=start,
         ends_at=start + req.duration,
         guards=req.guards,
+        scheduled_at=now,
     )
+
+
+def started(w: FaultWindow, at: datetime) -> FaultWindow:
+    """Its fault put in at `at`."""
+    return w.model_copy(update={"applied": True, "started_at": at})
 
 
 def policy_input(
@@ -188,14 +194,32 @@ def shown_state(w: FaultWindow, now: datetime) -> str:
     return CANCELLED if cancelled(w) else w.state(now).value
 
 
-def halt_words(windows: Iterable[FaultWindow], since: datetime, reason: str, n: int) -> str:
-    """What a HALT ALL sent at `since` with `reason` did, from the windows read after it and
-    the count it returned: "2 window(s) ended, 1 cancelled before its start". When the
-    windows read do not account for the count, only the count is said."""
+def by_whom(what: str, actor: str, reason: str) -> str:
+    """Why a window ended early when someone ended it, naming who, as every backend stores
+    it: every dashboard's timeline and report and `faults list` read it from there."""
+    return f"{what} by {actor}: {reason}"
+
+
+def ended_by(actor: str, reason: str) -> str:
+    """`e` or `watchfloor faults end`: "ended by alice: drill over"."""
+    return by_whom("ended", actor, reason)
+
+
+def halted_by(actor: str, reason: str) -> str:
+    """HALT ALL, from a dashboard or `watchfloor faults halt`: "HALT ALL by carol: pager"."""
+    return by_whom("HALT ALL", actor, reason)
+
+
+def halt_words(
+    windows: Iterable[FaultWindow], since: datetime, actor: str, reason: str, n: int
+) -> str:
+    """What a HALT ALL by `actor` sent at `since` with `reason` did, from the windows read
+    after it and the count it returned: "2 window(s) ended, 1 cancelled before its start".
+    When the windows read do not account for the count, only the count is said."""
     halted = [
         w
         for w in windows
-        if w.end_reason == f"HALT ALL: {reason}"
+        if w.end_reason == halted_by(actor, reason)
         and w.ended_early_at is not None
         and w.ended_early_at >= since
     ]

@@ -232,6 +232,10 @@ class FaultWindow(Model):
     ends_at: AwareDatetime
     ended_early_at: AwareDatetime | None = None
     applied: bool = False  # the fault is present in the backend (mesh) right now
+    # when it was scheduled and when its fault was put in (None: not yet, or not known):
+    # every dashboard's timeline says these times, not when it noticed
+    scheduled_at: AwareDatetime | None = None
+    started_at: AwareDatetime | None = None
     guards: FaultGuards = Field(default_factory=FaultGuards)
     end_reason: str = ""  # why it ended early (ended by, guard tripped, HALT ALL)
 

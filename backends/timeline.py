@@ -3,6 +3,9 @@
 Pure logic: the app feeds it every snapshot and the current alerts; it records grants and
 revokes, fault windows changing state, release cuts starting and finishing, rehearsals,
 alerts raised and cleared, and notes (a baseline marked). Fixed memory (a bounded deque).
+An event derived from a snapshot is stamped when the change happened as the snapshot says
+(a grant's granted_at, a revoke's time, a window's start and end, a cut's finish), not when
+this dashboard noticed it, so every dashboard on the same data says the same time.
 
 It also holds the audit trail's recent history (backends/audit_history.py): what happened
 before the dashboard started. An event says what happened to which object in its `key`
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from backends.durations import duration
-from backends.faults_core import cancelled
+from backends.faults_core import cancelled, ended_at
 from backends.models import (
     Alert,
     FaultsSnapshot,
@@ -131,7 +134,7 @@ class Timeline:
             for g in snap.grants:
                 if g.id not in self._grants:
                     self.note(
-                        now,
+                        happened(g.granted_at, now),
                         "grant",
                         f"{g.granted_by} granted {g.role} to {g.subject} "
                         f"until {g.expires_at:%H:%M:%S}Z: {g.reason}",
@@ -153,10 +156,10 @@ class Timeline:
         if end is not None and end.revoked_by:  # the same words as a revoke made here
             why = f": {end.reason}" if end.reason else ""
             text = f"{end.revoked_by} revoked grant {gid} ({what}){why}"
-            self.note(min(end.at, now), "revoke", text, key)
+            self.note(happened(end.at, now), "revoke", text, key)
         elif end is not None or now >= expires_at:  # it ran out: nobody revoked it
             text = f"grant {gid} ({what}) expired at {expires_at:%H:%M:%S}Z"
-            self.note(now, "grant", text, key)
+            self.note(happened(end.at if end else expires_at, now), "grant", text, key)
         else:
             self.note(now, "revoke", f"grant {gid} ({what}) revoked", key)
 
@@ -186,7 +189,7 @@ class Timeline:
                     lead = "ended early, " if early and not cancelled(w) else ""
                     text += f"; {lead}{w.end_reason}"
                 what = "end" if state is WindowState.ENDED else "open" if before is None else verb
-                self.note(now, "fault", text, window_key(w.id, what))
+                self.note(_window_time(w, state, now), "fault", text, window_key(w.id, what))
         self._windows = current
 
     def _observe_release(self, snap: ReleaseSnapshot, now: datetime) -> None:
@@ -196,7 +199,8 @@ class Timeline:
         if self._runs is not None:
             for r in runs:
                 if self._runs.get(r.id) != current[r.id]:
-                    self.note(now, "release", f"{r.version} {r.status.value}")
+                    at = happened(r.finished_at or r.started_at, now)
+                    self.note(at, "release", f"{r.version} {r.status.value}")
         self._runs = current
         # every one the source lists: a manual one still running when an automatic one
         # starts has its outcome noted too
@@ -207,7 +211,8 @@ class Timeline:
         if self._rehearsals is not None:
             for reh in sorted(rehearsals, key=lambda reh: reh.started_at or now):
                 if self._rehearsals.get(reh.run_id) != seen[reh.run_id]:
-                    self.note(now, "rehearsal", rehearsal_text(reh))
+                    at = happened(reh.finished_at or reh.started_at, now)
+                    self.note(at, "rehearsal", rehearsal_text(reh))
         self._rehearsals = seen
 
     def observe_alerts(self, alerts: Iterable[Alert], now: datetime) -> None:
@@ -253,6 +258,23 @@ def rehearsal_text(r: Rehearsal) -> str:
     if r.actor:
         text += f", triggered by {r.actor}" + (f": {r.reason}" if r.reason else "")
     return text
+
+
+def happened(at: datetime | None, now: datetime) -> datetime:
+    """When a change a snapshot shows happened, as its source says (a grant's granted_at, a
+    window's end...), so that every dashboard on the same data says the same time, not
+    when each noticed it; `now` when the source does not say (never later than `now`)."""
+    return now if at is None else min(at, now)
+
+
+def _window_time(w: FaultWindow, state: WindowState, now: datetime) -> datetime:
+    """When a window came to `state`: scheduled, its fault put in, or ended."""
+    at = {
+        WindowState.SCHEDULED: w.scheduled_at,
+        WindowState.ACTIVE: w.started_at,
+        WindowState.ENDED: ended_at(w),
+    }[state]
+    return happened(at, now)
 
 
 def _seen_state(w: FaultWindow, now: datetime) -> WindowState:

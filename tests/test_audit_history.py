@@ -65,7 +65,10 @@ def test_older_than_12_hours_is_left_out_and_a_cut_by_the_limit_says_from_when()
 def test_an_action_seen_live_is_not_shown_again_from_the_trail() -> None:
     tl = Timeline()
     tl.observe(grants(), NOW - timedelta(hours=1))
-    tl.observe(grants("a"), NOW - timedelta(minutes=29))  # live: a was granted
+    live = grants("a")  # live: a was granted (at the time the trail says), seen a minute on
+    (a,) = live.grants
+    a = a.model_copy(update={"granted_at": NOW - timedelta(minutes=30)})
+    tl.observe(live.model_copy(update={"grants": (a,)}), NOW - timedelta(minutes=29))
     other = [rec(3, "g2", 50, target="b@x:sre-oncall", details={"grant_id": "b"})]
     read = history_from([*other, *granted()], NOW)
     tl.add_history(read.events, read.since)

@@ -34,6 +34,11 @@ async def test_halt_all_removes_every_managed_fault_and_nothing_else(
     )
     assert api.stored("dev", f"watchfloor-fault-{b.id}") is not None
     assert comparable(api.stored("dev", "billing")) == comparable(untouched[1])  # not yet
+    # when each was scheduled and put in, as every dashboard's timeline says it (the
+    # VirtualService's annotations do not carry it: the store does)
+    t0 = frozen_clock.now()
+    times = {w.id: (w.scheduled_at, w.started_at) for w in (await faults.snapshot()).windows}
+    assert times == {a.id: (t0, t0), b.id: (t0, t0), later.id: (t0, None)}
 
     assert await faults.halt_all(ERIN, "pager fired: checkout errors") == 3
     assert comparable(api.stored("stage", "docs-api")) == original
@@ -46,6 +51,10 @@ async def test_halt_all_removes_every_managed_fault_and_nothing_else(
         a.id: (WindowState.ENDED, False),
         b.id: (WindowState.ENDED, False),
         later.id: (WindowState.ENDED, False),
+    }
+    # who halted them, for every dashboard's timeline and report and `faults list`
+    assert {w.end_reason for w in snap.windows} == {
+        "HALT ALL by erin: pager fired: checkout errors"
     }
     writes = len(api.writes)
     assert await faults.halt_all(ERIN, "pager fired again") == 0  # idempotent

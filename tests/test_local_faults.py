@@ -145,6 +145,9 @@ def test_headless_lifecycle_list_end_halt(data_dir: Path) -> None:
     assert halted.returncode == 0 and "1 window(s) ended" in halted.stdout
     listed = json.loads(wf("list", "--json").stdout)
     reasons = {w["id"]: w["end_reason"] for w in listed["windows"]}
-    assert reasons == {first: "ended by erin: enough of that", second: "HALT ALL: pager fired"}
+    assert reasons == {
+        first: "ended by erin: enough of that",
+        second: "HALT ALL by erin: pager fired",
+    }
     text = wf("list").stdout
     assert first in text and "ended" in text

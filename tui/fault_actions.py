@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 
 from backends.contracts import ActionRefused
-from backends.faults_core import cancelled, halt_words
+from backends.faults_core import cancelled, halt_words, halted_by
 from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
@@ -233,9 +233,9 @@ class FaultActions(FaultReconcile):
             self.notify(f"Window {window_id} on {target} {how}", title="Fault window")
 
     async def _halt_all(self, message: HaltScreen.Submitted) -> None:
-        sent_at = self.clock.now()
+        sent_at, actor = self.clock.now(), self._fault_actor()
         try:
-            n = await self.sources["faults"].halt_all(self._fault_actor(), message.reason)
+            n = await self.sources["faults"].halt_all(actor, message.reason)
         except ActionRefused as exc:
             message.screen.refused(str(exc))
         except Exception as exc:
@@ -245,12 +245,11 @@ class FaultActions(FaultReconcile):
             await self.refresh_now("faults")  # which of them had started, as now stored
             snap = self.snapshots.get("faults")
             windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
-            said = halt_words(windows, sent_at, message.reason, n)
+            said = halt_words(windows, sent_at, actor.name, message.reason, n)
             self.notify(said, title="HALT ALL", severity="warning")
-            actor = self.sources.ctx.actor
             self.timeline.note(
                 self.clock.now(),
                 "fault",
-                f"HALT ALL by {actor}: {said}; {message.reason}",
-                halt_key(actor, message.reason),  # its audit record, read later, is this
+                f"{halted_by(actor.name, said)}; {message.reason}",
+                halt_key(actor.name, message.reason),  # its audit record, read later, is this
             )

@@ -19,7 +19,16 @@ from backends.actions import audited
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
-from backends.faults_core import DEFAULT_PROTECTED, Limits, check, ended, new_window
+from backends.faults_core import (
+    DEFAULT_PROTECTED,
+    Limits,
+    check,
+    ended,
+    ended_by,
+    halted_by,
+    new_window,
+    started,
+)
 from backends.kube.mesh import FaultMesh
 from backends.kube.options import KubeOptions
 from backends.kube.reconcile import KubeReconcile
@@ -37,6 +46,8 @@ from backends.registry import BackendContext
 from backends.resilience import ClientPolicy
 
 T = TypeVar("T")
+# what the store knows of a window and its VirtualService's annotations do not
+KEPT = {"ended_early_at", "end_reason", "scheduled_at", "started_at"}
 
 
 class KubeFaults(KubeReconcile):
@@ -78,8 +89,7 @@ class KubeFaults(KubeReconcile):
         for wid, (w, _) in live.items():
             stored = windows.get(wid)
             if stored is not None:
-                keep = {"ended_early_at": stored.ended_early_at, "end_reason": stored.end_reason}
-                w = w.model_copy(update=keep)
+                w = w.model_copy(update=stored.model_dump(include=KEPT))
             windows[wid] = w
         health = SourceHealth(state=HealthState.OK, last_ok_at=now, interval_s=self.ctx.interval_s)
         ordered = sorted(windows.values(), key=lambda w: (w.starts_at, w.id))
@@ -111,7 +121,7 @@ class KubeFaults(KubeReconcile):
             async with self._lock:
                 if w.state(self.clock.now()) is WindowState.ACTIVE:
                     await self._run(self.mesh.apply, w)
-                    stored = w.model_copy(update={"applied": True})
+                    stored = started(w, self.clock.now())
                 else:
                     stored = w
                 await self._run(self._db().put, stored)
@@ -143,7 +153,7 @@ class KubeFaults(KubeReconcile):
         async def apply() -> None:
             async with self._lock:
                 await self._run(self.mesh.remove, {window_id})
-                why = f"ended by {actor.name}: {reason}"
+                why = ended_by(actor.name, reason)
                 await self._run(self._db().put, ended(w, self.clock.now(), why))
 
         await removal_audited(
@@ -168,7 +178,7 @@ class KubeFaults(KubeReconcile):
                 for w in stored:
                     if w.id in removed or w.state(now) is not WindowState.ENDED:
                         count.add(w.id)
-                        done.append(ended(w, now, f"HALT ALL: {reason}"))
+                        done.append(ended(w, now, halted_by(actor.name, reason)))
                 await self._run(self._db().put_many, done)
                 return len(count)
 

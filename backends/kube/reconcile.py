@@ -20,7 +20,7 @@ from backends.clock import Clock
 from backends.contracts import ActionRefused
 from backends.fault_policy import removal_audited
 from backends.fault_store import FaultStore
-from backends.faults_core import NEVER_STARTED, ended, guard_tripped
+from backends.faults_core import NEVER_STARTED, ended, guard_tripped, started
 from backends.kube.mesh import FaultMesh
 from backends.models import FaultWindow, LatencySnapshot, WindowState
 from backends.polling import describe_error
@@ -146,7 +146,7 @@ class KubeReconcile:
         async def apply() -> str:
             async with self._lock:
                 what = await self._run(self.mesh.apply, w)
-                await self._run(self._db().put, w.model_copy(update={"applied": True}))
+                await self._run(self._db().put, started(w, self.clock.now()))
                 return what
 
         try:

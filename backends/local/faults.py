@@ -23,7 +23,17 @@ from backends.actions import audited
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore, store_path
-from backends.faults_core import NEVER_STARTED, Limits, check, ended, guard_tripped, new_window
+from backends.faults_core import (
+    NEVER_STARTED,
+    Limits,
+    check,
+    ended,
+    ended_by,
+    guard_tripped,
+    halted_by,
+    new_window,
+    started,
+)
 from backends.local.runtime import LocalRuntime
 from backends.local.sim.faults import SIMULATED_HOSTS, routes_for_target
 from backends.models import (
@@ -110,7 +120,7 @@ class LocalFaults:
         now = self.rt.clock.now()
         w = new_window(req, actor, now, uuid.uuid4().hex[:8])
         if w.state(now) is WindowState.ACTIVE:
-            w = w.model_copy(update={"applied": True})  # starts now: put in at once
+            w = started(w, now)  # starts now: put in at once
 
         async def apply() -> FaultWindow:
             await self._put(w)
@@ -137,7 +147,7 @@ class LocalFaults:
             raise ActionRefused(f"no open fault window {window_id!r}")
 
         async def apply() -> None:
-            await self._put(closed(w, self.rt.clock.now(), f"ended by {actor.name}: {reason}"))
+            await self._put(closed(w, self.rt.clock.now(), ended_by(actor.name, reason)))
 
         await removal_audited(
             self.rt.ctx.audit,
@@ -155,7 +165,9 @@ class LocalFaults:
 
         async def apply() -> int:
             at = self.rt.clock.now()
-            done = [closed(self.rt.windows[wid], at, f"HALT ALL: {reason}") for wid in open_ids]
+            done = [
+                closed(self.rt.windows[wid], at, halted_by(actor.name, reason)) for wid in open_ids
+            ]
             await asyncio.to_thread(self._db().put_many, done)
             self.rt.windows.update((w.id, w) for w in done)
             return len(done)
@@ -215,7 +227,7 @@ class LocalFaults:
         """Put a window whose time has come into the simulation, audited (fail closed)."""
 
         async def apply() -> None:
-            await self._put(w.model_copy(update={"applied": True}))
+            await self._put(started(w, self.rt.clock.now()))
 
         await audited(
             self.rt.ctx.audit,

@@ -220,9 +220,10 @@ def run_end(args: argparse.Namespace) -> int:
 def run_halt(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         sent_at = sources.ctx.clock.now()
-        n = await sources["faults"].halt_all(_actor(sources), args.reason)
+        actor = _actor(sources)
+        n = await sources["faults"].halt_all(actor, args.reason)
         after = await _first(sources["faults"].watch())  # which of them had started
-        print(f"HALT ALL: {halt_words(after.windows, sent_at, args.reason, n)}")
+        print(f"HALT ALL: {halt_words(after.windows, sent_at, actor.name, args.reason, n)}")
         return 0
 
     return _run(args, job)
