@@ -35,7 +35,10 @@ DETAIL_MAX = 80
 
 
 CLIENTS = frozenset(
-    {"requests", "urllib3", "httpx", "httpcore", "anyio", "kubernetes", "prometheus_api_client"}
+    {
+        *("requests", "urllib3", "httpx", "httpcore", "anyio", "kubernetes"),
+        *("prometheus_api_client", "aiomqtt"),
+    }
 )
 
 
@@ -246,6 +249,8 @@ def describe_error(exc: BaseException, where: str = "") -> str:
         return _with_host(said, host)
     if _transport(exc) and (said := _said(errors)):
         return _with_host(_strip_queries(said), host)
+    if _is(exc, "aiomqtt", "MqttError") and (said := _said(errors)):  # "[Errno 111] Conn…"
+        return _with_host(said, host)
     return _own(exc)
 
 

@@ -232,8 +232,9 @@ async def test_prometheus_stopped_and_restarted_with_the_app_up(
         age = down.health.age_s(app.pane("latency").now)
         assert age is not None and abs(age - (shown_age_s(app, "latency") or -9)) <= 1.5
         text = subtitle(app, "latency")
-        assert text.startswith("✖ error · prometheus · data ") and "old" in text
-        assert "connection refused (127.0.0.1:" in text, text  # the cause and the host
+        # the cause and the host first, then the data's age and the source
+        assert text.startswith("✖ connection refused (127.0.0.1:"), text
+        assert " · data " in text and text.endswith(" old · prometheus"), text
         alert = source_alert(app, "latency")
         assert alert is not None and "latency (prometheus)" in alert.message
         assert "source down" in strip_text(app) and "latency (prometheus)" in strip_text(app)

@@ -116,7 +116,8 @@ async def test_release_pane_rides_out_500s_slow_replies_and_garbage(
             assert last.current == good.current and last.release == good.release
             assert expected in (down.health.last_error or ""), (mode, down.health)
             text = subtitle(app, "release")
-            assert text.startswith("✖ error · github · data ") and expected in text, text
+            assert text.startswith("✖ ") and expected in text, text  # the cause first
+            assert " · data " in text and text.endswith(" old · github"), text
             alert = source_alert(app, "release")
             assert alert is not None and expected in alert.message, (mode, alert)
             assert "release (github)" in strip_text(app)

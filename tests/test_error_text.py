@@ -9,6 +9,7 @@ Max retries exceeded with url: /api/v1/query?query=<the whole encoded query>…"
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -21,6 +22,8 @@ from backends.github.source import GitHubRelease
 from backends.kube.client import VirtualServices
 from backends.kube.options import KubeOptions
 from backends.models import HealthState, Snapshot
+from backends.mqtt.options import MqttOptions
+from backends.mqtt.source import MqttAccess
 from backends.opa import OpaGrants, OpaOptions
 from backends.polling import describe_error
 from backends.prom.options import PromOptions
@@ -118,6 +121,24 @@ def _requests_error(port: int) -> BaseException:
     except Exception as exc:
         return exc
     raise AssertionError("the request did not fail")
+
+
+async def test_mqtt_down_says_why_and_where(tmp_path: Path) -> None:
+    """It read "mqtt 127.0.0.1:1883: MqttError: [Errno 111] Connection refused; retry in
+    1.2s": the cause last, past the edge of the Access pane at 80 columns."""
+    with refusing() as port:
+        options = MqttOptions(port=port, reconnect_min_s=5, reconnect_max_s=10)
+        src = MqttAccess(options, BackendContext(data_dir=tmp_path, interval_s=0.1))
+        src.start()
+        try:
+            for _ in range(100):
+                if src.last_error is not None:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await src.aclose()
+    said = src.last_error or ""
+    assert said.startswith(f"connection refused (127.0.0.1:{port}); retry in "), said
 
 
 def test_no_url_with_its_query_string_ever() -> None:

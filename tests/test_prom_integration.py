@@ -202,7 +202,7 @@ async def test_pane_shows_lower_bound_goes_stale_without_prometheus_and_recovers
         )
         await pilot.pause(1.2)
         subtitle = str(app.pane("latency").border_subtitle)
-        assert "error" in subtitle and "old" in subtitle and "prometheus" in subtitle
+        assert "✖ " in subtitle and "old" in subtitle and "prometheus" in subtitle
         table = app.pane("latency").table()
         assert table.row_count == 2  # the last data stays on screen
         # the rest of the dashboard carries on

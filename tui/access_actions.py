@@ -1,6 +1,6 @@
 """The App's access (ABAC) wiring, as a mixin of WatchfloorApp (like GrantActions):
-`d` opens the recent denials (fresh ones pushed in while it is open), Enter on a deny-rate
-row the same filtered to that row's key, `p` the policy
+`d` opens the recent denials (fresh ones, and the source's health, pushed in while it is
+open), Enter on a deny-rate row the same filtered to that row's key, `p` the policy
 dry-run, whose message becomes a replay of the access source's recent decisions through
 the candidate, in a worker thread, with progress pushed back to the screen."""
 
@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import App
 
+from backends.clock import Clock
 from backends.contracts import DecisionHistory
-from backends.models import AccessSnapshot
+from backends.models import AccessSnapshot, SourceHealth
 from backends.polling import describe_error
 from tui.panes.keyed_table import KeyedTable
 
@@ -31,6 +32,7 @@ class AccessActions(App[None]):
 
     sources: Any
     snapshots: Any
+    clock: Clock
 
     async def action_denials(self) -> None:
         await self._open_denials()
@@ -45,12 +47,17 @@ class AccessActions(App[None]):
         from tui.screens.denials import DenialsScreen
 
         recent = snap.recent_denied if isinstance(snap, AccessSnapshot) else ()
-        screen = DenialsScreen(recent, source=getattr(snap, "source", ""), query=query)
+        health = snap.health if isinstance(snap, AccessSnapshot) else SourceHealth()  # no data
+        screen = DenialsScreen(
+            recent, getattr(snap, "source", ""), query, health=health, now=self.clock.now()
+        )
 
         def refresh() -> None:
             latest = self.snapshots.get("access")
             if isinstance(latest, AccessSnapshot) and latest.recent_denied != screen.decisions:
                 screen.decisions = latest.recent_denied
+            # while the source is down, the newest row grows old: the top line says so
+            screen.show_source(getattr(latest, "health", SourceHealth()), self.clock.now())
 
         timer = self.set_interval(1.0, refresh, name="denials")
         await self.push_screen(screen, lambda _: timer.stop())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -49,19 +50,58 @@ def pct(ratio: float, digits: int = 1) -> str:
     return f"{ratio * 100:.{digits}f}%"
 
 
-def health_text(health: SourceHealth, now: datetime, source: str) -> Text:
+def cause_only(error: str) -> str:
+    """An error without where and when: "connection refused" for "connection refused
+    (127.0.0.1:9090)", "HTTP 500: oops" for "HTTP 500 from 127.0.0.1:8181: oops", and no
+    "; retry in 1.2s". What a narrow subtitle keeps; the alert and `A` keep the rest."""
+    return _RETRY.sub("", _FROM_HOST.sub("", _HOST.sub("", error))).strip() or error
+
+
+_HOST = re.compile(r" \((?:\[[0-9a-fA-F:.]+\]|[\w-]+(?:\.[\w-]+)+|[\w-]+:\d+)(?::\d+)?\)")
+_FROM_HOST = re.compile(r" from (?:\[[0-9a-fA-F:.]+\]|[\w-]+(?:\.[\w-]+)+)(?::\d+)?(?=:|$)")
+_RETRY = re.compile(r";? *retry in [0-9.]+ ?s$")
+MIN_CAUSE = 12  # cells of a cut cause worth keeping beside the age
+UNLIMITED = 1 << 30
+
+
+def health_text(health: SourceHealth, now: datetime, source: str, width: int | None = None) -> Text:
+    """A pane's border subtitle: "● ok · prometheus"; when not ok, what is wrong first
+    (the error's cause, or "stale"), then the data's age, then the source:
+    "✖ connection refused (127.0.0.1:9090) · data 1m09s old · prometheus". In `width`
+    cells it drops the host, the source, then words, before it drops the cause: at 80
+    columns "✖ connection refused · data 1m09s old" (it read "data 1m09…")."""
     state = health.effective_state(now)
     glyph, style = HEALTH_STYLE[state]
-    text = Text.assemble((f"{glyph} {state.value}", style), f" · {source}")
+    if state is HealthState.OK:
+        return Text.assemble((f"{glyph} {state.value}", style), f" · {source}")
     age = health.age_s(now)
-    if state is not HealthState.OK:
-        text.append(f" · data {duration(age)} old" if age is not None else " · no data yet")
-        if health.last_error:
-            err = (
-                health.last_error if len(health.last_error) <= 60 else health.last_error[:59] + "…"
-            )
-            text.append(f" · {err}", style)
-    return text
+    old = f"data {duration(age)} old" if age is not None else "no data yet"
+    brief = f"{duration(age)} old" if age is not None else "no data"
+    what = health.last_error or state.value
+    short = cause_only(what)
+    tries = [(what, old, source), (short, old, source), (short, old), (short, brief)]
+    if state is HealthState.NO_DATA and not health.last_error:  # not failing: not there yet
+        tries, short = [(old, source), (old,)], old
+    limit = UNLIMITED if width is None else width
+    for parts in tries:
+        text = _assembled(glyph, style, parts)
+        if text.cell_len <= limit:
+            return text
+    room = limit - len(f"{glyph} ")
+    if len(short) <= room:  # the whole cause rather than "connection …" and the age
+        return _assembled(glyph, style, (short,))
+    if room - len(f" · {brief}") >= MIN_CAUSE:  # a long cause, cut, and the age
+        return _assembled(glyph, style, (_cut(short, room - len(f" · {brief}")), brief))
+    return _assembled(glyph, style, (_cut(short, room),))
+
+
+def _assembled(glyph: str, style: str, parts: tuple[str, ...]) -> Text:
+    head, *rest = parts
+    return Text.assemble((f"{glyph} {head}", style), *(f" · {p}" for p in rest))
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 # A form submitted after a switch to a read-only profile: it stays open, nothing is sent.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from textual.widgets import Header
 
 from backends.alerts import AlertBook
 from backends.contracts import PANES
-from backends.models import Alert, FaultsSnapshot, LatencySnapshot, Snapshot
+from backends.models import Alert, FaultsSnapshot, HealthState, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from tui.saving import save, write_new
 
@@ -44,6 +45,16 @@ MUTATING_ACTIONS = frozenset(
     }
 )
 PROD_ENVIRONMENTS = frozenset({"prod", "production"})
+
+
+def sources_down(snapshots: Mapping[str, Snapshot | None], now: datetime) -> int:
+    """The panes whose source is not answering now: failing, stale, or not yet answered."""
+    return sum(
+        1
+        for cap in PANES
+        if (snap := snapshots.get(cap)) is None
+        or snap.health.effective_state(now) is not HealthState.OK
+    )
 
 
 @dataclass(frozen=True)
@@ -222,7 +233,20 @@ class OperatorActions:
 
     def mark_environment(self) -> None:
         app: Any = self
+        self.mark_sources()
         env = self.sources.environment
+        app.query_one(Header).set_class(env.lower() in PROD_ENVIRONMENTS, "-prod")
+
+    def mark_sources(self) -> None:
+        """The header's subtitle, again at every flush: how many sources are down follows
+        them ("live" read as "all is well" while two had never answered)."""
+        app: Any = self
+        app.sub_title = self.environment_line(app.clock.now())
+
+    def environment_line(self, now: datetime) -> str:
+        """The header's "env prod · read-only · live · 2/5 sources down". Env first: on a
+        narrow terminal the title is cut from the right, and "env prod" matters more than the
+        list of simulated panes; the sources down come before that list too."""
         simulated = self.sources.simulated_panes
         if len(simulated) == len(PANES):
             where = "local simulation"
@@ -230,11 +254,11 @@ class OperatorActions:
             where = f"simulated: {', '.join(simulated)}"
         else:
             where = "live"
-        ro = " · read-only" if self.read_only else ""
-        # env first: on a narrow terminal the title is cut from the right, and "env prod"
-        # matters more than the list of simulated panes
-        app.sub_title = f"env {env}{ro} · {where}"
-        app.query_one(Header).set_class(env.lower() in PROD_ENVIRONMENTS, "-prod")
+        down = sources_down(self.snapshots, now)
+        health = f"{down}/{len(PANES)} sources down" if down else ""  # fits 80 columns
+        parts = [f"env {self.sources.environment}", "read-only" if self.read_only else ""]
+        parts += ["live", health] if where == "live" else [health, where]
+        return " · ".join(p for p in parts if p)
 
     def profile_commands(self) -> Iterable[SystemCommand]:
         """The palette's profile switches (the keys' entries: tui.palette)."""

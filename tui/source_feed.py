@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from textual.app import App
@@ -49,6 +49,8 @@ class SourceFeed(App[None]):
     _gc_frozen: bool
     _streams: dict[str, AsyncIterator[Snapshot]]
     _firsts: dict[str, Awaitable[Snapshot]]
+
+    mark_sources: Callable[[], None]  # OperatorActions': the header's sources down
 
     def pane(self, cap: str) -> SourcePane:
         raise NotImplementedError  # WatchfloorApp's
@@ -169,6 +171,7 @@ class SourceFeed(App[None]):
         now = self.clock.now()
         with self.batch_update():
             self.query_one(WatchHeader).set_time(now)
+            self.mark_sources()  # an unchanged subtitle costs no repaint
             for cap in PANES:
                 self.pane(cap).push(pending.get(cap), now)
                 if cap in pending:

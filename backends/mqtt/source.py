@@ -173,9 +173,9 @@ class MqttAccess:
                     self._last_ok = self.clock.now()
                 delay = backoff_delay(attempt, o.reconnect_min_s, o.reconnect_max_s)
                 attempt += 1
-                self.last_error = (
-                    f"mqtt {o.host}:{o.port}: {describe_error(exc)}; retry in {delay:.1f}s"
-                )
+                # the cause first, as every source says it: "connection refused (host:port)"
+                said = describe_error(exc, f"{o.host}:{o.port}")
+                self.last_error = f"{said}; retry in {delay:.1f}s"
                 await asyncio.sleep(delay)
 
     def start(self) -> None:

@@ -187,7 +187,7 @@ async def test_ingestion_resumes_after_a_broker_restart(broker: Broker, tmp_path
         await until(lambda: not src.connected, what="the drop noticed")
         down = src.snapshot()
         assert down.health.state is HealthState.ERROR
-        assert "mqtt 127.0.0.1" in (down.health.last_error or "")
+        assert f"(127.0.0.1:{broker.port})" in (down.health.last_error or "")
         assert down.total == 50  # the last counts are kept
         await asyncio.sleep(0.5)  # a few reconnect attempts fail meanwhile
         await asyncio.to_thread(broker.start)

@@ -96,9 +96,14 @@ class SourcePane(Vertical):
             self._health(self.snapshot)
             self.tick(self.snapshot, now)
 
+    def on_resize(self) -> None:
+        if self.snapshot is not None:  # the subtitle says more, or less, in the new width
+            self._health(self.snapshot)
+
     def _health(self, snap: Snapshot) -> None:
         state = snap.health.effective_state(self.now)
-        subtitle = health_text(snap.health, self.now, snap.source)
+        room = self.outer_size.width - TITLE_MARGIN  # "╰─ " and " ─╯"
+        subtitle = health_text(snap.health, self.now, snap.source, room if room > 0 else None)
         if subtitle != self._last_subtitle:  # an unchanged subtitle costs no repaint
             self._last_subtitle = subtitle
             self.border_subtitle = subtitle

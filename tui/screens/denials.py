@@ -8,6 +8,7 @@ pushes fresh denials in (`decisions`) while the screen is open.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +18,9 @@ from textual.containers import Vertical
 from textual.reactive import var
 from textual.widgets import Input, Static
 
-from backends.models import Decision
+from backends.clock import utc_now
+from backends.models import Decision, HealthState, SourceHealth
+from tui.fmt import HEALTH_STYLE, duration
 from tui.footer import KeyFooter
 from tui.panes.access import denial_kind
 from tui.panes.keyed_table import Column, KeyedTable
@@ -61,6 +64,34 @@ def matches(d: Decision, query: str) -> bool:
     return True
 
 
+def source_note(health: SourceHealth | None, newest: Decision | None, now: datetime) -> Text:
+    """What the list's top line says while the access source is not answering: the
+    newest row may be minutes old ("" while it answers: the list is live, or without
+    `health`: not told).
+
+        ✖ source down since 12:58:27Z · newest denial 1m12s old · connection refused (…)
+    """
+    state = health.effective_state(now) if health is not None else HealthState.OK
+    if health is None or state is HealthState.OK:
+        return Text()
+    since, error = health.last_ok_at, health.last_error
+    if state is HealthState.NO_DATA:
+        head = "waiting for the source"
+    elif since is None:
+        head = "source down: it has not answered yet"
+    elif state is HealthState.STALE:
+        head = f"no news from the source since {since:%H:%M:%S}Z"
+    else:
+        head = f"source down since {since:%H:%M:%S}Z"
+    parts = [head]
+    if newest is not None:
+        parts.append(f"newest denial {duration(now - newest.timestamp)} old")
+    if error:
+        parts.append(error)
+    glyph, style = HEALTH_STYLE[state]
+    return Text(f"{glyph} " + " · ".join(parts), style=f"bold {style}")
+
+
 class DenialsScreen(TypeAheadModal[None]):
     FIRST_FOCUS = "Input"
     DEFAULT_CSS = """
@@ -71,6 +102,7 @@ class DenialsScreen(TypeAheadModal[None]):
     }
     #denials-box KeyedTable { height: 1fr; }
     #denials-count { color: $text-muted; }
+    #denials-source { height: auto; display: none; }
     #denials-detail { height: auto; max-height: 4; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,10 +111,21 @@ class DenialsScreen(TypeAheadModal[None]):
     decisions: var[tuple[Decision, ...]] = var((), init=False, always_update=True)
     query_text: var[str] = var("", init=False)
 
-    def __init__(self, decisions: tuple[Decision, ...], source: str = "", query: str = "") -> None:
-        """`query`: the filter to open with (Enter on an access row: `tenant=acme`)."""
+    def __init__(
+        self,
+        decisions: tuple[Decision, ...],
+        source: str = "",
+        query: str = "",
+        health: SourceHealth | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """`query`: the filter to open with (Enter on an access row: `tenant=acme`);
+        `health`: the access source's, at `now` (see `show_source`)."""
         super().__init__()
         self._initial = decisions
+        self._health = health
+        self._now = now or utc_now()
+        self._note: Text | None = None
         self._query = query
         self.source = source
         self._by_key: dict[str, Decision] = {}
@@ -90,6 +133,7 @@ class DenialsScreen(TypeAheadModal[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="denials-box") as box:
             box.border_title = "Recent denials" + (f" · {self.source}" if self.source else "")
+            yield Static("", id="denials-source")  # while the source is down: since when
             yield Field(
                 self._query,
                 placeholder="e.g. tenant=acme service=docs restricted",
@@ -116,7 +160,20 @@ class DenialsScreen(TypeAheadModal[None]):
     def on_mount(self) -> None:
         self.query_text = self._query
         self.decisions = self._initial
+        self.show_source(self._health, self._now)
         self.watch(self.query_one(KeyedTable), "cursor", self._show_detail, init=False)
+
+    def show_source(self, health: SourceHealth | None, now: datetime) -> None:
+        """The access source's health, pushed in by the App with the time, once a second."""
+        self._health, self._now = health, now
+        if not self.query("#denials-source"):  # not composed yet
+            return
+        note = source_note(health, self.decisions[0] if self.decisions else None, now)
+        if note != self._note:  # while the source answers: no repaint
+            self._note = note
+            line = self.query_one("#denials-source", Static)
+            line.display = bool(note)
+            line.update(note)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
