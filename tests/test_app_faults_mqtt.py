@@ -96,6 +96,7 @@ async def test_mqtt_broker_restarted_mid_stream_with_the_app_up(
         assert down.health.last_error and f"127.0.0.1:{broker.port}" in down.health.last_error
         text = subtitle(app, "access")
         assert text.startswith("✖ ") and f"(127.0.0.1:{broker.port})" in text, text
+        assert "code:128" not in text  # paho's "Unspecified error" says nothing
         assert " · data " in text and text.endswith(" old · mqtt"), text
         assert shown_age_s(app, "access") is not None
         alert = source_alert(app, "access")

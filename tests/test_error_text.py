@@ -156,3 +156,13 @@ def test_errors_of_our_own_keep_their_words() -> None:
     assert describe_error(KeyError()) == "KeyError"
     assert describe_error(TimeoutError()) == "no answer in time"
     assert describe_error(TimeoutError(), "127.0.0.1:8181") == "no answer in time (127.0.0.1:8181)"
+
+
+def test_a_dropped_mqtt_link_says_connection_lost_without_pahos_code_128() -> None:
+    from aiomqtt import MqttError
+
+    from backends.mqtt.source import lost_words
+
+    assert lost_words(MqttError("[code:128] Unspecified error")) == "connection lost"
+    assert lost_words(None) == "connection lost"
+    assert lost_words(MqttError("keepalive timeout")) == "connection lost: keepalive timeout"

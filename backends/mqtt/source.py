@@ -41,6 +41,15 @@ def backoff_delay(
     return backoff(attempt, base_s=lo, cap_s=hi, rng=rnd, jitter="equal")
 
 
+def lost_words(exc: BaseException | None) -> str:
+    """Why the link dropped. paho says "[code:128] Unspecified error" for a broker that
+    went away (stopped, restarted, network gone): that says nothing, so it is left out."""
+    said = str(exc or "").strip()
+    if not said or "code:128]" in said:
+        return "connection lost"
+    return f"connection lost: {said}"
+
+
 class MqttAccess:
     name = "mqtt"
 
@@ -134,7 +143,7 @@ class MqttAccess:
                 self.window.dropped(drops, now_s)
             if m is _GONE or (gone.done() and q.empty()):
                 exc = None if gone.cancelled() else gone.exception()
-                raise ConnectionError(f"disconnected: {exc or 'the broker closed the link'}")
+                raise ConnectionError(lost_words(exc))
             if n >= DRAIN_BATCH:
                 await asyncio.sleep(0)  # let keys and repaints through
 
