@@ -15,7 +15,7 @@ from textual import on
 
 from backends.contracts import ActionRefused
 from backends.faults_core import cancelled, halt_words
-from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
+from backends.models import Actor, FaultsSnapshot, FaultWindow, SourceHealth, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
 from tui.fault_reconcile import FaultReconcile
@@ -153,10 +153,17 @@ class FaultActions(FaultReconcile, InFlight):
             return
         from tui.screens.halt import HaltScreen
 
-        snap = self.snapshots.get("faults")
-        health = snap.health if snap is not None else None
-        seen = len(self._open_windows())
-        await self.push_screen(HaltScreen.of(health, seen, self.sources["faults"].name))
+        def health() -> SourceHealth | None:
+            snap = self.snapshots.get("faults")
+            return snap.health if snap is not None else None
+
+        screen = HaltScreen.of(health(), len(self._open_windows()), self.sources["faults"].name)
+
+        def feed() -> None:  # a window scheduled from another terminal meanwhile counts
+            screen.update(health(), len(self._open_windows()))
+
+        timer = self.set_interval(1.0, feed, name="halt")
+        await self.push_screen(screen, lambda _: timer.stop())
 
     async def action_quit(self) -> None:
         """Actions still being sent are waited for first (tui/in_flight.py: q again quits
