@@ -15,11 +15,12 @@ from textual import on
 
 from backends.contracts import ActionRefused
 from backends.faults_core import cancelled, halt_words, halted_by
-from backends.models import Actor, FaultsSnapshot, FaultWindow, WindowState
+from backends.models import Actor, FaultsSnapshot, FaultWindow, SourceHealth, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
 from tui.fault_reconcile import FaultReconcile
 from tui.fmt import FORM_READ_ONLY
+from tui.in_flight import InFlight
 from tui.palette import key_of
 from tui.panes.faults import FaultsPane
 from tui.panes.keyed_table import KeyedTable
@@ -35,7 +36,7 @@ QUIT_AGAIN_S = 5.0  # a second q within this quits with fault windows open
 QUIT_REFRESH_S = 1.0  # how long q waits for the faults source to say what is open now
 
 
-class FaultActions(FaultReconcile):
+class FaultActions(FaultReconcile, InFlight):
     """Mixed into WatchfloorApp, which provides `sources`, `clock` and `snapshots`."""
 
     sources: Any
@@ -101,7 +102,7 @@ class FaultActions(FaultReconcile):
             return False
         reason = "ended from the dashboard"  # the backend says by whom: "ended by root: …"
         target = f"{w.spec.namespace}/{w.spec.target_host}"
-        self.run_worker(self._end_fault(w.id, target, reason), group="actions", exit_on_error=False)
+        self.send(f"End of window {w.id} on {target}", self._end_fault(w.id, target, reason))
         return True
 
     def _listed_window(self, w: FaultWindow) -> FaultWindow | None:
@@ -154,14 +155,29 @@ class FaultActions(FaultReconcile):
             return
         from tui.screens.halt import HaltScreen
 
-        snap = self.snapshots.get("faults")
-        health = snap.health if snap is not None else None
-        seen = len(self._open_windows())
-        await self.push_screen(HaltScreen.of(health, seen, self.sources["faults"].name))
+        def health() -> SourceHealth | None:
+            snap = self.snapshots.get("faults")
+            return snap.health if snap is not None else None
+
+        screen = HaltScreen.of(health(), len(self._open_windows()), self.sources["faults"].name)
+
+        def feed() -> None:  # a window scheduled from another terminal meanwhile counts
+            screen.update(health(), len(self._open_windows()))
+
+        timer = self.set_interval(1.0, feed, name="halt")
+        await self.push_screen(screen, lambda _: timer.stop())
 
     async def action_quit(self) -> None:
-        """With fault windows open, the first q says what closing leaves running; a second
-        one within QUIT_AGAIN_S quits. (The dashboard is their reconciler by default.)"""
+        """Actions still being sent are waited for first (tui/in_flight.py: q again quits
+        at once). Then, with fault windows open, the first q says what closing leaves
+        running; a second one within QUIT_AGAIN_S quits. (The dashboard is their
+        reconciler by default.)"""
+        if self.quitting_anyway():
+            await super().action_quit()
+            return
+        seen = len(self._open_windows())  # as last polled: the wait's notice is at once
+        if self.wait_to_quit(f"and {seen} fault window(s) open" if seen else ""):
+            return
         armed = getattr(self, "_quit_armed", None)
         if armed is None or time.monotonic() - armed > QUIT_AGAIN_S:
             # the windows as they are now, not at the last poll: one scheduled from another
@@ -192,23 +208,25 @@ class FaultActions(FaultReconcile):
         if self._fault_read_only():  # a read-only profile was switched to with the form open
             message.screen.refused(FORM_READ_ONLY)
             return
-        self.run_worker(self._schedule_fault(message), group="actions", exit_on_error=False)
+        self.send(message.screen.sending, self._schedule_fault(message))
 
     def on_halt_screen_submitted(self, message: HaltScreen.Submitted) -> None:
         if self._fault_read_only():
             message.screen.refused(FORM_READ_ONLY)
             return
-        self.run_worker(self._halt_all(message), group="actions", exit_on_error=False)
+        self.send(message.screen.sending, self._halt_all(message))
 
-    async def _schedule_fault(self, message: FaultWindowScreen.Submitted) -> None:
+    async def _schedule_fault(self, message: FaultWindowScreen.Submitted) -> bool:
         try:
             w = await self.sources["faults"].schedule(message.request, self._fault_actor())
         except ActionRefused as exc:
             from tui.fault_requests import PATHS  # the form's input for the request's field
 
             message.screen.refused(str(exc), field=PATHS.get(exc.field, ""))
+            return False
         except Exception as exc:  # the backend failed; keep the modal and its input
             message.screen.refused(describe_error(exc), failed=True)
+            return False
         else:
             message.screen.finish(w)
             self.notify(
@@ -217,29 +235,35 @@ class FaultActions(FaultReconcile):
                 title="Fault window scheduled",
             )
             await self.refresh_now("faults")
+            return True
 
-    async def _end_fault(self, window_id: str, target: str, reason: str) -> None:
+    async def _end_fault(self, window_id: str, target: str, reason: str) -> bool:
         try:
             await self.sources["faults"].end(window_id, self._fault_actor(), reason)
         except ActionRefused as exc:
             self.notify(str(exc), title="End refused", severity="error")
+            return False
         except Exception as exc:
             self.notify(describe_error(exc), title="End failed", severity="error")
+            return False
         else:
             await self.refresh_now("faults")  # ended, or cancelled if it had not started
             snap = self.snapshots.get("faults")
             done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
             how = "cancelled before its start" if done and cancelled(done) else "ended"
             self.notify(f"Window {window_id} on {target} {how}", title="Fault window")
+            return True
 
-    async def _halt_all(self, message: HaltScreen.Submitted) -> None:
+    async def _halt_all(self, message: HaltScreen.Submitted) -> bool:
         sent_at, actor = self.clock.now(), self._fault_actor()
         try:
             n = await self.sources["faults"].halt_all(actor, message.reason)
         except ActionRefused as exc:
             message.screen.refused(str(exc))
+            return False
         except Exception as exc:
             message.screen.refused(describe_error(exc), failed=True)
+            return False
         else:
             message.screen.finish(n)
             await self.refresh_now("faults")  # which of them had started, as now stored
@@ -253,3 +277,4 @@ class FaultActions(FaultReconcile):
                 f"{halted_by(actor.name, said)}; {message.reason}",
                 halt_key(actor.name, message.reason),  # its audit record, read later, is this
             )
+            return True

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App
-
 from backends.contracts import ActionRefused, GrantRoles, while_applying
 from backends.models import Actor, Grant, GrantEnded, GrantsSnapshot
 from backends.polling import describe_error
 from backends.timeline import Timeline, grant_key
 from tui.fmt import FORM_READ_ONLY
+from tui.in_flight import InFlight
 from tui.panes.grants import GrantsPane
 
 if TYPE_CHECKING:
@@ -26,14 +25,13 @@ if TYPE_CHECKING:
 # Screens are imported when first opened: they are not on the first frame's path.
 
 
-class GrantActions(App[None]):
+class GrantActions(InFlight):
     """Mixed into WatchfloorApp, which provides `sources`, `clock` and `pane`."""
 
     sources: Any
     clock: Any
     snapshots: dict[str, Any]
     timeline: Timeline
-    revoking: frozenset[str] = frozenset()  # grant ids whose revoke is with the backend
 
     def _actor(self) -> Actor:
         return Actor(name=self.sources.ctx.actor)
@@ -79,7 +77,7 @@ class GrantActions(App[None]):
 
     def revoke_in_flight(self, grant_id: str) -> str:
         """Why a revoke of `grant_id` is not to be sent now ("" it may be): one is."""
-        if grant_id not in self.revoking:
+        if not self.is_sending(f"revoke:{grant_id}"):
             return ""
         return (
             f"revoke of {grant_id} is already being sent: its outcome will be shown when it"
@@ -159,7 +157,7 @@ class GrantActions(App[None]):
         if self._read_only():  # a read-only profile was switched to with the form open
             message.screen.refused(FORM_READ_ONLY)
             return
-        self.run_worker(self._grant(message), group="actions", exit_on_error=False)
+        self.send(message.screen.sending, self._grant(message))
 
     def on_revoke_screen_submitted(self, message: RevokeScreen.Submitted) -> None:
         if self._read_only():
@@ -168,8 +166,8 @@ class GrantActions(App[None]):
         if why := self.revoke_in_flight(message.grant_id):
             message.screen.refused(why)
             return
-        self.revoking = self.revoking | {message.grant_id}  # at once: before the next key
-        self.run_worker(self._revoke(message), group="actions", exit_on_error=False)
+        # in flight at once, before the next key: a second `r` is told so
+        self.send(message.screen.sending, self._revoke(message), f"revoke:{message.grant_id}")
 
     async def _revoke_refused(self, screen: RevokeScreen, exc: ActionRefused) -> None:
         """Refused: if the grant went in the second before (revoked from another terminal,
@@ -182,14 +180,16 @@ class GrantActions(App[None]):
         else:
             screen.refused(screen.gone_text(sent=True))
 
-    async def _grant(self, message: GrantScreen.Submitted) -> None:
+    async def _grant(self, message: GrantScreen.Submitted) -> bool:
         try:
             g = await self.sources["grants"].grant(message.request, self._actor())
         except ActionRefused as exc:  # the focus to the input it names (step_up_code: code)
             field = "code" if exc.field == "step_up_code" else exc.field
             message.screen.refused(str(exc), field=field)
+            return False
         except Exception as exc:  # the backend failed; keep the modal and its input
             message.screen.refused(describe_error(exc), failed=True)
+            return False
         else:
             message.screen.finish(g)
             self.notify(
@@ -197,21 +197,17 @@ class GrantActions(App[None]):
                 title="Break-glass granted",
             )
             await self.refresh_now("grants")
+            return True
 
-    async def _send_revoke(self, message: RevokeScreen.Submitted) -> None:
-        """The revoke, with its grant marked in flight until the backend has answered."""
+    async def _revoke(self, message: RevokeScreen.Submitted) -> bool:
         try:
             await self.sources["grants"].revoke(message.grant_id, self._actor(), message.reason)
-        finally:
-            self.revoking = self.revoking - {message.grant_id}
-
-    async def _revoke(self, message: RevokeScreen.Submitted) -> None:
-        try:
-            await self._send_revoke(message)
         except ActionRefused as exc:
             await self._revoke_refused(message.screen, exc)
+            return False
         except Exception as exc:  # before the DELETE went out (its read), or after
             message.screen.refused(describe_error(exc), failed=True, sent=while_applying(exc))
+            return False
         else:
             message.screen.finish(True)
             self.notify(f"Grant {message.grant_id} revoked", title="Break-glass revoked")
@@ -224,3 +220,4 @@ class GrantActions(App[None]):
                 grant_key(message.grant_id, "end"),
             )
             await self.refresh_now("grants")
+            return True

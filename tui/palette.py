@@ -19,7 +19,7 @@ from textual.binding import Binding
 
 TEXTUAL_KEPT = frozenset({"Theme", "Maximize", "Minimize"})  # of App.get_system_commands
 ENTRIES = (  # (binding id, title, what it does); the palette lists them sorted by title
-    ("app.quit", "Quit", "With fault windows open it first says what stays running"),
+    ("app.quit", "Quit", "Waits for actions being sent; asks first with fault windows open"),
     ("app.help", "Help", "Every key that works now, with its id for [keys]"),
     ("faults.halt", "HALT ALL fault injection", "Remove every managed fault (type HALT)"),
     ("faults.schedule", "Schedule a fault window", "Open the fault window form"),

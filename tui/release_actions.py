@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import App
 
 from backends.contracts import ActionRefused
 from backends.models import Actor, Rehearsal, ReleaseRun, ReleaseSnapshot, StageStatus
 from backends.polling import describe_error
 from tui.fmt import FORM_READ_ONLY
+from tui.in_flight import InFlight
 from tui.panes.base import never_answered
 from tui.panes.keyed_table import KeyedTable
 
@@ -38,7 +38,7 @@ def last_rehearsal(reh: Rehearsal | None, known: bool = True) -> str:
     return f"last: {reh.status.value} ({reh.run_id}){since}"
 
 
-class ReleaseActions(App[None]):
+class ReleaseActions(InFlight):
     """Mixed into WatchfloorApp, which provides `sources`, `snapshots` and `clock`."""
 
     sources: Any
@@ -118,18 +118,21 @@ class ReleaseActions(App[None]):
         if self._release_read_only():  # a read-only profile was switched to meanwhile
             message.screen.refused(FORM_READ_ONLY)
             return
-        self.run_worker(self._rehearse(message), group="actions", exit_on_error=False)
+        self.send(message.screen.sending, self._rehearse(message))
 
-    async def _rehearse(self, message: RehearsalScreen.Submitted) -> None:
+    async def _rehearse(self, message: RehearsalScreen.Submitted) -> bool:
         try:
             await self.sources["release"].trigger_rehearsal(
                 Actor(name=self.sources.ctx.actor), message.reason
             )
         except ActionRefused as exc:  # e.g. one is already running: keep the dialog
             message.screen.refused(str(exc))
+            return False
         except Exception as exc:
             message.screen.refused(describe_error(exc), failed=True)
+            return False
         else:
             message.screen.finish(True)
             self.notify("Rollback rehearsal triggered", title="Release train")
             await self.refresh_now("release")
+            return True

@@ -56,20 +56,46 @@ class HaltScreen(ActionForm[int | None]):
         self.backend = backend
         self.failing = failing
 
-    @classmethod
-    def of(cls, health: SourceHealth | None, open_windows: int, backend: str) -> HaltScreen:
+    @staticmethod
+    def known(health: SourceHealth | None, open_windows: int) -> tuple[int | None, str]:
         """For the faults source as it last reported: `open_windows` as it saw them,
-        unknown (not 0) if it has never answered, and its error while it is failing."""
+        unknown (None, not 0) if it has never answered, and its error while failing."""
         failing = health is not None and health.state is HealthState.ERROR
         answered = health is not None and (not failing or health.last_ok_at is not None)
         why = (health.last_error or "no answer") if health is not None and failing else ""
-        return cls(open_windows if answered else None, backend, why)
+        return (open_windows if answered else None), why
+
+    @classmethod
+    def of(cls, health: SourceHealth | None, open_windows: int, backend: str) -> HaltScreen:
+        seen, failing = cls.known(health, open_windows)
+        return cls(seen, backend, failing)
+
+    def update(self, health: SourceHealth | None, open_windows: int) -> None:
+        """The App's feed while the dialog is open: the faults source's latest snapshot
+        (a window scheduled from another terminal meanwhile counts)."""
+        self.open_windows, self.failing = self.known(health, open_windows)
+        if not self.is_mounted:
+            return
+        self.query_one("#halt-what", Static).update(self.what())
+        failing = self.query_one("#halt-failing", Static)
+        failing.update(self.failing_text())
+        failing.display = bool(self.failing)
 
     def seen(self) -> str:
         if self.open_windows is None:
             return "open windows unknown: the faults source has not answered"
         seen = f"{self.open_windows} open window(s) seen"
         return f"{seen} before the faults source began failing" if self.failing else seen
+
+    def what(self) -> str:
+        return (
+            f"Removes every watchfloor-managed fault in every namespace ({self.backend}"
+            f" backend; {self.seen()}) and restores the routes."
+            " Audited. Nothing else is touched."
+        )
+
+    def failing_text(self) -> Text:
+        return Text(f"The faults source is failing: {self.failing}", style="yellow")
 
     def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
         """A HALT ALL can have removed some faults before it failed: never "nothing"."""
@@ -78,16 +104,10 @@ class HaltScreen(ActionForm[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="halt-box"):
             yield Static(Text("HALT ALL fault injection", style="bold red"))
-            yield Static(
-                f"Removes every watchfloor-managed fault in every namespace ({self.backend}"
-                f" backend; {self.seen()}) and restores the routes."
-                " Audited. Nothing else is touched."
-            )
-            if self.failing:
-                yield Static(
-                    Text(f"The faults source is failing: {self.failing}", style="yellow"),
-                    id="halt-failing",
-                )
+            yield Static(self.what(), id="halt-what")
+            failing = Static(self.failing_text(), id="halt-failing")
+            failing.display = bool(self.failing)
+            yield failing
             yield Label("reason")
             yield Field(placeholder="e.g. pager fired: checkout errors", id="halt-reason")
             yield Label(f"type {CONFIRM_WORD} to confirm")
