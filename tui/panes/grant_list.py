@@ -69,6 +69,9 @@ class GrantList(ScrollView, can_focus=True):
     GrantList > .grant-list--thumb { color: $primary; }
     GrantList > .grant-list--cursor { background: $accent 40%; text-style: bold; }
     GrantList:blur > .grant-list--cursor { background: $accent 15%; text-style: none; }
+    /* 8 or 16 colours: an ANSI colour has no 40%, and a green bar hid red text */
+    GrantList:ansi > .grant-list--cursor { background: ansi_default; text-style: bold reverse; }
+    GrantList:ansi:blur > .grant-list--cursor { background: ansi_default; text-style: underline; }
     GrantList > .grant-list--expired { color: $error; text-style: bold; }
     GrantList > .grant-list--soon { color: $warning; }
     """
