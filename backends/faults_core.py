@@ -44,6 +44,11 @@ class Limits:
     def of(cls, protected: Iterable[str], max_percent: float, max_window_minutes: float) -> Limits:
         return cls(frozenset(protected), max_percent, timedelta(minutes=max_window_minutes))
 
+    @property
+    def percent_cap(self) -> float:
+        """The most a delay % or abort % may be: max_percent, never over HARD_MAX_PERCENT."""
+        return min(self.max_percent, HARD_MAX_PERCENT)
+
     def policy_data(self) -> dict[str, Any]:
         """The `data.fault_limits` document faults.rego reads (it can only tighten)."""
         return {
@@ -88,7 +93,7 @@ def field_problems(req: FaultRequest, limits: Limits) -> list[tuple[str, str]]:
         )
         out.append(("spec.delay_percent", why))
     worst = max(spec.delay_percent, spec.abort_percent)
-    cap = min(limits.max_percent, HARD_MAX_PERCENT)
+    cap = limits.percent_cap
     if worst > cap:
         which = "spec.delay_percent" if spec.delay_percent == worst else "spec.abort_percent"
         what = "delay" if which == "spec.delay_percent" else "abort"

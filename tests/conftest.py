@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import textual.constants
 
 from backends.clock import FrozenClock
 from tests.fake_github import FakeGitHub, serve
@@ -26,6 +27,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
             monkeypatch.delenv(var)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("WATCHFLOOR_DATA_DIR", str(tmp_path / "data"))
+    # the same colours whatever terminal runs the tests: on TERM=xterm (16 colours) the
+    # dashboard draws in an ANSI theme (tui.look); tests that want that ask for it
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
     yield tmp_path / "data"
 
 

@@ -85,8 +85,16 @@ async def test_a_lists_every_alert_and_a_there_acks_the_one_under_the_cursor() -
             == f"acknowledged {second.kind.value} ({second.message}) by {app.sources.ctx.actor}"
             for e in app.timeline.events
         )
+        # acknowledged, it keeps its severity: the list, its detail line and the strip
+        acked = f"{'CRIT' if second.severity == 'critical' else 'WARN'} ✓ack"
         await wait_for(
-            pilot, lambda: str(table.get_row_at(table.row_count - 1)[1]) == "ACK", what="shown"
+            pilot, lambda: str(table.get_row_at(table.row_count - 1)[1]) == acked, what="shown"
         )
+        await pilot.press("end")
+        await pilot.pause()
+        assert f" {acked} {second.kind.value}:" in str(
+            screen.query_one("#alerts-detail", Static).render()
+        )
+        assert f" {acked} " in str(strip.render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, AlertsScreen), what="closed")

@@ -104,7 +104,7 @@ async def test_after_a_refusal_fix_the_field_and_enter_sends() -> None:
         screen = app.screen
         await fill(pilot, {**form("stage"), "delay_percent": "60%"})
         shown = str(screen.query_one("#fault-error", Static).render())
-        assert shown == "delay 60% is over the cap of 50%" + AGAIN  # which percentage
+        assert shown == "delay % must be between 0 and 50" + AGAIN  # which one, and the cap
         assert focused_id(app) == "delay_percent"
         await pilot.press("ctrl+u", *"40")
         assert error(app, "#fault-error") == ""  # the refusal is about what is gone

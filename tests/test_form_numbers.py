@@ -7,6 +7,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from backends.faults_core import HARD_MAX_PERCENT
 from tests.helpers import SIZE, local_app, wait_for
 from tui.fault_requests import DEFAULTS, FIELDS, BadFaultInput, fault_request
 from tui.parse import percent
@@ -42,8 +43,8 @@ def test_a_ttl_within_bounds_still_parses() -> None:
         ("abort_status", "nan", "abort status must be between 200 and 599"),
         ("abort_status", "inf", "abort status must be between 200 and 599"),
         ("abort_status", "503.5", "abort status must be a whole number"),
-        ("abort_percent", "nan", "abort % must be between 0 and 100"),
-        ("delay_percent", "-inf", "delay % must be between 0 and 100"),
+        ("abort_percent", "nan", "abort % must be between 0 and 50"),
+        ("delay_percent", "-inf", "delay % must be between 0 and 50"),
         ("guard_p999_ms", "inf", "guard p99.9 ms must be above 0 and at most 600000"),
         ("guard_error_percent", "nan", "guard errors % must be above 0 and at most 100"),
         ("delay", "99999999999999h", "delay must be at most 1m"),
@@ -130,13 +131,23 @@ def test_a_percentage_may_end_in_a_percent_sign(typed: str) -> None:
     assert req.spec.delay_percent == 30.0 and req.spec.abort_percent == 30.0
 
 
+@pytest.mark.parametrize("typed", ["259", "60", "50.5%"])
+def test_a_fault_percentage_over_the_cap_is_told_the_cap_the_first_time(typed: str) -> None:
+    """259 said "delay % must be between 0 and 100"; 60 then said "delay 60% is over the
+    cap of 50%": two round trips to learn the cap. Both say it now."""
+    with pytest.raises(BadFaultInput) as refused:
+        fault_request({**GOOD, "delay": "800ms", "delay_percent": typed})
+    assert str(refused.value) == f"delay % must be between 0 and {HARD_MAX_PERCENT:g}"
+    assert refused.value.field == "delay_percent"
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("nan%", "abort % must be between 0 and 100"),
-        ("inf %", "abort % must be between 0 and 100"),
-        ("150%", "abort % must be between 0 and 100"),
-        ("-1%", "abort % must be between 0 and 100"),
+        ("nan%", "abort % must be between 0 and 50"),
+        ("inf %", "abort % must be between 0 and 50"),
+        ("150%", "abort % must be between 0 and 50"),
+        ("-1%", "abort % must be between 0 and 50"),
         ("%", "abort %: '%' is not a number"),
         ("30%%", "abort %: '30%%' is not a number"),
         ("% 30", "abort %: '% 30' is not a number"),

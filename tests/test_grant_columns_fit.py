@@ -66,7 +66,7 @@ async def test_the_countdown_widens_while_a_grant_listed_is_past_its_expiry() ->
             return str(pane.query_one("#grants-header").render())
 
         assert header().startswith("expires in◂subject")
-        assert gl.render_line(0).text.startswith("     1m00s user0@")
+        assert gl.render_line(0).text.startswith("   ⚠ 1m00s user0@")
         pane.now = T0 + timedelta(minutes=31, seconds=1)  # the first: EXPIRED 30m01s
         await pilot.pause()
         assert header().startswith("    expires in◂subject"), header()

@@ -106,10 +106,10 @@ async def test_a_narrow_pane_shows_who_and_scrolls_the_other_columns_sideways() 
 
         # too narrow for id, countdown and subject: the id gives way to the subject
         assert header().startswith("expires in◂subject") and header().endswith("▸")
-        assert gl.render_line(0).text.startswith("     1m00s user0@example")
+        assert gl.render_line(0).text.startswith("   ⚠ 1m00s user0@example")
         await pilot.press("right")
         assert header().startswith("expires in◂role")
-        assert gl.render_line(0).text.startswith("     1m00s db-reader")
+        assert gl.render_line(0).text.startswith("   ⚠ 1m00s db-reader")
         await pilot.press("left", "left")
         assert header().startswith("id ")
         assert gl.render_line(0).text.startswith("000000000000  ")  # the id, then 1m00s
@@ -117,7 +117,7 @@ async def test_a_narrow_pane_shows_who_and_scrolls_the_other_columns_sideways() 
         assert header().startswith("id ")
         await pilot.press("right", "right", "right", "right", "right", "l")
         assert header().startswith("expires in◂by   reason")  # as far as it goes: all fits
-        assert gl.render_line(0).text.startswith("     1m00s dave INC-0 bulk")
+        assert gl.render_line(0).text.startswith("   ⚠ 1m00s dave INC-0 bulk")
         await pilot.resize_terminal(120, 10)  # wide: every column, from the id
         await pilot.pause()
         assert header().startswith("id ") and "reason" in header()
@@ -164,3 +164,33 @@ async def test_a_reason_cut_at_the_pane_edge_ends_in_an_ellipsis() -> None:
         shown = cut[header.index(" reason") + 1 : -1]
         assert long_reason.startswith(shown) and len(shown) < len(long_reason)
         assert fits.rstrip().endswith(" INC-1 bulk")  # fits: nothing added
+
+
+async def test_a_grant_expiring_within_five_minutes_is_marked_not_only_yellow() -> None:
+    """Under five minutes the countdown turned yellow (grey on a 16-colour terminal, or
+    with NO_COLOR) and said nothing else until EXPIRED: now it starts with ⚠."""
+    app = Harness(many(2))  # expiring in 60 s and 61 s
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(GrantsPane)
+        gl = pane.grant_list()
+        pane.now = T0 - timedelta(minutes=4, seconds=1)  # 5m01s and 5m02s left
+        await pilot.pause()
+        assert "5m01s" in gl.render_line(0).text and "⚠" not in gl.render_line(0).text
+        pane.now = T0 - timedelta(minutes=3, seconds=59, microseconds=500_000)  # 4m59.5s
+        await pilot.pause()
+        assert gl.render_line(0).text.startswith(f"{gl.grants[0].id}    ⚠ 4m59s user0@")
+        assert "⚠" not in gl.render_line(1).text  # 5m00.5s left: not yet
+
+
+def test_its_details_say_expiring_soon_in_words() -> None:
+    from tui.screens.grant_details import GrantDetailsScreen
+
+    async def no_revoke(_: GrantDetailsScreen) -> None:
+        return None
+
+    g = many(1).grants[0]  # expires at T0 + 60 s
+    assert (
+        "expiring soon"
+        not in GrantDetailsScreen(g, T0 - timedelta(minutes=5), no_revoke).expires().plain
+    )
+    assert GrantDetailsScreen(g, T0, no_revoke).expires().plain.endswith("in 1m00s ⚠ expiring soon")

@@ -160,8 +160,7 @@ class WatchfloorApp(
 
     def on_mount(self) -> None:
         self.mark_environment()
-        if self._theme_name and self._theme_name in self.available_themes:
-            self.theme = self._theme_name
+        self.use_theme(self._theme_name)  # on 8 or 16 colours, an ANSI theme (tui.look)
         self.alert_strip.alerts = ()
         self.restore_baseline()  # the one `b` marked before a restart, if any
         self.call_after_refresh(self._first_frame_done)

@@ -101,12 +101,14 @@ def _number(
         raise BadFaultInput(str(exc), field) from None
 
 
-def _percent(field: str, text: str, default: float | None, *, above: bool = False) -> float | None:
-    """Empty: `default`; `30` and `30%` alike."""
+def _percent(
+    field: str, text: str, default: float | None, *, above: bool = False, high: float = 100.0
+) -> float | None:
+    """Empty: `default`; `30` and `30%` alike; at most `high`."""
     if not text.strip():
         return default
     try:
-        return percent(text, LABELS[field], above=above)
+        return percent(text, LABELS[field], high=high, above=above)
     except BadValue as exc:
         raise BadFaultInput(str(exc), field) from None
 
@@ -137,9 +139,11 @@ def fault_request(values: Mapping[str, str], routes: Sequence[str] = ()) -> Faul
         if not v[field]:
             raise BadFaultInput(f"{LABELS[field]} is required", field)
     delay_s = _seconds("delay", v["delay"], "ms", MAX_DELAY)
-    delay_pct = _percent("delay_percent", v["delay_percent"], 0.0)
+    # 259 said "between 0 and 100", then 60 "over the cap of 50%": the cap the first time
+    cap = MODAL_LIMITS.percent_cap
+    delay_pct = _percent("delay_percent", v["delay_percent"], 0.0, high=cap)
     status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
-    abort_pct = _percent("abort_percent", v["abort_percent"], 0.0)
+    abort_pct = _percent("abort_percent", v["abort_percent"], 0.0, high=cap)
     start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
     longest = min(MODAL_LIMITS.max_duration, HARD_MAX_DURATION)
     duration_s = _seconds("duration", v["duration"], "m", longest)

@@ -22,6 +22,7 @@ from backends.alerts import AlertBook
 from backends.contracts import PANES
 from backends.models import Alert, FaultsSnapshot, HealthState, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
+from tui.look import pick_theme
 from tui.saving import save, write_new
 
 # Screens are imported when first opened: they are not on the first frame's path.
@@ -228,8 +229,20 @@ class OperatorActions:
         app.set_keymap(dict(profile.keymap))
         if profile.theme and profile.theme != self._theme_name:
             self._theme_name = profile.theme
-            if profile.theme in app.available_themes:
-                app.theme = profile.theme
+            self.use_theme(profile.theme)
+
+    def use_theme(self, wanted: str | None) -> None:
+        """`wanted` (ui.theme; the one in use if none), or on a terminal of 8 or 16 colours
+        the ANSI theme like it (tui.look). A name that is no theme changes nothing."""
+        app: Any = self
+        theme = pick_theme(
+            app.console.color_system,
+            wanted or app.theme,
+            app.available_themes,
+            no_color=app.no_color,
+        )
+        if theme is not None:
+            app.theme = theme
 
     def mark_environment(self) -> None:
         app: Any = self

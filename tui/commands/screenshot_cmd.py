@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+
+    # an SVG has every colour: ui.theme as it is, not the ANSI theme a terminal of 16
+    # colours gets (tui.look); read when Textual is first imported, just below
+    os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "truecolor")
 
     from backends.wiring import build_sources
     from tui.app import WatchfloorApp

@@ -1,5 +1,6 @@
 """The alert strip: the plan's alerts, newest first, each with the time it was raised;
-acknowledged ones (`a`) are dimmed below the others until their condition clears. With
+acknowledged ones (`a`) are dimmed below the others until their condition clears, and
+keep their severity ("CRIT ✓ack": an acknowledged CRIT is still a CRIT). With
 more than it has lines for, its last line says how many more and which kinds, from its
 first cell (at the end of a long message it was cut off)."""
 
@@ -12,6 +13,13 @@ from backends.models import Alert
 from tui.panes.line import Line
 
 SHOWN = 3
+ACK_MARK = "✓ack"
+
+
+def severity_label(a: Alert) -> str:
+    """CRIT or WARN, with ACK_MARK after it once acknowledged (the strip and `A`)."""
+    sev = "CRIT" if a.severity == "critical" else "WARN"
+    return f"{sev} {ACK_MARK}" if a.acknowledged else sev
 
 
 class AlertStrip(Line):
@@ -27,15 +35,12 @@ class AlertStrip(Line):
         for i, a in enumerate(alerts[: SHOWN - 1] if more else alerts):
             if i:
                 text.append("\n")
-            sev = (
-                ("CRIT", "bold white on red")
-                if a.severity == "critical"
-                else ("WARN", "bold black on yellow")
-            )
             if a.acknowledged:
-                sev = ("ACK ", "grey50 on grey23")
+                badge = "grey50 on grey23"
+            else:
+                badge = "bold white on red" if a.severity == "critical" else "bold black on yellow"
             text.append(f"{a.raised_at:%H:%M:%S}Z ", "grey62")
-            text.append(f" {sev[0]} ", sev[1])
+            text.append(f" {severity_label(a)} ", badge)
             text.append(f" {a.kind.value}: ", "grey62" if a.acknowledged else "bold")
             text.append(a.message, "grey62" if a.acknowledged else "")
         if more:

@@ -181,9 +181,15 @@ def table_styles(base: Style, part: Callable[..., Style]) -> dict[str, Style]:
     """A KeyedTable's styles from its own (`base`) and its component classes' (`part`)."""
 
     def background(name: str) -> Style:
-        # only the background (alpha blended), so a cell keeps its own colour
+        # only the background (alpha blended), so a cell keeps its own colour; on 8 or 16
+        # colours (no blending) the cursor is reverse or underlined instead (KeyedTable:ansi)
         full = part(name)
-        return Style(bgcolor=full.bgcolor, bold=full.bold)
+        return Style(
+            bgcolor=full.bgcolor,
+            bold=full.bold,
+            reverse=full.reverse or None,
+            underline=full.underline or None,
+        )
 
     return {
         "plain": base,

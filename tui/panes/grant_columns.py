@@ -30,6 +30,8 @@ COUNTDOWN_TITLE = "expires in"
 COUNTDOWN_W = len(COUNTDOWN_TITLE)  # "1h34m", "29m56s": a title wider than any countdown
 EXPIRED_W = len("EXPIRED 59m59s")  # while a grant listed is past its expiry
 TITLES = ("id", "subject", "role", "by", "reason")
+SOON_S = 300  # a countdown under five minutes is marked, and yellow
+SOON_MARK = "⚠"  # "⚠ 4m59s": expiring soon without colour too (NO_COLOR, 16 colours)
 MAX_SKIP = 4  # id, subject, role and by scrolled away: the countdown and the reason
 # the most a column is widened to for its longest value (longer ones end in "…")
 SUBJECT_MAX, ROLE_MAX, BY_MAX = 32, 20, 16
@@ -76,6 +78,8 @@ def countdown(g: Grant, now: datetime) -> str:
     secs = g.remaining(now).total_seconds()
     if secs <= 0:
         return f"EXPIRED {duration(-secs)}"
+    if secs < SOON_S:
+        return f"{SOON_MARK} {duration(secs)}"  # "⚠ 4m59s": within COUNTDOWN_W
     return duration(secs)
 
 

@@ -5,9 +5,11 @@ the grants (a tuple, sorted by the backend) and, once a second, `now`; `render_l
 only the rows on screen and computes each countdown from `expires_at` right then, so a
 tick repaints the visible rows and costs the same for 10 grants or 10,000.
 
-A grant past its expiry that the backend still reports is drawn in red (the alert strip
-raises "break-glass TTL expired still active" for it). `r` (the app's binding, priority
-too) opens the revoke modal for the grant under the cursor while this list has the focus.
+A countdown under five minutes (SOON_S) is yellow and starts with "⚠" (not in colour
+alone); a grant past its expiry that the backend still reports is drawn in red (the alert
+strip raises "break-glass TTL expired still active" for it). `r` (the app's binding,
+priority too) opens the revoke modal for the grant under the cursor while this list has
+the focus.
 """
 
 from __future__ import annotations
@@ -29,10 +31,9 @@ from textual.strip import Strip
 from backends.clock import utc_now
 from backends.models import Grant
 from tui.panes import grant_columns as cols
-from tui.panes.grant_columns import countdown
+from tui.panes.grant_columns import SOON_S, countdown
 from tui.panes.thumb import thumb_cell
 
-SOON_S = 300  # countdowns under five minutes turn yellow
 EXPIRED, SOON, LATER = 0, 1, 2
 P = partial(Binding, priority=True)
 
@@ -69,6 +70,9 @@ class GrantList(ScrollView, can_focus=True):
     GrantList > .grant-list--thumb { color: $primary; }
     GrantList > .grant-list--cursor { background: $accent 40%; text-style: bold; }
     GrantList:blur > .grant-list--cursor { background: $accent 15%; text-style: none; }
+    /* 8 or 16 colours: an ANSI colour has no 40%, and a green bar hid red text */
+    GrantList:ansi > .grant-list--cursor { background: ansi_default; text-style: bold reverse; }
+    GrantList:ansi:blur > .grant-list--cursor { background: ansi_default; text-style: underline; }
     GrantList > .grant-list--expired { color: $error; text-style: bold; }
     GrantList > .grant-list--soon { color: $warning; }
     """

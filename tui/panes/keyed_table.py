@@ -66,6 +66,9 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
     KeyedTable > .keyed-table--header { text-style: bold; color: $text-accent; }
     KeyedTable > .keyed-table--cursor { background: $accent 40%; text-style: bold; }
     KeyedTable:blur > .keyed-table--cursor { background: $accent 15%; text-style: none; }
+    /* 8 or 16 colours: an ANSI colour has no 40%, and a green bar hid red text */
+    KeyedTable:ansi > .keyed-table--cursor { background: ansi_default; text-style: bold reverse; }
+    KeyedTable:ansi:blur > .keyed-table--cursor { background: ansi_default; text-style: underline; }
     KeyedTable > .keyed-table--even { background: $surface-lighten-1 30%; }
     KeyedTable > .keyed-table--thumb { color: $primary; }
     """

@@ -22,13 +22,14 @@ from textual.widgets import Label, Static
 
 from backends.models import Alert
 from tui.footer import KeyFooter
+from tui.panes.alerts import severity_label
 from tui.panes.keyed_table import Column, KeyedTable
 
 
 def severity_cell(a: Alert) -> Text:
-    if a.acknowledged:
-        return Text("ACK", "grey50")
-    return Text("CRIT", "bold red") if a.severity == "critical" else Text("WARN", "bold yellow")
+    if a.acknowledged:  # "CRIT ✓ack": the severity stays
+        return Text(severity_label(a), "grey50")
+    return Text(severity_label(a), "bold red" if a.severity == "critical" else "bold yellow")
 
 
 class AlertsScreen(ModalScreen[None]):

@@ -11,6 +11,17 @@ from tui.own_keys import OwnKeys
 
 
 class Field(OwnKeys, Input):
+    # Without colour to set a field apart (NO_COLOR; the ANSI theme of a 16-colour
+    # terminal, tui/look.py) a one-line field was a blank line until the cursor reached it,
+    # and a placeholder differed from a value by a grey level, or not at all: a bar marks
+    # the field, and a placeholder is italic (and dim where the terminal dims).
+    DEFAULT_CSS = """
+    Field.-textual-compact:nocolor, Field.-textual-compact:ansi {
+        border-left: outer $foreground !important;
+    }
+    Field:nocolor > .input--placeholder { text-style: italic; }
+    Field:ansi > .input--placeholder { text-style: italic dim; }
+    """
     end_on_focus: bool = False  # the next focus: cursor after the text, nothing selected
 
     def _on_focus(self, event: Focus) -> None:

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 
 from backends.models import Grant, GrantEnded
 from tui.fmt import ago, duration
-from tui.panes.grant_list import SOON_S
+from tui.panes.grant_columns import SOON_MARK, SOON_S
 from tui.screens.details import DetailsModal, Rows, utc
 
 
@@ -62,7 +62,9 @@ class GrantDetailsScreen(DetailsModal[Grant]):
         left = g.remaining(self.now).total_seconds()
         if left <= 0:
             return at.append(f"  EXPIRED {duration(-left)} ago, still listed", "bold red")
-        return at.append(f"  in {duration(left)}", "bold yellow" if left < SOON_S else "bold")
+        if left < SOON_S:  # not in colour alone
+            return at.append(f"  in {duration(left)} {SOON_MARK} expiring soon", "bold yellow")
+        return at.append(f"  in {duration(left)}", "bold")
 
     def rows(self) -> Rows:
         g = self.item
