@@ -27,7 +27,8 @@ class FilterScreen(TypeAheadModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filter-box"):
-            yield Label(f"Filter {self.pane_title} (rows containing the text; empty clears)")
+            # two lines: "Break-glass grants" and the hint on one did not fit the box
+            yield Label(f"Filter {self.pane_title}\nrows containing the text; empty clears")
             yield Field(value=self.current, placeholder="e.g. tenant=acme", id="filter-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
