@@ -52,10 +52,10 @@ class LocalAudit:
 
         snap = self.rt.store.audit_snapshot()
         records, in_db, in_log = snap.records, snap.in_db, snap.in_log
-        merged: dict[int, Digest] = {}
-        for d in (*in_db, *(in_log or ())):
+        merged: dict[int, Digest] = {d.n: d for d in in_db}
+        for d in in_log or ():
             seen = merged.setdefault(d.n, d)
-            if seen.hash != d.hash:
+            if seen is not d and seen.hash != d.hash:
                 return AuditVerification(
                     ok=False,
                     records=len(records),
