@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
 RECORDS_SQL = (
     "SELECT seq, id, at, actor, action, target, phase, outcome, details, prev_hash, hash FROM audit"
 )
+# a mirror line is written just after its digest's commit: lines of digests committed
+# before the snapshot may still be on their way when the mirror is read (one per writing
+# process); a mirror behind the snapshot by more than one is read again meanwhile
+MIRROR_LAG_S = (0.05, 0.2, 0.5)
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,10 @@ class AuditTable(Database):
         """The records and the digests as of one moment, and the mirror's digests but
         those committed after it: a mirror line is written after its digest's commit, so
         one newer than the snapshot is in the database by the time the mirror is read
-        (unless it was cut out of it, which is then left for `verify` to find)."""
+        (unless it was cut out of it, which is then left for `verify` to find). A mirror
+        without more than the snapshot's last digest is read again, for a moment: their
+        lines may be on their way (`verify` lets one missing digest pass: a crash between
+        a commit and its mirror line leaves that)."""
         with self._lock:
             self._db.execute("BEGIN")  # one read transaction: one snapshot of both tables
             try:
@@ -152,6 +160,11 @@ class AuditTable(Database):
         known = {b[0]: d for b, d in zip(bodies, in_db, strict=True)}
         last = _last_n(in_db)
         in_log = self._read_mirror(known)
+        for pause in MIRROR_LAG_S:
+            if self.digest_log is None or in_log is None or _last_n(in_log) >= last - 1:
+                break
+            time.sleep(pause)
+            in_log = self._read_mirror(known)
         if in_log and in_log[-1].n > last:
             with self._lock:
                 later = self._db.execute(
