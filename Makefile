@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) -m bench.faults_halt
 	$(PY) -m bench.ingest
 	$(PY) -m bench.replay
+	$(PY) -m bench.audit_verify
 	$(PY) -m bench.idle
 
 clean:

@@ -123,3 +123,64 @@ async def test_a_deleted_digest_mirror_is_reported_and_not_started_over(
     assert proc.returncode == 1 and f"TAMPERED: trail: the digest mirror {data_dir / MIRROR}" in (
         proc.stderr
     )
+
+
+def cut_mirror(data_dir: Path, keep: int) -> None:
+    """Truncate the digest mirror in place to its first `keep` lines (0: empty it)."""
+    log = data_dir / MIRROR
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:keep]))
+
+
+@pytest.mark.parametrize(
+    ("keep", "words"),
+    [
+        (0, "is empty (emptied?)"),
+        (1, "holds 1 digest, the database 8: the mirror ends at digest 1"),
+    ],
+)
+async def test_an_emptied_or_cut_short_digest_mirror_is_reported(
+    keep: int, words: str, frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    """Emptied or cut short, not deleted: it verified ok, and so did the tail cut from the
+    database that it no longer vouched for."""
+    await eight_records(frozen_clock)
+    cut_mirror(data_dir, keep)
+    proc = verify_cli()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"TAMPERED: trail: the digest mirror {data_dir / MIRROR} {words}" in proc.stderr
+    db = sqlite3.connect(data_dir / "watchfloor.sqlite3")
+    drop_guards(db)
+    cut_tail(db)  # records 7 and 8 and their digests: the mirror no longer knew of them
+    db.commit()
+    db.close()
+    src = local_sources(frozen_clock)
+    result = await src["audit"].verify()
+    await src.aclose()
+    assert not result.ok and str(data_dir / MIRROR) in result.problem, result
+    assert "the database has 6" in result.problem or "the database 6" in result.problem
+
+
+def drop_mirror_lines(data_dir: Path, *numbers: int) -> None:
+    log = data_dir / MIRROR
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(line for i, line in enumerate(lines, 1) if i not in numbers))
+
+
+async def test_a_mirror_without_only_the_last_digest_or_one_in_the_middle_passes(
+    frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    """A crash between an append's commit and its mirror line leaves the mirror without
+    the last digest, and once the next append's line follows, without one in the middle:
+    not tampering (the crash test kills writers so). Without two at the end, it is."""
+    await eight_records(frozen_clock)
+    drop_mirror_lines(data_dir, 4)
+    src = local_sources(frozen_clock)
+    assert (await src["audit"].verify()).ok
+    drop_mirror_lines(data_dir, 7)  # digest 8's, the last line now
+    assert (await src["audit"].verify()).ok
+    drop_mirror_lines(data_dir, 6)  # digest 7's
+    result = await src["audit"].verify()
+    await src.aclose()
+    assert not result.ok, result
+    assert "holds 5 digests, the database 8: the mirror ends at digest 6" in result.problem

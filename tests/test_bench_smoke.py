@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CASES = {
     "startup": (["--runs", "1"], "time ratio"),
+    "audit_verify": (["--records", "200", "--runs", "1"], "ratio:"),
     "idle": (["--seconds", "2"], "of a core"),
     "grants": (["--tick-seconds", "1"], "tick CPU ratio"),
     "quantile": (["--samples", "20000", "--seeds", "1"], "p99.9 error"),

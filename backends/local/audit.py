@@ -52,10 +52,10 @@ class LocalAudit:
 
         snap = self.rt.store.audit_snapshot()
         records, in_db, in_log = snap.records, snap.in_db, snap.in_log
-        merged: dict[int, Digest] = {}
-        for d in (*in_db, *(in_log or ())):
+        merged: dict[int, Digest] = {d.n: d for d in in_db}
+        for d in in_log or ():
             seen = merged.setdefault(d.n, d)
-            if seen.hash != d.hash:
+            if seen is not d and seen.hash != d.hash:
                 return AuditVerification(
                     ok=False,
                     records=len(records),
@@ -68,18 +68,47 @@ class LocalAudit:
         pub, key_problem = key_for_check(data_dir, trail_exists=bool(records or digests))
         result = audit_chain.verify(records, digests, pub)
         log = self.rt.store.digest_log
-        if result.ok and in_log is None and log is not None and in_db:
-            result = result.model_copy(
-                update={
-                    "ok": False,
-                    "problem": f"the digest mirror {log} is missing (deleted?), so a tail cut"
-                    f" from the database together with its digests would not show; the"
-                    f" database has {len(in_db)} signed digests",
-                }
-            )
+        if result.ok and log is not None and in_db:
+            problem = mirror_problem(str(log), in_db, in_log)
+            if problem:
+                result = result.model_copy(update={"ok": False, "problem": problem})
         if key_problem:
             result = result.model_copy(update={"ok": False, "key_problem": key_problem})
         return result
 
     async def aclose(self) -> None:
         self.rt.close()
+
+
+def mirror_problem(log: str, in_db: list[Digest], in_log: list[Digest] | None) -> str:
+    """What is wrong with the digest mirror, which is there so that a tail cut from the
+    database together with its digests still shows: deleted, emptied or cut short, or ""
+    if nothing.
+
+    Without only the database's last digest, or one from the middle, it is not reported:
+    a crash (kill -9, power loss) between an append's commit and its mirror line leaves
+    it so (the next append's line then follows the gap). That hides nothing: whoever can
+    cut the mirror a line shorter than the database could as well cut both alike."""
+    unseen = "so a tail cut from the database together with its digests would not show"
+    if in_log is None:
+        return (
+            f"the digest mirror {log} is missing (deleted?), {unseen}; the database has"
+            f" {len(in_db)} signed digests"
+        )
+    last = in_log[-1].n if in_log else 0
+    if last >= in_db[-1].n - 1:
+        return ""
+    if not in_log:
+        return (
+            f"the digest mirror {log} is empty (emptied?), {unseen}; the database has"
+            f" {len(in_db)} signed digests"
+        )
+    return (
+        f"the digest mirror {log} holds {len(in_log)} {_digests(len(in_log))}, the database"
+        f" {len(in_db)}: the mirror ends at digest {last}, the database at {in_db[-1].n}"
+        f" (cut short?), {unseen}"
+    )
+
+
+def _digests(n: int) -> str:
+    return "digest" if n == 1 else "digests"

@@ -9,7 +9,9 @@ stays missing, for `verify` to report, instead of starting over without the old 
 
 `audit_snapshot` reads what `verify` checks: the records and the digests in one read
 transaction (appends by other processes go on meanwhile, unseen), then the mirror, less
-the lines of digests committed after that snapshot.
+the lines of digests committed after that snapshot. The records come as the chain check
+needs them (backends.audit_chain.Link, straight from the rows), not as AuditRecords: a
+long trail is checked without building a model object per record.
 """
 
 from __future__ import annotations
@@ -17,12 +19,22 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backends.audit_chain import GENESIS, Digest, record_hash, sign_digest
+from backends.audit_chain import (
+    GENESIS,
+    Digest,
+    Link,
+    canonical,
+    fields_of,
+    json_time,
+    record_hash,
+    sign_digest,
+)
 from backends.local.db import Database, db_time, from_db_time
 from backends.models import AuditRecord
 
@@ -33,11 +45,15 @@ if TYPE_CHECKING:
 RECORDS_SQL = (
     "SELECT seq, id, at, actor, action, target, phase, outcome, details, prev_hash, hash FROM audit"
 )
+# a mirror line is written just after its digest's commit: lines of digests committed
+# before the snapshot may still be on their way when the mirror is read (one per writing
+# process); a mirror behind the snapshot by more than one is read again meanwhile
+MIRROR_LAG_S = (0.05, 0.2, 0.5)
 
 
 @dataclass(frozen=True)
 class AuditSnapshot:
-    records: list[AuditRecord]  # the whole trail, by seq
+    records: list[Link]  # the whole trail, by seq
     in_db: list[Digest]  # the digests in the database, by n, as of the same moment
     in_log: list[Digest] | None  # the mirror's, by n, none newer than that; None: no mirror
 
@@ -64,9 +80,7 @@ class AuditTable(Database):
             row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
             body = {**fields, "seq": seq, "prev_hash": prev}
-            body["hash"] = record_hash(
-                AuditRecord.model_validate({**body, "hash": ""}).model_dump(mode="json")
-            )
+            body["hash"] = record_hash(fields_of(AuditRecord.model_validate({**body, "hash": ""})))
             rec = AuditRecord.model_validate(body)
             db.execute(
                 "INSERT INTO audit (seq, id, at, actor, action, target, phase, outcome, details,"
@@ -131,7 +145,10 @@ class AuditTable(Database):
         """The records and the digests as of one moment, and the mirror's digests but
         those committed after it: a mirror line is written after its digest's commit, so
         one newer than the snapshot is in the database by the time the mirror is read
-        (unless it was cut out of it, which is then left for `verify` to find)."""
+        (unless it was cut out of it, which is then left for `verify` to find). A mirror
+        without more than the snapshot's last digest is read again, for a moment: their
+        lines may be on their way (`verify` lets one missing digest pass: a crash between
+        a commit and its mirror line leaves that)."""
         with self._lock:
             self._db.execute("BEGIN")  # one read transaction: one snapshot of both tables
             try:
@@ -140,8 +157,14 @@ class AuditTable(Database):
             finally:
                 self._db.execute("COMMIT")
         in_db = [Digest.model_validate_json(b[0]) for b in bodies]
-        in_log = self._read_mirror()
-        last = in_db[-1].n if in_db else 0
+        known = {b[0]: d for b, d in zip(bodies, in_db, strict=True)}
+        last = _last_n(in_db)
+        in_log = self._read_mirror(known)
+        for pause in MIRROR_LAG_S:
+            if self.digest_log is None or in_log is None or _last_n(in_log) >= last - 1:
+                break
+            time.sleep(pause)
+            in_log = self._read_mirror(known)
         if in_log and in_log[-1].n > last:
             with self._lock:
                 later = self._db.execute(
@@ -149,9 +172,11 @@ class AuditTable(Database):
                 ).fetchall()
             committed = {n: Digest.model_validate_json(b).hash for n, b in later}
             in_log = [d for d in in_log if d.n <= last or committed.get(d.n) != d.hash]
-        return AuditSnapshot([_record(r) for r in rows], in_db, in_log)
+        return AuditSnapshot([_link(r) for r in rows], in_db, in_log)
 
-    def _read_mirror(self) -> list[Digest] | None:
+    def _read_mirror(self, known: dict[str, Digest]) -> list[Digest] | None:
+        """The mirror's digests, by n; a line the same as a database row's body (`known`,
+        by its text) is that row's digest, without reading it again."""
         if self.digest_log is None:
             return []
         try:
@@ -160,10 +185,13 @@ class AuditTable(Database):
             return None
         in_log: list[Digest] = []
         for line in text.splitlines():
-            try:
-                in_log.append(Digest.model_validate_json(line))
-            except ValueError:
-                continue  # a torn last line after a crash; the database has it
+            digest = known.get(line)
+            if digest is None:
+                try:
+                    digest = Digest.model_validate_json(line)
+                except ValueError:
+                    continue  # a torn last line after a crash; the database has it
+            in_log.append(digest)
         return sorted(in_log, key=lambda d: d.n)
 
     def audit_records(self, limit: int | None = None) -> list[AuditRecord]:
@@ -177,6 +205,32 @@ class AuditTable(Database):
                 ).fetchall()
                 rows.reverse()
         return [_record(r) for r in rows]
+
+
+def _last_n(digests: list[Digest]) -> int:
+    return digests[-1].n if digests else 0
+
+
+def _link(r: tuple[Any, ...]) -> Link:
+    """A row as the chain check needs it: what its hash covers, from the JSON values
+    `fields_of` gives its AuditRecord (which is not built)."""
+    try:
+        at, details = json_time(from_db_time(r[2])), json.loads(r[8])
+    except (TypeError, ValueError):  # not as the store writes them: the hash cannot match
+        at, details = r[2], r[8]
+    fields = {  # the hashed fields (all but `hash`)
+        "seq": r[0],
+        "id": r[1],
+        "at": at,
+        "actor": r[3],
+        "action": r[4],
+        "target": r[5],
+        "phase": r[6],
+        "outcome": r[7],
+        "details": details,
+        "prev_hash": r[9],
+    }
+    return Link(r[0], r[9], r[10], canonical(fields))
 
 
 def _record(r: tuple[Any, ...]) -> AuditRecord:

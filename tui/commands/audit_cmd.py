@@ -2,8 +2,9 @@
 
 verify exits 0 when the hash chain and every signed digest check out, 1 naming the
 first bad record when any record was edited, deleted, reordered, or the tail cut off (or
-the digest mirror is missing), and 3 naming the file when the signing key or its public
-key is missing (or they do not belong together). It never writes a key.
+the digest mirror is missing, emptied or cut short), and 3 naming the file when the
+signing key or its public key is missing (or they do not belong together). It never
+writes a key.
 
 list checks the trail as well: records from the first bad one on are marked `!` (and
 `"verified": false` in JSON), with a warning on stderr; it still lists them.
