@@ -97,6 +97,7 @@ class SourcePane(Vertical):
             self.tick(self.snapshot, now)
 
     def on_resize(self) -> None:
+        self.refresh_title()  # the title's note, too, is said only where it fits
         if self.snapshot is not None:  # the subtitle says more, or less, in the new width
             self._health(self.snapshot)
 

@@ -153,9 +153,6 @@ class FaultsPane(SourcePane):
         # read-only is said even where it is cut; the default may go unsaid
         return texts[-1] if self.reconciler is Reconciler.ENDS_ONLY else ""
 
-    def on_resize(self) -> None:
-        self.refresh_title()
-
     def watch_reconciler(self, mode: Reconciler) -> None:
         self.refresh_title()
         if self.snapshot is not None:

@@ -44,6 +44,15 @@ class GrantsPane(SourcePane):
     }
     """
 
+    _counted: tuple[int, int, bool] = (0, 0, False)  # shown, listed, filtered
+
+    def title_note(self, room: int) -> str:
+        """How many grants: "336 listed" (an expired one still listed counts), or with a
+        filter "3 of 336" (none: nothing)."""
+        shown, listed, filtered = self._counted
+        note = f"{shown:,} of {listed:,}" if filtered else f"{listed:,} listed" if listed else ""
+        return note if len(note) <= room else ""
+
     def compose(self) -> ComposeResult:
         yield GrantsHeader(id="grants-header", classes="grants-header")
         yield GrantList(id="grants-list")
@@ -67,6 +76,10 @@ class GrantsPane(SourcePane):
                 if wanted in f"{g.id} {g.subject} {g.role} {g.granted_by} {g.reason}".lower()
             )
         gl.set_grants(grants)
+        counted = (len(grants), len(snap.grants), bool(wanted))
+        if counted != self._counted:
+            self._counted = counted
+            self.refresh_title()
         self._sync_header()
         self.set_class(not grants, "-empty")
         if wanted and snap.grants and not grants:

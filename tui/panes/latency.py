@@ -111,9 +111,6 @@ class LatencyPane(SourcePane):
         span = f"{w:g} s" if w < 180 else f"{w / 60:g} min"
         return next((t for t in (f"over the last {span}", f"last {span}") if len(t) <= room), "")
 
-    def on_resize(self) -> None:
-        self.refresh_title()
-
     def watch_baselines(self, _: dict[str, float]) -> None:
         if self.snapshot is not None:
             self.show(self.snapshot)
