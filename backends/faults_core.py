@@ -18,6 +18,7 @@ from backends.contracts import ActionRefused
 from backends.models import (
     Actor,
     FaultRequest,
+    FaultsSnapshot,
     FaultWindow,
     LatencySnapshot,
     WindowState,
@@ -188,15 +189,38 @@ def ended_at(w: FaultWindow) -> datetime:
     return min(w.ends_at, w.ended_early_at or w.ends_at)
 
 
+DUE = "due, not started"  # its time has come and nobody has put its fault in
+
+
+def unstarted(w: FaultWindow, now: datetime) -> bool:
+    """Its time has come and its fault is not in the backend: nobody has started it (a
+    read-only dashboard starts none, and there may be no reconciler at all)."""
+    return w.state(now) is WindowState.ACTIVE and not w.applied
+
+
 def cancelled(w: FaultWindow) -> bool:
-    """Ended (HALT ALL, `e`) before its start: it never ran, and its end is before its
+    """Ended (HALT ALL, `e`, a guard) before its fault was ever put in: before its start, or
+    after it with nobody having started it. It never ran, and its end may be before its
     start, which a list must not show as a span ("12:58:23-12:53:30Z")."""
-    return w.ended_early_at is not None and w.ended_early_at <= w.starts_at
+    early = w.ended_early_at
+    return early is not None and (early <= w.starts_at or w.started_at is None)
 
 
 def shown_state(w: FaultWindow, now: datetime) -> str:
-    """scheduled, active, ended, or cancelled (ended before its start)."""
+    """scheduled, active, "due, not started", ended, or cancelled (ended before its fault
+    was put in): the words of the faults pane of a dashboard that runs no reconciler."""
+    if unstarted(w, now):
+        return DUE
     return CANCELLED if cancelled(w) else w.state(now).value
+
+
+def snapshot_json(snap: FaultsSnapshot, now: datetime) -> dict[str, Any]:
+    """The snapshot as JSON, each window with its `state` as `shown_state` words it: what
+    `watchfloor faults list --json` and `watchfloor snapshot --json` print."""
+    doc: dict[str, Any] = snap.model_dump(mode="json")
+    for w, out in zip(snap.windows, doc["windows"], strict=True):
+        out["state"] = shown_state(w, now)
+    return doc
 
 
 def by_whom(what: str, actor: str, reason: str) -> str:
@@ -240,4 +264,10 @@ def is_open(w: FaultWindow, now: datetime) -> bool:
 
 
 def ended(w: FaultWindow, at: datetime, why: str) -> FaultWindow:
-    return w.model_copy(update={"ended_early_at": at, "end_reason": why, "applied": False})
+    """Ended early at `at`. One whose fault is in ran, even when nobody here knows since
+    when (a VirtualService another data dir put in): it ran from its start as far as is
+    known, and so is not read as cancelled. One never put in keeps no start: cancelled."""
+    since = w.started_at or (w.starts_at if w.applied else None)
+    return w.model_copy(
+        update={"ended_early_at": at, "end_reason": why, "applied": False, "started_at": since}
+    )

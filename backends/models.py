@@ -232,8 +232,9 @@ class FaultWindow(Model):
     ends_at: AwareDatetime
     ended_early_at: AwareDatetime | None = None
     applied: bool = False  # the fault is present in the backend (mesh) right now
-    # when it was scheduled and when its fault was put in (None: not yet, or not known):
-    # every dashboard's timeline says these times, not when it noticed
+    # when it was scheduled and when its fault was put in (None: not yet, or not known;
+    # ended early with none, it never ran: cancelled, faults_core.cancelled): every
+    # dashboard's timeline says these times, not when it noticed
     scheduled_at: AwareDatetime | None = None
     started_at: AwareDatetime | None = None
     guards: FaultGuards = Field(default_factory=FaultGuards)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backends.faults_core import cancelled
+from backends.faults_core import DUE, cancelled, unstarted
 from backends.models import (
     FaultGuards,
     FaultSpec,
@@ -45,8 +45,8 @@ def _paren(text: str | None) -> str:
 
 def _state(w: FaultWindow, now: datetime) -> str:
     state = w.state(now)
-    if state is WindowState.ACTIVE and not w.applied:
-        return "due, not started (the fault is not in)"
+    if unstarted(w, now):
+        return f"{DUE} (the fault is not in)"
     if state is WindowState.ENDED:
         today = now.date()
         if w.ended_early_at is not None and cancelled(w):

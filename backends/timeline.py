@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from backends.durations import duration
-from backends.faults_core import cancelled, ended_at
+from backends.faults_core import cancelled, ended_at, unstarted
 from backends.models import (
     Alert,
     FaultsSnapshot,
@@ -280,5 +280,4 @@ def _window_time(w: FaultWindow, state: WindowState, now: datetime) -> datetime:
 def _seen_state(w: FaultWindow, now: datetime) -> WindowState:
     """A window whose time has come but whose fault is not in yet (a read-only dashboard
     starts none) is still scheduled: it is noted active when it is started."""
-    state = w.state(now)
-    return WindowState.SCHEDULED if state is WindowState.ACTIVE and not w.applied else state
+    return WindowState.SCHEDULED if unstarted(w, now) else w.state(now)

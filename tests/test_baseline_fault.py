@@ -103,7 +103,7 @@ def test_still_in_window_is_an_ended_window_that_injected_until_its_latency_leav
             | {"ended_early_at": T0 + timedelta(seconds=end), **more}
         )
 
-    halted = window("halted", 0, 100, end_reason="HALT ALL: drill over")
+    halted = window("halted", 0, 100, end_reason="HALT ALL: drill over", started_at=T0)
     cancelled = window("cancelled", 200, 100, end_reason="HALT ALL: drill over")
     never = window("never", 0, 100, end_reason=NEVER_STARTED)
     running = window("running", 0, 1000, applied=True)

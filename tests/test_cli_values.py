@@ -19,39 +19,40 @@ HUGE = "99999999999999h"
 
 
 def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    """The error line argparse printed for argv; it must have exited 2."""
+    """The one line printed for argv, on stderr only; it must have exited 2."""
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return err.strip().splitlines()[-1]
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    (line,) = err.splitlines()  # no usage block before it
+    return line
 
 
 @pytest.mark.parametrize(
     ("argv", "line"),
     [
-        ([*GRANT, "--ttl", HUGE], f"argument --ttl: '{HUGE}' is over 24h"),
-        ([*GRANT, "--ttl", "abc"], "argument --ttl: 'abc' is not a duration (try 30m, 2h, 90s)"),
-        ([*SCHEDULE, "--duration", HUGE], f"argument --duration: '{HUGE}' is over 4h"),
-        ([*SCHEDULE, "--start-in", HUGE], f"argument --start-in: '{HUGE}' is over 24h"),
+        ([*GRANT, "--ttl", HUGE], f"--ttl: '{HUGE}' is over 24h"),
+        ([*GRANT, "--ttl", "abc"], "--ttl: 'abc' is not a duration (try 30m, 2h, 90s)"),
+        ([*SCHEDULE, "--duration", HUGE], f"--duration: '{HUGE}' is over 4h"),
+        ([*SCHEDULE, "--start-in", HUGE], f"--start-in: '{HUGE}' is over 24h"),
         ([*SCHEDULE, "--delay", "9" * 400 + "ms"], "is over 1m"),
-        ([*SCHEDULE, "--delay", "90s"], "argument --delay: '90s' is over 1m"),
+        ([*SCHEDULE, "--delay", "90s"], "--delay: '90s' is over 1m"),
         (
             [*SCHEDULE, "--abort-status", "700"],
-            "argument --abort-status: '700' is not within 200-599",
+            "--abort-status: '700' is not within 200-599",
         ),
-        ([*SCHEDULE, "--abort-status", "5x"], "argument --abort-status: '5x' is not a number"),
+        ([*SCHEDULE, "--abort-status", "5x"], "--abort-status: '5x' is not a number"),
         ([*SCHEDULE, "--abort-status", "503.5"], "--abort-status: '503.5' is not a whole number"),
         (
             [*SCHEDULE, "--delay-percent", "150"],
-            "argument --delay-percent: '150' is not within 0-100",
+            "--delay-percent: '150' is not within 0-100",
         ),
         (
             [*SCHEDULE, "--abort-percent", "-1"],
-            "argument --abort-percent: '-1' is not within 0-100",
+            "--abort-percent: '-1' is not within 0-100",
         ),
-        ([*SCHEDULE, "--guard-p999-ms", "inf"], "argument --guard-p999-ms: 'inf' is not a finite"),
+        ([*SCHEDULE, "--guard-p999-ms", "inf"], "--guard-p999-ms: 'inf' is not a finite"),
         ([*SCHEDULE, "--guard-error-rate", "nan"], "--guard-error-rate: 'nan' is not a finite"),
         (  # a percentage where a ratio goes: it said "less than or equal to 1", exit 1
             [*SCHEDULE, "--guard-error-rate", "5"],
@@ -61,20 +62,48 @@ def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         ([*SCHEDULE, "--guard-p999-ms", "0"], "--guard-p999-ms: '0' is not above 0"),
         (  # it spun a core at 99%
             ["faults", "reconcile", "--interval", "0"],
-            "argument --interval: '0' is under 1s",
+            "--interval: '0' is under 1s",
         ),
-        (["audit", "list", "--limit", "0"], "argument --limit: '0' is not within 1-1000000"),
-        (["snapshot", "--for", "abc"], "argument --for: 'abc' is not a duration"),
-        (["screenshot", "--size", "abc", "out.svg"], "argument --size: 'abc' is not COLSxROWS"),
-        (["screenshot", "--size", "0x0", "out.svg"], "argument --size: '0x0' is out of range"),
-        (["lab", "--metrics-port", "99999"], "argument --metrics-port: '99999' is not a port"),
-        (["lab", "--metrics-port", "0", "--for", "nan"], "argument --for: 'nan' is not a dur"),
+        (["audit", "list", "--limit", "0"], "--limit: '0' is not within 1-1000000"),
+        (["snapshot", "--for", "abc"], "--for: 'abc' is not a duration"),
+        (["screenshot", "--size", "abc", "out.svg"], "--size: 'abc' is not COLSxROWS"),
+        (["screenshot", "--size", "0x0", "out.svg"], "--size: '0x0' is out of range"),
+        (["lab", "--metrics-port", "99999"], "--metrics-port: '99999' is not a port"),
+        (["lab", "--metrics-port", "0", "--for", "nan"], "--for: 'nan' is not a dur"),
     ],
 )
 def test_a_bad_value_is_a_usage_error_naming_the_option(
     argv: list[str], line: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert line in usage_error(argv, capsys)
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            [*SCHEDULE, "--duration", "5h"],
+            "watchfloor faults schedule: --duration: '5h' is over 4h (see --help)",
+        ),
+        (
+            ["faults", "schedule", "--host", "docs-api"],
+            "watchfloor faults schedule: the following arguments are required:"
+            " --namespace/-n, --reason (see --help)",
+        ),
+        (["faults", "halt"], "watchfloor faults halt: the following arguments are required:"),
+        (["faults", "nope"], "watchfloor faults: argument COMMAND: invalid choice: 'nope'"),
+        (["nope"], "watchfloor: argument COMMAND: invalid choice: 'nope'"),
+        (["faults", "list", "--nope"], "watchfloor: unrecognized arguments: --nope (see --help)"),
+        (["grants", "grant", "--ttl", "1h"], "watchfloor grants grant: the following arguments"),
+        (["--profile"], "watchfloor: --profile: expected one argument (see --help)"),
+    ],
+)
+def test_bad_usage_is_one_line_naming_the_command_not_a_usage_block(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`faults schedule ... --duration 5h` printed argparse's seven-line usage block, then
+    "watchfloor faults schedule: error: argument --duration: '5h' is over 4h"."""
+    assert usage_error(argv, capsys).startswith(line)
 
 
 def test_a_screenshot_path_through_a_file_is_a_usage_error(

@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import watchfloor_cmd
+from backends.models import FaultSpec, FaultsSnapshot, FaultWindow, HealthState, SourceHealth
+from tests.conftest import T0, watchfloor_cmd
+from tui.commands.faults_listing import list_lines
 from tui.commands.table import table_lines
 
 
@@ -115,8 +118,8 @@ def test_a_window_ended_before_its_start_reads_cancelled_not_a_backwards_span(wf
     wid = str(out.split()[0])
     wf("faults", "halt", "--reason", "pager fired: stop the drills")
     (line,) = [x for x in wf("faults", "list").splitlines() if x.startswith(wid)]
-    hms = r"(\d\d:\d\d:\d\d)"
-    m = re.search(rf"cancelled {hms}Z \(planned {hms}-{hms}Z\)", line)
+    hms = r"(?:\d\d-\d\d )?(\d\d:\d\d:\d\d)"  # the date when not today (past midnight)
+    m = re.search(rf"cancelled {hms}Z \(planned {hms}(?:-| to ){hms}Z\)", line)
     assert m, line
     cancelled_at, start, end = m.groups()
     assert cancelled_at < start < end or start < end < cancelled_at  # (past midnight)
@@ -136,3 +139,56 @@ def test_halt_all_says_which_windows_it_cancelled_and_the_list_agrees(wf) -> Non
     assert states == {live: "ended", later: "cancelled"}
     doc = json.loads(wf("faults", "list", "--json"))
     assert {w["id"]: w["state"] for w in doc["windows"]} == states
+
+
+def test_a_window_on_another_day_says_its_date() -> None:
+    """`--start-in 23h` at 16:22Z was listed "15:22:30-15:32:30Z", reading as already past;
+    its cancelled row "(planned 15:22:30-15:32:30Z)" likewise. Today's rows are as they were."""
+
+    def window(wid: str, start: timedelta, minutes: float = 10, **kw: object) -> FaultWindow:
+        return FaultWindow.model_validate(
+            {
+                "id": wid,
+                "spec": FaultSpec(target_host="docs-api", namespace="stage", abort_percent=1),
+                "owner": "erin",
+                "reason": "game day drill",
+                "starts_at": T0 + start,
+                "ends_at": T0 + start + timedelta(minutes=minutes),
+                **kw,
+            }
+        )
+
+    now = T0 + timedelta(hours=7, minutes=22)  # 2026-03-16 16:22Z
+    windows = (
+        window("tomorrow", timedelta(hours=30, minutes=22, seconds=30)),
+        window("today", timedelta(hours=8)),
+        window("midnight", timedelta(hours=14, minutes=55)),
+        window(
+            "yday",
+            timedelta(hours=-10),
+            started_at=T0 - timedelta(hours=10),
+            ended_early_at=T0 - timedelta(hours=9, minutes=55),
+        ),
+        window("off", timedelta(hours=30), ended_early_at=now, end_reason="HALT ALL by erin: x"),
+    )
+    snap = FaultsSnapshot(
+        observed_at=now, health=SourceHealth(state=HealthState.OK), windows=windows
+    )
+    cells = {line.split()[0]: line for line in list_lines(snap, now)[1:]}
+    assert "  03-17 15:22:30-15:32:30Z  " in cells["tomorrow"]
+    assert "  17:00:00-17:10:00Z  " in cells["today"]
+    assert "  23:55:00 to 03-17 00:05:00Z  " in cells["midnight"]
+    assert "  03-15 23:00:00-23:05:00Z (planned 03-15 23:10:00Z)  " in cells["yday"]
+    assert "  cancelled 16:22:00Z (planned 03-17 15:00:00-15:10:00Z)  " in cells["off"]
+
+
+def test_faults_list_dates_a_window_that_starts_tomorrow(wf) -> None:  # type: ignore[no-untyped-def]
+    sent = datetime.now(UTC)
+    out = wf(
+        *("faults", "schedule", "--host", "docs-api", "-n", "stage", "--abort-percent", "1"),
+        *("--start-in", "24h", "--reason", "game day drill tomorrow"),
+    )
+    wid, start = str(out.split()[0]), out.split()[3].split("-")[0]  # 16:22:30
+    (row,) = wf("faults", "list").splitlines()[1:]
+    assert row.startswith(wid)
+    assert f"  {(sent + timedelta(hours=24)):%m-%d} {start}-" in row, row

@@ -58,6 +58,7 @@ def test_the_report_lists_each_fault_window_in_words_newest_start_first() -> Non
         5,
         spec={"delay_ms": 2500, "delay_percent": 5},
         guards=FaultGuards(p999_ms_above=200),
+        started_at=T0 + timedelta(minutes=5),  # it ran until a guard ended it
         ended_early_at=T0 + timedelta(minutes=8),
         end_reason="guard: GET /search p99.9 329 ms > 200 ms",
     )

@@ -101,11 +101,15 @@ def test_fault_window_transitions() -> None:
 
 def test_a_window_ended_early_says_why() -> None:
     """HALT ALL, a guard or someone ending it: the game-day report says which."""
-    w = drill(0, 600)
+    w = drill(0, 600).model_copy(update={"applied": True, "started_at": T0})  # it ran
     tl = Timeline()
     tl.observe(FaultsSnapshot(observed_at=T0, health=OK, windows=(w,)), T0)
     halted = w.model_copy(
-        update={"ended_early_at": T0 + timedelta(seconds=30), "end_reason": "HALT ALL: drill over"}
+        update={
+            "ended_early_at": T0 + timedelta(seconds=30),
+            "end_reason": "HALT ALL: drill over",
+            "applied": False,
+        }
     )
     later = T0 + timedelta(seconds=31)
     tl.observe(FaultsSnapshot(observed_at=later, health=OK, windows=(halted,)), later)

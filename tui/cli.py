@@ -16,7 +16,7 @@ import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from backends.config import ConfigError, LoadedConfig
 from backends.contracts import ActionRefused
@@ -28,8 +28,20 @@ if TYPE_CHECKING:
     from tui.app import WatchfloorApp  # imported when the dashboard starts (see above)
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr naming the option, exit 2: `watchfloor faults
+    schedule: --duration: '5h' is over 4h (see --help)`, not argparse's usage block (seven
+    lines of it) before the error. Every subcommand's parser is one too (add_subparsers
+    makes its parsers of the class of the parser it is called on)."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("argument -"):  # an option names itself: "--duration: ..."
+            message = message.removeprefix("argument ")
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="watchfloor",
         description="A terminal cockpit for SREs. With no configuration it runs on a local "
         "simulation of the platform.",

@@ -10,7 +10,8 @@ from typing import Any
 
 from backends.alerts import derive
 from backends.contracts import PANES
-from backends.models import Snapshot
+from backends.faults_core import snapshot_json
+from backends.models import FaultsSnapshot, Snapshot
 from backends.wiring import Sources
 
 
@@ -75,10 +76,13 @@ def document(sources: Sources, latest: dict[str, Snapshot | None]) -> dict[str, 
     }
     for cap in PANES:
         snap = latest[cap]
-        doc[cap] = (
-            snap.model_dump(mode="json")
-            if snap is not None
-            else {"health": {"state": "no-data", "last_error": "no update within the time given"}}
-        )
+        if isinstance(snap, FaultsSnapshot):  # each window's state, as `faults list --json`
+            doc[cap] = snapshot_json(snap, now)
+        elif snap is not None:
+            doc[cap] = snap.model_dump(mode="json")
+        else:
+            doc[cap] = {
+                "health": {"state": "no-data", "last_error": "no update within the time given"}
+            }
     doc["alerts"] = [a.model_dump(mode="json") for a in derive(latest, now)]
     return doc

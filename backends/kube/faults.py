@@ -178,7 +178,9 @@ class KubeFaults(KubeReconcile):
                 for w in stored:
                     if w.id in removed or w.state(now) is not WindowState.ENDED:
                         count.add(w.id)
-                        done.append(ended(w, now, halted_by(actor.name, reason)))
+                        # one that was in the mesh ran; one that was not is cancelled
+                        ran = w.model_copy(update={"applied": w.id in removed})
+                        done.append(ended(ran, now, halted_by(actor.name, reason)))
                 await self._run(self._db().put_many, done)
                 return len(count)
 

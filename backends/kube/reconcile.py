@@ -108,7 +108,7 @@ class KubeReconcile:
             async with self._lock:
                 await self._run(self.mesh.remove, {w.id})
                 done = (
-                    ended(w, now, why)
+                    ended(w.model_copy(update={"applied": True}), now, why)  # it was in
                     if ended_early
                     else w.model_copy(update={"applied": False, "end_reason": why})
                 )

@@ -18,6 +18,7 @@ from backends.faults_core import (
     HARD_MAX_DURATION,
     MAX_START_IN,
     halt_words,
+    snapshot_json,
 )
 from tui.commands.common import (
     MAX_DURATION_S,
@@ -31,7 +32,7 @@ from tui.commands.common import (
     within,
 )
 from tui.commands.fault_flags import request_from
-from tui.commands.faults_listing import list_json, list_lines
+from tui.commands.faults_listing import list_lines
 from tui.fault_requests import MAX_GUARD_P999_MS
 
 DEFAULT_REASON_END = "ended from the command line"
@@ -168,7 +169,7 @@ def run_list(args: argparse.Namespace) -> int:
         snap = await _first(sources["faults"].watch())
         now = sources.ctx.clock.now()
         if args.json:
-            json.dump(list_json(snap, now), sys.stdout, indent=2)
+            json.dump(snapshot_json(snap, now), sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
             for line in list_lines(snap, now):

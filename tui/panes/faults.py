@@ -14,7 +14,14 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widgets import Static
 
-from backends.faults_core import CANCELLED, DEFAULT_PROTECTED, cancelled, ended_at
+from backends.faults_core import (
+    CANCELLED,
+    DEFAULT_PROTECTED,
+    DUE,
+    cancelled,
+    ended_at,
+    unstarted,
+)
 from backends.models import FaultsSnapshot, FaultWindow, WindowState
 from tui.fmt import ago, duration
 from tui.panes.base import SourcePane, empty_text
@@ -49,16 +56,11 @@ MODE_TEXT: dict[Reconciler, tuple[str, ...]] = {
 }
 # a window whose time has come that is not in the mesh yet, by who would start it
 DUE_TEXT = {
-    Reconciler.NONE: "due, not started",
+    Reconciler.NONE: DUE,  # as `watchfloor faults list` says it
     Reconciler.FULL: "due, starting",
-    Reconciler.ENDS_ONLY: "due, not started (read-only here)",
+    Reconciler.ENDS_ONLY: f"{DUE} (read-only here)",
 }
 DUE_STYLE = "bold magenta"
-
-
-def unstarted(w: FaultWindow, now: datetime) -> bool:
-    """Its time has come and its fault is not in the backend: nobody has started it."""
-    return w.state(now) is WindowState.ACTIVE and not w.applied
 
 
 def when(w: FaultWindow, now: datetime) -> Text:

@@ -17,11 +17,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from backends.faults_core import CANCELLED, cancelled
+from backends.faults_core import CANCELLED, cancelled, unstarted
 from backends.models import FaultWindow, WindowState
 from backends.report_faults import guard_words
 from tui.fmt import ago, duration
-from tui.panes.faults import DUE_STYLE, DUE_TEXT, STATE_STYLE, Reconciler, unstarted
+from tui.panes.faults import DUE_STYLE, DUE_TEXT, STATE_STYLE, Reconciler
 from tui.screens.details import DetailsModal, Rows, utc
 
 
