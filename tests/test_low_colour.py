@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import textual.constants
 from rich.color import ColorSystem
+from textual.app import App
 from textual.geometry import Region
 from textual.theme import BUILTIN_THEMES
 from textual.widget import Widget
@@ -90,3 +91,25 @@ async def test_crit_is_red_warn_yellow_and_the_focused_pane_not_alarmed(
     assert not codes_of(focused, "╭") & ALARM
     assert not codes_of(table, "route") & ALARM
     assert app.theme == "ansi-dark"
+
+
+async def test_the_ansi_theme_is_set_before_the_first_styling_not_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Set once mounted, a theme styles the whole screen a second time (bench/startup: ~25 ms
+    of a ~420 ms start on a 16-colour terminal). Picked before mount it costs nothing."""
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "standard")
+    restyled: list[bool] = []
+    original = App.refresh_css
+
+    def counted(self: App[None], animate: bool = True) -> None:
+        restyled.append(animate)
+        original(self, animate)
+
+    monkeypatch.setattr(App, "refresh_css", counted)
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        assert app.theme == "ansi-dark"
+        assert app.has_class("-dark-mode") and not app.has_class("-light-mode")
+    assert restyled == []

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Header
@@ -231,9 +231,11 @@ class OperatorActions:
             self._theme_name = profile.theme
             self.use_theme(profile.theme)
 
-    def use_theme(self, wanted: str | None) -> None:
+    def use_theme(self, wanted: str | None, *, before_mount: bool = False) -> None:
         """`wanted` (ui.theme; the one in use if none), or on a terminal of 8 or 16 colours
-        the ANSI theme like it (tui.look). A name that is no theme changes nothing."""
+        the ANSI theme like it (tui.look). A name that is no theme changes nothing.
+        `before_mount`: set without its watcher, which Textual runs once at mount anyway
+        (setting it then, after the first styling, styled everything a second time)."""
         app: Any = self
         theme = pick_theme(
             app.console.color_system,
@@ -241,7 +243,14 @@ class OperatorActions:
             app.available_themes,
             no_color=app.no_color,
         )
-        if theme is not None:
+        if theme is not None and before_mount:
+            # what App.__init__ does for its default theme, for this one
+            app.set_reactive(App.theme, theme)
+            app._refresh_truecolor_filter(app.ansi_theme)  # ANSI themes: colours as they are
+            app.set_class(app.current_theme.dark, "-dark-mode", update=False)
+            app.set_class(not app.current_theme.dark, "-light-mode", update=False)
+            app.stylesheet.set_variables(app.get_css_variables())  # not parsed yet: cheap
+        elif theme is not None:
             app.theme = theme
 
     def mark_environment(self) -> None:
