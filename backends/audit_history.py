@@ -1,6 +1,7 @@
 """The audit trail's recent records as timeline events: what was granted, revoked,
 scheduled, ended and halted before this dashboard started (or before a profile switch),
-at the records' own times, one event per action (its request and outcome records).
+at the records' own times, one event per action (its request and outcome records); and the
+fault windows they scheduled, for the report (backends/fault_log.py).
 
 Pure logic; the app reads the records through the AuditSink contract and hands them here.
 """
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backends.audit_text import action_line
-from backends.models import AuditRecord, AuditVerification
+from backends.fault_log import trail_windows
+from backends.models import AuditRecord, AuditVerification, FaultWindow
 from backends.timeline import Event, Timeline, grant_key, halt_key, window_key
 
 HISTORY_WINDOW = timedelta(hours=12)  # how far back the timeline starts
@@ -32,6 +34,7 @@ WINDOW_ACTIONS = {
 class HistoryRead:
     events: dict[str, Event]  # by audit record id
     since: datetime  # the trail is complete from here
+    windows: tuple[FaultWindow, ...] = ()  # the fault windows scheduled since then
 
 
 def audit_key(r: AuditRecord, details: Mapping[str, str]) -> str:
@@ -71,7 +74,8 @@ def history_from(
         details = {**(request.details if request else {}), **(outcome.details if outcome else {})}
         key = audit_key(outcome or first, details)
         events[rid] = Event(first.at, "audit", action_line(request, outcome), key)
-    return HistoryRead(events, since)
+    windows = trail_windows((request, outcome) for request, outcome in pairs.values())
+    return HistoryRead(events, since, tuple(windows))
 
 
 def check_outcome(result: AuditVerification) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from backends.fault_log import FaultLog
 from backends.latency_peaks import LatencyPeaks
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot
 from backends.report_faults import fault_windows_section
@@ -30,13 +31,15 @@ def game_day_report(
     baseline_at: datetime | None = None,
     peaks: LatencyPeaks | None = None,
     faults: FaultsSnapshot | None = None,
+    fault_log: FaultLog | None = None,
 ) -> str:
     """`first_seen`: the first p99.9 per route of the game day (of the run that marked the
     baseline, kept across a restart); `history_note`: where the timeline's events come from
-    (backends/audit_history.py); `faults`: the faults pane's latest snapshot (its windows
-    are listed, what each injected; None: not known)."""
+    (backends/audit_history.py); `faults`: the faults pane's latest snapshot (whether the
+    source answers; its windows are listed, what each injected; None: not known);
+    `fault_log`: every window seen since the start and from the trail, listed instead."""
     lines = [f"# Game-day report — {environment}", "", f"Generated {now:%Y-%m-%d %H:%M:%S}Z."]
-    lines += fault_windows_section(faults, now)
+    lines += fault_windows_section(faults, now, fault_log)
     lines += [
         "",
         "## p99.9 before and after",

@@ -1,11 +1,15 @@
 """The game-day report's fault windows: what was injected where, when, by whom and why, and
-how each ended. The timeline names a window by its id; this section says what it did."""
+how each ended. The timeline names a window by its id; this section says what it did. It
+lists every window of the game day (backends/fault_log.py), not only those the faults
+source still lists (an ended one for an hour)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from backends.faults_core import DUE, cancelled, unstarted
+from backends.fault_log import FaultLog, Logged, newest_first
+from backends.fault_store import KEEP_ENDED
+from backends.faults_core import DUE, cancelled, span, unstarted
 from backends.models import (
     FaultGuards,
     FaultSpec,
@@ -59,31 +63,78 @@ def _state(w: FaultWindow, now: datetime) -> str:
     return state.value
 
 
-def fault_windows_section(snap: FaultsSnapshot | None, now: datetime) -> list[str]:
-    """'## Fault windows': each window the faults pane knows, the newest start first. An
-    empty list is "None." only from a source that answered (as the pane says it)."""
+def fault_windows_section(
+    snap: FaultsSnapshot | None, now: datetime, log: FaultLog | None = None
+) -> list[str]:
+    """'## Fault windows': each window of the game day, the newest start first: with a
+    `log`, every one the faults source listed since the start and those only the audit
+    trail records (it says which span); else those the latest snapshot lists. That none
+    were is "None." only from a source that answered (as the pane says it)."""
     lines = ["", "## Fault windows", ""]
     today = now.date()
-    if snap is None:
-        return [*lines, "Unknown: the faults source has not answered."]
-    health = snap.health
-    if health.state is HealthState.ERROR and health.last_ok_at is None:
-        return [*lines, f"Unknown: the faults source has not answered{_paren(health.last_error)}."]
-    if health.state is HealthState.ERROR and health.last_ok_at is not None:
+    if log is not None:
+        entries = log.newest_first()
+    else:
+        entries = newest_first(Logged(w, snap.observed_at) for w in snap.windows) if snap else []
+    health = snap.health if snap is not None else None
+    if health is None or (health.state is HealthState.ERROR and health.last_ok_at is None):
+        unknown = "Unknown: the faults source has not answered"
+        unknown += f"{_paren(health.last_error) if health else ''}."
+        if not entries:
+            return [*lines, unknown]
+        lines += [unknown, ""]
+    elif health.state is HealthState.ERROR and health.last_ok_at is not None:
         lines += [
             f"As of {stamp(health.last_ok_at, today)}, the last good answer; "
             f"failing at the time of the report{_paren(health.last_error)}.",
             "",
         ]
-    ordered = sorted(snap.windows, key=lambda w: (w.starts_at, w.id), reverse=True)
-    if not ordered:
+    if log is not None:
+        lines += [_span(log, today), ""]
+    if not entries:
         lines.append("None.")
-    for w in ordered:
-        lines += [
-            f"- **{w.id}** on {w.spec.namespace}/{w.spec.target_host}: {fault_words(w.spec)}",
-            f"  - planned {stamp(w.starts_at, today)} to {stamp(w.ends_at, today)}",
-            f"  - state: {_state(w, now)}",
-            f"  - scheduled by {w.owner}: {' '.join(w.reason.split())}",
-            f"  - guards: {guard_words(w.guards)}",
-        ]
+    for e in entries:
+        lines += _entry(e, log, now)
     return lines
+
+
+def _span(log: FaultLog, today: date) -> str:
+    """Which windows the section lists: since when, from where, and any left out."""
+    parts = []
+    if log.since is not None:
+        parts.append(
+            f"every window the faults source listed from {stamp(log.since, today)} (it lists"
+            f" one for {span(KEEP_ENDED)} after its end)"
+        )
+    if log.trail_since is not None:
+        parts.append(
+            f"every one the audit trail records scheduled since {stamp(log.trail_since, today)}"
+        )
+    said = " and ".join(parts) or "the windows seen"
+    text = f"{said[0].upper()}{said[1:]}, the newest start first."
+    if log.cut:
+        text += f" The {log.cut} oldest are left out (the report keeps {log.limit})."
+    return text
+
+
+def _entry(e: Logged, log: FaultLog | None, now: datetime) -> list[str]:
+    w, today = e.window, now.date()
+    target = f"{w.spec.namespace}/{w.spec.target_host}"
+    state = _state(w, now)
+    if e.last_listed is None:  # only the trail says: not what it injected, nor its guards
+        what, guards = "what it injected is not in the audit trail", "not in the audit trail"
+    else:
+        what, guards = fault_words(w.spec), guard_words(w.guards)
+        gone = log is not None and w.id not in log.listed
+        if gone and w.state(now) is not WindowState.ENDED:
+            state += (
+                f" when last listed at {stamp(e.last_listed, today)}; the faults source no"
+                " longer lists it"
+            )
+    return [
+        f"- **{w.id}** on {target}: {what}",
+        f"  - planned {stamp(w.starts_at, today)} to {stamp(w.ends_at, today)}",
+        f"  - state: {state}",
+        f"  - scheduled by {w.owner}: {' '.join(w.reason.split())}",
+        f"  - guards: {guards}",
+    ]

@@ -6,6 +6,9 @@ alerts raised and cleared, and notes (a baseline marked). Fixed memory (a bounde
 An event derived from a snapshot is stamped when the change happened as the snapshot says
 (a grant's granted_at, a revoke's time, a window's start and end, a cut's finish), not when
 this dashboard noticed it, so every dashboard on the same data says the same time.
+A window's end is noted once however it is learnt: seen happening, or already ended in
+the first snapshot (the start-up reconcile round ends windows that ran out while no
+dashboard ran); said again in place when a later snapshot says why it ended.
 
 It also holds the audit trail's recent history (backends/audit_history.py): what happened
 before the dashboard started. An event says what happened to which object in its `key`
@@ -71,6 +74,7 @@ class Timeline:
         self.events: deque[Event] = deque(maxlen=max_events)
         self._grants: dict[str, tuple[str, datetime]] | None = None
         self._windows: dict[str, WindowState] | None = None
+        self._ended: dict[str, str] = {}  # the end event's text of each window listed
         self._runs: dict[str, str] | None = None
         self._rehearsals: dict[str, str] | None = None  # run id: status
         self._alerts: dict[str, Alert] = {}
@@ -168,29 +172,37 @@ class Timeline:
 
     def _observe_faults(self, snap: FaultsSnapshot, now: datetime) -> None:
         current = {w.id: _seen_state(w, now) for w in snap.windows}
-        if self._windows is not None:
-            for w in snap.windows:
-                before = self._windows.get(w.id)
-                state = current[w.id]
-                if before == state:
-                    continue
-                target = f"{w.spec.namespace}/{w.spec.target_host}"
-                verb = {
-                    WindowState.SCHEDULED: "scheduled",
-                    WindowState.ACTIVE: "active",
-                    WindowState.ENDED: "ended",
-                }[state]
-                if cancelled(w):
-                    verb = "cancelled before its start, nothing injected"
-                text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
-                early = w.ended_early_at is not None and w.ended_early_at < w.ends_at
-                if state is WindowState.ENDED and w.end_reason:
-                    # HALT ALL, a guard, ended by; "ended on time" is not early
-                    lead = "ended early, " if early and not cancelled(w) else ""
-                    text += f"; {lead}{w.end_reason}"
-                what = "end" if state is WindowState.ENDED else "open" if before is None else verb
-                self.note(_window_time(w, state, now), "fault", text, window_key(w.id, what))
+        for w in snap.windows:
+            state = current[w.id]
+            if state is WindowState.ENDED:  # the first snapshot's too: see _note_window_end
+                self._note_window_end(w, now)
+                continue
+            if self._windows is None:  # what was open at start is not news
+                continue
+            before = self._windows.get(w.id)
+            if before == state:
+                continue
+            key = window_key(w.id, "open" if before is None else state.value)
+            self.note(_window_time(w, state, now), "fault", window_text(w, state), key)
         self._windows = current
+        self._ended = {wid: text for wid, text in self._ended.items() if wid in current}
+
+    def _note_window_end(self, w: FaultWindow, now: datetime) -> None:
+        """One event per window's end, at its end, however this dashboard learns of it: a
+        window it saw end, or one already ended in the first snapshot (ended before the
+        start, or by the start-up reconcile round: no transition is seen). Said again in
+        place when a later snapshot says more (the reconciler wrote why: "ended on time")."""
+        text = window_text(w, WindowState.ENDED)
+        if self._ended.get(w.id) == text:
+            return
+        self._ended[w.id] = text
+        key = window_key(w.id, "end")
+        event = Event(_window_time(w, WindowState.ENDED, now), "fault", text, key)
+        for i, e in enumerate(self.events):  # only when its end is new, or now says why
+            if e.key == key:
+                self.events[i] = event
+                return
+        self.events.append(event)
 
     def _observe_release(self, snap: ReleaseSnapshot, now: datetime) -> None:
         # a finished cut can be both `current` and the first of `recent`: one event
@@ -247,6 +259,19 @@ class Timeline:
         earlier = [e for e in self.history.values() if not (e.key and e.key in seen)]
         merged = sorted([*earlier, *self.events], key=lambda e: e.at)  # stable
         return merged[::-1]
+
+
+def window_text(w: FaultWindow, state: WindowState) -> str:
+    """'fault window ID on NS/HOST scheduled|active|ended (owner …: why)'; why it ended."""
+    target = f"{w.spec.namespace}/{w.spec.target_host}"
+    verb = "cancelled before its start, nothing injected" if cancelled(w) else state.value
+    text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
+    early = w.ended_early_at is not None and w.ended_early_at < w.ends_at
+    if state is WindowState.ENDED and w.end_reason:
+        # HALT ALL, a guard, ended by; "ended on time" is not early
+        lead = "ended early, " if early and not cancelled(w) else ""
+        text += f"; {lead}{w.end_reason}"
+    return text
 
 
 def rehearsal_text(r: Rehearsal) -> str:

@@ -26,6 +26,7 @@ TUI_MAY_IMPORT = {
     "backends.timeline",  # pure: diffs snapshots into events
     "backends.report",  # pure: the game-day report's Markdown
     "backends.report_faults",  # pure: the report's fault windows in words (details too)
+    "backends.fault_log",  # pure: every fault window of the game day, for the report
     "backends.latency_peaks",  # pure: the report's worst p99.9 and lowest limit per route
     "backends.durations",  # pure: "4m05s", for the panes and the timeline alike
     "backends.baseline_store",  # the marked p99.9 baseline's JSON file in the data dir

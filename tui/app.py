@@ -17,6 +17,7 @@ from textual.timer import Timer
 from backends.alerts import AlertBook
 from backends.clock import Clock, SystemClock
 from backends.contracts import PANES
+from backends.fault_log import FaultLog
 from backends.latency_peaks import LatencyPeaks
 from backends.models import LatencySnapshot, Snapshot
 from backends.timeline import Timeline
@@ -123,6 +124,7 @@ class WatchfloorApp(
         self.active_profile = active_profile
         self.switch_profile_to = switch_profile_to
         self.timeline = Timeline()
+        self.fault_log = FaultLog()
         self._pending: dict[str, Snapshot] = {}
         self._shown: set[str] = set()
         self._flush_timer: Timer | None = None
@@ -194,6 +196,7 @@ class WatchfloorApp(
         self._shown = set()
         self.forget_baseline()
         self.peaks.reset()
+        self.fault_log.reset()  # the report's windows: this profile's, and its trail's
         self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
         self.mark_environment()
         self.show_reconciler_mode()  # read-only follows the profile: so do starts, at once

@@ -27,6 +27,7 @@ from backends.audit_history import (
 )
 from backends.clock import Clock
 from backends.contracts import AuditSink
+from backends.fault_log import FaultLog
 from backends.polling import describe_error
 from backends.timeline import Timeline
 
@@ -34,8 +35,9 @@ CHECK_AFTER_S = 2.0  # the trail is checked this long after it is read
 
 
 async def read_history(
-    app: App[Any], audit: AuditSink | None, timeline: Timeline, clock: Clock
+    app: App[Any], audit: AuditSink | None, timeline: Timeline, clock: Clock, faults: FaultLog
 ) -> None:
+    """Into `timeline`, and the fault windows it records into `faults` (the report's)."""
     timeline.history_state = "reading"
     show_timeline(app, timeline, clock)
     try:
@@ -52,6 +54,7 @@ async def read_history(
         timeline.history_failed(describe_error(exc))
     else:
         timeline.add_history(read.events, read.since)
+        faults.add_trail(read.windows, read.since)
         timeline.history_checked("checking")
         show_timeline(app, timeline, clock)
         assert audit is not None

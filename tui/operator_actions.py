@@ -212,6 +212,7 @@ class OperatorActions:
             baseline_at=app.baseline_at,
             peaks=app.peaks,
             faults=faults if isinstance(faults, FaultsSnapshot) else None,
+            fault_log=app.fault_log,
         )
         where: Path = app.screenshot_dir
         stem = f"gameday-{now:%Y%m%dT%H%M%SZ}"

@@ -16,8 +16,9 @@ from textual.timer import Timer
 from backends.alerts import AlertBook
 from backends.clock import Clock
 from backends.contracts import PANES
+from backends.fault_log import FaultLog
 from backends.latency_peaks import LatencyPeaks
-from backends.models import LatencySnapshot, Snapshot
+from backends.models import FaultsSnapshot, LatencySnapshot, Snapshot
 from backends.polling import with_error
 from backends.timeline import Timeline
 from backends.wiring import SNAPSHOT_TYPES
@@ -37,6 +38,7 @@ class SourceFeed(App[None]):
     sources: Any
     clock: Clock
     timeline: Timeline
+    fault_log: FaultLog  # every fault window seen, for the game-day report
     snapshots: dict[str, Snapshot | None]
     baselines: dict[str, float]
     first_latency: LatencySnapshot | None
@@ -89,7 +91,13 @@ class SourceFeed(App[None]):
                 exit_on_error=False,
             )
         self.run_worker(
-            read_history(self, self.sources.by_capability.get("audit"), self.timeline, self.clock),
+            read_history(
+                self,
+                self.sources.by_capability.get("audit"),
+                self.timeline,
+                self.clock,
+                self.fault_log,
+            ),
             name="audit-history",
             group="sources",
             exit_on_error=False,
@@ -154,6 +162,8 @@ class SourceFeed(App[None]):
         """Every snapshot a source gives, primed or pumped, comes in here (not yet shown)."""
         self.snapshots[cap] = snap
         self.timeline.observe(snap, self.clock.now())
+        if isinstance(snap, FaultsSnapshot):
+            self.fault_log.observe(snap)  # the report's windows: the source forgets ended ones
         if isinstance(snap, LatencySnapshot):
             self.peaks.observe(snap)  # the game-day report's worst p99.9 and lowest limit
             if self.first_latency is None and snap.routes:
