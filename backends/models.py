@@ -2,8 +2,8 @@
 
 All datetimes are timezone-aware UTC. A snapshot is what one source knows at one moment:
 its data, when it was observed, and the health of the source that produced it. The base
-models are in backends.models_base, the release train's in backends.models_release; all
-are imported from here.
+models are in backends.models_base, the release train's in backends.models_release, the
+fault windows' in backends.models_faults; all are imported from here.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from backends.models_base import HealthState as HealthState
 from backends.models_base import Model
 from backends.models_base import Snapshot as Snapshot
 from backends.models_base import SourceHealth as SourceHealth
+from backends.models_faults import FaultGuards as FaultGuards
+from backends.models_faults import FaultRequest as FaultRequest
+from backends.models_faults import FaultSpec as FaultSpec
+from backends.models_faults import FaultsSnapshot as FaultsSnapshot
+from backends.models_faults import FaultWindow as FaultWindow
+from backends.models_faults import WindowState as WindowState
 from backends.models_release import PublishedRelease as PublishedRelease
 from backends.models_release import RateLimit as RateLimit
 from backends.models_release import Rehearsal as Rehearsal
@@ -195,71 +201,6 @@ class LatencySnapshot(Snapshot):
     cache: tuple[CacheLayer, ...] = ()
     history_step_s: float = 5.0  # seconds between RouteLatency.history points
     method: str = ""  # how p99.9 was computed, e.g. "DDSketch ±0.5%", "classic buckets"
-
-
-# --- fault windows ---
-
-
-class WindowState(StrEnum):
-    SCHEDULED = "scheduled"
-    ACTIVE = "active"
-    ENDED = "ended"
-
-
-class FaultSpec(Model):
-    target_host: str = Field(min_length=1)
-    namespace: str = Field(min_length=1)
-    delay_ms: int = Field(default=0, ge=0, le=60_000)
-    delay_percent: float = Field(default=0.0, ge=0, le=100)
-    abort_status: int = Field(default=503, ge=200, le=599)
-    abort_percent: float = Field(default=0.0, ge=0, le=100)
-
-
-class FaultGuards(Model):
-    """Conditions that end a window early (checked by the reconcile loop)."""
-
-    p999_ms_above: float | None = Field(default=None, gt=0)
-    error_rate_above: float | None = Field(default=None, gt=0, le=1)
-    route: str = ""  # the latency route watched; empty: every route
-
-
-class FaultWindow(Model):
-    id: str
-    spec: FaultSpec
-    owner: str
-    reason: str
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    ended_early_at: AwareDatetime | None = None
-    applied: bool = False  # the fault is present in the backend (mesh) right now
-    # when it was scheduled and when its fault was put in (None: not yet, or not known;
-    # ended early with none, it never ran: cancelled, faults_core.cancelled): every
-    # dashboard's timeline says these times, not when it noticed
-    scheduled_at: AwareDatetime | None = None
-    started_at: AwareDatetime | None = None
-    guards: FaultGuards = Field(default_factory=FaultGuards)
-    end_reason: str = ""  # why it ended early (ended by, guard tripped, HALT ALL)
-
-    def state(self, now: datetime) -> WindowState:
-        if self.ended_early_at is not None and self.ended_early_at <= now:
-            return WindowState.ENDED
-        if now < self.starts_at:
-            return WindowState.SCHEDULED
-        if now < self.ends_at:
-            return WindowState.ACTIVE
-        return WindowState.ENDED
-
-
-class FaultRequest(Model):
-    spec: FaultSpec
-    reason: str = Field(min_length=10)
-    start_in: timedelta = timedelta(0)
-    duration: timedelta = timedelta(minutes=10)
-    guards: FaultGuards = Field(default_factory=FaultGuards)
-
-
-class FaultsSnapshot(Snapshot):
-    windows: tuple[FaultWindow, ...] = ()
 
 
 # --- alerts and audit ---
