@@ -114,3 +114,17 @@ def test_esc_and_a_key_in_one_read_are_two_keys() -> None:
         assert b"Traceback" not in shown
     finally:
         stop(master, proc)
+
+
+def test_esc_and_a_digit_in_one_read_are_two_keys() -> None:
+    """ESC 4 in one read: Textual read it as ¢ (what Option+4 types on a Mac), so from the
+    latency pane `esc 4 r` did not reach the grants pane, and r found no grant selected."""
+    master, proc = start_in_pty()
+    try:
+        read_until(master, proc, [b"Break-glass grants", b"HALT ALL"], within_s=60)
+        os.write(master, b"1\x1b4r")
+        shown = read_until(master, proc, [b"Revoke break-glass access"], 30)
+        assert b"Traceback" not in shown
+        assert b"No grant selected" not in shown
+    finally:
+        stop(master, proc)
