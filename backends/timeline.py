@@ -24,18 +24,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from backends.durations import duration
-from backends.faults_core import cancelled, ended_at, unstarted
 from backends.models import (
     Alert,
     FaultsSnapshot,
     FaultWindow,
     GrantEnded,
     GrantsSnapshot,
-    Rehearsal,
     ReleaseSnapshot,
     Snapshot,
     WindowState,
 )
+from backends.timeline_words import happened, rehearsal_text, seen_state, window_text, window_time
 
 MAX_EVENTS = 2000
 CHECK_RANK = {"": 0, "checking": 1, "ok": 1, "unchecked": 2, "failed": 3}
@@ -171,7 +170,7 @@ class Timeline:
         return any(e.key == key for e in self.events)
 
     def _observe_faults(self, snap: FaultsSnapshot, now: datetime) -> None:
-        current = {w.id: _seen_state(w, now) for w in snap.windows}
+        current = {w.id: seen_state(w, now) for w in snap.windows}
         for w in snap.windows:
             state = current[w.id]
             if state is WindowState.ENDED:  # the first snapshot's too: see _note_window_end
@@ -183,7 +182,7 @@ class Timeline:
             if before == state:
                 continue
             key = window_key(w.id, "open" if before is None else state.value)
-            self.note(_window_time(w, state, now), "fault", window_text(w, state), key)
+            self.note(window_time(w, state, now), "fault", window_text(w, state), key)
         self._windows = current
         self._ended = {wid: text for wid, text in self._ended.items() if wid in current}
 
@@ -197,7 +196,7 @@ class Timeline:
             return
         self._ended[w.id] = text
         key = window_key(w.id, "end")
-        event = Event(_window_time(w, WindowState.ENDED, now), "fault", text, key)
+        event = Event(window_time(w, WindowState.ENDED, now), "fault", text, key)
         for i, e in enumerate(self.events):  # only when its end is new, or now says why
             if e.key == key:
                 self.events[i] = event
@@ -259,50 +258,3 @@ class Timeline:
         earlier = [e for e in self.history.values() if not (e.key and e.key in seen)]
         merged = sorted([*earlier, *self.events], key=lambda e: e.at)  # stable
         return merged[::-1]
-
-
-def window_text(w: FaultWindow, state: WindowState) -> str:
-    """'fault window ID on NS/HOST scheduled|active|ended (owner …: why)'; why it ended."""
-    target = f"{w.spec.namespace}/{w.spec.target_host}"
-    verb = "cancelled before its start, nothing injected" if cancelled(w) else state.value
-    text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
-    early = w.ended_early_at is not None and w.ended_early_at < w.ends_at
-    if state is WindowState.ENDED and w.end_reason:
-        # HALT ALL, a guard, ended by; "ended on time" is not early
-        lead = "ended early, " if early and not cancelled(w) else ""
-        text += f"; {lead}{w.end_reason}"
-    return text
-
-
-def rehearsal_text(r: Rehearsal) -> str:
-    """Which run, of which release, its status, and who started it why, as far as known."""
-    text = f"rollback rehearsal {r.run_id or '(no run id)'}"
-    if r.release:
-        text += f" of {r.release}"
-    text += f" {r.status.value}"
-    if r.actor:
-        text += f", triggered by {r.actor}" + (f": {r.reason}" if r.reason else "")
-    return text
-
-
-def happened(at: datetime | None, now: datetime) -> datetime:
-    """When a change a snapshot shows happened, as its source says (a grant's granted_at, a
-    window's end...), so that every dashboard on the same data says the same time, not
-    when each noticed it; `now` when the source does not say (never later than `now`)."""
-    return now if at is None else min(at, now)
-
-
-def _window_time(w: FaultWindow, state: WindowState, now: datetime) -> datetime:
-    """When a window came to `state`: scheduled, its fault put in, or ended."""
-    at = {
-        WindowState.SCHEDULED: w.scheduled_at,
-        WindowState.ACTIVE: w.started_at,
-        WindowState.ENDED: ended_at(w),
-    }[state]
-    return happened(at, now)
-
-
-def _seen_state(w: FaultWindow, now: datetime) -> WindowState:
-    """A window whose time has come but whose fault is not in yet (a read-only dashboard
-    starts none) is still scheduled: it is noted active when it is started."""
-    return WindowState.SCHEDULED if unstarted(w, now) else w.state(now)

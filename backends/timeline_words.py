@@ -1,0 +1,56 @@
+"""What the timeline says of a fault window or a rehearsal, and at what time: pure
+functions of the snapshot's data (backends.timeline keeps the events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backends.faults_core import cancelled, ended_at, unstarted
+from backends.models import FaultWindow, Rehearsal, WindowState
+
+
+def window_text(w: FaultWindow, state: WindowState) -> str:
+    """'fault window ID on NS/HOST scheduled|active|ended (owner …: why)'; why it ended."""
+    target = f"{w.spec.namespace}/{w.spec.target_host}"
+    verb = "cancelled before its start, nothing injected" if cancelled(w) else state.value
+    text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
+    early = w.ended_early_at is not None and w.ended_early_at < w.ends_at
+    if state is WindowState.ENDED and w.end_reason:
+        # HALT ALL, a guard, ended by; "ended on time" is not early
+        lead = "ended early, " if early and not cancelled(w) else ""
+        text += f"; {lead}{w.end_reason}"
+    return text
+
+
+def rehearsal_text(r: Rehearsal) -> str:
+    """Which run, of which release, its status, and who started it why, as far as known."""
+    text = f"rollback rehearsal {r.run_id or '(no run id)'}"
+    if r.release:
+        text += f" of {r.release}"
+    text += f" {r.status.value}"
+    if r.actor:
+        text += f", triggered by {r.actor}" + (f": {r.reason}" if r.reason else "")
+    return text
+
+
+def happened(at: datetime | None, now: datetime) -> datetime:
+    """When a change a snapshot shows happened, as its source says (a grant's granted_at, a
+    window's end...), so that every dashboard on the same data says the same time, not
+    when each noticed it; `now` when the source does not say (never later than `now`)."""
+    return now if at is None else min(at, now)
+
+
+def window_time(w: FaultWindow, state: WindowState, now: datetime) -> datetime:
+    """When a window came to `state`: scheduled, its fault put in, or ended."""
+    at = {
+        WindowState.SCHEDULED: w.scheduled_at,
+        WindowState.ACTIVE: w.started_at,
+        WindowState.ENDED: ended_at(w),
+    }[state]
+    return happened(at, now)
+
+
+def seen_state(w: FaultWindow, now: datetime) -> WindowState:
+    """A window whose time has come but whose fault is not in yet (a read-only dashboard
+    starts none) is still scheduled: it is noted active when it is started."""
+    return WindowState.SCHEDULED if unstarted(w, now) else w.state(now)
