@@ -11,8 +11,9 @@ focus; then the focused widget's own keys, then the app's keys of the pane it is
 then the app's in the order of its BINDINGS, which puts the incident keys (HALT ALL, fault
 windows, grants) early. What does not fit is left out and a "…" says so; `?` lists every
 key. The command palette key stays on the right. A click on a key presses it, as with
-the stock footer. A screen whose widgets take a key themselves, with no binding to show
-(Enter in the palette's search field), names it in FOOTER_HINTS: shown first.
+the stock footer, but a double-click presses it once (see `on_click`). A screen whose
+widgets take a key themselves, with no binding to show (Enter in the palette's search
+field), names it in FOOTER_HINTS: shown first.
 """
 
 from __future__ import annotations
@@ -168,7 +169,13 @@ class KeyFooter(Widget, can_focus=False):
             text.stylize("dim")
         return text
 
-    def on_mouse_down(self, event: events.MouseDown) -> None:
+    def on_click(self, event: events.Click) -> None:
+        """A click presses the key under it once: on the click (the release), and only the
+        first of a chain. The app counts the chain across screens, so the second click of a
+        double-click on a dialog's `esc Close` does not press the dashboard key that is
+        under it once the dialog has gone (`q Quit`, `H` HALT ALL)."""
+        if event.chain > 1:
+            return
         for start, end, item in self._spans:
             if start <= event.x < end:
                 if item.enabled:
