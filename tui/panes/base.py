@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.widget import Widget
@@ -144,3 +145,11 @@ class SourcePane(Vertical):
     def focus_target(self) -> Widget:
         """What the focus keys (1-5) focus: the table, unless a pane says otherwise."""
         return self.table()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A press anywhere in the pane (its plot, a summary line, a border) focuses it, as
+        its key 1-5 does. The screen has already focused a table pressed on; a click moves
+        a table's cursor only on a row (the table's own on_click)."""
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors_with_self:
+            self.screen.set_focus(self.focus_target(), scroll_visible=False)
