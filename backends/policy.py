@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backends.rego_source import describe_eval_error
+
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^\s*(test_\w+)\s*(?:if\b|\{|:=)", re.MULTILINE)
@@ -47,6 +49,7 @@ class PolicyEngine:
         # they reach the user as PolicyError (see describe_rego_error) instead
         self._interp.log_level = LogLevel.NONE
         self._bundles: dict[str, Any] = {}
+        self.sources: dict[str, tuple[Path, str]] = {}  # module name -> its file and text
         for f in self._files:
             try:
                 text = f.read_text()
@@ -57,6 +60,7 @@ class PolicyEngine:
             except Exception as exc:
                 raise PolicyError(describe_rego_error(f, text, str(exc))) from exc
             check_defaults(f, text)
+            self.sources[f.name] = (f, text)
         if data:
             self._interp.add_data_json(json.dumps(data))
 
@@ -86,7 +90,7 @@ class PolicyEngine:
         """The value of `entrypoint` with no input of ours (a test sets its own)."""
         with self._lock:
             out = self._interp.query_bundle_entrypoint(self._bundle(entrypoint), entrypoint)
-        return _first_value(str(out), entrypoint)
+            return self._answer(out, entrypoint)
 
     def evaluate(self, entrypoint: str, input_doc: Mapping[str, Any]) -> Any:
         """The value of `entrypoint` (e.g. "breakglass/decision") for this input, or None
@@ -95,13 +99,29 @@ class PolicyEngine:
             bundle = self._bundle(entrypoint)
             self._interp.set_input_term(json.dumps(input_doc))
             out = self._interp.query_bundle_entrypoint(bundle, entrypoint)
-        return _first_value(str(out), entrypoint)
+            return self._answer(out, entrypoint)
 
     def query(self, query: str) -> Any:
         """A one-off query (slower; re-plans): e.g. "data.breakglass.test_x"."""
         with self._lock:
             out = self._interp.query(query)
-        return _first_value(str(out), query)
+            return self._answer(out, query)
+
+    def _answer(self, out: Any, what: str) -> Any:
+        """The output's value; an evaluation error (a conflicting complete rule...) as a
+        PolicyError naming the file, and the line if the interpreter gives one."""
+        if not out.ok():
+            raise PolicyError(describe_eval_error(_error_text(out), what, self.sources))
+        return _first_value(str(out), what)
+
+
+def _error_text(out: Any) -> str:
+    """rego-cpp's error node, as its S-expressions (str(out) is only "<error>")."""
+    try:
+        node = out.node()
+        return "".join(node.at(i).json() for i in range(len(node)))
+    except Exception:  # an output of another shape: say what there is
+        return str(out)
 
 
 _REGO_ERROR = re.compile(r"\(error \d+:[^|\s]*\|(?P<at>\d+)\|\d+\s*\(errormsg (?P<n>\d+):")

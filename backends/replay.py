@@ -24,6 +24,7 @@ from backends.clock import utc_now
 from backends.models import Decision
 from backends.policy import PolicyEngine, policy_path
 from backends.policy import PolicyError as PolicyError  # for callers of replay()
+from backends.rego_source import has_default
 
 DEFAULT_ENTRYPOINT = "abac/allow"
 DEFAULT_CANDIDATE = policy_path("abac.rego")  # where an edited candidate usually lives
@@ -63,10 +64,21 @@ class ReplayReport:
     flips: tuple[Flip, ...] = ()  # the first FLIPS_KEPT flips
     first_error: str = ""
     cancelled: bool = False
+    available: int = 0  # the decisions there were to replay (replayed, unless cancelled)
+    asked: int = 0  # how many were asked for (0: not said); more than available: capped
+    first_at: datetime | None = None  # the oldest and newest decision replayed
+    last_at: datetime | None = None
+    undefined: int = 0  # decisions the candidate left undefined (counted as deny)
+    no_default: tuple[str, ...] = ()  # entrypoints whose rule has no `default` in it
 
     @property
     def unchanged(self) -> int:
         return self.replayed - self.allow_to_deny - self.deny_to_allow - self.errors
+
+    @property
+    def capped(self) -> bool:
+        """Fewer decisions than asked for: all that were kept (or in the file)."""
+        return self.asked > self.available
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +91,13 @@ class ReplayReport:
             "first_error": self.first_error,
             "seconds": round(self.seconds, 3),
             "cancelled": self.cancelled,
+            "available": self.available,
+            "asked": self.asked,
+            "capped": self.capped,
+            "from": self.first_at.isoformat() if self.first_at else None,
+            "to": self.last_at.isoformat() if self.last_at else None,
+            "undefined": self.undefined,
+            "no_default": list(self.no_default),
             "groups": [g.__dict__ for g in self.groups],
             "flips": [f.__dict__ for f in self.flips],
         }
@@ -101,7 +120,8 @@ def entrypoint_of(path: str) -> str:
 
 
 def outcome(value: Any) -> bool:
-    """A candidate's answer as allow/deny: undefined denies."""
+    """A candidate's answer as allow/deny: undefined denies here. OPA itself returns no
+    result then, and what a client makes of none (deny, allow, an error) is its own."""
     if value is None:
         return False
     try:
@@ -126,9 +146,11 @@ def replay(
     entrypoint: str | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    asked: int = 0,
 ) -> ReplayReport:
     """Replay `decisions` through the candidate policy files. Raises PolicyError when the
-    candidate does not compile; a decision it cannot evaluate counts as an error."""
+    candidate does not compile; a decision it cannot evaluate counts as an error. `asked`:
+    how many decisions the caller asked its source for (the report says if it got fewer)."""
     started = time.perf_counter()
     engine = PolicyEngine(candidate, data)
     total = len(decisions)
@@ -137,6 +159,8 @@ def replay(
     errors = 0
     first_error = ""
     cancelled = False
+    undefined = 0
+    entrypoints: set[str] = set()
     for i, d in enumerate(decisions):
         if should_stop is not None and i % PROGRESS_EVERY == 0 and should_stop():
             cancelled = True
@@ -145,12 +169,16 @@ def replay(
         counts = t.by_key.setdefault(key, [0, 0, 0])
         counts[0] += 1
         t.replayed += 1
+        where = entrypoint or entrypoint_of(d.path)
+        entrypoints.add(where)
         try:
-            after = outcome(engine.evaluate(entrypoint or entrypoint_of(d.path), input_of(d)))
+            value = engine.evaluate(where, input_of(d))
         except PolicyError as exc:
             errors += 1
             first_error = first_error or str(exc)[:300]
             continue
+        undefined += value is None
+        after = outcome(value)
         if after != d.allowed:
             if d.allowed:
                 t.a2d += 1
@@ -168,6 +196,8 @@ def replay(
         FlipGroup(svc, ten, c[0], c[1], c[2]) for (svc, ten), c in t.by_key.items() if c[1] or c[2]
     ]
     groups.sort(key=lambda g: (-(g.allow_to_deny + g.deny_to_allow), g.service, g.tenant))
+    times = [d.timestamp for d in decisions[: t.replayed]]
+    sources = engine.sources.values()
     return ReplayReport(
         candidate=", ".join(str(p) for p in candidate),
         replayed=t.replayed,
@@ -179,6 +209,12 @@ def replay(
         flips=tuple(flips),
         first_error=first_error,
         cancelled=cancelled,
+        available=total,
+        asked=asked,
+        first_at=min(times, default=None),
+        last_at=max(times, default=None),
+        undefined=undefined,
+        no_default=tuple(sorted(e for e in entrypoints if not has_default(sources, e))),
     )
 
 

@@ -35,6 +35,7 @@ TUI_MAY_IMPORT = {
     "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter
     "backends.lab",  # the lab runner (`watchfloor lab`), not an adapter
     "backends.replay",  # policy dry-run: pure logic over the embedded Rego engine
+    "backends.replay_words",  # pure: a dry-run's report in words (dashboard and CLI)
     "backends.relay",  # the decision-log relay server (`watchfloor relay`), not an adapter
 }
 

@@ -2,7 +2,8 @@
 `d` opens the recent denials (fresh ones, and the source's health, pushed in while it is
 open), Enter on a deny-rate row the same filtered to that row's key, `p` the policy
 dry-run, whose message becomes a replay of the access source's recent decisions through
-the candidate, in a worker thread, with progress pushed back to the screen."""
+the candidate, in a worker thread, with progress pushed back to the screen. The dry-run
+opens with the candidate and the count last run (for as long as the dashboard runs)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class AccessActions(App[None]):
     sources: Any
     snapshots: Any
     clock: Clock
+    _replay_fields: tuple[str, int] | None = None  # the candidate and count last run
 
     async def action_denials(self) -> None:
         await self._open_denials()
@@ -73,9 +75,11 @@ class AccessActions(App[None]):
             else f"The {src.name!r} access backend keeps no decisions to replay;"
             " use `watchfloor policy replay CANDIDATE --events FILE`."
         )
-        await self.push_screen(ReplayScreen(str(DEFAULT_CANDIDATE), DEFAULT_REPLAY, note))
+        candidate, limit = self._replay_fields or (str(DEFAULT_CANDIDATE), DEFAULT_REPLAY)
+        await self.push_screen(ReplayScreen(candidate, limit, note))
 
     def on_replay_screen_submitted(self, message: ReplayScreen.Submitted) -> None:
+        self._replay_fields = (message.candidate, message.limit)
         path = Path(message.candidate).expanduser()
         if not path.is_file():
             why = "a directory, not a policy file" if path.is_dir() else "no such file"
@@ -94,6 +98,7 @@ class AccessActions(App[None]):
 
     async def _replay(self, message: ReplayScreen.Submitted, path: Path) -> None:
         from backends.replay import PolicyError, replay
+        from backends.replay_words import directions
 
         screen = message.screen
         src = self.sources["access"]
@@ -110,7 +115,9 @@ class AccessActions(App[None]):
             loop.call_soon_threadsafe(screen.set_progress, done, total)
 
         try:
-            report = await asyncio.to_thread(replay, decisions, [path], progress=progress)
+            report = await asyncio.to_thread(
+                replay, decisions, [path], progress=progress, asked=message.limit
+            )
         except PolicyError as exc:
             screen.failed(str(exc))
             return
@@ -120,6 +127,11 @@ class AccessActions(App[None]):
         screen.done(report)  # shown if it is still open; this toast either way
         flips = report.allow_to_deny + report.deny_to_allow
         said = f"{flips:,} of {report.replayed:,} decisions would flip"
+        if flips:
+            said += f": {directions(report)}"
         if report.errors:
-            said += f", {report.errors:,} could not be evaluated"
-        self.notify(said, title=screen.what, severity="warning" if flips else "information")
+            said += f"; {report.errors:,} could not be evaluated"
+        if report.no_default:
+            said += f"; no default for {', '.join(report.no_default)} (undefined counted as deny)"
+        worse = flips or report.errors or report.no_default
+        self.notify(said, title=screen.what, severity="warning" if worse else "information")

@@ -3,8 +3,9 @@
 Replays recorded decisions through the candidate and prints which outcomes flip,
 grouped by service and tenant. Without --events it listens to the configured access
 source for a while (--for) and replays the decisions it keeps in memory. Nothing is
-applied anywhere. Exit status: 0 done, 1 flips found with --fail-on-flips, 2 bad usage
-(no such file, a candidate that does not compile, a source that keeps no decisions).
+applied anywhere. It says which decisions it replayed (their time span, and when there
+were fewer than --last: all there were), and warns of a decision rule without a default.
+Exit status: see EXIT_STATUS.
 """
 
 from __future__ import annotations
@@ -18,11 +19,23 @@ from typing import Any
 
 from tui.commands.common import duration, load_config
 
+EXIT_STATUS = """exit status:
+  0  every decision replayed (flips or not, unless --fail-on-flips)
+  1  some decisions could not be evaluated (no flips among the rest is not a pass),
+     or, with --fail-on-flips, some outcome flips
+  2  bad usage: no such file, a candidate that does not compile, a source that keeps
+     no decisions"""
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("policy", help="policy dry-run: replay decisions through a candidate")
     ps = p.add_subparsers(dest="policy_command", required=True)
-    r = ps.add_parser("replay", help="show which recorded outcomes a candidate policy flips")
+    r = ps.add_parser(
+        "replay",
+        help="show which recorded outcomes a candidate policy flips",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     r.add_argument("candidate", type=Path, help="the candidate policy (.rego)")
     r.add_argument(
         "--with",
@@ -84,6 +97,7 @@ def _count(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from backends.replay import PolicyError, load_events, replay
+    from backends.replay_words import scope, warnings
 
     files = [args.candidate, *args.extra]
     for f in files:
@@ -107,17 +121,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"watchfloor policy replay: {exc}", file=sys.stderr)
         return 2
     try:
-        report = replay(decisions, files, entrypoint=args.entrypoint)
+        report = replay(decisions, files, entrypoint=args.entrypoint, asked=args.last)
     except PolicyError as exc:
         print(f"watchfloor policy replay: {exc}", file=sys.stderr)
         return 2
+    held = f"in {args.events.name}" if args.events is not None else "kept"
     if args.json:
-        doc = report.to_json() | {"skipped": skipped}
+        doc = report.to_json() | {"skipped": skipped, "warnings": warnings(report)}
         json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print(
-            f"replayed {report.replayed:,} decisions through {args.candidate} in"
+            f"replayed {scope(report, held)} through {args.candidate} in"
             f" {report.seconds:.2f}s (dry-run, nothing applied): {report.allow_to_deny:,}"
             f" allow->deny, {report.deny_to_allow:,} deny->allow, {report.unchanged:,}"
             f" unchanged" + (f", {report.errors} errors" if report.errors else "")
@@ -136,5 +151,7 @@ def run(args: argparse.Namespace) -> int:
                 )
         if report.first_error:
             print(f"first error: {report.first_error}", file=sys.stderr)
+        for warning in warnings(report):
+            print(f"warning: {warning}", file=sys.stderr)
     flipped = report.allow_to_deny + report.deny_to_allow
-    return 1 if args.fail_on_flips and flipped else 0
+    return 1 if report.errors or (args.fail_on_flips and flipped) else 0

@@ -5,6 +5,10 @@ ever applied: the candidate is only evaluated, in-process.
 
 Esc while a replay runs closes the dialog and the replay goes on: what comes back, the
 flips or a failure, is then a toast naming the candidate (as RequestModal's outcomes are).
+
+What the table and the status show is always the latest attempt's: a new run, or a
+refused one, clears the last report; the progress bar shows only while a run goes on and
+beside its report.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from textual.reactive import var
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from backends.replay import ReplayReport
+from backends.replay_words import scope, warnings
 from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.screens.field import Field
@@ -39,7 +44,7 @@ class ReplayScreen(TypeAheadModal[None]):
     #replay-form { height: auto; }
     #replay-form Input { width: 1fr; }
     #replay-limit { max-width: 16; }
-    #replay-box ProgressBar { margin: 1 0 0 0; }
+    #replay-box ProgressBar { margin: 1 0 0 0; visibility: hidden; }
     #replay-box KeyedTable { height: 1fr; }
     #replay-status { margin: 1 0 0 0; }
     """
@@ -99,11 +104,20 @@ class ReplayScreen(TypeAheadModal[None]):
         if limit <= 0:
             self.show_error("give a number of decisions above 0", "replay-limit")
             return
+        self._clear()
         self.running = True
         self.what = f"Policy dry-run of {Path(path).name}"
-        self.report = None
-        self.query_one("#replay-status", Static).update(f"replaying up to {limit:,} decisions…")
+        self.query_one(ProgressBar).update(total=None, progress=0)  # reading the decisions
+        self.query_one("#replay-status", Static).update(
+            f"{Path(path).name}: replaying up to {limit:,} decisions…"
+        )
         self.post_message(self.Submitted(self, path, limit))
+
+    def _clear(self) -> None:
+        """Forget the last report: its flips are not the next candidate's."""
+        self.report = None
+        self.query_one(KeyedTable).set_rows({})
+        self.query_one(ProgressBar).update(total=None, progress=0)  # not the last run's 100 %
 
     @property
     def is_open(self) -> bool:
@@ -145,20 +159,33 @@ class ReplayScreen(TypeAheadModal[None]):
         self.running = False
         if field:
             self.query_one(f"#{field}", Input).focus()
-        self.query_one(ProgressBar).update(total=None, progress=0)  # not the last run's 100 %
+        self._clear()
         self.query_one("#replay-status", Static).update(Text(text, style="bold red"))
+
+    def watch_running(self) -> None:
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        """The bar while a run goes on and beside its report; hidden otherwise (its
+        animated "--%" read as a run going on). Not once closed: its widgets are gone."""
+        if not self.is_open:
+            return
+        shown = self.running or self.report is not None
+        self.query_one(ProgressBar).styles.visibility = "visible" if shown else "hidden"
 
     def watch_progress(self, value: tuple[int, int]) -> None:
         done, total = value
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
 
     def watch_report(self, report: ReplayReport | None) -> None:
+        self._show_progress()
         if report is None:
             return
         self.running = False
         self.query_one(ProgressBar).update(total=max(report.replayed, 1), progress=report.replayed)
+        name = Path(report.candidate.split(", ")[0]).name
         status = Text.assemble(
-            f"replayed {report.replayed:,} in {report.seconds:.2f}s: ",
+            f"{name}: replayed {scope(report)} in {report.seconds:.2f}s: ",
             (f"{report.allow_to_deny:,} allow→deny", "bold red" if report.allow_to_deny else ""),
             ", ",
             (
@@ -168,11 +195,16 @@ class ReplayScreen(TypeAheadModal[None]):
             f", {report.unchanged:,} unchanged",
         )
         if report.errors:
-            status.append(f", {report.errors:,} errors ({report.first_error})", "red")
+            status.append(f", {report.errors:,} errors: {report.first_error}", "bold red")
         if report.cancelled:
             status.append(" (cancelled)", "yellow")
-        if not report.groups:
+        if not report.groups and report.errors:
+            evaluated = report.replayed - report.errors
+            status.append(f" · no flips among the {evaluated:,} evaluated", "yellow")
+        elif not report.groups:
             status.append(" · no outcome flips", "green")
+        for warning in warnings(report):
+            status.append(f"\nwarning: {warning}", "yellow")
         self.query_one("#replay-status", Static).update(status)
         rows = {
             f"{g.service} · {g.tenant}": (
