@@ -52,14 +52,22 @@ def result_allowed(result: Any) -> bool:
     raise MalformedEvent("result is neither a boolean nor an object with allow")
 
 
+MAX_REASON = 600  # the shipped policy's longest, every rule failing, is 252
+
+
+def _cut(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+
+
 def _reason(result: Any) -> str:
+    """The rules a result names (`abac/decision`'s reason, a deny list); "" for none."""
     if isinstance(result, Mapping):
         for key in ("reason", "deny", "reasons"):
             value = result.get(key)
             if isinstance(value, str):
-                return value[:200]
+                return _cut(value)
             if isinstance(value, list | tuple) and value:
-                return "; ".join(str(v) for v in value)[:200]
+                return _cut("; ".join(str(v) for v in value))
     return ""
 
 

@@ -48,15 +48,21 @@ def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
     if not is_spike(s.total, s.deny_rate, s.baseline_rate):
         return []
     top = next((r for r in s.rows if r.total >= 10), None)
-    where = f"; worst {r.dimension}={r.value} {r.rate:.0%}" if (r := top) else ""
-    rate = f"{s.deny_rate:.1%}" + (" (sampled)" if s.sampled else "")
+    rate = f"{s.deny_rate:.1%}" + (" sampled" if s.sampled else "")
+    base = f"baseline {s.baseline_rate:.1%}"
+    # the worst key first: at 80 columns the strip cuts the end of a message off
+    message = (
+        f"{top.dimension}={top.value} {top.rate:.0%} (all {rate}, {base})"
+        if top is not None
+        else f"deny rate {rate} ({base})"
+    )
     return [
         Alert(
             kind=AlertKind.DENY_SPIKE,
             key="access",
             severity="critical",
             raised_at=now,
-            message=f"deny rate {rate} vs baseline {s.baseline_rate:.1%}{where}",
+            message=message,
         )
     ]
 

@@ -2,6 +2,11 @@
 OPA decision-log event (the shape OPA posts and `watchfloor relay` republishes), so the
 `mqtt` access backend can be tried end to end.
 
+The simulator decides as policy/abac.rego's `abac/decision` does, so each event is the
+one OPA logs for a query of that entrypoint: `path` "abac/decision", `result`
+`{"allow": ..., "reason": ...}`, the reason naming the rules that denied (a bare boolean
+result names none, and the dashboard could then only say "reason not logged").
+
 Hooks only queue (bounded; overflow is counted, like OPA's own buffer limit); one task
 publishes, reconnecting with backoff when the broker goes away. aiomqtt is imported when
 the publisher starts.
@@ -14,6 +19,7 @@ import contextlib
 import json
 import uuid
 from collections import deque
+from typing import Any
 
 from backends.access_events import event_doc
 from backends.lab import Publisher
@@ -21,6 +27,15 @@ from backends.local.sim import Simulator
 from backends.models import Decision
 
 LABELS = {"app": "watchfloor-lab", "id": "lab", "version": "sim"}
+PATH = "abac/decision"
+
+
+def lab_event(decision: Decision) -> dict[str, Any]:
+    """A simulated decision as OPA logs a query of `abac/decision`."""
+    doc = event_doc(decision, LABELS)
+    doc["path"] = PATH
+    doc["result"] = {"allow": decision.allowed, "reason": decision.reason}
+    return doc
 
 
 class MqttDecisionPublisher(Publisher):
@@ -55,7 +70,7 @@ class MqttDecisionPublisher(Publisher):
         if len(self.pending) >= self.max_pending:
             self.dropped += 1
             return
-        self.pending.append(json.dumps(event_doc(decision, LABELS)).encode())
+        self.pending.append(json.dumps(lab_event(decision)).encode())
         self._wake.set()
 
     async def _run(self) -> None:

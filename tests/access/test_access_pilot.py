@@ -13,9 +13,10 @@ from tests.access.test_replay import CANDIDATE
 from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
 from tui.app import WatchfloorApp
-from tui.panes.access import denial_kind
+from tui.panes.access import denial_kind, rule_names
 from tui.panes.keyed_table import KeyedTable
-from tui.screens.denials import DenialsScreen, matches, rule_names
+from tui.screens.denials import DenialsScreen
+from tui.screens.denials_filter import matches
 from tui.screens.replay import ReplayScreen
 
 
@@ -106,7 +107,7 @@ def test_filter_words_all_have_to_match() -> None:
     ev = opa_event(service="docs-api", tenant="acme", request_tenant="globex", allowed=False)
     d = decision_of(event_from(ev), T0)
     assert matches(d, "tenant=acme service=docs")
-    assert matches(d, "globex")  # asked for globex: in the "why" column
+    assert matches(d, "globex")  # the tenant it asked for: request_tenant
     assert not matches(d, "tenant=acme service=billing")
     assert not matches(d, "tenant=glob")
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import aiomqtt
 
 from backends.access_events import event_from
-from backends.lab import Lab
+from backends.lab import Lab, Publisher
 from backends.lab.mqtt import MqttDecisionPublisher
+from backends.models import Decision
 from backends.mqtt.options import MqttOptions
 from backends.mqtt.source import MqttAccess
 from backends.registry import BackendContext
@@ -90,3 +91,51 @@ def test_lab_command_publishes_opa_events(broker: Broker) -> None:
     for ev in events:
         assert {"decision_id", "path", "input", "result", "labels", "timestamp"} <= ev.keys()
         event_from(ev)  # counts as a decision
+        # abac/decision's answer, as OPA logs it: the outcome with the policy's reason
+        assert ev["path"] == "abac/decision"
+        assert isinstance(ev["result"], dict) and ev["result"]["reason"]
+
+
+class Kept(Publisher):
+    """The lab's decisions as the simulation made them, by id."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Decision] = {}
+
+    def on_decision(self, decision: Decision) -> None:
+        self.by_id[decision.decision_id] = decision
+
+
+async def test_lab_denials_arrive_with_the_rules_that_denied_them(
+    broker: Broker, tmp_path: Path
+) -> None:
+    """The lab published `result: false` alone: `d` could only guess a rule from the
+    attributes ("restricted data in prod" for a data_residency denial). Now each event is
+    abac/decision's, reason and all, and the example config's path filter counts it."""
+    src = MqttAccess(
+        MqttOptions(port=broker.port, topic="lab/reasons", path="abac/decision"),
+        BackendContext(data_dir=tmp_path, interval_s=0.1),
+    )
+    kept = Kept()
+    pub = MqttDecisionPublisher("127.0.0.1", broker.port, topic="lab/reasons")
+    lab = Lab([kept, pub], tick_s=0.05)
+    src.start()
+    try:
+        for _ in range(500):
+            if src.connected:
+                break
+            await asyncio.sleep(0.02)
+        await lab.run(duration_s=1.5)
+        for _ in range(250):
+            if src.window.accepted >= pub.published > 0:
+                break
+            await asyncio.sleep(0.02)
+        snap = src.snapshot()
+    finally:
+        await src.aclose()
+    assert snap.total == pub.published > 20 and src.skipped == 0
+    assert snap.recent_denied
+    for d in snap.recent_denied:
+        sim = kept.by_id[d.decision_id]
+        assert d.reason == sim.reason != "", d
+        assert d.path == "abac/decision"

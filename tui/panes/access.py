@@ -1,5 +1,10 @@
 """Access (ABAC): deny rate over the window, its trend, the worst keys, the top denials.
 
+The top denials are counted by service and rule (`data_residency`, not one line per
+tenant and region) over the recent denials the snapshot carries, the last 50, which the
+line says with the time they span: fewer than the window's rows count. A denial's reason
+is the one the decision log carries (`abac/decision`), or "reason not logged".
+
 A rate computed from a sample (the source dropped events: OPA's own drop rules, a full
 queue) is labelled as one. `d` opens the recent denials, Enter on a row the recent
 denials filtered to that row's key (`tenant=acme`), `p` the policy dry-run.
@@ -8,7 +13,7 @@ denials filtered to that row's key (`tenant=acme`), `p` the policy dry-run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +22,7 @@ from textual.binding import Binding, BindingType
 
 from backends.alerts import spike_threshold
 from backends.models import AccessSnapshot, Decision
-from tui.fmt import pct
+from tui.fmt import duration, pct
 from tui.panes.base import SourcePane, empty_text, never_answered
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import Line
@@ -27,19 +32,33 @@ TOP_ROWS = 12
 TOP_DENIALS = 3
 
 
+NOT_LOGGED = "reason not logged"
+
+
 def denial_kind(d: Decision) -> str:
-    """What a denial was about, short: the policy's reason, or who asked for what."""
-    if d.reason:
-        return d.reason
-    if d.request_tenant != d.attrs.tenant:
-        return f"{d.attrs.tenant} asked for {d.request_tenant}"
-    if d.request_data_class != d.attrs.data_class:
-        return f"{d.attrs.data_class} asked for {d.request_data_class}"
-    return f"{d.attrs.data_class} data in {d.attrs.environment}"
+    """Why a denial was made, as the policy said it (`abac/decision`'s reason), or that the
+    decision log does not say: a bare `result: false` names no rule, and a rule guessed
+    from the attributes would be shown as if the policy had named it."""
+    return d.reason or NOT_LOGGED
+
+
+def rule_names(why: str) -> str:
+    """The rules a policy reason names, without their explanations:
+    'data_residency: acme … ap-south-1; tenant_mismatch' -> 'data_residency, tenant_mismatch'."""
+    return ", ".join(part.partition(":")[0].strip() for part in why.split(";"))
 
 
 def top_denials(denied: Iterable[Decision], n: int = TOP_DENIALS) -> list[tuple[str, int]]:
-    return Counter(f"{d.attrs.service}: {denial_kind(d)}" for d in denied).most_common(n)
+    """The commonest (service, rules) among `denied`: a rule's detail (which tenant, which
+    region) would split one rule's count in many."""
+    return Counter(f"{d.attrs.service}: {rule_names(denial_kind(d))}" for d in denied).most_common(
+        n
+    )
+
+
+def last_denials(denied: Sequence[Decision]) -> str:
+    """What a snapshot's recent denials are: 'last 50 denials'."""
+    return f"last {len(denied):,} denial{'s' if len(denied) != 1 else ''}"
 
 
 def sample_note(snap: AccessSnapshot) -> Text:
@@ -101,16 +120,19 @@ class AccessPane(SourcePane):
             summary = empty_text(snap, "")
         self.query_one("#access-summary", Line).update(summary)
         top = top_denials(snap.recent_denied)
-        line = Text("top denials: ", style="dim")
         if never_answered(snap):
-            line.append("unknown")
+            line = Text("top denials: unknown", style="dim")
         elif top:
+            # over the denials the snapshot carries (the last 50), not the rows' window
+            recent = snap.recent_denied
+            took = duration(recent[0].timestamp - recent[-1].timestamp)
+            line = Text(f"{last_denials(recent)} ({took}): ", style="dim")
             for i, (what, count) in enumerate(top):
                 line.append(" · " if i else "")
                 line.append(f"{count}x ", "bold red")
                 line.append(what)
         else:
-            line.append("none recently")
+            line = Text("top denials: none recently", style="dim")
         self.query_one("#access-top", Line).update(line)
         rows = {}
         for r in snap.rows[:TOP_ROWS]:

@@ -1,9 +1,11 @@
 """`d`: the recent denied decisions, newest first, with a filter.
 
-The filter takes words: `key=value` matches an attribute (service, tenant, data_class,
-region, environment, role, request_tenant, request_data_class, path) by substring, a
-bare word matches anywhere (reason, decision id too). Every word must match. The App
-pushes fresh denials in (`decisions`) while the screen is open.
+The filter (tui.screens.denials_filter) takes words: `key=value` matches a field by
+substring (`tenant=acme`, the table's short headings too: `env=prod`), a bare word
+matches anywhere; every word must match, and a key that is no field is said so. The App
+pushes fresh denials in (`decisions`) while the screen is open; the count line says which
+they are: the last 50 denials, from when to when (the pane's rows count a whole window,
+of which these are the latest part).
 """
 
 from __future__ import annotations
@@ -22,46 +24,11 @@ from backends.clock import utc_now
 from backends.models import Decision, HealthState, SourceHealth
 from tui.fmt import HEALTH_STYLE, duration
 from tui.footer import KeyFooter
-from tui.panes.access import denial_kind
+from tui.panes.access import denial_kind, last_denials, rule_names
 from tui.panes.keyed_table import Column, KeyedTable
+from tui.screens.denials_filter import matches, unknown_keys
 from tui.screens.field import Field
 from tui.screens.form import TypeAheadModal
-
-
-def fields(d: Decision) -> dict[str, str]:
-    a = d.attrs
-    return {
-        "service": a.service,
-        "tenant": a.tenant,
-        "data_class": a.data_class,
-        "region": a.region,
-        "environment": a.environment,
-        "role": a.role,
-        "request_tenant": d.request_tenant,
-        "request_data_class": d.request_data_class,
-        "path": d.path,
-        "reason": denial_kind(d),
-        "id": d.decision_id,
-    }
-
-
-def rule_names(why: str) -> str:
-    """The rules a policy reason names, without their explanations:
-    'data_residency: acme … ap-south-1; tenant_mismatch' -> 'data_residency, tenant_mismatch'."""
-    return ", ".join(part.partition(":")[0].strip() for part in why.split(";"))
-
-
-def matches(d: Decision, query: str) -> bool:
-    f = fields(d)
-    everything = " ".join(f.values()).casefold()
-    for word in query.casefold().split():
-        key, eq, value = word.partition("=")
-        if eq and key in f:
-            if value not in f[key].casefold():
-                return False
-        elif word not in everything:
-            return False
-    return True
 
 
 def source_note(health: SourceHealth | None, newest: Decision | None, now: datetime) -> Text:
@@ -216,15 +183,29 @@ class DenialsScreen(TypeAheadModal[None]):
             )
         with self.app.batch_update():
             self.query_one(KeyedTable).set_rows(rows)
-            self.query_one("#denials-count", Static).update(
-                f"{len(shown):,} of {len(self.decisions):,} recent denials"
-                + (
-                    f" match {self.query_text!r}"
-                    if self.query_text.strip()
-                    else " (type above to filter: key=value or any word)"
-                )
-            )
+            self.query_one("#denials-count", Static).update(self._count_text(len(shown)))
             self._show_detail()
+
+    def _count_text(self, shown: int) -> Text:
+        """How many rows of which denials: 'the last 50 denials, 16:58:02Z to 16:58:17Z'
+        (the pane's rows count a whole window; these are fewer, and more recent)."""
+        ds = self.decisions
+        if not ds:
+            span = "no recent denials"
+        else:
+            newest, oldest = f"{ds[0].timestamp:%H:%M:%S}Z", f"{ds[-1].timestamp:%H:%M:%S}Z"
+            when = f"at {newest}" if newest == oldest else f"{oldest} to {newest}"
+            span = f"the {last_denials(ds)}, {when}"
+        query = self.query_text.strip()
+        if not ds:
+            return Text(span)
+        if not query:
+            hint = "type above to filter: key=value or any word"
+            return Text(f"{span[0].upper()}{span[1:]} · {hint}")
+        text = Text(f"{shown:,} of {span}, match {query!r}")
+        for hint in unknown_keys(query):
+            text.append(f" · {hint}", "bold yellow")
+        return text
 
     def _show_detail(self, _: int | None = None) -> None:
         """Under the table, the whole of what the row under the cursor was denied for: a
