@@ -43,6 +43,7 @@ from tui.panes.release import ReleasePane
 from tui.release_actions import ReleaseActions
 from tui.saving import save, write_new
 from tui.source_feed import SourceFeed
+from tui.typed_characters import TypedCharacters
 
 HELP_SECTIONS = ("Watchfloor", "This pane", "Moving around")
 P = partial(Binding, priority=True)  # see BINDINGS
@@ -58,6 +59,7 @@ PANE_CLASSES: dict[str, type[SourcePane]] = {
 class WatchfloorApp(
     CrashReport,
     EscapeKeys,
+    TypedCharacters,
     SourceFeed,
     OperatorActions,
     BaselineActions,

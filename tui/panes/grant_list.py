@@ -24,22 +24,22 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import var
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from backends.clock import utc_now
 from backends.models import Grant
 from tui.panes import grant_columns as cols
 from tui.panes.grant_columns import SOON_S, countdown
+from tui.panes.row_cursor import RowCursor
 from tui.panes.thumb import thumb_cell
 
 EXPIRED, SOON, LATER = 0, 1, 2
 P = partial(Binding, priority=True)
 
 
-class GrantList(ScrollView, can_focus=True):
-    """The grants, one line each, cursor-selectable with the keyboard."""
+class GrantList(RowCursor, can_focus=True):
+    """The grants, one line each, cursor-selectable with the keyboard (the cursor always
+    on a row in view: RowCursor)."""
 
     # All priority, acted on in the order the app reads them: the app's `r` is (a reason
     # typed right after it goes to the revoke form), and then so must the keys that move
@@ -76,8 +76,6 @@ class GrantList(ScrollView, can_focus=True):
     GrantList > .grant-list--expired { color: $error; text-style: bold; }
     GrantList > .grant-list--soon { color: $warning; }
     """
-
-    cursor: var[int] = var(0, init=False)
 
     class ColumnsScrolled(Message):
         """The columns were scrolled sideways: the header follows (`skip`)."""
@@ -130,13 +128,13 @@ class GrantList(ScrollView, can_focus=True):
         self._grants = grants
         self._first_expiry = min((g.expires_at for g in grants), default=None)
         self._measure()
+        self.virtual_size = Size(0, len(grants))  # first: the cursor scrolls within these
         if selected is not None:
             # only on a change of order does this scan; usually the grant is where it was
             i = self.cursor
             if not (i < len(grants) and grants[i].id == selected.id):
                 i = next((n for n, g in enumerate(grants) if g.id == selected.id), i)
             self.cursor = max(0, min(i, len(grants) - 1))
-        self.virtual_size = Size(0, len(grants))
         self.refresh()
 
     def set_now(self, now: datetime) -> None:
@@ -179,6 +177,10 @@ class GrantList(ScrollView, can_focus=True):
     def skip(self) -> int:
         """How many columns are scrolled out of view on the left."""
         return cols.auto_skip(self.size.width, self._widths) if self._skip is None else self._skip
+
+    @property
+    def row_count(self) -> int:
+        return len(self._grants)
 
     @property
     def selected(self) -> Grant | None:
@@ -252,22 +254,12 @@ class GrantList(ScrollView, can_focus=True):
         head, tail = cols.fitted_parts(g, text_width, skip, widths)
         return Segment(head, style), Segment(tail, style)
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        self._top = round(new_value)
-        super().watch_scroll_y(old_value, new_value)
-
     # --- keys --------------------------------------------------------------------------
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        top = self.scroll_offset.y
-        height = max(1, self.size.height)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False)
+    def repaint_rows(self, *indexes: int) -> None:
         width = self.size.width
-        for row in (old, new):
-            self.refresh(Region(0, row - self.scroll_offset.y, width, 1))
+        for row in indexes:
+            self.refresh(Region(0, row - self._top, width, 1))
 
     def action_cursor(self, delta: int) -> None:
         if self._grants:

@@ -25,20 +25,20 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import var
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.own_keys import OwnKeys
 from tui.panes import cells
 from tui.panes.cells import Cell, Column, Row
+from tui.panes.row_cursor import RowCursor
 from tui.panes.thumb import thumb_cell
 
 __all__ = ["Cell", "Column", "KeyedTable", "Row"]  # Column: how panes declare columns
 
 
-class KeyedTable(OwnKeys, ScrollView, can_focus=True):
-    """Rows by key, one line each, with a header line and a row cursor."""
+class KeyedTable(OwnKeys, RowCursor, can_focus=True):
+    """Rows by key, one line each, with a header line and a row cursor (always on a row
+    in view: RowCursor)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
@@ -73,7 +73,7 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
     KeyedTable > .keyed-table--thumb { color: $primary; }
     """
 
-    cursor: var[int] = var(0, init=False)
+    HEADER_LINES = 1
 
     class Selected(Message):
         """Enter on a row: `key` is the row's key."""
@@ -128,6 +128,8 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
         selected = self.selected_key
         old_keys, old_rows = self._keys, self._rows
         self._rows, self._keys = shown, list(shown)
+        if len(self._keys) != len(old_keys):  # first: the cursor scrolls within these rows
+            self.virtual_size = Size(0, len(self._keys) + 1)
         changed = {k for k, v in shown.items() if old_rows.get(k) != v}
         for key in changed | (old_rows.keys() - shown.keys()):
             self._forget(key)
@@ -141,10 +143,9 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
             self._move_cursor(self._keys.index(selected))
         else:
             self._move_cursor(min(self.cursor, max(0, len(self._keys) - 1)))
-        if len(self._keys) != len(old_keys):
-            self.virtual_size = Size(0, len(self._keys) + 1)
-            if self.styles.height is not None and self.styles.height.is_auto:
-                self.refresh(layout=True)  # `height: auto` follows the number of rows
+        sized = self.styles.height if len(self._keys) != len(old_keys) else None
+        if sized is not None and sized.is_auto:
+            self.refresh(layout=True)  # `height: auto` follows the number of rows
         if relayout or self._keys != old_keys:
             self.refresh()
             return
@@ -243,23 +244,14 @@ class KeyedTable(OwnKeys, ScrollView, can_focus=True):
             return Strip.blank(width, base)
         return Strip([*strip, thumb], width) if thumb is not None else strip
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        self._top = round(new_value)
-        super().watch_scroll_y(old_value, new_value)
-
     # --- keys ----------------------------------------------------------------------------
 
     def _move_cursor(self, index: int) -> None:
         self.cursor = max(0, index)
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        width, height = self.size
-        rows_h = max(1, height - 1)
-        if new < self._top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= self._top + rows_h:
-            self.scroll_to(y=new - rows_h + 1, animate=False)
-        for index in (old, new):
+    def repaint_rows(self, *indexes: int) -> None:
+        width = self.size.width
+        for index in indexes:
             if 0 <= index < len(self._keys):
                 self._forget(self._keys[index])
             self.refresh(Region(0, index - self._top + 1, width, 1))

@@ -81,6 +81,10 @@ class CutsTable(KeyedTable):
         if self.cramped:
             self.cursor = 0
 
+    @property
+    def allow_vertical_scroll(self) -> bool:  # the one line: the wheel moves no cursor
+        return not self.cramped and super().allow_vertical_scroll
+
     def action_cursor(self, delta: int) -> None:
         if not self.cramped:
             super().action_cursor(delta)

@@ -148,6 +148,15 @@ class DenialsScreen(TypeAheadModal[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one(KeyedTable).focus()
 
+    def character_typed(self) -> None:
+        """A character typed while the table has the focus (a row was clicked, or Enter
+        left the filter) is for the filter: it takes the focus, the cursor after its text,
+        and the key goes there (tui/typed_characters.py). j k h l are letters here too."""
+        field = self.query_one("#denials-filter", Field)
+        if self.focused is self.query_one(KeyedTable):
+            field.end_on_focus = True
+            self.set_focus(field, scroll_visible=False)
+
     def watch_query_text(self, _: str) -> None:
         self._render_rows()
 

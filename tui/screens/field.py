@@ -5,6 +5,7 @@ would have run them (see tui/own_keys.py)."""
 from __future__ import annotations
 
 from textual.events import Focus
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.own_keys import OwnKeys
@@ -34,4 +35,5 @@ class Field(OwnKeys, Input):
         finally:
             self.select_on_focus = keep
         self.cursor_position = len(self.value)
+        Widget._on_focus(self, event)  # has_focus, so it looks focused (skipped below)
         event.prevent_default()  # Input's own would select it all again
