@@ -235,3 +235,22 @@ async def test_a_number_column_cut_at_the_border_is_left_out_not_cut() -> None:
         narrow.table.set_rows({"c": ("c", "charlie", "1")})
         await pilot.pause()
         assert shown(narrow.table)[1] == "c   cha…"  # text: cut with an ellipsis
+
+
+async def test_an_untouched_cursor_stays_on_the_first_row_as_rows_re_sort() -> None:
+    """A live sorted table (the access pane: worst key first) keeps its top row in view
+    until a row is picked: following the first row's key as it sank scrolled the new worst
+    key out of view."""
+    app = Harness()
+    async with app.run_test(size=(40, 4)) as pilot:  # two rows in view
+        app.table.set_rows(ROWS)
+        await pilot.pause()
+        app.table.set_rows({k: ROWS[k] for k in ("c", "b", "a")})  # "a" sank to the bottom
+        await pilot.pause()
+        assert app.table.cursor_row == 0 and app.table.selected_key == "c"
+        assert shown(app.table)[1].startswith("c ")  # the new top row is in view
+        app.table.focus()
+        await pilot.press("down")  # picked: "b" is followed from now on
+        app.table.set_rows({k: ROWS[k] for k in ("a", "c", "b")})
+        await pilot.pause()
+        assert app.table.selected_key == "b" and app.table.cursor_row == 2

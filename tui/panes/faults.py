@@ -192,7 +192,7 @@ class FaultsPane(SourcePane):
         """Put the cursor on the first row shown of these windows (if any is shown)."""
         for i, key in enumerate(self.table().rows):
             if key in window_ids:
-                self.table().cursor = i
+                self.table().pick(i)
                 return
 
     @property

@@ -139,7 +139,7 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
         if relayout:
             self._strips.clear()
             self._header = None
-        if selected is not None and selected in shown:
+        if self.picked and selected is not None and selected in shown:
             self._move_cursor(self._keys.index(selected))
         else:
             self._move_cursor(min(self.cursor, max(0, len(self._keys) - 1)))
@@ -246,6 +246,14 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
 
     # --- keys ----------------------------------------------------------------------------
 
+    # A row picked (keys, a click) is followed through re-sorts; until then the cursor stays
+    # on the first row, so a live sorted table keeps its top row (the worst key) in view.
+    picked = False
+
+    def pick(self, index: int) -> None:
+        self.picked = True
+        self.cursor = max(0, min(index, len(self._keys) - 1))
+
     def _move_cursor(self, index: int) -> None:
         self.cursor = max(0, index)
 
@@ -258,14 +266,14 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
 
     def action_cursor(self, delta: int) -> None:
         if self._keys:
-            self.cursor = max(0, min(self.cursor + delta, len(self._keys) - 1))
+            self.pick(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
         self.action_cursor(direction * max(1, self.size.height - 2))
 
     def action_jump(self, where: int) -> None:
         if self._keys:
-            self.cursor = where if where >= 0 else len(self._keys) - 1
+            self.pick(where if where >= 0 else len(self._keys) - 1)
 
     def action_columns(self, delta: int) -> None:
         """Scroll the columns after the first sideways, while some do not fit."""
@@ -290,4 +298,4 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         index = self._top + event.y - 1
         if event.y >= 1 and 0 <= index < len(self._keys):
-            self.cursor = index
+            self.pick(index)
