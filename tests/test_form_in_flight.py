@@ -31,7 +31,7 @@ REFUSAL = "the backend said no"
 class Gate:
     """Holds a source's action until `release`, then refuses it (`refuse`) or runs it."""
 
-    def __init__(self, mp: pytest.MonkeyPatch, src: Any, action: str, refuse: bool) -> None:
+    def __init__(self, mp: pytest.MonkeyPatch, src: Any, action: str, refuse: bool = False) -> None:
         self.started = asyncio.Event()
         self.open = asyncio.Event()
         real = getattr(src, action)

@@ -9,51 +9,27 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from backends.contracts import ActionRefused
 from backends.models import Actor, AuditRecord, FaultRequest, FaultSpec, Grant
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tests.palette_helpers import run_command
+from tests.test_form_in_flight import FAULT, Gate, send_and_close, toasts
 from tui.app import WatchfloorApp
 from tui.panes.grants import GrantsPane
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.revoke import RevokeScreen
 
 REASON = "INC-4711 mitigated, access no longer needed"
-FAULT = ["docs-api", "stage", "800ms", "30", None, None, None, None, None, None, None, "drill docs"]
-
-
-class Held:
-    """Holds a source's `action` until `open` is set, then runs it (or refuses it)."""
-
-    def __init__(self, mp: pytest.MonkeyPatch, src: Any, action: str, refuse: bool = False):
-        self.started = asyncio.Event()
-        self.open = asyncio.Event()
-        real = getattr(src, action)
-
-        async def held(*args: Any, **kwargs: Any) -> Any:
-            self.started.set()
-            await self.open.wait()
-            if refuse:
-                raise ActionRefused("the backend said no")
-            return await real(*args, **kwargs)
-
-        mp.setattr(src, action, held)
-
-
-def toasts(app: WatchfloorApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
 
 
 def running(app: WatchfloorApp) -> bool:
     return app.is_running and app.return_code is None
 
 
-async def revoke_and_esc(pilot: Pilot[None], app: WatchfloorApp, gate: Held) -> Grant:
+async def revoke_and_esc(pilot: Pilot[None], app: WatchfloorApp, gate: Gate) -> Grant:
     """`r` on the first grant, a reason, Enter Enter, and Esc while it is being sent."""
     pane = app.query_one(GrantsPane)
     await wait_for(pilot, lambda: len(pane.grant_list().grants) > 0, what="demo grants")
@@ -98,7 +74,7 @@ async def test_q_waits_for_a_revoke_being_sent_then_quits(
 ) -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
-        gate = Held(monkeypatch, app.sources["grants"], "revoke")
+        gate = Gate(monkeypatch, app.sources["grants"], "revoke")
         grant = await revoke_and_esc(pilot, app, gate)
         await quit_by(pilot, how)
         assert running(app)
@@ -116,7 +92,7 @@ async def test_q_waits_for_a_revoke_being_sent_then_quits(
 async def test_q_again_while_waiting_quits_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
-        gate = Held(monkeypatch, app.sources["grants"], "revoke")
+        gate = Gate(monkeypatch, app.sources["grants"], "revoke")
         await revoke_and_esc(pilot, app, gate)
         await quit_by(pilot, "q")
         assert running(app)
@@ -129,7 +105,7 @@ async def test_q_again_while_waiting_quits_at_once(monkeypatch: pytest.MonkeyPat
 async def test_a_refusal_while_waiting_stops_the_quit(monkeypatch: pytest.MonkeyPatch) -> None:
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
-        gate = Held(monkeypatch, app.sources["grants"], "revoke", refuse=True)
+        gate = Gate(monkeypatch, app.sources["grants"], "revoke", refuse=True)
         grant = await revoke_and_esc(pilot, app, gate)
         await quit_by(pilot, "q")
         gate.open.set()
@@ -147,7 +123,7 @@ async def test_a_fault_window_being_scheduled_is_waited_for_then_q_asks_about_it
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
-        gate = Held(monkeypatch, app.sources["faults"], "schedule")
+        gate = Gate(monkeypatch, app.sources["faults"], "schedule")
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, FaultWindowScreen), what="form")
         for text in FAULT:
@@ -176,13 +152,11 @@ async def test_a_fault_window_being_scheduled_is_waited_for_then_q_asks_about_it
 async def test_q_waits_for_every_kind_of_action(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """HALT ALL, a rollback rehearsal: each one sent is waited for the same way. (A grant
     here is refused, step-up not being enrolled: a refusal is the test above.)"""
-    from tests.test_form_in_flight import send_and_close
-
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
         gate, what = await send_and_close(
-            pilot, app, name, lambda src, action: Held(monkeypatch, src, action)
+            pilot, app, name, lambda src, action: Gate(monkeypatch, src, action)
         )
         await quit_by(pilot, "q")
         assert running(app)
@@ -201,7 +175,7 @@ async def test_q_waits_for_the_end_of_a_window(monkeypatch: pytest.MonkeyPatch) 
         req = FaultRequest(spec=spec, reason="drill before a quit", duration=timedelta(minutes=5))
         w = await app.sources["faults"].schedule(req, Actor(name="erin"))
         await app.refresh_now("faults")
-        gate = Held(monkeypatch, app.sources["faults"], "end")
+        gate = Gate(monkeypatch, app.sources["faults"], "end")
         await pilot.press("e")
         await asyncio.wait_for(gate.started.wait(), 5)
         await quit_by(pilot, "q")
