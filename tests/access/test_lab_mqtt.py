@@ -12,7 +12,7 @@ import aiomqtt
 from backends.access_events import event_from
 from backends.lab import Lab, Publisher
 from backends.lab.mqtt import MqttDecisionPublisher
-from backends.models import Decision
+from backends.models import AccessSnapshot, Decision
 from backends.mqtt.options import MqttOptions
 from backends.mqtt.source import MqttAccess
 from backends.registry import BackendContext
@@ -20,13 +20,9 @@ from tests.access.broker import Broker
 from tests.conftest import watchfloor_cmd
 
 
-async def test_lab_decisions_reach_the_mqtt_backend(broker: Broker, tmp_path: Path) -> None:
-    src = MqttAccess(
-        MqttOptions(port=broker.port, topic="lab/decisions"),
-        BackendContext(data_dir=tmp_path, interval_s=0.1),
-    )
-    pub = MqttDecisionPublisher("127.0.0.1", broker.port, topic="lab/decisions")
-    lab = Lab([pub], tick_s=0.05)
+async def run_lab_into(src: MqttAccess, lab: Lab, pub: MqttDecisionPublisher) -> AccessSnapshot:
+    """Subscribe, run the lab for 1.5 s, wait until all it published is counted; the
+    source's snapshot then."""
     src.start()
     try:
         for _ in range(500):
@@ -38,9 +34,19 @@ async def test_lab_decisions_reach_the_mqtt_backend(broker: Broker, tmp_path: Pa
             if src.window.accepted >= pub.published > 0:
                 break
             await asyncio.sleep(0.02)
-        snap = src.snapshot()
+        return src.snapshot()
     finally:
         await src.aclose()
+
+
+async def test_lab_decisions_reach_the_mqtt_backend(broker: Broker, tmp_path: Path) -> None:
+    src = MqttAccess(
+        MqttOptions(port=broker.port, topic="lab/decisions"),
+        BackendContext(data_dir=tmp_path, interval_s=0.1),
+    )
+    pub = MqttDecisionPublisher("127.0.0.1", broker.port, topic="lab/decisions")
+    lab = Lab([pub], tick_s=0.05)
+    snap = await run_lab_into(src, lab, pub)
     assert pub.published > 20 and pub.dropped == 0
     assert snap.total == pub.published  # every published decision counted once
     assert snap.malformed == 0
@@ -119,20 +125,7 @@ async def test_lab_denials_arrive_with_the_rules_that_denied_them(
     kept = Kept()
     pub = MqttDecisionPublisher("127.0.0.1", broker.port, topic="lab/reasons")
     lab = Lab([kept, pub], tick_s=0.05)
-    src.start()
-    try:
-        for _ in range(500):
-            if src.connected:
-                break
-            await asyncio.sleep(0.02)
-        await lab.run(duration_s=1.5)
-        for _ in range(250):
-            if src.window.accepted >= pub.published > 0:
-                break
-            await asyncio.sleep(0.02)
-        snap = src.snapshot()
-    finally:
-        await src.aclose()
+    snap = await run_lab_into(src, lab, pub)
     assert snap.total == pub.published > 20 and src.skipped == 0
     assert snap.recent_denied
     for d in snap.recent_denied:
