@@ -1,5 +1,6 @@
 """The mouse as a user in tmux (mouse on) uses it: a double-click on a footer key acts
-once, a click anywhere in a pane focuses that pane, and the header stays one line."""
+once, a click anywhere in a pane focuses that pane, a double-click on a row opens it, and
+the header stays one line."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from tui.app import WatchfloorApp
 from tui.footer import KeyFooter
 from tui.panes.base import SourcePane
 from tui.screens.alerts import AlertsScreen
+from tui.screens.grant_details import GrantDetailsScreen
 from tui.screens.help import HelpScreen
+from tui.screens.release_details import ReleaseDetailsScreen
 
 
 def terminal_event(cls: type[events.MouseEvent], x: int, y: int) -> events.MouseEvent:
@@ -164,3 +167,32 @@ async def test_a_click_on_the_header_keeps_it_one_line() -> None:
         await pilot.click(Header, offset=(40, 0))
         await pilot.pause()
         assert header.outer_size.height == 1
+
+
+async def test_a_double_click_on_a_row_opens_its_details(slow_double_click: None) -> None:
+    """A double-click on a cut only moved the cursor to it; opening it took Enter."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        table = app.pane("release").table()
+        await wait_for(pilot, lambda: table.row_count >= 2, what="two cuts")
+        region = table.content_region
+        await double_click(pilot, app, region.x + 2, region.y + 2)  # the second row
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ReleaseDetailsScreen), what="the details"
+        )
+        assert table.cursor == 1
+        assert app.screen.item.version == table.selected_key  # type: ignore[attr-defined]
+
+
+async def test_a_double_click_on_a_grant_opens_it(slow_double_click: None) -> None:
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        gl = app.pane("grants").grant_list()  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: len(gl.grants) == 3, what="demo grants")
+        region = gl.content_region
+        await double_click(pilot, app, region.x + 2, region.y + 1)  # the second grant
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, GrantDetailsScreen), what="its details"
+        )
+        assert app.screen.item == gl.grants[1]  # type: ignore[attr-defined]

@@ -20,8 +20,8 @@ import pytest
 from backends.config import ConfigError, check_backends, load
 from backends.models import HealthState, RouteState
 from backends.prom.options import PRESETS, PromOptions
-from backends.prom.queries import buckets_by, build, by_label, locate, routes_regex
-from backends.prom.source import PromLatency, window_seconds
+from backends.prom.queries import buckets_by, build, by_label, locate, routes_regex, window_seconds
+from backends.prom.source import PromLatency
 from backends.registry import BackendContext, available
 from tests.conftest import ROOT
 

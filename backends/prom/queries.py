@@ -26,6 +26,17 @@ def prom_duration(seconds: float) -> str:
     return f"{max(1, round(seconds * 1000))}ms"
 
 
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def window_seconds(window: str) -> float:
+    """Seconds in a PromQL duration of one whole unit ("90s", "5m"), the config's window."""
+    for unit in ("ms", "s", "m", "h", "d"):
+        if window.endswith(unit) and window[: -len(unit)].isdigit():
+            return int(window[: -len(unit)]) * _UNITS[unit]
+    raise ValueError(f"not a PromQL duration: {window!r}")
+
+
 def routes_regex(routes: Iterable[str]) -> str:
     """An RE2 alternation matching exactly these label values, quoted for a PromQL string."""
     alts = ("".join("\\" + c if c in _RE2_SPECIAL else c for c in r) for r in routes)

@@ -33,20 +33,18 @@ from backends.models import (
 )
 from backends.polling import describe_error, poll
 from backends.prom.options import PromOptions
-from backends.prom.queries import Located, buckets_by, build, by_label, locate, prom_duration
+from backends.prom.queries import (
+    Located,
+    buckets_by,
+    build,
+    by_label,
+    locate,
+    prom_duration,
+    window_seconds,
+)
 from backends.registry import BackendContext
 from backends.resilience import RETRY_STATUSES, ClientPolicy
 from backends.transport_errors import blocking_timeout, blocking_transport
-
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def window_seconds(window: str) -> float:
-    for unit in ("ms", "s", "m", "h", "d"):
-        if window.endswith(unit) and window[: -len(unit)].isdigit():
-            return int(window[: -len(unit)]) * _UNITS[unit]
-    raise ValueError(f"not a PromQL duration: {window!r}")
-
 
 _STATUS = re.compile(r"HTTP Status Code (\d{3})")
 

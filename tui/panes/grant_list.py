@@ -287,7 +287,9 @@ class GrantList(RowCursor, can_focus=True):
             self._skip = None
             self.post_message(self.ColumnsScrolled(None))
 
-    def on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y
         if 0 <= index < len(self._grants):
             self.cursor = index
+            if event.chain == 2:  # a double-click opens the grant, as Enter does
+                await self.run_action("app.grant_details")

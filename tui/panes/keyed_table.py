@@ -299,3 +299,5 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
         index = self._top + event.y - 1
         if event.y >= 1 and 0 <= index < len(self._keys):
             self.pick(index)
+            if event.chain == 2:  # a double-click opens the row, as Enter does
+                self.action_select()
