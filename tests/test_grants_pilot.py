@@ -72,7 +72,10 @@ async def test_grant_then_revoke_like_a_user(monkeypatch: pytest.MonkeyPatch) ->
         assert isinstance(revoke, RevokeScreen) and revoke.grant.id == granted.id
         await pilot.press(*"short", "enter")  # too short: refused in the modal
         assert "at least 10" in str(revoke.query_one("#revoke-error").render())
-        await pilot.press(*" and done", "enter")  # the reason, then confirm
+        await pilot.press(*" and done")  # typing on: the refusal is about what was typed
+        assert "at least 10" not in str(revoke.query_one("#revoke-error").render())
+        assert revoke.query_one("#reason", Input).value == "short and done"
+        await pilot.press("enter")  # the reason, then confirm
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is not revoke, what="the revoke to finish")
         await wait_for(pilot, lambda: erin_grants(app) == [], 3, what="the grant to disappear")

@@ -171,8 +171,9 @@ class RevokeScreen(RequestModal[bool]):
     def _reason(self) -> str | None:
         reason = " ".join(self.query_one("#reason", Input).value.split())
         if len(reason) < MIN_REASON:
-            self.show_error(f"A reason of at least {MIN_REASON} characters is required.")
-            self.query_one("#reason", Input).focus()
+            self.show_error(  # focuses the reason; typing in it clears the message
+                f"A reason of at least {MIN_REASON} characters is required.", field="reason"
+            )
             return None
         return reason
 
