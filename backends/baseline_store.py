@@ -5,7 +5,9 @@ source (`baseline_key`), so a baseline marked on prod is never applied to stage,
 of the local simulation to Prometheus. An entry is the baseline (when it was marked, p99.9
 per route) and the first p99.9 the run that marked it saw (the report's "first seen"). It
 is written atomically (a temporary file in the same directory, then `os.replace`): a crash
-mid-write leaves the old file, never half a file.
+mid-write leaves the old file, never half a file. A save holds an exclusive lock on the
+data dir (flock) from its read to its replace, so two dashboards marking baselines at once
+on one data dir keep both entries.
 
 Reading never raises: an unreadable file or entry comes back as a `problem` to show, and
 an entry older than MAX_AGE as `stale`. No Textual here: the app reads it at start and
@@ -15,9 +17,11 @@ after a profile switch and writes it on `b` (tui/baseline_actions.py).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -98,9 +102,27 @@ def load_baseline(data_dir: Path, key: str, now: datetime, max_age: timedelta = 
     return Found(kept=kept)
 
 
+@contextlib.contextmanager
+def _locked(data_dir: Path) -> Iterator[None]:
+    """The data dir locked against other saves (of any process) until the block ends."""
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def save_baseline(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
-    """Keep `kept` under `key`, and the other keys' entries as they are (an unreadable
-    file is replaced). Raises OSError when the file cannot be written."""
+    """Keep `kept` under `key`, and the other keys' entries as they are, also those another
+    process saves meanwhile (an unreadable file is replaced). Raises OSError when the file
+    cannot be written."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(data_dir):
+        return _save(data_dir, key, kept)
+
+
+def _save(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
     path = store_path(data_dir)
     try:
         entries = _entries(path)
@@ -108,7 +130,6 @@ def save_baseline(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
         entries = {}
     entries[key] = kept.model_dump(mode="json")
     body = json.dumps({"version": VERSION, "baselines": entries}, indent=2, sort_keys=True)
-    data_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{FILE_NAME}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
