@@ -17,6 +17,7 @@ from backends.contracts import APPLYING, ActionRefused, AuditSink, while_applyin
 from backends.polling import describe_error
 
 T = TypeVar("T")
+APPLIED = "applied"  # the outcome of an action that was carried out
 
 
 async def audited(
@@ -27,7 +28,10 @@ async def audited(
     target: str,
     details: dict[str, str],
     apply: Callable[[], Awaitable[T]],
+    outcome: Callable[[T], str] | None = None,
 ) -> T:
+    """`outcome`: what the outcome record says of what `apply` returned; "applied" if
+    not given (a window scheduled for later says so instead: it is not in yet)."""
     if audit is None:
         raise ActionRefused(f"{action} refused: no audit sink is configured")
     record_id = uuid.uuid4().hex
@@ -51,5 +55,6 @@ async def audited(
             outcome=f"failed: {describe_error(exc)}",
         )
         raise
-    await audit.append(actor, action, target, "outcome", record_id=record_id, outcome="applied")
+    said = outcome(result) if outcome is not None else APPLIED
+    await audit.append(actor, action, target, "outcome", record_id=record_id, outcome=said)
     return result

@@ -1,8 +1,11 @@
-"""How an audit record reads in the timeline (and its outcome in `watchfloor audit list`)."""
+"""How an audit record reads in the timeline (and its outcome in `watchfloor audit list`),
+and what a scheduled fault window's outcome says."""
 
 from __future__ import annotations
 
-from backends.models import AuditRecord
+from backends.actions import APPLIED
+from backends.models import AuditRecord, FaultWindow
+from backends.timeline import stamp
 
 # details that name the object an action was about, in the order they are looked for
 OBJECT_IDS = (
@@ -11,6 +14,15 @@ OBJECT_IDS = (
     ("windows", "windows"),
     ("release", "rolls back"),  # a rollback rehearsal: the release it rolled back
 )
+
+
+def schedule_outcome(w: FaultWindow) -> str:
+    """What scheduling `w` did, for its audit outcome: "applied" when its fault went in at
+    once; for a later start "scheduled, starts 14:05:00Z" (with its date when that is not
+    the day it was scheduled): "applied" read as in the mesh already."""
+    if w.applied:
+        return APPLIED
+    return f"scheduled, starts {stamp(w.starts_at, (w.scheduled_at or w.starts_at).date())}"
 
 
 def outcome_suffix(r: AuditRecord) -> str:

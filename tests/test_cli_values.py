@@ -3,12 +3,14 @@ runtime failure such as a port in use), never a traceback."""
 
 from __future__ import annotations
 
+import argparse
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.test_cli_help import commands
 from tui.cli import main, parser
 
 GRANT = ["grants", "grant", "--subject", "erin", "--role", "sre-oncall", "--code", "123456"]
@@ -93,7 +95,9 @@ def test_a_bad_value_is_a_usage_error_naming_the_option(
         (["faults", "halt"], "watchfloor faults halt: the following arguments are required:"),
         (["faults", "nope"], "watchfloor faults: argument COMMAND: invalid choice: 'nope'"),
         (["nope"], "watchfloor: argument COMMAND: invalid choice: 'nope'"),
-        (["faults", "list", "--nope"], "watchfloor: unrecognized arguments: --nope (see --help)"),
+        (["faults", "list", "--nope"], "watchfloor faults list: unrecognized arguments: --nope"),
+        (["faults", "--nope", "list"], "watchfloor faults: unrecognized arguments: --nope"),
+        (["--nope"], "watchfloor: unrecognized arguments: --nope (see --help)"),
         (["grants", "grant", "--ttl", "1h"], "watchfloor grants grant: the following arguments"),
         (["--profile"], "watchfloor: --profile: expected one argument (see --help)"),
     ],
@@ -104,6 +108,42 @@ def test_bad_usage_is_one_line_naming_the_command_not_a_usage_block(
     """`faults schedule ... --duration 5h` printed argparse's seven-line usage block, then
     "watchfloor faults schedule: error: argument --duration: '5h' is over 4h"."""
     assert usage_error(argv, capsys).startswith(line)
+
+
+# what the commands that need more than `--nope` are given: values their types accept
+REQUIRED = {"out": "shot.svg", "candidate": "candidate.rego", "--listen": "127.0.0.1:0"}
+REQUIRED |= {"--mqtt": "127.0.0.1:1883"}
+
+
+def required_argv(p: argparse.ArgumentParser) -> list[str]:
+    """What `p` cannot do without, so that its usage error is about what comes after."""
+    argv = []
+    for a in p._actions:
+        if a.required and a.option_strings:
+            argv += [a.option_strings[0], REQUIRED.get(a.option_strings[0], "some-value")]
+        elif a.required:
+            argv.append(REQUIRED.get(a.dest, "some-value"))
+    return argv
+
+
+LEAVES = [(path, p) for path, p in commands(parser()) if p._subparsers is None]
+
+
+@pytest.mark.parametrize(("path", "p"), LEAVES, ids=[" ".join(path) for path, _ in LEAVES])
+def test_an_unknown_option_is_named_by_the_command_given_it(
+    path: tuple[str, ...], p: argparse.ArgumentParser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`watchfloor faults list --nope` said "watchfloor: unrecognized arguments: --nope",
+    as if the top level (or every command) knew no --nope, not the one it was given to."""
+    argv = [*path[1:], *required_argv(p), "--nope"]
+    line = usage_error(argv, capsys)
+    assert line == f"{' '.join(path)}: unrecognized arguments: --nope (see --help)"
+
+
+def test_every_command_is_checked_for_unknown_options() -> None:
+    named = {" ".join(path[1:]) for path, _ in LEAVES}
+    assert {"faults list", "grants grant", "audit verify", "snapshot", "config check"} <= named
+    assert {"stepup enroll", "policy replay", "relay", "lab"} <= named
 
 
 def test_a_screenshot_path_through_a_file_is_a_usage_error(

@@ -44,6 +44,8 @@ async def test_reconcile_ends_on_time_starts_when_due_and_honours_guards(
         ERIN,
     )
     assert comparable(api.stored("stage", "docs-api")) == original  # scheduled, not applied
+    said = [r.outcome for r in await src["audit"].records(limit=100) if r.phase == "outcome"]
+    assert said == ["scheduled, starts 09:01:00Z"]  # it read "applied": not in the mesh yet
     frozen_clock.advance(61)
     assert any("started" in line for line in await faults.reconcile())
     assert api.stored("stage", "docs-api")["metadata"]["annotations"][A_WINDOW] == soon.id  # type: ignore[index]

@@ -173,3 +173,45 @@ async def test_the_report_includes_the_audit_history_and_says_so(
     timeline = report_timeline(tmp_path)
     assert f"| 09:00:00Z | audit | dave grant {ALICE} applied: {req().reason} (grant " in timeline
     assert "from the audit trail" in timeline and "since 2026-03-15 21:10Z" in timeline
+
+
+LATER = DRILL.model_copy(update={"start_in": timedelta(hours=1), "reason": "latency drill at ten"})
+
+
+async def test_a_window_scheduled_for_later_says_when_it_starts_not_applied(
+    frozen_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """At 09:00 a window was scheduled for 10:00: its audit outcome read "applied" in the
+    timeline and the report, as if in the mesh since 09:00. One that starts at once still
+    reads "applied"."""
+    src = local_sources(frozen_clock)
+    await src["faults"].schedule(LATER, ME)
+    await src["faults"].schedule(DRILL, ME)
+    await src.aclose()
+    frozen_clock.advance(600)
+    app = local_app(frozen_clock)
+    app.screenshot_dir = tmp_path
+    later = f"dave fault-schedule stage/docs-api scheduled, starts 10:00:00Z: {LATER.reason}"
+    at_once = f"dave fault-schedule stage/docs-api applied: {DRILL.reason}"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        screen = await open_timeline(pilot, app, "from the audit trail")
+        shown = {r[2].split(" (window ")[0]: r[:2] for r in rows(screen) if "fault-" in r[2]}
+        assert shown == {later: ("09:00:00Z", "audit"), at_once: ("09:00:00Z", "audit")}
+        await pilot.press("escape", "x")
+        await wait_for(pilot, lambda: any(tmp_path.glob("gameday-*.md")), what="the report")
+    timeline = report_timeline(tmp_path)
+    assert f"| 09:00:00Z | audit | {later} (window " in timeline
+    assert f"| 09:00:00Z | audit | {at_once} (window " in timeline
+
+
+async def test_a_window_starting_on_another_day_has_its_date_in_the_audit_outcome(
+    frozen_clock: FrozenClock,
+) -> None:
+    frozen_clock.advance(14.5 * 3600)  # 23:30Z: it starts after midnight
+    src = local_sources(frozen_clock)
+    await src["faults"].schedule(LATER, ME)
+    records = await src["audit"].records(10)
+    await src.aclose()
+    (outcome,) = [r.outcome for r in records if r.phase == "outcome"]
+    assert outcome == "scheduled, starts 2026-03-17 00:30:00Z"

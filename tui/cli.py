@@ -40,6 +40,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
+class Subcommand(Parser):
+    """A subcommand's parser: what it does not know is its usage error, naming it
+    (`watchfloor faults list: unrecognized arguments: --nope`). argparse hands a
+    subcommand's leftovers up to the top parser, which said `watchfloor: unrecognized
+    arguments: --nope`, as if `--nope` were wrong anywhere. Its own subcommands' parsers
+    are Subcommands too (add_subparsers makes them of its class)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
 def parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="watchfloor",
@@ -67,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
         action=VersionAction,
         help="print the versions of watchfloor, textual and python, then exit",
     )
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Subcommand)
     for module in MODULES:
         module.register(sub)
     p.set_defaults(handler=run_dashboard)

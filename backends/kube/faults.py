@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from backends.actions import audited
+from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
@@ -140,6 +141,7 @@ class KubeFaults(KubeReconcile):
                 "backend": self.name,
             },
             apply=apply,
+            outcome=schedule_outcome,  # "applied" only if its fault went in at once
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:

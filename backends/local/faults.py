@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from backends.actions import audited
+from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore, store_path
@@ -138,6 +139,7 @@ class LocalFaults:
                 "ends_at": w.ends_at.isoformat(),
             },
             apply=apply,
+            outcome=schedule_outcome,  # "applied" only if its fault went in at once
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:

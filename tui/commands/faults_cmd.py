@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import sys
+from datetime import UTC
 from typing import Any
 
 from backends.faults_core import (
@@ -32,7 +33,7 @@ from tui.commands.common import (
     within,
 )
 from tui.commands.fault_flags import request_from
-from tui.commands.faults_listing import list_lines
+from tui.commands.faults_listing import list_lines, span
 from tui.fault_requests import MAX_GUARD_P999_MS
 
 DEFAULT_REASON_END = "ended from the command line"
@@ -195,10 +196,12 @@ def run_schedule(args: argparse.Namespace) -> int:
         from tui.fmt import duration
 
         w = await sources["faults"].schedule(req, _actor(sources))
-        wait = w.starts_at - sources.ctx.clock.now()
+        now = sources.ctx.clock.now()
+        wait = w.starts_at - now
+        today = now.astimezone(UTC).date()  # not today: with its date, as `faults list`
         print(
             f"{w.id} scheduled: {w.spec.namespace}/{w.spec.target_host}"
-            f" {w.starts_at:%H:%M:%S}-{w.ends_at:%H:%M:%S}Z"
+            f" {span(w.starts_at, w.ends_at, today)}"
             f" ({duration(w.ends_at - w.starts_at)}"
             f"{f', starts in {duration(wait)}' if wait.total_seconds() >= 1 else ''})"
         )
