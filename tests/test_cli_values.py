@@ -140,6 +140,19 @@ def test_an_unknown_option_is_named_by_the_command_given_it(
     assert line == f"{' '.join(path)}: unrecognized arguments: --nope (see --help)"
 
 
+GROUPS = [(path, p) for path, p in commands(parser()) if p._subparsers is not None]
+
+
+@pytest.mark.parametrize(("path", "p"), GROUPS[1:], ids=[" ".join(pa) for pa, _ in GROUPS[1:]])
+def test_a_command_group_without_its_command_asks_for_command(
+    path: tuple[str, ...], p: argparse.ArgumentParser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`watchfloor policy` said "the following arguments are required: policy_command",
+    an internal name, where the others say COMMAND, as their --help does."""
+    line = usage_error(list(path[1:]), capsys)
+    assert line == f"{' '.join(path)}: the following arguments are required: COMMAND (see --help)"
+
+
 def test_every_command_is_checked_for_unknown_options() -> None:
     named = {" ".join(path[1:]) for path, _ in LEAVES}
     assert {"faults list", "grants grant", "audit verify", "snapshot", "config check"} <= named

@@ -29,7 +29,7 @@ EXIT_STATUS = """exit status:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("policy", help="policy dry-run: replay decisions through a candidate")
-    ps = p.add_subparsers(dest="policy_command", required=True)
+    ps = p.add_subparsers(dest="policy_command", metavar="COMMAND", required=True)
     r = ps.add_parser(
         "replay",
         help="show which recorded outcomes a candidate policy flips",
