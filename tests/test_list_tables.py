@@ -83,6 +83,11 @@ def test_the_list_commands_have_a_header_and_aligned_columns(wf) -> None:  # typ
     at = audit[0].index("REASON")
     (schedule,) = [line for line in audit if "fault-schedule" in line and "request" in line]
     assert schedule[at:] == "game day drill"
+    # and an outcome's, there too: a long one ("failed: ...") widened the target column,
+    # pushing every reason far off to the right
+    (done,) = [line for line in audit if "fault-schedule" in line and "outcome" in line]
+    assert done[at:] == "applied"
+    assert done[audit[0].index("TARGET") : at].strip() == "stage/docs-api"
 
 
 def test_faults_list_puts_open_windows_first_and_says_when_one_ended_early(wf) -> None:  # type: ignore[no-untyped-def]

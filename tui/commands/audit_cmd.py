@@ -18,7 +18,6 @@ import json
 import sys
 from typing import Any
 
-from backends.audit_text import outcome_suffix
 from backends.models import AuditRecord, AuditVerification
 from tui.commands.common import load_config, within
 from tui.commands.table import table_lines
@@ -131,12 +130,14 @@ def run_list(args: argparse.Namespace) -> int:
             r.actor,
             r.action,
             r.phase,
-            f"{r.target}{outcome_suffix(r)}",
-            r.details.get("reason", ""),  # why it was asked for (a request's)
+            r.target,
+            # why it was asked for (a request's), or what came of it (an outcome's): last,
+            # so that a long "failed: ..." pushes no other column out of line
+            r.outcome if r.phase == "outcome" else r.details.get("reason", ""),
         )
         for r in records
     ]
-    header = ("SEQ", "AT", "ACTOR", "ACTION", "PHASE", "TARGET / OUTCOME", "REASON")
+    header = ("SEQ", "AT", "ACTOR", "ACTION", "PHASE", "TARGET", "REASON / OUTCOME")
     for line in table_lines(header, rows, right=frozenset({0})):
         print(line)
     if not records:
