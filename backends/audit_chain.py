@@ -6,16 +6,20 @@ A digest signs the chain head (seq and hash) with Ed25519 and names the previous
 hash, so deleting records from the end (which leaves a valid, shorter chain) is caught
 too: a signed digest then vouches for a record that is no longer there.
 
-`verify` takes the records as `Link`s (a store builds them straight from its rows, so a
-long trail is checked without a model object per record), or as AuditRecords.
+`verify` streams: it takes the records one at a time, as `Link`s (a store builds them
+straight from its rows, so a long trail is checked without a model object per record) or
+as AuditRecords, and the digests one at a time, each with the hash of the record it
+vouches for (`Vouched`); it keeps only the running state (the last hash, the last
+digest), so a trail of any length is checked in the same memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -73,22 +77,35 @@ def first_break(records: Iterable[AuditRecord | Link]) -> tuple[int, str] | None
     """(seq, why) of the first record that does not chain, or None if all do.
 
     A deleted record is named by the seq it had (the first one missing)."""
+    return _walk(records, from_one=False)[1]
+
+
+def _walk(
+    records: Iterable[AuditRecord | Link], *, from_one: bool
+) -> tuple[int, tuple[int, str] | None]:
+    """(the last seq, the first break or None), reading `records` once; `from_one`: the
+    first must be record 1."""
     prev = GENESIS
     expected_seq: int | None = None
     sha256 = hashlib.sha256
     for rec in records:
         link = rec if isinstance(rec, Link) else link_of(rec)
-        if expected_seq is not None and link.seq != expected_seq:
+        if expected_seq is None:
+            if from_one and link.seq != 1:
+                return 0, (1, f"record 1 is missing (the trail starts at {link.seq})")
+        elif link.seq != expected_seq:
             if link.seq > expected_seq:
-                return expected_seq, f"record {expected_seq} is missing (deleted?)"
-            return link.seq, f"sequence out of order: expected {expected_seq}, found {link.seq}"
+                return 0, (expected_seq, f"record {expected_seq} is missing (deleted?)")
+            why = f"sequence out of order: expected {expected_seq}, found {link.seq}"
+            return 0, (link.seq, why)
         if link.prev_hash != prev:
-            return link.seq, "previous-hash link broken (record moved, or one before it removed)"
+            why = "previous-hash link broken (record moved, or one before it removed)"
+            return 0, (link.seq, why)
         if sha256(link.body).hexdigest() != link.hash:
-            return link.seq, "record content does not match its hash (edited)"
+            return 0, (link.seq, "record content does not match its hash (edited)")
         prev = link.hash
         expected_seq = link.seq + 1
-    return None
+    return (expected_seq or 1) - 1, None
 
 
 # --- signed digests -------------------------------------------------------------------------
@@ -155,58 +172,51 @@ def _link_problem(d: Digest, prev: str) -> str:
     return ""
 
 
-def _first_unsigned(chain: Sequence[Digest], key: Ed25519PublicKey) -> Digest | None:
-    """The first digest of `chain` whose signature does not verify, or None.
+class Vouched(NamedTuple):
+    """A digest, and the hash of the record at its `head_seq` as the trail has it (None:
+    the trail has no such record)."""
 
-    `chain` is unbroken: each digest's hash is right and names the one before it, and a
-    digest's hash covers its signature. So a good signature on the last one vouches for
-    every one before it (changing or forging any of them changes every hash after it, up
-    to the signed one), and only the last is checked, unless it fails; then they are
-    checked one by one, to name the first that fails."""
-    if not chain or _signed(chain[-1], key):
-        return None
-    return next(d for d in chain if not _signed(d, key))
+    digest: Digest
+    record_hash: str | None
 
 
 def verify(
-    records: Sequence[AuditRecord | Link],
-    digests: Sequence[Digest],
+    records: Iterable[AuditRecord | Link],
+    digests: Callable[[], Iterable[Vouched]],
     key: Ed25519PublicKey | None,
+    counts: tuple[int, int],
 ) -> AuditVerification:
-    """Check the chain, then every digest against the records it vouches for (and its
+    """Check the chain, then every digest against the record it vouches for (and its
     signature, given the public `key`; without one, everything else is still checked).
+
+    `records`, by seq, are read once. `digests()` gives the digests by n, each with the
+    hash its head record has in the trail (compared only once the chain is found whole:
+    then it is the hash just recomputed); it is read once, and again up to the first
+    digest found wrong only when a signature fails, to name the first that does.
+    `counts`: how many records and digests there are, for the result.
 
     The first bad record is the one to name: for an edit, the edited record; for a
     deletion, the first missing seq; for a reorder, the first record out of place; for a
     cut tail, the first record after the end that a signed digest vouches for.
     """
-    n_rec, n_dig = len(records), len(digests)
+    n_rec, n_dig = counts
 
     def bad(seq: int | None, why: str) -> AuditVerification:
         return AuditVerification(
             ok=False, records=n_rec, digests=n_dig, first_bad_seq=seq, problem=why
         )
 
-    if records and records[0].seq != 1:
-        return bad(1, f"record 1 is missing (the trail starts at {records[0].seq})")
-    broken = first_break(records)
+    last_seq, broken = _walk(records, from_one=True)
     if broken is not None:
         return bad(*broken)
-    by_seq = {r.seq: r.hash for r in records}
-    last_seq = records[-1].seq if records else 0
-    found = _first_bad_digest(digests, by_seq, last_seq)
+    found, last_good = _first_bad_digest(digests(), last_seq)
     if key is not None:
-        # a digest's signature is checked before the rest of it: a bad one before (or
-        # at) the first digest found wrong otherwise is what to name
-        ends = found.position if found is not None else n_dig
-        unsigned = _first_unsigned(digests[:ends], key)
-        if unsigned is None and found is not None and found.signature_first:
-            unsigned = None if _signed(digests[ends], key) else digests[ends]
+        unsigned = _first_unsigned(digests, found, last_good, key)
         if unsigned is not None:
             return bad(unsigned.head_seq, f"digest {unsigned.n}: signature does not verify")
     if found is not None:
         return bad(found.seq, found.why)
-    signed_to = digests[-1].head_seq if digests else 0
+    signed_to = last_good.head_seq if last_good is not None else 0
     if signed_to < last_seq:
         return bad(
             signed_to + 1,
@@ -219,28 +229,57 @@ class _Found(NamedTuple):
     position: int  # of the digest in the sequence checked
     seq: int | None  # the first bad record
     why: str
+    digest: Digest
     signature_first: bool  # its signature is checked before this (so a bad one is named)
 
 
+def _first_unsigned(
+    digests: Callable[[], Iterable[Vouched]],
+    found: _Found | None,
+    last_good: Digest | None,
+    key: Ed25519PublicKey,
+) -> Digest | None:
+    """The first digest whose signature does not verify, up to the first one found wrong
+    otherwise (that one included if its signature is checked first), or None.
+
+    The digests before the one found wrong (all of them if none is) make an unbroken
+    chain: each digest's hash is right and names the one before it, and a digest's hash
+    covers its signature. So a good signature on the last of them (`last_good`) vouches
+    for every one before it (changing or forging any of them changes every hash after
+    it, up to the signed one), and only that one is checked, unless it fails; then they
+    are read again and checked one by one, to name the first that fails."""
+    if last_good is not None and not _signed(last_good, key):
+        ends = found.position if found is not None else None
+        chain = (v.digest for v in islice(digests(), ends))
+        return next((d for d in chain if not _signed(d, key)), last_good)
+    if found is not None and found.signature_first and not _signed(found.digest, key):
+        return found.digest
+    return None
+
+
 def _first_bad_digest(
-    digests: Sequence[Digest], by_seq: dict[int, str], last_seq: int
-) -> _Found | None:
-    """The first digest wrong in anything but its signature, or None."""
+    digests: Iterable[Vouched], last_seq: int
+) -> tuple[_Found | None, Digest | None]:
+    """The first digest wrong in anything but its signature (or None), and the digest
+    before it (the last one, if none is; None if there is none)."""
     prev = GENESIS
-    for i, d in enumerate(digests):
+    last_good: Digest | None = None
+    for i, (d, record_hash) in enumerate(digests):
         if d.n != i + 1:
-            return _Found(i, None, f"digest {i + 1} is missing (found digest {d.n})", False)
+            why = f"digest {i + 1} is missing (found digest {d.n})"
+            return _Found(i, None, why, d, False), last_good
         problem = _link_problem(d, prev)
         if problem:
-            return _Found(i, d.head_seq, problem, True)
+            return _Found(i, d.head_seq, problem, d, True), last_good
         if d.head_seq > last_seq:
             why = (
                 f"tail cut off: digest {d.n} vouches for {d.head_seq} records, "
                 f"the trail ends at {last_seq}"
             )
-            return _Found(i, last_seq + 1, why, True)
-        if by_seq.get(d.head_seq) != d.head_hash:
+            return _Found(i, last_seq + 1, why, d, True), last_good
+        if record_hash != d.head_hash:
             why = f"record {d.head_seq} differs from what digest {d.n} signed"
-            return _Found(i, d.head_seq, why, True)
+            return _Found(i, d.head_seq, why, d, True), last_good
         prev = d.hash
-    return None
+        last_good = d
+    return None, last_good

@@ -74,15 +74,16 @@ def _write_trail(store: Any, n: int) -> None:
 
 def _canonical_rows(store: Any) -> list[bytes]:
     """The canonical JSON each record's and each digest's hash is over."""
-    from backends.audit_chain import canonical, fields_of
+    from backends.audit_chain import Digest, canonical, fields_of
 
-    snap = store.audit_snapshot()
+    bodies = store._db.execute("SELECT body FROM audit_digest ORDER BY n").fetchall()
+    digests = [Digest.model_validate_json(b) for (b,) in bodies]
     rows = []
     for rec in store.audit_records():
         fields = fields_of(rec)
         del fields["hash"]
         rows.append(canonical(fields))
-    rows += [canonical(d.model_dump(mode="json", exclude={"hash"})) for d in snap.in_db]
+    rows += [canonical(d.model_dump(mode="json", exclude={"hash"})) for d in digests]
     return rows
 
 

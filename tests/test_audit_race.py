@@ -71,11 +71,11 @@ async def test_a_digest_committed_while_verify_reads_is_not_a_cut_tail(
             fired.append(sql)
             append_one(other)  # committed, and mirrored, before verify's query runs
 
-    store._db.set_trace_callback(between)
+    store._scan_db().set_trace_callback(between)  # verify's connection
     try:
         result = await src["audit"].verify()
     finally:
-        store._db.set_trace_callback(None)
+        store._scan_db().set_trace_callback(None)
         other.close()
     assert fired and record_count(data_dir) == 9  # the other process did append
     assert result.ok, result

@@ -83,7 +83,8 @@ async def test_rows_hash_as_their_records_do(frozen_clock: FrozenClock, data_dir
     frozen_clock.advance(timedelta(microseconds=999_880).total_seconds())
     await audit.append("dave", "grant", "a:b", "outcome", record_id="y", outcome="ok")
     store = audit.rt.store
-    links = store.audit_snapshot().records
+    with store.audit_scan() as scan:
+        links = list(scan.links())
     records = store.audit_records()
     assert [link_of(r) for r in records] == links
     assert records[-2].at.microsecond == 120 and records[-1].at.microsecond == 0
@@ -145,3 +146,13 @@ async def test_a_public_key_of_another_pair_fails_the_first_digest(
     assert not result.ok and result.first_bad_seq == 1, result
     assert result.problem == "digest 1: signature does not verify"
     assert "does not belong to the public key" in result.key_problem
+
+
+async def test_digests_moved_to_other_rows_fail(frozen_clock: FrozenClock, data_dir: Path) -> None:
+    """The mirror's lines are matched to the database's digests by their rows' n: digests
+    moved to other rows (each intact, in order) are a database edited by hand, not passed."""
+    await eight_records(frozen_clock)
+    tampered(data_dir, "UPDATE audit_digest SET n = n + 50 WHERE n > ?", 4)
+    result = await verify(frozen_clock)
+    assert not result.ok, result
+    assert result.problem == "the database's digest 55 is digest 5 (moved?)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from backends import audit_chain
-from backends.audit_chain import Digest
+from backends.local.audit_scan import Mirror
 from backends.local.runtime import LocalRuntime
 from backends.models import AuditRecord, AuditVerification
 
@@ -47,29 +47,34 @@ class LocalAudit:
         return await asyncio.to_thread(self._verify)
 
     def _verify(self) -> AuditVerification:
-        """Checks only: reads the trail, the mirror and the key files, writes nothing."""
+        """Checks only: reads the trail, the mirror and the key files, writes nothing.
+        Streams: a row of the trail and a line of the mirror at a time, whatever its
+        length (backends.local.audit_scan)."""
         from backends.audit_signing import key_for_check
 
-        snap = self.rt.store.audit_snapshot()
-        records, in_db, in_log = snap.records, snap.in_db, snap.in_log
-        merged: dict[int, Digest] = {d.n: d for d in in_db}
-        for d in in_log or ():
-            seen = merged.setdefault(d.n, d)
-            if seen is not d and seen.hash != d.hash:
+        with self.rt.store.audit_scan() as scan:
+            conflict = scan.first_conflict()
+            if conflict is not None:
+                seen, d = conflict
                 return AuditVerification(
                     ok=False,
-                    records=len(records),
-                    digests=len(in_db),
+                    records=scan.records,
+                    digests=scan.digests,
                     first_bad_seq=min(seen.head_seq, d.head_seq),
                     problem=f"digest {d.n} differs between the database and the digest log",
                 )
-        digests = [merged[n] for n in sorted(merged)]
-        data_dir = self.rt.ctx.data_dir
-        pub, key_problem = key_for_check(data_dir, trail_exists=bool(records or digests))
-        result = audit_chain.verify(records, digests, pub)
+            n_digests = scan.digests + len(scan.only_in_log())
+            pub, key_problem = key_for_check(
+                self.rt.ctx.data_dir, trail_exists=bool(scan.records or n_digests)
+            )
+            result = audit_chain.verify(scan.links(), scan.vouched, pub, (scan.records, n_digests))
+        if result.ok and scan.misfiled is not None:  # every row was read: none is missing
+            n, d = scan.misfiled
+            problem = f"the database's digest {n} is digest {d.n} (moved?)"
+            result = result.model_copy(update={"ok": False, "problem": problem})
         log = self.rt.store.digest_log
-        if result.ok and log is not None and in_db:
-            problem = mirror_problem(str(log), in_db, in_log)
+        if result.ok and log is not None and scan.digests:
+            problem = mirror_problem(str(log), (scan.digests, scan.last), scan.mirror)
             if problem:
                 result = result.model_copy(update={"ok": False, "problem": problem})
         if key_problem:
@@ -80,32 +85,33 @@ class LocalAudit:
         self.rt.close()
 
 
-def mirror_problem(log: str, in_db: list[Digest], in_log: list[Digest] | None) -> str:
+def mirror_problem(log: str, in_db: tuple[int, int], mirror: Mirror | None) -> str:
     """What is wrong with the digest mirror, which is there so that a tail cut from the
     database together with its digests still shows: deleted, emptied or cut short, or ""
-    if nothing.
+    if nothing. `in_db`: how many digests the database has, and the last one's n.
 
     Without only the database's last digest, or one from the middle, it is not reported:
     a crash (kill -9, power loss) between an append's commit and its mirror line leaves
     it so (the next append's line then follows the gap). That hides nothing: whoever can
     cut the mirror a line shorter than the database could as well cut both alike."""
     unseen = "so a tail cut from the database together with its digests would not show"
-    if in_log is None:
+    count, last_in_db = in_db
+    if mirror is None:
         return (
             f"the digest mirror {log} is missing (deleted?), {unseen}; the database has"
-            f" {len(in_db)} signed digests"
+            f" {count} signed digests"
         )
-    last = in_log[-1].n if in_log else 0
-    if last >= in_db[-1].n - 1:
+    last = mirror.last
+    if last >= last_in_db - 1:
         return ""
-    if not in_log:
+    if not mirror.lines:
         return (
             f"the digest mirror {log} is empty (emptied?), {unseen}; the database has"
-            f" {len(in_db)} signed digests"
+            f" {count} signed digests"
         )
     return (
-        f"the digest mirror {log} holds {len(in_log)} {_digests(len(in_log))}, the database"
-        f" {len(in_db)}: the mirror ends at digest {last}, the database at {in_db[-1].n}"
+        f"the digest mirror {log} holds {mirror.lines} {_digests(mirror.lines)}, the database"
+        f" {count}: the mirror ends at digest {last}, the database at {last_in_db}"
         f" (cut short?), {unseen}"
     )
 

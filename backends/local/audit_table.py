@@ -7,11 +7,8 @@ cutting records *and* digests out of the database is still caught. The mirror is
 with the first digest (before it is committed) and never again: a mirror deleted later
 stays missing, for `verify` to report, instead of starting over without the old digests.
 
-`audit_snapshot` reads what `verify` checks: the records and the digests in one read
-transaction (appends by other processes go on meanwhile, unseen), then the mirror, less
-the lines of digests committed after that snapshot. The records come as the chain check
-needs them (backends.audit_chain.Link, straight from the rows), not as AuditRecords: a
-long trail is checked without building a model object per record.
+`audit_scan` reads what `verify` checks (backends.local.audit_scan): the records, the
+digests and the mirror as of one moment, a row at a time, on a connection of its own.
 """
 
 from __future__ import annotations
@@ -19,43 +16,20 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backends.audit_chain import (
-    GENESIS,
-    Digest,
-    Link,
-    canonical,
-    fields_of,
-    json_time,
-    record_hash,
-    sign_digest,
-)
+from backends.audit_chain import GENESIS, Digest, fields_of, record_hash, sign_digest
+from backends.local.audit_scan import RECORDS_SQL, TrailScan, scan_trail
 from backends.local.db import Database, db_time, from_db_time
 from backends.models import AuditRecord
+from backends.sqlite_files import naming
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-
-RECORDS_SQL = (
-    "SELECT seq, id, at, actor, action, target, phase, outcome, details, prev_hash, hash FROM audit"
-)
-# a mirror line is written just after its digest's commit: lines of digests committed
-# before the snapshot may still be on their way when the mirror is read (one per writing
-# process); a mirror behind the snapshot by more than one is read again meanwhile
-MIRROR_LAG_S = (0.05, 0.2, 0.5)
-
-
-@dataclass(frozen=True)
-class AuditSnapshot:
-    records: list[Link]  # the whole trail, by seq
-    in_db: list[Digest]  # the digests in the database, by n, as of the same moment
-    in_log: list[Digest] | None  # the mirror's, by n, none newer than that; None: no mirror
 
 
 class AuditTable(Database):
@@ -70,6 +44,9 @@ class AuditTable(Database):
         on the first append, not at start-up."""
         self.signer = signer
         self.digest_log = digest_log
+        self._scan_lock = threading.Lock()
+        self._scan: sqlite3.Connection | None = None
+        self._scan_closed = False
         super().__init__(path)
 
     def append_audit(self, fields: dict[str, Any]) -> AuditRecord:
@@ -141,58 +118,53 @@ class AuditTable(Database):
         finally:
             os.close(fd)
 
-    def audit_snapshot(self) -> AuditSnapshot:
-        """The records and the digests as of one moment, and the mirror's digests but
-        those committed after it: a mirror line is written after its digest's commit, so
-        one newer than the snapshot is in the database by the time the mirror is read
-        (unless it was cut out of it, which is then left for `verify` to find). A mirror
-        without more than the snapshot's last digest is read again, for a moment: their
-        lines may be on their way (`verify` lets one missing digest pass: a crash between
-        a commit and its mirror line leaves that)."""
-        with self._lock:
-            self._db.execute("BEGIN")  # one read transaction: one snapshot of both tables
+    @contextmanager
+    def audit_scan(self) -> Iterator[TrailScan]:
+        """What `verify` checks, as of one moment: one read transaction, for as long as
+        the scan is used, on a connection of its own (this one is not held meanwhile: the
+        panes' reads and the appends go on), opened with the first scan."""
+        with self._scan_lock:
+            db = self._scan_db()
+            db.execute("BEGIN")
+            scan: TrailScan | None = None
             try:
-                rows = self._db.execute(RECORDS_SQL + " ORDER BY seq").fetchall()
-                bodies = self._db.execute("SELECT body FROM audit_digest ORDER BY n").fetchall()
+                scan = scan_trail(db, self.digest_log, self._digests_after)
+                yield scan
             finally:
-                self._db.execute("COMMIT")
-        in_db = [Digest.model_validate_json(b[0]) for b in bodies]
-        known = {b[0]: d for b, d in zip(bodies, in_db, strict=True)}
-        last = _last_n(in_db)
-        in_log = self._read_mirror(known)
-        for pause in MIRROR_LAG_S:
-            if self.digest_log is None or in_log is None or _last_n(in_log) >= last - 1:
-                break
-            time.sleep(pause)
-            in_log = self._read_mirror(known)
-        if in_log and in_log[-1].n > last:
-            with self._lock:
-                later = self._db.execute(
-                    "SELECT n, body FROM audit_digest WHERE n > ?", (last,)
-                ).fetchall()
-            committed = {n: Digest.model_validate_json(b).hash for n, b in later}
-            in_log = [d for d in in_log if d.n <= last or committed.get(d.n) != d.hash]
-        return AuditSnapshot([_link(r) for r in rows], in_db, in_log)
+                if scan is not None:
+                    scan.close()
+                db.execute("COMMIT")
 
-    def _read_mirror(self, known: dict[str, Digest]) -> list[Digest] | None:
-        """The mirror's digests, by n; a line the same as a database row's body (`known`,
-        by its text) is that row's digest, without reading it again."""
-        if self.digest_log is None:
-            return []
-        try:
-            text = self.digest_log.read_text()
-        except FileNotFoundError:
-            return None
-        in_log: list[Digest] = []
-        for line in text.splitlines():
-            digest = known.get(line)
-            if digest is None:
-                try:
-                    digest = Digest.model_validate_json(line)
-                except ValueError:
-                    continue  # a torn last line after a crash; the database has it
-            in_log.append(digest)
-        return sorted(in_log, key=lambda d: d.n)
+    def _scan_db(self) -> sqlite3.Connection:
+        if self._scan_closed:
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+        if self._scan is None:
+            with naming(self.path):
+                self._scan = sqlite3.connect(
+                    self.path, timeout=5.0, check_same_thread=False, isolation_level=None
+                )
+        return self._scan
+
+    def _digests_after(self, n: int) -> dict[int, str]:
+        """The hashes of the digests after n, committed by now."""
+        with self._lock:
+            later = self._db.execute(
+                "SELECT n, body FROM audit_digest WHERE n > ?", (n,)
+            ).fetchall()
+        return {n: Digest.model_validate_json(b).hash for n, b in later}
+
+    def close(self) -> None:
+        """A check under way stops at its next row, with OperationalError: it would hold
+        the close (and the dashboard's quit) up for as long as a long trail takes."""
+        scan = self._scan
+        if scan is not None:
+            scan.interrupt()
+        with self._scan_lock:
+            self._scan_closed = True
+            if self._scan is not None:
+                self._scan.close()
+                self._scan = None
+        super().close()
 
     def audit_records(self, limit: int | None = None) -> list[AuditRecord]:
         """The whole trail, or its latest `limit` records, oldest first."""
@@ -205,32 +177,6 @@ class AuditTable(Database):
                 ).fetchall()
                 rows.reverse()
         return [_record(r) for r in rows]
-
-
-def _last_n(digests: list[Digest]) -> int:
-    return digests[-1].n if digests else 0
-
-
-def _link(r: tuple[Any, ...]) -> Link:
-    """A row as the chain check needs it: what its hash covers, from the JSON values
-    `fields_of` gives its AuditRecord (which is not built)."""
-    try:
-        at, details = json_time(from_db_time(r[2])), json.loads(r[8])
-    except (TypeError, ValueError):  # not as the store writes them: the hash cannot match
-        at, details = r[2], r[8]
-    fields = {  # the hashed fields (all but `hash`)
-        "seq": r[0],
-        "id": r[1],
-        "at": at,
-        "actor": r[3],
-        "action": r[4],
-        "target": r[5],
-        "phase": r[6],
-        "outcome": r[7],
-        "details": details,
-        "prev_hash": r[9],
-    }
-    return Link(r[0], r[9], r[10], canonical(fields))
 
 
 def _record(r: tuple[Any, ...]) -> AuditRecord:
