@@ -3,7 +3,11 @@ and what a scheduled fault window's outcome says."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
 from backends.actions import APPLIED
+from backends.durations import duration
 from backends.models import AuditRecord, FaultWindow
 from backends.timeline import stamp
 
@@ -30,15 +34,32 @@ def outcome_suffix(r: AuditRecord) -> str:
     return f" {r.outcome}" if r.outcome else ""
 
 
+def grant_term(r: AuditRecord, details: Mapping[str, str]) -> str:
+    """For a grant applied, how long and until when, as its details say and as a live
+    timeline row says it: " for 30m00s, until 09:30:00Z" (dated when not the record's
+    day; no TTL recorded, the simulator's: ", until ..."). "" for anything else."""
+    if r.action != "grant" or r.outcome != APPLIED:
+        return ""
+    try:
+        expires = datetime.fromisoformat(details.get("expires_at", ""))
+        ttl = f" for {duration(int(details['ttl_s']))}" if details.get("ttl_s") else ""
+    except ValueError:
+        return ""  # not a time (or a number) this reads: said as before, with no term
+    if expires.tzinfo is None:
+        return ""
+    return f"{ttl}, until {stamp(expires, r.at.date())}"
+
+
 def action_line(request: AuditRecord | None, outcome: AuditRecord | None) -> str:
     """One action (its request and outcome records, which share an id) in a sentence:
-    `dave grant alice:sre-oncall applied: INC-4711 gateway is on fire (grant 3f2a...)`."""
+    `dave grant alice:sre-oncall applied for 30m00s, until 09:30:00Z: INC-4711 gateway is
+    on fire (grant 3f2a...)`."""
     r = outcome or request
     assert r is not None
     details = {**(request.details if request else {}), **(outcome.details if outcome else {})}
     said = outcome_suffix(outcome) if outcome else " requested (no outcome recorded)"
     target = "in every namespace" if r.target == "*" else r.target  # HALT ALL's target
-    text = f"{r.actor} {r.action} {target}{said}"
+    text = f"{r.actor} {r.action} {target}{said}{grant_term(r, details)}"
     if details.get("reason"):
         text += f": {details['reason']}"
     ids = [f"{name} {details[key]}" for key, name in OBJECT_IDS if details.get(key)]

@@ -137,11 +137,15 @@ class GrantRequest(Model):
 
 
 class GrantEnded(Model):
-    """A grant that ended lately, as its source knows it: who revoked it and why, or that
-    it ran out. What a dashboard needs to say so when the grant drops out of its list."""
+    """A grant that ended lately, as its source knows it: whose it was, and that it was
+    revoked (by whom, why) or ran out. What a dashboard needs to say so when the grant
+    drops out of its list, and what `grants list --json` and `snapshot --json` tell."""
 
     id: str
     at: AwareDatetime  # when it ended
+    how: Literal["expired", "revoked"]  # said, not read from an empty revoked_by
+    subject: str = ""  # who held it ("": a source that does not say)
+    role: str = ""  # what they held
     revoked_by: str = ""  # "": nobody revoked it, it ran out (and was reaped)
     reason: str = ""  # the revoke's reason
 

@@ -148,3 +148,35 @@ def test_halt_all_reads_as_every_namespace_not_a_star() -> None:
     assert event.text == (
         "dave fault-halt-all in every namespace applied: pager fired (windows edc9fe6f)"
     )
+
+
+def test_a_grant_rebuilt_from_the_trail_says_until_when_as_a_live_one_does() -> None:
+    """After a restart the trail's grant read "dave grant a@x:sre-oncall applied: INC-1
+    drill (grant a)": no TTL, no expiry, though the record has both (a live row reads
+    "... until 10:00:00Z"). A failed grant, or one with no outcome, gave nobody anything."""
+    asked = {"grant_id": "a", "reason": "INC-1 drill", "ttl_s": "1800"}
+    at = (NOW - timedelta(minutes=30)).isoformat()  # 09:30Z
+    records = [
+        rec(1, "g", 60, details={**asked, "expires_at": at}),
+        rec(2, "g", 60, "outcome", outcome="applied"),
+        rec(3, "demo", 20, details={"grant_id": "d", "reason": "demo", "expires_at": at}),
+        rec(4, "demo", 20, "outcome", outcome="applied"),  # the simulator's: no ttl_s
+        rec(5, "f", 10, details={**asked, "expires_at": at}),
+        rec(6, "f", 10, "outcome", outcome="failed: OPA down"),
+        rec(7, "n", 5, details={**asked, "expires_at": at}),
+    ]
+    texts = [e.text for e in history_from(records, NOW).events.values()]
+    assert texts == [
+        "dave grant a@x:sre-oncall applied for 30m00s, until 09:30:00Z: INC-1 drill (grant a)",
+        "dave grant a@x:sre-oncall applied, until 09:30:00Z: demo (grant d)",
+        "dave grant a@x:sre-oncall failed: OPA down: INC-1 drill (grant a)",
+        "dave grant a@x:sre-oncall requested (no outcome recorded): INC-1 drill (grant a)",
+    ]
+    # granted at 23:50Z on the 15th, for 30 minutes: its expiry is dated (the next day)
+    late = (NOW - timedelta(hours=9, minutes=40)).isoformat()
+    night = [
+        rec(1, "x", 10 * 60 + 10, details={**asked, "expires_at": late}),
+        rec(2, "x", 10 * 60 + 10, "outcome", outcome="applied"),
+    ]
+    (event,) = history_from(night, NOW).events.values()
+    assert "applied for 30m00s, until 2026-03-16 00:20:00Z: INC-1" in event.text

@@ -46,6 +46,10 @@ def test_enroll_grant_list_revoke_headless() -> None:
     assert revoked.returncode == 0, revoked.stderr
     after = json.loads(wf("grants", "list", "--json").stdout)
     assert grant["id"] not in {g["id"] for g in after["grants"]}
+    # which way it ended, and whose it was: it carried only id, at, revoked_by and reason
+    (ended,) = [e for e in after["ended"] if e["id"] == grant["id"]]
+    assert ended["how"] == "revoked" and ended["reason"] == "incident closed, not needed"
+    assert ended["subject"] == "erin" and ended["role"] == "db-reader" and ended["revoked_by"]
     assert wf("audit", "verify").returncode == 0
     audit = json.loads(wf("audit", "list", "--json", "--limit", "4").stdout)
     assert [(r["action"], r["phase"]) for r in audit] == [

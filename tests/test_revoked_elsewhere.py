@@ -4,6 +4,7 @@ only "grant ID (db-reader for erin@example.com) revoked"."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -64,7 +65,13 @@ async def test_a_revoke_of_a_grant_that_went_says_which_way_it_went() -> None:
     )
     snap = await src["grants"].snapshot()  # and the grants snapshot says so, for a while
     assert snap.ended_of(g.id) == GrantEnded(
-        id=g.id, at=T0 + timedelta(seconds=5), revoked_by="frank", reason=REASON
+        id=g.id,
+        at=T0 + timedelta(seconds=5),
+        how="revoked",
+        subject=g.subject,
+        role=g.role,
+        revoked_by="frank",
+        reason=REASON,
     )
 
     clock.advance(30)
@@ -74,8 +81,18 @@ async def test_a_revoke_of_a_grant_that_went_says_which_way_it_went() -> None:
     clock.advance(61)  # past its expiry, not reaped yet
     with pytest.raises(ActionRefused, match=f"grant {short.id} expired at 09:01:35Z: nothing"):
         await src["grants"].revoke(short.id, ME, "revoke it again")
+    # not reaped yet, the store says so too (what the dialog's refusal above is from)
+    expired = GrantEnded(
+        id=short.id, at=short.expires_at, how="expired", subject=short.subject, role=short.role
+    )
+    assert await asyncio.to_thread(src["grants"].rt.store.ended, short.id, clock.now()) == expired
     snap = await src["grants"].snapshot()  # reaped now: it ran out, nobody revoked it
-    assert snap.ended_of(short.id) == GrantEnded(id=short.id, at=short.expires_at)
+    assert snap.ended_of(short.id) == expired
+    # in JSON (`grants list --json`, `snapshot --json`): which way, and whose it was; an
+    # expiry read {"id": ..., "revoked_by": "", "reason": ""}, a revoke with empty fields
+    (as_json,) = [e for e in snap.model_dump(mode="json")["ended"] if e["id"] == short.id]
+    assert as_json["how"] == "expired" and as_json["subject"] == "alice"
+    assert as_json["role"] == "sre-oncall"
     with pytest.raises(ActionRefused, match="no grant with id 'nope'"):
         await src["grants"].revoke("nope", ME, "revoke it again")
     clock.advance(11 * 60)  # the snapshot's "ended" covers the last 10 minutes

@@ -84,7 +84,9 @@ async def test_a_restarted_dashboard_shows_the_earlier_grant_at_its_own_time(
         shown = rows(screen)
         (grant,) = [r for r in shown if ALICE in r[2]]
         assert grant[:2] == ("09:00:00Z", "audit")  # its own time, marked as from the trail
-        assert grant[2].startswith(f"dave grant {ALICE} applied: {req().reason} (grant ")
+        # as a live row says it: how long, until when (it read "applied: INC-4711 ...")
+        said = f"dave grant {ALICE} applied for 30m00s, until 09:30:00Z: {req().reason} (grant "
+        assert grant[2].startswith(said)
         (window,) = [r for r in shown if "fault-schedule" in r[2]]
         assert window[:2] == ("09:00:00Z", "audit")
         assert f"stage/docs-api applied: {DRILL.reason} (window " in window[2]
@@ -171,7 +173,8 @@ async def test_the_report_includes_the_audit_history_and_says_so(
         await pilot.press("x")
         await wait_for(pilot, lambda: any(tmp_path.glob("gameday-*.md")), what="the report")
     timeline = report_timeline(tmp_path)
-    assert f"| 09:00:00Z | audit | dave grant {ALICE} applied: {req().reason} (grant " in timeline
+    said = f"dave grant {ALICE} applied for 30m00s, until 09:30:00Z: {req().reason} (grant "
+    assert f"| 09:00:00Z | audit | {said}" in timeline
     assert "from the audit trail" in timeline and "since 2026-03-15 21:10Z" in timeline
 
 

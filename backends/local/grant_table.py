@@ -29,10 +29,21 @@ def _grant(r: Sequence[Any]) -> Grant:
     )
 
 
+ENDED_COLUMNS = "id, revoked_at, revoked_by, revoke_reason, subject, role"
+
+
 def _ended(r: Sequence[Any]) -> GrantEnded:
-    """How a grant ended, from its id, revoked_at, revoked_by and revoke_reason."""
+    """How a grant ended, from a row of ENDED_COLUMNS: reaped at its expiry, or revoked."""
     by = "" if r[2] == REAPER else str(r[2] or "")
-    return GrantEnded(id=r[0], at=from_db_time(r[1]), revoked_by=by, reason="" if not by else r[3])
+    return GrantEnded(
+        id=r[0],
+        at=from_db_time(r[1]),
+        how="revoked" if by else "expired",
+        subject=r[4],
+        role=r[5],
+        revoked_by=by,
+        reason=r[3] if by else "",
+    )
 
 
 class GrantTable(Database):
@@ -93,7 +104,7 @@ class GrantTable(Database):
         """Grants revoked or reaped after `since`, newest first (at most `limit`)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, revoked_at, revoked_by, revoke_reason FROM grants"
+                f"SELECT {ENDED_COLUMNS} FROM grants"
                 " WHERE revoked_at > ? ORDER BY revoked_at DESC, id LIMIT ?",
                 (db_time(since), limit),
             ).fetchall()
@@ -104,16 +115,17 @@ class GrantTable(Database):
         not reaped yet); None: no such grant, or it is active."""
         with self._lock:
             r = self._db.execute(
-                "SELECT id, revoked_at, revoked_by, revoke_reason, expires_at FROM grants"
-                " WHERE id = ?",
+                f"SELECT {ENDED_COLUMNS}, expires_at FROM grants WHERE id = ?",
                 (grant_id,),
             ).fetchone()
         if r is None:
             return None
         if r[1] is not None:
             return _ended(r)
-        expires_at = from_db_time(r[4])
-        return GrantEnded(id=r[0], at=expires_at) if expires_at <= now else None
+        expires_at = from_db_time(r[6])
+        if expires_at > now:
+            return None
+        return GrantEnded(id=r[0], at=expires_at, how="expired", subject=r[4], role=r[5])
 
     def reap(self, now: datetime) -> int:
         """Mark grants past their expiry as revoked by the reaper (no write if none are)."""

@@ -121,7 +121,8 @@ class GrantList(RowCursor, can_focus=True):
         return changed
 
     def set_grants(self, grants: tuple[Grant, ...]) -> None:
-        """Show these grants; the cursor stays on the same grant if it is still there."""
+        """Show these grants. Untouched, the cursor stays on the first row (the grant that
+        expires first); a grant picked is followed while it is there (RowCursor)."""
         if grants == self._grants:
             return  # the same grants again (every poll delivers them): the tick repaints
         selected = self.selected
@@ -129,13 +130,18 @@ class GrantList(RowCursor, can_focus=True):
         self._first_expiry = min((g.expires_at for g in grants), default=None)
         self._measure()
         self.virtual_size = Size(0, len(grants))  # first: the cursor scrolls within these
-        if selected is not None:
-            # only on a change of order does this scan; usually the grant is where it was
-            i = self.cursor
-            if not (i < len(grants) and grants[i].id == selected.id):
-                i = next((n for n, g in enumerate(grants) if g.id == selected.id), i)
-            self.cursor = max(0, min(i, len(grants) - 1))
+        self.place_cursor(self._index_of(selected) if self.picked else None)
         self.refresh()
+
+    def _index_of(self, grant: Grant | None) -> int | None:
+        """Where `grant` is now (None: not listed). Only on a change of order does this
+        scan; usually the grant is where it was."""
+        if grant is None:
+            return None
+        i = self.cursor
+        if i < len(self._grants) and self._grants[i].id == grant.id:
+            return i
+        return next((n for n, g in enumerate(self._grants) if g.id == grant.id), None)
 
     def set_now(self, now: datetime) -> None:
         """Once a second: repaint what is on screen. Only visible lines ever render, and
@@ -263,14 +269,14 @@ class GrantList(RowCursor, can_focus=True):
 
     def action_cursor(self, delta: int) -> None:
         if self._grants:
-            self.cursor = max(0, min(self.cursor + delta, len(self._grants) - 1))
+            self.pick(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
         self.action_cursor(direction * max(1, self.size.height - 1))
 
     def action_jump(self, where: int) -> None:
         if self._grants:
-            self.cursor = where if where >= 0 else len(self._grants) - 1
+            self.pick(where if where >= 0 else len(self._grants) - 1)
 
     def action_columns(self, delta: int) -> None:
         """Scroll the columns other than the countdown sideways, while some do not fit."""
@@ -290,6 +296,6 @@ class GrantList(RowCursor, can_focus=True):
     async def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y
         if 0 <= index < len(self._grants):
-            self.cursor = index
+            self.pick(index)
             if event.chain == 2:  # a double-click opens the grant, as Enter does
                 await self.run_action("app.grant_details")

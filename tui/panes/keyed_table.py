@@ -139,10 +139,10 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
         if relayout:
             self._strips.clear()
             self._header = None
+        at = None  # where the picked row is now
         if self.picked and selected is not None and selected in shown:
-            self._move_cursor(self._keys.index(selected))
-        else:
-            self._move_cursor(min(self.cursor, max(0, len(self._keys) - 1)))
+            at = self._keys.index(selected)
+        self.place_cursor(at)
         sized = self.styles.height if len(self._keys) != len(old_keys) else None
         if sized is not None and sized.is_auto:
             self.refresh(layout=True)  # `height: auto` follows the number of rows
@@ -246,16 +246,8 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
 
     # --- keys ----------------------------------------------------------------------------
 
-    # A row picked (keys, a click) is followed through re-sorts; until then the cursor stays
-    # on the first row, so a live sorted table keeps its top row (the worst key) in view.
-    picked = False
-
-    def pick(self, index: int) -> None:
-        self.picked = True
-        self.cursor = max(0, min(index, len(self._keys) - 1))
-
-    def _move_cursor(self, index: int) -> None:
-        self.cursor = max(0, index)
+    # A row picked (keys, a click: `pick`) is followed through re-sorts; until then the
+    # cursor stays on the first row (RowCursor.place_cursor).
 
     def repaint_rows(self, *indexes: int) -> None:
         width = self.size.width

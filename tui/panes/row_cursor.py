@@ -7,6 +7,12 @@ the last of them, as in k9s or htop); a key that moves the cursor scrolls its ro
 view; and focusing the list (1-5, a click) or resizing it brings the cursor row back into
 view if it was not. (Before, the wheel scrolled the rows away from the cursor, and `e`
 ended a window above the rows shown.)
+
+As new rows come in, a row picked (keys, a click: `pick`) is followed through re-sorts;
+until then the cursor stays on the first row, so a live sorted list keeps its top row
+(the worst key, the grant that expires first) under the cursor. A picked row that goes
+leaves the cursor where it was, on the row that took its place (or the last row): a
+neighbour, never a jump to the top (`place_cursor`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ class RowCursor(ScrollView):
     cursor: var[int] = var(0, init=False)
 
     _top = 0  # the first row shown (scroll_y)
+    picked = False  # a row was picked (keys, a click): it is followed as the rows re-sort
 
     @property
     def row_count(self) -> int:
@@ -42,6 +49,20 @@ class RowCursor(ScrollView):
             self.scroll_to(y=self.cursor, animate=False, force=True)
         elif self.cursor >= self._top + rows:
             self.scroll_to(y=self.cursor - rows + 1, animate=False, force=True)
+
+    def pick(self, index: int) -> None:
+        """Put the cursor on row `index` (kept within the rows) and follow that row."""
+        self.picked = True
+        self.cursor = max(0, min(index, self.row_count - 1))
+
+    def place_cursor(self, index: int | None) -> None:
+        """After new rows were pushed in: `index` is where the cursor's row is now (None:
+        gone). A picked row is followed there; otherwise the cursor keeps its place (the
+        first row, untouched), within the rows."""
+        if self.picked and index is not None:
+            self.cursor = index
+        else:
+            self.cursor = max(0, min(self.cursor, self.row_count - 1))
 
     def repaint_rows(self, *indexes: int) -> None:
         """Repaint these rows (the cursor left one and is on the other)."""
