@@ -87,6 +87,22 @@ async def test_rows_coming_in_above_keep_the_cursor_on_its_row_in_view() -> None
         assert table.selected_key == "r27" and table.selected_key in shown_keys(table)
 
 
+async def test_the_row_the_wheel_brought_the_cursor_to_is_followed_as_rows_re_sort() -> None:
+    """Scrolled to by the wheel, the highlighted row counted as untouched: the next
+    re-sort left the cursor at its place, now on another row, for `e`, `r` or Enter."""
+    app = Table()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_rows(ROWS)
+        await pilot.pause()
+        await wheel(pilot, table, 3)
+        on = table.selected_key
+        assert on is not None and on != "r00"
+        table.set_rows(dict(reversed(ROWS.items())))  # re-sorted: its place has another row
+        await pilot.pause()
+        assert table.selected_key == on and on in shown_keys(table)
+
+
 async def test_the_grants_cursor_follows_the_wheel_too() -> None:
     app = GrantsHarness(many(50))
     async with app.run_test(size=(120, 30)) as pilot:

@@ -267,17 +267,6 @@ class GrantList(RowCursor, can_focus=True):
         for row in indexes:
             self.refresh(Region(0, row - self._top, width, 1))
 
-    def action_cursor(self, delta: int) -> None:
-        if self._grants:
-            self.pick(self.cursor + delta)
-
-    def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 1))
-
-    def action_jump(self, where: int) -> None:
-        if self._grants:
-            self.pick(where if where >= 0 else len(self._grants) - 1)
-
     def action_columns(self, delta: int) -> None:
         """Scroll the columns other than the countdown sideways, while some do not fit."""
         skip = max(0, min(self.skip + delta, cols.MAX_SKIP))

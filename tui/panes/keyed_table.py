@@ -256,17 +256,6 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
                 self._forget(self._keys[index])
             self.refresh(Region(0, index - self._top + 1, width, 1))
 
-    def action_cursor(self, delta: int) -> None:
-        if self._keys:
-            self.pick(self.cursor + delta)
-
-    def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 2))
-
-    def action_jump(self, where: int) -> None:
-        if self._keys:
-            self.pick(where if where >= 0 else len(self._keys) - 1)
-
     def action_columns(self, delta: int) -> None:
         """Scroll the columns after the first sideways, while some do not fit."""
         skip = max(0, min(self._skip + delta, len(self.columns) - 2))

@@ -80,8 +80,20 @@ class RowCursor(ScrollView):
         if n and self.size.height > self.HEADER_LINES:
             last = min(n - 1, self._top + self.rows_in_view() - 1)
             cursor = max(min(self._top, last), min(self.cursor, last))
-            if cursor != self.cursor:
+            if cursor != self.cursor:  # the row the wheel brought it to is followed
+                self.picked = True
                 self.cursor = cursor
+
+    def action_cursor(self, delta: int) -> None:
+        if self.row_count:
+            self.pick(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:  # a page, less the row kept in view
+        self.action_cursor(direction * max(1, self.rows_in_view() - 1))
+
+    def action_jump(self, where: int) -> None:
+        if self.row_count:
+            self.pick(where if where >= 0 else self.row_count - 1)
 
     def on_focus(self) -> None:  # 1-5 or a click: the cursor row is on screen
         self.show_cursor()
