@@ -129,6 +129,10 @@ class LatencySource(Protocol):
 
 @runtime_checkable
 class FaultSource(Protocol):
+    """Optionally `ends_on_time = True`: a window it started comes out at its end by itself,
+    with no reconciler running (the local simulation); else only a reconciler takes it out
+    (a mesh keeps its VirtualService). Read through `ends_on_time`."""
+
     name: str
 
     def watch(self) -> AsyncIterator[FaultsSnapshot]: ...
@@ -140,6 +144,11 @@ class FaultSource(Protocol):
     async def halt_all(self, actor: Actor, reason: str) -> int: ...
 
     async def aclose(self) -> None: ...
+
+
+def ends_on_time(src: object) -> bool:
+    """A FaultSource whose started windows end on time with no reconciler running."""
+    return getattr(src, "ends_on_time", False) is True
 
 
 @runtime_checkable

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from backends.faults_core import ended_by, halted_by
+from backends.faults_core import ended_by, halted_by, started
 from backends.models import AuditRecord, FaultSpec, FaultsSnapshot, FaultWindow, HealthState
 
 MAX_WINDOWS = 500
@@ -98,7 +98,8 @@ def trail_windows(
                 found[w.id] = w
         elif outcome.action == "fault-start" and details.get("window_id") in found:
             wid = details["window_id"]
-            found[wid] = found[wid].model_copy(update={"applied": True, "started_at": at})
+            by = details.get("run_by", "")  # who ran the reconciler that started it
+            found[wid] = started(found[wid], at, by)
         elif outcome.action in END_ACTIONS:
             ids = [*details.get("windows", "").split(","), details.get("window_id", "")]
             reason = details.get("reason", "")
@@ -127,6 +128,7 @@ def _scheduled(r: AuditRecord, details: dict[str, str], at: datetime) -> FaultWi
             scheduled_at=at,
             applied=starts_at <= at,  # it started at once
             started_at=at if starts_at <= at else None,
+            started_by=r.actor if starts_at <= at else "",
         )
     except (KeyError, ValueError):  # not a record this dashboard wrote: not listed
         return None

@@ -127,9 +127,9 @@ def new_window(req: FaultRequest, actor: Actor, now: datetime, window_id: str) -
     )
 
 
-def started(w: FaultWindow, at: datetime) -> FaultWindow:
-    """Its fault put in at `at`."""
-    return w.model_copy(update={"applied": True, "started_at": at})
+def started(w: FaultWindow, at: datetime, by: str) -> FaultWindow:
+    """Its fault put in at `at` by `by` (its owner, or who ran the reconciler)."""
+    return w.model_copy(update={"applied": True, "started_at": at, "started_by": by})
 
 
 def policy_input(

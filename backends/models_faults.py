@@ -48,6 +48,9 @@ class FaultWindow(Model):
     # dashboard's timeline says these times, not when it noticed
     scheduled_at: AwareDatetime | None = None
     started_at: AwareDatetime | None = None
+    # who put its fault in: its owner when it started at once, else whoever ran the
+    # reconciler that started it ("" : not known, or not started)
+    started_by: str = ""
     guards: FaultGuards = Field(default_factory=FaultGuards)
     end_reason: str = ""  # why it ended early (ended by, guard tripped, HALT ALL)
 

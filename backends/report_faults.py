@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from backends.fault_log import FaultLog, Logged, newest_first
 from backends.fault_store import KEEP_ENDED
+from backends.fault_times import late_words
 from backends.faults_core import DUE, cancelled, span, unstarted
 from backends.models import (
     FaultGuards,
@@ -131,9 +132,12 @@ def _entry(e: Logged, log: FaultLog | None, now: datetime) -> list[str]:
                 f" when last listed at {stamp(e.last_listed, today)}; the faults source no"
                 " longer lists it"
             )
+    planned = f"  - planned {stamp(w.starts_at, today)} to {stamp(w.ends_at, today)}"
+    if (late := late_words(w)) and w.started_at is not None:
+        planned += f"; started {stamp(w.started_at, today)}, {late}"
     return [
         f"- **{w.id}** on {target}: {what}",
-        f"  - planned {stamp(w.starts_at, today)} to {stamp(w.ends_at, today)}",
+        planned,
         f"  - state: {state}",
         f"  - scheduled by {w.owner}: {' '.join(w.reason.split())}",
         f"  - guards: {guards}",

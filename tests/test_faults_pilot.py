@@ -177,7 +177,8 @@ async def test_quit_with_a_fault_window_open_asks_again_before_quitting(
     first: str, second: str
 ) -> None:
     """The dashboard is the windows' reconciler by default: quitting with one open leaves
-    nothing to end it or check its guards. The first quit says so; a second one quits.
+    nothing to check its guards (nor, on a mesh, to end it: tests/test_faults_late_start.py).
+    The first quit says so; a second one quits.
     Every way to quit asks: q, ctrl+q (Textual's own key, which `?` lists) and the
     palette's Quit."""
     app = local_app()

@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from backends.contracts import ActionRefused
+from backends.contracts import ActionRefused, ends_on_time
+from backends.fault_times import span
 from backends.faults_core import cancelled, halt_words, halted_by
 from backends.models import Actor, FaultsSnapshot, FaultWindow, SourceHealth, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
+from tui.fault_quit import quit_words
 from tui.fault_reconcile import FaultReconcile
 from tui.fmt import FORM_READ_ONLY
 from tui.in_flight import InFlight
@@ -170,8 +173,8 @@ class FaultActions(FaultReconcile, InFlight):
     async def action_quit(self) -> None:
         """Actions still being sent are waited for first (tui/in_flight.py: q again quits
         at once). Then, with fault windows open, the first q says what closing leaves
-        running; a second one within QUIT_AGAIN_S quits. (The dashboard is their
-        reconciler by default.)"""
+        running or not started (tui/fault_quit.py); a second one within QUIT_AGAIN_S
+        quits. (The dashboard is their reconciler by default.)"""
         if self.quitting_anyway():
             await super().action_quit()
             return
@@ -187,14 +190,8 @@ class FaultActions(FaultReconcile, InFlight):
         open_windows = self._open_windows()
         if open_windows and (armed is None or time.monotonic() - armed > QUIT_AGAIN_S):
             self._quit_armed = time.monotonic()
-            where = ", ".join(
-                f"{w.spec.namespace}/{w.spec.target_host} until {w.ends_at:%H:%M:%S}Z"
-                for w in open_windows[:3]
-            ) + (" …" if len(open_windows) > 3 else "")
             self.notify(
-                f"{len(open_windows)} fault window(s) open: {where}. Once the dashboard closes"
-                " nothing ends them or checks their guards, unless `watchfloor faults"
-                " reconcile` runs elsewhere. Press q again to quit; H halts them all.",
+                quit_words(open_windows, self.clock.now(), ends_on_time(self.sources["faults"])),
                 title="Quit with fault windows open?",
                 severity="warning",
                 timeout=QUIT_AGAIN_S,
@@ -229,9 +226,10 @@ class FaultActions(FaultReconcile, InFlight):
             return False
         else:
             message.screen.finish(w)
+            today = self.clock.now().astimezone(UTC).date()  # not today: with its date
             self.notify(
-                f"{w.spec.namespace}/{w.spec.target_host} {w.starts_at:%H:%M:%S}Z to"
-                f" {w.ends_at:%H:%M:%S}Z ({w.id})",
+                f"{w.spec.namespace}/{w.spec.target_host} {span(w.starts_at, w.ends_at, today)}"
+                f" ({w.id})",
                 title="Fault window scheduled",
             )
             await self.refresh_now("faults")

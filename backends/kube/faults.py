@@ -48,11 +48,12 @@ from backends.resilience import ClientPolicy
 
 T = TypeVar("T")
 # what the store knows of a window and its VirtualService's annotations do not
-KEPT = {"ended_early_at", "end_reason", "scheduled_at", "started_at"}
+KEPT = {"ended_early_at", "end_reason", "scheduled_at", "started_at", "started_by"}
 
 
 class KubeFaults(KubeReconcile):
     name = "kube"
+    ends_on_time = False  # its VirtualService stays in the mesh until a reconciler runs
 
     def __init__(self, options: KubeOptions, ctx: BackendContext) -> None:
         self.opts = options
@@ -122,7 +123,7 @@ class KubeFaults(KubeReconcile):
             async with self._lock:
                 if w.state(self.clock.now()) is WindowState.ACTIVE:
                     await self._run(self.mesh.apply, w)
-                    stored = started(w, self.clock.now())
+                    stored = started(w, self.clock.now(), actor.name)
                 else:
                     stored = w
                 await self._run(self._db().put, stored)

@@ -146,7 +146,7 @@ class KubeReconcile:
         async def apply() -> str:
             async with self._lock:
                 what = await self._run(self.mesh.apply, w)
-                await self._run(self._db().put, started(w, self.clock.now()))
+                await self._run(self._db().put, started(w, self.clock.now(), self.ctx.actor))
                 return what
 
         try:

@@ -59,6 +59,7 @@ def closed(w: FaultWindow, at: datetime, why: str) -> FaultWindow:
 
 class LocalFaults:
     name = "local"
+    ends_on_time = True  # the simulator takes a started window out at its end by itself
 
     def __init__(self, rt: LocalRuntime) -> None:
         self.rt = rt
@@ -121,7 +122,7 @@ class LocalFaults:
         now = self.rt.clock.now()
         w = new_window(req, actor, now, uuid.uuid4().hex[:8])
         if w.state(now) is WindowState.ACTIVE:
-            w = started(w, now)  # starts now: put in at once
+            w = started(w, now, actor.name)  # starts now: put in at once
 
         async def apply() -> FaultWindow:
             await self._put(w)
@@ -229,7 +230,7 @@ class LocalFaults:
         """Put a window whose time has come into the simulation, audited (fail closed)."""
 
         async def apply() -> None:
-            await self._put(started(w, self.rt.clock.now()))
+            await self._put(started(w, self.rt.clock.now(), self.rt.ctx.actor))
 
         await audited(
             self.rt.ctx.audit,

@@ -15,6 +15,7 @@ import sys
 from datetime import UTC
 from typing import Any
 
+from backends.fault_times import span
 from backends.faults_core import (
     HARD_MAX_DURATION,
     MAX_START_IN,
@@ -33,7 +34,7 @@ from tui.commands.common import (
     within,
 )
 from tui.commands.fault_flags import request_from
-from tui.commands.faults_listing import list_lines, span
+from tui.commands.faults_listing import list_lines
 from tui.fault_requests import MAX_GUARD_P999_MS
 
 DEFAULT_REASON_END = "ended from the command line"

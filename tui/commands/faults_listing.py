@@ -1,13 +1,15 @@
 """`watchfloor faults list`: its table and its JSON, as the faults pane says the windows
 (open first; "due, not started" for a window whose time has come that nobody started;
-"cancelled" for a window ended before its fault was put in)."""
+"cancelled" for a window ended before its fault was put in; a window that started late or
+ended early with the times it ran and those planned: backends/fault_times.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from backends.faults_core import cancelled, shown_state
+from backends.fault_times import window_cell
+from backends.faults_core import shown_state
 from tui.commands.table import table_lines
 
 
@@ -22,32 +24,6 @@ STATE_ORDER = {"active": 0, "scheduled": 1, "ended": 2}  # as the faults pane li
 def listing_order(w: Any, now: Any) -> tuple[int, float]:
     """Open windows first (active, then scheduled), then ended; newest start first."""
     return (STATE_ORDER[w.state(now).value], -w.starts_at.timestamp())
-
-
-def clock(at: datetime, today: date) -> str:
-    """A time of day; with its date when that is not `today` (UTC): 11-28 15:22:30."""
-    at = at.astimezone(UTC)
-    return f"{at:%H:%M:%S}" if at.date() == today else f"{at:%m-%d %H:%M:%S}"
-
-
-def span(start: datetime, end: datetime, today: date) -> str:
-    """10:19:05-10:21:05Z; 11-28 15:22:30-15:32:30Z on another day (tomorrow, at 23h from
-    now, it read as already past); across midnight 23:55:00 to 11-28 00:05:00Z."""
-    if start.astimezone(UTC).date() != end.astimezone(UTC).date():
-        return f"{clock(start, today)} to {clock(end, today)}Z"
-    return f"{clock(start, today)}-{end.astimezone(UTC):%H:%M:%S}Z"
-
-
-def window_cell(w: Any, today: date) -> str:
-    """Start-end; ended early, the end it had and the one planned: 10:19:05-10:19:13Z
-    (planned 10:21:05Z); each with its date when not `today`."""
-    early = w.ended_early_at
-    if early is not None and cancelled(w):
-        planned = span(w.starts_at, w.ends_at, today)
-        return f"cancelled {clock(early, today)}Z (planned {planned})"
-    if early is not None and early < w.ends_at:
-        return f"{span(w.starts_at, early, today)} (planned {clock(w.ends_at, today)}Z)"
-    return span(w.starts_at, w.ends_at, today)
 
 
 def list_lines(snap: Any, now: datetime) -> list[str]:

@@ -1,7 +1,8 @@
 """Enter on a fault window: everything about it, whole. The faults pane shows its target
 and countdown at 80 columns and cuts the rest; here are the target, state, delay and
-abort, when it starts and ends (UTC, with a live countdown), owner, the whole reason,
-guards, whether the fault is applied now, why it ended, and its id.
+abort, when it starts (and, started late, when it really did and by whose reconciler) and
+ends (UTC, with a live countdown), owner, the whole reason, guards, whether the fault is
+applied now, why it ended, and its id.
 
 Read-only: `e` asks the App to end this window (the same end as `e` in the pane, refused
 in read-only mode), Esc closes. The App pushes the time and the window as the faults
@@ -17,6 +18,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from backends.fault_times import late_words
 from backends.faults_core import CANCELLED, cancelled, unstarted
 from backends.models import FaultWindow, WindowState
 from backends.report_faults import guard_words
@@ -67,6 +69,19 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
                 text.append(f"  {ago(self.now - at)} ago", "grey50")
         return text
 
+    def start_rows(self) -> Rows:
+        """When it starts; started late (no reconciler ran at its start), when it was due
+        (as planned) and when it did start, how late and by whose reconciler."""
+        w = self.item
+        late = late_words(w)
+        if not late or w.started_at is None:
+            return [
+                ("starts at", self.edge(w.starts_at, w.state(self.now) is WindowState.SCHEDULED))
+            ]
+        started = self.edge(w.started_at, False)
+        started.append(f"  {late}", "yellow")
+        return [("due at", self.edge(w.starts_at, False)), ("started at", started)]
+
     def rows(self) -> Rows:
         w = self.item
         s = w.spec
@@ -84,7 +99,7 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
             ("state", self.state()),
             ("delay", delay),
             ("abort", abort),
-            ("starts at", self.edge(w.starts_at, state is WindowState.SCHEDULED)),
+            *self.start_rows(),
             (
                 "planned end" if w.ended_early_at is not None else "ends at",
                 self.edge(w.ends_at, state is not WindowState.ENDED),
