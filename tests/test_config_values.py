@@ -173,3 +173,17 @@ def test_a_list_or_table_that_is_not_one_says_so_in_the_users_words(
     body, env, message = NOT_A_LIST_OR_TABLE[case]
     cfg, proc = run_on(tmp_path, body, "config", "check", env=env)
     assert message.replace("{cfg}", str(cfg)) in refused(proc)
+
+
+def test_config_check_makes_no_data_dir(tmp_path: Path) -> None:
+    """It made the data dir it was checking (with a typo in its path, a stray directory)."""
+    data_dir = tmp_path / "not" / "there"
+    env = {"WATCHFLOOR_DATA_DIR": str(data_dir)}
+    _, proc = run_on(tmp_path, "", "config", "check", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "not").exists()
+    assert f"  data dir: {data_dir} (does not exist yet: made when first used)\n" in proc.stdout
+    _, proc = run_on(tmp_path, "", "snapshot", "--json", env=env)
+    assert proc.returncode == 0 and data_dir.is_dir(), proc.stderr  # made when first used
+    _, proc = run_on(tmp_path, "", "config", "check", env=env)
+    assert f"  data dir: {data_dir}\n" in proc.stdout
