@@ -1,11 +1,16 @@
 """The environment layer of the config: WATCHFLOOR_SECTION__KEY=value.
 
+A value that is a JSON array or object is read as one, so a list or table option can be
+set from a variable: WATCHFLOOR_BACKENDS__PROMETHEUS__ROUTES='["GET /search"]' (it was
+always the string, "Input should be a valid tuple"). Anything else stays a string.
+
 Every key it sets, and every table on the way to it, remembers the variable (or
 variables) that set it, so an error about an unknown section names the variable too.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,7 +43,7 @@ def env_layer(
                 )
                 break
         else:
-            node[path[-1]] = value
+            node[path[-1]] = _value(value)
             for i in range(1, len(path) + 1):
                 setters.setdefault(path[:i], []).append(var)
     origin = {
@@ -46,6 +51,19 @@ def env_layer(
         for path, names in setters.items()
     }
     return data, origin, problems
+
+
+def _value(text: str) -> Any:
+    """A JSON array or object as a list or dict; anything else the string it is (PromQL's
+    `up{job="x"}` too: not JSON)."""
+    if text.lstrip()[:1] in ("[", "{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(value, list | dict):
+            return value
+    return text
 
 
 def config_path(var: str) -> tuple[str, ...]:

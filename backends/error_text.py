@@ -3,6 +3,8 @@
     read timed out after 5 s (127.0.0.1:9090)
     connection refused (127.0.0.1:8181)
     HTTP 500 from 127.0.0.1:8181: oops
+    TLS handshake failed (the server speaks plain HTTP?) (127.0.0.1:9090)
+    not a Prometheus API answer (127.0.0.1:9464)
 
 The client libraries wrap the cause: requests in ConnectionError(MaxRetryError(
 ReadTimeoutError)) whose text starts "HTTPConnectionPool(host=…): Max retries exceeded
@@ -21,10 +23,13 @@ import ast
 import json
 import re
 import socket
+import ssl
 import sys
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
+
+from backends.not_the_api import NotTheApi
 
 _TIMEOUT_VALUE = re.compile(r"timeout=([0-9.]+)")
 _PROM_STATUS = re.compile(r"HTTP Status Code (\d{3}) \((.*)\)\s*$", re.S)
@@ -32,6 +37,10 @@ _URL_QUERY = re.compile(r"((?:https?://|\s/)[^\s?'\"]*)\?[^\s'\")]*")
 _ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
 _WRAPPERS = ("HTTPConnectionPool(", "HTTPSConnectionPool(", "Max retries exceeded")
 DETAIL_MAX = 80
+
+
+# OpenSSL's reasons when the other end answers a TLS hello in plain text
+_PLAIN_HTTP = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL", "HTTP_REQUEST"}
 
 
 CLIENTS = frozenset(
@@ -206,6 +215,19 @@ def _os_words(e: BaseException) -> str | None:
     return None
 
 
+def _tls_words(e: BaseException) -> str | None:
+    """What went wrong in a TLS handshake, in words: OpenSSL's "[SSL: WRONG_VERSION_NUMBER]
+    wrong version number (_ssl.c:1006)" filled the line and hid the host."""
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted: {e.verify_message or e.reason}"
+    if not isinstance(e, ssl.SSLError):
+        return None
+    reason = str(e.reason or "")
+    if reason in _PLAIN_HTTP:
+        return "TLS handshake failed (the server speaks plain HTTP?)"
+    return f"TLS handshake failed: {reason.lower().replace('_', ' ') or 'no reason given'}"
+
+
 def _said(chain_: Iterable[BaseException]) -> str:
     """The innermost error's own words, without the wrappers' "HTTPConnectionPool(…"."""
     words = ""
@@ -228,6 +250,8 @@ def _with_host(words: str, host: str) -> str:
 def describe_error(exc: BaseException, where: str = "") -> str:
     """One line, the cause first: 'read timed out after 5 s (127.0.0.1:9090)'. `where`
     is the host to name when the error itself does not."""
+    if isinstance(exc, NotTheApi):
+        return _with_host(str(exc), where)
     if not _client_error(exc):
         return _own(exc)
     errors = chain(exc)
@@ -237,6 +261,9 @@ def describe_error(exc: BaseException, where: str = "") -> str:
         code, detail = status
         said = f"HTTP {code} from {host}" if host else f"HTTP {code}"
         return f"{said}: {detail}" if detail else said
+    tls = next((w for e in errors if (w := _tls_words(e)) is not None), None)
+    if tls is not None:
+        return _with_host(tls, host)
     # refused before timeouts: urllib3's NewConnectionError is a ConnectTimeoutError
     os_words = next((w for e in errors if (w := _os_words(e)) is not None), None)
     if os_words is not None:

@@ -25,7 +25,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from backends.error_text import host_of
 from backends.models import ATTR_KEYS, AccessSnapshot, DenyRateRow, HealthState, SourceHealth
+from backends.not_the_api import expecting
 from backends.option_types import HttpUrl
 from backends.polling import poll
 from backends.prom.queries import prom_duration
@@ -129,13 +131,17 @@ class PromAccess:
         resp = await self.client_policy.call(
             attempt, retryable=_retryable, is_timeout=httpx_timeout
         )
-        body = resp.json()
-        if resp.status_code != 200 or body.get("status") != "success":
+        with expecting("Prometheus"):  # not JSON, or not its shape: some other server
+            body = resp.json()
+            ok = body["status"] == "success"
+        if resp.status_code != 200 or not ok:
             raise RuntimeError(f"prometheus: {body.get('error') or resp.status_code}")
-        data = body["data"]
-        if data.get("resultType") != "vector":
-            raise RuntimeError(f"prometheus: expected a vector, got {data.get('resultType')}")
-        return [(r.get("metric", {}), float(r["value"][1])) for r in data["result"]]
+        with expecting("Prometheus"):
+            data = body["data"]
+            kind = data["resultType"]
+            if kind != "vector":
+                raise RuntimeError(f"prometheus: expected a vector, got {kind}")
+            return [(r.get("metric", {}), float(r["value"][1])) for r in data["result"]]
 
     def _push(self, key: tuple[str, str], rate: float) -> tuple[float, ...]:
         h = self._history.get(key)
@@ -202,6 +208,7 @@ class PromAccess:
             source=self.name,
             interval_s=self.options.poll_s,
             clock=self.clock,
+            where=host_of(self.options.url),  # what is not a client's error does not say
         )
 
     async def aclose(self) -> None:

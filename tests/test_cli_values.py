@@ -226,3 +226,26 @@ def test_a_percentage_may_carry_its_sign() -> None:
         args = parser().parse_args([*SCHEDULE, "--delay-percent", typed])
         assert args.delay_percent == 30.0
     assert parser().parse_args([*SCHEDULE, "--abort-status", "502"]).abort_status == 502
+
+
+def test_relay_on_a_port_in_use_fails_in_one_line(
+    taken_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It exited 2, bad usage, where a port in use is a failure while running (exit 1),
+    as for `lab --metrics-port`."""
+    argv = ["relay", "--listen", f"127.0.0.1:{taken_port}", "--mqtt", "127.0.0.1:1"]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"watchfloor: relay: --listen 127.0.0.1:{taken_port}: cannot serve there:"
+        " Address already in use\n"
+    )
+
+
+def test_relay_help_says_what_path_it_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    """The help said "any", the start-up line "/logs": both say any path now."""
+    with pytest.raises(SystemExit):
+        main(["relay", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "(default: any path; OPA posts to /logs unless its service sets another" in help_text

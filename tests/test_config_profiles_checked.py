@@ -57,4 +57,5 @@ def test_the_ok_line_says_which_profiles_were_checked(tmp_path: Path) -> None:
 def test_profiles_that_is_not_a_table_is_refused_by_key(tmp_path: Path, body: str) -> None:
     """`profiles = 3` failed with a TypeError (exit 1); "ab" read as profiles a and b."""
     cfg, proc = run_on(tmp_path, body, "config", "check")
-    assert f"{cfg}: profiles: Input should be a valid dictionary" in refused(proc)
+    said = f"{cfg}: profiles: should be a table of named profiles, e.g. [profiles.prod]"
+    assert said in refused(proc)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from backends.config import check_backends, load
+from backends.prom.options import PromOptions
 from tests.config_cli import refused, run_on
 
 DATA_DIRS = {
@@ -113,3 +115,75 @@ def test_every_error_is_reported_in_one_run(tmp_path: Path) -> None:
         assert f"{cfg}{'' if message.startswith('(') else ':'} {message}" in err, message
     # each error once, though the base config's are in every profile's too
     assert err.count("urll") == 1 and "watchfloor: 6 configuration errors:" in err, err
+
+
+def test_list_and_table_options_can_be_set_from_the_environment(tmp_path: Path) -> None:
+    """As JSON: a list option from a variable was always "Input should be a valid tuple"."""
+    env = {
+        "WATCHFLOOR_PANES__LATENCY": "prometheus",
+        "WATCHFLOOR_BACKENDS__PROMETHEUS__ROUTES": '["GET /search", "GET /a"]',
+        "WATCHFLOOR_BACKENDS__PROMETHEUS__SLO_MS": '{"GET /a": 120}',
+        # PromQL that starts with a brace is no JSON: it stays the string it is
+        "WATCHFLOOR_BACKENDS__PROMETHEUS__LIMIT_QUERY": '{__name__="my_limit"}',
+    }
+    opts = check_backends(load(env=env))["prometheus"]
+    assert isinstance(opts, PromOptions)
+    assert opts.routes == ("GET /search", "GET /a")
+    assert opts.slo_for("GET /a") == 120 and opts.slo_for("GET /search") == 400
+    assert opts.limit_query == '{__name__="my_limit"}'
+    _, proc = run_on(tmp_path, "", "config", "check", env=env)
+    assert proc.returncode == 0 and "latency  -> prometheus" in proc.stdout, proc.stderr
+
+
+NOT_A_LIST_OR_TABLE = {
+    "a list in a variable": (
+        "",
+        {"WATCHFLOOR_BACKENDS__PROMETHEUS__ROUTES": "GET /search"},
+        "environment variable WATCHFLOOR_BACKENDS__PROMETHEUS__ROUTES: "
+        "backends.prometheus.routes: should be a list, e.g. '[\"GET /search\"]' (JSON) "
+        "(got 'GET /search')",
+    ),
+    "a list in a file": (
+        '[backends.prometheus]\nroutes = "GET /search"\n',
+        {},
+        "{cfg}: backends.prometheus.routes: should be a list, "
+        "e.g. routes = [\"GET /search\"] (got 'GET /search')",
+    ),
+    "panes in a variable": (
+        "",
+        {"WATCHFLOOR_PANES": "foo"},
+        "environment variable WATCHFLOOR_PANES: panes: should be a table of pane = backend, "
+        'e.g. WATCHFLOOR_PANES__LATENCY=prometheus, or as JSON: \'{"latency": "prometheus"}\' '
+        "(got 'foo')",
+    ),
+    "panes in a file": (
+        'panes = "foo"\n',
+        {},
+        "{cfg}: panes: should be a table of pane = backend, e.g. [panes] latency = "
+        "\"prometheus\" (got 'foo')",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_A_LIST_OR_TABLE))
+def test_a_list_or_table_that_is_not_one_says_so_in_the_users_words(
+    tmp_path: Path, case: str
+) -> None:
+    """Not "a valid tuple", nor "a valid dictionary or instance of PanesConfig"."""
+    body, env, message = NOT_A_LIST_OR_TABLE[case]
+    cfg, proc = run_on(tmp_path, body, "config", "check", env=env)
+    assert message.replace("{cfg}", str(cfg)) in refused(proc)
+
+
+def test_config_check_makes_no_data_dir(tmp_path: Path) -> None:
+    """It made the data dir it was checking (with a typo in its path, a stray directory)."""
+    data_dir = tmp_path / "not" / "there"
+    env = {"WATCHFLOOR_DATA_DIR": str(data_dir)}
+    _, proc = run_on(tmp_path, "", "config", "check", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "not").exists()
+    assert f"  data dir: {data_dir} (does not exist yet: made when first used)\n" in proc.stdout
+    _, proc = run_on(tmp_path, "", "snapshot", "--json", env=env)
+    assert proc.returncode == 0 and data_dir.is_dir(), proc.stderr  # made when first used
+    _, proc = run_on(tmp_path, "", "config", "check", env=env)
+    assert f"  data dir: {data_dir}\n" in proc.stdout

@@ -28,6 +28,7 @@ from backends.opa import OpaGrants, OpaOptions
 from backends.polling import describe_error
 from backends.prom.options import PromOptions
 from backends.prom.source import PromLatency
+from backends.prometheus_access import PromAccess, PromAccessOptions
 from backends.registry import BackendContext
 from tests.dead_servers import failing, hanging, refusing
 
@@ -166,3 +167,38 @@ def test_a_dropped_mqtt_link_says_connection_lost_without_pahos_code_128() -> No
     assert lost_words(MqttError("[code:128] Unspecified error")) == "connection lost"
     assert lost_words(None) == "connection lost"
     assert lost_words(MqttError("keepalive timeout")) == "connection lost: keepalive timeout"
+
+
+METRICS = b"# TYPE up gauge\nup 1\n"  # what a /metrics port answers, to any path
+WRONG_URL = {
+    # OpenSSL's "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)" filled
+    # the pane's line: the host, and what it meant, were cut off
+    "https to plain HTTP": (
+        "https",
+        "TLS handshake failed (the server speaks plain HTTP?) (127.0.0.1:{port})",
+    ),
+    # "expecting value: line 1 column 1 (char 0)", and from prometheus-access
+    # "JSONDecodeError: Expecting value: ..." without the host
+    "a /metrics port": ("http", "not a Prometheus API answer (127.0.0.1:{port})"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_URL))
+@pytest.mark.parametrize("backend", ["prometheus", "prometheus-access"])
+async def test_a_url_that_is_not_prometheus_says_what_it_is(
+    case: str, backend: str, tmp_path: Path
+) -> None:
+    scheme, said = WRONG_URL[case]
+    with failing(200, METRICS) as port:
+        url = f"{scheme}://127.0.0.1:{port}"
+        ctx = BackendContext(data_dir=tmp_path, interval_s=60)
+        src: PromLatency | PromAccess = (
+            PromLatency(PromOptions(url=url, timeout_s=LIMIT_S, histogram="classic"), ctx)
+            if backend == "prometheus"
+            else PromAccess(PromAccessOptions(url=url, timeout_s=LIMIT_S), ctx)
+        )
+        try:
+            snap = await first(src.watch())
+        finally:
+            await src.aclose()
+    assert snap.health.last_error == said.format(port=port)

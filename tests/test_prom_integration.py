@@ -237,3 +237,19 @@ async def test_a_failing_auxiliary_query_blanks_only_its_figure(
     assert all(r.limit is None and r.inflight is not None for r in snap.routes)
     assert all(r.p999_ms is not None for r in snap.routes)
     assert snap.cache == ()  # no such metric: no ratio, and not an error
+
+
+async def test_a_query_pasted_from_prometheus_reads_the_limits(
+    prom: PromServer, tmp_path: Path
+) -> None:
+    """PromQL's own braces in a query option: the pane died at start with a KeyError."""
+    query = 'max by (route) (watchfloor_adaptive_concurrency_limit{job="lab"})'
+    src = PromLatency(
+        options(prom, limit_query=query), BackendContext(data_dir=tmp_path, interval_s=1)
+    )
+    try:
+        snap = await settled(src, min_obs=1)
+    finally:
+        await src.aclose()
+    assert not snap.health.last_error, snap.health.last_error
+    assert all(r.limit is not None and r.limit > 0 for r in snap.routes), snap.routes

@@ -2,7 +2,12 @@
 
 A preset names the metrics of one adaptive-concurrency implementation; any single name or
 query can be overridden in the config. Query templates may use {window}, {route_label},
-{adaptive_label}, {routes} (a regex matching the configured routes) and {quantile}.
+{adaptive_label}, {routes} (a regex matching the configured routes) and {quantile}; every
+other brace is PromQL's own, so a query pasted from Prometheus works as it is (a doubled
+brace, str.format's escape, reads as one: backends/prom/template.py).
+
+`slo_ms` is laid over the SLOs of the default routes: naming one route keeps the others'.
+A route it names must be one of `routes` (a typo silently gave both routes default_slo_ms).
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from backends.option_types import HttpUrl
+from backends.prom.template import template_problem
 
 
 class Preset(BaseModel):
@@ -105,6 +111,7 @@ PRESETS: dict[str, Preset] = {
 }
 
 _DURATION = re.compile(r"^\d+(ms|s|m|h|d)$")
+DEFAULT_SLO_MS = {"GET /docs/:id": 250.0, "GET /search": 400.0}
 
 
 class PromOptions(BaseModel):
@@ -114,9 +121,7 @@ class PromOptions(BaseModel):
     timeout_s: float = Field(default=3.0, gt=0, le=60)  # ceiling of the adaptive timeout
     window: str = "1m"  # the rate() window p99.9, errors and cache ratios are computed over
     routes: tuple[str, ...] = ("GET /docs/:id", "GET /search")
-    slo_ms: dict[str, float] = Field(
-        default_factory=lambda: {"GET /docs/:id": 250.0, "GET /search": 400.0}
-    )
+    slo_ms: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SLO_MS))
     default_slo_ms: float = Field(default=300.0, gt=0)
     preset: Literal["watchfloor", "envoy", "netflix"] = "watchfloor"
     histogram: Literal["auto", "classic", "native"] = "auto"
@@ -146,6 +151,29 @@ class PromOptions(BaseModel):
     def _window(cls, v: str) -> str:
         if not _DURATION.match(v):
             raise ValueError("a PromQL duration such as 30s, 1m, 5m")
+        return v
+
+    @field_validator("slo_ms")
+    @classmethod
+    def _slo_ms(cls, v: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        routes = info.data.get("routes")
+        if routes is not None:  # None: routes itself is wrong, and said so
+            unknown = [r for r in v if r not in routes]
+            if unknown:
+                names = ", ".join(repr(r) for r in unknown)
+                raise ValueError(
+                    f"{'no route' if len(unknown) == 1 else 'no routes'} {names} in routes; "
+                    f"the routes are: {', '.join(repr(r) for r in routes) or 'none'}"
+                )
+        kept = {r: ms for r, ms in DEFAULT_SLO_MS.items() if routes is None or r in routes}
+        return {**kept, **v}
+
+    @field_validator("limit_query", "inflight_query", "blocked_query", "error_rate_query")
+    @classmethod
+    def _template(cls, v: str) -> str:
+        problem = template_problem(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
     def resolved(self) -> Preset:

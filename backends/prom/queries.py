@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backends.prom.options import PromOptions
+from backends.prom.template import render
 
 _RE2_SPECIAL = set("\\.+*?()|[]{}^$")
 
@@ -78,10 +79,10 @@ def build(opts: PromOptions) -> Queries:
         buckets=f"sum by (le, {rl}) (increase({m}_bucket{sel}[{w}]))",
         native_quantile=f"histogram_quantile({q}, sum by ({rl}) (rate({m}{sel}[{w}])))",
         native_count=f"histogram_count(sum by ({rl}) (increase({m}{sel}[{w}])))",
-        error_rate=p.error_rate_query.format(**fmt),
-        limit=p.limit_query.format(**fmt),
-        inflight=p.inflight_query.format(**fmt),
-        blocked=p.blocked_query.format(**fmt),
+        error_rate=render(p.error_rate_query, fmt),
+        limit=render(p.limit_query, fmt),
+        inflight=render(p.inflight_query, fmt),
+        blocked=render(p.blocked_query, fmt),
         cache=f"{hit_rate} / ({hit_rate} + {miss_rate})",
         route_label=rl,
         adaptive_label=p.adaptive_label,

@@ -31,6 +31,7 @@ from backends.models import (
     RouteState,
     SourceHealth,
 )
+from backends.not_the_api import expecting
 from backends.polling import describe_error, poll
 from backends.prom.options import PromOptions
 from backends.prom.queries import (
@@ -103,9 +104,10 @@ class PromLatency:
 
     def query(self, promql: str, ts: float) -> list[dict[str, Any]]:
         def attempt(limit: float) -> list[dict[str, Any]]:
-            result: list[dict[str, Any]] = self._connect().custom_query(
-                promql, params=self._params(limit, ts), timeout=limit
-            )
+            with expecting("Prometheus"):
+                result: list[dict[str, Any]] = self._connect().custom_query(
+                    promql, params=self._params(limit, ts), timeout=limit
+                )
             return result
 
         return self._call(attempt)
@@ -114,14 +116,15 @@ class PromLatency:
         self, promql: str, start: datetime, end: datetime, step_s: int
     ) -> list[dict[str, Any]]:
         def attempt(limit: float) -> list[dict[str, Any]]:
-            result: list[dict[str, Any]] = self._connect().custom_query_range(
-                promql,
-                start_time=start,
-                end_time=end,
-                step=f"{step_s}s",
-                params=self._params(limit),
-                timeout=limit,
-            )
+            with expecting("Prometheus"):
+                result: list[dict[str, Any]] = self._connect().custom_query_range(
+                    promql,
+                    start_time=start,
+                    end_time=end,
+                    step=f"{step_s}s",
+                    params=self._params(limit),
+                    timeout=limit,
+                )
             return result
 
         return self._call(attempt)

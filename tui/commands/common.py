@@ -137,11 +137,13 @@ def load_config(
     *,
     ui: bool = False,
     every_profile: bool = True,
+    use_data_dir: bool = True,
 ) -> LoadedConfig:
     """Load and check the config named by --config (or `path`), and every profile in it
     (or, not `every_profile`, the one it runs: a live switch). `ui`: also what the
-    dashboard checks ([keys], ui.theme; this imports Textual). Raises ConfigError with
-    every problem found."""
+    dashboard checks ([keys], ui.theme; this imports Textual). `use_data_dir`: make the
+    data dir and log there (`config check` only checks that it could be made). Raises
+    ConfigError with every problem found."""
     loaded = gather(
         path or getattr(args, "config", None), profile=profile or getattr(args, "profile", None)
     )
@@ -153,6 +155,8 @@ def load_config(
         found += ui_problems(views)
     if found:
         raise ConfigError(*found)
+    if not use_data_dir:
+        return loaded
     data_dir = data_dir_for(loaded)
     try:
         setup_logging(data_dir)  # makes the data dir: the first thing that needs it

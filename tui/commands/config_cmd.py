@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.contracts import CAPABILITIES
+from backends.wiring import data_dir_for
 from tui.commands.common import load_config
 
 
@@ -19,8 +20,9 @@ def register(sub: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    # every profile, and what the dashboard would refuse at start ([keys], ui.theme) too
-    loaded = load_config(args, args.file, ui=True)
+    # every profile, and what the dashboard would refuse at start ([keys], ui.theme) too;
+    # a data dir that is not there yet is left so (it made one for a config with a typo)
+    loaded = load_config(args, args.file, ui=True, use_data_dir=False)
     cfg = loaded.config
     profiles = ", ".join(sorted(loaded.profiles)) or "none defined"
     active = f" (active: {cfg.profile})" if cfg.profile else ""
@@ -28,4 +30,7 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"ok: {layers} < environment; profiles checked: {profiles}{active}")
     for cap in CAPABILITIES:
         print(f"  {cap:8} -> {cfg.backend_for(cap)}")
+    data_dir = data_dir_for(loaded)
+    later = "" if data_dir.is_dir() else " (does not exist yet: made when first used)"
+    print(f"  data dir: {data_dir}{later}")
     return 0

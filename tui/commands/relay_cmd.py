@@ -10,9 +10,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
+import socket
 import sys
 from typing import Any
+
+
+class CannotServe(Exception):
+    """--listen cannot be served: the port is taken, the address is not this host's."""
+
+
+def _why(exc: OSError) -> str:
+    """asyncio's "error while attempting to bind on address ('127.0.0.1', 8181): address
+    already in use" says the address twice: the system's words for the errno."""
+    if isinstance(exc, socket.gaierror) or not exc.errno or exc.errno < 0:
+        return exc.strerror or str(exc)
+    return os.strerror(exc.errno)
 
 
 def host_port(text: str) -> tuple[str, int]:
@@ -41,7 +55,12 @@ def register(sub: Any) -> None:
         help="publish to this topic (default watchfloor/decisions)",
     )
     p.add_argument("--qos", type=int, choices=(0, 1, 2), default=1, help="publish QoS (default 1)")
-    p.add_argument("--path", default="", help="only accept this path (default: any, e.g. /logs)")
+    p.add_argument(
+        "--path",
+        default="",
+        help="only accept posts to this path, e.g. /logs (default: any path; OPA posts to"
+        " /logs unless its service sets another resource)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -51,11 +70,14 @@ def run(args: argparse.Namespace) -> int:
     async def main() -> None:
         mhost, mport = args.mqtt
         relay = Relay(MqttPublisher(mhost, mport, args.topic, args.qos), path=args.path)
-        host, port = await relay.start(*args.listen)
+        try:
+            host, port = await relay.start(*args.listen)
+        except OSError as exc:
+            await relay.aclose()
+            raise CannotServe(_why(exc)) from None
+        paths = args.path or " (any path; OPA posts to /logs)"
         print(
-            f"relay: http://{host}:{port}{args.path or '/logs'} ->"
-            f" mqtt://{mhost}:{mport}/{args.topic}",
-            flush=True,
+            f"relay: http://{host}:{port}{paths} -> mqtt://{mhost}:{mport}/{args.topic}", flush=True
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -75,7 +97,14 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(main())
-    except OSError as exc:
-        print(f"watchfloor relay: {exc}", file=sys.stderr)
-        return 2
+    except CannotServe as exc:  # a runtime failure (exit 1): the port is taken, no such host
+        host, port = args.listen
+        print(
+            f"watchfloor: relay: --listen {host}:{port}: cannot serve there: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:  # anything else the system refused while running
+        print(f"watchfloor: relay: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
