@@ -12,28 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from backends.access_spike import is_spike
 from backends.access_spike import spike_threshold as spike_threshold  # for the UI
-from backends.faults_core import ended_at
+from backends.alert_acks import Ack
+from backends.alert_rules import data_alerts as data_alerts  # the release pane's too
+from backends.alert_rules import faults_alerts
 from backends.models import (
-    AccessSnapshot,
     Alert,
     AlertKind,
     FaultsSnapshot,
-    GrantsSnapshot,
     HealthState,
-    LatencySnapshot,
-    ReleaseSnapshot,
     Snapshot,
-    StageStatus,
-    WindowState,
 )
 
-PROTECTED_NAMESPACES = frozenset({"prod", "production", "kube-system", "istio-system"})
-REGRESSION = 1.10
-# A grant is "expired, still active" only when its source still listed it this long after
-# its expiry: time for a reaper's next pass and for clock skew between the two machines.
-EXPIRY_GRACE = timedelta(seconds=5)
 # A p99.9 that crosses its line for a poll or two is noise on a tired night: these alerts
 # show only once their condition has held this long (Prometheus's `for:`), and a dip
 # back under the line starts the wait again. The time shown is when it began.
@@ -43,147 +33,8 @@ HOLD = {
 }
 
 
-def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
-    """The same rule as the pane and backends.access_spike: above max(15 %, 2x baseline)."""
-    if not is_spike(s.total, s.deny_rate, s.baseline_rate):
-        return []
-    top = next((r for r in s.rows if r.total >= 10), None)
-    rate = f"{s.deny_rate:.1%}" + (" sampled" if s.sampled else "")
-    base = f"baseline {s.baseline_rate:.1%}"
-    # the worst key first: at 80 columns the strip cuts the end of a message off
-    message = (
-        f"{top.dimension}={top.value} {top.rate:.0%} (all {rate}, {base})"
-        if top is not None
-        else f"deny rate {rate} ({base})"
-    )
-    return [
-        Alert(
-            kind=AlertKind.DENY_SPIKE,
-            key="access",
-            severity="critical",
-            raised_at=now,
-            message=message,
-        )
-    ]
-
-
-def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
-    """Judged at the snapshot's own time, not the clock's: between two polls a grant runs
-    out on the clock before its source has been asked again, and the next poll usually
-    shows it gone. Only a grant the source still listed after its expiry is stuck."""
-    seen = min(s.observed_at, now) - EXPIRY_GRACE
-    return [
-        Alert(
-            kind=AlertKind.TTL_EXPIRED_ACTIVE,
-            key=f"grant:{g.id}",
-            severity="critical",
-            raised_at=now,
-            message=f"{g.subject} still holds {g.role}, expired {g.expires_at:%H:%M:%S}Z",
-        )
-        for g in s.grants
-        if g.expired(seen)
-    ]
-
-
-def _release(s: ReleaseSnapshot, now: datetime) -> list[Alert]:
-    reh = s.rehearsal
-    out = []
-    if reh is not None and reh.status is StageStatus.FAILURE:
-        out.append(
-            Alert(
-                kind=AlertKind.RELEASE_FAILURE,
-                key=f"rehearsal:{reh.run_id}",
-                raised_at=now,
-                message=f"rollback rehearsal {reh.run_id} failed",
-            )
-        )
-    runs = [r for r in (s.current, *s.recent) if r is not None]
-    done = (StageStatus.SUCCESS, StageStatus.FAILURE, StageStatus.SKIPPED)
-    latest = next((r for r in runs if r.status in done), None)
-    if latest is None or latest.status is not StageStatus.FAILURE:
-        return out
-    failed = next((st.name for st in latest.stages if st.status is StageStatus.FAILURE), "?")
-    return [
-        *out,
-        Alert(
-            kind=AlertKind.RELEASE_FAILURE,
-            key=f"release:{latest.id}",
-            raised_at=now,
-            message=f"{latest.version} failed at {failed!r}",
-        ),
-    ]
-
-
-def _latency(s: LatencySnapshot, now: datetime, baselines: Mapping[str, float]) -> list[Alert]:
-    out = []
-    for r in s.routes:
-        if r.p999_ms is not None and r.p999_ms > r.slo_ms:
-            out.append(
-                Alert(
-                    kind=AlertKind.P999_OVER_SLO,
-                    key=f"slo:{r.route}",
-                    raised_at=now,
-                    message=f"{r.route} {'> ' if r.above_last_bucket else ''}"
-                    f"{r.p999_ms:.0f} ms, SLO {r.slo_ms:.0f} ms ({r.p999_ms / r.slo_ms - 1:+.0%})",
-                )
-            )
-        base = baselines.get(r.route)
-        if base is None or r.p999_ms is None or r.p999_ms <= base * REGRESSION:
-            continue
-        out.append(
-            Alert(
-                kind=AlertKind.P999_REGRESSION,
-                key=f"p999:{r.route}",
-                raised_at=now,
-                message=f"{r.route} p99.9 {'> ' if r.above_last_bucket else ''}"
-                f"{r.p999_ms:.0f} ms, {r.p999_ms / base - 1:+.0%} vs baseline {base:.0f} ms",
-            )
-        )
-    return out
-
-
-def _faults(s: FaultsSnapshot, now: datetime) -> list[Alert]:
-    out = []
-    for w in s.windows:
-        state = w.state(now)
-        end = ended_at(w)
-        if w.spec.namespace in PROTECTED_NAMESPACES and (w.applied or state is WindowState.ACTIVE):
-            why = f"seen in protected namespace {w.spec.namespace}"
-        elif state is WindowState.ENDED and w.applied and now - end > timedelta(seconds=5):
-            why = f"still applied {int((now - end).total_seconds())} s past its end"
-        else:
-            continue
-        out.append(
-            Alert(
-                kind=AlertKind.FAULT_LEAK,
-                key=f"fault:{w.id}",
-                severity="critical",
-                raised_at=now,
-                message=f"{w.spec.namespace}/{w.spec.target_host} {why}",
-            )
-        )
-    return out
-
-
 def source_down(snap: Snapshot, now: datetime) -> bool:
     return snap.health.effective_state(now) in (HealthState.ERROR, HealthState.STALE)
-
-
-def data_alerts(
-    snap: Snapshot, now: datetime, baselines: Mapping[str, float] | None = None
-) -> list[Alert]:
-    """What a pane's own data says, whether or not its source is still answering."""
-    if isinstance(snap, AccessSnapshot):
-        return _access(snap, now)
-    if isinstance(snap, GrantsSnapshot):
-        return _grants(snap, now)
-    if isinstance(snap, ReleaseSnapshot):
-        return _release(snap, now)
-    if isinstance(snap, LatencySnapshot):
-        return _latency(snap, now, baselines or {})
-    if isinstance(snap, FaultsSnapshot):
-        return _faults(snap, now)
-    return []
 
 
 def derive(
@@ -212,7 +63,7 @@ def derive(
             if isinstance(snap, FaultsSnapshot):
                 # except a leak: a window applied when last seen whose end has passed may
                 # well still be in (what would take it out cannot reach the mesh either)
-                alerts += _faults(snap, now)
+                alerts += faults_alerts(snap, now)
             else:
                 alerts += held.get(pane, []) if held is not None else []
             continue
@@ -228,13 +79,22 @@ class AlertBook:
     before warning within them, then newest first (the strip shows the top three, so a
     critical alert is never behind "+N more" warnings). An acknowledged alert stays listed
     (dimmed) until its condition clears; if it clears and comes back, it is new again.
-    An alert of a kind in HOLD is listed only once its condition has held that long."""
+    An alert of a kind in HOLD is listed only once its condition has held that long.
+
+    An alert in a pane's first data was there when this dashboard started: unless its data
+    says when it began, it is dated then and marked so (`raised_from` "start"). Acks are
+    audited (backends/alert_acks.py): `claim` one, `confirm` it once its request is in the
+    audit trail (or `release` it); `add_trail` restores those the trail has of alerts
+    still listed with the same key and since."""
 
     def __init__(self) -> None:
-        self._first: dict[str, datetime] = {}
-        self._acked: set[str] = set()
+        self._first: dict[str, tuple[datetime, str]] = {}  # when raised, and from what
+        self._acks: dict[str, Ack] = {}
+        self._claimed: set[str] = set()  # an ack on its way to the audit trail
+        self._trail: dict[tuple[str, datetime], Ack] = {}  # from the audit trail
         self._current: list[Alert] = []
         self._held: dict[str, list[Alert]] = {}  # per pane, when its source last answered
+        self._panes: set[str] = set()  # the panes whose data has been judged
 
     def derive(
         self,
@@ -243,42 +103,75 @@ class AlertBook:
         baselines: Mapping[str, float] | None = None,
     ) -> list[Alert]:
         """`derive`, holding a down source's pane alerts as they were when it last
-        answered: a broker that dies mid-spike neither clears the spike nor raises one."""
-        return derive(snaps, now, baselines, held=self._held)
+        answered: a broker that dies mid-spike neither clears the spike nor raises one.
+        Those of a pane's first data, not dated by it, were there at start."""
+        out: list[Alert] = []
+        for pane, snap in snaps.items():
+            found = derive({pane: snap}, now, baselines, held=self._held)
+            if snap is not None and pane not in self._panes:
+                self._panes.add(pane)
+                found = [
+                    a if a.raised_from == "data" else a.model_copy(update={"raised_from": "start"})
+                    for a in found
+                ]
+            out += found
+        return out
 
     def update(self, alerts: list[Alert], now: datetime) -> list[Alert]:
         live = {a.key for a in alerts}
-        for key in list(self._first):
-            if key not in live:
-                del self._first[key]
-        self._acked &= live
+        for key in [k for k in self._first if k not in live]:
+            del self._first[key]  # cleared: if it comes back, it is a new alert
+            self._acks.pop(key, None)
+            self._trail = {k: v for k, v in self._trail.items() if k[0] != key}
         out = []
         for a in alerts:
-            first = self._first.setdefault(a.key, a.raised_at)
+            first, since = self._first.setdefault(a.key, (a.raised_at, a.raised_from))
             if now - first < HOLD.get(a.kind, timedelta(0)):
                 continue
-            out.append(
-                a.model_copy(update={"raised_at": first, "acknowledged": a.key in self._acked})
-            )
+            ack = self._acks.get(a.key)
+            if ack is None and since == "data" and (a.key, first) in self._trail:
+                ack = self._acks[a.key] = self._trail[(a.key, first)]
+            shown = {"raised_at": first, "raised_from": since, "acknowledged": ack is not None}
+            if ack is not None:
+                shown |= {"acked_by": ack.actor, "acked_at": ack.at}
+            out.append(a.model_copy(update=shown))
         out.sort(key=lambda a: (a.raised_at, a.key), reverse=True)
         # stable: newest first within each group
         out.sort(key=lambda a: (a.acknowledged, a.severity != "critical"))
         self._current = out
         return out
 
-    def acknowledge(self, key: str) -> Alert | None:
-        """Acknowledge the listed alert with this key (the one under a cursor); returns it,
-        or None when it is no longer listed or was acknowledged already."""
+    def add_trail(self, acks: Mapping[tuple[str, datetime], Ack]) -> None:
+        """Acks the audit trail records (backends/alert_acks.py's trail_acks), shown from
+        the next `update` on alerts listed with that key and since."""
+        for k, ack in acks.items():
+            self._trail.setdefault(k, ack)
+
+    def claim(self, key: str) -> Alert | None:
+        """The listed alert with this key (the one under a cursor), to acknowledge; None
+        when it is no longer listed, acknowledged already, or being acknowledged."""
         target = next((a for a in self._current if a.key == key), None)
-        if target is None or key in self._acked:
+        if target is None or key in self._acks or key in self._claimed:
             return None
-        self._acked.add(key)
+        self._claimed.add(key)
         return target
 
-    def acknowledge_newest(self) -> Alert | None:
-        """Acknowledge the top unacknowledged alert (the first the strip shows: critical,
-        then newest); returns it (None if there is none)."""
-        target = next((a for a in self._current if a.key not in self._acked), None)
+    def claim_newest(self) -> Alert | None:
+        """The top alert not acknowledged nor being acknowledged (the first the strip shows:
+        critical, then newest), to acknowledge; None if there is none."""
+        busy = self._acks.keys() | self._claimed
+        target = next((a for a in self._current if a.key not in busy), None)
         if target is not None:
-            self._acked.add(target.key)
+            self._claimed.add(target.key)
         return target
+
+    def confirm(self, key: str, ack: Ack) -> None:
+        """The claimed ack is in the audit trail: acknowledged (shown at the next update)."""
+        self._claimed.discard(key)
+        if key in self._first:  # not if it cleared meanwhile: back, it is a new alert
+            self._acks[key] = ack
+
+    def release(self, key: str) -> None:
+        """The claimed ack was refused, or failed: the alert can be acknowledged again."""
+        self._claimed.discard(key)
+        self._acks.pop(key, None)  # confirmed, but its outcome could not be audited

@@ -9,13 +9,14 @@ Pure logic; the app reads the records through the AuditSink contract and hands t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from backends.alert_acks import ACK_ACTION, Ack, trail_acks
 from backends.audit_text import action_line
 from backends.fault_log import trail_windows
 from backends.models import AuditRecord, AuditVerification, FaultWindow
-from backends.timeline import Event, Timeline, grant_key, halt_key, window_key
+from backends.timeline import Event, Timeline, ack_key, grant_key, halt_key, window_key
 
 HISTORY_WINDOW = timedelta(hours=12)  # how far back the timeline starts
 HISTORY_RECORDS = 1000  # at most this many records (an action is two: request, outcome)
@@ -35,6 +36,7 @@ class HistoryRead:
     events: dict[str, Event]  # by audit record id
     since: datetime  # the trail is complete from here
     windows: tuple[FaultWindow, ...] = ()  # the fault windows scheduled since then
+    acks: Mapping[tuple[str, datetime], Ack] = field(default_factory=dict)  # alerts acked
 
 
 def audit_key(r: AuditRecord, details: Mapping[str, str]) -> str:
@@ -48,6 +50,8 @@ def audit_key(r: AuditRecord, details: Mapping[str, str]) -> str:
         return window_key(details["window_id"], WINDOW_ACTIONS[r.action])
     if r.action == "fault-halt-all":
         return halt_key(r.actor, details.get("reason", ""))
+    if r.action == ACK_ACTION and details.get("since"):
+        return ack_key(r.target, details["since"])
     return ""
 
 
@@ -75,7 +79,8 @@ def history_from(
         key = audit_key(outcome or first, details)
         events[rid] = Event(first.at, "audit", action_line(request, outcome), key)
     windows = trail_windows((request, outcome) for request, outcome in pairs.values())
-    return HistoryRead(events, since, tuple(windows))
+    acks = trail_acks((request, outcome) for request, outcome in pairs.values())
+    return HistoryRead(events, since, tuple(windows), acks)
 
 
 def check_outcome(result: AuditVerification) -> tuple[str, str]:

@@ -60,8 +60,9 @@ def action_line(request: AuditRecord | None, outcome: AuditRecord | None) -> str
     said = outcome_suffix(outcome) if outcome else " requested (no outcome recorded)"
     target = "in every namespace" if r.target == "*" else r.target  # HALT ALL's target
     text = f"{r.actor} {r.action} {target}{said}{grant_term(r, details)}"
-    if details.get("reason"):
-        text += f": {details['reason']}"
+    why = details.get("reason") or details.get("alert")  # an ack: which alert, since when
+    if why:
+        text += f": {why}"
     ids = [f"{name} {details[key]}" for key, name in OBJECT_IDS if details.get(key)]
     if ids:
         text += f" ({', '.join(ids)})"

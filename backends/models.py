@@ -226,7 +226,13 @@ class Alert(Model):
     message: str
     raised_at: AwareDatetime
     severity: Literal["warning", "critical"] = "warning"
+    # where raised_at comes from: "data", the source says when (a cut's failure, a grant's
+    # expiry, a fault window's start or end); "seen", when this dashboard first saw it;
+    # "start", there in its source's first data: it began earlier, when is not known
+    raised_from: Literal["data", "seen", "start"] = "seen"
     acknowledged: bool = False  # someone has seen it; it stays until its condition clears
+    acked_by: str = ""  # who acknowledged it, and when (backends/alert_acks.py)
+    acked_at: AwareDatetime | None = None
 
 
 class AuditRecord(Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from backends.alert_acks import acked_words, raised_words
 from backends.fault_log import FaultLog
 from backends.latency_peaks import LatencyPeaks
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot
@@ -69,7 +70,9 @@ def game_day_report(
     if not alert_list:
         lines.append("None.")
     for a in alert_list:
-        lines.append(f"- {a.raised_at:%H:%M:%S}Z **{a.kind.value}** ({a.severity}): {a.message}")
+        state = ", ".join(w for w in (a.severity, acked_words(a, now.date())) if w)
+        raised = raised_words(a, now.date())
+        lines.append(f"- {raised} **{a.kind.value}** ({state}): {a.message}")
     lines += ["", "## Timeline", ""]
     if history_note:
         lines += [history_note, ""]

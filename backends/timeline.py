@@ -67,6 +67,11 @@ def halt_key(actor: str, reason: str) -> str:
     return f"halt:{actor}:{reason}"
 
 
+def ack_key(alert_key: str, since: str) -> str:
+    """An alert's ack: its key, and when it was raised (ISO 8601, as the audit record has it)."""
+    return f"ack:{alert_key}:{since}"
+
+
 class Timeline:
     def __init__(self, max_events: int = MAX_EVENTS) -> None:
         self.max_events = max_events
@@ -230,26 +235,38 @@ class Timeline:
         current = {a.key: a for a in alerts}
         for key, a in current.items():
             if key not in self._alerts:
-                # a held alert (p99.9 over SLO) is listed once it has held a while: the
-                # strip shows when it began, so say so here too
-                held = now - a.raised_at
-                since = (
-                    f" (since {stamp(a.raised_at, now.date())}, held {duration(held)} before "
-                    "alerting)"
-                    if held.total_seconds() >= 1
-                    else ""
-                )
-                self.note(now, "alert", f"raised {a.kind.value}: {a.message}{since}")
+                self._raised(a, now)
                 self._raised_as[key] = a.message
         for key, a in self._alerts.items():
             if key not in current:
                 # which one (two routes, five sources), as raised and as last seen (a
                 # p99.9 raised at 1729 ms clears at 485 ms), and for how long
                 lasted = duration(now - a.raised_at)
+                if a.raised_from == "start":  # it began before the dashboard started
+                    lasted = f"at least {lasted}: it was there at start"
                 first = self._raised_as.pop(key, a.message)
                 was = a.message if first == a.message else f"{first} when raised, {a.message} last"
                 self.note(now, "alert", f"cleared {a.kind.value}: was {was}; lasted {lasted}")
         self._alerts = current
+
+    def _raised(self, a: Alert, now: datetime) -> None:
+        """At the time its data says it began (a cut's failure: not when this dashboard
+        started); one there at start says so; a held one (p99.9 over SLO) is listed once
+        it has held a while: the strip shows when it began, so say so here too."""
+        text = f"raised {a.kind.value}: {a.message}"
+        if a.raised_from == "data":
+            self.note(min(a.raised_at, now), "alert", text)
+            return
+        held = now - a.raised_at
+        since = stamp(a.raised_at, now.date())
+        if a.raised_from == "start":
+            held_for = (
+                f", held {duration(held)} before alerting" if held.total_seconds() >= 1 else ""
+            )
+            text += f" (seen since {since}, dashboard start{held_for})"
+        elif held.total_seconds() >= 1:
+            text += f" (since {since}, held {duration(held)} before alerting)"
+        self.note(now, "alert", text)
 
     def newest_first(self) -> list[Event]:
         """Live events and the audit trail's, newest first; a trail record of something

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from backends.alert_acks import Ack
 from backends.alerts import AlertBook, derive
 from backends.models import (
     AccessSnapshot,
+    Alert,
     AlertKind,
     FaultSpec,
     FaultsSnapshot,
@@ -24,6 +26,14 @@ from backends.models import (
 from tests.conftest import T0
 
 OK = SourceHealth(state=HealthState.OK, last_ok_at=T0)
+
+
+def ack_newest(book: AlertBook) -> Alert | None:
+    """`a`: the top alert, claimed and confirmed (its ack audited)."""
+    a = book.claim_newest()
+    if a is not None:
+        book.confirm(a.key, Ack("dave", T0))
+    return a
 
 
 def kinds(snaps: dict[str, object], now: datetime = T0, **kw: object) -> list[AlertKind]:
@@ -165,7 +175,9 @@ def test_alert_book_keeps_first_raised_and_orders_newest_first() -> None:
     )
     shown = book.update(both, later)
     assert [a.key for a in shown] == ["grant:g-0.01", "grant:g-1"]
-    assert shown[1].raised_at == first[0].raised_at == T0
+    # since its expiry, as its data says (not when this dashboard first saw it)
+    assert shown[1].raised_at == first[0].raised_at == T0 - timedelta(minutes=1)
+    assert shown[0].raised_at == T0 - timedelta(minutes=0.01)
     assert book.update([], later) == []
 
 
@@ -175,7 +187,7 @@ def test_acknowledged_alerts_sink_and_come_back_new_when_they_recur() -> None:
     alerts = derive({"grants": snap}, T0)
     first = book.update(alerts, T0)
     assert not any(a.acknowledged for a in first)
-    acked = book.acknowledge_newest()
+    acked = ack_newest(book)
     assert acked is not None and acked.key == first[0].key
     again = book.update(alerts, T0)
     assert [a.acknowledged for a in again] == [False, True]  # unacked first
@@ -183,9 +195,9 @@ def test_acknowledged_alerts_sink_and_come_back_new_when_they_recur() -> None:
     book.update([], T0)  # the condition cleared
     back = book.update(alerts, T0)
     assert not any(a.acknowledged for a in back)
-    book.acknowledge_newest()
-    book.acknowledge_newest()
-    assert book.acknowledge_newest() is None
+    ack_newest(book)
+    ack_newest(book)
+    assert ack_newest(book) is None
 
 
 def test_a_failing_source_is_one_alert_acknowledgeable_until_it_recovers() -> None:
@@ -218,7 +230,7 @@ def test_a_failing_source_is_one_alert_acknowledgeable_until_it_recovers() -> No
         "source:access": (f"access (mqtt): {mqtt}; retry in 2.0s", False),
     }
 
-    acked = book.acknowledge_newest()
+    acked = ack_newest(book)
     assert acked is not None and acked.kind is AlertKind.SOURCE_DOWN
     other = ({"source:latency", "source:access"} - {acked.key}).pop()
     for i in range(5, 8):
@@ -266,7 +278,7 @@ def test_a_critical_alert_comes_before_newer_warnings() -> None:
     shown = book.update(derive(snaps, later), later)
     assert [(a.kind, a.severity) for a in shown][:1] == [(AlertKind.FAULT_LEAK, "critical")]
     assert [a.kind for a in shown[1:]] == [AlertKind.SOURCE_DOWN] * 3
-    acked = book.acknowledge_newest()
+    acked = ack_newest(book)
     assert acked is not None and acked.kind is AlertKind.FAULT_LEAK
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from textual.widgets import Static
 
+from backends.alert_acks import Ack
 from backends.alerts import AlertBook
 from backends.clock import FrozenClock
 from backends.models import Alert, AlertKind
@@ -30,9 +31,11 @@ def alert(key: str, minutes: int, severity: str = "warning") -> Alert:
 def test_acknowledge_takes_the_alert_with_that_key_once() -> None:
     book = AlertBook()
     book.update([alert("a", 1), alert("b", 2)], T0 + timedelta(minutes=3))
-    assert book.acknowledge("a") is not None
-    assert book.acknowledge("a") is None  # already
-    assert book.acknowledge("gone") is None
+    assert book.claim("a") is not None
+    assert book.claim("a") is None  # being acknowledged
+    book.confirm("a", Ack("dave", T0))
+    assert book.claim("a") is None  # already
+    assert book.claim("gone") is None
     listed = book.update([alert("a", 1), alert("b", 2)], T0 + timedelta(minutes=4))
     assert [(a.key, a.acknowledged) for a in listed] == [("b", False), ("a", True)]
 

@@ -27,7 +27,7 @@ from backends.prom.options import PromOptions
 from backends.prom.source import PromLatency
 from backends.registry import BackendContext
 from backends.wiring import Sources, build_sources
-from tests.helpers import SIZE
+from tests.helpers import SIZE, wait_for
 from tests.prom_server import LabThread, PromServer, prometheus_binary
 from tui.app import WatchfloorApp
 
@@ -242,6 +242,7 @@ async def test_prometheus_stopped_and_restarted_with_the_app_up(
         await others_carry_on(pilot, app)
         for _ in range(len(app.alert_strip.alerts)):  # `a` acks the newest: this one, or
             await pilot.press("a")  # one the simulation raised since on another pane
+            await wait_for(pilot, lambda: not app.in_flight, what="the ack audited")
             alert = source_alert(app, "latency")
             if alert is not None and alert.acknowledged:
                 break

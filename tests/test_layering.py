@@ -21,6 +21,7 @@ TUI_MAY_IMPORT = {
     "backends.registry",
     "backends.wiring",
     "backends.alerts",
+    "backends.alert_acks",  # an alert's ack: audited, restored from the trail, in words
     "backends.clock",
     "backends.polling",
     "backends.timeline",  # pure: diffs snapshots into events

@@ -23,6 +23,7 @@ from backends.models import LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from backends.wiring import Sources
 from tui.access_actions import AccessActions
+from tui.alert_actions import AlertActions
 from tui.baseline_actions import BaselineActions
 from tui.crash_report import CrashReport
 from tui.escape_keys import EscapeKeys
@@ -62,6 +63,7 @@ class WatchfloorApp(
     TypedCharacters,
     SourceFeed,
     OperatorActions,
+    AlertActions,
     BaselineActions,
     GrantActions,
     FaultActions,

@@ -17,6 +17,7 @@ from typing import Any
 
 from textual.app import App
 
+from backends.alerts import AlertBook
 from backends.audit_history import (
     CHECK_TIMEOUT_S,
     HISTORY_RECORDS,
@@ -35,9 +36,15 @@ CHECK_AFTER_S = 2.0  # the trail is checked this long after it is read
 
 
 async def read_history(
-    app: App[Any], audit: AuditSink | None, timeline: Timeline, clock: Clock, faults: FaultLog
+    app: App[Any],
+    audit: AuditSink | None,
+    timeline: Timeline,
+    clock: Clock,
+    faults: FaultLog,
+    alerts: AlertBook,
 ) -> None:
-    """Into `timeline`, and the fault windows it records into `faults` (the report's)."""
+    """Into `timeline`, the fault windows it records into `faults` (the report's), and the
+    alerts it says were acknowledged into `alerts` (the strip shows them at its next tick)."""
     timeline.history_state = "reading"
     show_timeline(app, timeline, clock)
     try:
@@ -55,6 +62,7 @@ async def read_history(
     else:
         timeline.add_history(read.events, read.since)
         faults.add_trail(read.windows, read.since)
+        alerts.add_trail(read.acks)
         timeline.history_checked("checking")
         show_timeline(app, timeline, clock)
         assert audit is not None

@@ -1,5 +1,5 @@
-"""Operator conveniences of the App: acknowledge alerts, filter a pane, the timeline, the
-game-day report, switching profiles, and read-only mode hiding every mutating key.
+"""Operator conveniences of the App: filter a pane, the timeline, the game-day report,
+switching profiles, and read-only mode hiding every mutating key (alerts: alert_actions).
 
 A mixin for WatchfloorApp (like GrantActions): it uses the app's snapshots, sources, clock
 and alert book, and calls no backend except through the sources the app already holds.
@@ -20,7 +20,7 @@ from textual.widgets import Header
 
 from backends.alerts import AlertBook
 from backends.contracts import PANES
-from backends.models import Alert, FaultsSnapshot, HealthState, LatencySnapshot, Snapshot
+from backends.models import FaultsSnapshot, HealthState, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from tui.look import pick_theme
 from tui.saving import save, write_new
@@ -114,45 +114,6 @@ class OperatorActions:
         if self.read_only:
             app.notify("Read-only mode: nothing can be changed from here.", severity="warning")
         return self.read_only
-
-    # --- alerts -------------------------------------------------------------------------------
-
-    def action_ack_alert(self) -> None:
-        app: Any = self
-        alert = self._alert_book.acknowledge_newest()
-        if alert is None:
-            app.notify("No unacknowledged alert", title="Alerts")
-            return
-        self._acknowledged(alert)
-
-    def _acknowledged(self, alert: Alert) -> None:
-        app: Any = self
-        self.timeline.note(
-            app.clock.now(),
-            "alert",  # which one: two routes can have the same kind of alert
-            f"acknowledged {alert.kind.value} ({alert.message}) by {self.sources.ctx.actor}",
-        )
-        app.refresh_alerts()
-
-    def action_alerts_list(self) -> None:
-        """Every current alert (the strip shows three), `a` there acks the one under the cursor."""
-        app: Any = self
-        from tui.screens.alerts import AlertsScreen
-
-        def feed() -> None:
-            screen.alerts = app.alert_strip.alerts
-
-        def ack(key: str) -> None:
-            alert = self._alert_book.acknowledge(key)
-            if alert is None:
-                app.notify("Already acknowledged, or no longer firing", title="Alerts")
-                return
-            self._acknowledged(alert)
-            feed()
-
-        screen = AlertsScreen(app.alert_strip.alerts, ack)
-        timer = app.set_interval(1.0, feed, name="alerts-list")
-        app.push_screen(screen, lambda _: timer.stop())
 
     # --- filter ---------------------------------------------------------------------------------
 

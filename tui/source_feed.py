@@ -97,6 +97,7 @@ class SourceFeed(App[None]):
                 self.timeline,
                 self.clock,
                 self.fault_log,
+                self._alert_book,
             ),
             name="audit-history",
             group="sources",

@@ -2,13 +2,15 @@
 acknowledged ones (`a`) are dimmed below the others until their condition clears, and
 keep their severity ("CRIT ✓ack": an acknowledged CRIT is still a CRIT). With
 more than it has lines for, its last line says how many more and which kinds, from its
-first cell (at the end of a long message it was cut off)."""
+first cell (at the end of a long message it was cut off). An alert that was there when
+the dashboard started, with no time of its own in its data, says "since start"."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import var
 
+from backends.alert_acks import raised_label
 from backends.models import Alert
 from tui.panes.line import Line
 
@@ -39,7 +41,7 @@ class AlertStrip(Line):
                 badge = "grey50 on grey23"
             else:
                 badge = "bold white on red" if a.severity == "critical" else "bold black on yellow"
-            text.append(f"{a.raised_at:%H:%M:%S}Z ", "grey62")
+            text.append(f"{raised_label(a)} ", "grey62")
             text.append(f" {severity_label(a)} ", badge)
             text.append(f" {a.kind.value}: ", "grey62" if a.acknowledged else "bold")
             text.append(a.message, "grey62" if a.acknowledged else "")

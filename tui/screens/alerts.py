@@ -1,7 +1,8 @@
 """`A`: every current alert, not only the three the strip has room for: critical first,
 then newest, acknowledged ones last (as the strip orders them), each with when it was
-raised and, below the table, the whole message of the one under the cursor. `a` there
-acknowledges that alert (the strip's `a` takes the top one).
+raised and, below the table, the whole message of the one under the cursor (and who
+acknowledged it, when). `a` there acknowledges that alert (the strip's `a` takes the top
+one).
 
 Attributes down: the App pushes the alerts in (`alerts`) once a second while it is open;
 acknowledging calls back into the App, which notes it in the timeline.
@@ -20,6 +21,7 @@ from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from backends.alert_acks import acked_words, raised_label, raised_words
 from backends.models import Alert
 from tui.footer import KeyFooter
 from tui.panes.alerts import severity_label
@@ -81,7 +83,7 @@ class AlertsScreen(ModalScreen[None]):
         self.query_one(KeyedTable).set_rows(
             {
                 a.key: (
-                    f"{a.raised_at:%H:%M:%S}Z",
+                    raised_label(a),
                     severity_cell(a),
                     Text(a.kind.value, "grey62" if a.acknowledged else "bold"),
                     Text(a.message, "grey62" if a.acknowledged else ""),
@@ -99,9 +101,11 @@ class AlertsScreen(ModalScreen[None]):
         a = self._selected()
         text = Text()
         if a is not None:
-            text.append(f"{a.raised_at:%Y-%m-%d %H:%M:%S}Z ", "bold")
+            text.append(f"{raised_words(a, None)} ", "bold")
             text.append_text(severity_cell(a)).append(f" {a.kind.value}: ", "bold")
             text.append(a.message)
+            if a.acknowledged:  # by whom: here, or before a restart (the audit trail)
+                text.append(f" ({acked_words(a, None)})", "grey62")
         self.query_one("#alerts-detail", Static).update(text)
 
     def action_ack(self) -> None:

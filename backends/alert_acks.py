@@ -1,0 +1,98 @@
+"""Acknowledging an alert: an audited action (backends/actions.py), so the next dashboard
+on the same audit trail knows who acknowledged what, and when.
+
+The record names the alert by its key (its target) and the time it was raised (`since`,
+as the strip shows it). An alert dated from its data (backends/alert_rules.py) has the
+same since on every dashboard: a restarted one finds the ack in the trail and shows the
+alert acknowledged still (`trail_acks`, backends/alerts.py's AlertBook). One dated when a
+dashboard saw it cannot be told from a later one with the same key, so its ack is not
+carried over; and an alert that cleared and came back is a new one, not acknowledged.
+Pure, but for `record_ack`, which writes through the AuditSink contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from backends.actions import APPLIED, audited
+from backends.contracts import AuditSink
+from backends.models import Alert, AuditRecord
+from backends.timeline import stamp
+
+ACK_ACTION = "alert-ack"
+
+
+@dataclass(frozen=True)
+class Ack:
+    actor: str
+    at: datetime
+
+
+def raised_label(a: Alert) -> str:
+    """When it was raised, short (the strip, `A`): "20:49:19Z"; "since start" for one that
+    was there when this dashboard started (it began earlier: the start time is not its)."""
+    return "since start" if a.raised_from == "start" else f"{a.raised_at:%H:%M:%S}Z"
+
+
+def raised_words(a: Alert, today: date | None) -> str:
+    """When it was raised, in words: "20:49:19Z", or "seen since 20:53:05Z (dashboard start)"."""
+    at = stamp(a.raised_at, today)
+    return f"seen since {at} (dashboard start)" if a.raised_from == "start" else at
+
+
+def acked_words(a: Alert, today: date | None) -> str:
+    """ "acknowledged by alice at 20:50:02Z"; "" if it is not acknowledged."""
+    if not a.acknowledged:
+        return ""
+    who = f" by {a.acked_by}" if a.acked_by else ""
+    at = f" at {stamp(a.acked_at, today)}" if a.acked_at is not None else ""
+    return f"acknowledged{who}{at}"
+
+
+async def record_ack(
+    audit: AuditSink | None, actor: str, a: Alert, now: datetime, apply: Callable[[], None]
+) -> None:
+    """Audit the ack of `a` (request, `apply`, outcome); refused with no audit record."""
+
+    async def ack() -> None:
+        apply()
+
+    since = "" if a.raised_from == "start" else "since "
+    await audited(
+        audit,
+        actor=actor,
+        action=ACK_ACTION,
+        target=a.key,
+        details={
+            "kind": a.kind.value,
+            "since": a.raised_at.isoformat(),
+            "raised_from": a.raised_from,
+            # how the timeline reads it (backends/audit_text.py)
+            "alert": f"{a.kind.value} {since}{raised_words(a, now.date())}: {a.message}",
+        },
+        apply=ack,
+    )
+
+
+def trail_acks(
+    actions: Iterable[tuple[AuditRecord | None, AuditRecord | None]],
+) -> dict[tuple[str, datetime], Ack]:
+    """The acks these actions (request and outcome records, oldest first) record, by the
+    alert's key and since, of alerts dated from their data; the first ack of each."""
+    found: dict[tuple[str, datetime], Ack] = {}
+    for request, outcome in actions:
+        if outcome is None or outcome.action != ACK_ACTION or outcome.outcome != APPLIED:
+            continue
+        details = {**(request.details if request else {}), **outcome.details}
+        if details.get("raised_from") != "data":
+            continue
+        try:
+            since = datetime.fromisoformat(details.get("since", ""))
+        except ValueError:
+            continue
+        if since.tzinfo is None:
+            continue
+        found.setdefault((outcome.target, since), Ack(outcome.actor, (request or outcome).at))
+    return found

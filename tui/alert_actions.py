@@ -1,0 +1,103 @@
+"""The App's alerts, as a mixin of WatchfloorApp (like OperatorActions): `a` acknowledges
+the top alert, `A` lists them all (and `a` there acks the one under the cursor).
+
+An ack is audited (backends/alert_acks.py), as a worker counted in flight (tui/in_flight.py):
+the alert is shown acknowledged once its request is in the audit trail; refused (no trail,
+or it cannot be written) it is not, and a toast says why. Dashboards started later on the
+same trail show it acknowledged still (the audit history read at start, tui/history_feed.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from backends.alerts import AlertBook
+from backends.contracts import ActionRefused
+from backends.models import Alert
+from backends.polling import describe_error
+from backends.timeline import Timeline
+
+if TYPE_CHECKING:
+    from backends.wiring import Sources
+
+
+class AlertActions:
+    # Provided by WatchfloorApp / App:
+    sources: Sources
+    _alert_book: AlertBook
+    timeline: Timeline
+
+    def action_ack_alert(self) -> None:
+        app: Any = self
+        alert = self._alert_book.claim_newest()
+        if alert is None:
+            app.notify("No unacknowledged alert", title="Alerts")
+            return
+        self._send_ack(alert)
+
+    def _send_ack(self, alert: Alert) -> None:
+        """An ack is audited (backends/alert_acks.py): the alert is shown acknowledged once
+        its request is in the audit trail; refused (no trail), it is not, and says why."""
+        app: Any = self
+        actor = self.sources.ctx.actor
+        book = self._alert_book
+
+        async def work() -> bool:
+            from backends.alert_acks import Ack, record_ack
+
+            now = app.clock.now()
+            try:
+                await record_ack(
+                    self.sources.ctx.audit,
+                    actor,
+                    alert,
+                    now,
+                    lambda: book.confirm(alert.key, Ack(actor, now)),
+                )
+            except Exception as exc:
+                book.release(alert.key)
+                why = str(exc) if isinstance(exc, ActionRefused) else describe_error(exc)
+                app.notify(
+                    f"{alert.kind.value} is not acknowledged: {why}",
+                    title="Alerts",
+                    severity="error",
+                    markup=False,
+                )
+                return False
+            self._acknowledged(alert, now)
+            return True
+
+        app.send(f"Ack of {alert.kind.value}", work(), key=f"ack:{alert.key}")
+
+    def _acknowledged(self, alert: Alert, now: datetime) -> None:
+        from backends.timeline import ack_key
+
+        app: Any = self
+        self.timeline.note(
+            now,
+            "alert",  # which one: two routes can have the same kind of alert
+            f"acknowledged {alert.kind.value} ({alert.message}) by {self.sources.ctx.actor}",
+            ack_key(alert.key, alert.raised_at.isoformat()),  # the audit trail's too
+        )
+        if app.is_running and app.screen_stack:  # not once it is quitting
+            app.refresh_alerts()
+
+    def action_alerts_list(self) -> None:
+        """Every current alert (the strip shows three), `a` there acks the one under the cursor."""
+        app: Any = self
+        from tui.screens.alerts import AlertsScreen
+
+        def feed() -> None:
+            screen.alerts = app.alert_strip.alerts
+
+        def ack(key: str) -> None:
+            alert = self._alert_book.claim(key)
+            if alert is None:
+                app.notify("Already acknowledged, or no longer firing", title="Alerts")
+                return
+            self._send_ack(alert)
+
+        screen = AlertsScreen(app.alert_strip.alerts, ack)
+        timer = app.set_interval(1.0, feed, name="alerts-list")
+        app.push_screen(screen, lambda _: timer.stop())
