@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from backends.clock import Clock
-from backends.error_text import describe_error
+from backends.error_text import describe_error, host_of
 from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
 from backends.resilience import RETRY_STATUSES, ClientPolicy
@@ -41,7 +41,10 @@ CACHE_MAX = 256
 
 
 class GitHubError(Exception):
-    """A request failed. The message names the method, the path and GitHub's reason."""
+    """A request failed. The message says why, and where (the host, the method and the
+    path): "HTTP 401 from api.github.com: Bad credentials, in GET actions/…/runs"."""
+
+    SAYS_WHAT = True  # its message reads as a cause: describe_error adds no class name
 
 
 class ServerError(GitHubError):
@@ -81,6 +84,7 @@ class GitHubClient:
         self, base_url: str, token: SecretStr | None, *, timeout_s: float, clock: Clock
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.host = host_of(self.base_url)
         self._token = token
         self.timeout_s = timeout_s
         self.policy = ClientPolicy.for_backend(timeout_s)  # this backend's own timeout
@@ -127,6 +131,11 @@ class GitHubClient:
         """`GET actions/workflows/x.yml/runs`: the request, short, for an error message."""
         path = url.removeprefix(self.base_url).split("?")[0]
         return f"{method} {re.sub(r'^/repos/[^/]+/[^/]+/', '', path)}"
+
+    def _answered(self, resp: httpx.Response, what: str) -> str:
+        """An answer that is an error, as describe_error words one: the cause first, the
+        host, then the request: "HTTP 401 from api.github.com: Bad credentials, in GET …"."""
+        return f"HTTP {resp.status_code} from {self.host}: {_message(resp)}, in {what}"
 
     def _check_backoff(self) -> None:
         """No request while backing off, nor with a spent budget before its reset."""
@@ -178,7 +187,7 @@ class GitHubClient:
                 raise RateLimited(until, self.budget, now)
         if method == "GET" and resp.status_code in RETRY_STATUSES:
             what = self._what(method, url)
-            raise ServerError(f"{resp.status_code} {_message(resp)} ({what})", resp.status_code)
+            raise ServerError(self._answered(resp, what), resp.status_code)
         return resp
 
     async def get(self, path: str, params: Mapping[str, object] | None = None) -> Any:
@@ -198,11 +207,11 @@ class GitHubClient:
         if resp.status_code == 404:
             return None, None
         if resp.status_code != 200:
-            raise GitHubError(f"{resp.status_code} {_message(resp)} ({self._what('GET', url)})")
+            raise GitHubError(self._answered(resp, self._what("GET", url)))
         try:
             doc = resp.json()
         except ValueError:
-            raise GitHubError(f"not JSON ({self._what('GET', url)})") from None
+            raise GitHubError(f"not JSON from {self.host}, in {self._what('GET', url)}") from None
         etag = resp.headers.get("etag")
         if etag:
             self._cache[url] = (etag, doc)
@@ -223,7 +232,9 @@ class GitHubClient:
             doc, link = await self._get_url(url)
             pages += 1
             if doc is None and pages == 1:
-                raise GitHubError(f"404 Not Found ({self._what('GET', path)})")
+                raise GitHubError(
+                    f"HTTP 404 from {self.host}: Not Found, in {self._what('GET', path)}"
+                )
             got = doc.get(key) if isinstance(doc, dict) else None
             if not isinstance(got, list) or not all(isinstance(i, dict) for i in got):
                 # a proxy's error page or a changed API: an error (the pane keeps its last
@@ -241,7 +252,7 @@ class GitHubClient:
         """POST JSON; returns the status code (2xx), raises GitHubError otherwise."""
         resp = await self._send("POST", self.url(path), {}, dict(body))
         if resp.status_code // 100 != 2:
-            raise GitHubError(f"{resp.status_code} {_message(resp)} ({self._what('POST', path)})")
+            raise GitHubError(self._answered(resp, self._what("POST", path)))
         return resp.status_code
 
     async def aclose(self) -> None:
