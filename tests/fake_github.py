@@ -61,6 +61,7 @@ class FakeGitHub:
     _throttle: list[tuple[int, int]] = field(default_factory=list)  # (status, retry_after)
     lock: threading.Lock = field(default_factory=threading.Lock)
     delay_s: float = 0.0  # every reply is held this long
+    login: str = "watchfloor-bot"  # the token's account: who GitHub says dispatched a run
     _fail: list[tuple[str, int]] = field(default_factory=list)  # (method or "*", status)
 
     def fail_next(self, times: int, status: int = 500, method: str = "*") -> None:
@@ -191,6 +192,7 @@ class FakeGitHub:
         number = (runs[0]["run_number"] + 1) if runs else 1
         queued = run(8000 + number, number, m.group(3), "queued", None, now, now)
         queued["created_at"], queued["run_started_at"] = ts(now), ts(now)
+        queued["actor"] = queued["triggering_actor"] = {"login": self.login, "type": "User"}
         runs.insert(0, queued)
         self.data["jobs"][queued["id"]] = []
         return 204, self._rate_headers(), None

@@ -9,6 +9,10 @@
   timeout within [0.5 s, timeout_s], and a 5xx or transport error retried once within the
   retry budget, after a jittered backoff. A rate limit is never retried (see above); a
   POST is sent once, with the ceiling as its timeout.
+- A failed write says which way it failed (backends.contracts): `not_applied` when it was
+  never sent (no connection, a rate limit waited out here) or GitHub answered 4xx, and
+  `answer_lost` when it went out and no answer came back (a timeout, a dropped
+  connection) or the answer was a 5xx: the dispatch may have happened.
 - The token is a SecretStr until the moment a request is built; it is never put in a
   message, a repr, or an exception.
 
@@ -27,11 +31,12 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from backends.clock import Clock
+from backends.contracts import ANSWER_LOST, NOT_APPLIED, noting
 from backends.error_text import describe_error, host_of
 from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
 from backends.resilience import RETRY_STATUSES, ClientPolicy
-from backends.transport_errors import httpx_timeout, httpx_transport
+from backends.transport_errors import httpx_not_sent, httpx_timeout, httpx_transport
 
 if TYPE_CHECKING:
     import httpx
@@ -60,6 +65,8 @@ def _retryable(exc: BaseException) -> bool:
 
 
 class RateLimited(GitHubError):
+    over = "The GitHub rate limit is over"  # what a dialog says once `until` has passed
+
     def __init__(self, until: datetime, budget: RateLimit | None, now: datetime) -> None:
         wait = max(0, int((until - now).total_seconds() + 0.999))
         left = ""
@@ -153,20 +160,27 @@ class GitHubClient:
     ) -> httpx.Response:
         import httpx
 
-        self._check_backoff()
         what = self._what(method, url)
 
         async def attempt(limit: float) -> httpx.Response:
             return await self._attempt(method, url, headers, body, limit)
 
-        try:
-            if method == "GET":  # a read: adaptive timeout, budgeted retries
+        if method == "GET":  # a read: adaptive timeout, budgeted retries
+            self._check_backoff()
+            try:
                 return await self.policy.call(
                     attempt, retryable=_retryable, is_timeout=httpx_timeout
                 )
-            return await attempt(self.policy.write_timeout_s)  # a write: once
+            except (httpx.HTTPError, TimeoutError) as exc:
+                raise GitHubError(f"{describe_error(exc)}, in {what}") from None
+        try:  # a write: once, and its error says whether it went out
+            self._check_backoff()
+            return await attempt(self.policy.write_timeout_s)
+        except RateLimited as exc:  # waited out here, or GitHub's 403/429: not done
+            raise noting(exc, NOT_APPLIED) from None
         except (httpx.HTTPError, TimeoutError) as exc:
-            raise GitHubError(f"{describe_error(exc)}, in {what}") from None
+            err = GitHubError(f"{describe_error(exc)}, in {what}")
+            raise noting(err, NOT_APPLIED if httpx_not_sent(exc) else ANSWER_LOST) from None
 
     async def _attempt(
         self, method: str, url: str, headers: dict[str, str], body: Any, limit: float
@@ -252,7 +266,9 @@ class GitHubClient:
         """POST JSON; returns the status code (2xx), raises GitHubError otherwise."""
         resp = await self._send("POST", self.url(path), {}, dict(body))
         if resp.status_code // 100 != 2:
-            raise GitHubError(self._answered(resp, self._what("POST", path)))
+            err = GitHubError(self._answered(resp, self._what("POST", path)))
+            # a 4xx says no; a 5xx says something broke, not whether it was done
+            raise noting(err, ANSWER_LOST if resp.status_code >= 500 else NOT_APPLIED)
         return resp.status_code
 
     async def aclose(self) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from backends.github.artefacts import artefact_states, release_from_payload
+from backends.github.dispatches import Dispatch
 from backends.github.options import ArtefactRule, StageRule
 from backends.github.parse import Payload, parse_time
 from backends.github.stages import stages_from_jobs, step_status
@@ -62,8 +63,20 @@ def run_from_payload(
     )
 
 
-def rehearsal_from_run(run: Payload, jobs: Sequence[Payload] = ()) -> Rehearsal:
+def _login(user: object) -> str | None:
+    login = user.get("login") if isinstance(user, Mapping) else None
+    return login if isinstance(login, str) and login else None
+
+
+def rehearsal_from_run(
+    run: Payload, jobs: Sequence[Payload] = (), dispatch: Dispatch | None = None
+) -> Rehearsal:
+    """A rehearsal run; with the `dispatch` that started it (backends.github.dispatches),
+    the release it rolls back and who triggered it why. Without one, who GitHub says
+    triggered it (a dispatch from its web page, another tool), and nothing more."""
     done = run.get("status") == "completed"
+    d = dispatch
+    github_says = _login(run.get("triggering_actor")) or _login(run.get("actor"))
     return Rehearsal(
         stages=stages_from_jobs(jobs, (), done),
         status=step_status(run.get("status"), run.get("conclusion")),
@@ -71,6 +84,9 @@ def rehearsal_from_run(run: Payload, jobs: Sequence[Payload] = ()) -> Rehearsal:
         started_at=parse_time(run.get("run_started_at")) or parse_time(run.get("created_at")),
         run_id=str(run.get("id", "")),
         url=str(run.get("html_url") or ""),
+        release=d.release if d is not None else None,
+        actor=d.actor if d is not None else github_says,
+        reason=d.reason if d is not None else None,
     )
 
 
