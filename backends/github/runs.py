@@ -35,6 +35,22 @@ def release_matches_run(release: Payload, run: Payload) -> bool:
     return ended is not None and created <= ended
 
 
+def _exact(release: Payload, run: Payload) -> bool:
+    sha, branch = run.get("head_sha"), run.get("head_branch")
+    return bool(sha and release.get("target_commitish") == sha) or bool(
+        branch and release.get("tag_name") == branch
+    )
+
+
+def release_of(run: Payload, releases: Sequence[Payload]) -> Payload | None:
+    """The published release this run cut, among `releases` (the latest and the recent
+    ones, `GET .../releases`): one of its commit or tag first, else one created while it
+    ran. Drafts are not published: never."""
+    published = [r for r in releases if not r.get("draft")]
+    exact = next((r for r in published if _exact(r, run)), None)
+    return exact or next((r for r in published if release_matches_run(r, run)), None)
+
+
 def run_from_payload(
     run: Payload,
     jobs: Sequence[Payload],
@@ -44,7 +60,7 @@ def run_from_payload(
     release: Payload | None = None,
 ) -> ReleaseRun:
     """A workflow run with its jobs. `artefacts` None: the artefacts are not known for
-    this run (older cuts: only the latest release is fetched), so none are claimed."""
+    this run (an older cut whose release is not among those read), so none are claimed."""
     status = step_status(run.get("status"), run.get("conclusion"))
     done = run.get("status") == "completed"
     started = parse_time(run.get("run_started_at")) or parse_time(run.get("created_at"))

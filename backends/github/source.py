@@ -1,8 +1,9 @@
 """The release train from GitHub Actions: a polling ReleaseSource.
 
 Each poll reads the release-train workflow's runs (paginated), the jobs and steps of the
-runs still moving (a finished run's jobs are kept, they never change), the latest release
-and the rollback-rehearsal workflow's latest runs. Conditional requests make an unchanged
+runs still moving (a finished run's jobs are kept, they never change), the latest release,
+the recent releases (so a cut keeps its version and verification once a newer one has
+published) and the rollback-rehearsal workflow's latest runs. Conditional requests make an unchanged
 poll cost no rate limit. The rehearsal, a workflow_dispatch through the audited path, and
 which run each dispatch started: backends.github.rehearse.
 """
@@ -23,7 +24,7 @@ from backends.github.parse import Payload
 from backends.github.rehearse import Rehearsing
 from backends.github.runs import (
     rehearsal_from_run,
-    release_matches_run,
+    release_of,
     run_from_payload,
     workflow_runs,
 )
@@ -105,19 +106,25 @@ class GitHubRelease(Rehearsing):
         release = await self.client.get(f"{self.repo_path}/releases/latest")
         if release is not None and not isinstance(release, dict):
             raise GitHubError("unexpected answer to GET releases/latest: not a release object")
+        listed = await self.client.get(f"{self.repo_path}/releases", {"per_page": o.recent + 1})
+        if listed is not None and not (
+            isinstance(listed, list) and all(isinstance(r, dict) for r in listed)
+        ):
+            raise GitHubError("unexpected answer to GET releases: not a list of releases")
+        releases = [*([release] if release is not None else []), *(listed or [])]
         rehearsal_page = await self.client.get(
             f"{self._workflow(o.rehearsal_workflow)}/runs", {"per_page": REHEARSALS}
         )
         mapped = []
         for i, run in enumerate(runs):
-            known = i == 0 or (release is not None and release_matches_run(release, run))
+            own = release_of(run, releases)
             mapped.append(
                 run_from_payload(
                     run,
                     await self._jobs(run),
                     stages=o.stages,
-                    artefacts=o.artefacts if known else None,
-                    release=release,
+                    artefacts=o.artefacts if i == 0 or own is not None else None,
+                    release=own,
                 )
             )
         reh_runs = workflow_runs(rehearsal_page) if isinstance(rehearsal_page, dict) else []
