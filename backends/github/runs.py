@@ -15,7 +15,7 @@ from backends.github.dispatches import Dispatch
 from backends.github.options import ArtefactRule, StageRule
 from backends.github.parse import Payload, parse_time
 from backends.github.stages import stages_from_jobs, step_status
-from backends.models import Rehearsal, ReleaseRun
+from backends.models import Rehearsal, ReleaseRun, not_missing_yet
 
 
 def release_matches_run(release: Payload, run: Payload) -> bool:
@@ -67,6 +67,7 @@ def run_from_payload(
     mine = release if release is not None and release_matches_run(release, run) else None
     published = release_from_payload(mine) if mine is not None else None
     version = published.tag if published and published.tag else f"#{run.get('run_number', '?')}"
+    arts = artefact_states(artefacts, jobs, published) if artefacts is not None else {}
     return ReleaseRun(
         id=str(run.get("id", "")),
         version=version,
@@ -74,7 +75,7 @@ def run_from_payload(
         started_at=started or datetime.fromtimestamp(0, UTC),
         finished_at=parse_time(run.get("updated_at")) if done else None,
         stages=stages_from_jobs(jobs, stages, done),
-        artifacts=artefact_states(artefacts, jobs, published) if artefacts is not None else {},
+        artifacts=arts if done else not_missing_yet(arts),
         url=str(run.get("html_url") or ""),
     )
 
