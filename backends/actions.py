@@ -5,6 +5,9 @@ Validation and the policy check happen in the adapter before it calls `audited`.
 
 An error raised by `apply` carries a note (`while_applying` tells): the change was being
 sent, so it may have taken effect. An error without it came before: nothing was changed.
+A client can say more (backends.contracts): `not_applied` (never sent, or refused by the
+backend) gets no such note and its outcome is "failed: ..."; `answer_lost` (sent, no
+answer) is audited as "unknown: ... (may have been sent)", never plainly "failed".
 """
 
 from __future__ import annotations
@@ -13,11 +16,26 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from backends.contracts import APPLYING, ActionRefused, AuditSink, while_applying
+from backends.contracts import (
+    APPLYING,
+    ActionRefused,
+    AuditSink,
+    answer_lost,
+    not_applied,
+    noting,
+)
 from backends.polling import describe_error
 
 T = TypeVar("T")
 APPLIED = "applied"  # the outcome of an action that was carried out
+
+
+def failed_outcome(exc: BaseException) -> str:
+    """The audit outcome of an action `apply` raised `exc` for: "failed: why", or, when
+    the change went out and its answer was lost, "unknown: why (may have been sent)"."""
+    if answer_lost(exc):
+        return f"unknown: {describe_error(exc)} (may have been sent)"
+    return f"failed: {describe_error(exc)}"
 
 
 async def audited(
@@ -44,16 +62,10 @@ async def audited(
     try:
         result = await apply()
     except Exception as exc:
-        if not while_applying(exc):
-            exc.add_note(APPLYING)
-        await audit.append(
-            actor,
-            action,
-            target,
-            "outcome",
-            record_id=record_id,
-            outcome=f"failed: {describe_error(exc)}",
-        )
+        said = failed_outcome(exc)
+        if not not_applied(exc):
+            noting(exc, APPLYING)
+        await audit.append(actor, action, target, "outcome", record_id=record_id, outcome=said)
         raise
     said = outcome(result) if outcome is not None else APPLIED
     await audit.append(actor, action, target, "outcome", record_id=record_id, outcome=said)

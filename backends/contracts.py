@@ -8,7 +8,8 @@ A source that fails keeps yielding: the last data, with health set to error.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Protocol, runtime_checkable
+from datetime import datetime
+from typing import Protocol, TypeVar, runtime_checkable
 
 from backends.models import (
     AccessSnapshot,
@@ -42,20 +43,53 @@ PANES: tuple[str, ...] = ("access", "grants", "release", "latency", "faults")
 class ActionRefused(Exception):
     """An action was refused before anything was applied (validation, policy, audit).
     `field`: the request's field it is about, when one is (e.g. "spec.target_host"), so a
-    form can put the focus there."""
+    form can put the focus there. `until`: a refusal that holds only until then (a rate
+    limit), and `over`: what a dialog says once it has passed ("The rate limit is over")."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(
+        self, message: str, field: str = "", *, until: datetime | None = None, over: str = ""
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.until = until
+        self.over = over
 
 
 APPLYING = "watchfloor: raised while the change was being applied (it may have taken effect)"
+NOT_APPLIED = "watchfloor: nothing was applied (not sent, or the backend refused it)"
+ANSWER_LOST = "watchfloor: sent, but its answer was lost (it may have taken effect)"
+E = TypeVar("E", bound=BaseException)
+
+
+def _noted(exc: BaseException, note: str) -> bool:
+    return note in getattr(exc, "__notes__", ())
 
 
 def while_applying(exc: BaseException) -> bool:
     """An action failed once its change had gone out (it may have taken effect), not
-    before: `backends.actions.audited` notes it on what `apply` raised."""
-    return APPLYING in getattr(exc, "__notes__", ())
+    before: `backends.actions.audited` notes it on what `apply` raised, unless the error
+    says nothing was applied (`not_applied`)."""
+    return _noted(exc, APPLYING)
+
+
+def not_applied(exc: BaseException) -> bool:
+    """The error says the change was not made: it never went out (refused connection, a
+    rate limit waited out locally), or the backend answered no (a 4xx)."""
+    return _noted(exc, NOT_APPLIED)
+
+
+def answer_lost(exc: BaseException) -> bool:
+    """The change went out and no answer came back (a read timeout, a dropped connection,
+    a 5xx): it may have taken effect, and only a later read can tell."""
+    return _noted(exc, ANSWER_LOST)
+
+
+def noting(exc: E, note: str) -> E:
+    """`exc` with `note` (NOT_APPLIED or ANSWER_LOST) added once: how a client says which
+    way a write failed."""
+    if not _noted(exc, note):
+        exc.add_note(note)
+    return exc
 
 
 @runtime_checkable

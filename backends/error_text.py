@@ -12,7 +12,9 @@ with url: <the whole encoded query>", urllib3 (kubernetes) in MaxRetryError, htt
 ReadTimeout with no text at all. The chain is walked for the cause and for the host it was
 talking to (httpx's and requests' request, urllib3's pool or connection); `where` names the
 host when no error in the chain does (prometheus-api-client's HTTP errors). An error that
-is none of these keeps its type and first line, with any URL cut at its query string.
+is none of these keeps its type and first line, with any URL cut at its query string; one
+whose class says its message already reads as a cause (`SAYS_WHAT = True`: GitHubError's
+"connection refused (api.github.com), in GET …") keeps its first line alone.
 The client libraries are never imported here: they are loaded when one of their errors
 exists.
 """
@@ -282,7 +284,11 @@ def describe_error(exc: BaseException, where: str = "") -> str:
 
 
 def _own(exc: BaseException) -> str:
-    """An error that is not a client's: its type and its first line."""
+    """An error that is not a client's: its type and its first line; only the line when
+    its class says the message names the cause itself (`SAYS_WHAT`): a class name in front
+    of "connection refused (host), in GET …" pushed the host out of a pane's border."""
     text = str(exc).strip()
     first = _strip_queries(text.splitlines()[0]) if text else ""
+    if first and getattr(type(exc), "SAYS_WHAT", False) is True:
+        return first
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

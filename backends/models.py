@@ -34,6 +34,7 @@ from backends.models_release import ReleaseSnapshot as ReleaseSnapshot
 from backends.models_release import ReleaseStage as ReleaseStage
 from backends.models_release import StageStatus as StageStatus
 from backends.models_release import Verification as Verification
+from backends.models_release import not_missing_yet as not_missing_yet
 
 # --- access (ABAC) ---
 

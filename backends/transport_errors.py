@@ -22,6 +22,17 @@ def httpx_transport(exc: BaseException) -> bool:
     return httpx_timeout(exc) or (httpx is not None and isinstance(exc, httpx.TransportError))
 
 
+def httpx_not_sent(exc: BaseException) -> bool:
+    """The request never went out: no connection was made (refused, not resolved, a
+    connect or pool timeout), or it was not a request httpx could send. Any other
+    transport error or timeout came after it was sent: its answer was lost."""
+    httpx = sys.modules.get("httpx")
+    if httpx is None:
+        return False
+    before = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+    return isinstance(exc, (*before, httpx.UnsupportedProtocol, httpx.LocalProtocolError))
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """The exception and what it wraps: requests and urllib3 nest the cause in args[0],
     `.reason`, `__cause__` or `__context__` (ConnectionError(MaxRetryError(ReadTimeout)))."""

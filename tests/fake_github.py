@@ -4,6 +4,7 @@ GitHub REST endpoints the `github` backend uses, the way GitHub documents them:
 - GET  /repos/{o}/{r}/actions/workflows/{file}/runs   paginated (per_page, page, Link)
 - GET  /repos/{o}/{r}/actions/runs/{id}/jobs           paginated
 - GET  /repos/{o}/{r}/releases/latest                  404 when there is none
+- GET  /repos/{o}/{r}/releases                         newest first (per_page, page)
 - POST /repos/{o}/{r}/actions/workflows/{file}/dispatches   204, needs a token
 
 Every GET has a strong ETag; a matching If-None-Match gets 304 and costs no rate limit.
@@ -36,6 +37,7 @@ DOCS = "https://docs.github.com/rest"
 _RUNS = re.compile(r"^/repos/([^/]+)/([^/]+)/actions/workflows/([^/]+)/runs$")
 _JOBS = re.compile(r"^/repos/([^/]+)/([^/]+)/actions/runs/(\d+)/jobs$")
 _LATEST = re.compile(r"^/repos/([^/]+)/([^/]+)/releases/latest$")
+_RELEASES = re.compile(r"^/repos/([^/]+)/([^/]+)/releases$")
 _DISPATCH = re.compile(r"^/repos/([^/]+)/([^/]+)/actions/workflows/([^/]+)/dispatches$")
 
 
@@ -61,6 +63,7 @@ class FakeGitHub:
     _throttle: list[tuple[int, int]] = field(default_factory=list)  # (status, retry_after)
     lock: threading.Lock = field(default_factory=threading.Lock)
     delay_s: float = 0.0  # every reply is held this long
+    login: str = "watchfloor-bot"  # the token's account: who GitHub says dispatched a run
     _fail: list[tuple[str, int]] = field(default_factory=list)  # (method or "*", status)
 
     def fail_next(self, times: int, status: int = 500, method: str = "*") -> None:
@@ -173,7 +176,18 @@ class FakeGitHub:
         if (m := _LATEST.match(path)) and m.group(1, 2) == (OWNER, REPO):
             rel = self.data.get("release")
             return None if rel is None else (rel, "")
+        if (m := _RELEASES.match(path)) and m.group(1, 2) == (OWNER, REPO):
+            return self._releases(query), ""
         return None
+
+    def _releases(self, query: dict[str, str]) -> list[Any]:
+        """`data["releases"]`, newest first; without it, the latest release alone."""
+        listed = self.data.get("releases")
+        if listed is None:
+            listed = [self.data["release"]] if self.data.get("release") else []
+        per_page = min(100, int(query.get("per_page", "30")))
+        page = int(query.get("page", "1"))
+        return list(listed[(page - 1) * per_page : page * per_page])
 
     def _dispatch(self, path: str, auth: str, body: Any) -> tuple[int, dict[str, str], Any]:
         m = _DISPATCH.match(path)
@@ -191,6 +205,7 @@ class FakeGitHub:
         number = (runs[0]["run_number"] + 1) if runs else 1
         queued = run(8000 + number, number, m.group(3), "queued", None, now, now)
         queued["created_at"], queued["run_started_at"] = ts(now), ts(now)
+        queued["actor"] = queued["triggering_actor"] = {"login": self.login, "type": "User"}
         runs.insert(0, queued)
         self.data["jobs"][queued["id"]] = []
         return 204, self._rate_headers(), None

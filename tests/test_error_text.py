@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 
 from backends.github.options import GitHubOptions
 from backends.github.source import GitHubRelease
@@ -31,6 +32,11 @@ from backends.prom.source import PromLatency
 from backends.prometheus_access import PromAccess, PromAccessOptions
 from backends.registry import BackendContext
 from tests.dead_servers import failing, hanging, refusing
+from tests.fake_github import FakeGitHub
+from tests.github_helpers import TOKEN, github_sources
+from tests.github_payloads import TRAIN
+from tests.helpers import wait_for
+from tui.app import WatchfloorApp
 
 LIMIT_S = 0.5  # every backend's timeout here: the floor, so it never adapts away
 
@@ -111,7 +117,43 @@ async def test_github_down_says_why_and_where(unreachable: tuple[int, str], tmp_
         snap = await first(src.watch())
     finally:
         await src.aclose()
-    assert (snap.health.last_error or "").startswith(f"GitHubError: {said}, in GET ")
+    assert (snap.health.last_error or "").startswith(f"{said}, in GET ")
+
+
+async def test_github_errors_lead_with_the_cause_and_the_host(
+    gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They read "GitHubError: 401 Bad credentials (GET …)" and "RateLimited: GitHub rate
+    limit: …": a class name first, and no host."""
+    host = gh.base_url.removeprefix("http://")
+    src = github_sources(gh, monkeypatch)
+    try:
+        gh.token = "ghp_rotatedElsewhere"
+        snap = await src["release"].snapshot()
+        assert snap.health.last_error == (
+            f"HTTP 401 from {host}: Bad credentials, in GET actions/workflows/{TRAIN}/runs"
+        )
+        gh.token = TOKEN
+        gh.throttle(429, 30)
+        snap = await src["release"].snapshot()
+        assert (snap.health.last_error or "").startswith("GitHub rate limit: retrying in 30s")
+    finally:
+        await src.aclose()
+
+
+async def test_github_down_keeps_its_host_in_the_border_at_120_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "GitHubError: " in front pushed the host out: the border said "connection
+    refused, in GET …" without saying where."""
+    with refusing() as port:
+        sources = github_sources(FakeGitHub(base_url=f"http://127.0.0.1:{port}"), monkeypatch)
+        app = WatchfloorApp(sources)
+        async with app.run_test(size=(120, 40)) as pilot:
+            pane = app.pane("release")
+            await wait_for(pilot, lambda: "✖" in str(pane.border_subtitle), what="the error")
+            said = Text.from_markup(str(pane.border_subtitle)).plain
+    assert said.startswith(f"✖ connection refused (127.0.0.1:{port}), in GET "), said
 
 
 def _requests_error(port: int) -> BaseException:

@@ -63,7 +63,7 @@ def test_release_pane_github_rate_limited(snap_compare: Any) -> None:
             "health": SourceHealth(
                 state=HealthState.ERROR,
                 last_ok_at=T0 - timedelta(seconds=40),
-                last_error="GitHubError: GitHub rate limit: retrying in 42s (at 09:00:42Z)",
+                last_error="GitHub rate limit: retrying in 42s (at 09:00:42Z)",
                 interval_s=15,
             ),
             "rate_limit": RateLimit(

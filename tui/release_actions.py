@@ -4,15 +4,17 @@ opens the rollback rehearsal
 dialog (what it rolls back and where, kept current while it is open, a reason, ROLLBACK
 typed out), whose message becomes
 the ReleaseSource's audited `trigger_rehearsal` as `sources.ctx.actor`. A refusal is shown
-in the dialog, which stays open with what was typed."""
+in the dialog, which stays open with what was typed; a dispatch that went out and failed
+(its answer lost) is not offered for sending again: it may have started a rehearsal."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from backends.contracts import ActionRefused
+from backends.contracts import ActionRefused, while_applying
 from backends.models import Actor, Rehearsal, ReleaseRun, ReleaseSnapshot, StageStatus
 from backends.polling import describe_error
 from tui.fmt import FORM_READ_ONLY
@@ -110,7 +112,9 @@ class ReleaseActions(InFlight):
 
         screen = RehearsalScreen(*self._rehearsal_says())
         timer = self.set_interval(
-            1.0, lambda: screen.update(*self._rehearsal_says()), name="rehearsal"
+            1.0,
+            lambda: screen.update(*self._rehearsal_says(), now=self.clock.now()),
+            name="rehearsal",
         )
         await self.push_screen(screen, lambda _: timer.stop())
 
@@ -126,10 +130,17 @@ class ReleaseActions(InFlight):
                 Actor(name=self.sources.ctx.actor), message.reason
             )
         except ActionRefused as exc:  # e.g. one is already running: keep the dialog
-            message.screen.refused(str(exc))
+            message.screen.refused(str(exc), until=exc.until, over=exc.over)
             return False
-        except Exception as exc:
-            message.screen.refused(describe_error(exc), failed=True)
+        except Exception as exc:  # before the dispatch went out, or after (may have started)
+            until = getattr(exc, "until", None)  # a rate limit says until when
+            message.screen.refused(
+                describe_error(exc),
+                failed=True,
+                sent=while_applying(exc),
+                until=until if isinstance(until, datetime) else None,
+                over=str(getattr(exc, "over", "")),
+            )
             return False
         else:
             message.screen.finish(True)

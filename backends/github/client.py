@@ -9,6 +9,10 @@
   timeout within [0.5 s, timeout_s], and a 5xx or transport error retried once within the
   retry budget, after a jittered backoff. A rate limit is never retried (see above); a
   POST is sent once, with the ceiling as its timeout.
+- A failed write says which way it failed (backends.contracts): `not_applied` when it was
+  never sent (no connection, a rate limit waited out here) or GitHub answered 4xx, and
+  `answer_lost` when it went out and no answer came back (a timeout, a dropped
+  connection) or the answer was a 5xx: the dispatch may have happened.
 - The token is a SecretStr until the moment a request is built; it is never put in a
   message, a repr, or an exception.
 
@@ -27,11 +31,12 @@ from urllib.parse import urlencode
 from pydantic import SecretStr
 
 from backends.clock import Clock
-from backends.error_text import describe_error
+from backends.contracts import ANSWER_LOST, NOT_APPLIED, noting
+from backends.error_text import describe_error, host_of
 from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
 from backends.resilience import RETRY_STATUSES, ClientPolicy
-from backends.transport_errors import httpx_timeout, httpx_transport
+from backends.transport_errors import httpx_not_sent, httpx_timeout, httpx_transport
 
 if TYPE_CHECKING:
     import httpx
@@ -41,7 +46,10 @@ CACHE_MAX = 256
 
 
 class GitHubError(Exception):
-    """A request failed. The message names the method, the path and GitHub's reason."""
+    """A request failed. The message says why, and where (the host, the method and the
+    path): "HTTP 401 from api.github.com: Bad credentials, in GET actions/…/runs"."""
+
+    SAYS_WHAT = True  # its message reads as a cause: describe_error adds no class name
 
 
 class ServerError(GitHubError):
@@ -57,6 +65,8 @@ def _retryable(exc: BaseException) -> bool:
 
 
 class RateLimited(GitHubError):
+    over = "The GitHub rate limit is over"  # what a dialog says once `until` has passed
+
     def __init__(self, until: datetime, budget: RateLimit | None, now: datetime) -> None:
         wait = max(0, int((until - now).total_seconds() + 0.999))
         left = ""
@@ -81,6 +91,7 @@ class GitHubClient:
         self, base_url: str, token: SecretStr | None, *, timeout_s: float, clock: Clock
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.host = host_of(self.base_url)
         self._token = token
         self.timeout_s = timeout_s
         self.policy = ClientPolicy.for_backend(timeout_s)  # this backend's own timeout
@@ -128,6 +139,11 @@ class GitHubClient:
         path = url.removeprefix(self.base_url).split("?")[0]
         return f"{method} {re.sub(r'^/repos/[^/]+/[^/]+/', '', path)}"
 
+    def _answered(self, resp: httpx.Response, what: str) -> str:
+        """An answer that is an error, as describe_error words one: the cause first, the
+        host, then the request: "HTTP 401 from api.github.com: Bad credentials, in GET …"."""
+        return f"HTTP {resp.status_code} from {self.host}: {_message(resp)}, in {what}"
+
     def _check_backoff(self) -> None:
         """No request while backing off, nor with a spent budget before its reset."""
         now = self.clock.now()
@@ -144,20 +160,27 @@ class GitHubClient:
     ) -> httpx.Response:
         import httpx
 
-        self._check_backoff()
         what = self._what(method, url)
 
         async def attempt(limit: float) -> httpx.Response:
             return await self._attempt(method, url, headers, body, limit)
 
-        try:
-            if method == "GET":  # a read: adaptive timeout, budgeted retries
+        if method == "GET":  # a read: adaptive timeout, budgeted retries
+            self._check_backoff()
+            try:
                 return await self.policy.call(
                     attempt, retryable=_retryable, is_timeout=httpx_timeout
                 )
-            return await attempt(self.policy.write_timeout_s)  # a write: once
+            except (httpx.HTTPError, TimeoutError) as exc:
+                raise GitHubError(f"{describe_error(exc)}, in {what}") from None
+        try:  # a write: once, and its error says whether it went out
+            self._check_backoff()
+            return await attempt(self.policy.write_timeout_s)
+        except RateLimited as exc:  # waited out here, or GitHub's 403/429: not done
+            raise noting(exc, NOT_APPLIED) from None
         except (httpx.HTTPError, TimeoutError) as exc:
-            raise GitHubError(f"{describe_error(exc)}, in {what}") from None
+            err = GitHubError(f"{describe_error(exc)}, in {what}")
+            raise noting(err, NOT_APPLIED if httpx_not_sent(exc) else ANSWER_LOST) from None
 
     async def _attempt(
         self, method: str, url: str, headers: dict[str, str], body: Any, limit: float
@@ -178,7 +201,7 @@ class GitHubClient:
                 raise RateLimited(until, self.budget, now)
         if method == "GET" and resp.status_code in RETRY_STATUSES:
             what = self._what(method, url)
-            raise ServerError(f"{resp.status_code} {_message(resp)} ({what})", resp.status_code)
+            raise ServerError(self._answered(resp, what), resp.status_code)
         return resp
 
     async def get(self, path: str, params: Mapping[str, object] | None = None) -> Any:
@@ -198,11 +221,11 @@ class GitHubClient:
         if resp.status_code == 404:
             return None, None
         if resp.status_code != 200:
-            raise GitHubError(f"{resp.status_code} {_message(resp)} ({self._what('GET', url)})")
+            raise GitHubError(self._answered(resp, self._what("GET", url)))
         try:
             doc = resp.json()
         except ValueError:
-            raise GitHubError(f"not JSON ({self._what('GET', url)})") from None
+            raise GitHubError(f"not JSON from {self.host}, in {self._what('GET', url)}") from None
         etag = resp.headers.get("etag")
         if etag:
             self._cache[url] = (etag, doc)
@@ -223,7 +246,9 @@ class GitHubClient:
             doc, link = await self._get_url(url)
             pages += 1
             if doc is None and pages == 1:
-                raise GitHubError(f"404 Not Found ({self._what('GET', path)})")
+                raise GitHubError(
+                    f"HTTP 404 from {self.host}: Not Found, in {self._what('GET', path)}"
+                )
             got = doc.get(key) if isinstance(doc, dict) else None
             if not isinstance(got, list) or not all(isinstance(i, dict) for i in got):
                 # a proxy's error page or a changed API: an error (the pane keeps its last
@@ -241,7 +266,9 @@ class GitHubClient:
         """POST JSON; returns the status code (2xx), raises GitHubError otherwise."""
         resp = await self._send("POST", self.url(path), {}, dict(body))
         if resp.status_code // 100 != 2:
-            raise GitHubError(f"{resp.status_code} {_message(resp)} ({self._what('POST', path)})")
+            err = GitHubError(self._answered(resp, self._what("POST", path)))
+            # a 4xx says no; a 5xx says something broke, not whether it was done
+            raise noting(err, ANSWER_LOST if resp.status_code >= 500 else NOT_APPLIED)
         return resp.status_code
 
     async def aclose(self) -> None:

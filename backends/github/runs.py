@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from backends.github.artefacts import artefact_states, release_from_payload
+from backends.github.dispatches import Dispatch
 from backends.github.options import ArtefactRule, StageRule
 from backends.github.parse import Payload, parse_time
 from backends.github.stages import stages_from_jobs, step_status
-from backends.models import Rehearsal, ReleaseRun
+from backends.models import Rehearsal, ReleaseRun, not_missing_yet
 
 
 def release_matches_run(release: Payload, run: Payload) -> bool:
@@ -34,6 +35,22 @@ def release_matches_run(release: Payload, run: Payload) -> bool:
     return ended is not None and created <= ended
 
 
+def _exact(release: Payload, run: Payload) -> bool:
+    sha, branch = run.get("head_sha"), run.get("head_branch")
+    return bool(sha and release.get("target_commitish") == sha) or bool(
+        branch and release.get("tag_name") == branch
+    )
+
+
+def release_of(run: Payload, releases: Sequence[Payload]) -> Payload | None:
+    """The published release this run cut, among `releases` (the latest and the recent
+    ones, `GET .../releases`): one of its commit or tag first, else one created while it
+    ran. Drafts are not published: never."""
+    published = [r for r in releases if not r.get("draft")]
+    exact = next((r for r in published if _exact(r, run)), None)
+    return exact or next((r for r in published if release_matches_run(r, run)), None)
+
+
 def run_from_payload(
     run: Payload,
     jobs: Sequence[Payload],
@@ -43,13 +60,14 @@ def run_from_payload(
     release: Payload | None = None,
 ) -> ReleaseRun:
     """A workflow run with its jobs. `artefacts` None: the artefacts are not known for
-    this run (older cuts: only the latest release is fetched), so none are claimed."""
+    this run (an older cut whose release is not among those read), so none are claimed."""
     status = step_status(run.get("status"), run.get("conclusion"))
     done = run.get("status") == "completed"
     started = parse_time(run.get("run_started_at")) or parse_time(run.get("created_at"))
     mine = release if release is not None and release_matches_run(release, run) else None
     published = release_from_payload(mine) if mine is not None else None
     version = published.tag if published and published.tag else f"#{run.get('run_number', '?')}"
+    arts = artefact_states(artefacts, jobs, published) if artefacts is not None else {}
     return ReleaseRun(
         id=str(run.get("id", "")),
         version=version,
@@ -57,13 +75,25 @@ def run_from_payload(
         started_at=started or datetime.fromtimestamp(0, UTC),
         finished_at=parse_time(run.get("updated_at")) if done else None,
         stages=stages_from_jobs(jobs, stages, done),
-        artifacts=artefact_states(artefacts, jobs, published) if artefacts is not None else {},
+        artifacts=arts if done else not_missing_yet(arts),
         url=str(run.get("html_url") or ""),
     )
 
 
-def rehearsal_from_run(run: Payload, jobs: Sequence[Payload] = ()) -> Rehearsal:
+def _login(user: object) -> str | None:
+    login = user.get("login") if isinstance(user, Mapping) else None
+    return login if isinstance(login, str) and login else None
+
+
+def rehearsal_from_run(
+    run: Payload, jobs: Sequence[Payload] = (), dispatch: Dispatch | None = None
+) -> Rehearsal:
+    """A rehearsal run; with the `dispatch` that started it (backends.github.dispatches),
+    the release it rolls back and who triggered it why. Without one, who GitHub says
+    triggered it (a dispatch from its web page, another tool), and nothing more."""
     done = run.get("status") == "completed"
+    d = dispatch
+    github_says = _login(run.get("triggering_actor")) or _login(run.get("actor"))
     return Rehearsal(
         stages=stages_from_jobs(jobs, (), done),
         status=step_status(run.get("status"), run.get("conclusion")),
@@ -71,6 +101,9 @@ def rehearsal_from_run(run: Payload, jobs: Sequence[Payload] = ()) -> Rehearsal:
         started_at=parse_time(run.get("run_started_at")) or parse_time(run.get("created_at")),
         run_id=str(run.get("id", "")),
         url=str(run.get("html_url") or ""),
+        release=d.release if d is not None else None,
+        actor=d.actor if d is not None else github_says,
+        reason=d.reason if d is not None else None,
     )
 
 

@@ -172,7 +172,7 @@ class ReleasePane(SourcePane):
             "version",
             "status",
             "finished",
-            Column("took", right=True),
+            Column("run took", right=True),  # the run, set-up included; stages: their own
             "failed at",
             "artefacts",
             id="release-table",

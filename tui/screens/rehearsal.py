@@ -10,10 +10,18 @@ release is not the one it named when it opened (a cut published meanwhile), it s
 ("the latest release is now … (was …)"); ROLLBACK typed before that is not taken for the
 new release: the next Enter is refused once, saying so, and the one after triggers it.
 A refusal from the backend (one already running) is shown until the last rehearsal's line
-changes (that one finished): then the dialog says so, and that Enter sends again."""
+changes (that one finished): then the dialog says so, and that Enter sends again. One that
+holds until a time (a rate limit) says once it has passed that Enter sends again.
+
+A dispatch that went out and failed (its answer lost: a timeout) may have started a
+rehearsal: the dialog says so, does not offer to send it again, and clears ROLLBACK; once
+the last rehearsal's line changes (its run is listed) it says that it was sent. Another
+needs ROLLBACK typed again, and the backend refuses it until the polls have shown whether
+a run appeared."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -75,6 +83,8 @@ class RehearsalScreen(ActionForm[bool | None]):
         self.last = last
         self.opened_with = version  # what it named when it opened
         self._refused_under: str | None = None  # the last rehearsal a shown refusal met
+        self._lost_under: str | None = None  # the same, for a dispatch whose answer was lost
+        self._until: tuple[datetime, str] | None = None  # a refusal holds until; then says
         self.confirmed_for = version  # the release a confirmation is taken for
 
     @on(Input.Changed, "#rehearsal-confirm")
@@ -98,8 +108,9 @@ class RehearsalScreen(ActionForm[bool | None]):
     def changed(self) -> str:
         return f"The latest release is now {named(self.version)} (was {named(self.confirmed_for)})"
 
-    def update(self, version: str, target: str, last: str) -> None:
-        """The App's feed: the source's latest release, where it runs, the last rehearsal."""
+    def update(self, version: str, target: str, last: str, now: datetime | None = None) -> None:
+        """The App's feed: the source's latest release, where it runs, the last rehearsal
+        (and the time, for a refusal that holds until then)."""
         moved = version != self.version
         self.version, self.target, self.last = version, target, last
         if not self.is_mounted:
@@ -111,6 +122,18 @@ class RehearsalScreen(ActionForm[bool | None]):
             error.update(
                 Text(f"{self.changed()}: this rolls back {named(version)}.", "bold yellow")
             )
+        elif self._lost_under not in (None, last) and not self.busy:
+            self._lost_under = self._refused_under = self._until = None
+            error.update(
+                Text.assemble(
+                    ("A rehearsal run is listed since the dispatch whose answer was lost", "bold"),
+                    f" ({last}): it was sent. Esc closes.",
+                )
+            )
+        elif self._until is not None and now is not None and now >= self._until[0]:
+            if not self.busy:
+                over, self._until, self._refused_under = self._until[1], None, None
+                error.update(Text.assemble((over, "bold yellow"), (" · Enter sends again", "dim")))
         elif self._refused_under not in (None, last) and not self.busy:
             self._refused_under = None  # what it was refused for (one running) is over
             error.update(
@@ -122,15 +145,47 @@ class RehearsalScreen(ActionForm[bool | None]):
             )
 
     def show_error(self, message: str, field: str = "", again: str | None = None) -> None:
-        self._refused_under = None
+        self._refused_under = self._until = None
         super().show_error(message, field, again)
 
+    def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
+        """Sent (its answer lost), it may have started: no "Enter sends again"."""
+        if sent:
+            return (
+                f"Sent, but its outcome is unknown: {cause}. The rehearsal may have started.",
+                " Its run shows as the last rehearsal above once listed; until then another"
+                f" is refused. {CONFIRM_WORD} was cleared.",
+            )
+        if sent is False:
+            return f"failed: {cause}. Nothing was started.", None
+        return super().failure(cause, sent)
+
     def refused(
-        self, message: str, *, failed: bool = False, field: str = "", sent: bool | None = None
+        self,
+        message: str,
+        *,
+        failed: bool = False,
+        field: str = "",
+        sent: bool | None = None,
+        until: datetime | None = None,
+        over: str = "",
     ) -> None:
-        """The backend's refusal, shown until the rehearsal it was given under changes."""
+        """The backend's refusal, shown until the rehearsal it was given under changes, or
+        `until` (with `over` to say then). Failed after it was `sent`: it may have started,
+        so ROLLBACK is cleared (a fresh confirmation for another), and the dialog says so
+        once the last rehearsal's line shows a new run."""
+        if failed and sent and not self.is_open:  # closed meanwhile: the toast says it too
+            message = f"{message}: it was sent, the rehearsal may have started"
         super().refused(message, failed=failed, field=field, sent=sent)
-        if self.is_open and not field:  # one naming a field is about what was typed
+        if not self.is_open:
+            return
+        self._until = (until, over) if until is not None and over else None
+        if failed and sent:
+            self._lost_under = self.last
+            confirm = self.query_one("#rehearsal-confirm", Input)
+            confirm.value = ""
+            self.set_focus(confirm)
+        elif not field:  # one naming a field is about what was typed
             self._refused_under = self.last
 
     def compose(self) -> ComposeResult:

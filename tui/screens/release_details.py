@@ -59,7 +59,7 @@ class ReleaseDetailsScreen(DetailsModal[ReleaseRun]):
             started.append(f"  {ago(self.now - run.started_at)} ago", "grey50")
         if run.finished_at is not None:
             finished = Text(utc(run.finished_at))
-            finished.append(f"  took {duration(run.finished_at - run.started_at)}", "grey62")
+            finished.append(f"  run took {duration(run.finished_at - run.started_at)}", "grey62")
         else:
             finished = Text(f"not yet, running {duration(self.now - run.started_at)}", "yellow")
         rows: Rows = [

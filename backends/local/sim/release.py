@@ -25,6 +25,7 @@ from backends.models import (
     ReleaseStage,
     StageStatus,
     Verification,
+    not_missing_yet,
 )
 
 STAGES: tuple[str, ...] = (
@@ -192,6 +193,7 @@ class ReleaseTrain:
             else StageStatus.SUCCESS
         )
         start_at = self._at(p.start)
+        arts = _artifacts(done, failed)
         run = ReleaseRun(
             id=f"release-train-{n}",
             version=self.version(p),
@@ -199,7 +201,7 @@ class ReleaseTrain:
             started_at=start_at,
             finished_at=self._at(p.end) if finished else None,
             stages=tuple(stages),
-            artifacts=_artifacts(done, failed),
+            artifacts=arts if finished else not_missing_yet(arts),
         )
         if finished:
             if len(self._finished) > 64:
