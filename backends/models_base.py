@@ -37,10 +37,20 @@ class SourceHealth(Model):
             return None
         return max(0.0, (now - self.last_ok_at).total_seconds())
 
+    @property
+    def answering(self) -> bool:
+        """The source answers: OK, or NO_DATA from a source that answered (`last_ok_at`)
+        and had nothing to count (a quiet topic, no such series), as a Latency route with
+        no series is. NO_DATA without `last_ok_at` is a source not heard from yet."""
+        return self.state is HealthState.OK or (
+            self.state is HealthState.NO_DATA and self.last_ok_at is not None
+        )
+
     def effective_state(self, now: datetime) -> HealthState:
-        """OK turns STALE when no good update came for three intervals."""
+        """An answering source (OK, or NO_DATA that answered) turns STALE when no good
+        update came for three intervals."""
         age = self.age_s(now)
-        if self.state is HealthState.OK and age is not None and age > 3 * self.interval_s + 1:
+        if self.answering and age is not None and age > 3 * self.interval_s + 1:
             return HealthState.STALE
         return self.state
 

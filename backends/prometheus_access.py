@@ -87,6 +87,14 @@ class PromAccessOptions(BaseModel):
         parts = [m for m in (*matchers, self.selector) if m]
         return f"{metric}{{{', '.join(parts)}}}" if parts else metric
 
+    def quiet_words(self, has_series: bool) -> str:
+        """Why there is no rate: `no series envoy_cluster_ext_authz_denied or
+        envoy_cluster_ext_authz_ok in Prometheus`, or that they did not increase."""
+        exprs = " or ".join(dict.fromkeys((self.denied_expr(), self.other_expr())))
+        if not has_series:
+            return f"no series {exprs} in Prometheus"
+        return f"no decisions in the last {self.window_s}s: {exprs} did not increase"
+
     def query(self, expr: str, by: str = "") -> str:
         group = f" by ({by})" if by else ""
         return f"sum{group} (increase({expr}[{self.window_s}s]))"
@@ -187,9 +195,13 @@ class PromAccess:
         if total:
             self._baseline.append(rate)
         now = self.clock.now()
+        health = SourceHealth(state=HealthState.OK, last_ok_at=now, interval_s=o.poll_s)
+        if tot_all <= 0:  # nothing to take a rate of: not a 0 % one
+            quiet = o.quiet_words(has_series=bool(results[0] or results[1]))
+            health = health.model_copy(update={"state": HealthState.NO_DATA, "last_error": quiet})
         return AccessSnapshot(
             observed_at=now,
-            health=SourceHealth(state=HealthState.OK, last_ok_at=now, interval_s=o.poll_s),
+            health=health,
             source=self.name,
             window_s=float(o.window_s),
             total=total,

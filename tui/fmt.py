@@ -82,6 +82,8 @@ def health_text(health: SourceHealth, now: datetime, source: str, width: int | N
     tries = [(what, old, source), (short, old, source), (short, old), (short, brief)]
     if state is HealthState.NO_DATA and not health.last_error:  # not failing: not there yet
         tries, short = [(old, source), (old,)], old
+    elif state is HealthState.NO_DATA and health.answering:  # nothing came: the pane says why
+        tries, short = [("no data", source), ("no data",)], "no data"
     limit = UNLIMITED if width is None else width
     for parts in tries:
         text = _assembled(glyph, style, parts)

@@ -49,12 +49,15 @@ PROD_ENVIRONMENTS = frozenset({"prod", "production"})
 
 
 def sources_down(snapshots: Mapping[str, Snapshot | None], now: datetime) -> int:
-    """The panes whose source is not answering now: failing, stale, or not yet answered."""
+    """The panes whose source is not answering now: failing, stale, or not yet answered.
+    One that answers with no data (nothing on its topic, no such series) is not down, as
+    a Latency route with no series is not."""
     return sum(
         1
         for cap in PANES
         if (snap := snapshots.get(cap)) is None
-        or snap.health.effective_state(now) is not HealthState.OK
+        or snap.health.effective_state(now) not in (HealthState.OK, HealthState.NO_DATA)
+        or not snap.health.answering
     )
 
 

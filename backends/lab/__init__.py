@@ -66,6 +66,14 @@ class Publisher:
     async def aclose(self) -> None:
         return None
 
+    def trouble(self) -> str:
+        """What went wrong while it ran, said once it has stopped ("": nothing)."""
+        return ""
+
+    def delivered(self) -> bool:
+        """False when it never delivered anything it had to (the command then exits 1)."""
+        return True
+
 
 class Lab:
     def __init__(

@@ -8,8 +8,12 @@ one OPA logs for a query of that entrypoint: `path` "abac/decision", `result`
 result names none, and the dashboard could then only say "reason not logged").
 
 Hooks only queue (bounded; overflow is counted, like OPA's own buffer limit); one task
-publishes, reconnecting with backoff when the broker goes away. aiomqtt is imported when
-the publisher starts.
+publishes, reconnecting with backoff when the broker goes away. A broker that cannot be
+reached is said (`warn`) once per outage, and at the end how many decisions were never
+published, as `watchfloor relay` says what it refused while the broker was down (with the
+broker down all along, the lab printed its start line and nothing else, exit 0; now
+`watchfloor lab` exits 1 when nothing was published). aiomqtt is imported when the
+publisher starts.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ import contextlib
 import json
 import uuid
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from backends.access_events import event_doc
+from backends.error_text import describe_error
 from backends.lab import Publisher
 from backends.local.sim import Simulator
 from backends.models import Decision
@@ -49,13 +55,17 @@ class MqttDecisionPublisher(Publisher):
         topic: str = "watchfloor/decisions",
         qos: int = 0,
         max_pending: int = 50_000,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.host, self.port, self.topic, self.qos = host, port, topic, qos
         self.pending: deque[bytes] = deque()
         self.max_pending = max_pending
+        self.made = 0  # decisions handed to it
         self.published = 0
         self.dropped = 0
         self.last_error = ""
+        self.warn = warn or (lambda _: None)
+        self._down = False  # said so for this outage
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -67,6 +77,7 @@ class MqttDecisionPublisher(Publisher):
         self._task = asyncio.get_running_loop().create_task(self._run(), name="lab:mqtt")
 
     def on_decision(self, decision: Decision) -> None:
+        self.made += 1
         if len(self.pending) >= self.max_pending:
             self.dropped += 1
             return
@@ -84,6 +95,9 @@ class MqttDecisionPublisher(Publisher):
                 ) as client:
                     delay = 0.2
                     self.last_error = ""
+                    if self._down:
+                        self._down = False
+                        self.warn(f"{self.name}: the broker is back; sending what was queued")
                     while True:
                         while self.pending:
                             await client.publish(self.topic, self.pending[0], qos=self.qos)
@@ -94,7 +108,13 @@ class MqttDecisionPublisher(Publisher):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker away: keep queueing (bounded), retry
-                self.last_error = f"{type(exc).__name__}: {exc}"
+                self.last_error = describe_error(exc, f"{self.host}:{self.port}")
+                if not self._down:
+                    self._down = True
+                    self.warn(
+                        f"{self.name}: cannot reach the broker: {self.last_error}; decisions"
+                        f" are queued (up to {self.max_pending:,}) and sent when it is back"
+                    )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
@@ -109,3 +129,18 @@ class MqttDecisionPublisher(Publisher):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+
+    def trouble(self) -> str:
+        """`0 decisions published, 1,234 refused while the broker was down (connection
+        refused (127.0.0.1:1883))`; "" when every decision made was published."""
+        unsent = len(self.pending) + self.dropped
+        if not unsent:
+            return ""
+        why = f" ({self.last_error})" if self.last_error else ""
+        return (
+            f"{self.name}: {self.published:,} decisions published, {unsent:,} refused while"
+            f" the broker was down{why}"
+        )
+
+    def delivered(self) -> bool:
+        return self.published > 0 or self.made == 0

@@ -9,6 +9,9 @@ the counts as they were when the link dropped (not drained by the clock) with he
 to error. Decisions are counted at their own timestamps, so the backlog a publisher sends
 once the broker is back lands in the seconds it happened in. The delays come from the shared
 `backends.resilience.backoff` (equal jitter, reconnect_min_s doubling to reconnect_max_s).
+Subscribed with nothing in the window (a quiet or misspelt topic, a dead publisher, a
+`path` that matches no event), the health is NO_DATA and says since when nothing came on
+which topic; events of another path are counted, with the paths they had.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import contextlib
 import random
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from backends.access_events import MalformedEvent, parse_events
+from backends.access_nodata import commonest, count_path, nothing_received
 from backends.access_window import DenyWindow
 from backends.models import AccessSnapshot, Decision, HealthState, SourceHealth
 from backends.mqtt.options import MqttOptions
@@ -60,6 +64,7 @@ class MqttAccess:
         self.window = DenyWindow(window_buckets=options.window_s, recent_kept=options.recent_kept)
         self.messages = 0  # payloads received (including bad ones)
         self.skipped = 0  # events of another policy path
+        self.other_paths: dict[str, int] = {}  # the paths of those, by name (bounded)
         self.connects = 0
         self.connected = False
         self.last_error: str | None = None
@@ -67,6 +72,8 @@ class MqttAccess:
         self._task: asyncio.Task[None] | None = None
         self._queue: asyncio.Queue[Any] | None = None
         self._drops = 0  # counted by the queue, not yet booked in the window
+        self._listening_since: datetime | None = None  # the first subscription
+        self._last_counted_s: float | None = None  # when a decision last landed in the window
 
     # --- the receiver ---------------------------------------------------------------------
 
@@ -105,11 +112,17 @@ class MqttAccess:
             return
         win.malformed += bad
         path = self.options.path
+        late = win.late_total
+        counted = 0
         for ev in events:
             if path and ev.path != path:
                 self.skipped += 1
+                count_path(self.other_paths, ev.path)
                 continue
             win.add(ev, now_s)
+            counted += 1
+        if counted > win.late_total - late:  # some landed in the window (not all late)
+            self._last_counted_s = now_s
 
     async def _consume(self, client: Any) -> None:
         """Count what the queue holds until the connection drops. Reads the queue
@@ -168,6 +181,8 @@ class MqttAccess:
                 ) as client:
                     await client.subscribe(o.topic, qos=o.qos)
                     self.connects += 1
+                    if self._listening_since is None:
+                        self._listening_since = self.clock.now()
                     self.connected = True
                     self.last_error = None
                     self._last_ok = self.clock.now()
@@ -213,13 +228,29 @@ class MqttAccess:
             counts_at = self._last_ok  # nothing can arrive: the counts as they were then
         else:
             health = SourceHealth(state=HealthState.NO_DATA, interval_s=self.ctx.interval_s)
-        return self.window.snapshot(
+        snap = self.window.snapshot(
             now,
             health,
             source=self.name,
             source_samples=self.options.source_drops,
             counts_at=counts_at,
         )
+        update: dict[str, Any] = {}
+        if self.skipped:
+            update |= {"other_path": self.skipped, "other_paths": commonest(self.other_paths)}
+        if self.connected and snap.total == 0:  # nothing to take a rate of: not a 0 % one
+            update["health"] = health.model_copy(
+                update={"state": HealthState.NO_DATA, "last_error": self.quiet_words()}
+            )
+        return snap.model_copy(update=update) if update else snap
+
+    def quiet_words(self) -> str:
+        """`no decisions received on watchfloor/decisions since 20:31:02Z`: since the last
+        one counted, or since the source began listening."""
+        since = self._listening_since
+        if self._last_counted_s is not None:
+            since = datetime.fromtimestamp(self._last_counted_s, UTC)
+        return nothing_received(self.options.topic, since, self.options.path)
 
     async def watch(self) -> AsyncIterator[AccessSnapshot]:
         self.start()

@@ -82,7 +82,7 @@ class MqttAccessProcess:
             doc = json.loads(line)
             if "snapshot" in doc:
                 self.last = AccessSnapshot.model_validate(doc["snapshot"])
-                self.connected = self.last.health.state is HealthState.OK
+                self.connected = self.last.health.answering  # OK, or subscribed and quiet
                 self._news.set()
             elif "recent" in doc:
                 self._recent.put_nowait([Decision.model_validate(d) for d in doc["recent"]])

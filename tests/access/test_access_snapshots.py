@@ -93,6 +93,27 @@ def test_access_pane_sampled(snap_compare: Any) -> None:
     assert snap_compare(PaneHarness(AccessPane(classes="pane"), sampled()), terminal_size=(100, 12))
 
 
+def quiet() -> AccessSnapshot:
+    """Subscribed, nothing counted: a path filter that matches none of the events."""
+    return AccessSnapshot(
+        observed_at=T0,
+        health=SourceHealth(
+            state=HealthState.NO_DATA,
+            last_ok_at=T0,
+            last_error="no decisions of abac/decision received on watchfloor/decisions"
+            " since 11:58:30Z",
+        ),
+        source="mqtt",
+        other_path=20,
+        other_paths=("abac/allow",),
+    )
+
+
+def test_access_pane_no_data(snap_compare: Any) -> None:
+    """The Latency pane's no-data look, never "deny 0.0% of 0 decisions"."""
+    assert snap_compare(PaneHarness(AccessPane(classes="pane"), quiet()), terminal_size=(80, 10))
+
+
 class DenialsHarness(App[None]):
     CSS_PATH = str(CSS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from backends.mqtt.source import MqttAccess
 from backends.registry import BackendContext
 from tests.access.broker import Broker
 from tests.conftest import watchfloor_cmd
+from tests.dead_servers import refusing
 
 
 async def run_lab_into(src: MqttAccess, lab: Lab, pub: MqttDecisionPublisher) -> AccessSnapshot:
@@ -132,3 +134,37 @@ async def test_lab_denials_arrive_with_the_rules_that_denied_them(
         sim = kept.by_id[d.decision_id]
         assert d.reason == sim.reason != "", d
         assert d.path == "abac/decision"
+
+
+def test_lab_says_when_the_broker_is_down_and_exits_1_having_published_nothing(
+    broker: Broker,
+) -> None:
+    """Before: its start line, then nothing, exit 0, with every decision going nowhere."""
+    with refusing() as port:
+        proc = subprocess.run(
+            [*watchfloor_cmd(), "lab", "--mqtt", f"127.0.0.1:{port}", "--for", "2s"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert f"lab: mqtt decision logs mqtt://127.0.0.1:{port}/watchfloor/decisions" in proc.stdout
+    lines = proc.stderr.splitlines()
+    assert lines[0] == (
+        "watchfloor: lab: mqtt decision logs: cannot reach the broker: connection refused"
+        f" (127.0.0.1:{port}); decisions are queued (up to 50,000) and sent when it is back"
+    ), proc.stderr
+    assert re.fullmatch(
+        r"watchfloor: lab: mqtt decision logs: 0 decisions published, [1-9][\d,]* refused"
+        rf" while the broker was down \(connection refused \(127\.0\.0\.1:{port}\)\)",
+        lines[-1],
+    ), proc.stderr
+    assert len(lines) == 2, proc.stderr  # once per outage, not once per retry
+    # with the broker up: nothing to warn of, exit 0
+    up = subprocess.run(
+        [*watchfloor_cmd(), "lab", "--mqtt", f"127.0.0.1:{broker.port}", "--for", "1.5s"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert up.returncode == 0 and up.stderr == "", up.stderr

@@ -121,6 +121,26 @@ async def test_deny_rates_from_envoy_ext_authz_counters(prometheus: str, tmp_pat
     assert all(r.dimension == "service" for r in snap.rows)
 
 
+async def test_no_such_series_is_no_data_not_a_healthy_zero(
+    prometheus: str, tmp_path: Path
+) -> None:
+    """Counters named wrong (or not scraped) read `deny 0.0% of 0 decisions`, `● ok`."""
+    opts = PromAccessOptions(
+        url=prometheus, denied_metric="authz_denied_total", allowed_metric="authz_ok_total"
+    )
+    src = PromAccess(opts, BackendContext(data_dir=tmp_path))
+    try:
+        snap = await src.snapshot()
+    finally:
+        await src.aclose()
+    assert (snap.total, snap.rows) == (0, ())
+    assert snap.health.state is HealthState.NO_DATA and snap.health.answering
+    assert snap.health.last_error == (
+        "no series authz_denied_total or authz_ok_total in Prometheus"
+    )
+    assert snap.health.last_ok_at is not None
+
+
 async def test_a_failing_prometheus_is_an_error_not_a_crash(tmp_path: Path) -> None:
     port = free_port()
     opts = PromAccessOptions(url=f"http://127.0.0.1:{port}", poll_s=0.05, timeout_s=1)

@@ -38,7 +38,7 @@ def _mqtt(args: argparse.Namespace) -> Any:
         return None
     from backends.lab.mqtt import MqttDecisionPublisher
 
-    return MqttDecisionPublisher(*args.mqtt)
+    return MqttDecisionPublisher(*args.mqtt, warn=_warn)
 
 
 PUBLISHERS: list[PublisherSpec] = [
@@ -131,4 +131,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    for pub in publishers:  # what went wrong while it ran (a broker down all along)
+        if said := pub.trouble():
+            _warn(said)
+    return 0 if all(pub.delivered() for pub in publishers) else 1

@@ -2,7 +2,9 @@
 
 Replays recorded decisions through the candidate and prints which outcomes flip,
 grouped by service and tenant. Without --events it listens to the configured access
-source for a while (--for) and replays the decisions it keeps in memory. Nothing is
+source for a while (--for) and replays the decisions it keeps in memory
+(tui/commands/replay_source.py); a source that cannot be reached, or nothing to replay,
+is said in one line, exit 1, never a "replayed 0 decisions" that passes in CI. Nothing is
 applied anywhere. It says which decisions it replayed (their time span, and when there
 were fewer than --last: all there were), and warns of a decision rule without a default.
 Exit status: see EXIT_STATUS.
@@ -17,12 +19,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui.commands.common import duration, load_config
+from tui.commands.common import duration
+from tui.commands.replay_source import listen, nothing_to_replay, unreachable
 
 EXIT_STATUS = """exit status:
   0  every decision replayed (flips or not, unless --fail-on-flips)
   1  some decisions could not be evaluated (no flips among the rest is not a pass),
-     or, with --fail-on-flips, some outcome flips
+     or, with --fail-on-flips, some outcome flips; nothing to replay (no decisions
+     kept, or none in the file); the access source cannot be reached
   2  bad usage: no such file, a candidate that does not compile, a source that keeps
      no decisions"""
 
@@ -64,26 +68,6 @@ def register(sub: Any) -> None:
     r.set_defaults(handler=run)
 
 
-async def _from_source(args: argparse.Namespace) -> list[Any]:
-    from backends.contracts import DecisionHistory
-    from backends.wiring import build_sources
-
-    sources = build_sources(load_config(args))
-    try:
-        src = sources["access"]
-        if not isinstance(src, DecisionHistory):
-            raise SystemExit(
-                f"the access backend {getattr(src, 'name', '?')!r} keeps no decisions;"
-                " give --events FILE"
-            )
-        stream = aiter(sources["access"].watch())
-        await anext(stream)
-        await asyncio.sleep(args.listen)
-        return await src.recent_decisions(args.last)
-    finally:
-        await sources.aclose()
-
-
 def _count(text: str) -> int:
     """argparse type: a whole number of decisions, at least 1."""
     try:
@@ -106,11 +90,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"watchfloor policy replay: {f}: {why}", file=sys.stderr)
             return 2
     skipped = 0
+    heard = None
     try:
         if args.events is not None:
             decisions, skipped = load_events(args.events, limit=args.last)
         else:
-            decisions = asyncio.run(_from_source(args))
+            heard = asyncio.run(listen(args))
+            decisions = heard.decisions
     except OSError as exc:  # --events: say which file and why, not "[Errno 2] ..."
         print(f"watchfloor policy replay: {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -120,6 +106,16 @@ def run(args: argparse.Namespace) -> int:
     except SystemExit as exc:
         print(f"watchfloor policy replay: {exc}", file=sys.stderr)
         return 2
+    if not decisions:  # "replayed 0 decisions ... 0 unchanged" checked nothing
+        if heard is None:
+            also = f" ({skipped:,} entries were not decision events)" if skipped else ""
+            why = f"nothing to replay: no decision events in {args.events}{also}"
+        else:
+            why = unreachable(heard, args.listen) or nothing_to_replay(heard, args.listen)
+        print(f"watchfloor policy replay: {why}", file=sys.stderr)
+        return 1
+    if heard is not None and (down := unreachable(heard, args.listen)):
+        print(f"warning: {down}; replaying the decisions kept before", file=sys.stderr)
     try:
         report = replay(decisions, files, entrypoint=args.entrypoint, asked=args.last)
     except PolicyError as exc:

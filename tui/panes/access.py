@@ -6,8 +6,10 @@ line says with the time they span: fewer than the window's rows count. A denial'
 is the one the decision log carries (`abac/decision`), or "reason not logged".
 
 A rate computed from a sample (the source dropped events: OPA's own drop rules, a full
-queue) is labelled as one. `d` opens the recent denials, Enter on a row the recent
-denials filtered to that row's key (`tenant=acme`), `p` the policy dry-run.
+queue) is labelled as one; the summary's notes (tui/panes/access_summary.py) say what the
+counts leave out, and a source with nothing in its window says so instead of a 0 % rate.
+`d` opens the recent denials, Enter on a row the recent denials filtered to that row's
+key (`tenant=acme`), `p` the policy dry-run.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from textual.binding import Binding, BindingType
 from backends.alerts import spike_threshold
 from backends.models import AccessSnapshot, Decision
 from tui.fmt import duration, pct
-from tui.panes.base import SourcePane, empty_text, never_answered
+from tui.panes.access_summary import no_data_text, note_forms, notes_text, summary_text
+from tui.panes.base import SourcePane
 from tui.panes.keyed_table import Column, KeyedTable
-from tui.panes.line import Line
+from tui.panes.line import FlowLine, Line
 from tui.panes.spark import spark
 
 TOP_ROWS = 12
@@ -61,21 +64,6 @@ def last_denials(denied: Sequence[Decision]) -> str:
     return f"last {len(denied):,} denial{'s' if len(denied) != 1 else ''}"
 
 
-def sample_note(snap: AccessSnapshot) -> Text:
-    """Empty when the counts are complete; otherwise says why they are a sample, and
-    what was left out: bad messages, decisions that arrived older than the window."""
-    out = Text()
-    if snap.sampled:
-        why = f"{snap.dropped:,} dropped" if snap.dropped else "source drops events"
-        out.append(f"  SAMPLED: {why}", "bold yellow")
-    bad = snap.malformed + snap.oversized
-    if bad:
-        out.append(f"  {bad:,} bad msgs", "yellow")
-    if snap.late:  # a backlog older than the window, after an outage
-        out.append(f"  {snap.late:,} late", "yellow")
-    return out
-
-
 class AccessTable(KeyedTable):
     """The deny rates by key; Enter on one (KeyedTable.Selected, keyed `tenant=acme`) is
     the App's to open the denials behind it."""
@@ -89,10 +77,14 @@ class AccessPane(SourcePane):
     TITLE = "Access · ABAC deny rates"
     DEFAULT_CSS = """
     AccessPane #access-top { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    AccessPane.-empty #access-top, AccessPane.-empty AccessTable { display: none; }
+    AccessPane #access-summary.-blank { display: none; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Line("", id="access-summary", classes="summary")
+        # the Latency pane's no-data look: shown (and the table hidden) in "-empty"
+        yield FlowLine(wrap=True, id="access-empty", classes="empty")
+        yield FlowLine(id="access-summary", classes="summary")
         yield Line("", id="access-top", classes="summary")
         yield AccessTable(
             "key",
@@ -105,24 +97,19 @@ class AccessPane(SourcePane):
         )
 
     def show(self, snap: AccessSnapshot) -> None:
-        limit = spike_threshold(snap.baseline_rate)
-        rate_style = "bold red" if snap.deny_rate > limit else "bold"
-        summary = Text.assemble(
-            "deny ",
-            (pct(snap.deny_rate), rate_style),
-            f" of {snap.total:,} decisions in {snap.window_s:.0f}s · baseline ",
-            pct(snap.baseline_rate),
-            "  ",
-            (spark(snap.history, 24), "magenta"),
-        )
-        summary.append_text(sample_note(snap))
-        if never_answered(snap):  # "deny 0.0% of 0 decisions" would be a guess
-            summary = empty_text(snap, "")
-        self.query_one("#access-summary", Line).update(summary)
+        nothing = no_data_text(snap)
+        self.set_class(nothing is not None, "-empty")
+        summary = self.query_one("#access-summary", FlowLine)
+        if nothing is not None:  # no rate to show: why, and what was left out
+            self.query_one("#access-empty", FlowLine).show(lambda _: nothing)
+            summary.show(lambda w: notes_text(snap, w))
+            summary.set_class(not note_forms(snap), "-blank")
+            self.table().set_rows({})
+            return
+        summary.set_class(False, "-blank")
+        summary.show(lambda w: summary_text(snap, w))
         top = top_denials(snap.recent_denied)
-        if never_answered(snap):
-            line = Text("top denials: unknown", style="dim")
-        elif top:
+        if top:
             # over the denials the snapshot carries (the last 50), not the rows' window
             recent = snap.recent_denied
             took = duration(recent[0].timestamp - recent[-1].timestamp)
@@ -134,6 +121,7 @@ class AccessPane(SourcePane):
         else:
             line = Text("top denials: none recently", style="dim")
         self.query_one("#access-top", Line).update(line)
+        limit = spike_threshold(snap.baseline_rate)
         rows = {}
         for r in snap.rows[:TOP_ROWS]:
             key = f"{r.dimension}={r.value}"

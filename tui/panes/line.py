@@ -137,3 +137,35 @@ class FitLine(SizedLine):
 
     def draw(self, width: int, height: int) -> Text:
         return self._make(width) if self._make is not None else Text()
+
+
+class FlowLine(FitLine):
+    """A FitLine whose text for a width may take several lines (what does not fit beside
+    the figures goes below), or, with `wrap`, is word-wrapped to the width: its height is
+    that of its text at its width, so nothing is cut at 80 columns."""
+
+    DEFAULT_CSS = """
+    FlowLine { height: auto; }
+    """
+
+    def __init__(
+        self, *, wrap: bool = False, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.wrap = wrap
+
+    def show(self, make: Callable[[int], Text]) -> None:
+        self._make = make
+        if self._drawn is None:
+            self.refresh(layout=True)  # not painted yet: its height is its text's
+        else:
+            self.update(self.draw(*self._drawn))
+
+    def draw(self, width: int, height: int) -> Text:
+        text = super().draw(width, height)
+        if not self.wrap or width <= 0 or text.cell_len <= width:
+            return text
+        return Text("\n").join(text.wrap(self.app.console, width))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.draw(width, 0).split("\n", allow_blank=True))

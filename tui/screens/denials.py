@@ -42,8 +42,8 @@ def source_note(health: SourceHealth | None, newest: Decision | None, now: datet
     if health is None or state is HealthState.OK:
         return Text()
     since, error = health.last_ok_at, health.last_error
-    if state is HealthState.NO_DATA:
-        head = "waiting for the source"
+    if state is HealthState.NO_DATA:  # what it says of it ("no decisions received on ...")
+        head, error = error or "waiting for the source", None
     elif since is None:
         head = "source down: it has not answered yet"
     elif state is HealthState.STALE:
