@@ -42,7 +42,7 @@ SLOW_S = 4 * TIMEOUT_S  # how long the proxy holds a request in "slow"
 
 # What the subtitle (and the alert) should say for each fault.
 EXPECTED: dict[Mode, str] = {
-    "500": "500 Internal Server Error (flaky proxy)",
+    "500": "HTTP 500 from 127.0.0.1:",  # the status and the host, then GitHub's message
     "slow": "read timed out after 0.5 s (127.0.0.1:",  # the cause, its limit and the host
     "garbage": "not JSON",
     "shape": "unexpected answer to GET",
