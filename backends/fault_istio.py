@@ -5,8 +5,10 @@ A managed fault in the mesh is a VirtualService labelled
 reason, start, end, spec, guards), so the cluster alone says what to end and when, and a
 reconcile loop anywhere (cron, a pod) can end it. Applying adds an HTTPFaultInjection to
 every HTTP route of the VirtualService serving the target host (or creates one when none
-does); removing deletes exactly that `fault` key from each route and puts the labels and
-annotations back as they were, so a pre-existing route comes back byte for byte. No I/O.
+does); removing deletes that `fault` key from each route (and says so of one someone
+edited meanwhile: it is removed too, never left in the mesh untracked) and takes off only
+the labels and annotations it added, so a pre-existing route comes back byte for byte and
+edits made meanwhile stay. No I/O.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ A_SPEC = PREFIX + "fault"
 A_GUARDS = PREFIX + "guards"
 A_CREATED = PREFIX + "created"  # "true": watchfloor created the object, delete it to undo
 A_ORIGINAL = PREFIX + "original"  # what was there before: http routes, labels, annotations
+# the annotations with_fault puts on an existing VirtualService (and without_fault takes off)
+STAMPED = (A_WINDOW, A_OWNER, A_REASON, A_START, A_END, A_SPEC, A_GUARDS, A_ORIGINAL)
 
 
 class TransformError(ValueError):
@@ -135,31 +139,97 @@ def with_fault(vs: Mapping[str, Any], w: FaultWindow) -> dict[str, Any]:
 
 
 def without_fault(vs: Mapping[str, Any]) -> dict[str, Any]:
-    """The inverse of `with_fault`: our `fault` keys removed, labels and annotations as they
-    were. Routes someone else changed meanwhile keep their changes."""
+    """The inverse of `with_fault`: every `fault` key removed from the routes (ours, and one
+    someone edited meanwhile: `edited_faults` says which), and of the labels and
+    annotations only those watchfloor added taken out and those it overwrote given back
+    their values. Everything else someone changed meanwhile (a route, a timeout, a label,
+    an annotation) stays as it is now."""
     if not is_managed(vs):
         raise TransformError(f"{_name(vs)} carries no watchfloor fault")
     out = copy.deepcopy(dict(vs))
     meta = out["metadata"]
     try:
         original = json.loads(meta["annotations"][A_ORIGINAL])
-        spec = FaultSpec.model_validate_json(meta["annotations"][A_SPEC])
+        FaultSpec.model_validate_json(meta["annotations"][A_SPEC])
     except (KeyError, ValueError) as exc:
         raise TransformError(f"{_name(vs)}: cannot read what was there before: {exc}") from exc
-    block = fault_block(spec)
     for route in out.get("spec", {}).get("http") or []:
-        if route.get("fault") == block:
-            del route["fault"]
-    for key in ("labels", "annotations"):
-        if original.get(key) is None:
+        route.pop("fault", None)  # none was there before with_fault (it refuses one)
+    for key, ours in (("labels", (MANAGED_LABEL,)), ("annotations", STAMPED)):
+        before = original.get(key)
+        now = _given_back(meta.get(key) or {}, before or {}, ours)
+        if before is None and not now:
             meta.pop(key, None)
         else:
-            meta[key] = original[key]
+            meta[key] = now
     return out
 
 
+def _given_back(
+    now: Mapping[str, str], before: Mapping[str, str], ours: tuple[str, ...]
+) -> dict[str, str]:
+    """`now` with the keys in `ours` as they were `before` (gone if they were not there),
+    in the order they are in now (a key we overwrote kept its place)."""
+    out = {}
+    for k, v in now.items():
+        if k not in ours:
+            out[k] = v
+        elif k in before:
+            out[k] = before[k]
+    return out
+
+
+def edited_faults(vs: Mapping[str, Any]) -> list[str]:
+    """What `without_fault` takes out beyond the window's own fault: a route's fault that
+    is not the one put there (someone edited it meanwhile, or put one on a route that had
+    none), each as "the fault on route default had been edited (delay 800ms @10%, was
+    800ms @30%): removed". Nothing when every fault on the routes is ours."""
+    try:
+        spec = FaultSpec.model_validate_json(vs["metadata"]["annotations"][A_SPEC])
+    except (KeyError, TypeError, ValueError):
+        return []
+    ours = fault_block(spec)
+    out = []
+    for i, route in enumerate(vs.get("spec", {}).get("http") or []):
+        theirs = route.get("fault")
+        if theirs is None or theirs == ours:
+            continue
+        name = route.get("name") or f"#{i + 1}"
+        out.append(f"the fault on route {name} had been edited ({_changes(theirs, ours)}): removed")
+    return out
+
+
+def _changes(theirs: Mapping[str, Any], ours: Mapping[str, Any]) -> str:
+    """'delay 800ms @10%, was 800ms @30%'; 'abort 500 @5%, was none'."""
+    said = []
+    for kind in ("delay", "abort"):
+        now, was = _part(theirs.get(kind)), _part(ours.get(kind))
+        if now != was:
+            said.append(f"{kind} {now}, was {was}")
+    return "; ".join(said) or "changed"
+
+
+def _part(block: Any) -> str:
+    """One half of an HTTPFaultInjection in a few words: '800ms @30%', '503 @1%', 'none'."""
+    if not isinstance(block, Mapping):
+        return "none"
+    what = next(
+        (
+            str(block[k])
+            for k in ("fixedDelay", "exponentialDelay", "httpStatus", "grpcStatus", "http2Error")
+            if k in block
+        ),
+        "?",
+    )
+    pct = block.get("percentage")
+    if isinstance(pct, Mapping) and isinstance(pct.get("value"), int | float):
+        return f"{what} @{pct['value']:g}%"
+    return f"{what} on every request"  # Istio's default with no percentage
+
+
 def window_of(vs: Mapping[str, Any]) -> FaultWindow | None:
-    """The window a managed VirtualService carries (applied), or None if unreadable."""
+    """The window a managed VirtualService carries, applied if a fault is on its routes,
+    or None if unreadable."""
     if not is_managed(vs):
         return None
     meta = vs["metadata"]
@@ -175,10 +245,16 @@ def window_of(vs: Mapping[str, Any]) -> FaultWindow | None:
             starts_at=datetime.fromisoformat(ann[A_START]),
             ends_at=datetime.fromisoformat(ann[A_END]),
             guards=FaultGuards.model_validate_json(ann.get(A_GUARDS) or "{}"),
-            applied=True,
+            applied=carries_fault(vs),
         )
     except (KeyError, ValueError):
         return None
+
+
+def carries_fault(vs: Mapping[str, Any]) -> bool:
+    """A fault is on one of its routes (ours, or ours as someone edited it): what is in the
+    mesh, whatever the annotations say (someone may have taken every fault off)."""
+    return any("fault" in route for route in vs.get("spec", {}).get("http") or ())
 
 
 def unreadable_window(vs: Mapping[str, Any], now: datetime) -> FaultWindow:

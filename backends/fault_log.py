@@ -107,9 +107,10 @@ def trail_windows(
                 "fault-end": ended_by(outcome.actor, reason),
                 "fault-halt-all": halted_by(outcome.actor, reason),
             }.get(outcome.action, reason)
+            late = _when(details.get("ended_late_at", ""))  # its fault came out late
             for wid in ids:
                 if wid in found and not found[wid].end_reason:
-                    found[wid] = _ended(found[wid], at, why)
+                    found[wid] = _ended(found[wid], at, why, late)
     return list(found.values())
 
 
@@ -134,9 +135,18 @@ def _scheduled(r: AuditRecord, details: dict[str, str], at: datetime) -> FaultWi
         return None
 
 
-def _ended(w: FaultWindow, at: datetime, why: str) -> FaultWindow:
+def _ended(w: FaultWindow, at: datetime, why: str, late: datetime | None) -> FaultWindow:
     """Ended early when the end was recorded before its planned end; else on time (the
-    reconciler records that after the end)."""
+    reconciler records that after the end), or `late` when the reconciler recorded that
+    its fault came out then, well past its end."""
     if at < w.ends_at:
         return w.model_copy(update={"ended_early_at": at, "end_reason": why, "applied": False})
-    return w.model_copy(update={"end_reason": why})
+    return w.model_copy(update={"end_reason": why, "ended_late_at": late})
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None

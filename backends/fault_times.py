@@ -1,12 +1,14 @@
 """When a fault window runs, against when it was planned, as every front end says it:
-`faults list`'s WINDOW cell (the real start and end, and the planned ones beside them when
-it started late or ended early), the report, the timeline, its details, the schedule toast
-and the quit warning. A time not today (UTC) carries its date. Pure.
+`faults list`'s WINDOW cell (the real start and end, and the planned ones beside them
+when it started late, ended early or ended late), the report, the timeline, its details,
+the schedule toast and the quit warning. A time not today (UTC) carries its date. Pure.
 
 A window is put in when its time has come by a reconciler (a dashboard, `watchfloor faults
 reconcile`); with none running it waits, and goes in late when one starts, still ending at
 its planned end. A start within LATE_AFTER of the planned one is on time (a reconcile
-round every 2 s, a slow backend call).
+round every 2 s, a slow backend call). Likewise a fault that a reconciler could only take
+out more than LATE_AFTER past its end (the API server was down then) ended late, and
+every front end says when it really came out.
 """
 
 from __future__ import annotations
@@ -38,6 +40,23 @@ def late_words(w: FaultWindow) -> str:
     return f"{duration(late)} late{who}"
 
 
+def ended_late_by(w: FaultWindow, removed_at: datetime | None = None) -> timedelta | None:
+    """How long past its end its fault stayed in (taken out at `removed_at`, by default
+    as recorded: `ended_late_at`); None: on time (within LATE_AFTER, a reconcile round or
+    two), or ended early. The same rule as a late start."""
+    at = removed_at or w.ended_late_at
+    if at is None or (w.ended_early_at is not None and w.ended_early_at < w.ends_at):
+        return None
+    late = at - w.ends_at
+    return late if late > LATE_AFTER else None
+
+
+def ended_late_words(late: timedelta) -> str:
+    """'ended 22s late': why a window ended, as the reconciler that took it out late
+    records it (no reconciler could take it out at its end: the API server was down)."""
+    return f"ended {duration(late)} late"
+
+
 def clock(at: datetime, today: date) -> str:
     """A time of day; with its date when that is not `today` (UTC): 11-28 15:22:30."""
     at = at.astimezone(UTC)
@@ -55,18 +74,24 @@ def span(start: datetime, end: datetime, today: date) -> str:
 def window_cell(w: FaultWindow, today: date) -> str:
     """When it ran, start-end, and what was planned where that differs: ended early,
     10:19:05-10:19:13Z (planned 10:21:05Z); started late, 10:20:35-10:21:05Z (started late,
-    planned 10:19:05Z); both, 10:20:35-10:20:50Z (started late, planned 10:19:05-10:21:05Z).
-    Cancelled before its start, when and the window planned. Each with its date when not
-    `today`."""
+    planned 10:19:05Z); both, 10:20:35-10:20:50Z (started late, planned 10:19:05-10:21:05Z);
+    ended late, 10:19:05-10:21:27Z (ended 22s late, planned 10:21:05Z). Cancelled before
+    its start, when and the window planned. Each with its date when not `today`."""
     early = w.ended_early_at
     planned = span(w.starts_at, w.ends_at, today)
     if early is not None and cancelled(w):
         return f"cancelled {clock(early, today)}Z (planned {planned})"
     early = early if early is not None and early < w.ends_at else None
     late = w.started_at if late_by(w) is not None else None
-    if late is None and early is None:
+    overran = ended_late_by(w)
+    end = early or (w.ended_late_at if overran is not None else None)
+    if late is None and end is None:
         return planned
-    ran = span(late or w.starts_at, early or w.ends_at, today)
+    ran = span(late or w.starts_at, end or w.ends_at, today)
+    said = ["started late"] if late is not None else []
+    if overran is not None:
+        said.append(ended_late_words(overran))
     if late is None:
-        return f"{ran} (planned {clock(w.ends_at, today)}Z)"
-    return f"{ran} (started late, planned {planned if early else clock(w.starts_at, today) + 'Z'})"
+        return f"{ran} ({', '.join([*said, f'planned {clock(w.ends_at, today)}Z'])})"
+    was = planned if end is not None else clock(w.starts_at, today) + "Z"
+    return f"{ran} ({', '.join([*said, f'planned {was}'])})"

@@ -185,8 +185,10 @@ CANCELLED = "cancelled"  # ended before its start: nothing was ever injected
 
 
 def ended_at(w: FaultWindow) -> datetime:
-    """When it ended: early, or on time."""
-    return min(w.ends_at, w.ended_early_at or w.ends_at)
+    """When it ended: early, on time, or late (its fault came out well past its end)."""
+    if w.ended_early_at is not None and w.ended_early_at < w.ends_at:
+        return w.ended_early_at
+    return w.ended_late_at or w.ends_at
 
 
 DUE = "due, not started"  # its time has come and nobody has put its fault in
@@ -194,8 +196,10 @@ DUE = "due, not started"  # its time has come and nobody has put its fault in
 
 def unstarted(w: FaultWindow, now: datetime) -> bool:
     """Its time has come and its fault is not in the backend: nobody has started it (a
-    read-only dashboard starts none, and there may be no reconciler at all)."""
-    return w.state(now) is WindowState.ACTIVE and not w.applied
+    read-only dashboard starts none, and there may be no reconciler at all). One that was
+    started and whose fault is no longer in (taken off outside watchfloor) is not: it is
+    active, not applied, until a reconciler ends it."""
+    return w.state(now) is WindowState.ACTIVE and not w.applied and w.started_at is None
 
 
 def cancelled(w: FaultWindow) -> bool:
@@ -239,6 +243,34 @@ def halted_by(actor: str, reason: str) -> str:
     return by_whom("HALT ALL", actor, reason)
 
 
+def said_with_more(end_reason: str, said: str) -> str | None:
+    """What `end_reason` says after `said` (ended by, HALT ALL by...): '' when it is just
+    that; what else came out of the mesh with the window's fault ("the fault on route
+    default had been edited (...): removed"); None when it says something else."""
+    if end_reason == said:
+        return ""
+    if end_reason.startswith(f"{said}; "):
+        return end_reason[len(said) + 2 :]
+    return None
+
+
+class HaltIncomplete(Exception):
+    """A HALT ALL that took some windows' faults out and failed on others: what it ended
+    (recorded as halted), what it cancelled before its start, and what is still in the
+    mesh, each "ID NS/HOST", the last with why."""
+
+    def __init__(self, ended: list[str], cancelled: list[str], still_in: list[str]) -> None:
+        self.ended, self.cancelled, self.still_in = ended, cancelled, still_in
+        super().__init__(self.words())
+
+    def words(self) -> str:
+        parts = [f"still in the mesh: {'; '.join(self.still_in)}"]
+        parts.append(f"ended: {', '.join(self.ended)}" if self.ended else "nothing ended")
+        if self.cancelled:
+            parts.append(f"cancelled before its start: {', '.join(self.cancelled)}")
+        return "; ".join(parts)
+
+
 def halt_words(
     windows: Iterable[FaultWindow], since: datetime, actor: str, reason: str, n: int
 ) -> str:
@@ -248,7 +280,7 @@ def halt_words(
     halted = [
         w
         for w in windows
-        if w.end_reason == halted_by(actor, reason)
+        if said_with_more(w.end_reason, halted_by(actor, reason)) is not None
         and w.ended_early_at is not None
         and w.ended_early_at >= since
     ]

@@ -42,6 +42,9 @@ class FaultWindow(Model):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     ended_early_at: AwareDatetime | None = None
+    # when its fault really came out, if that was more than a few seconds past its end (no
+    # reconciler could take it out then: backends.fault_times.LATE_AFTER); None: on time
+    ended_late_at: AwareDatetime | None = None
     applied: bool = False  # the fault is present in the backend (mesh) right now
     # when it was scheduled and when its fault was put in (None: not yet, or not known;
     # ended early with none, it never ran: cancelled, faults_core.cancelled): every

@@ -60,7 +60,10 @@ def _state(w: FaultWindow, now: datetime) -> str:
         if w.ended_early_at is not None:
             why = f": {w.end_reason}" if w.end_reason else ""
             return f"ended early at {stamp(w.ended_early_at, today)}{why}"
-        return f"ended at {stamp(w.ends_at, today)}" + (f", {w.end_reason}" if w.end_reason else "")
+        said = f"ended at {stamp(w.ends_at, today)}"
+        if w.ended_late_at is not None:  # its fault stayed in past its end: when it came out
+            said = f"ended at {stamp(w.ended_late_at, today)} (planned {stamp(w.ends_at, today)})"
+        return said + (f", {w.end_reason}" if w.end_reason else "")
     return state.value
 
 

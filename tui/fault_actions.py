@@ -16,7 +16,14 @@ from textual import on
 
 from backends.contracts import ActionRefused, ends_on_time
 from backends.fault_times import span
-from backends.faults_core import cancelled, halt_words, halted_by
+from backends.faults_core import (
+    HaltIncomplete,
+    cancelled,
+    ended_by,
+    halt_words,
+    halted_by,
+    said_with_more,
+)
 from backends.models import Actor, FaultsSnapshot, FaultWindow, SourceHealth, WindowState
 from backends.polling import describe_error
 from backends.timeline import halt_key
@@ -249,6 +256,10 @@ class FaultActions(FaultReconcile, InFlight):
             snap = self.snapshots.get("faults")
             done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
             how = "cancelled before its start" if done and cancelled(done) else "ended"
+            # and what else came out of the mesh with it (a fault someone edited meanwhile)
+            said = ended_by(self._fault_actor().name, reason)
+            more = said_with_more(done.end_reason, said) if done else None
+            how += f"; {more}" if more else ""
             self.notify(f"Window {window_id} on {target} {how}", title="Fault window")
             return True
 
@@ -258,6 +269,11 @@ class FaultActions(FaultReconcile, InFlight):
             n = await self.sources["faults"].halt_all(actor, message.reason)
         except ActionRefused as exc:
             message.screen.refused(str(exc))
+            return False
+        except HaltIncomplete as exc:  # which it ended, and which are still in the mesh
+            message.screen.refused(str(exc), failed=True)
+            self.notify(str(exc), title="HALT ALL incomplete", severity="error", timeout=30)
+            await self.refresh_now("faults")  # those it ended show why
             return False
         except Exception as exc:
             message.screen.refused(describe_error(exc), failed=True)

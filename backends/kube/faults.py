@@ -22,7 +22,9 @@ from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
 from backends.faults_core import (
     DEFAULT_PROTECTED,
+    HaltIncomplete,
     Limits,
+    cancelled,
     check,
     ended,
     ended_by,
@@ -30,7 +32,7 @@ from backends.faults_core import (
     new_window,
     started,
 )
-from backends.kube.mesh import FaultMesh
+from backends.kube.mesh import FaultMesh, Removal
 from backends.kube.options import KubeOptions
 from backends.kube.reconcile import KubeReconcile
 from backends.models import (
@@ -42,7 +44,7 @@ from backends.models import (
     SourceHealth,
     WindowState,
 )
-from backends.polling import poll
+from backends.polling import describe_error, poll
 from backends.registry import BackendContext
 from backends.resilience import ClientPolicy
 
@@ -155,8 +157,11 @@ class KubeFaults(KubeReconcile):
 
         async def apply() -> None:
             async with self._lock:
-                await self._run(self.mesh.remove, {window_id})
-                why = ended_by(actor.name, reason)
+                out = await self._run(self.mesh.remove, {window_id})
+                out.check()
+                # and what else came out with it (a fault someone edited), said where the
+                # end is: `faults end`, the toast, `faults list`, the report
+                why = ended_by(actor.name, reason) + out.notes(window_id)
                 await self._run(self._db().put, ended(w, self.clock.now(), why))
 
         await removal_audited(
@@ -174,17 +179,27 @@ class KubeFaults(KubeReconcile):
         async def apply() -> int:
             async with self._lock:
                 now = self.clock.now()
-                removed = await self._run(self.mesh.remove, None)
+                out = await self._run(self.mesh.remove, None)
                 stored = await self._run(self._db().recent, now)
-                count = set(removed)
+                count = set(out.removed)
                 done = []
+                why = halted_by(actor.name, reason)
                 for w in stored:
-                    if w.id in removed or w.state(now) is not WindowState.ENDED:
+                    if w.id in out.failed:
+                        continue  # still in the mesh: not ended
+                    if w.id in out.removed or w.state(now) is not WindowState.ENDED:
                         count.add(w.id)
                         # one that was in the mesh ran; one that was not is cancelled
-                        ran = w.model_copy(update={"applied": w.id in removed})
-                        done.append(ended(ran, now, halted_by(actor.name, reason)))
+                        ran = w.model_copy(update={"applied": w.id in out.removed})
+                        done.append(ended(ran, now, why + out.notes(w.id)))
+                known = {w.id for w in stored}
+                for wid in out.removed.keys() - known:  # put in from another data dir
+                    ran = out.windows[wid].model_copy(update={"applied": True})
+                    done.append(ended(ran, now, why + out.notes(wid)))
+                # what it did end is recorded as halted even when another failed
                 await self._run(self._db().put_many, done)
+                if out.failed:
+                    raise _incomplete(out, done)
                 return len(count)
 
         return await removal_audited(
@@ -200,3 +215,18 @@ class KubeFaults(KubeReconcile):
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _incomplete(out: Removal, done: list[FaultWindow]) -> HaltIncomplete:
+    """Which windows a HALT ALL that failed on some ended, cancelled, and left in."""
+
+    def named(w: FaultWindow) -> str:
+        return f"{w.id} {w.spec.namespace}/{w.spec.target_host}"
+
+    return HaltIncomplete(
+        ended=[named(w) for w in done if not cancelled(w)],
+        cancelled=[named(w) for w in done if cancelled(w)],
+        still_in=[
+            f"{named(out.windows[wid])} ({describe_error(exc)})" for wid, exc in out.failed.items()
+        ],
+    )

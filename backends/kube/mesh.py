@@ -8,6 +8,7 @@ the fresh copy (up to `conflict_retries` times), never blindly overwritten.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from backends.fault_istio import (
     A_CREATED,
     A_WINDOW,
     TransformError,
+    edited_faults,
     is_managed,
     new_virtual_service,
     serves,
@@ -28,7 +30,6 @@ from backends.fault_istio import (
 from backends.kube.client import Conflict, KubeError, NotFound, VirtualServices
 from backends.kube.options import KubeOptions
 from backends.models import FaultWindow
-from backends.polling import describe_error
 from backends.resilience import ClientPolicy
 
 
@@ -92,7 +93,9 @@ class FaultMesh:
             return f"fault on {ns}/{target['metadata']['name']}"
         raise KubeError(409, f"{ns}: still conflicting after {self.opts.conflict_retries} tries")
 
-    def _remove_one(self, item: dict[str, Any]) -> None:
+    def _remove_one(self, item: dict[str, Any]) -> list[str]:
+        """Take the window's fault out of one object; what else came out with it (a fault
+        someone edited: backends.fault_istio.edited_faults)."""
         vs = self.client()
         ns, name = item["metadata"]["namespace"], item["metadata"]["name"]
         wid = item["metadata"]["annotations"][A_WINDOW]
@@ -103,36 +106,55 @@ class FaultMesh:
                     vs.delete(ns, name, rv)
                 else:
                     vs.replace(ns, name, without_fault(item))
-                return
+                return edited_faults(item)
             except NotFound:
-                return  # already gone: nothing to remove
+                return []  # already gone: nothing to remove
             except TransformError as exc:
                 raise KubeError(0, f"{ns}/{name}: {exc}; fix it by hand") from None
             except Conflict:
                 try:
                     item = vs.get(ns, name)
                 except NotFound:
-                    return
+                    return []
                 ann = item.get("metadata", {}).get("annotations") or {}
                 if not is_managed(item) or ann.get(A_WINDOW) != wid:
-                    return  # someone already took our fault out
+                    return []  # someone already took our fault out
         raise KubeError(409, f"{ns}/{name}: still conflicting after {self.opts.conflict_retries}")
 
-    def remove(self, window_ids: set[str] | None) -> set[str]:
+    def remove(self, window_ids: set[str] | None) -> Removal:
         """Take out the faults of these windows (None: every managed one). Every object is
-        tried even if one fails; the first failure is raised at the end."""
-        removed: set[str] = set()
-        errors: list[str] = []
-        for wid, (_, items) in self.live(self.clock.now()).items():
+        tried even if one fails: the result says which windows are out and which are still
+        in, and why."""
+        done = Removal()
+        for wid, (w, items) in self.live(self.clock.now()).items():
             if window_ids is not None and wid not in window_ids:
                 continue
+            done.windows[wid] = w
+            notes: list[str] = []
             for item in items:
                 try:
-                    self._remove_one(item)
+                    notes += self._remove_one(item)
                 except KubeError as exc:
-                    errors.append(describe_error(exc))
-                    continue
-            removed.add(wid)
-        if errors:
-            raise KubeError(0, "; ".join(errors))
-        return removed
+                    done.failed.setdefault(wid, exc)
+            if wid not in done.failed:
+                done.removed[wid] = notes
+        return done
+
+
+@dataclass
+class Removal:
+    """What `FaultMesh.remove` did: per window, what else came out with its fault (a fault
+    someone edited), or the error that left it in the mesh."""
+
+    windows: dict[str, FaultWindow] = field(default_factory=dict)  # every one it tried
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    failed: dict[str, KubeError] = field(default_factory=dict)
+
+    def check(self) -> None:
+        """Raise the first failure, as it came."""
+        for exc in self.failed.values():
+            raise exc
+
+    def notes(self, window_id: str) -> str:
+        """'; the fault on route default had been edited (...): removed', or ''."""
+        return "".join(f"; {n}" for n in self.removed.get(window_id, ()))

@@ -1,11 +1,12 @@
 """Reconciling kube fault windows: end what is due, start what is scheduled.
 
 The cluster says what is applied and the store what was scheduled, so any
-`watchfloor faults reconcile` (a laptop, cron, a pod) can take out a fault past its end,
-one whose guard tripped, one ended elsewhere or one in a protected namespace, and put in
-the scheduled windows whose time has come. What it takes out of the mesh or puts in is
-audited as the reconciler (`watchfloor-reconcile`), with who ran it (`run_by`). With
-`start=False` (a read-only dashboard) it only takes faults out.
+`watchfloor faults reconcile` (a laptop, cron, a pod) can take out a fault past its end
+(saying how late, when it could not sooner), one whose guard tripped, one ended elsewhere
+or one in a protected namespace, end a window whose fault someone took off its routes,
+and put in the scheduled windows whose time has come. What it takes out of the mesh or
+puts in is audited as the reconciler (`watchfloor-reconcile`), with who ran it (`run_by`).
+With `start=False` (a read-only dashboard) it only takes faults out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from backends.clock import Clock
 from backends.contracts import ActionRefused
 from backends.fault_policy import removal_audited
 from backends.fault_store import FaultStore
+from backends.fault_times import ended_late_by, ended_late_words
 from backends.faults_core import NEVER_STARTED, ended, guard_tripped, started
 from backends.kube.mesh import FaultMesh
 from backends.models import FaultWindow, LatencySnapshot, WindowState
@@ -28,6 +30,7 @@ from backends.registry import BackendContext
 
 T = TypeVar("T")
 RECONCILER = "watchfloor-reconcile"
+REMOVED_OUTSIDE = "removed outside watchfloor"  # its fault was taken out by someone else
 
 
 class KubeReconcile:
@@ -50,8 +53,10 @@ class KubeReconcile:
         self, latency: LatencySnapshot | None = None, *, start: bool = True
     ) -> list[str]:
         """End what is due (past its end, guard tripped, ended elsewhere, in a protected
-        namespace) and, unless `start` is False, start scheduled windows whose time has
-        come. Ending only removes our fault (backends.fault_istio.without_fault)."""
+        namespace, its fault taken off outside watchfloor) and, unless `start` is False,
+        start scheduled windows whose time has come. Ending only removes our fault, or
+        ours as someone edited it, and our labels and annotations
+        (backends.fault_istio.without_fault)."""
         mode = "ends and starts" if start else "ends only"
         now = self.clock.now()
         live = await self._run(self.mesh.live, now)
@@ -59,11 +64,15 @@ class KubeReconcile:
         report: list[str] = []
         for wid, (w, _) in live.items():
             s = stored.get(wid)
-            why = None
+            why, early = None, True
             if w.spec.namespace in self.never:
                 why = f"in protected namespace {w.spec.namespace}"
+            elif not w.applied:  # every fault taken off its routes: not ours to say when
+                why = REMOVED_OUTSIDE
             elif now >= w.ends_at:
-                why = "ended on time"
+                late = ended_late_by(w, now)  # no reconciler could take it out at its end
+                why = "ended on time" if late is None else ended_late_words(late)
+                early = False
             elif s is not None and s.ended_early_at is not None and s.ended_early_at <= now:
                 why = s.end_reason or "ended"
             else:
@@ -71,12 +80,11 @@ class KubeReconcile:
             if why is None:
                 continue
             try:
-                early = why != "ended on time"
-                await self._end_by_reconcile(s or w, why, now, ended_early=early, mode=mode)
+                said = await self._end_by_reconcile(s or w, why, now, ended_early=early, mode=mode)
             except Exception as exc:  # one failure must not stop the others; next round retries
                 report.append(f"{wid}: could not remove ({why}): {describe_error(exc)}")
                 continue
-            report.append(f"{wid} {w.spec.namespace}/{w.spec.target_host}: removed, {why}")
+            report.append(f"{wid} {w.spec.namespace}/{w.spec.target_host}: removed, {said}")
         for wid, s in stored.items():
             if wid in live:
                 continue
@@ -90,7 +98,7 @@ class KubeReconcile:
                 continue
             if s.applied:
                 gone = s.model_copy(update={"applied": False})
-                await self._run(self._db().put, ended(gone, now, "removed outside watchfloor"))
+                await self._run(self._db().put, ended(gone, now, REMOVED_OUTSIDE))
                 report.append(f"{wid}: no longer in the cluster, marked ended")
                 continue
             if (why := guard_tripped(s, latency)) is not None:
@@ -103,18 +111,30 @@ class KubeReconcile:
 
     async def _end_by_reconcile(
         self, w: FaultWindow, why: str, now: datetime, *, ended_early: bool, mode: str
-    ) -> None:
-        async def apply() -> None:
-            async with self._lock:
-                await self._run(self.mesh.remove, {w.id})
-                done = (
-                    ended(w.model_copy(update={"applied": True}), now, why)  # it was in
-                    if ended_early
-                    else w.model_copy(update={"applied": False, "end_reason": why})
-                )
-                await self._run(self._db().put, done)
+    ) -> str:
+        """Take its fault out; why it ended, with what else came out (a fault someone
+        edited meanwhile), as stored."""
 
-        await self._audited_end(w, why, mode, apply)
+        # its fault stayed in well past its end (no reconciler could take it out sooner):
+        # when it came out, for the store and the trail
+        late = now if not ended_early and ended_late_by(w, now) is not None else None
+
+        async def apply() -> str:
+            async with self._lock:
+                out = await self._run(self.mesh.remove, {w.id})
+                out.check()
+                said = why + out.notes(w.id)
+                if ended_early:
+                    done = ended(w.model_copy(update={"applied": True}), now, said)  # it was in
+                else:
+                    done = w.model_copy(
+                        update={"applied": False, "end_reason": said, "ended_late_at": late}
+                    )
+                await self._run(self._db().put, done)
+                return said
+
+        more = {"ended_late_at": late.isoformat()} if late is not None else {}
+        return await self._audited_end(w, why, mode, apply, **more)
 
     async def _record_never_started(self, w: FaultWindow, mode: str) -> None:
         """Nothing to take out of the mesh; the store and the audit trail say why it ended."""
@@ -125,9 +145,9 @@ class KubeReconcile:
         await self._audited_end(w, NEVER_STARTED, mode, apply)
 
     async def _audited_end(
-        self, w: FaultWindow, why: str, mode: str, apply: Callable[[], Awaitable[None]]
-    ) -> None:
-        await removal_audited(
+        self, w: FaultWindow, why: str, mode: str, apply: Callable[[], Awaitable[T]], **more: str
+    ) -> T:
+        return await removal_audited(
             self.ctx.audit,
             actor=RECONCILER,
             action="fault-reconcile-end",
@@ -138,6 +158,7 @@ class KubeReconcile:
                 "backend": self.name,
                 "run_by": self.ctx.actor,
                 "mode": mode,
+                **more,
             },
             apply=apply,
         )

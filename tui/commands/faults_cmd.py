@@ -19,7 +19,10 @@ from backends.fault_times import span
 from backends.faults_core import (
     HARD_MAX_DURATION,
     MAX_START_IN,
+    HaltIncomplete,
+    ended_by,
     halt_words,
+    said_with_more,
     snapshot_json,
 )
 from tui.commands.common import (
@@ -214,8 +217,14 @@ def run_schedule(args: argparse.Namespace) -> int:
 @mutating
 def run_end(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
-        await sources["faults"].end(args.id, _actor(sources), args.reason)
-        print(f"{args.id} ended")
+        actor = _actor(sources)
+        await sources["faults"].end(args.id, actor, args.reason)
+        after = await _first(sources["faults"].watch())
+        # and what else came out of the mesh with it (a fault someone edited meanwhile)
+        done = next((w for w in getattr(after, "windows", ()) if w.id == args.id), None)
+        said = ended_by(actor.name, args.reason)
+        more = said_with_more(done.end_reason, said) if done is not None else None
+        print(f"{args.id} ended" + (f"; {more}" if more else ""))
         return 0
 
     return _run(args, job)
@@ -226,7 +235,11 @@ def run_halt(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
         sent_at = sources.ctx.clock.now()
         actor = _actor(sources)
-        n = await sources["faults"].halt_all(actor, args.reason)
+        try:
+            n = await sources["faults"].halt_all(actor, args.reason)
+        except HaltIncomplete as exc:  # which it ended, and which are still in the mesh
+            print(f"HALT ALL incomplete: {exc}. Run it again to retry", file=sys.stderr)
+            return 1
         after = await _first(sources["faults"].watch())  # which of them had started
         print(f"HALT ALL: {halt_words(after.windows, sent_at, actor.name, args.reason, n)}")
         return 0

@@ -18,7 +18,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from backends.fault_times import late_words
+from backends.fault_times import ended_late_by, ended_late_words, late_words
 from backends.faults_core import CANCELLED, cancelled, unstarted
 from backends.models import FaultWindow, WindowState
 from backends.report_faults import guard_words
@@ -86,6 +86,7 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
         w = self.item
         s = w.spec
         state = w.state(self.now)
+        late = ended_late_by(w)
         delay = (
             f"{s.delay_ms} ms on {s.delay_percent:g}% of requests" if s.delay_percent else "none"
         )
@@ -101,13 +102,17 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
             ("abort", abort),
             *self.start_rows(),
             (
-                "planned end" if w.ended_early_at is not None else "ends at",
+                "ends at" if w.ended_early_at is None and late is None else "planned end",
                 self.edge(w.ends_at, state is not WindowState.ENDED),
             ),
         ]
         if w.ended_early_at is not None:
             label = "cancelled" if cancelled(w) else "ended at"
             rows.append((label, self.edge(w.ended_early_at, False)))
+        elif late is not None and w.ended_late_at is not None:
+            ended = self.edge(w.ended_late_at, False)  # its fault stayed in past its end
+            ended.append(f"  {ended_late_words(late)}", "yellow")
+            rows.append(("ended at", ended))
         rows += [
             ("owner", w.owner),
             ("reason", Text(w.reason, "italic")),
