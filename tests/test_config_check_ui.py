@@ -49,6 +49,39 @@ BAD = {
         "keys.app.timeline: 'shift+ctrl+x' is not a key name: Textual spells it ctrl+shift+x",
     ),
     "empty key": ('[keys]\n"app.timeline" = "T,"\n', "keys.app.timeline: 'T,' has an empty key"),
+    # a form's keys act before its field gets the key: typing liz@example.com in the grant
+    # form's subject closed it at the z, the rest went to the dashboard (p, e...)
+    "character in a form": (
+        '[keys]\n"grant.cancel" = "escape,z"\n',
+        "keys.grant.cancel: 'z' types a character, and grant.cancel is a key of GrantScreen,"
+        " a dialog with text fields",
+    ),
+    "space in the revoke dialog": (
+        '[keys]\n"revoke.enter" = "enter,space"\n',
+        "keys.revoke.enter: 'space' types a character",
+    ),
+    "punctuation in the palette": (
+        '[keys]\n"palette.close" = "escape,slash"\n',
+        "keys.palette.close: 'slash' types a character",
+    ),
+    # names Textual has, for bytes a terminal sends for another key: they never fired
+    "ctrl+i is tab": (
+        '[keys]\n"app.report" = "ctrl+i"\n',
+        "keys.app.report: 'ctrl+i' never reaches the dashboard: terminals send it as Tab",
+    ),
+    "ctrl+m is enter": ('[keys]\n"app.report" = "ctrl+m"\n', "send it as Enter"),
+    "ctrl+[ is escape": ('[keys]\n"app.report" = "ctrl+["\n', "send it as Escape"),
+    # it suggested ctrl+S, which Textual never reports either
+    "capital with ctrl": (
+        '[keys]\n"app.report" = "Ctrl+S"\n',
+        "keys.app.report: 'Ctrl+S' is not a key name: Textual spells it ctrl+s\n",
+    ),
+    "ctrl+S": ('[keys]\n"app.report" = "ctrl+S"\n', "Textual spells it ctrl+s\n"),
+    # a key a focused table takes first (j moves its cursor): it never exported
+    "a table's key": (
+        '[keys]\n"app.report" = "j"\n',
+        "keys.app.report: 'j' is already the key of table.down (Down)",
+    ),
     # a typo was ignored without a word: the default theme, and no one the wiser
     "unknown theme": ('[ui]\ntheme = "nosuchtheme"\n', "ui.theme: no theme 'nosuchtheme'"),
 }
@@ -80,5 +113,17 @@ def test_key_names_textual_reports_are_accepted(tmp_path: Path) -> None:
     """Several keys for one binding ("T,t"), named keys, characters and modifiers."""
     body = '[keys]\n"app.timeline" = "T,t"\n"app.report" = "f2"\n"app.help" = "question_mark"\n'
     body += '"app.screenshot" = "ctrl+shift+x"\n"focus.latency" = "alt+1"\n"pane.filter" = "%"\n'
+    proc = check(tmp_path, body, "config", "check")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_keys_never_active_together_may_be_shared(tmp_path: Path) -> None:
+    """A dialog's close key and the dashboard key that opens it (the defaults give t to
+    both), a dialog's keys and the dashboard's, two widgets never focused together, and
+    letters for a dialog with no text field: each was refused as "already the key of"."""
+    body = '[keys]\n"release.notes" = "N"\n"notes.close" = "escape,q,N"\n'  # q: Quit's
+    body += '"app.timeline" = "T"\n"timeline.close" = "escape,T"\n'
+    body += '"grants.details" = "o"\n"table.select" = "o"\n'  # the grants list, a table
+    body += '"grant-details.close" = "escape,c"\n"alerts-list.close" = "escape,x"\n'
     proc = check(tmp_path, body, "config", "check")
     assert proc.returncode == 0, proc.stderr

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.timer import Timer
@@ -28,7 +29,7 @@ from tui.baseline_actions import BaselineActions
 from tui.crash_report import CrashReport
 from tui.escape_keys import EscapeKeys
 from tui.fault_actions import FaultActions
-from tui.footer import PINNED, KeyFooter, own_key_prefix
+from tui.footer import PINNED, KeyFooter, in_bindings_order, own_key_prefix
 from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
 from tui.no_color import ReadableNoColor
@@ -57,6 +58,13 @@ PANE_CLASSES: dict[str, type[SourcePane]] = {
 }
 
 
+def palette_search() -> type[Provider]:
+    """The command palette's finder (imported when the palette first opens)."""
+    from tui.screens.palette import Commands
+
+    return Commands
+
+
 class WatchfloorApp(
     CrashReport,
     EscapeKeys,
@@ -73,6 +81,7 @@ class WatchfloorApp(
     App[None],
 ):
     CSS_PATH = str(Path(__file__).with_name("watchfloor.tcss"))
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {palette_search}
     TITLE = "Watchfloor"
     # The footer shows keys in this order and leaves out what does not fit: incident keys
     # (HALT ALL, fault windows, grants, alerts) come before the rest.
@@ -251,7 +260,7 @@ class WatchfloorApp(
         keys that only move around (hidden from the footer)."""
         rows: dict[str, list[tuple[str, str, str, str]]] = {s: [] for s in HELP_SECTIONS}
         prefix = own_key_prefix(self.screen)
-        for a in self.active_bindings.values():
+        for _, a in in_bindings_order(self.screen):
             b = a.binding
             if self.hides(b.action):
                 continue

@@ -207,17 +207,17 @@ class BaselineActions:
         now = self.clock.now()
         self.baselines, self.baseline_at, self.kept_first_seen = {}, None, None
         found = load_baseline(self.sources.ctx.data_dir, self._baseline_key(), now)
+        key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
         if found.problem:
             self._say_once(
                 f"kept baseline not read: {found.problem}",
                 f"Could not read the kept baseline, carrying on without one ({found.problem});"
-                " b marks a new one and replaces the file",
+                f" {key} marks a new one and replaces the file",
             )
         elif found.stale is not None:
             when = _when(found.stale.baseline.at, now)
             hours = MAX_AGE.total_seconds() / 3600
             text = f"from {when} not restored: older than {hours:.0f} h"
-            key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
             self._say_once(f"baseline {text}", f"Baseline {text} (press {key} to mark a new one)")
         elif found.kept is not None:
             kept = found.kept
@@ -228,7 +228,6 @@ class BaselineActions:
                 now, "note", f"baseline from {when} restored: {_listed(self.baselines)}"
             )
             app: Any = self
-            key = key_of(app, "latency.baseline")
             app.notify(
                 f"Baseline from {when} restored (press {key} to mark a new one)", title=TITLE
             )

@@ -1,51 +1,19 @@
 """What only the UI can check in a config, checked before anything runs (the dashboard and
 `config check` give the same answer), in every profile: the [keys] table (every id one of
-our binding ids, every key one Textual reports, and no remapped key taking one an
-app-wide binding has: `"app.timeline" = "q"` hid Quit, "ctrl+p" the command palette), and
-ui.theme (a typo was ignored without a word)."""
+our binding ids, every key one Textual reports, no character for a dialog with text
+fields, and no remapped key taking one a binding that works at the same time has:
+`"app.timeline" = "q"` hid Quit, "ctrl+p" the command palette), and ui.theme (a typo was
+ignored without a word)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from textual.binding import Binding
-from textual.dom import DOMNode
 from textual.keys import _character_to_key
 
 from backends.config import LoadedConfig
-from tui.key_names import key_problem
-
-
-def _subclasses(cls: type) -> Iterator[type]:
-    sub: type
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
-
-
-def _ids_loaded() -> dict[str, Binding]:
-    """Binding ids of every watchfloor widget, screen and app class imported so far."""
-    out: dict[str, Binding] = {}
-    for cls in _subclasses(DOMNode):
-        if not cls.__module__.startswith("tui."):
-            continue
-        for b in cls.__dict__.get("BINDINGS", []):
-            if isinstance(b, Binding) and b.id:
-                out.setdefault(b.id, b)
-    return out
-
-
-def binding_ids() -> dict[str, Binding]:
-    """Every binding id a [keys] table may remap: the app, panes and tables, and the
-    dialogs (imported here: the dashboard imports them only when one opens)."""
-    import tui.app  # the app and its panes
-    import tui.screens
-
-    for mod in pkgutil.iter_modules(tui.screens.__path__):
-        importlib.import_module(f"tui.screens.{mod.name}")
-    return _ids_loaded()
+from tui.key_names import key_problem, types_a_character
+from tui.key_scopes import binding_ids, scopes
 
 
 def _norm(key: str) -> str:
@@ -53,62 +21,78 @@ def _norm(key: str) -> str:
     return _character_to_key(key) if len(key) == 1 else key
 
 
-# what Textual's own bindings (they have no id) do, where their description does not say
-TEXTUAL_WORDS = {"command_palette": "command palette", "help_quit": "how-to-quit reminder"}
+def _keys(spec: str) -> list[str]:
+    return [k.strip() for k in spec.split(",") if k.strip()]
 
 
-def app_wide_keys(keys: dict[str, str]) -> dict[str, str]:
-    """Every key an app-wide binding has, once `keys` is applied: ours (but those `keys`
-    remaps), and Textual's own: ctrl+q, ctrl+c, the command palette's ctrl+p, tab and
-    shift+tab on every screen. Values say what has the key."""
-    from textual.screen import Screen
+def clashes(keys: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(binding id, key) -> what else has that key where the binding works too, once `keys`
+    is applied: a key no remapped binding may take (tui/key_scopes.py says which keys work
+    together). Of two remapped ids given one key, the first by name keeps it."""
+    found: dict[tuple[str, str], str] = {}
+    for scope in scopes():
+        taken: dict[str, str] = {}
+        for b, what in scope.bindings:
+            if b.id not in keys:
+                for key in b.key.split(","):
+                    taken.setdefault(_norm(key), what)
+        here = {b.id: b for b, _ in scope.bindings if b.id in keys}
+        for bid in sorted(here):
+            for key in map(_norm, _keys(keys[bid])):
+                other = taken.get(key)
+                if other is not None and not other.startswith(f"{bid} "):
+                    found.setdefault((bid, key), other)
+                else:
+                    taken[key] = f"{bid} ({here[bid].description}); pick another"
+    return found
 
-    from tui.app import WatchfloorApp
 
-    bindings = [b for bs in WatchfloorApp._merge_bindings().key_to_bindings.values() for b in bs]
-    bindings += [b for bs in Screen._merge_bindings().key_to_bindings.values() for b in bs]
-    if WatchfloorApp.ENABLE_COMMAND_PALETTE:
-        bindings.append(Binding(WatchfloorApp.COMMAND_PALETTE_BINDING, "command_palette"))
-    taken: dict[str, str] = {}
-    for b in bindings:
-        if b.id in keys:
+def typed_problems(keys: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(binding id, key) -> why not, for a character given to a dialog with text fields: its
+    keys act before the field gets the key (`grant.cancel = "escape,z"` closed the grant
+    form at the z of "liz@example.com")."""
+    found: dict[tuple[str, str], str] = {}
+    for scope in scopes():
+        if not scope.typed:
             continue
-        if b.id:
-            what = f"{b.id} ({b.description or b.action}); pick another, or remap that one too"
-        else:
-            words = TEXTUAL_WORDS.get(b.action, b.description or b.action)
-            what = f"Textual's {words}; pick another"
-        for key in b.key.split(","):
-            taken.setdefault(_norm(key), what)
-    return taken
+        doing = {b.id: b.description or b.action for b, _ in scope.bindings}
+        for bid in sorted(scope.own.intersection(keys)):
+            for key in _keys(keys[bid]):
+                if types_a_character(key):
+                    found[(bid, _norm(key))] = (
+                        f"{key!r} types a character, and {bid} is a key of {scope.where}, a"
+                        " dialog with text fields: its keys act before the field gets them, so"
+                        f" {key!r} typed into a field would run {doing[bid]!r} instead; pick a key"
+                        " that types nothing (escape, ctrl+…, f1…)"
+                    )
+    return found
 
 
 def keymap_problems(loaded: LoadedConfig) -> list[str]:
-    """Each [keys] entry that is not one of our binding ids, not keys Textual reports, or
-    takes a key an app-wide binding has, naming the key and the file (or variable)."""
+    """Each [keys] entry that is not one of our binding ids, not keys Textual reports, a
+    character for a dialog with text fields, or a key of another binding that works at the
+    same time, naming the key and the file (or variable)."""
     keys = loaded.config.keys
     if not keys:
         return []
     known = binding_ids()
     problems: list[str] = []
-    taken = app_wide_keys(keys)
+    clashing = clashes({bid: spec for bid, spec in keys.items() if bid in known})
+    typing = typed_problems({bid: spec for bid, spec in keys.items() if bid in known})
     for bid in sorted(keys):
         where = f"{loaded.where(('keys', bid))}: keys.{bid}"
         if bid not in known:
             problems.append(f"{where}: no such binding id; known: {', '.join(sorted(known))}")
             continue
-        mine = [k.strip() for k in keys[bid].split(",")]
-        if "" in mine:
+        if "" in (k.strip() for k in keys[bid].split(",")):
             problems.append(f"{where}: {keys[bid]!r} has an empty key (a comma too many?)")
-        for key in filter(None, mine):
-            why = key_problem(key)
-            other = taken.get(_norm(key))
+        for key in _keys(keys[bid]):
+            why = key_problem(key) or typing.get((bid, _norm(key)), "")
+            other = clashing.get((bid, _norm(key)))
             if why:
                 problems.append(f"{where}: {why}")
-            elif other is not None and not other.startswith(f"{bid} "):
+            elif other is not None:
                 problems.append(f"{where}: {key!r} is already the key of {other}")
-            else:
-                taken[_norm(key)] = f"{bid} ({known[bid].description}); pick another"
     return problems
 
 

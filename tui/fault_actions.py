@@ -31,7 +31,7 @@ from tui.fault_quit import quit_words
 from tui.fault_reconcile import FaultReconcile
 from tui.fmt import FORM_READ_ONLY
 from tui.in_flight import InFlight
-from tui.palette import key_of
+from tui.palette import key_of, shown_key
 from tui.panes.faults import FaultsPane
 from tui.panes.keyed_table import KeyedTable
 
@@ -197,11 +197,15 @@ class FaultActions(FaultReconcile, InFlight):
         open_windows = self._open_windows()
         if open_windows and (armed is None or time.monotonic() - armed > QUIT_AGAIN_S):
             self._quit_armed = time.monotonic()
+            keys = key_of(self, "app.quit"), shown_key(self, "faults.halt")
             self.notify(
-                quit_words(open_windows, self.clock.now(), ends_on_time(self.sources["faults"])),
+                quit_words(
+                    open_windows, self.clock.now(), ends_on_time(self.sources["faults"]), *keys
+                ),
                 title="Quit with fault windows open?",
                 severity="warning",
                 timeout=QUIT_AGAIN_S,
+                markup=False,
             )
             return
         await super().action_quit()

@@ -29,9 +29,16 @@ def window_words(w: FaultWindow, now: datetime) -> str:
     return f"{target} until {clock(w.ends_at, today)}Z"
 
 
-def quit_words(windows: Sequence[FaultWindow], now: datetime, ends_on_time: bool) -> str:
+def quit_words(
+    windows: Sequence[FaultWindow],
+    now: datetime,
+    ends_on_time: bool,
+    quit_key: str = "q",
+    halt_key: str = "H",
+) -> str:
     """The warning of the first q: the open `windows` (applied, or still to start) and
-    what happens to them once this dashboard is closed."""
+    what happens to them once this dashboard is closed; the keys as [keys] has them, and
+    no HALT ALL (`halt_key` "") where it is refused (read-only)."""
     names = "; ".join(window_words(w, now) for w in windows[:SHOWN])
     more = " …" if len(windows) > SHOWN else ""
     running = sum(1 for w in windows if w.applied)
@@ -41,7 +48,8 @@ def quit_words(windows: Sequence[FaultWindow], now: datetime, ends_on_time: bool
         text += running_words(running, ends_on_time, alone=not waiting)
     if waiting:
         text += waiting_words(waiting)
-    return text + " Press q again to quit; H halts them all."
+    halt = f"; {halt_key} halts them all" if halt_key else ""
+    return text + f" Press {quit_key} again to quit{halt}."
 
 
 def running_words(n: int, ends_on_time: bool, alone: bool) -> str:

@@ -8,9 +8,10 @@ scrolls sideways, so at 160 columns HALT ALL sat off the right edge, unseen.
 On the dashboard quit, help and HALT ALL come first, at any width and whatever has the
 focus; then the focused widget's own keys, then the app's keys of the pane it is in
 (binding ids "access.*" for the Access pane: `d`, `p`), then the screen's (a dialog's),
-then the app's in the order of its BINDINGS, which puts the incident keys (HALT ALL, fault
-windows, grants) early. What does not fit is left out and a "…" says so; `?` lists every
-key. The command palette key stays on the right. A click on a key presses it, as with
+then the app's in the order of its BINDINGS (by binding id, whatever key [keys] gives
+them), which puts the incident keys (HALT ALL, fault windows, grants) early. What does
+not fit is left out and a "…" says so; `?` lists every key. The command palette key
+stays on the right. A click on a key presses it, as with
 the stock footer, but a double-click presses it once (see `on_click`). A screen whose
 widgets take a key themselves, with no binding to show (Enter in the palette's search
 field), names it in FOOTER_HINTS: shown first.
@@ -24,7 +25,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -56,7 +57,7 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
     pinned: list[Shown] = []  # on the dashboard: quit, help and HALT ALL, always first
     prefix = own_key_prefix(screen)
     dashboard = bool(app.screen_stack) and screen is app.screen_stack[0]
-    for key, (node, binding, enabled, _tooltip) in screen.active_bindings.items():
+    for key, (node, binding, enabled, _tooltip) in in_bindings_order(screen):
         item = Shown(key, app.get_key_display(binding), binding.description, enabled)
         if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
             palette = item
@@ -73,6 +74,32 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
                 tier = screen_keys if node is screen else widget_keys
             tier.append(item)
     return hints + pinned + widget_keys + pane_keys + screen_keys + app_keys, palette
+
+
+def in_bindings_order(screen: Screen[object]) -> list[tuple[str, ActiveBinding]]:
+    """The screen's active bindings in Textual's order, but each node's run of them in the
+    order of its BINDINGS. Textual moves a binding [keys] remaps to the end of its node's
+    keys, so remapped incident keys (f, e, g, r, a) went after Screenshot, out of a footer
+    too narrow for them all."""
+    ranks: dict[int, dict[str, int]] = {}  # id(node) -> binding id (or action) -> place
+
+    def rank(item: tuple[str, ActiveBinding]) -> int:
+        node, binding = item[1].node, item[1].binding
+        if id(node) not in ranks:
+            order: dict[str, int] = {}
+            for bindings in node._bindings.key_to_bindings.values():  # as declared
+                for b in bindings:
+                    order.setdefault(b.id or b.action, len(order))
+            ranks[id(node)] = order
+        return ranks[id(node)].get(binding.id or binding.action, len(ranks[id(node)]))
+
+    runs: list[list[tuple[str, ActiveBinding]]] = []
+    for item in screen.active_bindings.items():
+        if runs and runs[-1][-1][1].node is item[1].node:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return [item for run in runs for item in sorted(run, key=rank)]
 
 
 def own_key_prefix(screen: Screen[object]) -> str:

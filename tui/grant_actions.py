@@ -15,6 +15,7 @@ from backends.polling import describe_error
 from backends.timeline import Timeline, grant_key
 from tui.fmt import FORM_READ_ONLY
 from tui.in_flight import InFlight
+from tui.palette import key_of
 from tui.panes.grants import GrantsPane
 
 if TYPE_CHECKING:
@@ -71,9 +72,12 @@ class GrantActions(InFlight):
         pane = self.query_one(GrantsPane)
         grant = pane.selected if pane.has_focus_within else None
         if grant is None:
-            self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
+            self.notify(self._no_grant_selected(), severity="warning", markup=False)
             return
         await self.open_revoke(grant)
+
+    def _no_grant_selected(self) -> str:
+        return f"No grant selected ({key_of(self, 'focus.grants')} focuses the grants pane)"
 
     def revoke_in_flight(self, grant_id: str) -> str:
         """Why a revoke of `grant_id` is not to be sent now ("" it may be): one is."""
@@ -124,7 +128,7 @@ class GrantActions(InFlight):
         """Enter on a grant: its details, whole, with a live countdown."""
         grant = self.query_one(GrantsPane).selected
         if grant is None:
-            self.notify("No grant selected (4 focuses the grants pane)", severity="warning")
+            self.notify(self._no_grant_selected(), severity="warning", markup=False)
             return
         from tui.screens.grant_details import GrantDetailsScreen
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from textual.app import App
 
+from tui.palette import key_of
+
 WAIT_TITLE = "Waiting to quit"
 WAIT_TOAST_S = 600.0  # gone when the wait ends; it does not time out before
 
@@ -27,16 +29,16 @@ class Sending:
     key: str = ""  # what it acts on, for "already being sent" ("revoke:g-2")
 
 
-def waiting_words(sending: tuple[Sending, ...], leaving: str = "") -> str:
+def waiting_words(sending: tuple[Sending, ...], leaving: str = "", quit_key: str = "q") -> str:
     """The waiting notice: which actions, and what q again does (`leaving`: what else
-    quitting then leaves running, e.g. open fault windows)."""
+    quitting then leaves running, e.g. open fault windows; `quit_key` as [keys] has it)."""
     n = len(sending)
     names = "; ".join(s.what for s in sending[:3]) + (" …" if n > 3 else "")
     its = "it is" if n == 1 else "they are"
     also = f" ({leaving})" if leaving else ""
     return (
         f"Waiting for {n} action{'' if n == 1 else 's'} to finish: {names}. The dashboard"
-        f" quits when {its} done; q again quits now, leaving {'it' if n == 1 else 'them'}"
+        f" quits when {its} done; {quit_key} again quits now, leaving {'it' if n == 1 else 'them'}"
         f" unfinished{also}."
     )
 
@@ -88,7 +90,7 @@ class InFlight(App[None]):
     def _say_waiting(self) -> None:
         self._drop_wait_notice()
         self.notify(
-            waiting_words(self.in_flight, self._leaving),
+            waiting_words(self.in_flight, self._leaving, key_of(self, "app.quit")),
             title=WAIT_TITLE,
             severity="warning",
             timeout=WAIT_TOAST_S,
@@ -110,7 +112,12 @@ class InFlight(App[None]):
         if why:
             self.quit_waiting = False
             self._drop_wait_notice()
-            self.notify(f"{why}. q quits.", title="Not quitting", severity="warning")
+            self.notify(
+                f"{why}. {key_of(self, 'app.quit')} quits.",
+                title="Not quitting",
+                severity="warning",
+                markup=False,
+            )
         elif self.in_flight:
             self._say_waiting()
         else:

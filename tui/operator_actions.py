@@ -23,6 +23,7 @@ from backends.contracts import PANES
 from backends.models import FaultsSnapshot, HealthState, LatencySnapshot, Snapshot
 from backends.timeline import Timeline
 from tui.look import pick_theme
+from tui.palette import focus_keys, key_of
 from tui.saving import save, write_new
 
 # Screens are imported when first opened: they are not on the first frame's path.
@@ -133,7 +134,12 @@ class OperatorActions:
         app: Any = self
         pane = self.focused_pane()
         if pane is None:
-            app.notify("Focus a pane first (1-5), then / to filter it", severity="warning")
+            keys = focus_keys(app), key_of(app, "pane.filter")
+            app.notify(
+                f"Focus a pane first ({keys[0]}), then {keys[1]} to filter it",
+                severity="warning",
+                markup=False,
+            )
             return
 
         def apply(text: str | None) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 
+PANE_ORDER = ("latency", "faults", "access", "grants", "release")  # focused by 1-5
 TEXTUAL_KEPT = frozenset({"Theme", "Maximize", "Minimize"})  # of App.get_system_commands
 ENTRIES = (  # (binding id, title, what it does); the palette lists them sorted by title
     ("app.quit", "Quit", "Waits for actions being sent; asks first with fault windows open"),
@@ -39,9 +41,38 @@ ENTRIES = (  # (binding id, title, what it does); the palette lists them sorted 
     ("app.screenshot", "Save SVG screenshot", "Write the screen to the data dir"),
     *(
         (f"focus.{cap}", f"Focus {cap} pane", f"Move the cursor to the {cap} pane")
-        for cap in ("latency", "faults", "access", "grants", "release")
+        for cap in PANE_ORDER
     ),
 )
+
+
+# Words a tired user types for an entry that its title does not have; the palette finds
+# an entry by the words of its title, of these, and of its help text (tui/screens/palette.py)
+SEARCH_WORDS: dict[str, tuple[str, ...]] = {
+    "faults.halt": ("stop", "abort", "kill", "halt", "panic", "emergency", "stop all faults"),
+    "faults.schedule": ("inject fault", "chaos", "new fault", "start fault", "add latency"),
+    "faults.end": ("cancel fault", "stop window", "stop fault", "finish window", "end fault"),
+    "grants.grant": ("break glass", "access", "elevate", "sudo", "permission", "new grant"),
+    "grants.revoke": ("remove access", "cancel grant", "end grant", "take back access"),
+    "alerts.ack": ("acknowledge", "silence", "mute", "snooze alert"),
+    "alerts.list": ("alerts", "list alerts", "pages"),
+    "access.denials": ("denied", "deny", "forbidden", "why denied"),
+    "access.replay": ("policy test", "what if", "simulate policy", "replay"),
+    "pane.filter": ("search", "find", "grep"),
+    "latency.baseline": ("slo", "latency", "regression", "snapshot latency"),
+    "release.notes": ("changelog", "what shipped", "version"),
+    "release.rehearse": ("rollback", "roll back", "revert", "undo release"),
+    "app.timeline": ("history", "audit", "log", "events", "what changed"),
+    "app.report": ("postmortem", "export", "markdown", "game day"),
+    "app.screenshot": ("svg", "capture", "image"),
+    "app.help": ("keys", "shortcuts", "bindings", "keyboard"),
+    "app.quit": ("exit", "close", "leave"),
+}
+
+
+def search_words(title: str) -> tuple[str, ...]:
+    """The SEARCH_WORDS of the entry with this title (none for Textual's and the profiles')."""
+    return next((SEARCH_WORDS.get(bid, ()) for bid, t, _ in ENTRIES if t == title), ())
 
 
 def current_bindings(app: App[Any], ids: Iterable[str]) -> dict[str, Binding]:
@@ -51,6 +82,8 @@ def current_bindings(app: App[Any], ids: Iterable[str]) -> dict[str, Binding]:
     found: dict[str, Binding] = {}
     main = app.screen_stack[0] if app.screen_stack else app.screen
     for node in (app, *main.walk_children()):
+        if len(found) == len(wanted):
+            break  # the app's own are found at once: key_of is called as panes draw
         bindings = node._bindings.copy()
         if app._keymap:
             bindings.apply_keymap(app._keymap)
@@ -76,7 +109,8 @@ def palette_commands(app: App[Any], hides: Callable[[str], bool]) -> Iterator[Sy
         b = bindings.get(bid)
         if b is None or hides(b.action):
             continue
-        yield SystemCommand(title, f"{help_text} ({app.get_key_display(b)})", run(app, b))
+        shown = escape(f"{help_text} ({app.get_key_display(b)})")  # [keys] is not markup
+        yield SystemCommand(title, shown, run(app, b))
 
 
 def textual_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
@@ -86,8 +120,36 @@ def textual_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemComman
 
 def key_of(app: App[Any], binding_id: str) -> str:
     """The key of a binding as the footer shows it now ([keys] applied), for messages that
-    name it ("press b again"); the id itself if no binding has it."""
-    b = current_bindings(app, [binding_id]).get(binding_id)
+    name it ("press b again"); its default key in an app without it (a pane on its own, in
+    a test harness); the id itself if no binding has it."""
+    b = current_bindings(app, [binding_id]).get(binding_id) or _default(binding_id)
     if b is None:
         return binding_id
     return app.get_key_display(b)
+
+
+def _default(binding_id: str) -> Binding | None:
+    from tui.app import WatchfloorApp  # imported by then wherever there is a dashboard
+
+    defaults = WatchfloorApp._merge_bindings().key_to_bindings.values()
+    return next((b for bs in defaults for b in bs if b.id == binding_id), None)
+
+
+def shown_key(app: App[Any], binding_id: str) -> str:
+    """key_of, or "" where the footer leaves the key out: a mutating key in read-only mode
+    (pressed, it is refused), so a message does not offer it."""
+    b = current_bindings(app, [binding_id]).get(binding_id) or _default(binding_id)
+    hides = getattr(app, "hides", None)
+    if b is None or (callable(hides) and hides(b.action)):
+        return ""
+    return app.get_key_display(b)
+
+
+def focus_keys(app: App[Any]) -> str:
+    """The keys that focus the panes, for messages: "1-5", or each ("F1, F2, …") once
+    remapped."""
+    keys = [key_of(app, f"focus.{cap}") for cap in PANE_ORDER]
+    digits = "".join(keys)
+    if digits.isdigit() and len(digits) == len(keys) and digits in "0123456789":
+        return f"{keys[0]}-{keys[-1]}"
+    return ", ".join(keys)

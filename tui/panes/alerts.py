@@ -12,6 +12,7 @@ from textual.reactive import var
 
 from backends.alert_acks import raised_label
 from backends.models import Alert
+from tui.palette import key_of
 from tui.panes.line import Line
 
 SHOWN = 3
@@ -47,6 +48,8 @@ class AlertStrip(Line):
             text.append(a.message, "grey62" if a.acknowledged else "")
         if more:
             kinds = ", ".join(dict.fromkeys(a.kind.value for a in more))
-            text.append(f"\n+{len(more)} more · A lists all", "bold")
+            text.append(
+                f"\n+{len(more)} more · {key_of(self.app, 'alerts.list')} lists all", "bold"
+            )
             text.append(f" · {kinds}", "grey62")
         self.update(text)

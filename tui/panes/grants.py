@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from backends.models import Grant, GrantsSnapshot
+from tui.palette import key_of, shown_key
 from tui.panes.base import SourcePane, empty_text
 from tui.panes.grant_columns import Widths, auto_skip, countdown, header_text
 from tui.panes.grant_list import GrantList
@@ -83,9 +84,13 @@ class GrantsPane(SourcePane):
         self._sync_header()
         self.set_class(not grants, "-empty")
         if wanted and snap.grants and not grants:
-            self.show_empty(Text(f"no grant matches {wanted!r} · / to change the filter"))
+            change = f"{key_of(self.app, 'pane.filter')} to change the filter"
+            self.show_empty(Text(f"no grant matches {wanted!r} · {change}"))
         elif not grants:
-            self.show_empty(empty_text(snap, "no active grants", " · g to grant"))
+            grant = shown_key(self.app, "grants.grant")  # none in read-only mode
+            self.show_empty(
+                empty_text(snap, "no active grants", f" · {grant} to grant" if grant else "")
+            )
 
     def on_grant_list_columns_scrolled(self, message: GrantList.ColumnsScrolled) -> None:
         header = self.query_one(GrantsHeader)

@@ -23,6 +23,7 @@ from backends.models import (
     Verification,
 )
 from tui.fmt import ago, duration
+from tui.palette import key_of
 from tui.panes.base import SourcePane, empty_text, never_answered
 from tui.panes.keyed_table import Column
 from tui.panes.last_cuts import CutsTable, cuts_summary
@@ -113,7 +114,7 @@ def budget_text(rl: RateLimit | None, now: datetime, short: bool = False) -> Tex
     return text
 
 
-NOTES_HINTS = ("press n for the notes of {tag}", "n: notes of {tag}", "n: notes", "")
+NOTES_HINTS = ("press {key} for the notes of {tag}", "{key}: notes of {tag}", "{key}: notes", "")
 # The status line's forms, fullest first: (short rehearsal, short budget, notes hint).
 STATUS_FORMS: tuple[tuple[bool, bool, int], ...] = (
     (False, False, 0),
@@ -125,9 +126,10 @@ STATUS_FORMS: tuple[tuple[bool, bool, int], ...] = (
 )
 
 
-def status_forms(snap: ReleaseSnapshot, now: datetime) -> list[Text]:
+def status_forms(snap: ReleaseSnapshot, now: datetime, notes_key: str = "n") -> list[Text]:
     """The rehearsal, the API budget and the notes hint, in forms from whole to short: the
-    hint shortens first, and names the tag whole or not at all."""
+    hint shortens first, and names the tag whole or not at all. `notes_key`: the notes'
+    key as [keys] has it."""
     known = not never_answered(snap)
     forms = []
     for short_reh, short_budget, hint in STATUS_FORMS:
@@ -136,7 +138,9 @@ def status_forms(snap: ReleaseSnapshot, now: datetime) -> list[Text]:
         if budget:
             line.append("   ").append_text(budget)
         if snap.release is not None and NOTES_HINTS[hint]:
-            line.append("   " + NOTES_HINTS[hint].format(tag=snap.release.tag), "grey62")
+            line.append(
+                "   " + NOTES_HINTS[hint].format(tag=snap.release.tag, key=notes_key), "grey62"
+            )
         forms.append(line)
     return forms
 
@@ -218,5 +222,5 @@ class ReleasePane(SourcePane):
         forms = stage_forms(current, now, STAGE_GLYPH) if current else []
         empty = empty_text(snap, "no cut yet")
         self.query_one("#release-stages", FitLine).show(lambda w: fit(forms, w) if forms else empty)
-        status = status_forms(snap, now)
+        status = status_forms(snap, now, key_of(self.app, "release.notes"))
         self.query_one("#release-status", FitLine).show(lambda w: fit(status, w))

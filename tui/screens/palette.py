@@ -14,9 +14,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette
+from textual.command import CommandPalette, Hit, Hits
+from textual.content import Content
+from textual.system_commands import SystemCommandsProvider
 
 from tui.footer import KeyFooter
+from tui.palette import search_words
+from tui.palette_search import word_score, word_spans
 
 PLACEHOLDER = "e.g. halt, timeline, theme"
 
@@ -33,3 +37,25 @@ class Palette(CommandPalette):
     def compose(self) -> ComposeResult:
         yield from super().compose()
         yield KeyFooter()
+
+
+class Commands(SystemCommandsProvider):
+    """The app's commands (get_system_commands), found by whole words: of the title, the
+    entry's search words ("stop" for HALT ALL) or its help text; letter by letter, as
+    Textual does, only when no entry has every word typed (tui/palette_search.py)."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        commands = list(self.app.get_system_commands(self.screen))
+        scored = [(word_score(query, c.title, c.help, search_words(c.title)), c) for c in commands]
+        if not any(score for score, _ in scored):  # a shorthand: "tmln"
+            for c in commands:
+                if (score := matcher.match(c.title)) > 0:
+                    yield Hit(score, matcher.highlight(c.title), c.callback, help=c.help)
+            return
+        for score, c in scored:
+            if score:
+                shown = Content(c.title)
+                for start, end in word_spans(query, c.title):
+                    shown = shown.stylize(matcher.match_style, start, end)
+                yield Hit(score, shown, c.callback, text=c.title, help=c.help)
