@@ -108,9 +108,10 @@ def field_problems(req: FaultRequest, limits: Limits) -> list[tuple[str, str]]:
 
 
 def check(req: FaultRequest, limits: Limits) -> None:
-    found = problems(req, limits)
+    """Every problem at once, the refusal about the first one's field (a form's focus)."""
+    found = field_problems(req, limits)
     if found:
-        raise ActionRefused("; ".join(found))
+        raise ActionRefused("; ".join(m for _, m in found), field=found[0][0])
 
 
 def new_window(req: FaultRequest, actor: Actor, now: datetime, window_id: str) -> FaultWindow:

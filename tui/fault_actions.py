@@ -18,6 +18,7 @@ from backends.contracts import ActionRefused, ends_on_time
 from backends.fault_times import span
 from backends.faults_core import (
     HaltIncomplete,
+    Limits,
     cancelled,
     ended_by,
     halt_words,
@@ -71,7 +72,9 @@ class FaultActions(FaultReconcile, InFlight):
 
         latency = self.snapshots.get("latency")
         routes = [r.route for r in getattr(latency, "routes", ())]  # suggested as guard route
-        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor, routes))
+        limits = getattr(self.sources["faults"], "limits", None)  # the form checks these
+        limits = limits if isinstance(limits, Limits) else None
+        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor, routes, limits))
 
     def action_end_fault(self) -> None:
         """The window under the faults pane's cursor; from another pane, the one open
