@@ -148,14 +148,19 @@ class KubeFaults(KubeReconcile):
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:
+        """The request is audited before the cluster is read (fail closed): with the API
+        server down, its failure is audited too. The target is the store's, which answers
+        without the API server (a window it does not know: `window ID`)."""
         await self.policy.check("end", actor, reason)
-        snap = await self.snapshot()
-        now = self.clock.now()
-        w = next((x for x in snap.windows if x.id == window_id), None)
-        if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
-            raise ActionRefused(f"no open fault window {window_id!r}")
+        known = await self._run(self._db().get, window_id)
+        target = f"{known.spec.namespace}/{known.spec.target_host}" if known else ""
 
         async def apply() -> None:
+            snap = await self.snapshot()
+            now = self.clock.now()
+            w = next((x for x in snap.windows if x.id == window_id), None)
+            if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
+                raise ActionRefused(f"no open fault window {window_id!r}")
             async with self._lock:
                 out = await self._run(self.mesh.remove, {window_id})
                 out.check()
@@ -168,8 +173,8 @@ class KubeFaults(KubeReconcile):
             self.ctx.audit,
             actor=actor.name,
             action="fault-end",
-            target=f"{w.spec.namespace}/{w.spec.target_host}",
-            details={"window_id": w.id, "reason": reason, "backend": self.name},
+            target=target or f"window {window_id}",
+            details={"window_id": window_id, "reason": reason, "backend": self.name},
             apply=apply,
         )
 
