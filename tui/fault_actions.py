@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 
 from backends.contracts import ActionRefused, ends_on_time
-from backends.fault_times import span
+from backends.fault_times import cancelled_words, span
 from backends.faults_core import (
     HaltIncomplete,
     Limits,
@@ -258,7 +258,7 @@ class FaultActions(FaultReconcile, InFlight):
             await self.refresh_now("faults")  # ended, or cancelled if it had not started
             snap = self.snapshots.get("faults")
             done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
-            how = "cancelled before its start" if done and cancelled(done) else "ended"
+            how = cancelled_words(done) if done and cancelled(done) else "ended"
             # and what else came out of the mesh with it (a fault someone edited meanwhile)
             said = ended_by(self._fault_actor().name, reason)
             more = said_with_more(done.end_reason, said) if done else None
