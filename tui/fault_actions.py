@@ -25,7 +25,14 @@ from backends.faults_core import (
     halted_by,
     said_with_more,
 )
-from backends.models import Actor, FaultsSnapshot, FaultWindow, SourceHealth, WindowState
+from backends.models import (
+    Actor,
+    FaultsSnapshot,
+    FaultWindow,
+    HealthState,
+    SourceHealth,
+    WindowState,
+)
 from backends.polling import describe_error
 from backends.timeline import halt_key
 from tui.fault_quit import quit_words
@@ -140,6 +147,8 @@ class FaultActions(FaultReconcile, InFlight):
 
         def feed() -> None:
             screen.reconciler = self.reconciler_mode()  # a window due: who would start it
+            snap = self.snapshots.get("faults")
+            screen.source_down = bool(snap and snap.health.state is HealthState.ERROR)
             screen.update(self.clock.now(), self._listed_window(screen.item))
 
         feed()
@@ -240,7 +249,7 @@ class FaultActions(FaultReconcile, InFlight):
             self.notify(
                 f"{w.spec.namespace}/{w.spec.target_host} {span(w.starts_at, w.ends_at, today)}"
                 f" ({w.id})",
-                title="Fault window scheduled",
+                title="Fault window started" if w.applied else "Fault window scheduled",
             )
             await self.refresh_now("faults")
             return True
