@@ -17,3 +17,13 @@ def duration(td: timedelta | float) -> str:
     if s < 86400:
         return f"{sign}{s // 3600}h{s % 3600 // 60:02d}m"
     return f"{sign}{s // 86400}d{s % 86400 // 3600:02d}h"
+
+
+def delay(ms: float) -> str:
+    """A fault's delay as it is typed: 800ms, 1s, 2.5s, 1m (it read 1000ms, +1000 ms)."""
+    if ms < 1000:
+        return f"{ms:g}ms"
+    secs = ms / 1000
+    if secs >= 60 and secs % 60 == 0:
+        return f"{secs / 60:g}m"
+    return f"{secs:g}s"

@@ -57,6 +57,16 @@ def ended_late_words(late: timedelta) -> str:
     return f"ended {duration(late)} late"
 
 
+def cancelled_words(w: FaultWindow) -> str:
+    """How a window whose fault never went in ended: 'cancelled before its start', or
+    'cancelled 21s after its planned start, never started' (its time had come and nobody
+    had put it in, or the mesh had refused it)."""
+    early = w.ended_early_at
+    if early is not None and early > w.starts_at:
+        return f"cancelled {duration(early - w.starts_at)} after its planned start, never started"
+    return "cancelled before its start"
+
+
 def clock(at: datetime, today: date) -> str:
     """A time of day; with its date when that is not `today` (UTC): 11-28 15:22:30."""
     at = at.astimezone(UTC)

@@ -108,9 +108,10 @@ def field_problems(req: FaultRequest, limits: Limits) -> list[tuple[str, str]]:
 
 
 def check(req: FaultRequest, limits: Limits) -> None:
-    found = problems(req, limits)
+    """Every problem at once, the refusal about the first one's field (a form's focus)."""
+    found = field_problems(req, limits)
     if found:
-        raise ActionRefused("; ".join(found))
+        raise ActionRefused("; ".join(m for _, m in found), field=found[0][0])
 
 
 def new_window(req: FaultRequest, actor: Actor, now: datetime, window_id: str) -> FaultWindow:
@@ -289,6 +290,28 @@ def halt_words(
         return f"{n} window(s) ended"
     said = f"{waiting} cancelled before its start"
     return f"{n - waiting} window(s) ended, {said}" if n > waiting else said
+
+
+def overlapping(
+    new: FaultWindow, windows: Iterable[FaultWindow], now: datetime
+) -> FaultWindow | None:
+    """A window on the same namespace and host whose [start, end) overlaps `new`'s: a
+    VirtualService carries one window's fault at a time, so the later one would be
+    cancelled when due. One still in the mesh past its end holds the host until a
+    reconciler takes it out; one ended (or cancelled) holds it no more."""
+    for w in windows:
+        if w.id == new.id or w.spec.namespace != new.spec.namespace:
+            continue
+        if w.spec.target_host != new.spec.target_host:
+            continue
+        end = ended_at(w)
+        if w.applied and end <= now:  # past its end, not taken out yet
+            if new.starts_at <= now:
+                return w
+            continue
+        if w.starts_at < new.ends_at and new.starts_at < end:
+            return w
+    return None
 
 
 def is_open(w: FaultWindow, now: datetime) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backends.fault_times import late_words
+from backends.fault_times import cancelled_words, late_words
 from backends.faults_core import cancelled, ended_at, unstarted
 from backends.models import FaultWindow, Rehearsal, WindowState
 
@@ -14,7 +14,7 @@ def window_text(w: FaultWindow, state: WindowState) -> str:
     """'fault window ID on NS/HOST scheduled|active|ended (owner …: why)'; how late it
     started, and by whose reconciler, if it did; why it ended."""
     target = f"{w.spec.namespace}/{w.spec.target_host}"
-    verb = "cancelled before its start, nothing injected" if cancelled(w) else state.value
+    verb = f"{cancelled_words(w)}, nothing injected" if cancelled(w) else state.value
     text = f"fault window {w.id} on {target} {verb} (owner {w.owner}: {w.reason})"
     if state is not WindowState.SCHEDULED and (late := late_words(w)):
         text += f"; started {late}"  # nobody ran a reconciler at its start

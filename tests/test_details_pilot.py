@@ -165,7 +165,7 @@ async def test_enter_on_a_fault_window_shows_it_whole_and_e_ends_it() -> None:
         for part in (
             "target stage/docs-api",
             "state scheduled",
-            "delay 800 ms on 30% of requests",
+            "delay 800ms on 30% of requests",
             "abort none",
             "owner erin",
             "guards p99.9 above 1500 ms on GET /docs/:id ends it early",

@@ -83,8 +83,11 @@ async def test_local_a_due_window_nobody_started_is_due_then_cancelled_by_halt_a
     ends = {
         w: e.text for e in tl.events for w in (live.id, due.id) if e.key == window_key(w, "end")
     }
-    assert ends[due.id].endswith(f"cancelled before its start, nothing injected (owner erin:"
-                                 f" game day: latency drill); {HALTED}")  # fmt: skip
+    # its time had come 4 s before: not "before its start"
+    assert ends[due.id].endswith(
+        "cancelled 4s after its planned start, never started, nothing injected"
+        f" (owner erin: game day: latency drill); {HALTED}"
+    )
     assert ends[live.id].endswith(f"; ended early, {HALTED}")
     report = "\n".join(fault_windows_section(after, now))
     assert f"state: cancelled at 09:00:09Z, before it started: {HALTED}" in report
@@ -194,4 +197,4 @@ async def test_the_dashboards_halt_says_it_cancelled_a_due_window_it_had_not_sta
         texts = [e.text for e in app.timeline.newest_first()]
         assert f"HALT ALL by erin: 1 cancelled before its start; {REASON}" in texts
         (end,) = [e.text for e in app.timeline.events if e.key == window_key(due.id, "end")]
-        assert "cancelled before its start, nothing injected" in end, end
+        assert "cancelled 4s after its planned start, never started, nothing injected" in end

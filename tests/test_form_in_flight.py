@@ -159,7 +159,7 @@ async def test_a_success_after_esc_with_nothing_open_is_shown(
             pilot, app, "fault", lambda src, action: Gate(monkeypatch, src, action, refuse=False)
         )
         gate.open.set()
-        await wait_for(pilot, lambda: any("Fault window scheduled" in t for t in toasts(app)))
+        await wait_for(pilot, lambda: any("Fault window started" in t for t in toasts(app)))
         assert app.is_running and app.screen is app.main_screen
 
 

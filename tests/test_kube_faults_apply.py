@@ -131,7 +131,7 @@ async def test_endless_conflicts_give_up_and_audit_the_failure(
     after["metadata"]["annotations"].pop("x")
     assert json.dumps(after) == before  # only their edits, none of ours
     outcomes = [r.outcome for r in await src["audit"].records(limit=10) if r.phase == "outcome"]
-    assert outcomes[-1].startswith("failed: KubeError: HTTP 409")
+    assert outcomes[-1].startswith("failed: HTTP 409 from 127.0.0.1:")  # the cause, the host
     assert (await src["faults"].snapshot()).windows == ()
     await src.aclose()
 

@@ -17,6 +17,7 @@ import json
 
 import pytest
 
+from backends.error_text import host_of
 from backends.fault_istio import MANAGED_LABEL
 from backends.models import FaultsSnapshot
 from tests.helpers import SIZE, local_app, wait_for
@@ -52,8 +53,9 @@ def test_faults_halt_says_which_window_it_ended_and_which_is_still_in(
     assert cli.main(["faults", "halt", "--reason", REASON]) == 1
     err = capsys.readouterr().err
     assert err == (
-        f"HALT ALL incomplete: still in the mesh: {b} stage/search-api (KubeError: HTTP 403:"
-        f" injected failure); ended: {a} stage/docs-api. Run it again to retry\n"
+        f"HALT ALL incomplete: still in the mesh: {b} stage/search-api (HTTP 403 from"
+        f" {host_of(api.url)}: injected failure); ended: {a} stage/docs-api. Run it again"
+        " to retry\n"
     ), err
     docs = api.stored("stage", "docs-api")
     assert docs is not None and docs["metadata"]["labels"][MANAGED_LABEL] == "Helm"  # out
@@ -88,8 +90,8 @@ async def test_the_dashboard_says_it_too(api: FakeKube, monkeypatch: pytest.Monk
         await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="HALT ALL")
         await pilot.press(*REASON, "enter", *"HALT", "enter")
         said = (
-            f"HALT ALL incomplete: still in the mesh: {b} stage/search-api (KubeError: HTTP"
-            f" 403: injected failure); ended: {a} stage/docs-api"
+            f"HALT ALL incomplete: still in the mesh: {b} stage/search-api (HTTP 403 from"
+            f" {host_of(api.url)}: injected failure); ended: {a} stage/docs-api"
         )
         await wait_for(pilot, lambda: said in toasts(app), what="the toast")
 

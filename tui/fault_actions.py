@@ -15,16 +15,24 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 
 from backends.contracts import ActionRefused, ends_on_time
-from backends.fault_times import span
+from backends.fault_times import cancelled_words, span
 from backends.faults_core import (
     HaltIncomplete,
+    Limits,
     cancelled,
     ended_by,
     halt_words,
     halted_by,
     said_with_more,
 )
-from backends.models import Actor, FaultsSnapshot, FaultWindow, SourceHealth, WindowState
+from backends.models import (
+    Actor,
+    FaultsSnapshot,
+    FaultWindow,
+    HealthState,
+    SourceHealth,
+    WindowState,
+)
 from backends.polling import describe_error
 from backends.timeline import halt_key
 from tui.fault_quit import quit_words
@@ -71,7 +79,9 @@ class FaultActions(FaultReconcile, InFlight):
 
         latency = self.snapshots.get("latency")
         routes = [r.route for r in getattr(latency, "routes", ())]  # suggested as guard route
-        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor, routes))
+        limits = getattr(self.sources["faults"], "limits", None)  # the form checks these
+        limits = limits if isinstance(limits, Limits) else None
+        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor, routes, limits))
 
     def action_end_fault(self) -> None:
         """The window under the faults pane's cursor; from another pane, the one open
@@ -137,6 +147,8 @@ class FaultActions(FaultReconcile, InFlight):
 
         def feed() -> None:
             screen.reconciler = self.reconciler_mode()  # a window due: who would start it
+            snap = self.snapshots.get("faults")
+            screen.source_down = bool(snap and snap.health.state is HealthState.ERROR)
             screen.update(self.clock.now(), self._listed_window(screen.item))
 
         feed()
@@ -241,7 +253,7 @@ class FaultActions(FaultReconcile, InFlight):
             self.notify(
                 f"{w.spec.namespace}/{w.spec.target_host} {span(w.starts_at, w.ends_at, today)}"
                 f" ({w.id})",
-                title="Fault window scheduled",
+                title="Fault window started" if w.applied else "Fault window scheduled",
             )
             await self.refresh_now("faults")
             return True
@@ -259,7 +271,7 @@ class FaultActions(FaultReconcile, InFlight):
             await self.refresh_now("faults")  # ended, or cancelled if it had not started
             snap = self.snapshots.get("faults")
             done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
-            how = "cancelled before its start" if done and cancelled(done) else "ended"
+            how = cancelled_words(done) if done and cancelled(done) else "ended"
             # and what else came out of the mesh with it (a fault someone edited meanwhile)
             said = ended_by(self._fault_actor().name, reason)
             more = said_with_more(done.end_reason, said) if done else None

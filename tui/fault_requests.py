@@ -1,10 +1,12 @@
 """What a person typed in the fault-window modal -> a FaultRequest, checked against the
-default guardrails (protected namespaces, percentage required and capped, max duration)
-before anything is sent to a backend. Pure functions."""
+guardrails of the backend it goes to (its protected namespaces, with the ones no config
+can open; its percentage cap, its longest window) before anything is sent. Every problem
+of a request that parses is said at once. Pure functions."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from pydantic import ValidationError
@@ -49,7 +51,7 @@ LABELS = {  # what the form calls each field; every message uses these words
     "reason": "reason",
 }
 DEFAULTS = {"delay": "0ms", "abort_status": "503", "start_in": "0s", "duration": "10m"}
-MODAL_LIMITS = Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED))
+MODAL_LIMITS = Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED))  # no backend's known
 MAX_GUARD_P999_MS = 600_000.0  # ten minutes: a guard above that never trips
 HINT = "800ms, 30s, 10m"
 
@@ -130,22 +132,43 @@ def _route(text: str, routes: Sequence[str]) -> str:
     return known[route.casefold()]
 
 
-def fault_request(values: Mapping[str, str], routes: Sequence[str] = ()) -> FaultRequest:
+def form_limits(limits: Limits | None) -> Limits:
+    """What the form checks: the faults backend's limits (None: the defaults), with the
+    namespaces that no config can open (faults.rego protects them whatever it says)."""
+    if limits is None:
+        return MODAL_LIMITS
+    protected = limits.protected_namespaces | frozenset(DEFAULT_PROTECTED)
+    return replace(limits, protected_namespaces=protected)
+
+
+def protected_words(limits: Limits) -> str:
+    """'prod, production, kube-system, istio-system or payments': the defaults first, in
+    their order, then the ones the config adds."""
+    names = [n for n in DEFAULT_PROTECTED if n in limits.protected_namespaces]
+    names += sorted(limits.protected_namespaces - set(DEFAULT_PROTECTED))
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def fault_request(
+    values: Mapping[str, str], routes: Sequence[str] = (), limits: Limits = MODAL_LIMITS
+) -> FaultRequest:
     """The request the form describes, checked field by field in the form's order; the
-    first wrong one raises BadFaultInput in the form's words, with that field's id.
-    `routes`: the latency routes known now, the ones a guard route may name."""
+    first wrong one raises BadFaultInput in the form's words, with that field's id. Then
+    what is wrong with the request under `limits` (form_limits), every problem at once,
+    the focus on the first one's field. `routes`: the latency routes known now, the ones
+    a guard route may name."""
     v = {k: values.get(k, "").strip() or DEFAULTS.get(k, "") for k in FIELDS}
     for field in ("host", "namespace"):
         if not v[field]:
             raise BadFaultInput(f"{LABELS[field]} is required", field)
     delay_s = _seconds("delay", v["delay"], "ms", MAX_DELAY)
     # 259 said "between 0 and 100", then 60 "over the cap of 50%": the cap the first time
-    cap = MODAL_LIMITS.percent_cap
+    cap = limits.percent_cap
     delay_pct = _percent("delay_percent", v["delay_percent"], 0.0, high=cap)
     status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
     abort_pct = _percent("abort_percent", v["abort_percent"], 0.0, high=cap)
     start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
-    longest = min(MODAL_LIMITS.max_duration, HARD_MAX_DURATION)
+    longest = min(limits.max_duration, HARD_MAX_DURATION)
     duration_s = _seconds("duration", v["duration"], "m", longest)
     p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS, above=True)
     error_pct = _percent("guard_error_percent", v["guard_error_percent"], None, above=True)
@@ -183,7 +206,7 @@ def fault_request(values: Mapping[str, str], routes: Sequence[str] = ()) -> Faul
         field = PATHS.get(".".join(str(p) for p in first["loc"]), "")
         label = LABELS.get(field, "the form")  # never the model's own field names
         raise BadFaultInput(f"{label}: {first['msg']}", field) from None
-    found = field_problems(req, MODAL_LIMITS)
+    found = field_problems(req, limits)
     if found:
         raise BadFaultInput("; ".join(m for _, m in found), PATHS.get(found[0][0], ""))
     return req

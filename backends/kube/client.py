@@ -1,8 +1,10 @@
 """A thin synchronous client for networking.istio.io VirtualServices (CustomObjectsApi).
 
 The official kubernetes client is imported here, when the first client is built, never at
-plugin import. Calls block: the adapter runs them in threads. Errors come out as
-KubeError (NotFound, Conflict) with the HTTP status.
+plugin import. Calls block: the adapter runs them in threads. An answer of the API
+server's that is an error comes out as a KubeError (NotFound, Conflict) with its HTTP
+status and the host that gave it, worded as backends.error_text words any HTTP error:
+"HTTP 403 from 127.0.0.1:8181: forbidden" (it read "KubeError: HTTP 403: forbidden").
 
 Reads (list, get) go through the shared ClientPolicy (backends.resilience): an adaptive
 timeout within [0.5 s, request_timeout_s], and a transport error, a timeout or a
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from backends.error_text import host_of
 from backends.fault_istio import MANAGED_SELECTOR
 from backends.kube.options import KubeOptions
 from backends.resilience import ClientPolicy
@@ -28,9 +31,17 @@ RETRY_STATUSES = frozenset({502, 503, 504})  # the API server's "try again" answ
 
 
 class KubeError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}" if status else message)
+    """`status`: the API server's answer (0: none, a failure found here); `host`: the API
+    server that gave it. Its text is the whole line: cause, host, what it said."""
+
+    SAYS_WHAT = True  # its text says the cause and the host: no class name in front
+
+    def __init__(self, status: int, message: str, host: str = "") -> None:
+        said = (f"HTTP {status} from {host}" if host else f"HTTP {status}") if status else ""
+        super().__init__(f"{said}: {message}" if said and message else said or message)
         self.status = status
+        self.detail = message
+        self.host = host
 
 
 class NotFound(KubeError):
@@ -76,7 +87,9 @@ class VirtualServices:
         self.version = opts.istio_version
         self.api_version = f"{GROUP}/{opts.istio_version}"
         self.policy = policy or ClientPolicy.for_backend(opts.request_timeout_s)
-        self._api = client.CustomObjectsApi(client.ApiClient(_configuration(opts)))
+        cfg = _configuration(opts)
+        self.host = host_of(cfg.host)  # 127.0.0.1:8181: named in every KubeError
+        self._api = client.CustomObjectsApi(client.ApiClient(cfg))
 
     def _once(self, method: str, *args: Any, timeout: float, **kwargs: Any) -> Any:
         from kubernetes.client.exceptions import ApiException
@@ -88,7 +101,7 @@ class VirtualServices:
             status = int(exc.status or 0)
             message = _message(exc.body) or str(exc.reason or "")
             cls = {404: NotFound, 409: Conflict}.get(status, KubeError)
-            raise cls(status, message) from None
+            raise cls(status, message, self.host) from exc
 
     def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
         def attempt(limit: float) -> Any:

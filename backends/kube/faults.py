@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC
 from typing import Any, TypeVar
 
 from backends.actions import audited
@@ -20,6 +21,8 @@ from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
+from backends.fault_times import clock as time_of_day
+from backends.fault_times import span
 from backends.faults_core import (
     DEFAULT_PROTECTED,
     HaltIncomplete,
@@ -27,9 +30,11 @@ from backends.faults_core import (
     cancelled,
     check,
     ended,
+    ended_at,
     ended_by,
     halted_by,
     new_window,
+    overlapping,
     started,
 )
 from backends.kube.mesh import FaultMesh, Removal
@@ -123,6 +128,7 @@ class KubeFaults(KubeReconcile):
 
         async def apply() -> FaultWindow:
             async with self._lock:
+                await self._refuse_overlap(w)
                 if w.state(self.clock.now()) is WindowState.ACTIVE:
                     await self._run(self.mesh.apply, w)
                     stored = started(w, self.clock.now(), actor.name)
@@ -147,15 +153,38 @@ class KubeFaults(KubeReconcile):
             outcome=schedule_outcome,  # "applied" only if its fault went in at once
         )
 
-    async def end(self, window_id: str, actor: Actor, reason: str) -> None:
-        await self.policy.check("end", actor, reason)
+    async def _refuse_overlap(self, w: FaultWindow) -> None:
+        """One window per host at a time (its VirtualService carries one fault): one that
+        overlaps another was accepted, then cancelled when due ("already carries fault
+        window …"). Read after the request is audited: with the API down, that fails."""
         snap = await self.snapshot()
         now = self.clock.now()
-        w = next((x for x in snap.windows if x.id == window_id), None)
-        if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
-            raise ActionRefused(f"no open fault window {window_id!r}")
+        other = overlapping(w, snap.windows, now)
+        if other is None:
+            return
+        today = now.astimezone(UTC).date()
+        until = time_of_day(max(ended_at(other), now), today)
+        raise ActionRefused(
+            f"{w.spec.namespace}/{w.spec.target_host} has fault window {other.id}"
+            f" ({span(other.starts_at, ended_at(other), today)}), which this one overlaps:"
+            f" one window per host at a time; start it after {until}Z or end {other.id} first",
+            field="start_in",
+        )
+
+    async def end(self, window_id: str, actor: Actor, reason: str) -> None:
+        """The request is audited before the cluster is read (fail closed): with the API
+        server down, its failure is audited too. The target is the store's, which answers
+        without the API server (a window it does not know: `window ID`)."""
+        await self.policy.check("end", actor, reason)
+        known = await self._run(self._db().get, window_id)
+        target = f"{known.spec.namespace}/{known.spec.target_host}" if known else ""
 
         async def apply() -> None:
+            snap = await self.snapshot()
+            now = self.clock.now()
+            w = next((x for x in snap.windows if x.id == window_id), None)
+            if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
+                raise ActionRefused(f"no open fault window {window_id!r}")
             async with self._lock:
                 out = await self._run(self.mesh.remove, {window_id})
                 out.check()
@@ -168,8 +197,8 @@ class KubeFaults(KubeReconcile):
             self.ctx.audit,
             actor=actor.name,
             action="fault-end",
-            target=f"{w.spec.namespace}/{w.spec.target_host}",
-            details={"window_id": w.id, "reason": reason, "backend": self.name},
+            target=target or f"window {window_id}",
+            details={"window_id": window_id, "reason": reason, "backend": self.name},
             apply=apply,
         )
 

@@ -91,7 +91,8 @@ class FaultMesh:
             except Conflict:
                 continue  # changed since we read it: recompute on a fresh copy
             return f"fault on {ns}/{target['metadata']['name']}"
-        raise KubeError(409, f"{ns}: still conflicting after {self.opts.conflict_retries} tries")
+        tries = self.opts.conflict_retries
+        raise KubeError(409, f"{ns}: still conflicting after {tries} tries", vs.host)
 
     def _remove_one(self, item: dict[str, Any]) -> list[str]:
         """Take the window's fault out of one object; what else came out with it (a fault
@@ -119,7 +120,8 @@ class FaultMesh:
                 ann = item.get("metadata", {}).get("annotations") or {}
                 if not is_managed(item) or ann.get(A_WINDOW) != wid:
                     return []  # someone already took our fault out
-        raise KubeError(409, f"{ns}/{name}: still conflicting after {self.opts.conflict_retries}")
+        tries = self.opts.conflict_retries
+        raise KubeError(409, f"{ns}/{name}: still conflicting after {tries} tries", vs.host)
 
     def remove(self, window_ids: set[str] | None) -> Removal:
         """Take out the faults of these windows (None: every managed one). Every object is

@@ -204,7 +204,8 @@ def run_schedule(args: argparse.Namespace) -> int:
         wait = w.starts_at - now
         today = now.astimezone(UTC).date()  # not today: with its date, as `faults list`
         print(
-            f"{w.id} scheduled: {w.spec.namespace}/{w.spec.target_host}"
+            f"{w.id} {'started' if w.applied else 'scheduled'}:"
+            f" {w.spec.namespace}/{w.spec.target_host}"
             f" {span(w.starts_at, w.ends_at, today)}"
             f" ({duration(w.ends_at - w.starts_at)}"
             f"{f', starts in {duration(wait)}' if wait.total_seconds() >= 1 else ''})"

@@ -8,14 +8,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from backends.durations import delay
 from backends.fault_times import window_cell
 from backends.faults_core import shown_state
 from tui.commands.table import table_lines
 
 
-def fault_cell(value: int, unit: str, percent: float) -> str:
-    """`400ms@50%`; `—` for a fault the window does not inject (it read `503@0%`)."""
-    return f"{value}{unit}@{percent:g}%" if percent > 0 else "—"
+def fault_cell(value: str, percent: float) -> str:
+    """`400ms@50%`, `1s@10%`, `503@1%`; `—` for a fault the window does not inject (it
+    read `503@0%`)."""
+    return f"{value}@{percent:g}%" if percent > 0 else "—"
 
 
 STATE_ORDER = {"active": 0, "scheduled": 1, "ended": 2}  # as the faults pane lists them
@@ -34,8 +36,8 @@ def list_lines(snap: Any, now: datetime) -> list[str]:
             w.id,
             shown_state(w, now),
             f"{w.spec.namespace}/{w.spec.target_host}",
-            fault_cell(w.spec.delay_ms, "ms", w.spec.delay_percent),
-            fault_cell(w.spec.abort_status, "", w.spec.abort_percent),
+            fault_cell(delay(w.spec.delay_ms), w.spec.delay_percent),
+            fault_cell(str(w.spec.abort_status), w.spec.abort_percent),
             window_cell(w, today),
             w.owner,
             "yes" if w.applied else "no",

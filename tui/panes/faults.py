@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.widgets import Static
 
+from backends.durations import delay
 from backends.faults_core import (
     CANCELLED,
     DEFAULT_PROTECTED,
@@ -22,7 +23,7 @@ from backends.faults_core import (
     ended_at,
     unstarted,
 )
-from backends.models import FaultsSnapshot, FaultWindow, WindowState
+from backends.models import FaultsSnapshot, FaultWindow, HealthState, WindowState
 from tui.fmt import ago, duration
 from tui.panes.base import SourcePane, empty_text
 from tui.panes.keyed_table import KeyedTable
@@ -61,6 +62,13 @@ DUE_TEXT = {
     Reconciler.ENDS_ONLY: f"{DUE} (read-only here)",
 }
 DUE_STYLE = "bold magenta"
+DUE_DOWN = f"{DUE} (source down)"  # nothing can start it while its source fails
+
+
+def due_text(reconciler: Reconciler, down: bool) -> str:
+    """What a window whose time has come and that is not in yet reads: who would start it,
+    or that nobody can while the faults source is down (it read "due, starting")."""
+    return DUE_DOWN if down and reconciler is not Reconciler.NONE else DUE_TEXT[reconciler]
 
 
 def when(w: FaultWindow, now: datetime) -> Text:
@@ -116,7 +124,7 @@ def pane_order(w: FaultWindow, now: datetime) -> tuple[int, float, str]:
 def fault_text(w: FaultWindow) -> str:
     parts = []
     if w.spec.delay_percent:
-        parts.append(f"+{w.spec.delay_ms} ms @{w.spec.delay_percent:g}%")
+        parts.append(f"+{delay(w.spec.delay_ms)} @{w.spec.delay_percent:g}%")
     if w.spec.abort_percent:
         parts.append(f"{w.spec.abort_status} @{w.spec.abort_percent:g}%")
     return ", ".join(parts)
@@ -163,6 +171,7 @@ class FaultsPane(SourcePane):
     def show(self, snap: FaultsSnapshot) -> None:
         now = self.now
         windows = sorted(snap.windows, key=lambda w: pane_order(w, now))
+        due_says = due_text(self.reconciler, snap.health.state is HealthState.ERROR)
         rows = {}
         for w in windows:
             state = w.state(now)
@@ -170,7 +179,7 @@ class FaultsPane(SourcePane):
             rows[w.id] = (
                 f"{w.spec.namespace}/{w.spec.target_host}",
                 when(w, now),
-                Text(DUE_TEXT[self.reconciler], DUE_STYLE)
+                Text(due_says, DUE_STYLE)
                 if due
                 else Text(CANCELLED, "grey50")
                 if cancelled(w)

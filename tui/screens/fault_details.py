@@ -18,12 +18,13 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from backends.fault_times import ended_late_by, ended_late_words, late_words
+from backends.durations import delay as delay_text
+from backends.fault_times import cancelled_words, ended_late_by, ended_late_words, late_words
 from backends.faults_core import CANCELLED, cancelled, unstarted
 from backends.models import FaultWindow, WindowState
 from backends.report_faults import guard_words
 from tui.fmt import ago, duration
-from tui.panes.faults import DUE_STYLE, DUE_TEXT, STATE_STYLE, Reconciler
+from tui.panes.faults import DUE_STYLE, STATE_STYLE, Reconciler, due_text
 from tui.screens.details import DetailsModal, Rows, utc
 
 
@@ -48,14 +49,16 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
         super().__init__(window, now)
         self._end = end
         self.reconciler = reconciler
+        self.source_down = False  # the faults source failing: nothing can start a window
 
     def state(self) -> Text:
         w, now = self.item, self.now
         if self.listed and unstarted(w, now):
-            return Text(DUE_TEXT[self.reconciler], DUE_STYLE)
+            return Text(due_text(self.reconciler, self.source_down), DUE_STYLE)
         state = w.state(now)
         if cancelled(w):
-            return Text(f"{CANCELLED}: ended before its start, nothing was injected", "grey50")
+            how = cancelled_words(w).removeprefix("cancelled ")  # before its start, or after
+            return Text(f"{CANCELLED}: ended {how}, nothing was injected", "grey50")
         return Text(state.value, STATE_STYLE[state])
 
     def edge(self, at: datetime, upcoming: bool) -> Text:
@@ -88,7 +91,9 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
         state = w.state(self.now)
         late = ended_late_by(w)
         delay = (
-            f"{s.delay_ms} ms on {s.delay_percent:g}% of requests" if s.delay_percent else "none"
+            f"{delay_text(s.delay_ms)} on {s.delay_percent:g}% of requests"
+            if s.delay_percent
+            else "none"
         )
         abort = (
             f"HTTP {s.abort_status} on {s.abort_percent:g}% of requests"

@@ -2,8 +2,9 @@
 how long, optional guards that end it early and the route they watch (one the latency
 pane shows: it is suggested as it is typed, → takes it), and a reason.
 
-The screen never calls a backend: it refuses what the default guardrails refuse
-(protected namespaces, no percentage, over the cap, too long) on the spot, and otherwise
+The screen never calls a backend: it refuses what the faults backend's guardrails refuse
+(its protected namespaces, no percentage, over its cap, too long: the limits the App hands
+it as it opens it; the defaults without) on the spot, every problem at once, and otherwise
 posts `FaultWindowScreen.Submitted`; the App runs it through the FaultSource (which checks
 again, with policy) and then closes the screen or calls `show_error`, keeping the input.
 """
@@ -22,8 +23,17 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
+from backends.faults_core import Limits
 from backends.models import FaultRequest, FaultWindow
-from tui.fault_requests import DEFAULTS, FIELDS, LABELS, BadFaultInput, fault_request
+from tui.fault_requests import (
+    DEFAULTS,
+    FIELDS,
+    LABELS,
+    BadFaultInput,
+    fault_request,
+    form_limits,
+    protected_words,
+)
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
 
@@ -91,11 +101,15 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
             self.screen = screen
             self.request = request
 
-    def __init__(self, actor: str, routes: Sequence[str] = ()) -> None:
-        """`routes`: the latency routes known now, suggested in the guard route field."""
+    def __init__(
+        self, actor: str, routes: Sequence[str] = (), limits: Limits | None = None
+    ) -> None:
+        """`routes`: the latency routes known now, suggested in the guard route field;
+        `limits`: the faults backend's (None: the defaults)."""
         super().__init__()
         self.actor = actor
         self.routes = tuple(routes)
+        self.limits = form_limits(limits)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.height < SHORT, "-short")
@@ -104,7 +118,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         with Vertical(id="fault-box"):
             yield Static(Text("Schedule a fault window", style="bold"))
             yield Static(
-                f"As {self.actor}. Never in prod, production, kube-system or istio-system;"
+                f"As {self.actor}. Never in {protected_words(self.limits)};"
                 " a percentage is required and capped; the window ends on its own.",
                 classes="hint",
             )
@@ -140,7 +154,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         if self.busy:
             return
         try:
-            req = fault_request(self.values(), self.routes)
+            req = fault_request(self.values(), self.routes, self.limits)
         except BadFaultInput as exc:
             self.show_error(str(exc), exc.field)
             return
