@@ -36,7 +36,7 @@ from backends.models import (
 )
 from backends.polling import poll, with_error
 from backends.registry import BackendContext
-from backends.rehearsals import refuse_if_running
+from backends.rehearsals import refuse_if_running, rehearsal_reason
 from backends.resilience import ClientPolicy
 
 JOBS_KEPT = 64
@@ -199,7 +199,7 @@ class GitHubRelease:
         refuse_if_running(self.last.rehearsal if self.last is not None else None)
 
     async def trigger_rehearsal(self, actor: Actor, reason: str) -> None:
-        reason = reason.strip()
+        reason = rehearsal_reason(reason)
         self._check(actor, reason)
         o = self.options
         inputs: dict[str, Any] = dict(o.rehearsal_inputs)

@@ -28,6 +28,7 @@ from backends.faults_core import (
     ended_by,
     halted_by,
     new_window,
+    removal_reason,
     started,
 )
 from backends.kube.mesh import FaultMesh
@@ -146,6 +147,7 @@ class KubeFaults(KubeReconcile):
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:
+        reason = removal_reason(reason)
         await self.policy.check("end", actor, reason)
         snap = await self.snapshot()
         now = self.clock.now()
@@ -169,6 +171,7 @@ class KubeFaults(KubeReconcile):
         )
 
     async def halt_all(self, actor: Actor, reason: str) -> int:
+        reason = removal_reason(reason)
         await self.policy.check("halt", actor, reason)
 
         async def apply() -> int:

@@ -33,6 +33,7 @@ from backends.faults_core import (
     guard_tripped,
     halted_by,
     new_window,
+    removal_reason,
     started,
 )
 from backends.local.runtime import LocalRuntime
@@ -144,6 +145,7 @@ class LocalFaults:
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:
+        reason = removal_reason(reason)
         await self.policy.check("end", actor, reason)
         w = await asyncio.to_thread(self._db().get, window_id)
         if w is None or w.state(self.rt.clock.now()) is WindowState.ENDED:
@@ -162,6 +164,7 @@ class LocalFaults:
         )
 
     async def halt_all(self, actor: Actor, reason: str) -> int:
+        reason = removal_reason(reason)
         await self.policy.check("halt", actor, reason)
         now = self.rt.clock.now()
         open_ids = [w.id for w in await self._load(now) if w.state(now) is not WindowState.ENDED]

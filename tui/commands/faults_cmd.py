@@ -22,6 +22,7 @@ from backends.faults_core import (
     halt_words,
     snapshot_json,
 )
+from backends.text_safe import shown
 from tui.commands.common import (
     MAX_DURATION_S,
     delay,
@@ -177,7 +178,7 @@ def run_list(args: argparse.Namespace) -> int:
             for line in list_lines(snap, now):
                 print(line)
             if snap.health.last_error:
-                print(f"source error: {snap.health.last_error}", file=sys.stderr)
+                print(f"source error: {shown(snap.health.last_error)}", file=sys.stderr)
             elif not snap.windows:
                 print("no fault windows", file=sys.stderr)  # stdout stays empty for scripts
         return 1 if snap.health.state == "error" else 0
@@ -258,7 +259,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
                 await asyncio.wait_for(first.wait(), timeout=LATENCY_WAIT_S)
             while True:
                 for line in await src.reconcile(latest.get("latency")):
-                    print(line, flush=True)
+                    print(shown(line), flush=True)
                 if args.once:
                     return 0
                 await asyncio.sleep(args.interval)

@@ -22,6 +22,7 @@ from backends.fault_times import late_words
 from backends.faults_core import CANCELLED, cancelled, unstarted
 from backends.models import FaultWindow, WindowState
 from backends.report_faults import guard_words
+from backends.text_safe import shown
 from tui.fmt import ago, duration
 from tui.panes.faults import DUE_STYLE, DUE_TEXT, STATE_STYLE, Reconciler
 from tui.screens.details import DetailsModal, Rows, utc
@@ -110,7 +111,7 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
             rows.append((label, self.edge(w.ended_early_at, False)))
         rows += [
             ("owner", w.owner),
-            ("reason", Text(w.reason, "italic")),
+            ("reason", Text(shown(w.reason), "italic")),  # before Rich drops a BEL or a CR
             ("guards", guard_words(w.guards)),
             ("applied", "yes: the fault is in the mesh now" if w.applied else "no"),
             ("end reason", w.end_reason or "—"),
