@@ -13,7 +13,7 @@ from backends.fault_log import FaultLog
 from backends.latency_peaks import LatencyPeaks
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot
 from backends.report_faults import fault_windows_section
-from backends.text_safe import md_cell, md_text
+from backends.text_safe import md_cell, md_text, shown
 from backends.timeline import Event, stamp
 
 
@@ -82,7 +82,7 @@ def game_day_report(
         lines.append(f"- {raised} **{a.kind.value}** ({md_text(state)}): {md_text(a.message)}")
     lines += ["", "## Timeline", ""]
     if history_note:
-        lines += [md_text(history_note), ""]
+        lines += [shown(history_note), ""]  # Markdown of its own: only made one line
     lines += ["| time | what | detail |", "|---|---|---|"]
     for e in events:
         lines.append(f"| {stamp(e.at, now.date())} | {e.kind} | {md_cell(e.text)} |")
