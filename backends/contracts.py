@@ -49,6 +49,18 @@ class ActionRefused(Exception):
         self.field = field
 
 
+class UnauditedRemoval(Exception):
+    """Faults were taken out, but the audit trail does not record it: the request record
+    (or the outcome) could not be written. The removal stands (taking faults out never
+    waits on the trail, backends/fault_policy.py); what it did must still be told, and that
+    it went unaudited. `result`: what the removal returned; the message: why, as
+    "not audited: the audit record could not be written (...)"."""
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 APPLYING = "watchfloor: raised while the change was being applied (it may have taken effect)"
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from backends.actions import audited
 from backends.audit_text import schedule_outcome
-from backends.contracts import ActionRefused
+from backends.contracts import ActionRefused, UnauditedRemoval
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore, store_path
 from backends.faults_core import (
@@ -213,20 +213,24 @@ class LocalFaults:
             async def apply(done: FaultWindow = done) -> None:
                 await self._put(done)
 
-            await removal_audited(
-                self.rt.ctx.audit,
-                actor=RECONCILER,
-                action="fault-reconcile-end",
-                target=target,
-                details={
-                    "window_id": w.id,
-                    "reason": why,
-                    "run_by": self.rt.ctx.actor,
-                    "mode": mode,
-                },
-                apply=apply,
-            )
-            report.append(f"{w.id} {target}: {why}")
+            said = f"{w.id} {target}: {why}"
+            try:
+                await removal_audited(
+                    self.rt.ctx.audit,
+                    actor=RECONCILER,
+                    action="fault-reconcile-end",
+                    target=target,
+                    details={
+                        "window_id": w.id,
+                        "reason": why,
+                        "run_by": self.rt.ctx.actor,
+                        "mode": mode,
+                    },
+                    apply=apply,
+                )
+            except UnauditedRemoval as exc:  # ended all the same: say so, and go on
+                said += f"; {exc}"
+            report.append(said)
         return report
 
     async def _start(self, w: FaultWindow, target: str) -> str:

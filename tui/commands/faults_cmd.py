@@ -212,10 +212,26 @@ def run_schedule(args: argparse.Namespace) -> int:
     return _run(args, job)
 
 
+def unaudited(sources: Any, what: str, exc: Exception) -> int:
+    """A removal done but not audited (UnauditedRemoval): said on stderr, where it is
+    logged, and exit 1; what it did is on stdout all the same."""
+    from tui.logsetup import LOG_NAME
+
+    where = sources.ctx.data_dir / LOG_NAME
+    print(f"watchfloor: {what} done, but {shown(str(exc))} (logged in {where})", file=sys.stderr)
+    return 1
+
+
 @mutating
 def run_end(args: argparse.Namespace) -> int:
+    from backends.contracts import UnauditedRemoval
+
     async def job(sources: Any) -> int:
-        await sources["faults"].end(args.id, _actor(sources), args.reason)
+        try:
+            await sources["faults"].end(args.id, _actor(sources), args.reason)
+        except UnauditedRemoval as exc:
+            print(f"{args.id} ended")
+            return unaudited(sources, "ending the window", exc)
         print(f"{args.id} ended")
         return 0
 
@@ -224,13 +240,20 @@ def run_end(args: argparse.Namespace) -> int:
 
 @mutating
 def run_halt(args: argparse.Namespace) -> int:
+    """HALT ALL always runs; if the audit trail could not record it, it says so and exits 1."""
+    from backends.contracts import UnauditedRemoval
+
     async def job(sources: Any) -> int:
         sent_at = sources.ctx.clock.now()
         actor = _actor(sources)
-        n = await sources["faults"].halt_all(actor, args.reason)
+        failed: Exception | None = None
+        try:
+            n = await sources["faults"].halt_all(actor, args.reason)
+        except UnauditedRemoval as exc:
+            n, failed = exc.result if isinstance(exc.result, int) else 0, exc
         after = await _first(sources["faults"].watch())  # which of them had started
         print(f"HALT ALL: {halt_words(after.windows, sent_at, actor.name, args.reason, n)}")
-        return 0
+        return 0 if failed is None else unaudited(sources, "HALT ALL", failed)
 
     return _run(args, job)
 
