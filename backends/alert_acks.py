@@ -24,10 +24,19 @@ from backends.timeline import stamp
 ACK_ACTION = "alert-ack"
 
 
+HERE_ONLY = "here only: read-only"  # an ack on a read-only dashboard: neither audited nor shared
+
+
 @dataclass(frozen=True)
 class Ack:
     actor: str
     at: datetime
+    here_only: bool = False  # a read-only dashboard's: not in the trail, no one else sees it
+
+    @property
+    def by(self) -> str:
+        """Who, as an alert's `acked_by` says it: "bob (here only: read-only)"."""
+        return f"{self.actor} ({HERE_ONLY})" if self.here_only else self.actor
 
 
 def raised_label(a: Alert) -> str:

@@ -133,7 +133,7 @@ class AlertBook:
                 ack = self._acks[a.key] = self._trail[(a.key, first)]
             shown = {"raised_at": first, "raised_from": since, "acknowledged": ack is not None}
             if ack is not None:
-                shown |= {"acked_by": ack.actor, "acked_at": ack.at}
+                shown |= {"acked_by": ack.by, "acked_at": ack.at}
             out.append(a.model_copy(update=shown))
         out.sort(key=lambda a: (a.raised_at, a.key), reverse=True)
         # stable: newest first within each group

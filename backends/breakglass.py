@@ -21,6 +21,7 @@ from typing import Any
 from backends.contracts import ActionRefused, StepUpVerifier
 from backends.models import Actor, GrantRequest
 from backends.policy import PolicyEngine, PolicyError, policy_path
+from backends.text_safe import squeezed, unsafe_in
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
 ROLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -33,13 +34,15 @@ MIN_REASON_CHARS = 10
 
 
 def validate_reason(reason: str, what: str = "a grant") -> str:
-    text = " ".join(reason.split())
+    text = squeezed(reason)
     if len(text) < MIN_REASON_CHARS or len(text.split(" ")) < MIN_REASON_WORDS:
         raise ActionRefused(
             f"{what} needs a reason: a short sentence of at least {MIN_REASON_CHARS} "
             "characters (e.g. the incident and why)",
             field="reason",
         )
+    if why := unsafe_in(text):
+        raise ActionRefused(f"{what}'s reason {why}", field="reason")
     return text
 
 

@@ -55,6 +55,18 @@ class ActionRefused(Exception):
         self.over = over
 
 
+class UnauditedRemoval(Exception):
+    """Faults were taken out, but the audit trail does not record it: the request record
+    (or the outcome) could not be written. The removal stands (taking faults out never
+    waits on the trail, backends/fault_policy.py); what it did must still be told, and that
+    it went unaudited. `result`: what the removal returned; the message: why, as
+    "not audited: the audit record could not be written (...)"."""
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
 APPLYING = "watchfloor: raised while the change was being applied (it may have taken effect)"
 NOT_APPLIED = "watchfloor: nothing was applied (not sent, or the backend refused it)"
 ANSWER_LOST = "watchfloor: sent, but its answer was lost (it may have taken effect)"

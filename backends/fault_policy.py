@@ -1,4 +1,5 @@
-"""The faults.rego check every fault action passes (after validation, before the audit).
+"""The faults.rego check every fault action passes (after validation, before the audit),
+and the audit path of taking faults out (`removal_audited`).
 
 The engine is compiled on first use, in a thread, and shared by the process. A policy
 that cannot be loaded or evaluated refuses the action (fail closed), except HALT ALL and
@@ -9,19 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from backends.actions import audited
-from backends.contracts import ActionRefused, AuditSink
+from backends.contracts import ActionRefused, AuditSink, UnauditedRemoval
 from backends.faults_core import Limits, policy_input
 from backends.models import Actor, FaultRequest
 from backends.policy import PolicyEngine, PolicyError, policy_path
+from backends.polling import describe_error
 
 ENTRYPOINT = "faults/decision"
 T = TypeVar("T")
+log = logging.getLogger("watchfloor.audit")
 
 
 class FaultPolicy:
@@ -68,21 +72,33 @@ async def removal_audited(
 ) -> T:
     """`audited`, except that taking faults out does not wait on the audit trail: if the
     request record cannot be written, the removal still happens (a fault left in the mesh
-    is the worse failure) and the outcome is recorded if the sink comes back."""
-    started = False
+    is the worse failure) and the outcome is recorded if the sink comes back. Either way,
+    or when the outcome record could not be written after it, the removal is not what the
+    trail says: it is logged and UnauditedRemoval is raised, with what `apply` returned,
+    so that the caller says it was done *and* that it went unaudited."""
+    started = done = False
+    result: Any = None
 
     async def tracked() -> T:
-        nonlocal started
+        nonlocal started, done, result
         started = True
-        return await apply()
+        value = await apply()
+        result, done = value, True
+        return value
 
     try:
         return await audited(
             audit, actor=actor, action=action, target=target, details=details, apply=tracked
         )
-    except ActionRefused:
+    except ActionRefused as exc:
         if started:
             raise
+        why = str(exc).removeprefix(f"{action} refused: ")
+    except Exception as exc:
+        if not done:
+            raise
+        why = f"its outcome record could not be written ({describe_error(exc)})"
+        raise _unaudited(action, actor, target, why, result) from exc
     result = await apply()
     if audit is not None:
         with contextlib.suppress(Exception):  # still down: the removal mattered more
@@ -95,4 +111,10 @@ async def removal_audited(
                 outcome="applied without a request record (audit was unavailable)",
                 details=details,
             )
-    return result
+    raise _unaudited(action, actor, target, why, result)
+
+
+def _unaudited(action: str, actor: str, target: str, why: str, result: object) -> UnauditedRemoval:
+    """Logged (watchfloor.log) as it is raised: the trail will not tell it."""
+    log.error("%s by %s on %s was carried out but not audited: %s", action, actor, target, why)
+    return UnauditedRemoval(f"not audited: {why}", result)

@@ -23,6 +23,7 @@ from backends.models import (
     LatencySnapshot,
     WindowState,
 )
+from backends.text_safe import shown, unsafe_in
 
 DEFAULT_PROTECTED = ("prod", "production", "kube-system", "istio-system")
 HARD_MAX_PERCENT = 50.0  # faults.rego caps here whatever the config says
@@ -84,6 +85,8 @@ def field_problems(req: FaultRequest, limits: Limits) -> list[tuple[str, str]]:
         out.append(("spec.namespace", f"namespace {ns!r} is not a valid Kubernetes namespace name"))
     if not _HOST.match(host):
         out.append(("spec.target_host", f"target host {host!r} is not a valid host name"))
+    if why := unsafe_in(req.guards.route):
+        out.append(("guards.route", f"guard route {why}"))
     if (spec.delay_ms > 0) != (spec.delay_percent > 0):
         missing = "spec.delay_percent" if spec.delay_ms > 0 else "spec.delay_ms"
         out.append((missing, "a delay needs both a delay (e.g. 800ms) and a delay % above 0"))
@@ -226,6 +229,13 @@ def snapshot_json(snap: FaultsSnapshot, now: datetime) -> dict[str, Any]:
     for w, out in zip(snap.windows, doc["windows"], strict=True):
         out["state"] = shown_state(w, now)
     return doc
+
+
+def removal_reason(reason: str) -> str:
+    """The reason of an end or a HALT ALL as it is stored and audited: a control character
+    in it is made visible (backends/text_safe.py), not refused: taking faults out never
+    waits on a reason typed right."""
+    return shown(reason)
 
 
 def by_whom(what: str, actor: str, reason: str) -> str:

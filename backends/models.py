@@ -35,6 +35,7 @@ from backends.models_release import ReleaseStage as ReleaseStage
 from backends.models_release import StageStatus as StageStatus
 from backends.models_release import Verification as Verification
 from backends.models_release import not_missing_yet as not_missing_yet
+from backends.text_safe import PlainLine, Reason
 
 # --- access (ABAC) ---
 
@@ -134,9 +135,12 @@ class Grant(Model):
 
 
 class GrantRequest(Model):
-    subject: str = Field(min_length=1)
-    role: str = Field(min_length=1)
-    reason: str = Field(min_length=10)
+    """What someone asks for: plain text on one line (backends/text_safe.py); the reason
+    with its whitespace squeezed."""
+
+    subject: PlainLine = Field(min_length=1)
+    role: PlainLine = Field(min_length=1)
+    reason: Reason = Field(min_length=10)
     ttl: timedelta = timedelta(minutes=30)
     step_up_code: str = Field(default="", repr=False)
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, Field
 
 from backends.models_base import Model, Snapshot
+from backends.text_safe import Reason
 
 
 class WindowState(StrEnum):
@@ -68,8 +69,12 @@ class FaultWindow(Model):
 
 
 class FaultRequest(Model):
+    """What someone asks for. Its reason is squeezed to one line and refused with a control
+    character (backends/text_safe.py); the host, namespace and guard route are checked with
+    the limits (faults_core.field_problems), as the spec is also a stored window's."""
+
     spec: FaultSpec
-    reason: str = Field(min_length=10)
+    reason: Reason = Field(min_length=10)
     start_in: timedelta = timedelta(0)
     duration: timedelta = timedelta(minutes=10)
     guards: FaultGuards = Field(default_factory=FaultGuards)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from backends.contracts import ActionRefused
 from backends.models import Rehearsal, StageStatus
+from backends.text_safe import squeezed, unsafe_in
 
 IN_PROGRESS = (StageStatus.RUNNING, StageStatus.PENDING)
 
@@ -19,3 +20,12 @@ def refuse_if_running(reh: Rehearsal | None) -> None:
         f"a rollback rehearsal is already running (run {reh.run_id}{since});"
         " try again when it has finished"
     )
+
+
+def rehearsal_reason(reason: str) -> str:
+    """The reason as it is sent and audited: squeezed to one line; refused with a control
+    character in it (backends/text_safe.py)."""
+    text = squeezed(reason)
+    if why := unsafe_in(text):
+        raise ActionRefused(f"a rollback rehearsal's reason {why}", field="reason")
+    return text

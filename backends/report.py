@@ -1,5 +1,7 @@
 """The game-day report: Markdown with the fault windows, p99.9 before and after, the alerts
-and the timeline."""
+and the timeline. Text from the data (a reason, a route, an alert's message) goes in through
+`md_text`, or `md_cell` in a table (backends/text_safe.py): a control character in it shows
+as such, and a newline, a `|` or a `*` in it cannot add a table row, a column or emphasis."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from backends.fault_log import FaultLog
 from backends.latency_peaks import LatencyPeaks
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot
 from backends.report_faults import fault_windows_section
+from backends.text_safe import md_cell, md_text, shown
 from backends.timeline import Event, stamp
 
 
@@ -39,7 +42,11 @@ def game_day_report(
     (backends/audit_history.py); `faults`: the faults pane's latest snapshot (whether the
     source answers; its windows are listed, what each injected; None: not known);
     `fault_log`: every window seen since the start and from the trail, listed instead."""
-    lines = [f"# Game-day report — {environment}", "", f"Generated {now:%Y-%m-%d %H:%M:%S}Z."]
+    lines = [
+        f"# Game-day report — {md_text(environment)}",
+        "",
+        f"Generated {now:%Y-%m-%d %H:%M:%S}Z.",
+    ]
     lines += fault_windows_section(faults, now, fault_log)
     lines += [
         "",
@@ -53,7 +60,7 @@ def game_day_report(
         ref = baselines.get(r.route, first)
         change = f"{r.p999_ms / ref - 1:+.1%}" if ref and r.p999_ms is not None else "—"
         lines.append(
-            f"| {r.route} | {_ms(r.slo_ms)} | {_ms(baselines.get(r.route))} | "
+            f"| {md_cell(r.route)} | {_ms(r.slo_ms)} | {_ms(baselines.get(r.route))} | "
             f"{_ms(first)} | {_ms(r.p999_ms)} | {change} |"
         )
     when = [
@@ -72,13 +79,13 @@ def game_day_report(
     for a in alert_list:
         state = ", ".join(w for w in (a.severity, acked_words(a, now.date())) if w)
         raised = raised_words(a, now.date())
-        lines.append(f"- {raised} **{a.kind.value}** ({state}): {a.message}")
+        lines.append(f"- {raised} **{a.kind.value}** ({md_text(state)}): {md_text(a.message)}")
     lines += ["", "## Timeline", ""]
     if history_note:
-        lines += [history_note, ""]
+        lines += [shown(history_note), ""]  # Markdown of its own: only made one line
     lines += ["| time | what | detail |", "|---|---|---|"]
     for e in events:
-        lines.append(f"| {stamp(e.at, now.date())} | {e.kind} | {e.text.replace('|', '/')} |")
+        lines.append(f"| {stamp(e.at, now.date())} | {e.kind} | {md_cell(e.text)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -98,5 +105,7 @@ def _peaks(peaks: LatencyPeaks, now: datetime) -> list[str]:
         ats = [
             "—" if t is None else stamp(t, now.date()) for t in (p.worst_p999_at, p.lowest_limit_at)
         ]
-        lines.append(f"| {route} | {worst} | {ats[0]} | {limits[0]} | {limits[1]} | {ats[1]} |")
+        lines.append(
+            f"| {md_text(route)} | {worst} | {ats[0]} | {limits[0]} | {limits[1]} | {ats[1]} |"
+        )
     return lines

@@ -19,6 +19,7 @@ from backends.models import (
     HealthState,
     WindowState,
 )
+from backends.text_safe import md_text
 from backends.timeline import stamp
 
 
@@ -45,7 +46,7 @@ def guard_words(g: FaultGuards) -> str:
 
 
 def _paren(text: str | None) -> str:
-    return f" ({text})" if text else ""
+    return f" ({md_text(text)})" if text else ""
 
 
 def _state(w: FaultWindow, now: datetime) -> str:
@@ -55,15 +56,15 @@ def _state(w: FaultWindow, now: datetime) -> str:
     if state is WindowState.ENDED:
         today = now.date()
         if w.ended_early_at is not None and cancelled(w):
-            why = f": {w.end_reason}" if w.end_reason else ""
+            why = f": {md_text(w.end_reason)}" if w.end_reason else ""
             return f"cancelled at {stamp(w.ended_early_at, today)}, before it started{why}"
         if w.ended_early_at is not None:
-            why = f": {w.end_reason}" if w.end_reason else ""
+            why = f": {md_text(w.end_reason)}" if w.end_reason else ""
             return f"ended early at {stamp(w.ended_early_at, today)}{why}"
         said = f"ended at {stamp(w.ends_at, today)}"
         if w.ended_late_at is not None:  # its fault stayed in past its end: when it came out
             said = f"ended at {stamp(w.ended_late_at, today)} (planned {stamp(w.ends_at, today)})"
-        return said + (f", {w.end_reason}" if w.end_reason else "")
+        return said + (f", {md_text(w.end_reason)}" if w.end_reason else "")
     return state.value
 
 
@@ -123,12 +124,12 @@ def _span(log: FaultLog, today: date) -> str:
 
 def _entry(e: Logged, log: FaultLog | None, now: datetime) -> list[str]:
     w, today = e.window, now.date()
-    target = f"{w.spec.namespace}/{w.spec.target_host}"
+    target = md_text(f"{w.spec.namespace}/{w.spec.target_host}")
     state = _state(w, now)
     if e.last_listed is None:  # only the trail says: not what it injected, nor its guards
         what, guards = "what it injected is not in the audit trail", "not in the audit trail"
     else:
-        what, guards = fault_words(w.spec), guard_words(w.guards)
+        what, guards = fault_words(w.spec), md_text(guard_words(w.guards))
         gone = log is not None and w.id not in log.listed
         if gone and w.state(now) is not WindowState.ENDED:
             state += (
@@ -139,9 +140,9 @@ def _entry(e: Logged, log: FaultLog | None, now: datetime) -> list[str]:
     if (late := late_words(w)) and w.started_at is not None:
         planned += f"; started {stamp(w.started_at, today)}, {late}"
     return [
-        f"- **{w.id}** on {target}: {what}",
+        f"- **{md_text(w.id)}** on {target}: {what}",
         planned,
         f"  - state: {state}",
-        f"  - scheduled by {w.owner}: {' '.join(w.reason.split())}",
+        f"  - scheduled by {md_text(w.owner)}: {md_text(' '.join(w.reason.split()))}",
         f"  - guards: {guards}",
     ]

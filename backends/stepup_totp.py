@@ -89,7 +89,7 @@ class TotpStepUp:
             except (FileNotFoundError, ValueError, AttributeError):
                 last, by = -1, ""
             if matched <= last:
-                raise ActionRefused(self._spent(last, by, actor), field="step_up_code")
+                raise ActionRefused(self._spent(matched, last, by, actor), field="step_up_code")
             self._write(state, {"last_step": matched, "by": actor, "before": [last, by]})
 
     @staticmethod
@@ -121,12 +121,22 @@ class TotpStepUp:
     async def refund(self, actor: str, code: str) -> bool:
         return await asyncio.to_thread(self.refund_sync, actor, code)
 
-    def _spent(self, last: int, by: str, actor: str) -> str:
+    def _spent(self, matched: int, last: int, by: str, actor: str) -> str:
         """Why a right code is refused: a code of its step (or a later one) was accepted
         already, from this data dir, whoever used it and whatever secret made it (a code
-        never typed before is refused too, e.g. right after `stepup enroll --rotate`)."""
-        wait = max(1, math.ceil((last + 1) * STEP_S - self.clock.now().timestamp()))
+        never typed before is refused too, e.g. right after `stepup enroll --rotate`).
+        A code of a past step (accepted for clock drift) that was used: the current code
+        works now, unless its step was used too (then: how long until the next)."""
+        now = self.clock.now().timestamp()
+        wait = max(1, math.ceil((last + 1) * STEP_S - now))
         who = f" (by {by})" if by and by != actor else ""
+        if matched < int(now) // STEP_S:
+            past = f"this step-up code is from a past {STEP_S}-second step and was already used"
+            if last < int(now) // STEP_S:
+                return f"{past}{who}: use the current code from your authenticator"
+            return (
+                f"{past}, and so was the current step's{who}: wait for the next code, in {wait} s"
+            )
         return (
             f"a step-up code for this {STEP_S}-second step was already used{who}: codes are"
             f" single-use per step, for everyone on this data dir; wait for the next code,"

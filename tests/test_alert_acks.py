@@ -207,3 +207,31 @@ def test_the_timeline_and_the_report_say_an_alert_was_there_at_start() -> None:
     assert (
         "- seen since 09:00:00Z (dashboard start) **policy deny spike** (critical): tenant=acme 43%"
     ) in md
+
+
+async def test_a_read_only_viewer_acks_on_its_own_dashboard_only(
+    frozen_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """A read-only viewer's `a` was audited and shared: written to the trail, it dimmed the
+    CRIT on every other dashboard. Now it acknowledges here only, and says so."""
+    viewer = app_as("vic", frozen_clock, tmp_path)
+    viewer.forced_read_only = True
+    async with viewer.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: train_alert(viewer) is not None, what="the failed cut")
+        await ack_in_the_list(pilot, viewer, TRAIN)
+        said = "release train failure acknowledged here only: read-only, so not audited"
+        assert any(n.message.startswith(said) for n in viewer._notifications)
+        alert = train_alert(viewer)
+        assert alert is not None and alert.acked_by == "vic (here only: read-only)"
+        records = await viewer.sources.ctx.audit.records(limit=100)
+        assert not [r for r in records if r.action == "alert-ack"]  # nothing written
+        assert any("by vic, here only: read-only" in e.text for e in viewer.timeline.events)
+
+    frozen_clock.advance(60)
+    oncall = app_as("olga", frozen_clock, tmp_path)
+    async with oncall.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: train_alert(oncall) is not None, what="the failed cut")
+        read = lambda: oncall.timeline.history_state == "read"  # noqa: E731
+        await wait_for(pilot, read, what="the audit history read: no ack of the viewer's")
+        alert = train_alert(oncall)
+        assert alert is not None and not alert.acknowledged

@@ -30,6 +30,7 @@ TUI_MAY_IMPORT = {
     "backends.fault_log",  # pure: every fault window of the game day, for the report
     "backends.latency_peaks",  # pure: the report's worst p99.9 and lowest limit per route
     "backends.durations",  # pure: "4m05s", for the panes and the timeline alike
+    "backends.text_safe",  # pure: text from people and backends kept from driving the terminal
     "backends.baseline_store",  # the marked p99.9 baseline's JSON file in the data dir
     "backends.audit_history",  # pure: audit records -> the timeline's first events
     "backends.audit_text",  # pure: how an audit record reads (audit list, timeline)

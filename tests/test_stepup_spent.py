@@ -5,6 +5,8 @@ which is not what happened; now it says what did, and how long until the next co
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from textual.widgets import Static
 
@@ -80,4 +82,35 @@ async def test_a_refund_gives_back_only_the_actors_own_last_code() -> None:
     assert not await stepup.refund("erin", first)  # not erin's to give back any more
     with pytest.raises(ActionRefused, match="already used"):
         await stepup.verify("carol", later)
+    await src.aclose()
+
+
+async def test_a_used_code_of_the_step_before_says_to_use_the_current_one() -> None:
+    """A code of the step before (still accepted, for clock drift) that someone had used
+    was refused as "already used for this 30-second step ... wait for the next code, in
+    1 s", though the current code worked at once."""
+    clock = FrozenClock(T0)
+    clock.advance(20)  # 10 s left in the step
+    src = local_sources(clock)
+    secret = await enroll(src)
+    stale = code_at(secret, clock.now())
+    await src["grants"].grant(req(stale), Actor(name="erin"))
+    clock.advance(15)  # the next step, 5 s in
+    with pytest.raises(ActionRefused) as refused:
+        await src["grants"].grant(req(stale, subject="bob"), ME)
+    assert str(refused.value) == (
+        "this step-up code is from a past 30-second step and was already used (by erin):"
+        " use the current code from your authenticator"
+    )
+    await src["grants"].grant(req(code_at(secret, clock.now()), subject="bob"), ME)  # works
+
+    clock.advance(30)  # and when the current step's code was used too: how long to wait
+    await src["grants"].grant(req(code_at(secret, clock.now()), subject="carol"), ME)
+    previous = code_at(secret, clock.now() - timedelta(seconds=30))
+    with pytest.raises(ActionRefused) as refused:
+        await src["grants"].grant(req(previous, subject="bob"), Actor(name="erin"))
+    assert str(refused.value) == (
+        "this step-up code is from a past 30-second step and was already used, and so was"
+        f" the current step's (by {ME.name}): wait for the next code, in 25 s"
+    )
     await src.aclose()

@@ -5,6 +5,8 @@ An ack is audited (backends/alert_acks.py), as a worker counted in flight (tui/i
 the alert is shown acknowledged once its request is in the audit trail; refused (no trail,
 or it cannot be written) it is not, and a toast says why. Dashboards started later on the
 same trail show it acknowledged still (the audit history read at start, tui/history_feed.py).
+A read-only dashboard writes nothing: there `a` acknowledges the alert on this dashboard
+only, not audited and not shared (a viewer must not dim a CRIT on the on-call's screen).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class AlertActions:
         app: Any = self
         actor = self.sources.ctx.actor
         book = self._alert_book
+        if getattr(app, "read_only", False):
+            self._ack_here_only(alert)
+            return
 
         async def work() -> bool:
             from backends.alert_acks import Ack, record_ack
@@ -69,6 +74,25 @@ class AlertActions:
             return True
 
         app.send(f"Ack of {alert.kind.value}", work(), key=f"ack:{alert.key}")
+
+    def _ack_here_only(self, alert: Alert) -> None:
+        """Read-only: acknowledged on this dashboard, not audited nor shared; it says so."""
+        from backends.alert_acks import HERE_ONLY, Ack
+
+        app: Any = self
+        now, actor = app.clock.now(), self.sources.ctx.actor
+        self._alert_book.confirm(alert.key, Ack(actor, now, here_only=True))
+        app.notify(
+            f"{alert.kind.value} acknowledged {HERE_ONLY}, so not audited; other"
+            " dashboards still show it unacknowledged",
+            title="Alerts",
+            markup=False,
+        )
+        # no audit record to match: its own key, so another's audited ack still shows
+        what = f"acknowledged {alert.kind.value} ({alert.message}) by {actor}, {HERE_ONLY}"
+        self.timeline.note(now, "alert", what)
+        if app.is_running and app.screen_stack:
+            app.refresh_alerts()
 
     def _acknowledged(self, alert: Alert, now: datetime) -> None:
         from backends.timeline import ack_key

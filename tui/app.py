@@ -43,6 +43,7 @@ from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
 from tui.panes.release import ReleasePane
 from tui.release_actions import ReleaseActions
+from tui.safe_text import SafeOutput
 from tui.saving import save, write_new
 from tui.source_feed import SourceFeed
 from tui.typed_characters import TypedCharacters
@@ -77,6 +78,7 @@ class WatchfloorApp(
     FaultActions,
     AccessActions,
     ReleaseActions,
+    SafeOutput,
     ReadableNoColor,
     App[None],
 ):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NoReturn
 from backends.config import ConfigError, LoadedConfig
 from backends.contracts import ActionRefused
 from backends.polling import describe_error
+from backends.text_safe import shown
 from tui.commands import MODULES
 from tui.commands.common import load_config, refuse_if_read_only
 
@@ -180,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"watchfloor: {what}:\n{exc}", file=sys.stderr)
         return 2
     except ActionRefused as exc:
-        print(f"watchfloor: refused: {exc}", file=sys.stderr)
+        print(f"watchfloor: refused: {shown(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -195,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise  # its own crash report (tui/crash_report.py)
         # a headless command whose backend failed (unreachable, an HTTP error): one line,
         # and the traceback in the log for a bug report; ~60 lines of it helped nobody
-        print(f"watchfloor: failed: {describe_error(exc)}{logged(exc)}", file=sys.stderr)
+        print(f"watchfloor: failed: {shown(describe_error(exc))}{logged(exc)}", file=sys.stderr)
         return 1
     return code
 

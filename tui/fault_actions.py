@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from backends.contracts import ActionRefused, ends_on_time
+from backends.contracts import ActionRefused, UnauditedRemoval, ends_on_time
 from backends.fault_times import cancelled_words, span
 from backends.faults_core import (
     HaltIncomplete,
@@ -259,30 +259,36 @@ class FaultActions(FaultReconcile, InFlight):
             return True
 
     async def _end_fault(self, window_id: str, target: str, reason: str) -> bool:
+        unaudited = ""  # ended, but the audit trail does not record it: said, in red
         try:
             await self.sources["faults"].end(window_id, self._fault_actor(), reason)
+        except UnauditedRemoval as exc:
+            unaudited = f"; {exc}"
         except ActionRefused as exc:
             self.notify(str(exc), title="End refused", severity="error")
             return False
         except Exception as exc:
             self.notify(describe_error(exc), title="End failed", severity="error")
             return False
-        else:
-            await self.refresh_now("faults")  # ended, or cancelled if it had not started
-            snap = self.snapshots.get("faults")
-            done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
-            how = cancelled_words(done) if done and cancelled(done) else "ended"
-            # and what else came out of the mesh with it (a fault someone edited meanwhile)
-            said = ended_by(self._fault_actor().name, reason)
-            more = said_with_more(done.end_reason, said) if done else None
-            how += f"; {more}" if more else ""
-            self.notify(f"Window {window_id} on {target} {how}", title="Fault window")
-            return True
+        await self.refresh_now("faults")  # ended, or cancelled if it had not started
+        snap = self.snapshots.get("faults")
+        done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
+        how = cancelled_words(done) if done and cancelled(done) else "ended"
+        # and what else came out of the mesh with it (a fault someone edited meanwhile)
+        said = ended_by(self._fault_actor().name, reason)
+        more = said_with_more(done.end_reason, said) if done else None
+        how += f"; {more}" if more else ""
+        said = f"Window {window_id} on {target} {how}{unaudited}"
+        self.notify(said, title="Fault window", severity="error" if unaudited else "information")
+        return True
 
     async def _halt_all(self, message: HaltScreen.Submitted) -> bool:
         sent_at, actor = self.clock.now(), self._fault_actor()
+        unaudited = ""  # done, but the audit trail does not record it (it is logged)
         try:
             n = await self.sources["faults"].halt_all(actor, message.reason)
+        except UnauditedRemoval as exc:
+            n, unaudited = exc.result if isinstance(exc.result, int) else 0, str(exc)
         except ActionRefused as exc:
             message.screen.refused(str(exc))
             return False
@@ -294,17 +300,19 @@ class FaultActions(FaultReconcile, InFlight):
         except Exception as exc:
             message.screen.refused(describe_error(exc), failed=True)
             return False
+        message.screen.finish(n)
+        await self.refresh_now("faults")  # which of them had started, as now stored
+        snap = self.snapshots.get("faults")
+        windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
+        said = halt_words(windows, sent_at, actor.name, message.reason, n)
+        if unaudited:
+            self.notify(f"{said}; {unaudited}", title="HALT ALL", severity="error")
         else:
-            message.screen.finish(n)
-            await self.refresh_now("faults")  # which of them had started, as now stored
-            snap = self.snapshots.get("faults")
-            windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
-            said = halt_words(windows, sent_at, actor.name, message.reason, n)
             self.notify(said, title="HALT ALL", severity="warning")
-            self.timeline.note(
-                self.clock.now(),
-                "fault",
-                f"{halted_by(actor.name, said)}; {message.reason}",
-                halt_key(actor.name, message.reason),  # its audit record, read later, is this
-            )
-            return True
+        self.timeline.note(
+            self.clock.now(),
+            "fault",
+            f"{halted_by(actor.name, said)}; {message.reason}{' (not audited)' * bool(unaudited)}",
+            halt_key(actor.name, message.reason),  # its audit record, read later, is this
+        )
+        return True

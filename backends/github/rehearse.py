@@ -24,7 +24,7 @@ from backends.github.options import GitHubOptions
 from backends.github.parse import Payload
 from backends.models import Actor, ReleaseSnapshot
 from backends.registry import BackendContext
-from backends.rehearsals import refuse_if_running
+from backends.rehearsals import refuse_if_running, rehearsal_reason
 
 RUNS_KEPT = 64  # rehearsal runs whose dispatch (or none) is remembered
 AUDIT_LOOKBACK = 500  # audit records read to find the dispatch of a run not seen before
@@ -132,7 +132,7 @@ class Rehearsing:
         )
 
     async def trigger_rehearsal(self, actor: Actor, reason: str) -> None:
-        reason = reason.strip()
+        reason = rehearsal_reason(reason)
         if self._awaiting is not None:  # has the last dispatch's run appeared by now?
             await self.snapshot()
         self._check(actor, reason)

@@ -35,6 +35,7 @@ from backends.faults_core import (
     halted_by,
     new_window,
     overlapping,
+    removal_reason,
     started,
 )
 from backends.kube.mesh import FaultMesh, Removal
@@ -175,6 +176,7 @@ class KubeFaults(KubeReconcile):
         """The request is audited before the cluster is read (fail closed): with the API
         server down, its failure is audited too. The target is the store's, which answers
         without the API server (a window it does not know: `window ID`)."""
+        reason = removal_reason(reason)
         await self.policy.check("end", actor, reason)
         known = await self._run(self._db().get, window_id)
         target = f"{known.spec.namespace}/{known.spec.target_host}" if known else ""
@@ -203,6 +205,7 @@ class KubeFaults(KubeReconcile):
         )
 
     async def halt_all(self, actor: Actor, reason: str) -> int:
+        reason = removal_reason(reason)
         await self.policy.check("halt", actor, reason)
 
         async def apply() -> int:

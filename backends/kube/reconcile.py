@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from backends.actions import audited
 from backends.clock import Clock
-from backends.contracts import ActionRefused
+from backends.contracts import ActionRefused, UnauditedRemoval
 from backends.fault_policy import removal_audited
 from backends.fault_store import FaultStore
 from backends.fault_times import ended_late_by, ended_late_words
@@ -81,6 +81,8 @@ class KubeReconcile:
                 continue
             try:
                 said = await self._end_by_reconcile(s or w, why, now, ended_early=early, mode=mode)
+            except UnauditedRemoval as exc:  # removed all the same: say so
+                said = f"{why}; {exc}"
             except Exception as exc:  # one failure must not stop the others; next round retries
                 report.append(f"{wid}: could not remove ({why}): {describe_error(exc)}")
                 continue
@@ -91,8 +93,12 @@ class KubeReconcile:
             if s.state(now) is WindowState.ENDED and not s.applied and not s.end_reason:
                 # its whole window passed with no reconciler running: say so (it read
                 # "ended" as if the fault had run), as the local backend does
-                await self._record_never_started(s, mode)
-                report.append(f"{wid}: {NEVER_STARTED}")
+                said = f"{wid}: {NEVER_STARTED}"
+                try:
+                    await self._record_never_started(s, mode)
+                except UnauditedRemoval as exc:
+                    said += f"; {exc}"
+                report.append(said)
                 continue
             if s.state(now) is not WindowState.ACTIVE:
                 continue

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from backends.actions import audited
 from backends.audit_text import schedule_outcome
-from backends.contracts import ActionRefused
+from backends.contracts import ActionRefused, UnauditedRemoval
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore, store_path
 from backends.faults_core import (
@@ -33,6 +33,7 @@ from backends.faults_core import (
     guard_tripped,
     halted_by,
     new_window,
+    removal_reason,
     started,
 )
 from backends.local.runtime import LocalRuntime
@@ -144,6 +145,7 @@ class LocalFaults:
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:
+        reason = removal_reason(reason)
         await self.policy.check("end", actor, reason)
         w = await asyncio.to_thread(self._db().get, window_id)
         if w is None or w.state(self.rt.clock.now()) is WindowState.ENDED:
@@ -162,6 +164,7 @@ class LocalFaults:
         )
 
     async def halt_all(self, actor: Actor, reason: str) -> int:
+        reason = removal_reason(reason)
         await self.policy.check("halt", actor, reason)
         now = self.rt.clock.now()
         open_ids = [w.id for w in await self._load(now) if w.state(now) is not WindowState.ENDED]
@@ -210,20 +213,24 @@ class LocalFaults:
             async def apply(done: FaultWindow = done) -> None:
                 await self._put(done)
 
-            await removal_audited(
-                self.rt.ctx.audit,
-                actor=RECONCILER,
-                action="fault-reconcile-end",
-                target=target,
-                details={
-                    "window_id": w.id,
-                    "reason": why,
-                    "run_by": self.rt.ctx.actor,
-                    "mode": mode,
-                },
-                apply=apply,
-            )
-            report.append(f"{w.id} {target}: {why}")
+            said = f"{w.id} {target}: {why}"
+            try:
+                await removal_audited(
+                    self.rt.ctx.audit,
+                    actor=RECONCILER,
+                    action="fault-reconcile-end",
+                    target=target,
+                    details={
+                        "window_id": w.id,
+                        "reason": why,
+                        "run_by": self.rt.ctx.actor,
+                        "mode": mode,
+                    },
+                    apply=apply,
+                )
+            except UnauditedRemoval as exc:  # ended all the same: say so, and go on
+                said += f"; {exc}"
+            report.append(said)
         return report
 
     async def _start(self, w: FaultWindow, target: str) -> str:

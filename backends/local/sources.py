@@ -17,7 +17,7 @@ from backends.models import (
     ReleaseSnapshot,
 )
 from backends.polling import poll
-from backends.rehearsals import IN_PROGRESS, refuse_if_running
+from backends.rehearsals import IN_PROGRESS, refuse_if_running, rehearsal_reason
 
 MIN_REASON = 10
 REHEARSAL_TARGET = "the local simulation's stage environment"
@@ -84,7 +84,7 @@ class LocalRelease(_SimSource):
         )
 
     async def trigger_rehearsal(self, actor: Actor, reason: str) -> None:
-        reason = reason.strip()
+        reason = rehearsal_reason(reason)
         if len(reason) < MIN_REASON:
             raise ActionRefused(
                 f"a rollback rehearsal needs a reason of at least {MIN_REASON} characters"

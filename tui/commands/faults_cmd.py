@@ -25,6 +25,7 @@ from backends.faults_core import (
     said_with_more,
     snapshot_json,
 )
+from backends.text_safe import shown
 from tui.commands.common import (
     MAX_DURATION_S,
     delay,
@@ -180,7 +181,7 @@ def run_list(args: argparse.Namespace) -> int:
             for line in list_lines(snap, now):
                 print(line)
             if snap.health.last_error:
-                print(f"source error: {snap.health.last_error}", file=sys.stderr)
+                print(f"source error: {shown(snap.health.last_error)}", file=sys.stderr)
             elif not snap.windows:
                 print("no fault windows", file=sys.stderr)  # stdout stays empty for scripts
         return 1 if snap.health.state == "error" else 0
@@ -215,17 +216,33 @@ def run_schedule(args: argparse.Namespace) -> int:
     return _run(args, job)
 
 
+def unaudited(sources: Any, what: str, exc: Exception) -> int:
+    """A removal done but not audited (UnauditedRemoval): said on stderr, where it is
+    logged, and exit 1; what it did is on stdout all the same."""
+    from tui.logsetup import LOG_NAME
+
+    where = sources.ctx.data_dir / LOG_NAME
+    print(f"watchfloor: {what} done, but {shown(str(exc))} (logged in {where})", file=sys.stderr)
+    return 1
+
+
 @mutating
 def run_end(args: argparse.Namespace) -> int:
+    from backends.contracts import UnauditedRemoval
+
     async def job(sources: Any) -> int:
         actor = _actor(sources)
-        await sources["faults"].end(args.id, actor, args.reason)
+        try:
+            await sources["faults"].end(args.id, actor, args.reason)
+        except UnauditedRemoval as exc:
+            print(f"{args.id} ended")
+            return unaudited(sources, "ending the window", exc)
         after = await _first(sources["faults"].watch())
         # and what else came out of the mesh with it (a fault someone edited meanwhile)
         done = next((w for w in getattr(after, "windows", ()) if w.id == args.id), None)
         said = ended_by(actor.name, args.reason)
         more = said_with_more(done.end_reason, said) if done is not None else None
-        print(f"{args.id} ended" + (f"; {more}" if more else ""))
+        print(f"{args.id} ended" + (f"; {shown(more)}" if more else ""))
         return 0
 
     return _run(args, job)
@@ -233,17 +250,23 @@ def run_end(args: argparse.Namespace) -> int:
 
 @mutating
 def run_halt(args: argparse.Namespace) -> int:
+    """HALT ALL always runs; if the audit trail could not record it, it says so and exits 1."""
+    from backends.contracts import UnauditedRemoval
+
     async def job(sources: Any) -> int:
         sent_at = sources.ctx.clock.now()
         actor = _actor(sources)
+        failed: Exception | None = None
         try:
             n = await sources["faults"].halt_all(actor, args.reason)
         except HaltIncomplete as exc:  # which it ended, and which are still in the mesh
-            print(f"HALT ALL incomplete: {exc}. Run it again to retry", file=sys.stderr)
+            print(f"HALT ALL incomplete: {shown(str(exc))}. Run it again to retry", file=sys.stderr)
             return 1
+        except UnauditedRemoval as exc:
+            n, failed = exc.result if isinstance(exc.result, int) else 0, exc
         after = await _first(sources["faults"].watch())  # which of them had started
         print(f"HALT ALL: {halt_words(after.windows, sent_at, actor.name, args.reason, n)}")
-        return 0
+        return 0 if failed is None else unaudited(sources, "HALT ALL", failed)
 
     return _run(args, job)
 
@@ -272,7 +295,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
                 await asyncio.wait_for(first.wait(), timeout=LATENCY_WAIT_S)
             while True:
                 for line in await src.reconcile(latest.get("latency")):
-                    print(line, flush=True)
+                    print(shown(line), flush=True)
                 if args.once:
                     return 0
                 await asyncio.sleep(args.interval)

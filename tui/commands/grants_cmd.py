@@ -15,6 +15,7 @@ from typing import Any
 
 from backends.contracts import ActionRefused
 from backends.models import Actor, GrantsSnapshot, HealthState
+from backends.text_safe import shown
 from tui.commands.common import load_config, mutating
 from tui.commands.table import table_lines
 from tui.fmt import duration
@@ -92,7 +93,7 @@ def run_list(args: argparse.Namespace) -> int:
             # stdout stays empty for scripts; a failing source's empty list is not "none"
             print("no active grants", file=sys.stderr)
     if snap.health.state is HealthState.ERROR:
-        print(f"watchfloor: grants source: {snap.health.last_error}", file=sys.stderr)
+        print(f"watchfloor: grants source: {shown(snap.health.last_error or '')}", file=sys.stderr)
         return 1
     return 0
 

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from backends.text_safe import shown
 from tui.commands.common import duration
 from tui.commands.replay_source import listen, nothing_to_replay, unreachable
 
@@ -141,13 +142,14 @@ def run(args: argparse.Namespace) -> int:
                 f" {'deny->allow':>11}"
             )
             for g in report.groups:
+                service, tenant = shown(g.service), shown(g.tenant)  # from the decision log
                 print(
-                    f"{g.service:<16} {g.tenant:<12} {g.replayed:>8,} {g.allow_to_deny:>11,}"
+                    f"{service:<16} {tenant:<12} {g.replayed:>8,} {g.allow_to_deny:>11,}"
                     f" {g.deny_to_allow:>11,}"
                 )
         if report.first_error:
-            print(f"first error: {report.first_error}", file=sys.stderr)
+            print(f"first error: {shown(report.first_error)}", file=sys.stderr)
         for warning in warnings(report):
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {shown(warning)}", file=sys.stderr)
     flipped = report.allow_to_deny + report.deny_to_allow
     return 1 if report.errors or (args.fail_on_flips and flipped) else 0

@@ -1,9 +1,15 @@
 """Plain-text tables for the list commands: a header, columns as wide as their widest
-cell, the last column unpadded. `--json` is for scripts; this is for people."""
+cell, the last column unpadded. `--json` is for scripts; this is for people.
+
+Every cell is shown with its control characters made visible (backends/text_safe.py): a
+reason stored with an escape sequence or a newline, by an older version or another tool,
+reads as what it is and does not drive the terminal or make one row look like two."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from backends.text_safe import shown
 
 
 def table_lines(
@@ -13,6 +19,7 @@ def table_lines(
     right-aligned (numbers, durations). No rows: no lines, not even the header."""
     if not rows:
         return []
+    rows = [[shown(cell) for cell in r] for r in rows]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     last = len(header) - 1
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from rich.cells import cell_len, set_cell_size
 
 from backends.models import Grant
+from backends.text_safe import shown
 from tui.fmt import duration
 
 ID_W = 12
@@ -57,9 +58,9 @@ class Widths:
 
         return cls(
             countdown=EXPIRED_W if expired else COUNTDOWN_W,
-            subject=widest({g.subject for g in grants}, "subject", SUBJECT_MAX),
-            role=widest({g.role for g in grants}, "role", ROLE_MAX),
-            by=widest({g.granted_by for g in grants}, "by", BY_MAX),
+            subject=widest({shown(g.subject) for g in grants}, "subject", SUBJECT_MAX),
+            role=widest({shown(g.role) for g in grants}, "role", ROLE_MAX),
+            by=widest({shown(g.granted_by) for g in grants}, "by", BY_MAX),
         )
 
     def fit(self, width: int, skip: int) -> Widths:
@@ -120,7 +121,8 @@ def row_parts(g: Grant | None, skip: int, w: Widths) -> tuple[str, str]:
     """A row's text left and right of the countdown (not yet cut to the pane); with no
     grant, the column titles. `w`: as fitted to the width (`Widths.fit`)."""
     gid, subject, role, by, reason = (
-        (g.id, g.subject, g.role, g.granted_by, g.reason) if g else TITLES
+        # from the store: a control character in them is shown, not sent (text_safe)
+        tuple(map(shown, (g.id, g.subject, g.role, g.granted_by, g.reason))) if g else TITLES
     )
     head = "" if skip else f"{cell(gid, ID_W)} "
     return head, _after((subject, role, by), reason, skip, w)

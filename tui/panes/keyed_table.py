@@ -32,6 +32,7 @@ from tui.panes import cells
 from tui.panes.cells import Cell, Column, Row
 from tui.panes.row_cursor import RowCursor
 from tui.panes.thumb import thumb_cell
+from tui.safe_text import safe
 
 __all__ = ["Cell", "Column", "KeyedTable", "Row"]  # Column: how panes declare columns
 
@@ -119,8 +120,9 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
             self.set_rows(self._all)
 
     def set_rows(self, rows: Mapping[str, Sequence[Cell]]) -> None:
-        """Show `rows` (key -> cells) in the mapping's order; repaint only what changed."""
-        self._all = {k: tuple(v) for k, v in rows.items()}
+        """Show `rows` (key -> cells) in the mapping's order; repaint only what changed. A
+        control character in a cell (from the data) is shown as such (tui/safe_text.py)."""
+        self._all = {k: tuple(map(safe, v)) for k, v in rows.items()}
         shown = self._all
         if self._filter:
             flt, text = self._filter.casefold(), cells.plain

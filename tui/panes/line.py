@@ -17,10 +17,16 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.panes.cells import text_segments
+from tui.safe_text import safe_text
 
 
 def _text(content: Text | str) -> Text:
     return content if isinstance(content, Text) else Text(content)
+
+
+def _lines(text: Text) -> list[Text]:
+    """Its lines, with any other control character from the data shown (tui/safe_text.py)."""
+    return [safe_text(line) for line in text.split("\n", allow_blank=True)]
 
 
 class Line(Widget):
@@ -33,7 +39,7 @@ class Line(Widget):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._text = _text(content)
-        self._lines = self._text.split("\n", allow_blank=True)
+        self._lines = _lines(self._text)
         self._strips: dict[int, Strip] = {}
 
     @property
@@ -50,7 +56,7 @@ class Line(Widget):
         if text == self._text:
             return False  # an unchanged line costs nothing
         self._text = text
-        self._lines = text.split("\n", allow_blank=True)
+        self._lines = _lines(text)
         self._strips.clear()
         return True
 

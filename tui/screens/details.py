@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.footer import KeyFooter
+from tui.safe_text import safe, safe_text
 
 ItemT = TypeVar("ItemT")
 Rows = list[tuple[str, str | Text]]
@@ -79,18 +80,20 @@ class DetailsModal(ModalScreen[None], Generic[ItemT]):
         return self.GONE_WHY
 
     def status(self) -> Text:
-        return Text(
-            f"{GONE} ({self.gone_why()}): below is how it was at {self.seen_at:%H:%M:%S}Z,"
-            " not how it is now",
-            style="bold red",
+        return safe_text(
+            Text(
+                f"{GONE} ({self.gone_why()}): below is how it was at {self.seen_at:%H:%M:%S}Z,"
+                " not how it is now",
+                style="bold red",
+            )
         )
 
     def body(self) -> Table:
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(style="bold", no_wrap=True, width=LABEL_W)
         grid.add_column(ratio=1, overflow="fold")  # words wrap; an unbroken id folds
-        for label, value in self.rows():
-            grid.add_row(label, value)
+        for label, value in self.rows():  # from the data: shown safe (tui/safe_text.py)
+            grid.add_row(label, safe(value))
         if not self.listed:
             grid.style = "dim"
         return grid

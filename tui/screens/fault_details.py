@@ -23,6 +23,7 @@ from backends.fault_times import cancelled_words, ended_late_by, ended_late_word
 from backends.faults_core import CANCELLED, cancelled, unstarted
 from backends.models import FaultWindow, WindowState
 from backends.report_faults import guard_words
+from backends.text_safe import shown
 from tui.fmt import ago, duration
 from tui.panes.faults import DUE_STYLE, STATE_STYLE, Reconciler, due_text
 from tui.screens.details import DetailsModal, Rows, utc
@@ -120,7 +121,7 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
             rows.append(("ended at", ended))
         rows += [
             ("owner", w.owner),
-            ("reason", Text(w.reason, "italic")),
+            ("reason", Text(shown(w.reason), "italic")),  # before Rich drops a BEL or a CR
             ("guards", guard_words(w.guards)),
             ("applied", "yes: the fault is in the mesh now" if w.applied else "no"),
             ("end reason", w.end_reason or "—"),

@@ -1,4 +1,5 @@
-"""`g`: request break-glass access. Subject, role, reason, TTL (default 30m), step-up code.
+"""`g`: request break-glass access. Subject, role, reason, TTL (default 30m), step-up code
+(masked, as a password: its label counts the digits typed).
 
 The screen never calls a backend: on submit it posts `GrantScreen.Submitted` with the
 request; the App runs it through the GrantSource and then either closes the screen or
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -25,6 +27,8 @@ from tui.screens.form import ActionForm
 
 FIELDS = ("subject", "role", "reason", "ttl", "code")
 EXAMPLE_ROLE = "sre-oncall"
+CODE_DIGITS = 6  # a TOTP code (backends/stepup_totp.py)
+CODE_LABEL = f"step-up code ({CODE_DIGITS} digits from your authenticator)"
 # Placeholders are examples ("e.g. …") or say what goes there: an empty field never looks
 # filled in (a dim 123456 read as a step-up code already typed).
 
@@ -99,14 +103,26 @@ class GrantScreen(ActionForm[Grant | None]):
             )
             yield Label("TTL (capped by policy per role)")
             yield Field(value=DEFAULT_TTL, id="ttl", compact=True)
-            yield Label("step-up code (6 digits from your authenticator)")
+            yield Label(CODE_LABEL, id="code-label")
             yield Field(  # digits only, leading zeros kept (not type="integer")
-                placeholder="6 digits", id="code", max_length=8, restrict=r"[0-9]*", compact=True
+                placeholder=f"{CODE_DIGITS} digits",
+                id="code",
+                max_length=8,
+                restrict=r"[0-9]*",
+                password=True,  # masked: a ctrl+s screenshot or a shared screen shows dots
+                compact=True,
             )
             yield Static("", id="grant-error")
             with Horizontal(id="grant-buttons"):
                 yield Button("Grant", variant="primary", id="grant")
                 yield Button("Cancel", id="cancel")
+
+    @on(Input.Changed, "#code")
+    def _code_typed(self, event: Input.Changed) -> None:
+        """The code is masked: its label says how many digits are in, to check it by."""
+        n = len(event.value)
+        typed = f" · {n} of {CODE_DIGITS} typed" if n else ""
+        self.query_one("#code-label", Label).update(f"{CODE_LABEL}{typed}")
 
     def submit(self) -> None:
         if self.busy:

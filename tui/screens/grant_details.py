@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from backends.models import Grant, GrantEnded
+from backends.text_safe import shown
 from tui.fmt import ago, duration
 from tui.panes.grant_columns import SOON_MARK, SOON_S
 from tui.screens.details import DetailsModal, Rows, utc
@@ -71,10 +72,10 @@ class GrantDetailsScreen(DetailsModal[Grant]):
         granted = Text(utc(g.granted_at))
         if self.listed:
             granted.append(f"  {ago(self.now - g.granted_at)} ago", "grey50")
-        return [
-            ("subject", Text(g.subject, "bold")),
-            ("role", Text(g.role, "bold")),
-            ("reason", Text(g.reason, "italic")),
+        return [  # shown before Rich drops a BEL or a CR (DetailsModal.body escapes the rest)
+            ("subject", Text(shown(g.subject), "bold")),
+            ("role", Text(shown(g.role), "bold")),
+            ("reason", Text(shown(g.reason), "italic")),
             ("granted by", g.granted_by),
             ("granted at", granted),
             ("expires at", self.expires()),

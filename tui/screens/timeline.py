@@ -18,9 +18,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from backends.text_safe import shown
 from backends.timeline import Event, stamp
 from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
+from tui.safe_text import safe_text
 
 KIND_STYLE = {
     "grant": "cyan",
@@ -65,7 +67,7 @@ class TimelineScreen(ModalScreen[None]):
             count = f"{self.query_one(KeyedTable).row_count} of {count} match {flt!r}"
         if not self.note:
             return f"Timeline · {count} since start, newest first"
-        return f"Timeline · {count}, newest first · {self.note}"
+        return shown(f"Timeline · {count}, newest first · {self.note}")
 
     def on_mount(self) -> None:
         self._fill()  # what `show` brought in since compose, too
@@ -108,7 +110,7 @@ class TimelineScreen(ModalScreen[None]):
             text.append(f"{e.at:%Y-%m-%d %H:%M:%S}Z ", "bold")
             text.append(e.kind, KIND_STYLE.get(e.kind, ""))
             text.append(f" {e.text}")
-        self.query_one("#timeline-detail", Static).update(text)
+        self.query_one("#timeline-detail", Static).update(safe_text(text))
 
     async def action_filter(self) -> None:
         from tui.screens.filter import FilterScreen
