@@ -260,3 +260,8 @@ class AuditVerification(Model):
     # what is wrong with the signing key pair ("" if nothing): a missing public key (the
     # signatures could not be checked) or signing key (nothing can be appended); not `ok`
     key_problem: str = ""
+    # to record off the machine and expect later (backends.audit_pins): the public key's
+    # SHA-256 fingerprint (hex; "" without one) and the last record's seq and hash
+    key_fingerprint: str = ""
+    head_seq: int = 0
+    head_hash: str = ""
