@@ -1,15 +1,27 @@
 """The local audit sink: the hash-chained audit table of the SQLite store, with signed
-digests (database and mirror log) that `verify` checks against the public key."""
+digests (database and mirror log) that `verify` checks against the public key. Every
+record's details name the OS user that wrote it (`os_user`): the actor is config."""
 
 from __future__ import annotations
 
 import asyncio
+import getpass
+import os
 
 from backends import audit_chain
 from backends.audit_pins import head_problem
+from backends.audit_text import OS_USER
 from backends.local.audit_scan import Mirror, TrailScan
 from backends.local.runtime import LocalRuntime
 from backends.models import AuditRecord, AuditVerification
+
+
+def os_user() -> str:
+    """The Unix user this process runs as (its login name, else its uid)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 class LocalAudit:
@@ -37,7 +49,8 @@ class LocalAudit:
             "target": target,
             "phase": phase,
             "outcome": outcome,
-            "details": details or {},
+            # the actor is config (ui.actor): who ran it, as the system says, goes with it
+            "details": {**(details or {}), OS_USER: os_user()},
         }
         return await asyncio.to_thread(self.rt.store.append_audit, fields)
 

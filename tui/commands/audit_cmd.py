@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from backends.audit_pins import parse_head, parse_key, short_head, short_key
+from backends.audit_text import who
 from backends.models import AuditRecord, AuditVerification
 from tui.commands.common import load_config, within
 from tui.commands.table import table_lines
@@ -178,7 +179,7 @@ def run_list(args: argparse.Namespace) -> int:
         (
             f"{r.seq}{'' if not any_bad else ' ' if vouched(r) else '!'}",
             f"{r.at:%Y-%m-%d %H:%M:%S}Z",
-            r.actor,
+            who(r.actor, r.details),
             r.action,
             r.phase,
             r.target,
