@@ -120,6 +120,9 @@ class Grant(Model):
     granted_by: str
     granted_at: AwareDatetime
     expires_at: AwareDatetime
+    # how it is not as the audit trail records it ("" if it is, or its source cannot
+    # tell): "not in the audit trail", "differs from its audit record: role", ...
+    audit_problem: str = ""
 
     def remaining(self, now: datetime) -> timedelta:
         return self.expires_at - now
@@ -213,6 +216,7 @@ class LatencySnapshot(Snapshot):
 class AlertKind(StrEnum):
     DENY_SPIKE = "policy deny spike"
     TTL_EXPIRED_ACTIVE = "break-glass TTL expired still active"
+    GRANT_UNAUDITED = "break-glass grant unaudited"  # not as the audit trail records it
     RELEASE_FAILURE = "release train failure"
     P999_REGRESSION = "p99.9 regression"
     P999_OVER_SLO = "p99.9 over SLO"

@@ -12,6 +12,7 @@ from backends import audit_chain
 from backends.audit_pins import head_problem
 from backends.audit_text import OS_USER
 from backends.local.audit_scan import Mirror, TrailScan
+from backends.local.grant_audit import listed_problem
 from backends.local.runtime import LocalRuntime
 from backends.models import AuditRecord, AuditVerification
 
@@ -96,11 +97,15 @@ class LocalAudit:
             pinned = ""
             if expect_head is not None:
                 pinned = head_problem(expect_head, scan.record_hash(expect_head[0]), head_seq)
+            # the grants listed, as of the same moment: each as the trail records it
+            grants = listed_problem(scan.db, self.rt.clock.now()) if result.ok else ""
         pins = {"key_fingerprint": keys.fingerprint, "head_seq": head_seq, "head_hash": head_hash}
         result = result.model_copy(update=pins)
         if result.ok:
             gone = expect_head is not None and expect_head[0] > head_seq
             result = self._after_chain(result, scan, pinned, head_seq + 1 if gone else None)
+        if result.ok and grants:
+            result = result.model_copy(update={"ok": False, "problem": grants})
         if keys.problem:
             result = result.model_copy(update={"ok": False, "key_problem": keys.problem})
         return result
