@@ -6,6 +6,8 @@ mirrors it after the commit to an append-only JSON-lines file next to the databa
 cutting records *and* digests out of the database is still caught. The mirror is created
 with the first digest (before it is committed) and never again: a mirror deleted later
 stays missing, for `verify` to report, instead of starting over without the old digests.
+An append holds a file lock beside the mirror from its transaction to its mirror line, so
+the mirror's lines are in the order of their digests whichever processes append.
 
 `audit_scan` reads what `verify` checks (backends.local.audit_scan): the records, the
 digests and the mirror as of one moment, a row at a time, on a connection of its own.
