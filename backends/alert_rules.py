@@ -71,7 +71,8 @@ def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
     """Judged at the snapshot's own time, not the clock's: between two polls a grant runs
     out on the clock before its source has been asked again, and the next poll usually
     shows it gone. Only a grant the source still listed after its expiry is stuck: since
-    its expiry."""
+    its expiry. A grant not as the audit trail records it (edited or inserted in the
+    store by hand: `audit_problem`) is critical too, as seen."""
     seen = min(s.observed_at, now) - EXPIRY_GRACE
     return [
         dated(
@@ -87,6 +88,16 @@ def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
         )
         for g in s.grants
         if g.expired(seen)
+    ] + [
+        Alert(
+            kind=AlertKind.GRANT_UNAUDITED,
+            key=f"grant-audit:{g.id}",
+            severity="critical",
+            raised_at=now,
+            message=f"{g.subject} holds {g.role}: {g.audit_problem} (granted by {g.granted_by})",
+        )
+        for g in s.grants
+        if g.audit_problem  # its source says it is not as the audit trail records it
     ]
 
 

@@ -9,8 +9,10 @@ writes a key: it says which file is missing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -91,48 +93,95 @@ def key_for_append(data_dir: Path, *, trail_exists: bool) -> Ed25519PrivateKey:
     return _load_private(path)
 
 
-def key_for_check(data_dir: Path, *, trail_exists: bool) -> tuple[Ed25519PublicKey | None, str]:
-    """The public key to check the digests with (None if it is missing), and what is
-    wrong with the key pair ('' if nothing): a missing public key, a missing signing key
-    (the trail can be checked, not appended to), or a signing key the public key does not
-    belong to. Reads only; a trail with no records yet needs no key."""
+class KeyCheck(NamedTuple):
+    """What checking the trail gets of the key files: the public key to check the
+    digests' signatures with (None: none to trust, so they are not checked), what is
+    wrong with the pair ('' if nothing), and the public key file's fingerprint (SHA-256
+    of its raw 32 bytes, hex; '' if there is none to read)."""
+
+    pub: Ed25519PublicKey | None
+    problem: str
+    fingerprint: str = ""
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw public key, hex: what `audit verify` prints (its first 16
+    digits) to be recorded off the machine, and `--expect-key` is compared with."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def key_for_check(data_dir: Path, *, trail_exists: bool, expect: str = "") -> KeyCheck:
+    """The public key to check the digests with, and what is wrong with the key pair: a
+    missing public key, a missing signing key (the trail can be checked, not appended
+    to), a signing key the public key does not belong to, or (`expect`: the start of
+    the fingerprint recorded) a public key that is not the one recorded. Reads only; a
+    trail with no records yet needs no key.
+
+    A public key that is not the signing key's, or not the one expected, is not used:
+    the signatures it would fail (or pass) say nothing of the trail, only of the key."""
+    pub_path = data_dir / PUB_FILE
+    pub, problem, paired = _key_pair(data_dir, trail_exists=trail_exists)
+    fp = fingerprint(pub) if pub is not None else ""
+    if expect and pub is not None and not fp.startswith(expect):
+        return KeyCheck(
+            None,
+            f"the public key {pub_path} is sha256:{fp[:16]}, not the expected"
+            f" sha256:{expect[:16]}: the key pair was replaced (and the trail re-signed?)"
+            " since the fingerprint was recorded",
+            fp,
+        )
+    if expect and pub is not None:  # the recorded key: its signatures are the ones to check
+        return KeyCheck(pub, problem, fp)
+    return KeyCheck(pub if paired else None, problem, fp)
+
+
+def _key_pair(data_dir: Path, *, trail_exists: bool) -> tuple[Ed25519PublicKey | None, str, bool]:
+    """The public key (None if it is missing), what is wrong with the pair, and False
+    when the signing key is there and the public key is not its own."""
     key_path, pub_path = data_dir / KEY_FILE, data_dir / PUB_FILE
     pub: Ed25519PublicKey | None = None
     if pub_path.exists():
         try:
             loaded = serialization.load_pem_public_key(pub_path.read_bytes())
         except ValueError as exc:
-            return None, f"the public key {pub_path} cannot be read ({exc})"
+            return None, f"the public key {pub_path} cannot be read ({exc})", True
         if not isinstance(loaded, Ed25519PublicKey):
-            return None, f"{pub_path} is not an Ed25519 public key"
+            return None, f"{pub_path} is not an Ed25519 public key", True
         pub = loaded
     if not trail_exists:
-        return pub, ""
+        return pub, "", True
     if pub is None:
         if key_path.exists():
-            return None, (
+            why = (
                 f"the public key {pub_path} is missing, so the digests' signatures were not"
                 f" checked; restore it, or recreate it from the signing key: openssl pkey"
                 f" -in {key_path} -pubout -out {pub_path}"
             )
-        return None, (
+            return None, why, True
+        why = (
             f"the signing key {key_path} and the public key {pub_path} are both missing,"
             " so the digests' signatures were not checked and nothing can be appended;"
             " restore them from a backup"
         )
+        return None, why, True
     if not key_path.exists():
-        return pub, (
+        why = (
             f"the signing key {key_path} is missing: the trail was checked against"
             f" {pub_path}, but nothing can be appended (and no audited action taken) until"
             " the key is restored"
         )
+        return pub, why, True
     try:
         private = _load_private(key_path)
     except ValueError as exc:
-        return pub, f"the signing key {key_path} cannot be read ({exc})"
+        return pub, f"the signing key {key_path} cannot be read ({exc})", True
     if _public_pem(private.public_key()) != _public_pem(pub):
-        return pub, (
-            f"the signing key {key_path} does not belong to the public key {pub_path}:"
-            " digests it signs from now on will not verify; restore the pair from a backup"
+        why = (
+            f"the signing key {key_path} does not belong to the public key {pub_path}, so"
+            " the digests' signatures were not checked (one of the two replaced?); restore"
+            " the pair from a backup, or check against the public key whose fingerprint"
+            " you recorded (--expect-key)"
         )
-    return pub, ""
+        return pub, why, False
+    return pub, "", True

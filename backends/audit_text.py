@@ -11,6 +11,8 @@ from backends.durations import duration
 from backends.models import AuditRecord, FaultWindow
 from backends.timeline import stamp
 
+OS_USER = "os_user"  # the details key of the Unix user that wrote a record (the local sink's)
+
 # details that name the object an action was about, in the order they are looked for
 OBJECT_IDS = (
     ("grant_id", "grant"),
@@ -27,6 +29,13 @@ def schedule_outcome(w: FaultWindow) -> str:
     if w.applied:
         return APPLIED
     return f"scheduled, starts {stamp(w.starts_at, (w.scheduled_at or w.starts_at).date())}"
+
+
+def who(actor: str, details: Mapping[str, str]) -> str:
+    """The actor, and the OS user that acted where it is not the actor (the actor is
+    config, `ui.actor`): "carol (os user root)"."""
+    os_user = details.get(OS_USER, "")
+    return f"{actor} (os user {os_user})" if os_user and os_user != actor else actor
 
 
 def outcome_suffix(r: AuditRecord) -> str:
@@ -59,7 +68,7 @@ def action_line(request: AuditRecord | None, outcome: AuditRecord | None) -> str
     details = {**(request.details if request else {}), **(outcome.details if outcome else {})}
     said = outcome_suffix(outcome) if outcome else " requested (no outcome recorded)"
     target = "in every namespace" if r.target == "*" else r.target  # HALT ALL's target
-    text = f"{r.actor} {r.action} {target}{said}{grant_term(r, details)}"
+    text = f"{who(r.actor, details)} {r.action} {target}{said}{grant_term(r, details)}"
     why = details.get("reason") or details.get("alert")  # an ack: which alert, since when
     if why:
         text += f": {why}"

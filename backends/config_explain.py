@@ -26,6 +26,11 @@ _TABLES = {
         'WATCHFLOOR_PANES__LATENCY=prometheus, or as JSON: \'{"latency": "prometheus"}\'',
     ),
     "ui": ("a table of ui settings", "[ui] refresh_s = 2", "WATCHFLOOR_UI__REFRESH_S=2"),
+    "audit": (
+        "a table of audit settings",
+        '[audit] expect_key = "sha256:0123456789abcdef"',
+        "WATCHFLOOR_AUDIT__EXPECT_KEY=sha256:0123456789abcdef",
+    ),
     "profiles": (
         "a table of named profiles",
         '[profiles.prod] environment = "prod"',

@@ -43,6 +43,20 @@ class UiConfig(_Strict):
     read_only: bool = False  # refuse every mutating action (--read-only sets it too)
 
 
+def _fingerprint(value: Any) -> str:
+    from backends.audit_pins import parse_key
+
+    if not isinstance(value, str):
+        raise ValueError("must be a key fingerprint, as a string")
+    return parse_key(value) if value.strip() else ""
+
+
+class AuditConfig(_Strict):
+    # the audit signing key's fingerprint, as `watchfloor audit verify` printed it and you
+    # recorded it off the machine: verify (and the dashboard's check) fails on another key
+    expect_key: Annotated[str, BeforeValidator(_fingerprint)] = ""
+
+
 class PanesConfig(_Strict):
     """One backend name per pane (and one for the audit sink)."""
 
@@ -60,6 +74,7 @@ class Config(_Strict):
     data_dir: Annotated[Path, BeforeValidator(_directory)] | None = None
     ui: UiConfig = UiConfig()
     panes: PanesConfig = PanesConfig()
+    audit: AuditConfig = AuditConfig()
     backends: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # Named profiles (dev, stage, prod): each overrides environment/panes/backends/ui.
     profile: str = ""  # the active one; --profile NAME or WATCHFLOOR_PROFILE
@@ -72,4 +87,4 @@ class Config(_Strict):
         return name
 
 
-PROFILE_KEYS = {"environment", "panes", "backends", "ui", "keys", "data_dir"}
+PROFILE_KEYS = {"environment", "panes", "backends", "ui", "keys", "data_dir", "audit"}

@@ -230,8 +230,12 @@ class AuditSink(Protocol):
 
     async def records(self, limit: int = 100) -> list[AuditRecord]: ...
 
-    async def verify(self) -> AuditVerification:
-        """Check the hash chain and the signed digests; name the first bad record."""
+    async def verify(
+        self, *, expect_key: str = "", expect_head: tuple[int, str] | None = None
+    ) -> AuditVerification:
+        """Check the hash chain and the signed digests; name the first bad record. With
+        `expect_key` (a fingerprint's start) or `expect_head` ((seq, a hash's start)), as
+        recorded off the machine, also that the key and that head are still the trail's."""
         ...
 
     async def aclose(self) -> None: ...

@@ -126,6 +126,9 @@ class Grant(Model):
     granted_by: str
     granted_at: AwareDatetime
     expires_at: AwareDatetime
+    # how it is not as the audit trail records it ("" if it is, or its source cannot
+    # tell): "not in the audit trail", "differs from its audit record: role", ...
+    audit_problem: str = ""
 
     def remaining(self, now: datetime) -> timedelta:
         return self.expires_at - now
@@ -222,6 +225,7 @@ class LatencySnapshot(Snapshot):
 class AlertKind(StrEnum):
     DENY_SPIKE = "policy deny spike"
     TTL_EXPIRED_ACTIVE = "break-glass TTL expired still active"
+    GRANT_UNAUDITED = "break-glass grant unaudited"  # not as the audit trail records it
     RELEASE_FAILURE = "release train failure"
     P999_REGRESSION = "p99.9 regression"
     P999_OVER_SLO = "p99.9 over SLO"
@@ -269,3 +273,8 @@ class AuditVerification(Model):
     # what is wrong with the signing key pair ("" if nothing): a missing public key (the
     # signatures could not be checked) or signing key (nothing can be appended); not `ok`
     key_problem: str = ""
+    # to record off the machine and expect later (backends.audit_pins): the public key's
+    # SHA-256 fingerprint (hex; "" without one) and the last record's seq and hash
+    key_fingerprint: str = ""
+    head_seq: int = 0
+    head_hash: str = ""

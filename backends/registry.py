@@ -32,6 +32,7 @@ class BackendContext:
     # One dict per plugin name, so a plugin's sources can share one runtime.
     shared: dict[str, Any] = field(default_factory=dict)
     audit: Any = None  # the AuditSink, built before the sources that need it
+    audit_expect_key: str = ""  # config audit.expect_key: the signing key's fingerprint
     stepup: Any = None  # the StepUpVerifier, built before the sources that need it
 
 

@@ -125,6 +125,7 @@ def build_sources(loaded: LoadedConfig, clock: Clock | None = None) -> Sources:
         clock=clock or SystemClock(),
         interval_s=cfg.ui.refresh_s,
         actor=actor_name(loaded),
+        audit_expect_key=cfg.audit.expect_key,
     )
     built: dict[str, Any] = {}
     errors: dict[str, str] = {}

@@ -27,6 +27,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
             monkeypatch.delenv(var)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("WATCHFLOOR_DATA_DIR", str(tmp_path / "data"))
+    # the same Unix user whoever runs the tests (audit records name it as `os_user`, and
+    # say it where it is not the actor): dave, the actor most tests act as
+    monkeypatch.setenv("LOGNAME", "dave")
     # the same colours whatever terminal runs the tests: on TERM=xterm (16 colours) the
     # dashboard draws in an ANSI theme (tui.look); tests that want that ask for it
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")

@@ -99,7 +99,9 @@ async def test_bob_sees_the_failure_alice_acked_as_acked_at_its_own_time(
         events = [(e.at, e.text) for e in bob.timeline.newest_first()]
         assert (
             T0,
-            f"alice alert-ack {TRAIN} applied: release train failure since 08:59:21Z:"
+            # alice's dashboard ran as the tests' Unix user (tests/conftest.py)
+            f"alice (os user dave) alert-ack {TRAIN} applied: release train failure since"
+            " 08:59:21Z:"
             " v2026.03.16-m4 failed at 'verify provenance'",
         ) in events
         raised = [at for at, text in events if text.startswith("raised release train failure")]
@@ -108,7 +110,7 @@ async def test_bob_sees_the_failure_alice_acked_as_acked_at_its_own_time(
         await wait_for(pilot, lambda: any(bob.screenshot_dir.glob("*.md")), what="report")
     report = report_of(bob)
     assert line in report.split("## Alerts at the time of the report", 1)[1]
-    assert f"| 09:00:00Z | audit | alice alert-ack {TRAIN} applied: " in report
+    assert f"| 09:00:00Z | audit | alice (os user dave) alert-ack {TRAIN} applied: " in report
 
 
 async def test_an_ack_without_an_audit_trail_is_refused_and_says_why(

@@ -35,6 +35,7 @@ async def test_rehearsal_dispatch_is_validated_and_audited(
         ("outcome", "applied", "dave"),
     ]
     assert records[0].details == {  # what it rolled back, and where, as the dialog named them
+        "os_user": "dave",  # who ran it (tests/conftest.py)
         "reason": "stage rollback drill for m47",
         "ref": "release/stage",
         "release": gh.data["release"]["tag_name"],

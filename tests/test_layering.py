@@ -34,6 +34,7 @@ TUI_MAY_IMPORT = {
     "backends.baseline_store",  # the marked p99.9 baseline's JSON file in the data dir
     "backends.audit_history",  # pure: audit records -> the timeline's first events
     "backends.audit_text",  # pure: how an audit record reads (audit list, timeline)
+    "backends.audit_pins",  # pure: a key fingerprint and chain head recorded, parsed
     "backends.fault_times",  # pure: how a window's start and end read (late, planned, dates)
     "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter
     "backends.lab",  # the lab runner (`watchfloor lab`), not an adapter

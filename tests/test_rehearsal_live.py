@@ -102,7 +102,12 @@ async def test_rollback_typed_before_a_cut_published_is_not_taken_for_it(
         await wait_for(pilot, lambda: app.screen is not screen, what="the dialog to close")
         records = await rehearsals(pilot, app.sources["audit"])
         assert [r.phase for r in records] == ["request", "outcome"]
-        assert records[0].details == {"reason": REASON, "release": NEW, "target": REHEARSAL_TARGET}
+        assert records[0].details == {
+            "os_user": "dave",  # who ran it (tests/conftest.py)
+            "reason": REASON,
+            "release": NEW,
+            "target": REHEARSAL_TARGET,
+        }
 
 
 async def test_rollback_typed_after_the_change_was_shown_triggers_at_once(

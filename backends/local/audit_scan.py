@@ -49,10 +49,25 @@ class Mirror:
     # the others, in the log's order: (its digest, the database's of that n or None)
     odd: list[tuple[Digest, Digest | None]] = field(default_factory=list)
 
+    # the first line that is not a digest, or not after the one before ("" if none)
+    problem: str = ""
+    _prev: int = 0  # the n of the line before
+
     @property
     def last(self) -> int:
         """The last digest it holds (its n), 0 if none."""
         return max([self.last_as_db, *(d.n for d, _ in self.odd)])
+
+    def saw(self, number: int, n: int) -> None:
+        """Line `number` holds digest `n`: after the one before it, or a problem."""
+        if n <= self._prev:
+            again = "repeats" if n == self._prev else f"is digest {n}, after"
+            self.fault(number, f"{again} digest {self._prev} (lines reordered?)")
+        self._prev = max(self._prev, n)
+
+    def fault(self, number: int, what: str) -> None:
+        if not self.problem:
+            self.problem = f"line {number} {what}"
 
 
 @dataclass
@@ -91,7 +106,7 @@ class TrailScan:
         seen: dict[int, Digest] = {}
         for d, in_db in sorted(self.mirror.odd if self.mirror else (), key=lambda o: o[0].n):
             first = in_db if in_db is not None else seen.setdefault(d.n, d)
-            if first.hash != d.hash:
+            if first != d:
                 return first, d
         return None
 
@@ -108,7 +123,7 @@ class TrailScan:
             if head is not None and head[0] == d.head_seq:
                 yield Vouched(d, head[1])
             else:  # none, or passed already (head seqs not rising, as no signed ones do)
-                yield Vouched(d, self._record_hash(d.head_seq))
+                yield Vouched(d, self.record_hash(d.head_seq))
 
     def _filed(self, n: int, d: Digest) -> tuple[int, Digest]:
         """A digest of the database, by the n of its row (the same as its own, as the
@@ -117,9 +132,15 @@ class TrailScan:
             self.misfiled = (n, d)
         return n, d
 
-    def _record_hash(self, seq: int) -> str | None:
+    def record_hash(self, seq: int) -> str | None:
+        """The hash of record `seq` (None: there is none), as of the scan."""
         row = self.db.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
         return None if row is None else str(row[0])
+
+    def head(self) -> tuple[int, str]:
+        """The last record's seq and hash, as of the scan ((0, "") for none)."""
+        row = self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return (0, "") if row is None else (int(row[0]), str(row[1]))
 
     def _rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
         cursor = self.db.execute(sql)
@@ -136,10 +157,10 @@ class TrailScan:
 def scan_trail(
     db: sqlite3.Connection,
     digest_log: Path | None,
-    committed_after: Callable[[int], dict[int, str]],
+    committed_after: Callable[[int], dict[int, Digest]],
 ) -> TrailScan:
     """The scan of `db`, in a read transaction begun and not ended; `committed_after(n)`:
-    the hashes of the digests after n committed by now (read outside that transaction)."""
+    the digests after n committed by now (read outside that transaction)."""
     (records,) = db.execute("SELECT COUNT(*) FROM audit").fetchone()  # the snapshot
     digests, last = db.execute("SELECT COUNT(*), COALESCE(MAX(n), 0) FROM audit_digest").fetchone()
     mirror = read_mirror(db, digest_log)
@@ -150,9 +171,7 @@ def scan_trail(
         mirror = read_mirror(db, digest_log)
     if mirror is not None and mirror.last > last:
         committed = committed_after(last)
-        kept = [
-            (d, in_db) for d, in_db in mirror.odd if d.n <= last or committed.get(d.n) != d.hash
-        ]
+        kept = [(d, in_db) for d, in_db in mirror.odd if d.n <= last or committed.get(d.n) != d]
         mirror.lines -= len(mirror.odd) - len(kept)
         mirror.odd = kept
     return TrailScan(db, records, digests, last, mirror)
@@ -160,7 +179,10 @@ def scan_trail(
 
 def read_mirror(db: sqlite3.Connection, digest_log: Path | None) -> Mirror | None:
     """The mirror read against the database's digests (in step with them: lines in the
-    order written, each as the database has it, are matched by their text alone)."""
+    order written, each as the database has it, are matched by their text alone). Every
+    line must be a digest, and their n must rise (a gap is a line a crash kept from
+    being written); the first that is not is kept as the mirror's `problem`. Only a last
+    line cut short (no newline: a crash while it was written) is passed over."""
     if digest_log is None:
         return Mirror()
     try:
@@ -172,28 +194,32 @@ def read_mirror(db: sqlite3.Connection, digest_log: Path | None) -> Mirror | Non
     try:
         with log:
             row = next(rows, None)
-            for text in log:
+            for number, text in enumerate(log, 1):
                 line = text.rstrip("\n")
                 if row is not None and line == row[1]:  # the database's next digest
                     mirror.lines += 1
+                    mirror.saw(number, row[0])
                     mirror.last_as_db = max(mirror.last_as_db, row[0])
                     row = next(rows, None)
                     continue
                 try:
                     d = Digest.model_validate_json(line)
                 except ValueError:
-                    continue  # a torn last line after a crash; the database has it
+                    if text.endswith("\n"):  # not the torn last line of a crash
+                        mirror.fault(number, "is not a digest")
+                    continue
                 mirror.lines += 1
+                mirror.saw(number, d.n)
                 while row is not None and row[0] < d.n:
                     row = next(rows, None)
                 if row is not None and row[0] == d.n:
                     body: str | None = row[1]
                     row = next(rows, None)
-                else:  # none, or passed already (lines of two writers out of order)
+                else:  # none, or passed already (a line out of order)
                     found = db.execute("SELECT body FROM audit_digest WHERE n = ?", (d.n,))
                     body = next((b for (b,) in found), None)
                 in_db = None if body is None else Digest.model_validate_json(body)
-                if in_db is not None and in_db.hash == d.hash:
+                if in_db is not None and in_db == d:  # every field, not its hash alone
                     mirror.last_as_db = max(mirror.last_as_db, d.n)
                 else:
                     mirror.odd.append((d, in_db))

@@ -6,6 +6,8 @@ mirrors it after the commit to an append-only JSON-lines file next to the databa
 cutting records *and* digests out of the database is still caught. The mirror is created
 with the first digest (before it is committed) and never again: a mirror deleted later
 stays missing, for `verify` to report, instead of starting over without the old digests.
+An append holds a file lock beside the mirror from its transaction to its mirror line, so
+the mirror's lines are in the order of their digests whichever processes append.
 
 `audit_scan` reads what `verify` checks (backends.local.audit_scan): the records, the
 digests and the mirror as of one moment, a row at a time, on a connection of its own.
@@ -13,6 +15,7 @@ digests and the mirror as of one moment, a row at a time, on a connection of its
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -52,35 +55,55 @@ class AuditTable(Database):
     def append_audit(self, fields: dict[str, Any]) -> AuditRecord:
         """Append one record, chained to the last, and its signed digest, in one
         transaction; then mirror the digest to the digest log."""
-        digest: Digest | None = None
-        with self._tx() as db:
-            row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
-            body = {**fields, "seq": seq, "prev_hash": prev}
-            body["hash"] = record_hash(fields_of(AuditRecord.model_validate({**body, "hash": ""})))
-            rec = AuditRecord.model_validate(body)
-            db.execute(
-                "INSERT INTO audit (seq, id, at, actor, action, target, phase, outcome, details,"
-                " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    rec.seq,
-                    rec.id,
-                    db_time(rec.at),
-                    rec.actor,
-                    rec.action,
-                    rec.target,
-                    rec.phase,
-                    rec.outcome,
-                    json.dumps(rec.details, sort_keys=True),
-                    rec.prev_hash,
-                    rec.hash,
-                ),
-            )
-            if self.signer is not None:
-                digest = self._sign_head(db, rec)
-        if digest is not None and self.digest_log is not None:
-            self._mirror(digest)
+        with self._mirror_order():
+            with self._tx() as db:
+                rec = self._insert(db, fields)
+                digest = self._sign_head(db, rec) if self.signer is not None else None
+            if digest is not None and self.digest_log is not None:
+                self._mirror(digest)
         return rec
+
+    def _insert(self, db: sqlite3.Connection, fields: dict[str, Any]) -> AuditRecord:
+        row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+        body = {**fields, "seq": seq, "prev_hash": prev}
+        body["hash"] = record_hash(fields_of(AuditRecord.model_validate({**body, "hash": ""})))
+        rec = AuditRecord.model_validate(body)
+        db.execute(
+            "INSERT INTO audit (seq, id, at, actor, action, target, phase, outcome, details,"
+            " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rec.seq,
+                rec.id,
+                db_time(rec.at),
+                rec.actor,
+                rec.action,
+                rec.target,
+                rec.phase,
+                rec.outcome,
+                json.dumps(rec.details, sort_keys=True),
+                rec.prev_hash,
+                rec.hash,
+            ),
+        )
+        return rec
+
+    @contextmanager
+    def _mirror_order(self) -> Iterator[None]:
+        """Held from an append's transaction to its mirror line, by every process on the
+        data dir: the mirror's lines are in the order of their digests (verify reports a
+        line out of order), as they were not when two processes committed one after the
+        other and wrote their lines the other way round."""
+        if self.signer is None or self.digest_log is None:
+            yield
+            return
+        lock = self.digest_log.with_name(f".{self.digest_log.name}.lock")
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def _sign_head(self, db: sqlite3.Connection, rec: AuditRecord) -> Digest:
         assert self.signer is not None
@@ -145,13 +168,13 @@ class AuditTable(Database):
                 )
         return self._scan
 
-    def _digests_after(self, n: int) -> dict[int, str]:
-        """The hashes of the digests after n, committed by now."""
+    def _digests_after(self, n: int) -> dict[int, Digest]:
+        """The digests after n, committed by now."""
         with self._lock:
             later = self._db.execute(
                 "SELECT n, body FROM audit_digest WHERE n > ?", (n,)
             ).fetchall()
-        return {n: Digest.model_validate_json(b).hash for n, b in later}
+        return {n: Digest.model_validate_json(b) for n, b in later}
 
     def close(self) -> None:
         """A check under way stops at its next row, with OperationalError: it would hold

@@ -16,7 +16,7 @@ REAPER = "reaper"  # revoked_by of a grant reaped at its expiry
 ENDED_LIMIT = 200  # the most recently ended grants a poll reports
 
 
-def _grant(r: Sequence[Any]) -> Grant:
+def grant_row(r: Sequence[Any]) -> Grant:
     """A grant from a row of the grant columns, in their SELECT order."""
     return Grant(
         id=r[0],
@@ -30,9 +30,20 @@ def _grant(r: Sequence[Any]) -> Grant:
 
 
 ENDED_COLUMNS = "id, revoked_at, revoked_by, revoke_reason, subject, role"
+GRANT_COLUMNS = "id, subject, role, reason, granted_by, granted_at, expires_at"
+# the grants active at a time (?), by expiry
+ACTIVE_SQL = (
+    f"SELECT {GRANT_COLUMNS} FROM grants"
+    " WHERE revoked_at IS NULL AND expires_at > ? ORDER BY expires_at, id"
+)
+# the grants revoked or reaped after a time (?), newest first
+ENDED_SQL = (
+    f"SELECT {ENDED_COLUMNS} FROM grants"
+    f" WHERE revoked_at > ? ORDER BY revoked_at DESC, id LIMIT {ENDED_LIMIT}"
+)
 
 
-def _ended(r: Sequence[Any]) -> GrantEnded:
+def ended_row(r: Sequence[Any]) -> GrantEnded:
     """How a grant ended, from a row of ENDED_COLUMNS: reaped at its expiry, or revoked."""
     by = "" if r[2] == REAPER else str(r[2] or "")
     return GrantEnded(
@@ -65,12 +76,8 @@ class GrantTable(Database):
 
     def active_grants(self, now: datetime) -> list[Grant]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, subject, role, reason, granted_by, granted_at, expires_at FROM grants"
-                " WHERE revoked_at IS NULL AND expires_at > ? ORDER BY expires_at, id",
-                (db_time(now),),
-            ).fetchall()
-        return [_grant(r) for r in rows]
+            rows = self._db.execute(ACTIVE_SQL, (db_time(now),)).fetchall()
+        return [grant_row(r) for r in rows]
 
     def reap_and_list(
         self, now: datetime, ended_since: datetime
@@ -89,7 +96,7 @@ class GrantTable(Database):
             ).fetchone()
         if r is None:
             return None
-        return _grant(r)
+        return grant_row(r)
 
     def revoke(self, grant_id: str, by: str, reason: str, now: datetime) -> bool:
         with self._tx() as db:
@@ -108,7 +115,7 @@ class GrantTable(Database):
                 " WHERE revoked_at > ? ORDER BY revoked_at DESC, id LIMIT ?",
                 (db_time(since), limit),
             ).fetchall()
-        return [_ended(r) for r in rows]
+        return [ended_row(r) for r in rows]
 
     def ended(self, grant_id: str, now: datetime) -> GrantEnded | None:
         """How a grant that is not active ended (revoked, reaped, or past its expiry and
@@ -121,7 +128,7 @@ class GrantTable(Database):
         if r is None:
             return None
         if r[1] is not None:
-            return _ended(r)
+            return ended_row(r)
         expires_at = from_db_time(r[6])
         if expires_at > now:
             return None

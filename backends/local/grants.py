@@ -4,7 +4,9 @@ grant: validate -> policy (breakglass.rego) -> step-up -> audit request (fail cl
 -> insert -> audit outcome. Every read treats expired grants as inactive, and each poll
 reaps them, so a grant stops working at its expiry whether or not a dashboard is open.
 Each poll also lists the grants that ended lately (`GrantsSnapshot.ended`): who revoked
-one from another terminal and why, or that it ran out.
+one from another terminal and why, or that it ran out. And each grant listed is checked
+against the audit trail (backends.local.grant_audit): one not as the trail records it
+carries its `audit_problem`.
 """
 
 from __future__ import annotations
@@ -41,9 +43,11 @@ class LocalGrants:
     async def snapshot(self) -> GrantsSnapshot:
         await self.rt.ensure_demo_grants()
         now = self.rt.clock.now()
-        grants, ended = await asyncio.to_thread(
-            self.rt.store.reap_and_list, now, now - ENDED_WINDOW
-        )
+        store = self.rt.store
+        # each grant checked against the audit trail, when it is this store's
+        # (backends.local.grant_audit): a grant edited or inserted by hand is marked
+        listing = store.reap_and_list_checked if self._audited_here() else store.reap_and_list
+        grants, ended = await asyncio.to_thread(listing, now, now - ENDED_WINDOW)
         health = SourceHealth(
             state=HealthState.OK, last_ok_at=now, interval_s=self.rt.ctx.interval_s
         )
@@ -54,6 +58,10 @@ class LocalGrants:
             grants=tuple(grants),
             ended=tuple(ended),
         )
+
+    def _audited_here(self) -> bool:
+        """Whether the audit sink is the local one on this store (its grants are in it)."""
+        return getattr(self.rt.ctx.audit, "rt", None) is self.rt
 
     def watch(self) -> AsyncIterator[GrantsSnapshot]:
         return poll(

@@ -2,9 +2,13 @@
 
 verify exits 0 when the hash chain and every signed digest check out, 1 naming the
 first bad record when any record was edited, deleted, reordered, or the tail cut off (or
-the digest mirror is missing, emptied or cut short), and 3 naming the file when the
-signing key or its public key is missing (or they do not belong together). It never
-writes a key.
+the digest mirror is missing, emptied, cut short, or a line of it is not its digest, in
+order), and 3 naming the file when the signing key or its public key is missing (or they
+do not belong together). It never writes a key. It prints the public key's fingerprint
+and the chain head, to record off the machine: `--expect-key` (or `audit.expect_key`)
+then fails with 3 on another key (a trail re-signed with a new pair), `--expect-head`
+with 1 when that head is no longer in the chain (a tail cut from the database and the
+mirror alike, or a rewritten trail), which nothing in the data dir alone can show.
 
 list checks the trail as well: records from the first bad one on are marked `!` (and
 `"verified": false` in JSON), with a warning on stderr; it still lists them.
@@ -16,8 +20,11 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from backends.audit_pins import parse_head, parse_key, short_head, short_key
+from backends.audit_text import who
 from backends.models import AuditRecord, AuditVerification
 from tui.commands.common import load_config, within
 from tui.commands.table import table_lines
@@ -28,6 +35,22 @@ def register(sub: Any) -> None:
     aus = p.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     v = aus.add_parser("verify", help="check the hash chain and the signed digests")
     v.add_argument("--json", action="store_true", help="JSON output")
+    v.add_argument(
+        "--expect-key",
+        type=_pin(parse_key),
+        default=None,
+        metavar="FINGERPRINT",
+        help="the signing key's fingerprint as verify printed it (sha256:...): exit 3 on"
+        " another key (default: the config's audit.expect_key)",
+    )
+    v.add_argument(
+        "--expect-head",
+        type=_pin(parse_head),
+        default=None,
+        metavar="SEQ:HASH",
+        help="a head verify printed before: exit 1 when it is no longer in the chain"
+        " (the tail cut off, or the trail rewritten)",
+    )
     v.set_defaults(handler=run_verify)
     ls = aus.add_parser("list", help="the latest audit records")
     ls.add_argument(
@@ -41,14 +64,29 @@ def register(sub: Any) -> None:
     ls.set_defaults(handler=run_list)
 
 
-def _with_audit(args: argparse.Namespace, call: str, *a: Any) -> Any:
+def _pin(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """argparse type: a bad fingerprint or head is a usage error (exit 2), said as such."""
+
+    def parsed(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parsed
+
+
+def _verify(args: argparse.Namespace) -> AuditVerification:
     from backends.wiring import build_sources
 
     sources = build_sources(load_config(args))
 
-    async def go() -> Any:
+    async def go() -> AuditVerification:
         try:
-            return await getattr(sources["audit"], call)(*a)
+            result: AuditVerification = await sources["audit"].verify(
+                expect_key=args.expect_key or "", expect_head=args.expect_head
+            )
+            return result
         finally:
             await sources.aclose()
 
@@ -70,12 +108,26 @@ def verify_lines(result: AuditVerification) -> list[str]:
     return lines
 
 
+def pins_line(result: AuditVerification) -> str:
+    """What to record off the machine, and how to check against it later: only there
+    does a re-signed trail or a tail cut from the database and the mirror alike show."""
+    key = short_key(result.key_fingerprint) if result.key_fingerprint else "(no public key)"
+    head = short_head(result.head_seq, result.head_hash)
+    check = f"--expect-key {key} " if result.key_fingerprint else ""
+    return (
+        f"key {key}, head {head}: record these off the machine, and check later with"
+        f" {check}--expect-head {head}"
+    )
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    result: AuditVerification = _with_audit(args, "verify")
+    result = _verify(args)
     if args.json:
         print(result.model_dump_json(indent=2))
     elif result.ok:
         print(f"ok: {result.records} records, {result.digests} signed digests, chain intact")
+        if result.head_seq:
+            print(pins_line(result))
     for line in [] if args.json else verify_lines(result):
         print(line, file=sys.stderr)
     if result.problem:
@@ -127,7 +179,7 @@ def run_list(args: argparse.Namespace) -> int:
         (
             f"{r.seq}{'' if not any_bad else ' ' if vouched(r) else '!'}",
             f"{r.at:%Y-%m-%d %H:%M:%S}Z",
-            r.actor,
+            who(r.actor, r.details),
             r.action,
             r.phase,
             r.target,

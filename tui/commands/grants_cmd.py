@@ -75,20 +75,29 @@ def run_list(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         now = snap.observed_at
+        marked = [g for g in snap.grants if g.audit_problem]
         rows = [
             (
-                g.id,
+                f"{'!' if g.audit_problem else ' ' if marked else ''}{g.id}",
                 g.subject,
                 g.role,
                 "EXPIRED" if g.expired(now) else duration(g.remaining(now)),
                 g.granted_by,
-                g.reason,
+                f"! {g.audit_problem} · {g.reason}" if g.audit_problem else g.reason,
             )
             for g in snap.grants
         ]
         header = ("ID", "SUBJECT", "ROLE", "LEFT", "GRANTED BY", "REASON")
         for line in table_lines(header, rows, right=frozenset({3})):
             print(line)
+        if marked:
+            n = len(marked)
+            print(
+                f"watchfloor: {n} {'grant listed is' if n == 1 else 'grants listed are'} not"
+                " as the audit trail has them (marked !): edited or inserted in the store by"
+                " hand? See `watchfloor audit verify`",
+                file=sys.stderr,
+            )
         if not snap.grants and snap.health.state is not HealthState.ERROR:
             # stdout stays empty for scripts; a failing source's empty list is not "none"
             print("no active grants", file=sys.stderr)

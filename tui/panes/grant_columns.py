@@ -33,6 +33,7 @@ EXPIRED_W = len("EXPIRED 59m59s")  # while a grant listed is past its expiry
 TITLES = ("id", "subject", "role", "by", "reason")
 SOON_S = 300  # a countdown under five minutes is marked, and yellow
 SOON_MARK = "⚠"  # "⚠ 4m59s": expiring soon without colour too (NO_COLOR, 16 colours)
+AUDIT_MARK = "!"  # a grant not as the audit trail records it (edited or inserted by hand)
 MAX_SKIP = 4  # id, subject, role and by scrolled away: the countdown and the reason
 # the most a column is widened to for its longest value (longer ones end in "…")
 SUBJECT_MAX, ROLE_MAX, BY_MAX = 32, 20, 16
@@ -58,7 +59,7 @@ class Widths:
 
         return cls(
             countdown=EXPIRED_W if expired else COUNTDOWN_W,
-            subject=widest({shown(g.subject) for g in grants}, "subject", SUBJECT_MAX),
+            subject=widest({subject_text(g) for g in grants}, "subject", SUBJECT_MAX),
             role=widest({shown(g.role) for g in grants}, "role", ROLE_MAX),
             by=widest({shown(g.granted_by) for g in grants}, "by", BY_MAX),
         )
@@ -73,6 +74,19 @@ class Widths:
         if over <= 0 or self.subject - over < SUBJECT_MIN:
             return self
         return replace(self, subject=self.subject - over)
+
+
+def subject_text(g: Grant) -> str:
+    """The subject, after `!` for a grant not as the audit trail records it."""
+    subject = shown(g.subject)
+    return f"{AUDIT_MARK} {subject}" if g.audit_problem else subject
+
+
+def reason_text(g: Grant) -> str:
+    """The reason, after why a grant is not as the audit trail records it (if it is not):
+    "! not in the audit trail · INC-4711 ...". The reason column is always in view."""
+    reason = shown(g.reason)
+    return f"{AUDIT_MARK} {g.audit_problem} · {reason}" if g.audit_problem else reason
 
 
 def countdown(g: Grant, now: datetime) -> str:
@@ -122,7 +136,9 @@ def row_parts(g: Grant | None, skip: int, w: Widths) -> tuple[str, str]:
     grant, the column titles. `w`: as fitted to the width (`Widths.fit`)."""
     gid, subject, role, by, reason = (
         # from the store: a control character in them is shown, not sent (text_safe)
-        tuple(map(shown, (g.id, g.subject, g.role, g.granted_by, g.reason))) if g else TITLES
+        (shown(g.id), subject_text(g), shown(g.role), shown(g.granted_by), reason_text(g))
+        if g
+        else TITLES
     )
     head = "" if skip else f"{cell(gid, ID_W)} "
     return head, _after((subject, role, by), reason, skip, w)

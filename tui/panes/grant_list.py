@@ -7,7 +7,8 @@ tick repaints the visible rows and costs the same for 10 grants or 10,000.
 
 A countdown under five minutes (SOON_S) is yellow and starts with "⚠" (not in colour
 alone); a grant past its expiry that the backend still reports is drawn in red (the alert
-strip raises "break-glass TTL expired still active" for it). `r` (the app's binding,
+strip raises "break-glass TTL expired still active" for it), and so is one not as the
+audit trail records it, marked `!` with why ("! not in the audit trail"). `r` (the app's binding,
 priority too) opens the revoke modal for the grant under the cursor while this list has
 the focus.
 """
@@ -94,7 +95,9 @@ class GrantList(RowCursor, can_focus=True):
         self._thumb = Style()
         self._plain = Style()
         # per visible row, what does not change with the clock: (head, tail) segments
-        self._parts: dict[tuple[str, bool, int, int, int, cols.Widths], tuple[Segment, Segment]]
+        self._parts: dict[
+            tuple[str, str, bool, int, int, int, cols.Widths], tuple[Segment, Segment]
+        ]
         self._parts = {}
         self._blank: Strip | None = None
         self._top = 0  # the first row shown (scroll_y)
@@ -235,9 +238,11 @@ class GrantList(RowCursor, can_focus=True):
         state = EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
         on_cursor = index == self.cursor
         base, left_style = styles[on_cursor, state]
+        if g.audit_problem:  # not as the audit trail records it: red, as an alert is
+            base = styles[on_cursor, EXPIRED][0]
         widths = self._widths
         skip = cols.auto_skip(width, widths) if self._skip is None else self._skip  # = self.skip
-        key = (g.id, on_cursor, state, text_width, skip, widths)
+        key = (g.id, g.audit_problem, on_cursor, state, text_width, skip, widths)
         parts = self._parts.get(key)
         if parts is None:
             if len(self._parts) > 1024:

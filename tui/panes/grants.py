@@ -2,7 +2,8 @@
 
 The rows are a `GrantList` (tui/panes/grant_list.py), a Line API widget that renders only
 the visible rows and computes countdowns from `expires_at` at render, so the pane stays
-smooth with 10,000 grants. Grants past their TTL that the backend still reports are red.
+smooth with 10,000 grants. Grants past their TTL that the backend still reports are red,
+and so are those not as the audit trail records them (`!`, counted in the title).
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from textual.widgets import Static
 from backends.models import Grant, GrantsSnapshot
 from tui.palette import key_of, shown_key
 from tui.panes.base import SourcePane, empty_text
-from tui.panes.grant_columns import Widths, auto_skip, countdown, header_text
+from tui.panes.grant_columns import (
+    AUDIT_MARK,
+    Widths,
+    auto_skip,
+    countdown,
+    header_text,
+    reason_text,
+)
 from tui.panes.grant_list import GrantList
 from tui.panes.line import SizedLine
 
@@ -45,13 +53,17 @@ class GrantsPane(SourcePane):
     }
     """
 
-    _counted: tuple[int, int, bool] = (0, 0, False)  # shown, listed, filtered
+    _counted: tuple[int, int, bool, int] = (0, 0, False, 0)  # shown, listed, filtered, marked
 
     def title_note(self, room: int) -> str:
         """How many grants: "336 listed" (an expired one still listed counts), or with a
-        filter "3 of 336" (none: nothing)."""
-        shown, listed, filtered = self._counted
+        filter "3 of 336" (none: nothing); and how many of them are not as the audit trail
+        records them (marked `!`): "336 listed, 2 ! not as audited"."""
+        shown, listed, filtered, marked = self._counted
         note = f"{shown:,} of {listed:,}" if filtered else f"{listed:,} listed" if listed else ""
+        if marked:
+            flagged = f"{note}, {marked:,} {AUDIT_MARK} not as audited"
+            note = flagged if len(flagged) <= room else f"{marked:,} {AUDIT_MARK} not as audited"
         return note if len(note) <= room else ""
 
     def compose(self) -> ComposeResult:
@@ -74,10 +86,11 @@ class GrantsPane(SourcePane):
             grants = tuple(
                 g
                 for g in grants
-                if wanted in f"{g.id} {g.subject} {g.role} {g.granted_by} {g.reason}".lower()
+                if wanted in f"{g.id} {g.subject} {g.role} {g.granted_by} {reason_text(g)}".lower()
             )
         gl.set_grants(grants)
-        counted = (len(grants), len(snap.grants), bool(wanted))
+        marked = sum(1 for g in snap.grants if g.audit_problem)
+        counted = (len(grants), len(snap.grants), bool(wanted), marked)
         if counted != self._counted:
             self._counted = counted
             self.refresh_title()

@@ -80,6 +80,7 @@ class GrantDetailsScreen(DetailsModal[Grant]):
             ("granted at", granted),
             ("expires at", self.expires()),
             ("id", g.id),
+            *([("audit", Text(f"! {g.audit_problem}", "bold red"))] if g.audit_problem else []),
         ]
 
     async def action_revoke_grant(self) -> None:

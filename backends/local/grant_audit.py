@@ -1,0 +1,200 @@
+"""Break-glass grants checked against the audit trail: a grant listed must be one the
+trail records (its request and an `applied` outcome, with the same grant_id), as it
+records it (subject:role, expiry, who granted it and why), and not revoked there.
+
+The grants table alone is only a table: a row edited or inserted with sqlite3 listed
+like any other, and the chain checks never looked at it. `GrantIndex` holds the trail's
+grant and revoke records by grant_id, a few fields each; the store's index is read once
+and then only from the last record it read on (`GrantAuditTable.reap_and_list_checked`),
+so a poll a second costs a lookup per grant, not a read of the trail. `verify` builds one
+for the grants listed only, streaming the trail's grant records (`listed_problem`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from backends.actions import APPLIED
+from backends.local.db import db_time, from_db_time
+from backends.local.grant_table import ACTIVE_SQL, ENDED_SQL, GrantTable, ended_row, grant_row
+from backends.models import Grant, GrantEnded
+
+NOT_AUDITED = "not in the audit trail"
+# a grant is inserted between its request record and its outcome: one whose outcome is
+# not in the trail yet is taken as on its way for this long after its request
+PENDING = timedelta(seconds=30)
+GRANT_RECORDS_SQL = (
+    "SELECT seq, id, at, actor, action, phase, target, outcome, details FROM audit"
+    " WHERE seq > ? AND seq <= ? AND action IN ('grant', 'revoke') ORDER BY seq"
+)
+
+
+@dataclass
+class Audited:
+    """A grant as its audit records have it."""
+
+    requested_at: datetime
+    actor: str
+    target: str  # subject:role
+    expires_at: datetime | None  # as its details say it (None: not a time with a zone)
+    reason: str
+    outcome: str | None = None  # None: none recorded (yet)
+    revoked: bool = False  # a revoke of it was applied
+
+
+@dataclass
+class GrantIndex:
+    """The trail's grants by grant_id, from its records read up to `seq`; `only`: keep
+    just these grant ids (None: all)."""
+
+    only: Container[str] | None = None
+    seq: int = 0
+    grants: dict[str, Audited] = field(default_factory=dict)
+    _requests: dict[str, tuple[str, str]] = field(default_factory=dict)  # record id ->
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows of GRANT_RECORDS_SQL, by seq."""
+        for seq, rid, at, actor, action, phase, target, outcome, details in rows:
+            self.seq = max(self.seq, seq)
+            if phase == "request":
+                self._request(rid, at, actor, action, target, details)
+                continue
+            gid_action = self._requests.pop(rid, None)
+            if gid_action is None:
+                continue
+            gid, action = gid_action
+            audited = self.grants.get(gid)
+            if audited is None:
+                continue
+            if action == "grant":
+                audited.outcome = outcome
+            elif outcome == APPLIED:
+                audited.revoked = True
+
+    def _request(
+        self, rid: str, at: str, actor: str, action: str, target: str, details: str
+    ) -> None:
+        try:
+            d = json.loads(details)
+        except ValueError:
+            return  # not as the store writes it: the chain check reports the record
+        gid = d.get("grant_id", "") if isinstance(d, dict) else ""
+        if not gid or (self.only is not None and gid not in self.only):
+            return
+        if action == "grant":
+            expires = _time(d.get("expires_at", ""))
+            self.grants[gid] = Audited(
+                from_db_time(at), actor, target, expires, d.get("reason", "")
+            )
+        self._requests[rid] = (gid, action)
+
+    def problem(self, g: Grant, now: datetime) -> str:
+        """How `g` is not as the trail records it, '' if it is."""
+        a = self.grants.get(g.id)
+        if a is None:
+            return NOT_AUDITED
+        if a.outcome is None:
+            if now - a.requested_at <= PENDING:
+                return ""
+            return "its audited request has no outcome"
+        if a.outcome != APPLIED:
+            return f"its audit record says it was not applied ({a.outcome})"
+        if a.revoked:
+            return "revoked in the audit trail"
+        differs = [name for name, ok in _fields(g, a) if not ok]
+        return f"differs from its audit record: {', '.join(differs)}" if differs else ""
+
+
+def _time(text: str) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _fields(g: Grant, a: Audited) -> list[tuple[str, bool]]:
+    subject, _, role = a.target.rpartition(":")
+    return [
+        ("subject", subject == g.subject),
+        ("role", role == g.role),
+        ("expiry", a.expires_at == g.expires_at),
+        ("granted by", a.actor == g.granted_by),
+        ("reason", a.reason == g.reason),
+    ]
+
+
+def checked(grants: Iterable[Grant], index: GrantIndex, now: datetime) -> list[Grant]:
+    """`grants`, each with its audit problem."""
+    out = []
+    for g in grants:
+        problem = index.problem(g, now)
+        out.append(g.model_copy(update={"audit_problem": problem}) if problem else g)
+    return out
+
+
+def listed_problem(db: sqlite3.Connection, now: datetime) -> str:
+    """For `verify`, in its read transaction: what is wrong with the grants listed (active)
+    as the trail records them, '' if nothing. Reads the trail's grant and revoke records
+    a row at a time, and keeps only the listed grants' (the trail can be long)."""
+    grants = [grant_row(r) for r in db.execute(ACTIVE_SQL, (db_time(now),))]
+    if not grants:
+        return ""
+    index = GrantIndex(only={g.id for g in grants})
+    rows = db.execute(GRANT_RECORDS_SQL, (0, 2**62))
+    try:
+        index.add(rows)
+    finally:
+        rows.close()
+    bad = [(g, p) for g in grants if (p := index.problem(g, now))]
+    if not bad:
+        return ""
+    g, why = min(bad, key=lambda gp: gp[1] != NOT_AUDITED)  # one not audited at all first
+    sep = ":" if why.startswith(("differs", "its ")) else " is"
+    first = f"{g.id} ({g.subject}:{g.role}, granted by {g.granted_by}){sep} {why}"
+    return (
+        f"the grants table lists {len(bad)} {'grant' if len(bad) == 1 else 'grants'} not as"
+        f" the audit trail has them (edited or inserted by hand?), first {first};"
+        " `watchfloor grants list` marks them !"
+    )
+
+
+class GrantAuditTable(GrantTable):
+    """The store's grants, each checked against its index of the trail's grants."""
+
+    _grant_index: GrantIndex | None = None
+
+    def reap_and_list_checked(
+        self, now: datetime, ended_since: datetime
+    ) -> tuple[list[Grant], list[GrantEnded]]:
+        """As GrantTable.reap_and_list, each grant with its audit problem. The grants and
+        the records appended since the last poll are read in one read transaction: a
+        grant listed has its request in what is read (it is appended first), and a grant
+        revoked meanwhile is listed in neither."""
+        self.reap(now)
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                grants = [grant_row(r) for r in self._db.execute(ACTIVE_SQL, (db_time(now),))]
+                ended = [ended_row(r) for r in self._db.execute(ENDED_SQL, (db_time(ended_since),))]
+                index = self._read_index()
+            finally:
+                self._db.execute("COMMIT")
+            return checked(grants, index, now), ended
+
+    def _read_index(self) -> GrantIndex:
+        """The index, brought up to the trail's last record (read again from the start
+        when the trail is shorter than what it read: cut, or another store file)."""
+        (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM audit").fetchone()
+        index = self._grant_index
+        if index is None or last < index.seq:
+            index = self._grant_index = GrantIndex()
+        if last > index.seq:
+            index.add(self._db.execute(GRANT_RECORDS_SQL, (index.seq, last)))
+            index.seq = last
+        return index
