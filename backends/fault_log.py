@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from backends.faults_core import ended_by, halted_by, started
+from backends.fault_ends import ended_by, halted_by
+from backends.faults_core import started
 from backends.models import AuditRecord, FaultSpec, FaultsSnapshot, FaultWindow, HealthState
 
 MAX_WINDOWS = 500

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from backends.clock import FrozenClock
-from backends.faults_core import cancelled, halt_words, shown_state
+from backends.fault_ends import halt_words
+from backends.faults_core import cancelled, shown_state
 from backends.models import Actor, FaultRequest, FaultSpec, FaultsSnapshot
 from backends.report_faults import fault_windows_section
 from backends.timeline import Timeline, window_key

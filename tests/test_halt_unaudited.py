@@ -22,6 +22,7 @@ from tui.app import WatchfloorApp
 from tui.screens.halt import HaltScreen
 
 DRILL = ("faults", "schedule", "--host", "docs-api", "-n", "stage", "--abort-percent", "1")
+# the actor: tests run as LOGNAME=dave (tests/conftest.py)
 KEY_GONE = "the audit record could not be written (SigningKeyMissing: the audit signing key"
 
 
@@ -44,9 +45,9 @@ def test_faults_halt_with_the_signing_key_gone_halts_and_says_it_was_not_audited
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"watchfloor: HALT ALL done, but not audited: {KEY_GONE}")
     assert f"(logged in {data_dir / 'watchfloor.log'})" in proc.stderr
-    assert "fault-halt-all by root on * was carried out but not audited" in log_of(data_dir)
+    assert "fault-halt-all by dave on * was carried out but not audited" in log_of(data_dir)
     listed = run("faults", "list").stdout.splitlines()[1]
-    assert "ended" in listed and "HALT ALL by root: pager fired: stop the drills" in listed
+    assert "ended" in listed and "HALT ALL by dave: pager fired: stop the drills" in listed
 
 
 def test_faults_end_with_the_signing_key_gone_ends_and_says_it_was_not_audited(
@@ -76,7 +77,7 @@ async def test_the_dashboard_halts_and_its_toast_says_the_audit_failed(
         assert note.severity == "error"
         await wait_for(pilot, lambda: not app._open_windows(), what="halted all the same")
     # logged (the dashboard's log is watchfloor.log: tui/logsetup.py)
-    assert "fault-halt-all by root on * was carried out but not audited" in caplog.text
+    assert "fault-halt-all by dave on * was carried out but not audited" in caplog.text
 
 
 class Sink:

@@ -37,6 +37,7 @@ TUI_MAY_IMPORT = {
     "backends.audit_pins",  # pure: a key fingerprint and chain head recorded, parsed
     "backends.fault_times",  # pure: how a window's start and end read (late, planned, dates)
     "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter
+    "backends.fault_ends",  # pure: how an end and a HALT ALL are said and stored
     "backends.lab",  # the lab runner (`watchfloor lab`), not an adapter
     "backends.replay",  # policy dry-run: pure logic over the embedded Rego engine
     "backends.replay_words",  # pure: a dry-run's report in words (dashboard and CLI)

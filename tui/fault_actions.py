@@ -15,16 +15,9 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 
 from backends.contracts import ActionRefused, UnauditedRemoval, ends_on_time
+from backends.fault_ends import HaltIncomplete, ended_by, halt_words, halted_by, said_with_more
 from backends.fault_times import cancelled_words, span
-from backends.faults_core import (
-    HaltIncomplete,
-    Limits,
-    cancelled,
-    ended_by,
-    halt_words,
-    halted_by,
-    said_with_more,
-)
+from backends.faults_core import Limits, cancelled
 from backends.models import (
     Actor,
     FaultsSnapshot,

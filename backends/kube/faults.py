@@ -19,23 +19,20 @@ from typing import Any, TypeVar
 from backends.actions import audited
 from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused
+from backends.fault_ends import HaltIncomplete, ended_by, halted_by, removal_reason
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
 from backends.fault_times import clock as time_of_day
 from backends.fault_times import span
 from backends.faults_core import (
     DEFAULT_PROTECTED,
-    HaltIncomplete,
     Limits,
     cancelled,
     check,
     ended,
     ended_at,
-    ended_by,
-    halted_by,
     new_window,
     overlapping,
-    removal_reason,
     started,
 )
 from backends.kube.mesh import FaultMesh, Removal

@@ -22,6 +22,7 @@ from datetime import datetime
 from backends.actions import audited
 from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused, UnauditedRemoval
+from backends.fault_ends import ended_by, halted_by, removal_reason
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore, store_path
 from backends.faults_core import (
@@ -29,11 +30,8 @@ from backends.faults_core import (
     Limits,
     check,
     ended,
-    ended_by,
     guard_tripped,
-    halted_by,
     new_window,
-    removal_reason,
     started,
 )
 from backends.local.runtime import LocalRuntime

@@ -15,16 +15,9 @@ import sys
 from datetime import UTC
 from typing import Any
 
+from backends.fault_ends import HaltIncomplete, ended_by, halt_words, said_with_more
 from backends.fault_times import span
-from backends.faults_core import (
-    HARD_MAX_DURATION,
-    MAX_START_IN,
-    HaltIncomplete,
-    ended_by,
-    halt_words,
-    said_with_more,
-    snapshot_json,
-)
+from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN, snapshot_json
 from backends.text_safe import shown
 from tui.commands.common import (
     MAX_DURATION_S,
