@@ -34,7 +34,7 @@ from backends.models import (
 from backends.report import game_day_report
 from backends.text_safe import md_cell, md_text, shown
 from backends.timeline import Event
-from backends.wiring import build_sources
+from backends.wiring import Sources, build_sources
 from tests.conftest import T0, watchfloor_cmd
 
 EVIL = "INC-3 \x1b[8mhidden\x1b[0m \x1b]0;pwned\x07 \x1b[1A\x1b[2K spoof"
@@ -100,25 +100,32 @@ def test_the_command_line_refuses_new_text_with_an_escape_sequence() -> None:
     assert proc.returncode == 1 and "reason has a control character (\\x1b" in proc.stderr
 
 
+async def stored_evil_grant(sources: Sources) -> Grant:
+    """dave's grant with EVIL as its reason, put in the store as one written without these
+    checks has it (after the demo grants)."""
+    grants = sources["grants"]
+    await grants.snapshot()  # the demo grants, first
+    now = sources.ctx.clock.now()
+    g = Grant(
+        id="e8f04f377954",
+        subject="dave",
+        role="sre-oncall",
+        reason=EVIL,
+        granted_by="root",
+        granted_at=now,
+        expires_at=now + timedelta(minutes=10),
+    )
+    await asyncio.to_thread(grants.rt.store.insert_grant, g)
+    return g
+
+
 def store_old_records(data_dir: Path) -> None:
     """What an older version (or another tool) stored: escapes and a newline in reasons."""
     sources = build_sources(load())
 
     async def write() -> None:
         try:
-            grants = sources["grants"]
-            await grants.snapshot()  # the demo grants, first
-            now = sources.ctx.clock.now()
-            g = Grant(
-                id="e8f04f377954",
-                subject="dave",
-                role="sre-oncall",
-                reason=EVIL,
-                granted_by="root",
-                granted_at=now,
-                expires_at=now + timedelta(minutes=10),
-            )
-            await asyncio.to_thread(grants.rt.store.insert_grant, g)
+            now = (await stored_evil_grant(sources)).granted_at
             for n, reason in enumerate((EVIL, FORGED)):
                 details = {"reason": reason}
                 await sources.ctx.audit.append(

@@ -5,22 +5,20 @@ the timeline's layout broke. They are shown now, `\\x1b[1A`, and never sent."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from datetime import timedelta
 
 from textual.pilot import Pilot
 
 from backends.models import Grant
 from backends.wiring import Sources
 from tests.helpers import SIZE, local_sources, wait_for
+from tests.test_control_chars import EVIL, stored_evil_grant
 from tests.test_details_pilot import open_details, shown
 from tests.test_read_only import toasts
 from tests.test_timeline_history import open_timeline, rows
 from tui.app import WatchfloorApp
 from tui.panes.grants import GrantsPane
 
-EVIL = "INC-3 \x1b[8mhidden\x1b[0m \x1b]0;pwned\x07 \x1b[1A\x1b[2K spoof"
 SEEN = "INC-3 \\x1b[8mhidden\\x1b[0m \\x1b]0;pwned\\x07 \\x1b[1A\\x1b[2K spoof"
 # what Textual itself never sends, and the stored reason did: conceal, a window title,
 # cursor up, erase the line
@@ -45,19 +43,7 @@ def visible(out: str) -> str:
 
 async def stored_grant(sources: Sources) -> Grant:
     """dave's grant with the reason above, as a store written without these checks has it."""
-    grants = sources["grants"]
-    await grants.snapshot()  # the demo grants, first
-    now = sources.ctx.clock.now()
-    g = Grant(
-        id="e8f04f377954",
-        subject="dave",
-        role="sre-oncall",
-        reason=EVIL,
-        granted_by="root",
-        granted_at=now,
-        expires_at=now + timedelta(minutes=10),
-    )
-    await asyncio.to_thread(grants.rt.store.insert_grant, g)
+    g = await stored_evil_grant(sources)
     await sources.ctx.audit.append(
         "root",
         "grant",

@@ -194,13 +194,14 @@ class FaultActions(FaultReconcile, InFlight):
         if self.wait_to_quit(f"and {seen} fault window(s) open" if seen else ""):
             return
         armed = getattr(self, "_quit_armed", None)
-        if armed is None or time.monotonic() - armed > QUIT_AGAIN_S:
+        first = armed is None or time.monotonic() - armed > QUIT_AGAIN_S  # not a second q
+        if first:
             # the windows as they are now, not at the last poll: one scheduled from another
             # terminal a second ago counts too (a slow backend gets a second, no more)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.refresh_now("faults"), QUIT_REFRESH_S)
         open_windows = self._open_windows()
-        if open_windows and (armed is None or time.monotonic() - armed > QUIT_AGAIN_S):
+        if open_windows and first:
             self._quit_armed = time.monotonic()
             keys = key_of(self, "app.quit"), shown_key(self, "faults.halt")
             self.notify(
