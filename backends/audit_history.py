@@ -1,7 +1,8 @@
 """The audit trail's recent records as timeline events: what was granted, revoked,
 scheduled, ended and halted before this dashboard started (or before a profile switch),
-at the records' own times, one event per action (its request and outcome records); and the
-fault windows they scheduled, for the report (backends/fault_log.py).
+at the records' own times, one event per action (its request and outcome records); the
+grants that ran out meanwhile (an expiry is no record, but a grant's record says when it
+ends); and the fault windows they scheduled, for the report (backends/fault_log.py).
 
 Pure logic; the app reads the records through the AuditSink contract and hands them here.
 """
@@ -10,13 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from backends.actions import APPLIED
 from backends.alert_acks import ACK_ACTION, Ack, trail_acks
 from backends.audit_text import action_line
 from backends.fault_log import trail_windows
 from backends.models import AuditRecord, AuditVerification, FaultWindow
-from backends.timeline import Event, Timeline, ack_key, grant_key, halt_key, window_key
+from backends.timeline import (
+    Event,
+    Timeline,
+    ack_key,
+    expired_text,
+    grant_key,
+    halt_key,
+    window_key,
+)
 
 HISTORY_WINDOW = timedelta(hours=12)  # how far back the timeline starts
 HISTORY_RECORDS = 1000  # at most this many records (an action is two: request, outcome)
@@ -67,20 +77,73 @@ def history_from(
     since = now - window
     if len(got) >= limit:  # cut by the limit: complete only from the oldest one read
         since = max(since, got[0].at)
-    pairs: dict[str, list[AuditRecord | None]] = {}
-    for r in got:
-        if r.at >= since:
-            pairs.setdefault(r.id, [None, None])[0 if r.phase == "request" else 1] = r
+    pairs = _paired(r for r in got if r.at >= since)
     events: dict[str, Event] = {}
     for rid, (request, outcome) in pairs.items():
         first = request or outcome
         assert first is not None
-        details = {**(request.details if request else {}), **(outcome.details if outcome else {})}
-        key = audit_key(outcome or first, details)
+        key = audit_key(outcome or first, _details(request, outcome))
         events[rid] = Event(first.at, "audit", action_line(request, outcome), key)
+    # every record read: a grant made before `since` may run out after it
+    events.update(expiries(_paired(got), since, now))
     windows = trail_windows((request, outcome) for request, outcome in pairs.values())
     acks = trail_acks((request, outcome) for request, outcome in pairs.values())
     return HistoryRead(events, since, tuple(windows), acks)
+
+
+Action = tuple[AuditRecord | None, AuditRecord | None]  # its request and outcome records
+
+
+def _paired(records: Iterable[AuditRecord]) -> dict[str, Action]:
+    """Each action's request and outcome records (they share an id), in the order given."""
+    pairs: dict[str, Action] = {}
+    for r in records:
+        request, outcome = pairs.get(r.id, (None, None))
+        pairs[r.id] = (r, outcome) if r.phase == "request" else (request, r)
+    return pairs
+
+
+def _details(request: AuditRecord | None, outcome: AuditRecord | None) -> dict[str, str]:
+    return {**(request.details if request else {}), **(outcome.details if outcome else {})}
+
+
+def _aware(text: str) -> datetime | None:
+    """A time as a record's details say it, in UTC; None: not a time with a zone."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at.astimezone(UTC) if at.tzinfo is not None else None
+
+
+def expiries(actions: Mapping[str, Action], since: datetime, now: datetime) -> dict[str, Event]:
+    """The grants these actions applied that ran out by `now`, from `since` on: nobody
+    revoked them (no revoke record that did not fail: one whose outcome is unknown may have
+    ended it), and their expiry, as their record says it, is past. Each at its expiry, with
+    the words and the key of an expiry seen live (one seen here, or that the store said,
+    is not said twice); by the grant's record id and ":expiry"."""
+    ends: set[str] = set()
+    granted: list[tuple[str, AuditRecord, str, datetime]] = []
+    for rid, (request, outcome) in actions.items():
+        first = outcome or request
+        assert first is not None
+        details = _details(request, outcome)
+        key = audit_key(first, details)
+        if key.endswith(":end"):
+            ends.add(key)
+        if first.action != "grant" or first.outcome != APPLIED or not details.get("grant_id"):
+            continue
+        expires = _aware(details.get("expires_at", ""))
+        if expires is not None and since <= expires <= now:
+            granted.append((rid, first, details["grant_id"], expires))
+    out: dict[str, Event] = {}
+    for rid, r, gid, expires in granted:
+        key = grant_key(gid, "end")
+        if key not in ends:
+            subject, _, role = r.target.rpartition(":")
+            what = f"{role} for {subject}" if subject else r.target
+            out[f"{rid}:expiry"] = Event(expires, "audit", expired_text(gid, what, expires), key)
+    return out
 
 
 def check_outcome(result: AuditVerification) -> tuple[str, str]:

@@ -58,6 +58,11 @@ def grant_key(grant_id: str, what: str) -> str:
     return f"grant:{grant_id}:{what}"
 
 
+def expired_text(grant_id: str, what: str, expires_at: datetime) -> str:
+    """A grant that ran out, nobody revoked it: `what` is "ROLE for SUBJECT"."""
+    return f"grant {grant_id} ({what}) expired at {expires_at:%H:%M:%S}Z"
+
+
 def window_key(window_id: str, what: str) -> str:
     """A fault window's `open` (scheduled, or active at once), `active` or `end`."""
     return f"window:{window_id}:{what}"
@@ -166,7 +171,7 @@ class Timeline:
             text = f"{end.revoked_by} revoked grant {gid} ({what}){why}"
             self.note(happened(end.at, now), "revoke", text, key)
         elif end is not None or now >= expires_at:  # it ran out: nobody revoked it
-            text = f"grant {gid} ({what}) expired at {expires_at:%H:%M:%S}Z"
+            text = expired_text(gid, what, expires_at)
             self.note(happened(end.at if end else expires_at, now), "grant", text, key)
         else:
             self.note(now, "revoke", f"grant {gid} ({what}) revoked", key)

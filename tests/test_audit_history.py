@@ -7,13 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from backends.audit_history import history_from, history_note, report_note
-from backends.models import AuditRecord, FaultsSnapshot
+from backends.models import AuditRecord, FaultsSnapshot, GrantEnded, GrantsSnapshot
 from backends.report import game_day_report
 from backends.timeline import Timeline, halt_key
 from tests.conftest import T0
 from tests.test_timeline_report import OK, drill, grants
 
 NOW = T0 + timedelta(hours=1)
+SECOND, MINUTE, HOUR = timedelta(seconds=1), timedelta(minutes=1), timedelta(hours=1)
 
 
 def rec(seq: int, rid: str, minutes_ago: float, phase: str = "request", **kw: Any) -> AuditRecord:
@@ -165,7 +166,8 @@ def test_a_grant_rebuilt_from_the_trail_says_until_when_as_a_live_one_does() -> 
         rec(6, "f", 10, "outcome", outcome="failed: OPA down"),
         rec(7, "n", 5, details={**asked, "expires_at": at}),
     ]
-    texts = [e.text for e in history_from(records, NOW).events.values()]
+    read = history_from(records, NOW).events
+    texts = [e.text for rid, e in read.items() if not rid.endswith(":expiry")]  # ran out
     assert texts == [
         "dave grant a@x:sre-oncall applied for 30m00s, until 09:30:00Z: INC-1 drill (grant a)",
         "dave grant a@x:sre-oncall applied, until 09:30:00Z: demo (grant d)",
@@ -178,5 +180,83 @@ def test_a_grant_rebuilt_from_the_trail_says_until_when_as_a_live_one_does() -> 
         rec(1, "x", 10 * 60 + 10, details={**asked, "expires_at": late}),
         rec(2, "x", 10 * 60 + 10, "outcome", outcome="applied"),
     ]
-    (event,) = history_from(night, NOW).events.values()
+    event = history_from(night, NOW).events["x"]
     assert "applied for 30m00s, until 2026-03-16 00:20:00Z: INC-1" in event.text
+
+
+def ran_out(rid: str, gid: str, minutes_ago: float, ttl_min: float) -> list[AuditRecord]:
+    """A grant of `gid` made `minutes_ago`, for `ttl_min` minutes, as its records say."""
+    expires = NOW - timedelta(minutes=minutes_ago - ttl_min)
+    asked = {"grant_id": gid, "reason": "INC-1 drill", "expires_at": expires.isoformat()}
+    return [
+        rec(1, rid, minutes_ago, details=asked),
+        rec(2, rid, minutes_ago, "outcome", outcome="applied"),
+    ]
+
+
+def revoked(rid: str, gid: str, minutes_ago: float, outcome: str) -> list[AuditRecord]:
+    said = {"grant_id": gid, "reason": "INC-1 closed"}
+    return [
+        rec(3, rid, minutes_ago, action="revoke", details=said),
+        rec(4, rid, minutes_ago, "outcome", action="revoke", outcome=outcome),
+    ]
+
+
+def test_a_grant_that_ran_out_with_no_dashboard_open_is_said_expired_at_its_expiry() -> None:
+    """No dashboard ran when it expired, so no live event says so, and expiries are not
+    audit records: the rebuilt timeline showed the grant and nothing after it. Its record
+    says when it ends; a revoke that did not fail (or whose outcome is not known), an
+    expiry still to come, or a grant that failed, says nothing of the kind."""
+    trail = [
+        *ran_out("g1", "a", 60, 1),  # ran out at 09:01Z
+        *ran_out("g2", "b", 60, 30),
+        *revoked("r2", "b", 50, "applied"),  # revoked first
+        *ran_out("g3", "c", 60, 30),
+        *revoked("r3", "c", 50, "failed: OPA down"),  # this revoke failed: it ran out
+        *ran_out("g4", "d", 60, 30),
+        *revoked("r4", "d", 50, "unknown: timed out (may have been sent)"),
+        *ran_out("g5", "e", 30, 60),  # ends at 10:30Z: not yet
+        rec(9, "g6", 60, details={"grant_id": "f", "expires_at": (NOW - HOUR).isoformat()}),
+        rec(10, "g6", 60, "outcome", outcome="failed: wrong step-up code"),
+    ]
+    read = history_from(trail, NOW)
+    expired = sorted(
+        (e.at, e.kind, e.text, e.key) for e in read.events.values() if " expired" in e.text
+    )
+    assert expired == [
+        (T0 + MINUTE, "audit", "grant a (sre-oncall for a@x) expired at 09:01:00Z", "grant:a:end"),
+        (
+            T0 + 30 * MINUTE,
+            "audit",
+            "grant c (sre-oncall for a@x) expired at 09:30:00Z",
+            "grant:c:end",
+        ),
+    ]
+    again = history_from(trail, NOW + MINUTE)  # read again: the same events, by the same ids
+    assert again.events.keys() == read.events.keys()
+
+
+def test_a_grant_granted_before_the_12_hours_that_ran_out_within_them_is_said_expired() -> None:
+    read = history_from(ran_out("g", "a", 13 * 60, 4 * 60), NOW)  # granted 21:00Z, for 4 h
+    assert [e.text for e in read.events.values()] == [
+        "grant a (sre-oncall for a@x) expired at 01:00:00Z"
+    ]
+    assert history_from(ran_out("g", "a", 20 * 60, 60), NOW).events == {}  # long before
+
+
+def test_an_expiry_seen_live_or_said_by_the_store_is_not_said_again_from_the_trail() -> None:
+    """The dashboard saw it drop out of the list (the store said it ran out): one event."""
+    tl = Timeline()
+    tl.observe(grants("a"), T0)
+    gone = GrantsSnapshot(
+        observed_at=T0 + 30 * MINUTE,
+        health=OK,
+        ended=(GrantEnded(id="a", at=T0 + 30 * MINUTE, how="expired"),),
+    )
+    tl.observe(gone, T0 + 30 * MINUTE + 2 * SECOND)
+    read = history_from(ran_out("g", "a", 60, 30), NOW)
+    tl.add_history(read.events, read.since)
+    said = [(e.at, e.kind, e.text) for e in tl.newest_first() if " expired" in e.text]
+    assert said == [
+        (T0 + 30 * MINUTE, "grant", "grant a (sre-oncall for a@x) expired at 09:30:00Z")
+    ]
