@@ -164,11 +164,17 @@ class Timeline:
         self, end: GrantEnded | None, gid: str, what: str, expires_at: datetime, now: datetime
     ) -> None:
         """A grant gone from the list: revoked (by whom and why, at when, as far as the
-        source says: from another terminal or dashboard) or run out."""
+        source says: from another terminal or dashboard) or run out, as the source says it
+        (`how`: one that ran out may still name who reaped it)."""
         key = grant_key(gid, "end")
-        if end is not None and end.revoked_by:  # the same words as a revoke made here
+        if end is not None and end.how == "revoked":  # the same words as a revoke made here
             why = f": {end.reason}" if end.reason else ""
-            text = f"{end.revoked_by} revoked grant {gid} ({what}){why}"
+            by = end.revoked_by
+            text = (
+                f"{by} revoked grant {gid} ({what}){why}"
+                if by
+                else f"grant {gid} ({what}) revoked{why}"
+            )
             self.note(happened(end.at, now), "revoke", text, key)
         elif end is not None or now >= expires_at:  # it ran out: nobody revoked it
             text = expired_text(gid, what, expires_at)

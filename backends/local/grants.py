@@ -142,7 +142,7 @@ class LocalGrants:
         end = await asyncio.to_thread(self.rt.store.ended, grant_id, now)
         if end is None:
             return f"no grant with id {grant_id!r}"
-        if not end.revoked_by:
+        if end.how == "expired":
             return f"grant {grant_id} expired at {end.at:%H:%M:%S}Z: nothing to revoke"
         return (
             f"grant {grant_id} was already revoked by {end.revoked_by} at {end.at:%H:%M:%S}Z"

@@ -46,11 +46,13 @@ class GrantDetailsScreen(DetailsModal[Grant]):
 
     def gone_why(self) -> str:
         """Revoked (by whom and why, when the source says) or it ran out: the source says
-        which, else gone past its expiry means it ran out (and was reaped), before it revoked."""
+        which (`how`: one that ran out may still name who reaped it), else gone past its
+        expiry means it ran out (and was reaped), before it revoked."""
         end = self.ended
-        if end is not None and end.revoked_by:
+        if end is not None and end.how == "revoked":
+            by = f" by {end.revoked_by}" if end.revoked_by else ""
             why = f": {end.reason}" if end.reason else ""
-            return f"{self.GONE_WHY} by {end.revoked_by}{why}"
+            return f"{self.GONE_WHY}{by}{why}"
         if end is not None or self.item.expired(self.gone_at):
             return "it expired"
         return self.GONE_WHY

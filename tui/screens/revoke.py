@@ -79,13 +79,14 @@ class RevokeScreen(RequestModal[bool]):
         self.ended: GrantEnded | None = None  # how it ended, when the source says
 
     def why_gone(self, *, live: bool = True) -> str:
-        """Revoked (by whom, when the source says), or it ran out: the source says which,
-        else gone past its expiry means it ran out (and was reaped), before it revoked.
-        `live`: with how long ago it expired (the heading, which is updated every second;
-        the message below is not, and says no age that would soon be wrong)."""
+        """Revoked (by whom, when the source says), or it ran out: the source says which
+        (`how`: one that ran out may still name who reaped it), else gone past its expiry
+        means it ran out (and was reaped), before it revoked. `live`: with how long ago it
+        expired (the heading, which is updated every second; the message below is not, and
+        says no age that would soon be wrong)."""
         end = self.ended
-        if end is not None and end.revoked_by:
-            return f"{WHY} by {end.revoked_by}"
+        if end is not None and end.how == "revoked":
+            return f"{WHY} by {end.revoked_by}" if end.revoked_by else WHY
         if end is None and not self.grant.expired(self.gone_at):
             return WHY
         if not live:
@@ -96,7 +97,7 @@ class RevokeScreen(RequestModal[bool]):
         """Why nothing was revoked: the grant is gone, which way (and why, when known)."""
         end = self.ended
         why = self.why_gone(live=False)
-        if end is not None and end.revoked_by and end.reason:
+        if end is not None and end.how == "revoked" and end.reason:
             why += f": {end.reason}"
         what = "the revoke sent found it gone, nothing was done" if sent else "nothing was sent"
         return f"{self.grant.id} is {GONE} ({why}): {what}." + (
