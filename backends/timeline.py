@@ -146,11 +146,12 @@ class Timeline:
         if self._grants is not None:
             for g in snap.grants:
                 if g.id not in self._grants:
-                    self.note(
-                        happened(g.granted_at, now),
+                    at = happened(g.granted_at, now)
+                    self.note(  # its end dated when not that day's, as the trail's says it
+                        at,
                         "grant",
                         f"{g.granted_by} granted {g.role} to {g.subject} "
-                        f"until {g.expires_at:%H:%M:%S}Z: {g.reason}",
+                        f"until {stamp(g.expires_at, at.date())}: {g.reason}",
                         grant_key(g.id, "start"),
                     )
             for gid, (what, expires_at) in self._grants.items():

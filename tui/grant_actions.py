@@ -7,9 +7,11 @@ no second revoke is sent: the first one's outcome is still to come."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from backends.contracts import ActionRefused, GrantRoles, while_applying
+from backends.fault_times import clock
 from backends.models import Actor, Grant, GrantEnded, GrantsSnapshot
 from backends.polling import describe_error
 from backends.timeline import Timeline, grant_key
@@ -196,8 +198,9 @@ class GrantActions(InFlight):
             return False
         else:
             message.screen.finish(g)
+            today = self.clock.now().astimezone(UTC).date()  # not today: with its date
             self.notify(
-                f"{g.subject} has {g.role} until {g.expires_at:%H:%M:%S}Z ({g.id})",
+                f"{g.subject} has {g.role} until {clock(g.expires_at, today)}Z ({g.id})",
                 title="Break-glass granted",
             )
             await self.refresh_now("grants")

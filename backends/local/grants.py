@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from backends.actions import audited
 from backends.breakglass import BreakGlassGate, validate_reason
 from backends.contracts import ActionRefused
+from backends.fault_times import clock
 from backends.local.runtime import LocalRuntime
 from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
 from backends.polling import poll
@@ -142,10 +143,11 @@ class LocalGrants:
         end = await asyncio.to_thread(self.rt.store.ended, grant_id, now)
         if end is None:
             return f"no grant with id {grant_id!r}"
+        at = clock(end.at, now.astimezone(UTC).date())  # not today: with its date
         if end.how == "expired":
-            return f"grant {grant_id} expired at {end.at:%H:%M:%S}Z: nothing to revoke"
+            return f"grant {grant_id} expired at {at}Z: nothing to revoke"
         return (
-            f"grant {grant_id} was already revoked by {end.revoked_by} at {end.at:%H:%M:%S}Z"
+            f"grant {grant_id} was already revoked by {end.revoked_by} at {at}Z"
             f" ({end.reason}): nothing to revoke"
         )
 
