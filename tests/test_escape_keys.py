@@ -11,6 +11,7 @@ from textual import events
 from textual._xterm_parser import XTermParser
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.widgets import Input
 
 from tests.helpers import SIZE, local_app, local_sources, wait_for
 from tui.app import WatchfloorApp
@@ -131,3 +132,35 @@ async def test_an_alt_key_given_in_keys_is_that_key() -> None:
         await wait_for(pilot, app.all_panes_filled, what="data")
         read_at_once(app, "\x1bt")
         await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen), what="timeline")
+
+
+async def test_esc_b_in_the_timeline_closes_it_and_marks_a_baseline() -> None:
+    """Textual read ESC b as ctrl+left (iTerm's Option+Left): the timeline stayed open and
+    no baseline was marked."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await wait_for(pilot, lambda: bool(app.query_one(LatencyPane).snapshot), what="p99.9")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen), what="timeline")
+        read_at_once(app, "\x1bb")
+        await wait_for(pilot, lambda: bool(app.baselines), what="a baseline marked")
+        assert len(app.screen_stack) == 1
+
+
+async def test_esc_b_and_esc_f_in_a_text_field_move_a_word() -> None:
+    """In a form's field they stay iTerm's Option+arrows: a word left, a word right."""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GrantScreen), what="grant form")
+        field = app.focused
+        assert isinstance(field, Input)
+        await pilot.press(*"alice example")
+        read_at_once(app, "\x1bb")
+        await wait_for(pilot, lambda: field.cursor_position == len("alice "), what="word left")
+        read_at_once(app, "\x1bf")
+        await wait_for(pilot, lambda: field.cursor_position == len("alice example"), what="right")
+        assert isinstance(app.screen, GrantScreen)
+        assert field.value == "alice example"

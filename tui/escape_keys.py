@@ -16,8 +16,10 @@ Two things kept that to the forms:
   went nowhere. Here Esc's binding runs before the key after it is read.
 - Textual reads ESC followed by a digit as the character macOS's Option key types with it
   on WezTerm (ESC 4 is ¢), not as alt+4: `esc 4` never reached the grants pane. Those
-  pairs are read as Alt keys again (below), so they are Esc then the digit too. (ESC f and
-  ESC b stay ctrl+right and ctrl+left: iTerm's Option+arrows in a form's field.)
+  pairs are read as Alt keys again (below), so they are Esc then the digit too.
+- Textual reads ESC b and ESC f as ctrl+left and ctrl+right (iTerm's Option+arrows move a
+  word in a text field), so `esc b` in the timeline marked no baseline. They are read as
+  Alt keys too, and stay the word moves only where a text field has the focus.
 """
 
 from __future__ import annotations
@@ -28,14 +30,21 @@ from textual import events
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual.app import App
 from textual.keys import _character_to_key
+from textual.widgets import Input
+
+WORD_MOVES = {"alt+b": "ctrl+left", "alt+f": "ctrl+right"}  # iTerm's Option+arrows
 
 
 def read_esc_and_a_digit_as_alt() -> None:
     """ESC then a digit parsed as alt+<digit> (so: Esc then the digit), not as the
-    character Option+<digit> types on a Mac (¡™£¢∞§¶•ªº): Textual's one table of sequences."""
+    character Option+<digit> types on a Mac (¡™£¢∞§¶•ªº), and ESC b / ESC f as alt+b /
+    alt+f, not ctrl+left / ctrl+right (those only in a text field, see EscapeKeys):
+    Textual's one table of sequences."""
     table = cast(dict[str, object], ANSI_SEQUENCES_KEYS)
     for seq in [s for s in table if len(s) == 2 and s[0] == "\x1b" and s[1].isdigit()]:
         del table[seq]
+    for seq in ("\x1bb", "\x1bf"):
+        table.pop(seq, None)
 
 
 read_esc_and_a_digit_as_alt()
@@ -57,6 +66,10 @@ class EscapeKeys(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            move = WORD_MOVES.get(event.key)
+            if move is not None and isinstance(self.focused, Input) and not self._bound(event):
+                await super().on_event(events.Key(move, None))
+                return
             pair = as_escape_then_key(event)
             if pair is not None and not self._bound(event):
                 escape, key = pair
