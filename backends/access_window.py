@@ -1,7 +1,8 @@
 """Deny rates from a stream of policy decisions, in fixed memory (pure logic, no I/O).
 
 `DenyWindow` counts `Event`s per attribute value in a ring of one-second buckets (memory
-bounded by the bucket count and `max_keys`, never by the event rate), keeps a sparkline
+bounded by the bucket count and the values kept per dimension, backends.access_keys,
+never by the event rate), keeps a sparkline
 per key, the overall deny rate's trailing baseline (median of 5 s rates over 10 minutes,
 so a spike does not lift its own baseline), the last N decisions for a policy dry-run,
 the recent denials, and how many events were dropped.
@@ -19,16 +20,17 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from backends.access_events import Event, decision_of, event_seconds
-from backends.models import ATTR_KEYS, AccessSnapshot, Decision, DenyRateRow, SourceHealth
+from backends.access_keys import OTHER, AttrKeys
+from backends.models import AccessSnapshot, Decision, DenyRateRow, SourceHealth
 
-OTHER = "(other)"
+__all__ = ["OTHER", "DenyWindow"]
 
 
 class DenyWindow:
     """Sliding-window deny rates per (dimension, value), in a ring of buckets.
 
-    Key 0 is "all decisions". At most `max_keys` (dimension, value) pairs are tracked;
-    later values of a full dimension are counted under "(other)".
+    Key 0 is "all decisions". At most `max_values_per_dimension` values are tracked per
+    dimension; later values of a full dimension are counted under "(other)".
     """
 
     def __init__(
@@ -48,9 +50,8 @@ class DenyWindow:
         self.n = window_buckets
         self.bucket_s = bucket_s
         self.history_bucket_s = history_bucket_s
-        self.max_values = max_values_per_dimension
-        self.n_keys = 1 + len(ATTR_KEYS) * (max_values_per_dimension + 1)
-        nk = self.n_keys
+        self._attrs = AttrKeys(max_values_per_dimension)
+        self.n_keys = nk = self._attrs.n_keys
         self._tot = [[0] * nk for _ in range(window_buckets)]
         self._den = [[0] * nk for _ in range(window_buckets)]
         self._drop = [0] * window_buckets
@@ -64,10 +65,6 @@ class DenyWindow:
         self._cur_start = float("-inf")  # when it began (s since the epoch)
         self.cur_tot = self._tot[0]
         self.cur_den = self._den[0]
-        self._keys: list[tuple[str, str]] = [("all", "all")]
-        self._index: dict[tuple[str, str], int] = {}
-        self._per_dim = [0] * len(ATTR_KEYS)
-        self._combo: dict[tuple[str, ...], tuple[int, ...]] = {}
         self._hist_tot = [0] * nk
         self._hist_den = [0] * nk
         self.history: list[deque[float]] = [deque(maxlen=history_points) for _ in range(nk)]
@@ -79,32 +76,6 @@ class DenyWindow:
         self.malformed = 0
         self.oversized = 0
         self.accepted = 0
-
-    # --- keys ---------------------------------------------------------------------------
-
-    def _key(self, dim: int, value: str) -> int:
-        k = self._index.get((ATTR_KEYS[dim], value))
-        if k is not None:
-            return k
-        if self._per_dim[dim] >= self.max_values:
-            value = OTHER
-            k = self._index.get((ATTR_KEYS[dim], value))
-            if k is not None:
-                return k
-        self._per_dim[dim] += 1
-        k = len(self._keys)
-        self._keys.append((ATTR_KEYS[dim], value))
-        self._index[(ATTR_KEYS[dim], value)] = k
-        return k
-
-    def _keys_of(self, attrs: tuple[str, ...]) -> tuple[int, ...]:
-        ks = self._combo.get(attrs)
-        if ks is None:
-            ks = (0, *(self._key(i, v) for i, v in enumerate(attrs)))
-            if len(self._combo) > 50_000:
-                self._combo.clear()
-            self._combo[attrs] = ks
-        return ks
 
     # --- time ---------------------------------------------------------------------------
 
@@ -153,7 +124,7 @@ class DenyWindow:
         ht, hd = self._hist_tot, self._hist_den
         if ht[0]:
             self._baseline.append(hd[0] / ht[0])
-        for k in range(len(self._keys)):
+        for k in range(len(self._attrs.names)):
             self.history[k].append(round(hd[k] / ht[k], 4) if ht[k] else 0.0)
         for k in range(self.n_keys):
             ht[k] = 0
@@ -175,7 +146,7 @@ class DenyWindow:
             if b < self._cur_bucket:
                 self._add_past(ev, b)
                 return
-        ks = self._keys_of(ev.attrs)
+        ks = self._attrs.of(ev.attrs)
         tot = self.cur_tot
         for k in ks:
             tot[k] += 1
@@ -193,7 +164,7 @@ class DenyWindow:
             self._late[cur % self.n] += 1
             self.late_total += 1
             return
-        ks = self._keys_of(ev.attrs)
+        ks = self._attrs.of(ev.attrs)
         slot = b % self.n
         tot, st, ht = self._tot[slot], self._sum_tot, self._hist_tot
         for k in ks:
@@ -246,7 +217,7 @@ class DenyWindow:
         tot, den = self.totals()
         rows = [
             DenyRateRow.of(dim, val, tot[k], den[k], self.history[k])
-            for k, (dim, val) in enumerate(self._keys)
+            for k, (dim, val) in enumerate(self._attrs.names)
             if k and tot[k]
         ]
         rows.sort(key=lambda r: (-r.rate, -r.denied, r.dimension, r.value))

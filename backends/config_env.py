@@ -1,8 +1,10 @@
 """The environment layer of the config: WATCHFLOOR_SECTION__KEY=value.
 
-A value that is a JSON array or object is read as one, so a list or table option can be
-set from a variable: WATCHFLOOR_BACKENDS__PROMETHEUS__ROUTES='["GET /search"]' (it was
-always the string, "Input should be a valid tuple"). Anything else stays a string.
+A list or table option's value is read as JSON when it is an array or an object, so it
+can be set from a variable: WATCHFLOOR_BACKENDS__PROMETHEUS__ROUTES='["GET /search"]' (it
+was always the string, "Input should be a valid tuple"). Any other option's value stays
+the string it is, JSON or not: WATCHFLOOR_UI__ACTOR='["dave"]' is that actor (it was read
+as a list). Which options take a list or a table: backends.config_types.
 
 Every key it sets, and every table on the way to it, remembers the variable (or
 variables) that set it, so an error about an unknown section names the variable too.
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from backends.config_explain import ENV_PREFIX
+from backends.config_types import takes_list_or_table
 
 ENV_NOT_CONFIG = {"WATCHFLOOR_CONFIG"}  # read by the CLI, not a config key
 
@@ -43,7 +46,7 @@ def env_layer(
                 )
                 break
         else:
-            node[path[-1]] = _value(value)
+            node[path[-1]] = _value(value, path)
             for i in range(1, len(path) + 1):
                 setters.setdefault(path[:i], []).append(var)
     origin = {
@@ -53,16 +56,18 @@ def env_layer(
     return data, origin, problems
 
 
-def _value(text: str) -> Any:
-    """A JSON array or object as a list or dict; anything else the string it is (PromQL's
-    `up{job="x"}` too: not JSON)."""
-    if text.lstrip()[:1] in ("[", "{"):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return text
-        if isinstance(value, list | dict):
-            return value
+def _value(text: str, path: tuple[str, ...]) -> Any:
+    """For a list or table option, a JSON array or object as a list or dict; anything else
+    the string it is (PromQL's `up{job="x"}` too: not JSON). The option's type is looked
+    up only for a value that is JSON (it may import the backend's plugin)."""
+    if text.lstrip()[:1] not in ("[", "{"):
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(value, list | dict) and takes_list_or_table(path):
+        return value
     return text
 
 

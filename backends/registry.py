@@ -28,6 +28,9 @@ class BackendContext:
     data_dir: Path
     clock: Clock = field(default_factory=SystemClock)
     interval_s: float = 1.0
+    # False: a command that reads and exits (`watchfloor snapshot`): no poll comes again,
+    # so nothing it says may promise one ("retrying in 30s")
+    polled: bool = True
     actor: str = "unknown"
     # One dict per plugin name, so a plugin's sources can share one runtime.
     shared: dict[str, Any] = field(default_factory=dict)

@@ -116,8 +116,11 @@ class Sources:
                 continue
 
 
-def build_sources(loaded: LoadedConfig, clock: Clock | None = None) -> Sources:
-    """Raises ConfigError for a bad config; a broken plugin only breaks its own panes."""
+def build_sources(
+    loaded: LoadedConfig, clock: Clock | None = None, *, polled: bool = True
+) -> Sources:
+    """Raises ConfigError for a bad config; a broken plugin only breaks its own panes.
+    `polled` False: for a command that reads and exits (BackendContext.polled)."""
     options = check_backends(loaded)
     cfg = loaded.config
     ctx = BackendContext(
@@ -126,6 +129,7 @@ def build_sources(loaded: LoadedConfig, clock: Clock | None = None) -> Sources:
         interval_s=cfg.ui.refresh_s,
         actor=actor_name(loaded),
         audit_expect_key=cfg.audit.expect_key,
+        polled=polled,
     )
     built: dict[str, Any] = {}
     errors: dict[str, str] = {}

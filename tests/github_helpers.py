@@ -20,6 +20,14 @@ ME = Actor(name="dave")
 def github_sources(
     fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch, token: str | None = TOKEN, **opts: Any
 ) -> Sources:
+    github_env(fake, monkeypatch, token, **opts)
+    return build_sources(load())
+
+
+def github_env(
+    fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch, token: str | None = TOKEN, **opts: Any
+) -> None:
+    """The environment that points the release pane at `fake` (a command run now sees it)."""
     env = {
         "PANES__RELEASE": "github",
         "BACKENDS__GITHUB__BASE_URL": fake.base_url,
@@ -35,4 +43,3 @@ def github_sources(
         monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     else:
         monkeypatch.setenv("GITHUB_TOKEN", token)
-    return build_sources(load())

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from backends.config import check_backends, load
+from backends.mqtt.options import MqttOptions
 from backends.prom.options import PromOptions
 from tests.config_cli import refused, run_on
 
@@ -133,6 +134,40 @@ def test_list_and_table_options_can_be_set_from_the_environment(tmp_path: Path) 
     assert opts.limit_query == '{__name__="my_limit"}'
     _, proc = run_on(tmp_path, "", "config", "check", env=env)
     assert proc.returncode == 0 and "latency  -> prometheus" in proc.stdout, proc.stderr
+
+
+def test_a_string_option_whose_value_reads_as_json_stays_a_string(tmp_path: Path) -> None:
+    """`[12345]` as the MQTT password, `["dave"]` as the actor: valid JSON, so a variable
+    holding it was read as a list ("Input should be a valid string"). Only an option that
+    takes a list or a table reads its variable as JSON; a string option's is its string."""
+    env = {
+        "WATCHFLOOR_UI__ACTOR": '["dave"]',
+        "WATCHFLOOR_BACKENDS__MQTT__PASSWORD": "[12345]",
+        "WATCHFLOOR_BACKENDS__MQTT__TOPIC": '{"a": 1}',
+        "WATCHFLOOR_BACKENDS__MQTT__CLIENT_ID": "[]",
+        "WATCHFLOOR_PROFILES__PROD__ENVIRONMENT": "[1]",
+        "WATCHFLOOR_PROFILES__PROD__BACKENDS__GITHUB__REHEARSAL_REF": '["main"]',
+        # a list and tables are still JSON
+        "WATCHFLOOR_BACKENDS__PROMETHEUS__ROUTES": '["GET /a"]',
+        "WATCHFLOOR_PROFILES__PROD__BACKENDS__GITHUB__REHEARSAL_INPUTS": '{"env": "prod"}',
+        "WATCHFLOOR_PROFILES__STAGE": '{"environment": "stage"}',
+        "WATCHFLOOR_BACKENDS__GITHUB": '{"owner": "acme", "repo": "docs"}',
+    }
+    loaded = load(env=env)
+    assert loaded.config.ui.actor == '["dave"]'
+    mqtt = check_backends(loaded)["mqtt"]
+    assert isinstance(mqtt, MqttOptions) and mqtt.password is not None
+    assert mqtt.password.get_secret_value() == "[12345]"
+    assert (mqtt.topic, mqtt.client_id) == ('{"a": 1}', "[]")
+    prod = loaded.profiles["prod"].config
+    assert prod.environment == "[1]"
+    assert prod.backends["github"]["rehearsal_ref"] == '["main"]'
+    assert prod.backends["github"]["rehearsal_inputs"] == {"env": "prod"}
+    assert loaded.profiles["stage"].config.environment == "stage"
+    assert loaded.config.backends["prometheus"]["routes"] == ["GET /a"]
+    assert loaded.config.backends["github"]["owner"] == "acme"
+    _, proc = run_on(tmp_path, "", "config", "check", env=env)
+    assert proc.returncode == 0, proc.stderr
 
 
 NOT_A_LIST_OR_TABLE = {

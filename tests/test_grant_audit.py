@@ -3,12 +3,13 @@
 The grants table was never checked against the trail: with sqlite3, a grant's role made
 cluster-admin, its expiry pushed past the 1 h cap, or a `mallory ... cluster-admin ...
 granted by carol` row inserted showed in `grants list` and the pane like any other, and
-`audit verify` said ok. Now each is marked (`!`, and why), verify reports it (exit 1) and
-the dashboard raises an alert.
+`audit verify` said ok. Now each is marked (`!`, and why), `grants list` (and `--json`)
+exits 1 saying how many, verify reports it (exit 1) and the dashboard raises an alert.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -96,12 +97,21 @@ async def test_grants_edited_or_inserted_by_hand_are_marked(
     assert listed["mallory"].audit_problem == NOT_AUDITED
     assert not listed["alice@example.com"].audit_problem  # a demo grant, as audited
 
+    # a script checks the status: a grant not as audited is not a clean list (it exited 0)
     proc = wf("grants", "list")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     rows = {line.split()[0]: line for line in proc.stdout.splitlines()[1:]}
     assert f"! {NOT_AUDITED}" in rows["!feedfacecafe"]
     assert "! differs from its audit record: role" in rows[f"!{alice.id}"]
     assert "3 grants listed are not as the audit trail has them (marked !)" in proc.stderr
+    assert "`watchfloor audit verify` explains" in proc.stderr
+    # the same with --json: the document as ever, the count on stderr, exit 1
+    as_json = wf("grants", "list", "--json")
+    assert as_json.returncode == 1, as_json.stderr
+    problems = {g["subject"]: g["audit_problem"] for g in json.loads(as_json.stdout)["grants"]}
+    assert problems["mallory"] == NOT_AUDITED and problems["alice@example.com"] == ""
+    assert "3 grants listed are not as the audit trail has them" in as_json.stderr
+    assert "`watchfloor audit verify` explains" in as_json.stderr
 
     verify = wf("audit", "verify")
     assert verify.returncode == 1, verify.stdout + verify.stderr

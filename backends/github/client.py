@@ -4,7 +4,8 @@
   costs no rate limit) reuses the remembered body.
 - `x-ratelimit-*` headers are kept as the budget; a 403/429 that is a rate limit sets a
   time before which no request is sent at all (`Retry-After`, else the reset time, else a
-  minute), and raises `RateLimited`.
+  minute), and raises `RateLimited`: "retrying in" only where a poll comes again (not
+  `polled`: "until"), and "not sent; try after" for a write.
 - Reads (GET) go through the shared ClientPolicy (backends.resilience): an adaptive
   timeout within [0.5 s, timeout_s], and a 5xx or transport error retried once within the
   retry budget, after a jittered backoff. A rate limit is never retried (see above); a
@@ -65,14 +66,32 @@ def _retryable(exc: BaseException) -> bool:
 
 
 class RateLimited(GitHubError):
+    """No request until `until`. What it says promises only what will happen: a poll
+    that comes again is "retrying in"; a command that reads and exits (`polled` False)
+    is limited "until"; a write is never sent again by itself: "not sent; try after"."""
+
     over = "The GitHub rate limit is over"  # what a dialog says once `until` has passed
 
-    def __init__(self, until: datetime, budget: RateLimit | None, now: datetime) -> None:
-        wait = max(0, int((until - now).total_seconds() + 0.999))
-        left = ""
+    def __init__(
+        self,
+        until: datetime,
+        budget: RateLimit | None,
+        now: datetime,
+        *,
+        write: bool = False,
+        polled: bool = True,
+    ) -> None:
+        at = f"{until:%H:%M:%S}Z"
+        if write:
+            said = f"GitHub: rate limited; not sent; try after {at}"
+        elif polled:
+            wait = max(0, int((until - now).total_seconds() + 0.999))
+            said = f"GitHub rate limit: retrying in {wait}s (at {at})"
+        else:
+            said = f"GitHub: rate limited until {at}"
         if budget is not None and budget.remaining is not None:
-            left = f"; {budget.remaining}/{budget.limit if budget.limit is not None else '?'} left"
-        super().__init__(f"GitHub rate limit: retrying in {wait}s (at {until:%H:%M:%S}Z){left}")
+            said += f"; {budget.remaining}/{budget.limit if budget.limit is not None else '?'} left"
+        super().__init__(said)
         self.until = until
 
 
@@ -88,9 +107,16 @@ def _message(resp: httpx.Response) -> str:
 
 class GitHubClient:
     def __init__(
-        self, base_url: str, token: SecretStr | None, *, timeout_s: float, clock: Clock
+        self,
+        base_url: str,
+        token: SecretStr | None,
+        *,
+        timeout_s: float,
+        clock: Clock,
+        polled: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.polled = polled  # False: a command that reads and exits; no poll retries
         self.host = host_of(self.base_url)
         self._token = token
         self.timeout_s = timeout_s
@@ -144,7 +170,10 @@ class GitHubClient:
         host, then the request: "HTTP 401 from api.github.com: Bad credentials, in GET …"."""
         return f"HTTP {resp.status_code} from {self.host}: {_message(resp)}, in {what}"
 
-    def _check_backoff(self) -> None:
+    def _limited(self, until: datetime, now: datetime, method: str) -> RateLimited:
+        return RateLimited(until, self.budget, now, write=method != "GET", polled=self.polled)
+
+    def _check_backoff(self, method: str) -> None:
         """No request while backing off, nor with a spent budget before its reset."""
         now = self.clock.now()
         b = self.budget
@@ -153,7 +182,7 @@ class GitHubClient:
         if b.retry_at is None and b.remaining == 0 and b.reset_at is not None and now < b.reset_at:
             self.budget = b = b.model_copy(update={"retry_at": b.reset_at})
         if b.retry_at is not None and now < b.retry_at:
-            raise RateLimited(b.retry_at, b, now)
+            raise self._limited(b.retry_at, now, method)
 
     async def _send(
         self, method: str, url: str, headers: dict[str, str], body: Any = None
@@ -166,7 +195,7 @@ class GitHubClient:
             return await self._attempt(method, url, headers, body, limit)
 
         if method == "GET":  # a read: adaptive timeout, budgeted retries
-            self._check_backoff()
+            self._check_backoff(method)
             try:
                 return await self.policy.call(
                     attempt, retryable=_retryable, is_timeout=httpx_timeout
@@ -174,7 +203,7 @@ class GitHubClient:
             except (httpx.HTTPError, TimeoutError) as exc:
                 raise GitHubError(f"{describe_error(exc)}, in {what}") from None
         try:  # a write: once, and its error says whether it went out
-            self._check_backoff()
+            self._check_backoff(method)
             return await attempt(self.policy.write_timeout_s)
         except RateLimited as exc:  # waited out here, or GitHub's 403/429: not done
             raise noting(exc, NOT_APPLIED) from None
@@ -198,7 +227,7 @@ class GitHubClient:
             until = retry_at(resp.status_code, resp.headers, now, msg)
             if until is not None:
                 self.budget = (self.budget or RateLimit()).model_copy(update={"retry_at": until})
-                raise RateLimited(until, self.budget, now)
+                raise self._limited(until, now, method)
         if method == "GET" and resp.status_code in RETRY_STATUSES:
             what = self._what(method, url)
             raise ServerError(self._answered(resp, what), resp.status_code)

@@ -58,7 +58,11 @@ class GitHubRelease(Rehearsing):
         self.ctx = ctx
         self.clock = ctx.clock
         self.client = GitHubClient(
-            options.base_url, token_from(options), timeout_s=options.timeout_s, clock=ctx.clock
+            options.base_url,
+            token_from(options),
+            timeout_s=options.timeout_s,
+            clock=ctx.clock,
+            polled=ctx.polled,
         )
         self.repo_path = f"/repos/{quote(options.owner, safe='')}/{quote(options.repo, safe='')}"
         self._jobs_done: OrderedDict[str, list[Payload]] = OrderedDict()

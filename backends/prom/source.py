@@ -2,11 +2,8 @@
 
 prometheus-api-client is synchronous, so every poll runs its queries in one worker thread
 (asyncio.to_thread), all evaluated at one instant (``time=``) so they describe the same
-moment. Each query goes through the shared ClientPolicy (backends.resilience): the client
-timeout and Prometheus's own ``timeout`` parameter are its adaptive timeout, within
-[0.5 s, timeout_s], and a 5xx or transport error is retried once within the retry budget,
-after a jittered backoff. The client (and requests) is imported when the first poll
-starts, not with this module.
+moment. How each query is sent, timed out and retried: backends.prom.client. The client
+(and requests) is imported when the first poll starts, not with this module.
 
 If the p99.9 queries fail the poll fails: ``backends.polling.poll`` keeps the last data
 with error health. A failing auxiliary query (limit, inflight, blocked, errors, cache,
@@ -17,12 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from backends.error_text import host_of
 from backends.models import (
     CacheLayer,
     HealthState,
@@ -31,8 +26,8 @@ from backends.models import (
     RouteState,
     SourceHealth,
 )
-from backends.not_the_api import expecting
 from backends.polling import describe_error, poll
+from backends.prom.client import PromClient
 from backends.prom.options import PromOptions
 from backends.prom.queries import (
     Located,
@@ -40,20 +35,9 @@ from backends.prom.queries import (
     build,
     by_label,
     locate,
-    prom_duration,
     window_seconds,
 )
 from backends.registry import BackendContext
-from backends.resilience import RETRY_STATUSES, ClientPolicy
-from backends.transport_errors import blocking_timeout, blocking_transport
-
-_STATUS = re.compile(r"HTTP Status Code (\d{3})")
-
-
-def _retryable(exc: BaseException) -> bool:
-    """A transport error, or prometheus-api-client's exception for a 5xx answer."""
-    m = _STATUS.match(str(exc)) if type(exc).__name__ == "PrometheusApiClientException" else None
-    return blocking_transport(exc) or (m is not None and int(m.group(1)) in RETRY_STATUSES)
 
 
 def _finite(v: float | None) -> float | None:
@@ -67,67 +51,15 @@ class PromLatency:
         self.opts = options
         self.ctx = ctx
         self.q = build(options)
-        self._client: Any = None
-        self.client_policy = ClientPolicy.for_backend(options.timeout_s)  # this backend's own
+        self.client = PromClient(options.url, options.timeout_s)
+        self.client_policy = self.client.policy  # this backend's own
         self._history: dict[str, tuple[float, ...]] = {}
         self._history_at: datetime | None = None
-
-    # --- the client (in the worker thread) ------------------------------------------------
-
-    def _connect(self) -> Any:
-        if self._client is None:
-            from prometheus_api_client import PrometheusConnect
-            from urllib3.util.retry import Retry
-
-            # urllib3 never retries: the client policy decides what is worth another try
-            self._client = PrometheusConnect(
-                url=self.opts.url.rstrip("/"),
-                disable_ssl=True,
-                timeout=self.opts.timeout_s,  # requests takes float seconds
-                retry=Retry(total=0, raise_on_status=False),
-            )
-        return self._client
 
     @property
     def where(self) -> str:
         """host:port of the Prometheus this source asks, for its error messages."""
-        return host_of(self.opts.url)
-
-    def _params(self, limit: float, ts: float | None = None) -> dict[str, str]:
-        params = {"timeout": prom_duration(limit)}  # Prometheus gives up when we do
-        if ts is not None:
-            params["time"] = f"{ts:.3f}"
-        return params
-
-    def _call(self, fn: Callable[[float], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-        return self.client_policy.call_sync(fn, retryable=_retryable, is_timeout=blocking_timeout)
-
-    def query(self, promql: str, ts: float) -> list[dict[str, Any]]:
-        def attempt(limit: float) -> list[dict[str, Any]]:
-            with expecting("Prometheus"):
-                result: list[dict[str, Any]] = self._connect().custom_query(
-                    promql, params=self._params(limit, ts), timeout=limit
-                )
-            return result
-
-        return self._call(attempt)
-
-    def query_range(
-        self, promql: str, start: datetime, end: datetime, step_s: int
-    ) -> list[dict[str, Any]]:
-        def attempt(limit: float) -> list[dict[str, Any]]:
-            with expecting("Prometheus"):
-                result: list[dict[str, Any]] = self._connect().custom_query_range(
-                    promql,
-                    start_time=start,
-                    end_time=end,
-                    step=f"{step_s}s",
-                    params=self._params(limit),
-                    timeout=limit,
-                )
-            return result
-
-        return self._call(attempt)
+        return self.client.where
 
     # --- one poll -------------------------------------------------------------------------
 
@@ -141,13 +73,13 @@ class PromLatency:
         located: dict[str, Located | None] = {}
         native: dict[str, float] = {}
         if opts.histogram in ("auto", "classic"):
-            quant = by_label(self.query(q.quantile, ts), rl)
-            buckets = buckets_by(self.query(q.buckets, ts), rl)
+            quant = by_label(self.client.query(q.quantile, ts), rl)
+            buckets = buckets_by(self.client.query(q.buckets, ts), rl)
             located = {r: locate(b, opts.quantile) for r, b in buckets.items()}
         missing = [r for r in opts.routes if r not in located]
         if opts.histogram == "native" or (opts.histogram == "auto" and missing):
-            counts = by_label(self.query(q.native_count, ts), rl)
-            nq = by_label(self.query(q.native_quantile, ts), rl)
+            counts = by_label(self.client.query(q.native_count, ts), rl)
+            nq = by_label(self.client.query(q.native_quantile, ts), rl)
             for r, n in counts.items():
                 if r not in located:
                     native[r] = n
@@ -159,7 +91,7 @@ class PromLatency:
             if not promql:
                 return {}
             try:
-                return by_label(self.query(promql, ts), label)
+                return by_label(self.client.query(promql, ts), label)
             except Exception as exc:  # one figure blank, the pane goes on
                 errors.append(f"{what} query failed: {describe_error(exc, self.where)}")
                 return {}
@@ -264,7 +196,7 @@ class PromLatency:
             return
         promql = self.q.native_quantile if native else self.q.quantile
         try:
-            result = self.query_range(
+            result = self.client.query_range(
                 promql, at - timedelta(seconds=self.opts.history_s), at, self.opts.history_step_s
             )
         except Exception as exc:
@@ -298,6 +230,5 @@ class PromLatency:
         )
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await asyncio.to_thread(self._client.close)
-            self._client = None
+        if self.client.connected:
+            await asyncio.to_thread(self.client.close)

@@ -25,7 +25,7 @@ from tui.requests import DEFAULT_TTL, BadInput, grant_request, parse_ttl
 def register(sub: Any) -> None:
     p = sub.add_parser("grants", help="list, grant and revoke break-glass access")
     gs = p.add_subparsers(dest="grants_command", metavar="COMMAND", required=True)
-    ls = gs.add_parser("list", help="active grants with time left")
+    ls = gs.add_parser("list", help="active grants with time left; exit 1 if one is not as audited")
     ls.add_argument("--json", action="store_true", help="JSON output")
     ls.set_defaults(handler=run_list)
     g = gs.add_parser("grant", help="grant a role for a while (needs a step-up code)")
@@ -70,41 +70,47 @@ def run_list(args: argparse.Namespace) -> int:
             await sources.aclose()
 
     snap = asyncio.run(go())
+    marked = [g for g in snap.grants if g.audit_problem]
     if args.json:
         json.dump(snap.model_dump(mode="json"), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        now = snap.observed_at
-        marked = [g for g in snap.grants if g.audit_problem]
-        rows = [
-            (
-                f"{'!' if g.audit_problem else ' ' if marked else ''}{g.id}",
-                g.subject,
-                g.role,
-                "EXPIRED" if g.expired(now) else duration(g.remaining(now)),
-                g.granted_by,
-                f"! {g.audit_problem} · {g.reason}" if g.audit_problem else g.reason,
-            )
-            for g in snap.grants
-        ]
-        header = ("ID", "SUBJECT", "ROLE", "LEFT", "GRANTED BY", "REASON")
-        for line in table_lines(header, rows, right=frozenset({3})):
-            print(line)
-        if marked:
-            n = len(marked)
-            print(
-                f"watchfloor: {n} {'grant listed is' if n == 1 else 'grants listed are'} not"
-                " as the audit trail has them (marked !): edited or inserted in the store by"
-                " hand? See `watchfloor audit verify`",
-                file=sys.stderr,
-            )
+        print_table(snap, marked=bool(marked))
         if not snap.grants and snap.health.state is not HealthState.ERROR:
             # stdout stays empty for scripts; a failing source's empty list is not "none"
             print("no active grants", file=sys.stderr)
+    if marked:
+        n = len(marked)
+        how = "their audit_problem says why" if args.json else "marked !"
+        print(
+            f"watchfloor: {n} {'grant listed is' if n == 1 else 'grants listed are'} not as"
+            f" the audit trail has them ({how}): edited or inserted in the store by hand?"
+            " `watchfloor audit verify` explains",
+            file=sys.stderr,
+        )
     if snap.health.state is HealthState.ERROR:
         print(f"watchfloor: grants source: {shown(snap.health.last_error or '')}", file=sys.stderr)
-        return 1
-    return 0
+    # a grant not as audited is not a clean list: scripts go by the status
+    return 1 if marked or snap.health.state is HealthState.ERROR else 0
+
+
+def print_table(snap: GrantsSnapshot, *, marked: bool) -> None:
+    """The grants as a table, one marked `!` (and why) where it is not as audited."""
+    now = snap.observed_at
+    rows = [
+        (
+            f"{'!' if g.audit_problem else ' ' if marked else ''}{g.id}",
+            g.subject,
+            g.role,
+            "EXPIRED" if g.expired(now) else duration(g.remaining(now)),
+            g.granted_by,
+            f"! {g.audit_problem} · {g.reason}" if g.audit_problem else g.reason,
+        )
+        for g in snap.grants
+    ]
+    header = ("ID", "SUBJECT", "ROLE", "LEFT", "GRANTED BY", "REASON")
+    for line in table_lines(header, rows, right=frozenset({3})):
+        print(line)
 
 
 @mutating

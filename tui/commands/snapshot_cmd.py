@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.headless import collect, document
 
     loaded = load_config(args)
-    sources = build_sources(loaded)
+    sources = build_sources(loaded, polled=False)  # it exits: nothing retries later
     latest = asyncio.run(collect(sources, args.listen, _progress if _tty() else None))
     json.dump(document(sources, latest), sys.stdout, indent=2)
     sys.stdout.write("\n")
