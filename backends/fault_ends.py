@@ -46,9 +46,15 @@ def said_with_more(end_reason: str, said: str) -> str | None:
     return None
 
 
+def before_started(n: int) -> str:
+    """Of `n` windows cancelled before their fault went in: "before it started" (one),
+    "before they started" (several)."""
+    return "before it started" if n == 1 else "before they started"
+
+
 class HaltIncomplete(Exception):
     """A HALT ALL that took some windows' faults out and failed on others: what it ended
-    (recorded as halted), what it cancelled before its start, and what is still in the
+    (recorded as halted), what it cancelled before it started, and what is still in the
     mesh, each "ID NS/HOST", the last with why."""
 
     def __init__(self, ended: list[str], cancelled: list[str], still_in: list[str]) -> None:
@@ -59,7 +65,8 @@ class HaltIncomplete(Exception):
         parts = [f"still in the mesh: {'; '.join(self.still_in)}"]
         parts.append(f"ended: {', '.join(self.ended)}" if self.ended else "nothing ended")
         if self.cancelled:
-            parts.append(f"cancelled before its start: {', '.join(self.cancelled)}")
+            said = before_started(len(self.cancelled))
+            parts.append(f"cancelled {said}: {', '.join(self.cancelled)}")
         return "; ".join(parts)
 
 
@@ -67,7 +74,8 @@ def halt_words(
     windows: Iterable[FaultWindow], since: datetime, actor: str, reason: str, n: int
 ) -> str:
     """What a HALT ALL by `actor` sent at `since` with `reason` did, from the windows read
-    after it and the count it returned: "2 window(s) ended, 1 cancelled before its start".
+    after it and the count it returned: "2 window(s) ended, 1 cancelled before it started",
+    "3 cancelled before they started".
     When the windows read do not account for the count, only the count is said."""
     halted = [
         w
@@ -79,5 +87,5 @@ def halt_words(
     waiting = sum(1 for w in halted if cancelled(w))
     if len(halted) != n or not waiting:
         return f"{n} window(s) ended"
-    said = f"{waiting} cancelled before its start"
+    said = f"{waiting} cancelled {before_started(waiting)}"
     return f"{n - waiting} window(s) ended, {said}" if n > waiting else said

@@ -53,7 +53,7 @@ def still_in_window(
     windows: Iterable[FaultWindow], now: datetime, window_s: float
 ) -> list[FaultWindow]:
     """Fault windows that ended less than `window_s` ago, so the latency they injected is
-    still in a p99.9 over the last `window_s`. Not one cancelled before its start, nor one
+    still in a p99.9 over the last `window_s`. Not one cancelled before it started, nor one
     whose whole window passed with nothing applied: they injected nothing."""
     return [
         w
