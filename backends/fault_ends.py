@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from backends.actions import APPLIED
 from backends.faults_core import cancelled
 from backends.models import FaultWindow
 from backends.text_safe import shown
@@ -50,6 +51,23 @@ def before_started(n: int) -> str:
     """Of `n` windows cancelled before their fault went in: "before it started" (one),
     "before they started" (several)."""
     return "before it started" if n == 1 else "before they started"
+
+
+def removed_outcome(notes: str) -> str:
+    """The audit outcome of taking a window's fault out, with what else came out of the
+    mesh with it (`notes`, as its stored end says it): "applied", or "applied; the fault
+    on route default had been edited (...): removed"."""
+    return APPLIED + notes
+
+
+def removed_notes(outcome: str) -> str:
+    """What `removed_outcome` added to "applied" ("; the fault on route ..."), read back
+    from the trail; also after an outcome recorded without its request (the audit was
+    down then). '' when it says nothing more, or the removal was not applied."""
+    if not outcome.startswith(APPLIED):
+        return ""
+    _, sep, more = outcome.partition("; ")
+    return sep + more
 
 
 class HaltIncomplete(Exception):
