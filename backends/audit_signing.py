@@ -168,8 +168,9 @@ def _key_pair(data_dir: Path, *, trail_exists: bool) -> tuple[Ed25519PublicKey |
     if not key_path.exists():
         why = (
             f"the signing key {key_path} is missing: the trail was checked against"
-            f" {pub_path}, but nothing can be appended (and no audited action taken) until"
-            " the key is restored"
+            f" {pub_path}, but nothing can be appended until the key is restored: every"
+            " audited action is refused, except taking faults out (HALT ALL, ending a"
+            " window, the reconciler's ends), which goes ahead unaudited"
         )
         return pub, why, True
     try:

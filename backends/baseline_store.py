@@ -3,7 +3,8 @@
 One small JSON file, `baselines.json`, holds one entry per profile / environment / latency
 source (`baseline_key`), so a baseline marked on prod is never applied to stage, nor one
 of the local simulation to Prometheus. An entry is the baseline (when it was marked, p99.9
-per route) and the first p99.9 the run that marked it saw (the report's "first seen"). It
+per route), the first p99.9 the run that marked it saw (the report's "first seen"), and
+the fault windows whose latency it includes, if it was marked anyway during one. It
 is written atomically (a temporary file in the same directory, then `os.replace`): a crash
 mid-write leaves the old file, never half a file. A save holds an exclusive lock on the
 data dir (flock) from its read to its replace, so two dashboards marking baselines at once
@@ -48,6 +49,9 @@ class KeptBaseline(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     baseline: P999Mark
     first_seen: P999Mark | None = None  # the first p99.9 of the run that marked it
+    # marked anyway while a fault injected, as the report says it: "during fault window
+    # 464fad7a on stage/docs-api"; "" : no fault's latency was in its p99.9
+    during: str = ""
     # what the key is made of, for a person reading the file
     profile: str = ""
     environment: str = ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from backends.actions import APPLIED
 from backends.faults_core import cancelled
 from backends.models import FaultWindow
 from backends.text_safe import shown
@@ -46,9 +47,32 @@ def said_with_more(end_reason: str, said: str) -> str | None:
     return None
 
 
+def before_started(n: int) -> str:
+    """Of `n` windows cancelled before their fault went in: "before it started" (one),
+    "before they started" (several)."""
+    return "before it started" if n == 1 else "before they started"
+
+
+def removed_outcome(notes: str) -> str:
+    """The audit outcome of taking a window's fault out, with what else came out of the
+    mesh with it (`notes`, as its stored end says it): "applied", or "applied; the fault
+    on route default had been edited (...): removed"."""
+    return APPLIED + notes
+
+
+def removed_notes(outcome: str) -> str:
+    """What `removed_outcome` added to "applied" ("; the fault on route ..."), read back
+    from the trail; also after an outcome recorded without its request (the audit was
+    down then). '' when it says nothing more, or the removal was not applied."""
+    if not outcome.startswith(APPLIED):
+        return ""
+    _, sep, more = outcome.partition("; ")
+    return sep + more
+
+
 class HaltIncomplete(Exception):
     """A HALT ALL that took some windows' faults out and failed on others: what it ended
-    (recorded as halted), what it cancelled before its start, and what is still in the
+    (recorded as halted), what it cancelled before it started, and what is still in the
     mesh, each "ID NS/HOST", the last with why."""
 
     def __init__(self, ended: list[str], cancelled: list[str], still_in: list[str]) -> None:
@@ -59,7 +83,8 @@ class HaltIncomplete(Exception):
         parts = [f"still in the mesh: {'; '.join(self.still_in)}"]
         parts.append(f"ended: {', '.join(self.ended)}" if self.ended else "nothing ended")
         if self.cancelled:
-            parts.append(f"cancelled before its start: {', '.join(self.cancelled)}")
+            said = before_started(len(self.cancelled))
+            parts.append(f"cancelled {said}: {', '.join(self.cancelled)}")
         return "; ".join(parts)
 
 
@@ -67,7 +92,8 @@ def halt_words(
     windows: Iterable[FaultWindow], since: datetime, actor: str, reason: str, n: int
 ) -> str:
     """What a HALT ALL by `actor` sent at `since` with `reason` did, from the windows read
-    after it and the count it returned: "2 window(s) ended, 1 cancelled before its start".
+    after it and the count it returned: "2 window(s) ended, 1 cancelled before it started",
+    "3 cancelled before they started".
     When the windows read do not account for the count, only the count is said."""
     halted = [
         w
@@ -79,5 +105,5 @@ def halt_words(
     waiting = sum(1 for w in halted if cancelled(w))
     if len(halted) != n or not waiting:
         return f"{n} window(s) ended"
-    said = f"{waiting} cancelled before its start"
+    said = f"{waiting} cancelled {before_started(waiting)}"
     return f"{n - waiting} window(s) ended, {said}" if n > waiting else said

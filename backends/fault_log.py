@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from backends.fault_ends import ended_by, halted_by
+from backends.fault_ends import ended_by, halted_by, removed_notes
 from backends.faults_core import started
 from backends.models import AuditRecord, FaultSpec, FaultsSnapshot, FaultWindow, HealthState
 
@@ -108,6 +108,7 @@ def trail_windows(
                 "fault-end": ended_by(outcome.actor, reason),
                 "fault-halt-all": halted_by(outcome.actor, reason),
             }.get(outcome.action, reason)
+            why += removed_notes(outcome.outcome)  # a fault someone edited came out too
             late = _when(details.get("ended_late_at", ""))  # its fault came out late
             for wid in ids:
                 if wid in found and not found[wid].end_reason:

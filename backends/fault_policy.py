@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from backends.actions import audited
+from backends.actions import APPLIED, audited
 from backends.contracts import ActionRefused, AuditSink, UnauditedRemoval
 from backends.faults_core import Limits, policy_input
 from backends.models import Actor, FaultRequest
@@ -69,13 +69,16 @@ async def removal_audited(
     target: str,
     details: dict[str, str],
     apply: Callable[[], Awaitable[T]],
+    outcome: Callable[[T], str] | None = None,
 ) -> T:
     """`audited`, except that taking faults out does not wait on the audit trail: if the
     request record cannot be written, the removal still happens (a fault left in the mesh
     is the worse failure) and the outcome is recorded if the sink comes back. Either way,
     or when the outcome record could not be written after it, the removal is not what the
     trail says: it is logged and UnauditedRemoval is raised, with what `apply` returned,
-    so that the caller says it was done *and* that it went unaudited."""
+    so that the caller says it was done *and* that it went unaudited. `outcome`: what the
+    outcome record says of what `apply` returned ("applied" and what else came out with
+    it: backends.fault_ends.removed_outcome); "applied" if not given."""
     started = done = False
     result: Any = None
 
@@ -88,7 +91,13 @@ async def removal_audited(
 
     try:
         return await audited(
-            audit, actor=actor, action=action, target=target, details=details, apply=tracked
+            audit,
+            actor=actor,
+            action=action,
+            target=target,
+            details=details,
+            apply=tracked,
+            outcome=outcome,
         )
     except ActionRefused as exc:
         if started:
@@ -100,6 +109,7 @@ async def removal_audited(
         why = f"its outcome record could not be written ({describe_error(exc)})"
         raise _unaudited(action, actor, target, why, result) from exc
     result = await apply()
+    said = outcome(result) if outcome is not None else APPLIED
     if audit is not None:
         with contextlib.suppress(Exception):  # still down: the removal mattered more
             await audit.append(
@@ -108,7 +118,8 @@ async def removal_audited(
                 target,
                 "outcome",
                 record_id=uuid.uuid4().hex,
-                outcome="applied without a request record (audit was unavailable)",
+                outcome=f"{APPLIED} without a request record (audit was unavailable)"
+                + said.removeprefix(APPLIED),
                 details=details,
             )
     raise _unaudited(action, actor, target, why, result)

@@ -58,13 +58,13 @@ def ended_late_words(late: timedelta) -> str:
 
 
 def cancelled_words(w: FaultWindow) -> str:
-    """How a window whose fault never went in ended: 'cancelled before its start', or
+    """How a window whose fault never went in ended: 'cancelled before it started', or
     'cancelled 21s after its planned start, never started' (its time had come and nobody
     had put it in, or the mesh had refused it)."""
     early = w.ended_early_at
     if early is not None and early > w.starts_at:
         return f"cancelled {duration(early - w.starts_at)} after its planned start, never started"
-    return "cancelled before its start"
+    return "cancelled before it started"
 
 
 def clock(at: datetime, today: date) -> str:
@@ -86,7 +86,7 @@ def window_cell(w: FaultWindow, today: date) -> str:
     10:19:05-10:19:13Z (planned 10:21:05Z); started late, 10:20:35-10:21:05Z (started late,
     planned 10:19:05Z); both, 10:20:35-10:20:50Z (started late, planned 10:19:05-10:21:05Z);
     ended late, 10:19:05-10:21:27Z (ended 22s late, planned 10:21:05Z). Cancelled before
-    its start, when and the window planned. Each with its date when not `today`."""
+    it started, when and the window planned. Each with its date when not `today`."""
     early = w.ended_early_at
     planned = span(w.starts_at, w.ends_at, today)
     if early is not None and cancelled(w):

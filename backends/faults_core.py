@@ -185,7 +185,7 @@ def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None
 NEVER_STARTED = "ended, never started"  # its whole window passed with no reconciler running
 
 
-CANCELLED = "cancelled"  # ended before its start: nothing was ever injected
+CANCELLED = "cancelled"  # ended before it started: nothing was ever injected
 
 
 def ended_at(w: FaultWindow) -> datetime:

@@ -33,6 +33,7 @@ def game_day_report(
     history_note: str = "",
     first_seen_at: datetime | None = None,
     baseline_at: datetime | None = None,
+    baseline_during: str = "",
     peaks: LatencyPeaks | None = None,
     faults: FaultsSnapshot | None = None,
     fault_log: FaultLog | None = None,
@@ -41,7 +42,9 @@ def game_day_report(
     baseline, kept across a restart); `history_note`: where the timeline's events come from
     (backends/audit_history.py); `faults`: the faults pane's latest snapshot (whether the
     source answers; its windows are listed, what each injected; None: not known);
-    `fault_log`: every window seen since the start and from the trail, listed instead."""
+    `fault_log`: every window seen since the start and from the trail, listed instead;
+    `baseline_during`: the fault windows the baseline was marked during ("during fault
+    window 464fad7a on stage/docs-api"), said after when it was marked."""
     lines = [
         f"# Game-day report — {md_text(environment)}",
         "",
@@ -63,9 +66,13 @@ def game_day_report(
             f"| {md_cell(r.route)} | {_ms(r.slo_ms)} | {_ms(baselines.get(r.route))} | "
             f"{_ms(first)} | {_ms(r.p999_ms)} | {change} |"
         )
+    during = f", {md_text(baseline_during)}" if baseline_during else ""
     when = [
-        f"{what} at {stamp(at, now.date())}."
-        for what, at in (("Baseline marked", baseline_at), ("First seen", first_seen_at))
+        f"{what} at {stamp(at, now.date())}{more}."
+        for what, at, more in (
+            ("Baseline marked", baseline_at, during),
+            ("First seen", first_seen_at, ""),
+        )
         if at is not None
     ]
     if when:

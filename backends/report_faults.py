@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from backends.durations import delay
 from backends.fault_log import FaultLog, Logged, newest_first
 from backends.fault_store import KEEP_ENDED
 from backends.fault_times import late_words
@@ -24,10 +25,11 @@ from backends.timeline import stamp
 
 
 def fault_words(s: FaultSpec) -> str:
-    """'+2500 ms on 5% of requests', 'abort 503 on 1% of requests', or both."""
+    """'+2.5s on 5% of requests' (the delay as the faults pane and `faults list` say it,
+    as it is typed), 'abort 503 on 1% of requests', or both."""
     parts = []
     if s.delay_percent:
-        parts.append(f"+{s.delay_ms} ms on {s.delay_percent:g}% of requests")
+        parts.append(f"+{delay(s.delay_ms)} on {s.delay_percent:g}% of requests")
     if s.abort_percent:
         parts.append(f"abort {s.abort_status} on {s.abort_percent:g}% of requests")
     return ", ".join(parts) or "nothing (0% of requests)"

@@ -56,6 +56,24 @@ async def test_verify_names_the_missing_key_file_and_writes_none(
     assert key_files(data_dir) == before
 
 
+async def test_without_the_signing_key_verify_says_faults_still_come_out_unaudited(
+    frozen_clock: FrozenClock, data_dir: Path
+) -> None:
+    """It said "nothing can be appended (and no audited action taken)": HALT ALL and ending
+    a window run all the same (taking faults out never waits on the trail), unaudited."""
+    await eight_records(frozen_clock)
+    remove(data_dir, KEY)
+    src = local_sources(frozen_clock)
+    result = await src["audit"].verify()
+    await src.aclose()
+    assert "no audited action taken" not in result.key_problem
+    assert result.key_problem.endswith(
+        "nothing can be appended until the key is restored: every audited action is refused,"
+        " except taking faults out (HALT ALL, ending a window, the reconciler's ends), which"
+        " goes ahead unaudited"
+    ), result.key_problem
+
+
 async def test_without_the_public_key_a_cut_tail_is_still_found(
     frozen_clock: FrozenClock, data_dir: Path
 ) -> None:

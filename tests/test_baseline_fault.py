@@ -6,6 +6,7 @@ still inside the 60 s p99.9 window."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from backends.faults_core import NEVER_STARTED, ended_at
 from backends.models import (
@@ -20,7 +21,7 @@ from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
 from tests.test_read_only import toasts
 from tui.app import WatchfloorApp
-from tui.baseline_actions import still_in_window
+from tui.baseline_actions import during_words, still_in_window
 from tui.screens.halt import HaltScreen
 
 
@@ -44,6 +45,49 @@ async def test_b_during_a_fault_asks_again_before_marking() -> None:
         assert app.baselines == before and marks(app) == 1  # nothing replaced yet
         await pilot.press("b")  # again, within 5 s: marked anyway
         await wait_for(pilot, lambda: marks(app) == 2, what="marked")
+
+
+def exported(tmp: Path) -> str:
+    """The report's lines saying when the baseline was marked."""
+    (report,) = tmp.glob("gameday-*.md")
+    return "\n".join(x for x in report.read_text().splitlines() if "Baseline marked" in x)
+
+
+async def test_a_baseline_marked_anyway_during_a_fault_says_so_in_the_toast_and_report(
+    tmp_path: Path,
+) -> None:
+    """Marked anyway (b twice) while a window injected: the toast read "Baseline marked:
+    GET /docs/:id 1012 ms" and the report "Baseline marked at 09:00:05Z.", as any other,
+    and after a restart nothing told it was a faulted one."""
+    app = local_app()
+    app.screenshot_dir = tmp_path
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=900, delay_percent=20)
+        w = await app.sources["faults"].schedule(
+            FaultRequest(spec=spec, reason="latency drill now"), Actor(name="erin")
+        )
+        await app.refresh_now("faults")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: any("again" in t for t in toasts(app)), what="warning")
+        await pilot.press("b")  # marked anyway
+        during = f"during fault window {w.id} on stage/docs-api"
+        said = f"Baseline marked {during}: "
+        await wait_for(pilot, lambda: any(t.startswith(said) for t in toasts(app)), what="toast")
+        assert any(e.text.startswith(f"baseline marked {during}: ") for e in app.timeline.events)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: any(tmp_path.glob("gameday-*.md")), what="the report")
+        assert f", {during}." in exported(tmp_path), exported(tmp_path)
+    restarted = local_app()  # the kept baseline says it too
+    restarted.screenshot_dir = tmp_path / "again"
+    async with restarted.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(restarted.baselines), what="restored")
+        await pilot.press("x")
+        await wait_for(
+            pilot, lambda: any(restarted.screenshot_dir.glob("gameday-*.md")), what="report"
+        )
+        assert f", {during}." in exported(restarted.screenshot_dir)
+        assert any(f"(marked {during}) restored" in t for t in toasts(restarted)), toasts(restarted)
 
 
 def marks(app: WatchfloorApp) -> int:
@@ -91,6 +135,8 @@ async def test_b_just_after_halt_all_asks_again_while_the_fault_is_in_the_p999_w
         assert app.baselines == before and marks(app) == 1  # nothing replaced yet
         await pilot.press("b")  # again, within 5 s: marked anyway
         await wait_for(pilot, lambda: marks(app) == 2, what="marked")
+        after = f"Baseline marked just after fault window {window.id} on stage/docs-api: "
+        assert any(t.startswith(after) for t in toasts(app)), toasts(app)
 
 
 def test_still_in_window_is_an_ended_window_that_injected_until_its_latency_leaves() -> None:
@@ -112,3 +158,17 @@ def test_still_in_window_is_an_ended_window_that_injected_until_its_latency_leav
     assert [w.id for w in still_in_window(every, at, 60.0)] == ["halted"]
     assert still_in_window(every, at + timedelta(seconds=1), 60.0) == []
     assert still_in_window(every, at + timedelta(seconds=1), 300.0) == [halted]
+
+
+def test_during_words_names_the_windows_a_baseline_includes() -> None:
+    spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=900, delay_percent=20)
+    windows = [
+        FaultWindow(id=f"w{i}", spec=spec, owner="erin", reason="drill", starts_at=T0, ends_at=T0)
+        for i in range(5)
+    ]
+    assert during_words([], []) == ""
+    assert during_words(windows[:1], windows[1:]) == "during fault window w0 on stage/docs-api"
+    assert during_words([], windows) == (
+        "just after fault windows w0 on stage/docs-api, w1 on stage/docs-api,"
+        " w2 on stage/docs-api and 2 more"
+    )

@@ -180,7 +180,7 @@ async def test_enter_on_a_fault_window_shows_it_whole_and_e_ends_it() -> None:
         await wait_for(
             pilot,
             lambda: (
-                "state cancelled: ended before its start, nothing was injected" in shown(details)
+                "state cancelled: ended before it started, nothing was injected" in shown(details)
             ),
             within=5,
             what="cancelled",

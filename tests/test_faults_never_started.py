@@ -72,7 +72,7 @@ async def test_local_a_due_window_nobody_started_is_due_then_cancelled_by_halt_a
     assert await faults.halt_all(ERIN, REASON) == 2
     after = await faults.snapshot()
     assert halt_words(after.windows, now, "erin", REASON, 2) == (
-        "1 window(s) ended, 1 cancelled before its start"
+        "1 window(s) ended, 1 cancelled before it started"
     )
     assert states(after, now) == {live.id: "ended", due.id: "cancelled"}
     (stored,) = [w for w in after.windows if w.id == due.id]
@@ -84,7 +84,7 @@ async def test_local_a_due_window_nobody_started_is_due_then_cancelled_by_halt_a
     ends = {
         w: e.text for e in tl.events for w in (live.id, due.id) if e.key == window_key(w, "end")
     }
-    # its time had come 4 s before: not "before its start"
+    # its time had come 4 s before: not "before it started"
     assert ends[due.id].endswith(
         "cancelled 4s after its planned start, never started, nothing injected"
         f" (owner erin: game day: latency drill); {HALTED}"
@@ -138,7 +138,7 @@ async def test_kube_halt_all_cancels_a_due_window_and_ends_the_ones_in_the_mesh(
     assert await faults.halt_all(ERIN, REASON) == 2
     after = await faults.snapshot()
     assert halt_words(after.windows, now, "erin", REASON, 2) == (
-        "1 window(s) ended, 1 cancelled before its start"
+        "1 window(s) ended, 1 cancelled before it started"
     )
     assert states(after, now) == {live.id: "ended", due.id: "cancelled", theirs.id: "ended"}
     await src.aclose()
@@ -169,7 +169,7 @@ def test_the_command_line_says_due_not_started_then_cancelled_by_its_halt() -> N
     (seen,) = json.loads(wf("snapshot", "--json", "--for", "0"))["faults"]["windows"]
     assert seen["state"] == "due, not started"
 
-    assert wf("faults", "halt", "--reason", REASON) == "HALT ALL: 1 cancelled before its start\n"
+    assert wf("faults", "halt", "--reason", REASON) == "HALT ALL: 1 cancelled before it started\n"
     (row,) = wf("faults", "list").splitlines()[1:]
     assert row.split("  ")[:2] == [wid, "cancelled"], row
     (seen,) = json.loads(wf("snapshot", "--json", "--for", "0"))["faults"]["windows"]
@@ -194,8 +194,8 @@ async def test_the_dashboards_halt_says_it_cancelled_a_due_window_it_had_not_sta
         await pilot.press(*REASON, "enter", *"HALT", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, HaltScreen), what="halt done")
         said = [n.message for n in app._notifications if n.title == "HALT ALL"]
-        assert said == ["1 cancelled before its start"]
+        assert said == ["1 cancelled before it started"]
         texts = [e.text for e in app.timeline.newest_first()]
-        assert f"HALT ALL by erin: 1 cancelled before its start; {REASON}" in texts
+        assert f"HALT ALL by erin: 1 cancelled before it started; {REASON}" in texts
         (end,) = [e.text for e in app.timeline.events if e.key == window_key(due.id, "end")]
         assert "cancelled 4s after its planned start, never started, nothing injected" in end

@@ -333,7 +333,7 @@ async def test_a_window_halted_before_its_start_reads_cancelled_in_pane_and_deta
         from tests.test_details_pilot import shown
 
         body = shown(app.screen)
-        assert "state cancelled: ended before its start, nothing was injected" in body
+        assert "state cancelled: ended before it started, nothing was injected" in body
         assert "cancelled 20" in body  # the row, then its time
         assert "planned end 20" in body  # not "ends at" beside it
 
@@ -362,7 +362,7 @@ async def test_halt_and_e_say_cancelled_for_a_window_that_had_not_started() -> N
         await wait_for(
             pilot,
             lambda: any(
-                t.endswith("on stage/gateway cancelled before its start") for t in toasts(app)
+                t.endswith("on stage/gateway cancelled before it started") for t in toasts(app)
             ),
             what="e: cancelled",
         )
@@ -371,6 +371,6 @@ async def test_halt_and_e_say_cancelled_for_a_window_that_had_not_started() -> N
         await pilot.press(*"pager fired", "enter", *"HALT", "enter")
         await wait_for(
             pilot,
-            lambda: "1 window(s) ended, 1 cancelled before its start" in toasts(app),
+            lambda: "1 window(s) ended, 1 cancelled before it started" in toasts(app),
             what="the HALT toast",
         )

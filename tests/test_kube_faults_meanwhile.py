@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from backends.audit_history import history_from
 from backends.clock import FrozenClock
 from backends.fault_istio import MANAGED_LABEL, PREFIX
 from backends.models import WindowState
@@ -133,6 +134,26 @@ def test_faults_end_takes_an_edited_fault_out_too_and_says_so(
     assert f"— ended by erin: drill over; {EDITED}" in row, row
 
 
+async def test_the_end_audit_record_says_the_edited_fault_came_out_too(
+    api: FakeKube, frozen_clock: FrozenClock
+) -> None:
+    """Before: its outcome read plain "applied", though the stored end said what else came
+    out; `audit list` and a timeline read from the trail did not tell it."""
+    api.seed(virtual_service("stage", "docs-api", "docs-api"))
+    src = sources(api, frozen_clock)
+    faults = src["faults"]
+    w = await faults.schedule(request(), ERIN)
+    edit(api, "stage", "docs-api", lower_delay)
+    await faults.end(w.id, ERIN, "drill over")
+    records = await src["audit"].records(limit=20)
+    (outcome,) = [r for r in records if r.action == "fault-end" and r.phase == "outcome"]
+    assert outcome.outcome == f"applied; {EDITED}"
+    # and a report that only the trail tells of this window (a restarted dashboard) says it
+    (ended,) = history_from(records, frozen_clock.now()).windows
+    assert ended.end_reason == f"ended by erin: drill over; {EDITED}"
+    await src.aclose()
+
+
 async def test_the_reconciler_takes_an_edited_fault_out_at_its_end_and_says_so(
     api: FakeKube, frozen_clock: FrozenClock
 ) -> None:
@@ -145,6 +166,9 @@ async def test_the_reconciler_takes_an_edited_fault_out_at_its_end_and_says_so(
     assert listed.applied  # an edited fault is still a fault in the mesh
     frozen_clock.advance(601)
     assert await faults.reconcile() == [f"{w.id} stage/docs-api: removed, ended on time; {EDITED}"]
+    records = await src["audit"].records(limit=20)
+    (outcome,) = [r for r in records if r.action == "fault-reconcile-end" and r.phase == "outcome"]
+    assert outcome.outcome == f"applied; {EDITED}"
     after = api.stored("stage", "docs-api")
     assert after is not None and not [r for r in after["spec"]["http"] if "fault" in r]
     await src.aclose()

@@ -139,7 +139,7 @@ def test_halt_all_says_which_windows_it_cancelled_and_the_list_agrees(wf) -> Non
     later = wf(*sched, "--host", "search-api", "--start-in", "5m", "--reason", "drill later")
     later = later.split()[0]
     out = wf("faults", "halt", "--reason", "pager fired: stop the drills")
-    assert out.strip() == "HALT ALL: 1 window(s) ended, 1 cancelled before its start"
+    assert out.strip() == "HALT ALL: 1 window(s) ended, 1 cancelled before it started"
     states = {line.split()[0]: line.split()[1] for line in wf("faults", "list").splitlines()[1:]}
     assert states == {live: "ended", later: "cancelled"}
     doc = json.loads(wf("faults", "list", "--json"))

@@ -96,7 +96,7 @@ def check_report(where: Path, actor: str) -> None:
     assert len(reports) == 1
     md = reports[0].read_text()
     faults = md.split("## Fault windows\n", 1)[1].split("\n## ", 1)[0]
-    assert "on stage/docs-api: +2500 ms on 5% of requests\n" in faults
+    assert "on stage/docs-api: +2.5s on 5% of requests\n" in faults
     assert f"scheduled by {actor}: game day: docs-api latency drill\n" in faults
     assert "guards: error rate above 50% on GET /docs/:id ends it early" in faults
     assert "## p99.9 before and after" in md and "GET /docs/:id" in md

@@ -72,7 +72,7 @@ async def test_at_the_end_of_a_3_h_game_day_the_report_lists_every_window(
     planned = (("search-api", "09:00", "09:01"), ("docs-api", "10:00", "10:01"))
     for wid, (host, start, end) in zip(ids, (*planned, ("gateway", "11:30", "11:31")), strict=True):
         assert (
-            f"- **{wid}** on stage/{host}: +300 ms on 10% of requests\n"
+            f"- **{wid}** on stage/{host}: +300ms on 10% of requests\n"
             f"  - planned {start}:00Z to {end}:00Z\n"
             f"  - state: ended at {end}:00Z, ended on time\n"
             f"  - scheduled by dave: one minute on {host}\n"

@@ -78,7 +78,7 @@ def test_the_report_lists_each_fault_window_in_words_newest_start_first() -> Non
     assert text.index("5c4ed000") < text.index("a1b2c3d4") < text.index("464fad7a")
     assert text.index("464fad7a") < text.index("0ldw1nd0")
     assert (
-        "- **464fad7a** on stage/docs-api: +2500 ms on 5% of requests\n"
+        "- **464fad7a** on stage/docs-api: +2.5s on 5% of requests\n"
         "  - planned 09:05:00Z to 09:15:00Z\n"
         "  - state: ended early at 09:08:00Z: guard: GET /search p99.9 329 ms > 200 ms\n"
         "  - scheduled by root: game day: docs-api latency drill\n"
@@ -86,7 +86,7 @@ def test_the_report_lists_each_fault_window_in_words_newest_start_first() -> Non
     ) in text + "\n"
     assert (
         "- **a1b2c3d4** on stage/docs-api: "
-        "+800 ms on 30% of requests, abort 503 on 1% of requests\n"
+        "+800ms on 30% of requests, abort 503 on 1% of requests\n"
         "  - planned 09:25:00Z to 09:35:00Z\n"
         "  - state: active\n"
         "  - scheduled by erin: abort and delay | both at once\n"

@@ -240,6 +240,6 @@ def test_a_window_halted_before_its_start_is_cancelled_in_the_timeline() -> None
     tl.observe(FaultsSnapshot(observed_at=later, health=OK, windows=(halted,)), later)
     (event,) = tl.events
     assert event.text == (
-        "fault window w1 on stage/docs-api cancelled before its start, nothing injected"
+        "fault window w1 on stage/docs-api cancelled before it started, nothing injected"
         " (owner erin: latency drill); HALT ALL: pager"
     )

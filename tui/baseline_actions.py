@@ -49,11 +49,24 @@ def _where(windows: list[FaultWindow]) -> str:
     return ", ".join(f"{w.spec.namespace}/{w.spec.target_host}" for w in windows[:3]) + more
 
 
+def during_words(active: list[FaultWindow], recent: list[FaultWindow]) -> str:
+    """What a baseline marked anyway includes, as the toast, the timeline and the report
+    say it: "during fault window 464fad7a on stage/docs-api" (injecting as it was marked),
+    "just after fault window 464fad7a on stage/docs-api" (its latency still in the p99.9);
+    "" with neither."""
+    windows, when = (active, "during") if active else (recent, "just after")
+    if not windows:
+        return ""
+    named = [f"{w.id} on {w.spec.namespace}/{w.spec.target_host}" for w in windows[:3]]
+    more = f" and {len(windows) - 3} more" if len(windows) > 3 else ""
+    return f"{when} fault window{'s' * (len(windows) > 1)} {', '.join(named)}{more}"
+
+
 def still_in_window(
     windows: Iterable[FaultWindow], now: datetime, window_s: float
 ) -> list[FaultWindow]:
     """Fault windows that ended less than `window_s` ago, so the latency they injected is
-    still in a p99.9 over the last `window_s`. Not one cancelled before its start, nor one
+    still in a p99.9 over the last `window_s`. Not one cancelled before it started, nor one
     whose whole window passed with nothing applied: they injected nothing."""
     return [
         w
@@ -78,6 +91,7 @@ class BaselineActions:
     # run's, when restored)
     baseline_at: datetime | None = None
     kept_first_seen: P999Mark | None = None
+    baseline_during: str = ""  # the fault windows it was marked during (during_words)
     _baseline_said: frozenset[str] = frozenset()  # warnings given once
     _baseline_armed: float | None = None  # when `b` during a fault window was pressed
 
@@ -116,15 +130,13 @@ class BaselineActions:
     def forget_baseline(self) -> None:
         """A profile switch: the last profile's baseline and first p99.9 are not this one's."""
         self.baselines, self.baseline_at, self.kept_first_seen = {}, None, None
+        self.baseline_during = ""
         self.first_latency = None
         self._show_baselines()
 
-    def _faulted_first(self) -> bool:
-        """A fault window injecting now, or one that ended less than the latency window
-        ago (its latency is still in the p99.9), would make its latency the baseline (and
-        replace the one kept for a restart): the first `b` says so, a second within AGAIN_S
-        marks it."""
-        app: Any = self
+    def _faults_in_p999(self) -> tuple[list[FaultWindow], list[FaultWindow], float]:
+        """The fault windows injecting now; with none, those that ended less than the
+        latency window ago (their latency still in the p99.9); and that window, in s."""
         snap = self.snapshots.get("faults")
         latency = self.snapshots.get("latency")
         window_s = latency.window_s if isinstance(latency, LatencySnapshot) else 0.0
@@ -132,6 +144,16 @@ class BaselineActions:
         windows = getattr(snap, "windows", ())
         active = [w for w in windows if w.applied and w.state(now) is WindowState.ACTIVE]
         recent = [] if active else still_in_window(windows, now, window_s)
+        return active, recent, window_s
+
+    def _faulted_first(self) -> bool:
+        """A fault window injecting now, or one that ended less than the latency window
+        ago (its latency is still in the p99.9), would make its latency the baseline (and
+        replace the one kept for a restart): the first `b` says so, a second within AGAIN_S
+        marks it."""
+        app: Any = self
+        now = self.clock.now()
+        active, recent, window_s = self._faults_in_p999()
         armed = self._baseline_armed
         if not (active or recent) or (armed is not None and time.monotonic() - armed <= AGAIN_S):
             self._baseline_armed = None
@@ -182,11 +204,14 @@ class BaselineActions:
         now = self.clock.now()
         # a new baseline starts over: "first seen" is this run's again
         self.baselines, self.baseline_at, self.kept_first_seen = marked, now, None
+        self.baseline_during = during = during_words(*self._faults_in_p999()[:2])
         self._show_baselines()
-        self.timeline.note(now, "note", f"baseline marked: {_listed(marked)}")
+        said = f" {during}: " if during else ": "  # marked anyway: flagged wherever said
+        self.timeline.note(now, "note", f"baseline marked{said}{_listed(marked)}")
         kept = KeptBaseline(
             baseline=P999Mark(at=now, p999_ms=marked),
             first_seen=self.own_first_seen(),
+            during=during,
             profile=self.active_profile,
             environment=self.sources.environment,
             latency_source=getattr(self.sources.by_capability.get("latency"), "name", ""),
@@ -195,17 +220,22 @@ class BaselineActions:
             save_baseline(self.sources.ctx.data_dir, self._baseline_key(), kept)
         except OSError as exc:
             app.notify(
-                f"Baseline marked: {_listed(marked)}; not kept for a restart: {exc}",
+                f"Baseline marked{said}{_listed(marked)}; not kept for a restart: {exc}",
                 title=TITLE,
                 severity="warning",
             )
             return
-        app.notify(f"Baseline marked: {_listed(marked)}", title=TITLE)
+        app.notify(
+            f"Baseline marked{said}{_listed(marked)}",
+            title=TITLE,
+            severity="warning" if during else "information",
+        )
 
     def restore_baseline(self) -> None:
         """At start and after a profile switch: this profile's kept baseline, if any."""
         now = self.clock.now()
         self.baselines, self.baseline_at, self.kept_first_seen = {}, None, None
+        self.baseline_during = ""
         found = load_baseline(self.sources.ctx.data_dir, self._baseline_key(), now)
         key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
         if found.problem:
@@ -223,12 +253,17 @@ class BaselineActions:
             kept = found.kept
             self.baselines = dict(kept.baseline.p999_ms)
             self.baseline_at, self.kept_first_seen = kept.baseline.at, kept.first_seen
+            self.baseline_during = kept.during
             when = _when(kept.baseline.at, now)
+            if kept.during:  # marked anyway during a fault: still said
+                when += f" (marked {kept.during})"
             self.timeline.note(
                 now, "note", f"baseline from {when} restored: {_listed(self.baselines)}"
             )
             app: Any = self
             app.notify(
-                f"Baseline from {when} restored (press {key} to mark a new one)", title=TITLE
+                f"Baseline from {when} restored (press {key} to mark a new one)",
+                title=TITLE,
+                severity="warning" if kept.during else "information",
             )
         self._show_baselines()

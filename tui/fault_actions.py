@@ -1,45 +1,30 @@
-"""The App's fault-window wiring, as a mixin of WatchfloorApp (kept out of app.py so that
+"""The App's fault-window keys, as a mixin of WatchfloorApp (kept out of app.py so that
 file stays small): `f` opens the schedule modal, `e` ends the window under the cursor,
 Enter on a window opens its details (whose `e` ends it too), `H` opens HALT ALL (typed
-confirmation); their messages become calls on the FaultSource, as the actor in
-`sources.ctx.actor`. The reconcile loop is tui/fault_reconcile.py's."""
+confirmation), and q with windows open asks again. What the modals send, and what it did,
+is tui/fault_sends.py's; the reconcile loop is tui/fault_reconcile.py's."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from backends.contracts import ActionRefused, UnauditedRemoval, ends_on_time
-from backends.fault_ends import HaltIncomplete, ended_by, halt_words, halted_by, said_with_more
-from backends.fault_times import cancelled_words, span
-from backends.faults_core import Limits, cancelled
-from backends.models import (
-    Actor,
-    FaultsSnapshot,
-    FaultWindow,
-    HealthState,
-    SourceHealth,
-    WindowState,
-)
-from backends.polling import describe_error
-from backends.timeline import halt_key
+from backends.contracts import ends_on_time
+from backends.faults_core import Limits
+from backends.models import FaultsSnapshot, FaultWindow, HealthState, SourceHealth, WindowState
 from tui.fault_quit import quit_words
 from tui.fault_reconcile import FaultReconcile
-from tui.fmt import FORM_READ_ONLY
-from tui.in_flight import InFlight
+from tui.fault_sends import FaultSends
 from tui.palette import key_of, shown_key
 from tui.panes.faults import FaultsPane
 from tui.panes.keyed_table import KeyedTable
 
 if TYPE_CHECKING:
     from tui.screens.fault_details import FaultDetailsScreen
-    from tui.screens.fault_window import FaultWindowScreen
-    from tui.screens.halt import HaltScreen
 
 # Screens are imported when first opened: they are not on the first frame's path.
 
@@ -47,7 +32,7 @@ QUIT_AGAIN_S = 5.0  # a second q within this quits with fault windows open
 QUIT_REFRESH_S = 1.0  # how long q waits for the faults source to say what is open now
 
 
-class FaultActions(FaultReconcile, InFlight):
+class FaultActions(FaultReconcile, FaultSends):
     """Mixed into WatchfloorApp, which provides `sources`, `clock` and `snapshots`."""
 
     sources: Any
@@ -55,15 +40,7 @@ class FaultActions(FaultReconcile, InFlight):
     snapshots: dict[str, Any]
     timeline: Any
 
-    def _fault_actor(self) -> Actor:
-        return Actor(name=self.sources.ctx.actor)
-
     # --- keys -------------------------------------------------------------------------
-
-    def _fault_read_only(self) -> bool:
-        """A read-only dashboard (operator mode) refuses these from the palette too."""
-        refuse = getattr(self, "refuse_if_read_only", None)
-        return bool(refuse()) if callable(refuse) else False
 
     async def action_schedule_fault(self) -> None:
         if self._fault_read_only():
@@ -215,98 +192,3 @@ class FaultActions(FaultReconcile, InFlight):
             )
             return
         await super().action_quit()
-
-    # --- messages from the modals -----------------------------------------------------------
-
-    def on_fault_window_screen_submitted(self, message: FaultWindowScreen.Submitted) -> None:
-        if self._fault_read_only():  # a read-only profile was switched to with the form open
-            message.screen.refused(FORM_READ_ONLY)
-            return
-        self.send(message.screen.sending, self._schedule_fault(message))
-
-    def on_halt_screen_submitted(self, message: HaltScreen.Submitted) -> None:
-        if self._fault_read_only():
-            message.screen.refused(FORM_READ_ONLY)
-            return
-        self.send(message.screen.sending, self._halt_all(message))
-
-    async def _schedule_fault(self, message: FaultWindowScreen.Submitted) -> bool:
-        try:
-            w = await self.sources["faults"].schedule(message.request, self._fault_actor())
-        except ActionRefused as exc:
-            from tui.fault_requests import PATHS  # the form's input for the request's field
-
-            message.screen.refused(str(exc), field=PATHS.get(exc.field, ""))
-            return False
-        except Exception as exc:  # the backend failed; keep the modal and its input
-            message.screen.refused(describe_error(exc), failed=True)
-            return False
-        else:
-            message.screen.finish(w)
-            today = self.clock.now().astimezone(UTC).date()  # not today: with its date
-            self.notify(
-                f"{w.spec.namespace}/{w.spec.target_host} {span(w.starts_at, w.ends_at, today)}"
-                f" ({w.id})",
-                title="Fault window started" if w.applied else "Fault window scheduled",
-            )
-            await self.refresh_now("faults")
-            return True
-
-    async def _end_fault(self, window_id: str, target: str, reason: str) -> bool:
-        unaudited = ""  # ended, but the audit trail does not record it: said, in red
-        try:
-            await self.sources["faults"].end(window_id, self._fault_actor(), reason)
-        except UnauditedRemoval as exc:
-            unaudited = f"; {exc}"
-        except ActionRefused as exc:
-            self.notify(str(exc), title="End refused", severity="error")
-            return False
-        except Exception as exc:
-            self.notify(describe_error(exc), title="End failed", severity="error")
-            return False
-        await self.refresh_now("faults")  # ended, or cancelled if it had not started
-        snap = self.snapshots.get("faults")
-        done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)
-        how = cancelled_words(done) if done and cancelled(done) else "ended"
-        # and what else came out of the mesh with it (a fault someone edited meanwhile)
-        said = ended_by(self._fault_actor().name, reason)
-        more = said_with_more(done.end_reason, said) if done else None
-        how += f"; {more}" if more else ""
-        said = f"Window {window_id} on {target} {how}{unaudited}"
-        self.notify(said, title="Fault window", severity="error" if unaudited else "information")
-        return True
-
-    async def _halt_all(self, message: HaltScreen.Submitted) -> bool:
-        sent_at, actor = self.clock.now(), self._fault_actor()
-        unaudited = ""  # done, but the audit trail does not record it (it is logged)
-        try:
-            n = await self.sources["faults"].halt_all(actor, message.reason)
-        except UnauditedRemoval as exc:
-            n, unaudited = exc.result if isinstance(exc.result, int) else 0, str(exc)
-        except ActionRefused as exc:
-            message.screen.refused(str(exc))
-            return False
-        except HaltIncomplete as exc:  # which it ended, and which are still in the mesh
-            message.screen.refused(str(exc), failed=True)
-            self.notify(str(exc), title="HALT ALL incomplete", severity="error", timeout=30)
-            await self.refresh_now("faults")  # those it ended show why
-            return False
-        except Exception as exc:
-            message.screen.refused(describe_error(exc), failed=True)
-            return False
-        message.screen.finish(n)
-        await self.refresh_now("faults")  # which of them had started, as now stored
-        snap = self.snapshots.get("faults")
-        windows = snap.windows if isinstance(snap, FaultsSnapshot) else ()
-        said = halt_words(windows, sent_at, actor.name, message.reason, n)
-        if unaudited:
-            self.notify(f"{said}; {unaudited}", title="HALT ALL", severity="error")
-        else:
-            self.notify(said, title="HALT ALL", severity="warning")
-        self.timeline.note(
-            self.clock.now(),
-            "fault",
-            f"{halted_by(actor.name, said)}; {message.reason}{' (not audited)' * bool(unaudited)}",
-            halt_key(actor.name, message.reason),  # its audit record, read later, is this
-        )
-        return True

@@ -180,6 +180,7 @@ class OperatorActions:
             history_note=report_note(self.timeline, now),
             first_seen_at=first.at if first else None,
             baseline_at=app.baseline_at,
+            baseline_during=app.baseline_during,
             peaks=app.peaks,
             faults=faults if isinstance(faults, FaultsSnapshot) else None,
             fault_log=app.fault_log,

@@ -19,7 +19,13 @@ from typing import Any, TypeVar
 from backends.actions import audited
 from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused
-from backends.fault_ends import HaltIncomplete, ended_by, halted_by, removal_reason
+from backends.fault_ends import (
+    HaltIncomplete,
+    ended_by,
+    halted_by,
+    removal_reason,
+    removed_outcome,
+)
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore
 from backends.fault_times import clock as time_of_day
@@ -178,7 +184,7 @@ class KubeFaults(KubeReconcile):
         known = await self._run(self._db().get, window_id)
         target = f"{known.spec.namespace}/{known.spec.target_host}" if known else ""
 
-        async def apply() -> None:
+        async def apply() -> str:
             snap = await self.snapshot()
             now = self.clock.now()
             w = next((x for x in snap.windows if x.id == window_id), None)
@@ -189,8 +195,10 @@ class KubeFaults(KubeReconcile):
                 out.check()
                 # and what else came out with it (a fault someone edited), said where the
                 # end is: `faults end`, the toast, `faults list`, the report
-                why = ended_by(actor.name, reason) + out.notes(window_id)
+                notes = out.notes(window_id)
+                why = ended_by(actor.name, reason) + notes
                 await self._run(self._db().put, ended(w, self.clock.now(), why))
+            return notes
 
         await removal_audited(
             self.ctx.audit,
@@ -199,6 +207,7 @@ class KubeFaults(KubeReconcile):
             target=target or f"window {window_id}",
             details={"window_id": window_id, "reason": reason, "backend": self.name},
             apply=apply,
+            outcome=removed_outcome,  # and the audit trail too
         )
 
     async def halt_all(self, actor: Actor, reason: str) -> int:

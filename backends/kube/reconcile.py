@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from backends.actions import audited
 from backends.clock import Clock
 from backends.contracts import ActionRefused, UnauditedRemoval
+from backends.fault_ends import removed_outcome
 from backends.fault_policy import removal_audited
 from backends.fault_store import FaultStore
 from backends.fault_times import ended_late_by, ended_late_words
@@ -140,7 +141,11 @@ class KubeReconcile:
                 return said
 
         more = {"ended_late_at": late.isoformat()} if late is not None else {}
-        return await self._audited_end(w, why, mode, apply, **more)
+
+        def outcome(said: str) -> str:  # "applied; the fault on route ...: removed"
+            return removed_outcome(said.removeprefix(why))
+
+        return await self._audited_end(w, why, mode, apply, outcome=outcome, **more)
 
     async def _record_never_started(self, w: FaultWindow, mode: str) -> None:
         """Nothing to take out of the mesh; the store and the audit trail say why it ended."""
@@ -151,7 +156,13 @@ class KubeReconcile:
         await self._audited_end(w, NEVER_STARTED, mode, apply)
 
     async def _audited_end(
-        self, w: FaultWindow, why: str, mode: str, apply: Callable[[], Awaitable[T]], **more: str
+        self,
+        w: FaultWindow,
+        why: str,
+        mode: str,
+        apply: Callable[[], Awaitable[T]],
+        outcome: Callable[[T], str] | None = None,
+        **more: str,
     ) -> T:
         return await removal_audited(
             self.ctx.audit,
@@ -167,6 +178,7 @@ class KubeReconcile:
                 **more,
             },
             apply=apply,
+            outcome=outcome,
         )
 
     async def _start_by_reconcile(self, w: FaultWindow) -> str:

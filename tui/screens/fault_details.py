@@ -58,7 +58,7 @@ class FaultDetailsScreen(DetailsModal[FaultWindow]):
             return Text(due_text(self.reconciler, self.source_down), DUE_STYLE)
         state = w.state(now)
         if cancelled(w):
-            how = cancelled_words(w).removeprefix("cancelled ")  # before its start, or after
+            how = cancelled_words(w).removeprefix("cancelled ")  # before it started, or after
             return Text(f"{CANCELLED}: ended {how}, nothing was injected", "grey50")
         return Text(state.value, STATE_STYLE[state])
 
