@@ -1,12 +1,14 @@
 """Acknowledging an alert: an audited action (backends/actions.py), so the next dashboard
 on the same audit trail knows who acknowledged what, and when.
 
-The record names the alert by its key (its target) and the time it was raised (`since`,
-as the strip shows it). An alert dated from its data (backends/alert_rules.py) has the
-same since on every dashboard: a restarted one finds the ack in the trail and shows the
-alert acknowledged still (`trail_acks`, backends/alerts.py's AlertBook). One dated when a
-dashboard saw it cannot be told from a later one with the same key, so its ack is not
-carried over; and an alert that cleared and came back is a new one, not acknowledged.
+The record names the alert by its key (its rule and subject) and the time it was raised
+(`since`, as the strip shows it): its identity. An alert dated from its data
+(backends/alert_rules.py) has the same since on every dashboard; one without a time of its
+own (a deny spike, a p99.9 over its SLO, a source down) keeps the since of its episode
+across a restart while it goes on (backends/alert_episodes.py). Either way a restarted
+dashboard finds the ack in the trail and shows the alert acknowledged still (`trail_acks`,
+backends/alerts.py's AlertBook); an alert that cleared and came back is a new one, with
+another since, not acknowledged.
 Pure, but for `record_ack`, which writes through the AuditSink contract.
 """
 
@@ -41,14 +43,18 @@ class Ack:
 
 def raised_label(a: Alert) -> str:
     """When it was raised, short (the strip, `A`): "20:49:19Z"; "since start" for one that
-    was there when this dashboard started (it began earlier: the start time is not its)."""
+    was there when this dashboard started (it began earlier: the start time is not its).
+    One going on from before a restart ("kept") has its episode's start."""
     return "since start" if a.raised_from == "start" else f"{a.raised_at:%H:%M:%S}Z"
 
 
 def raised_words(a: Alert, today: date | None) -> str:
-    """When it was raised, in words: "20:49:19Z", or "seen since 20:53:05Z (dashboard start)"."""
+    """When it was raised, in words: "20:49:19Z", "seen since 20:53:05Z (dashboard start)",
+    or "seen since 20:41:10Z (before a restart)"."""
     at = stamp(a.raised_at, today)
-    return f"seen since {at} (dashboard start)" if a.raised_from == "start" else at
+    if a.raised_from == "start":
+        return f"seen since {at} (dashboard start)"
+    return f"seen since {at} (before a restart)" if a.raised_from == "kept" else at
 
 
 def acked_words(a: Alert, today: date | None) -> str:
@@ -68,7 +74,7 @@ async def record_ack(
     async def ack() -> None:
         apply()
 
-    since = "" if a.raised_from == "start" else "since "
+    since = "" if a.raised_from in ("start", "kept") else "since "  # "seen since ..." then
     await audited(
         audit,
         actor=actor,
@@ -89,14 +95,12 @@ def trail_acks(
     actions: Iterable[tuple[AuditRecord | None, AuditRecord | None]],
 ) -> dict[tuple[str, datetime], Ack]:
     """The acks these actions (request and outcome records, oldest first) record, by the
-    alert's key and since, of alerts dated from their data; the first ack of each."""
+    alert's key and since; the first ack of each."""
     found: dict[tuple[str, datetime], Ack] = {}
     for request, outcome in actions:
         if outcome is None or outcome.action != ACK_ACTION or outcome.outcome != APPLIED:
             continue
         details = {**(request.details if request else {}), **outcome.details}
-        if details.get("raised_from") != "data":
-            continue
         try:
             since = datetime.fromisoformat(details.get("since", ""))
         except ValueError:

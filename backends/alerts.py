@@ -1,28 +1,34 @@
 """The plan's alerts, derived from snapshots by pure functions (no I/O, no UI).
 
 `derive` looks at the latest snapshot of each pane; `AlertBook` remembers when each alert
-was first raised, so the strip can show it newest first with a stable time. A pane whose
-source is down (error, stale) has its source-down alert, and its data is not judged: a
-pane's last counts say nothing about now, so what its alerts were when its source last
-answered is held (`AlertBook.derive`), neither raised nor cleared on that stale data.
+was first raised, so the strip can show it newest first with a stable time. Only fresh
+data is judged. A pane whose source is down (error, stale) has its source-down alert; one
+with no data (a dead publisher, a quiet topic) has its no-data alert once that has lasted
+NO_DATA_GRACE (backends/alert_sources.py). Neither's last counts say anything about now:
+what its alerts were when it last had data is held (`AlertBook.derive`), marked "(no data
+since ...)", neither raised nor cleared on that stale data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from backends.access_spike import spike_threshold as spike_threshold  # for the UI
 from backends.alert_acks import Ack
+from backends.alert_episodes import EPISODE_GAP, Episode
 from backends.alert_rules import data_alerts as data_alerts  # the release pane's too
 from backends.alert_rules import faults_alerts
-from backends.models import (
-    Alert,
-    AlertKind,
-    FaultsSnapshot,
-    HealthState,
-    Snapshot,
+from backends.alert_sources import NO_DATA_GRACE as NO_DATA_GRACE
+from backends.alert_sources import (
+    down_alert,
+    is_down,
+    is_live,
+    no_data_alert,
+    no_data_since,
+    source_key,
 )
+from backends.models import Alert, AlertKind, FaultsSnapshot, Snapshot
 
 # A p99.9 that crosses its line for a poll or two is noise on a tired night: these alerts
 # show only once their condition has held this long (Prometheus's `for:`), and a dip
@@ -33,44 +39,27 @@ HOLD = {
 }
 
 
-def source_down(snap: Snapshot, now: datetime) -> bool:
-    return snap.health.effective_state(now) in (HealthState.ERROR, HealthState.STALE)
-
-
 def derive(
     snaps: Mapping[str, Snapshot | None],
     now: datetime,
     baselines: Mapping[str, float] | None = None,
-    *,
-    held: dict[str, list[Alert]] | None = None,
 ) -> list[Alert]:
-    """The alerts of the latest snapshots. A pane whose source is down gets a source-down
-    alert instead of alerts from its stale data: those in `held` (its alerts when its
-    source last answered, kept there for each pane that is up), or none without it."""
+    """The alerts of the latest snapshots, as one look sees them (`watchfloor snapshot`):
+    a pane's with fresh data; a source-down alert for one that is down. Without a history
+    there is no telling how long a source has had no data, nor what its alerts were."""
     alerts: list[Alert] = []
     for pane, snap in snaps.items():
         if snap is None:
             continue
-        if source_down(snap, now):
-            alerts.append(
-                Alert(
-                    kind=AlertKind.SOURCE_DOWN,
-                    key=f"source:{pane}",
-                    raised_at=now,
-                    message=f"{pane} ({snap.source}): {snap.health.last_error or 'no fresh data'}",
-                )
-            )
-            if isinstance(snap, FaultsSnapshot):
-                # except a leak: a window applied when last seen whose end has passed may
-                # well still be in (what would take it out cannot reach the mesh either)
-                alerts += faults_alerts(snap, now)
-            else:
-                alerts += held.get(pane, []) if held is not None else []
+        if is_live(snap, now):
+            alerts += data_alerts(snap, now, baselines)
             continue
-        mine = data_alerts(snap, now, baselines)
-        if held is not None:
-            held[pane] = mine
-        alerts += mine
+        if is_down(snap, now):
+            alerts.append(down_alert(pane, snap, now))
+        if isinstance(snap, FaultsSnapshot):
+            # a leak: a window applied when last seen whose end has passed may well still
+            # be in (what would take it out cannot reach the mesh either)
+            alerts += faults_alerts(snap, now)
     return alerts
 
 
@@ -82,10 +71,11 @@ class AlertBook:
     An alert of a kind in HOLD is listed only once its condition has held that long.
 
     An alert in a pane's first data was there when this dashboard started: unless its data
-    says when it began, it is dated then and marked so (`raised_from` "start"). Acks are
-    audited (backends/alert_acks.py): `claim` one, `confirm` it once its request is in the
-    audit trail (or `release` it); `add_trail` restores those the trail has of alerts
-    still listed with the same key and since."""
+    says when it began, it is dated then and marked so (`raised_from` "start"), or, going
+    on since before a restart (`restore`, backends/alert_episodes.py), from its episode's
+    start ("kept"). Acks are audited (backends/alert_acks.py): `claim` one, `confirm` it
+    once its request is in the audit trail (or `release` it); `add_trail` restores those
+    the trail has of alerts still listed with the same key and since."""
 
     def __init__(self) -> None:
         self._first: dict[str, tuple[datetime, str]] = {}  # when raised, and from what
@@ -93,8 +83,27 @@ class AlertBook:
         self._claimed: set[str] = set()  # an ack on its way to the audit trail
         self._trail: dict[tuple[str, datetime], Ack] = {}  # from the audit trail
         self._current: list[Alert] = []
-        self._held: dict[str, list[Alert]] = {}  # per pane, when its source last answered
+        self._held: dict[str, list[Alert]] = {}  # per pane, its alerts when it last had data
+        self._data_at: dict[str, datetime] = {}  # per pane, when (or first seen without)
         self._panes: set[str] = set()  # the panes whose data has been judged
+        # per alert key: whose, what, and when last seen going on (not only held)
+        self._seen: dict[str, tuple[str, AlertKind, datetime]] = {}
+        self._episodes: dict[str, Episode] = {}  # from before this start, not yet settled
+
+    def restore(self, episodes: Mapping[str, Episode]) -> None:
+        """Episodes going on when this dashboard started (backends/alert_episodes.py): an
+        alert with the same key carries on from its start, unless fresh data of its pane
+        says first that it is over, or it was last seen longer than EPISODE_GAP ago."""
+        self._episodes = dict(episodes)
+
+    def episodes(self) -> dict[str, Episode]:
+        """The alerts going on (listed, or holding) not dated by their data, to keep."""
+        out = {}
+        for key, (first, since) in self._first.items():
+            if since != "data" and key in self._seen:
+                pane, kind, seen_at = self._seen[key]
+                out[key] = Episode(kind=kind.value, since=first, seen_at=seen_at, pane=pane)
+        return out
 
     def derive(
         self,
@@ -102,26 +111,76 @@ class AlertBook:
         now: datetime,
         baselines: Mapping[str, float] | None = None,
     ) -> list[Alert]:
-        """`derive`, holding a down source's pane alerts as they were when it last
-        answered: a broker that dies mid-spike neither clears the spike nor raises one.
-        Those of a pane's first data, not dated by it, were there at start."""
+        """`derive`, and more: a pane without fresh data holds its alerts as they were when
+        it last had some, marked so (a publisher or broker that dies mid-spike neither
+        clears the spike nor raises one), and one with no data for NO_DATA_GRACE is an
+        alert. Those of a pane's first data, not dated by it, were there at start."""
+        gap = EPISODE_GAP
+        self._episodes = {k: e for k, e in self._episodes.items() if now - e.seen_at <= gap}
         out: list[Alert] = []
         for pane, snap in snaps.items():
-            found = derive({pane: snap}, now, baselines, held=self._held)
-            if snap is not None and pane not in self._panes:
-                self._panes.add(pane)
-                found = [
-                    a if a.raised_from == "data" else a.model_copy(update={"raised_from": "start"})
-                    for a in found
-                ]
-            out += found
+            if snap is None:  # none yet (start, a profile switch): nothing to hold
+                self._held.pop(pane, None)
+                self._data_at.pop(pane, None)
+                continue
+            found = self._judge(pane, snap, now, baselines)
+            first = pane not in self._panes
+            self._panes.add(pane)
+            out += [self._dated(a, first) for a in found]
         return out
+
+    def _judge(
+        self, pane: str, snap: Snapshot, now: datetime, baselines: Mapping[str, float] | None
+    ) -> list[Alert]:
+        if is_live(snap, now):
+            mine = self._fresh(pane, data_alerts(snap, now, baselines), now)
+            self._held[pane], self._data_at[pane] = mine, min(snap.observed_at, now)
+            keys = {a.key for a in mine}  # an episode of this pane not in fresh data is over
+            self._episodes = {
+                k: e for k, e in self._episodes.items() if e.pane != pane or k in keys
+            }
+            return mine
+        key = source_key(pane)
+        ep = self._episodes.get(key)  # its source's: since then, as far as is known
+        since = self._data_at.setdefault(pane, now if ep is None else min(ep.since, now))
+        fresh = []
+        if is_down(snap, now):
+            fresh.append(down_alert(pane, snap, now))
+        elif now - since >= NO_DATA_GRACE or key in self._first or key in self._episodes:
+            fresh.append(no_data_alert(pane, snap, now, since))  # or goes on from down
+        if isinstance(snap, FaultsSnapshot):
+            # a leak: a window applied when last seen whose end has passed may well still
+            # be in (what would take it out cannot reach the mesh either)
+            return self._fresh(pane, fresh + faults_alerts(snap, now), now)
+        held = [no_data_since(a, since) for a in self._held.get(pane, [])]
+        return self._fresh(pane, fresh, now) + held
+
+    def _fresh(self, pane: str, alerts: list[Alert], now: datetime) -> list[Alert]:
+        for a in alerts:
+            self._seen[a.key] = (pane, a.kind, now)
+        return alerts
+
+    def _dated(self, a: Alert, first_data: bool) -> Alert:
+        """A new alert not dated by its data: going on since before this dashboard started
+        ("kept"), there at start ("start"), or seen now."""
+        if a.raised_from == "data" or a.key in self._first:
+            return a
+        ep = self._episodes.pop(a.key, None)
+        if ep is not None:
+            return a.model_copy(
+                update={
+                    "raised_at": min(ep.since.astimezone(UTC), a.raised_at),
+                    "raised_from": "kept",
+                }
+            )
+        return a.model_copy(update={"raised_from": "start"}) if first_data else a
 
     def update(self, alerts: list[Alert], now: datetime) -> list[Alert]:
         live = {a.key for a in alerts}
         for key in [k for k in self._first if k not in live]:
             del self._first[key]  # cleared: if it comes back, it is a new alert
             self._acks.pop(key, None)
+            self._seen.pop(key, None)
             self._trail = {k: v for k, v in self._trail.items() if k[0] != key}
         out = []
         for a in alerts:
@@ -129,7 +188,7 @@ class AlertBook:
             if now - first < HOLD.get(a.kind, timedelta(0)):
                 continue
             ack = self._acks.get(a.key)
-            if ack is None and since == "data" and (a.key, first) in self._trail:
+            if ack is None and (a.key, first) in self._trail:  # its key and since
                 ack = self._acks[a.key] = self._trail[(a.key, first)]
             shown = {"raised_at": first, "raised_from": since, "acknowledged": ack is not None}
             if ack is not None:

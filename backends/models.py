@@ -231,6 +231,7 @@ class AlertKind(StrEnum):
     P999_OVER_SLO = "p99.9 over SLO"
     FAULT_LEAK = "fault injection leaking"
     SOURCE_DOWN = "source down"
+    SOURCE_NO_DATA = "source no data"  # answering with nothing to count, for a while
 
 
 class Alert(Model):
@@ -241,8 +242,10 @@ class Alert(Model):
     severity: Literal["warning", "critical"] = "warning"
     # where raised_at comes from: "data", the source says when (a cut's failure, a grant's
     # expiry, a fault window's start or end); "seen", when this dashboard first saw it;
-    # "start", there in its source's first data: it began earlier, when is not known
-    raised_from: Literal["data", "seen", "start"] = "seen"
+    # "start", there in its source's first data: it began earlier, when is not known;
+    # "kept", going on since a dashboard on the same data dir saw it begin (or start) before
+    # this one started (backends/alert_episodes.py)
+    raised_from: Literal["data", "seen", "start", "kept"] = "seen"
     acknowledged: bool = False  # someone has seen it; it stays until its condition clears
     acked_by: str = ""  # who acknowledged it, and when (backends/alert_acks.py)
     acked_at: AwareDatetime | None = None

@@ -271,7 +271,9 @@ class Timeline:
             return
         held = now - a.raised_at
         since = stamp(a.raised_at, now.date())
-        if a.raised_from == "start":
+        if a.raised_from == "kept":  # a restart in the middle of it: not held that long
+            text += f" (seen since {since}, before a restart)"
+        elif a.raised_from == "start":
             held_for = (
                 f", held {duration(held)} before alerting" if held.total_seconds() >= 1 else ""
             )

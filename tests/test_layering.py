@@ -22,6 +22,7 @@ TUI_MAY_IMPORT = {
     "backends.wiring",
     "backends.alerts",
     "backends.alert_acks",  # an alert's ack: audited, restored from the trail, in words
+    "backends.alert_episodes",  # the alerts going on, kept in the data dir for a restart
     "backends.clock",
     "backends.polling",
     "backends.timeline",  # pure: diffs snapshots into events

@@ -7,6 +7,9 @@ or it cannot be written) it is not, and a toast says why. Dashboards started lat
 same trail show it acknowledged still (the audit history read at start, tui/history_feed.py).
 A read-only dashboard writes nothing: there `a` acknowledges the alert on this dashboard
 only, not audited and not shared (a viewer must not dim a CRIT on the on-call's screen).
+
+The alerts going on are kept in the data dir (backends/alert_episodes.py), so that after a
+restart one without a time of its own carries on from its start, and so does its ack.
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from backends.alert_episodes import (
+    SAVE_EVERY,
+    Episode,
+    episode_scope,
+    load_episodes,
+    save_episodes,
+)
 from backends.alerts import AlertBook
 from backends.contracts import ActionRefused
 from backends.models import Alert
@@ -29,6 +39,42 @@ class AlertActions:
     sources: Sources
     _alert_book: AlertBook
     timeline: Timeline
+    active_profile: str
+    # the episodes last kept, where and when (keep_episodes)
+    _kept_episodes: tuple[str, dict[str, Episode], datetime] | None = None
+    _episodes_failed_at: datetime | None = None  # not kept then: tried again SAVE_EVERY on
+
+    def _episode_scope(self) -> str:
+        return episode_scope(self.active_profile, self.sources.environment)
+
+    def restore_episodes(self, now: datetime) -> None:
+        """At start: the alerts a dashboard on this data dir saw going on lately."""
+        found = load_episodes(self.sources.ctx.data_dir, self._episode_scope(), now)
+        self._alert_book.restore(found)
+
+    def keep_episodes(self, now: datetime) -> None:
+        """After each look at the alerts: keep their episodes when one began or ended, and
+        every SAVE_EVERY while they go on. An error is left for the next time: this
+        dashboard carries on the same without (only a restart would miss them)."""
+        scope, current = self._episode_scope(), self._alert_book.episodes()
+        last_scope, last, last_at = self._kept_episodes or (scope, {}, None)
+        if last_scope != scope:  # a profile switch: what was kept is the other one's
+            last, last_at = {}, None
+        started = {k: e.since for k, e in current.items()}
+        if started == {k: e.since for k, e in last.items()} and (
+            not current or (last_at is not None and now - last_at < SAVE_EVERY)
+        ):
+            return
+        failed = self._episodes_failed_at
+        if failed is not None and now - failed < SAVE_EVERY:
+            return
+        try:
+            gone = last.keys() - current.keys()
+            save_episodes(self.sources.ctx.data_dir, scope, current, gone, now)
+        except OSError:
+            self._episodes_failed_at = now
+            return
+        self._kept_episodes, self._episodes_failed_at = (scope, current, now), None
 
     def action_ack_alert(self) -> None:
         app: Any = self

@@ -181,6 +181,8 @@ class WatchfloorApp(
     def on_mount(self) -> None:
         self.mark_environment()
         self.alert_strip.alerts = ()
+        # alerts going on before a restart: before restore_baseline judges the first data
+        self.restore_episodes(self.clock.now())
         self.restore_baseline()  # the one `b` marked before a restart, if any
         self.call_after_refresh(self._first_frame_done)
         if self._watch:
@@ -217,6 +219,7 @@ class WatchfloorApp(
         self.show_reconciler_mode()  # read-only follows the profile: so do starts, at once
         self.apply_look(profile)  # its keys (and the footer's read-only keys) at once
         await self.prime_sources()
+        self.restore_episodes(self.clock.now())  # this profile's alerts going on
         self.restore_baseline()  # this profile's own, if one was marked
         self.run_sources()
         ro = ", read-only" if self.read_only else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from textual.app import App
@@ -53,6 +54,7 @@ class SourceFeed(App[None]):
     _firsts: dict[str, Awaitable[Snapshot]]
 
     mark_sources: Callable[[], None]  # OperatorActions': the header's sources down
+    keep_episodes: Callable[[datetime], None]  # AlertActions': alerts kept for a restart
 
     def pane(self, cap: str) -> SourcePane:
         raise NotImplementedError  # WatchfloorApp's
@@ -205,6 +207,7 @@ class SourceFeed(App[None]):
         now = self.clock.now()
         alerts = self._alert_book.derive(self.snapshots, now, self.baselines)
         current = tuple(self._alert_book.update(alerts, now))
+        self.keep_episodes(now)
         self.timeline.observe_alerts(current, now)  # what the strip shows, held ones too
         strip = self.alert_strip
         if current != strip.alerts:

@@ -1,0 +1,68 @@
+"""A pane's source as an alert (pure): down (failing, or stale) at once; with no data
+(answering with nothing to count: a dead publisher, a quiet topic; or not heard from yet)
+once that has lasted NO_DATA_GRACE, so a normal start, where a source answers within a
+second or two, raises nothing. Both are one alert per source (`source_key`): a broker
+that comes back with nobody publishing goes on as the same alert, not a new one.
+
+And the mark on an alert kept while its pane has no fresh data: "(no data since
+20:31:02Z)". Such an alert is neither raised nor cleared until data says so
+(backends/alerts.py's AlertBook).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from backends.durations import duration
+from backends.models import Alert, AlertKind, HealthState, Snapshot
+
+NO_DATA_GRACE = timedelta(seconds=60)
+
+
+def source_key(pane: str) -> str:
+    return f"source:{pane}"
+
+
+def is_live(snap: Snapshot, now: datetime) -> bool:
+    """Fresh data to judge: the source answered with something in it."""
+    return snap.health.effective_state(now) is HealthState.OK
+
+
+def is_down(snap: Snapshot, now: datetime) -> bool:
+    return snap.health.effective_state(now) in (HealthState.ERROR, HealthState.STALE)
+
+
+def down_alert(pane: str, snap: Snapshot, now: datetime) -> Alert:
+    return Alert(
+        kind=AlertKind.SOURCE_DOWN,
+        key=source_key(pane),
+        raised_at=now,
+        message=f"{pane} ({snap.source}): {snap.health.last_error or 'no fresh data'}",
+    )
+
+
+def _coarse(td: timedelta) -> str:
+    """ "1m", "12m", "1h05m": it changes once a minute, not every second."""
+    s = td.total_seconds()
+    return f"{int(s // 60)}m" if 60 <= s < 3600 else duration(td)
+
+
+def no_data_alert(pane: str, snap: Snapshot, now: datetime, since: datetime) -> Alert:
+    """ "access (mqtt): no data for 2m: no decisions received on ... since 20:31:02Z",
+    dated when its data was last seen (or the source first seen, never having any)."""
+    health = snap.health
+    why = health.last_error or ("" if health.answering else "not answered yet")
+    return Alert(
+        kind=AlertKind.SOURCE_NO_DATA,
+        key=source_key(pane),
+        raised_at=min(since, now),
+        message=f"{pane} ({snap.source}): no data for {_coarse(now - since)}"
+        + (f": {why}" if why else ""),
+    )
+
+
+def no_data_since(a: Alert, since: datetime) -> Alert:
+    """`a` kept from its pane's last data, marked so, first: at 80 columns the strip cuts
+    the end of a message off."""
+    mark = f"(no data since {since.astimezone(UTC):%H:%M:%S}Z)"
+    return a.model_copy(update={"message": f"{mark} {a.message}"})
