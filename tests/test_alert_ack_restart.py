@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from backends.alert_episodes import FILE_NAME
 from backends.clock import FrozenClock
 from backends.models import Alert
 from tests.conftest import T0
@@ -66,3 +67,23 @@ async def test_bob_restarts_during_the_outage_alice_acked_and_sees_her_ack(
             shown = down_alert(carol)
             assert shown is not None and not shown.acknowledged
             assert shown.raised_from == "start"
+
+
+async def test_a_read_only_dashboard_keeps_no_episodes(
+    frozen_clock: FrozenClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer writes nothing to the data dir: not even the alerts going on."""
+    with refusing() as port:
+        latency_down(monkeypatch, port)
+        viewer = app_as("viewer", frozen_clock, tmp_path)
+        viewer.forced_read_only = True  # --read-only
+        async with viewer.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: down_alert(viewer) is not None, what="source down")
+            frozen_clock.advance(20)  # past SAVE_EVERY: a dashboard that keeps them would
+            await pilot.pause(1.2)
+        assert not episodes_kept(viewer)
+
+
+def episodes_kept(app: WatchfloorApp) -> bool:
+    data_dir: Path = app.sources.ctx.data_dir
+    return (data_dir / FILE_NAME).exists()

@@ -55,7 +55,10 @@ class AlertActions:
     def keep_episodes(self, now: datetime) -> None:
         """After each look at the alerts: keep their episodes when one began or ended, and
         every SAVE_EVERY while they go on. An error is left for the next time: this
-        dashboard carries on the same without (only a restart would miss them)."""
+        dashboard carries on the same without (only a restart would miss them). A
+        read-only dashboard keeps none: it writes nothing to the data dir."""
+        if getattr(self, "read_only", False):
+            return
         scope, current = self._episode_scope(), self._alert_book.episodes()
         last_scope, last, last_at = self._kept_episodes or (scope, {}, None)
         if last_scope != scope:  # a profile switch: what was kept is the other one's
