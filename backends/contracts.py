@@ -3,6 +3,26 @@
 `watch()` yields a snapshot whenever the source has news (push adapters) or after each
 poll (polling adapters, which sleep *after* a poll finishes, so requests never stack up).
 A source that fails keeps yielding: the last data, with health set to error.
+
+Writing a plugin (registered in the `watchfloor.backends` entry-point group, as a
+backends.registry.BackendPlugin). Every mutating action (grant, revoke, rollback
+rehearsal, schedule or end a fault window, HALT ALL) takes one path: validate -> policy
+check -> step-up (a grant) -> audit the request, fail closed -> apply -> audit the outcome.
+
+- By default the core runs that path around your source (backends/guarded.py): your
+  action is called only once the request passed and its audit record is written, and is
+  the "apply". Then it MUST only apply the change: not check, not audit (that would be a
+  second record), and never ask for the step-up code (it is spent; you get it blank).
+- It MUST NOT return before the change is made, nor pretend: return what the Protocol
+  says (a Grant, a FaultWindow, the count HALT ALL ended), as the backend has it.
+- To say that a failure changed nothing, raise ActionRefused (refused: nothing applied)
+  or note the error with `noting(exc, NOT_APPLIED)`; with ANSWER_LOST when the change went
+  out and no answer came. Anything else you raise reads "may have taken effect".
+- Only if your source runs the whole path itself, as the built-ins do (BreakGlassGate,
+  FaultPolicy, backends.rehearsals, then backends.actions.audited with the context's
+  audit sink), list its capability in BackendPlugin.audits_itself. Then the core does
+  not wrap it, and what it promises the user is yours to keep.
+- Reads MUST NOT change anything; `watch()` is never audited.
 """
 
 from __future__ import annotations
@@ -134,6 +154,10 @@ class DecisionHistory(Protocol):
 
 @runtime_checkable
 class GrantSource(Protocol):
+    """`grant` puts the grant in and returns it as stored (its id, expiry), `revoke` takes
+    it out. Unless the plugin lists "grants" in `audits_itself`, the core checks both first
+    (validation, breakglass.rego, step-up) and audits them around the call: see above."""
+
     name: str
 
     def watch(self) -> AsyncIterator[GrantsSnapshot]: ...
@@ -155,6 +179,11 @@ class GrantRoles(Protocol):
 
 @runtime_checkable
 class ReleaseSource(Protocol):
+    """`trigger_rehearsal` starts a rollback rehearsal, once the core (unless "release" is
+    in `audits_itself`) has checked the reason and that none is running, and audited the
+    request. Raise as soon as you know it did not start (ActionRefused, NOT_APPLIED);
+    anything raised otherwise is told as "the rehearsal may have started"."""
+
     name: str
 
     def watch(self) -> AsyncIterator[ReleaseSnapshot]: ...
@@ -177,7 +206,13 @@ class LatencySource(Protocol):
 class FaultSource(Protocol):
     """Optionally `ends_on_time = True`: a window it started comes out at its end by itself,
     with no reconciler running (the local simulation); else only a reconciler takes it out
-    (a mesh keeps its VirtualService). Read through `ends_on_time`."""
+    (a mesh keeps its VirtualService). Read through `ends_on_time`. Optionally `limits`
+    (a faults_core.Limits): what the form and the checks hold a request to.
+
+    Unless "faults" is in `audits_itself`, the core checks `schedule` (the limits,
+    faults.rego) and audits it around the call, and audits `end` and `halt_all` as the
+    built-ins do (they go ahead when the trail is down, and say that they were not
+    audited): see above."""
 
     name: str
 
@@ -205,7 +240,11 @@ class FaultReconciler(Protocol):
 
     With `start=False` it only takes faults out and never puts one in: what a read-only
     dashboard runs. Ending applies nothing (it removes our fault and restores what was
-    there), so a viewer that may change nothing can still stop a window past its end."""
+    there), so a viewer that may change nothing can still stop a window past its end.
+
+    The core does not wrap `reconcile`: a plugin whose reconcile starts or ends windows
+    MUST audit each change itself (as the built-ins' `fault-start` and
+    `fault-reconcile-end`), or not start any (`ends_on_time`, no reconciler)."""
 
     async def reconcile(
         self, latency: LatencySnapshot | None = None, *, start: bool = True

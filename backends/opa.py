@@ -287,4 +287,5 @@ plugin = BackendPlugin(
     description="break-glass grants in OPA's data API (data.breakglass.grants)",
     factories={"grants": _grants},
     options_model=OpaOptions,
+    audits_itself=("grants",),  # BreakGlassGate, then backends.actions.audited
 )

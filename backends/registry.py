@@ -7,7 +7,7 @@ still, when its factory builds a source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -44,10 +44,22 @@ Factory = Callable[[BaseModel, BackendContext], Any]
 
 @dataclass(frozen=True)
 class BackendPlugin:
+    """A backend: one factory per capability it provides, and its options' model.
+
+    `audits_itself`: the capabilities whose sources run every mutating action (grant,
+    revoke, rollback rehearsal, schedule or end a fault window, HALT ALL) through the one
+    path themselves: validation, the policy check, step-up where a grant needs it, then
+    `backends.actions.audited` (or `backends.fault_policy.removal_audited` to take faults
+    out). The built-in backends declare theirs. Any other capability's source is wrapped
+    by the core (backends/guarded.py), which runs that path around the plugin's action:
+    leave it empty unless your adapter really does all of it (see backends/contracts.py).
+    """
+
     name: str
     description: str
     factories: Mapping[str, Factory]  # capability -> factory
     options_model: type[BaseModel]
+    audits_itself: Collection[str] = ()
 
 
 class BackendError(Exception):

@@ -1,13 +1,16 @@
-"""The one refusal both release backends share: a rollback rehearsal while another is
-still queued or running. It says which run, and since when, when the source knows."""
+"""What every rollback rehearsal is checked for, whichever release backend runs it (the
+built-ins, and backends/guarded_release.py around a plugin's): a reason of one line and
+MIN_REASON characters, a named actor, and none while another is still queued or running
+(that refusal says which run, and since when, when the source knows)."""
 
 from __future__ import annotations
 
 from backends.contracts import ActionRefused
-from backends.models import Rehearsal, StageStatus
+from backends.models import Actor, Rehearsal, StageStatus
 from backends.text_safe import squeezed, unsafe_in
 
 IN_PROGRESS = (StageStatus.RUNNING, StageStatus.PENDING)
+MIN_REASON = 10
 
 
 def refuse_if_running(reh: Rehearsal | None) -> None:
@@ -29,3 +32,13 @@ def rehearsal_reason(reason: str) -> str:
     if why := unsafe_in(text):
         raise ActionRefused(f"a rollback rehearsal's reason {why}", field="reason")
     return text
+
+
+def check_request(actor: Actor, reason: str) -> None:
+    """Refuse a rehearsal with a reason under MIN_REASON characters, or by no one named."""
+    if len(reason) < MIN_REASON:
+        raise ActionRefused(
+            f"a rollback rehearsal needs a reason of at least {MIN_REASON} characters"
+        )
+    if not actor.name.strip():
+        raise ActionRefused("a rollback rehearsal needs a named actor")

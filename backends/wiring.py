@@ -1,7 +1,9 @@
 """Config -> one source per pane, through the plugin registry.
 
 A plugin that fails to import or to build does not stop the others: its pane gets a
-source that reports the error as its health, and every action on it is refused.
+source that reports the error as its health, and every action on it is refused. A
+plugin's source with actions is wrapped so that they are checked and audited
+(backends/guarded.py), unless the plugin declares that it does that itself.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from backends.clock import Clock, SystemClock
 from backends.config import LoadedConfig, check_backends
 from backends.contracts import PANES, ActionRefused
+from backends.guarded import wrap
 from backends.models import (
     AccessSnapshot,
     FaultsSnapshot,
@@ -141,7 +144,8 @@ def build_sources(
             factory = plugin.factories.get(cap)
             if factory is None:
                 raise BackendError(f"backend {name!r} does not provide {cap}")
-            built[cap] = factory(options[name], ctx)
+            # its actions through the audited path, unless the plugin runs it itself
+            built[cap] = wrap(cap, plugin, factory(options[name], ctx), options[name], ctx)
         except Exception as exc:
             errors[cap] = (
                 str(exc)

@@ -51,9 +51,13 @@ class GrantActions(InFlight):
             return
         from tui.screens.grant import GrantScreen
 
-        screen = GrantScreen(self.sources.ctx.actor)
-        await self.push_screen(screen)
         src = self.sources["grants"]
+        # a plugin's grants, checked and audited by watchfloor, say so (backends/guarded.py)
+        checks = getattr(src, "core_checks", "")
+        screen = GrantScreen(
+            self.sources.ctx.actor, checks=checks if isinstance(checks, str) else ""
+        )
+        await self.push_screen(screen)
         if isinstance(src, GrantRoles):  # which roles to suggest: the policy's answer
             self.run_worker(self._offer_roles(src, screen), group="grant-roles")
 

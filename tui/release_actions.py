@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on
 
-from backends.contracts import ActionRefused, while_applying
+from backends.contracts import ActionRefused, answer_lost, while_applying
 from backends.models import Actor, Rehearsal, ReleaseRun, ReleaseSnapshot, StageStatus
 from backends.polling import describe_error
 from tui.fmt import FORM_READ_ONLY
@@ -38,6 +38,14 @@ def last_rehearsal(reh: Rehearsal | None, known: bool = True) -> str:
     going = reh.status in (StageStatus.RUNNING, StageStatus.PENDING)
     since = f" since {reh.started_at:%H:%M:%S}Z" if going and reh.started_at else ""
     return f"last: {reh.status.value} ({reh.run_id}){since}"
+
+
+def sent_when_failed(exc: BaseException) -> bool | None:
+    """Whether the rehearsal had gone out when `exc` came: True (sent, its answer lost),
+    None (raised while it was being started: not known, it may have), False (before)."""
+    if answer_lost(exc):
+        return True
+    return None if while_applying(exc) else False
 
 
 class ReleaseActions(InFlight):
@@ -137,7 +145,7 @@ class ReleaseActions(InFlight):
             message.screen.refused(
                 describe_error(exc),
                 failed=True,
-                sent=while_applying(exc),
+                sent=sent_when_failed(exc),
                 until=until if isinstance(until, datetime) else None,
                 over=str(getattr(exc, "over", "")),
             )

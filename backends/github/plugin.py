@@ -26,4 +26,5 @@ plugin = BackendPlugin(
     description="release train, rollback rehearsal and release notes from GitHub Actions",
     factories={"release": _release},
     options_model=GitHubOptions,
+    audits_itself=("release",),  # its rehearsal is checked, then audited
 )

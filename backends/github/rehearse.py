@@ -24,11 +24,10 @@ from backends.github.options import GitHubOptions
 from backends.github.parse import Payload
 from backends.models import Actor, ReleaseSnapshot
 from backends.registry import BackendContext
-from backends.rehearsals import refuse_if_running, rehearsal_reason
+from backends.rehearsals import check_request, refuse_if_running, rehearsal_reason
 
 RUNS_KEPT = 64  # rehearsal runs whose dispatch (or none) is remembered
 AUDIT_LOOKBACK = 500  # audit records read to find the dispatch of a run not seen before
-MIN_REASON = 10
 
 
 class Rehearsing:
@@ -90,12 +89,7 @@ class Rehearsing:
 
     def _check(self, actor: Actor, reason: str) -> None:
         """Validation and policy: who may rehearse, and whether now is a sane moment."""
-        if len(reason) < MIN_REASON:
-            raise ActionRefused(
-                f"a rollback rehearsal needs a reason of at least {MIN_REASON} characters"
-            )
-        if not actor.name.strip():
-            raise ActionRefused("a rollback rehearsal needs a named actor")
+        check_request(actor, reason)
         allowed = self.options.rehearsal_actors
         if allowed and actor.name not in allowed:
             raise ActionRefused(f"{actor.name} may not trigger a rollback rehearsal")

@@ -23,4 +23,5 @@ plugin = BackendPlugin(
     description="fault windows as Istio VirtualService fault injection, via the Kubernetes API",
     factories={"faults": _faults},
     options_model=KubeOptions,
+    audits_itself=("faults",),  # FaultPolicy, then audited / removal_audited
 )

@@ -48,4 +48,5 @@ plugin = BackendPlugin(
         "stepup": _stepup,
     },
     options_model=LocalOptions,
+    audits_itself=("grants", "release", "faults"),  # each runs backends.actions.audited
 )

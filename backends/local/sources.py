@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from backends.actions import audited
-from backends.contracts import ActionRefused
 from backends.local.runtime import LocalRuntime
 from backends.local.sim.release import ManualRehearsal
 from backends.models import (
@@ -17,9 +16,8 @@ from backends.models import (
     ReleaseSnapshot,
 )
 from backends.polling import poll
-from backends.rehearsals import IN_PROGRESS, refuse_if_running, rehearsal_reason
+from backends.rehearsals import IN_PROGRESS, check_request, refuse_if_running, rehearsal_reason
 
-MIN_REASON = 10
 REHEARSAL_TARGET = "the local simulation's stage environment"
 
 
@@ -85,12 +83,7 @@ class LocalRelease(_SimSource):
 
     async def trigger_rehearsal(self, actor: Actor, reason: str) -> None:
         reason = rehearsal_reason(reason)
-        if len(reason) < MIN_REASON:
-            raise ActionRefused(
-                f"a rollback rehearsal needs a reason of at least {MIN_REASON} characters"
-            )
-        if not actor.name.strip():
-            raise ActionRefused("a rollback rehearsal needs a named actor")
+        check_request(actor, reason)
         snap = await self.snapshot()
         # a manual one still running behind an automatic one started since counts too
         running = [r for r in snap.rehearsals if r.status in IN_PROGRESS]

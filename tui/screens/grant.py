@@ -63,10 +63,13 @@ class GrantScreen(ActionForm[Grant | None]):
             self.screen = screen
             self.request = request
 
-    def __init__(self, actor: str, roles: tuple[str, ...] | None = None) -> None:
+    def __init__(self, actor: str, roles: tuple[str, ...] | None = None, checks: str = "") -> None:
+        """`checks`: what is checked and recorded, when the source says it (a plugin's
+        grants, checked and audited by watchfloor: backends/guarded_grants.py)."""
         super().__init__()
         self.actor = actor
         self.roles = roles  # the ones the policy lets the actor grant; None: not known
+        self.checks = checks
 
     def role_label(self) -> str:
         if self.roles is None:
@@ -87,9 +90,16 @@ class GrantScreen(ActionForm[Grant | None]):
         with Vertical(id="grant-box"):
             yield Static(Text("Grant break-glass access", style="bold"))
             yield Static(
-                f"As {self.actor}. Checked by policy, needs a step-up code, and recorded in"
-                " the audit trail before it applies.",
+                Text(  # not markup: a plugin's name and the actor are shown as they are
+                    f"As {self.actor}. "
+                    + (
+                        self.checks
+                        or "Checked by policy, needs a step-up code, and recorded in the audit"
+                        " trail before it applies."
+                    )
+                ),
                 classes="hint",
+                id="grant-checks",
             )
             yield Label("subject (who gets it)")
             yield Field(placeholder="e.g. alice@example.com", id="subject", compact=True)

@@ -17,7 +17,9 @@ A dispatch that went out and failed (its answer lost: a timeout) may have starte
 rehearsal: the dialog says so, does not offer to send it again, and clears ROLLBACK; once
 the last rehearsal's line changes (its run is listed) it says that it was sent. Another
 needs ROLLBACK typed again, and the backend refuses it until the polls have shown whether
-a run appeared."""
+a run appeared. A backend that raised while it was starting one (`while_applying`, sent
+not known) may have started it too: said so, and handled alike; only an error from
+before that (`sent` False) reads "Nothing was started"."""
 
 from __future__ import annotations
 
@@ -84,6 +86,7 @@ class RehearsalScreen(ActionForm[bool | None]):
         self.opened_with = version  # what it named when it opened
         self._refused_under: str | None = None  # the last rehearsal a shown refusal met
         self._lost_under: str | None = None  # the same, for a dispatch whose answer was lost
+        self._lost_sent = True  # that one was sent (else it raised while being started)
         self._until: tuple[datetime, str] | None = None  # a refusal holds until; then says
         self.confirmed_for = version  # the release a confirmation is taken for
 
@@ -124,10 +127,15 @@ class RehearsalScreen(ActionForm[bool | None]):
             )
         elif self._lost_under not in (None, last) and not self.busy:
             self._lost_under = self._refused_under = self._until = None
+            since, then = (
+                ("the dispatch whose answer was lost", "it was sent")
+                if self._lost_sent
+                else ("it failed while being started", "it may be that one")
+            )
             error.update(
                 Text.assemble(
-                    ("A rehearsal run is listed since the dispatch whose answer was lost", "bold"),
-                    f" ({last}): it was sent. Esc closes.",
+                    (f"A rehearsal run is listed since {since}", "bold"),
+                    f" ({last}): {then}. Esc closes.",
                 )
             )
         elif self._until is not None and now is not None and now >= self._until[0]:
@@ -149,7 +157,9 @@ class RehearsalScreen(ActionForm[bool | None]):
         super().show_error(message, field, again)
 
     def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
-        """Sent (its answer lost), it may have started: no "Enter sends again"."""
+        """Sent (its answer lost), or raised while it was being started (sent: None, not
+        known), it may have started: no "Enter sends again". Only an error from before
+        (sent: False) started nothing."""
         if sent:
             return (
                 f"Sent, but its outcome is unknown: {cause}. The rehearsal may have started.",
@@ -158,7 +168,11 @@ class RehearsalScreen(ActionForm[bool | None]):
             )
         if sent is False:
             return f"failed: {cause}. Nothing was started.", None
-        return super().failure(cause, sent)
+        return (
+            f"failed while it was being started: {cause}. The rehearsal may have started.",
+            " Its run shows as the last rehearsal above once listed: check there before"
+            f" sending another. {CONFIRM_WORD} was cleared.",
+        )
 
     def refused(
         self,
@@ -171,17 +185,20 @@ class RehearsalScreen(ActionForm[bool | None]):
         over: str = "",
     ) -> None:
         """The backend's refusal, shown until the rehearsal it was given under changes, or
-        `until` (with `over` to say then). Failed after it was `sent`: it may have started,
-        so ROLLBACK is cleared (a fresh confirmation for another), and the dialog says so
-        once the last rehearsal's line shows a new run."""
-        if failed and sent and not self.is_open:  # closed meanwhile: the toast says it too
-            message = f"{message}: it was sent, the rehearsal may have started"
+        `until` (with `over` to say then). Failed after it was `sent`, or while it was
+        being started (`sent` None): it may have started, so ROLLBACK is cleared (a fresh
+        confirmation for another), and the dialog says so once the last rehearsal's line
+        shows a new run."""
+        maybe = failed and sent is not False
+        if maybe and not self.is_open:  # closed meanwhile: the toast says it too
+            was = "it was sent" if sent else "it failed while being started"
+            message = f"{message}: {was}, the rehearsal may have started"
         super().refused(message, failed=failed, field=field, sent=sent)
         if not self.is_open:
             return
         self._until = (until, over) if until is not None and over else None
-        if failed and sent:
-            self._lost_under = self.last
+        if maybe:
+            self._lost_under, self._lost_sent = self.last, bool(sent)
             confirm = self.query_one("#rehearsal-confirm", Input)
             confirm.value = ""
             self.set_focus(confirm)
