@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from backends.guarded_faults import GuardedFaults
-from backends.guarded_grants import GuardedGrants
-from backends.guarded_release import GuardedRelease
 from backends.registry import BackendContext, BackendPlugin
 
 WITH_ACTIONS = ("grants", "release", "faults")
@@ -34,6 +31,11 @@ def wrap(
     declares that it runs the audited path itself."""
     if capability not in WITH_ACTIONS or audits_itself(plugin, capability):
         return source
+    # imported only here: the built-ins never need them, so start-up does not pay for them
+    from backends.guarded_faults import GuardedFaults
+    from backends.guarded_grants import GuardedGrants
+    from backends.guarded_release import GuardedRelease
+
     if capability == "grants":
         return GuardedGrants(source, options, ctx)
     if capability == "release":
