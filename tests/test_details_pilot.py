@@ -79,7 +79,7 @@ async def test_enter_on_a_grant_shows_it_whole_and_r_revokes_that_grant() -> Non
         assert index > 0  # the cursor has to move to it
         await pilot.press("4", "home", *["down"] * index)
         row = gl.render_line(index - gl.scroll_offset.y).text
-        assert "erin@example.com" in row and "…" in row and WHY not in row  # cut in the pane
+        assert "erin@example.com" in row and WHY not in row  # not whole in the pane
 
         details = await open_details(pilot, app)
         text = shown(details)

@@ -163,6 +163,29 @@ async def test_left_and_right_scroll_the_columns_after_the_first_when_they_do_no
         assert table.cursor_row == 0  # the row cursor did not move
 
 
+async def test_right_scrolls_nothing_away_when_every_column_fits_without_the_marker() -> None:
+    """The rows are 33 cells: in a table 33 wide with no scroll marker (every row in view)
+    they fit whole, and → hid the first column after the key all the same (it reckoned a
+    cell for the marker); with the marker (more rows than lines) the rows have 32 cells."""
+    app = Wide()
+    async with app.run_test(size=(33, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_rows(WIDE)
+        table.focus()
+        await pilot.pause()
+        whole = ["key first      second       third", "r1  alphaalpha bravobravo 1234567"]
+        assert shown(table)[:2] == whole
+        await pilot.press("right")
+        assert shown(table)[:2] == whole
+        many = {f"r{i}": ("r1", "alpha" * 2, "bravo" * 2, "1234567") for i in range(9)}
+        table.set_rows(many)  # more rows than lines: the marker takes a cell
+        await pilot.pause()
+        header = shown(table)[0]
+        assert header.endswith("▸") and "third" not in header and len(header) == 32, header
+        await pilot.press("right")
+        assert shown(table)[0] == "key◂second       third"
+
+
 async def test_line_repaints_only_on_change_and_relayouts_only_on_new_line_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

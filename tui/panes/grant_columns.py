@@ -12,6 +12,11 @@ for. A pane too narrow for the id, the countdown, the subject and the role start
 holds which access matters more there than its id, which its details (Enter), the revoke
 dialog and `watchfloor grants list` show. (With fixed widths the pane at 120 columns cut
 every role, "sre-on…", beside a subject column padded with 5 blanks.)
+
+The width given is the cells the text has: with more grants than lines, the list's scroll
+marker takes the last one (at 80x24 it cut every subject, "alice@example.c…┃"). What gives
+way first is the countdown's title: "expires" (COUNTDOWN_TIGHT_W) rather than "expires in"
+where that keeps the subject, or the role, whole; a countdown is never wider.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from tui.fmt import duration
 ID_W = 12
 COUNTDOWN_TITLE = "expires in"
 COUNTDOWN_W = len(COUNTDOWN_TITLE)  # "1h34m", "29m56s": a title wider than any countdown
+COUNTDOWN_TIGHT = "expires"  # the title where "expires in" costs the subject or role cells
+COUNTDOWN_TIGHT_W = len(COUNTDOWN_TIGHT)  # as wide as "⚠ 4m59s", the widest countdown
 EXPIRED_W = len("EXPIRED 59m59s")  # while a grant listed is past its expiry
 TITLES = ("id", "subject", "role", "by", "reason")
 SOON_S = 300  # a countdown under five minutes is marked, and yellow
@@ -65,15 +72,24 @@ class Widths:
         )
 
     def fit(self, width: int, skip: int) -> Widths:
-        """At `width` cells with `skip` columns scrolled away: the subject narrowed (not
-        below SUBJECT_MIN) where that keeps the role whole."""
+        """At `width` cells of text with `skip` columns scrolled away: the countdown's
+        title shortened where that keeps the subject whole, or the role; the subject
+        narrowed too (not below SUBJECT_MIN) where that keeps the role whole."""
         if skip > 1:  # the subject is out of view
             return self
         head = ID_W + 1 if skip == 0 else 0
-        over = head + self.countdown + 1 + self.subject + 1 + self.role - width
-        if over <= 0 or self.subject - over < SUBJECT_MIN:
+        tight = self
+        if self.countdown == COUNTDOWN_W:  # not while a grant listed is past its expiry
+            tight = replace(self, countdown=COUNTDOWN_TIGHT_W)
+        if head + self.countdown + 1 + self.subject > width:  # no room for the role either
+            return tight
+        for w in (self, tight):
+            if head + w.countdown + 1 + w.subject + 1 + w.role <= width:
+                return w
+        over = head + tight.countdown + 1 + tight.subject + 1 + tight.role - width
+        if tight.subject - over < SUBJECT_MIN:
             return self
-        return replace(self, subject=self.subject - over)
+        return replace(tight, subject=tight.subject - over)
 
 
 def subject_text(g: Grant) -> str:
@@ -144,30 +160,50 @@ def row_parts(g: Grant | None, skip: int, w: Widths) -> tuple[str, str]:
     return head, _after((subject, role, by), reason, skip, w)
 
 
+def _fitted_tail(tail: str, room: int, skip: int, w: Widths) -> str:
+    """The text after the countdown cut or padded to `room` cells. Cut where a value goes
+    on past the edge (the reason, mostly), it ends in "…"; a column whose value ends
+    before the edge is not cut (its blanks are). A column the edge leaves fewer than
+    PART_MIN cells of is left out whole (the header's `▸` says more columns follow)."""
+    if not room or cell_len(tail.rstrip()) <= room:
+        return set_cell_size(tail, room)
+    ends = stops(skip, w)
+    stop = max((at for at in ends if at <= room), default=0)
+    end = min((at for at in ends if at > room), default=len(tail))
+    if not tail[room:end].strip():  # only the blanks after its value are cut
+        return set_cell_size(tail, room)
+    if stop and room - stop <= PART_MIN:  # a space, then fewer than PART_MIN cells
+        return set_cell_size(tail[:stop], room)
+    return set_cell_size(tail, room - 1) + "…"
+
+
 def fitted_parts(g: Grant, width: int, skip: int, w: Widths) -> tuple[str, str]:
-    """A row's text left and right of the countdown, cut or padded to fill `width` cells;
-    cut where text goes on past the edge (the reason, mostly), it ends in "…". A column
-    the edge leaves only a few cells of is left out whole (the header's `▸` says more
-    columns follow), and a cut at a column's end needs no "…"."""
+    """A row's text left and right of the countdown, cut or padded to fill `width` cells
+    (`w`: as fitted to them, `Widths.fit`)."""
     head, tail = row_parts(g, skip, w)
     head = set_cell_size(head, min(cell_len(head), max(0, width)))
     room = max(0, width - cell_len(head) - w.countdown)
-    if room and cell_len(tail.rstrip()) > room:
-        stop = max((at for at in stops(skip, w) if at <= room), default=0)
-        if stop and room - stop < PART_MIN:
-            return head, set_cell_size(tail[:stop], room)
-        return head, set_cell_size(tail, room - 1) + "…"
-    return head, set_cell_size(tail, room)
+    return head, _fitted_tail(tail, room, skip, w)
+
+
+def countdown_title(w: Widths) -> str:
+    return (COUNTDOWN_TITLE if w.countdown >= COUNTDOWN_W else COUNTDOWN_TIGHT).rjust(w.countdown)
 
 
 def header_text(width: int, skip: int, w: Widths) -> str:
-    """The column titles at this width: `◂` after the countdown when columns are scrolled
-    out of view on the left, `▸` at the border when the titles do not all fit."""
-    head, tail = row_parts(None, skip, w.fit(width, skip))
-    text = head + COUNTDOWN_TITLE.rjust(w.countdown) + tail
+    """The column titles at this width (of text: the list's scroll marker not counted),
+    over the columns the rows show: `◂` after the countdown when columns are scrolled out
+    of view on the left, `▸` at the border when the titles do not all fit."""
+    w = w.fit(width, skip)
+    head, tail = row_parts(None, skip, w)
+    left = head + countdown_title(w)
+    text = left + tail
+    cut = len(text) > width
+    if cut and width > len(left):  # the titles of the columns the rows show
+        text = left + _fitted_tail(tail, width - len(left), skip, w)
     if skip and len(text) > w.countdown:
         text = text[: w.countdown] + "◂" + text[w.countdown + 1 :]
-    if len(text) > width > 0:
+    if cut and width > 0:
         text = text[: width - 1] + "▸"
     return text[:width].ljust(width)
 

@@ -30,11 +30,11 @@ from textual.strip import Strip
 from backends.clock import utc_now
 from backends.models import Grant
 from tui.panes import grant_columns as cols
-from tui.panes.grant_columns import SOON_S, countdown
+from tui.panes.grant_columns import countdown
+from tui.panes.grant_styles import EXPIRED, line_styles, state
 from tui.panes.row_cursor import RowCursor
 from tui.panes.thumb import thumb_cell
 
-EXPIRED, SOON, LATER = 0, 1, 2
 P = partial(Binding, priority=True)
 
 
@@ -85,6 +85,14 @@ class GrantList(RowCursor, can_focus=True):
             super().__init__()
             self.skip = skip
 
+    class MarkerShown(Message):
+        """The scroll marker came or went (`shown`): the header is fitted, as the rows
+        are, to the cells left of it."""
+
+        def __init__(self, shown: bool) -> None:
+            super().__init__()
+            self.shown = shown
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._grants: tuple[Grant, ...] = ()
@@ -94,14 +102,16 @@ class GrantList(RowCursor, can_focus=True):
         self._styles: dict[tuple[bool, int], tuple[Style, Style]] | None = None
         self._thumb = Style()
         self._plain = Style()
-        # per visible row, what does not change with the clock: (head, tail) segments
+        # per visible row, what does not change with the clock: the (head, tail) segments
+        # and the countdown's width
         self._parts: dict[
-            tuple[str, str, bool, int, int, int, cols.Widths], tuple[Segment, Segment]
+            tuple[str, str, bool, int, int, int, cols.Widths], tuple[Segment, Segment, int]
         ]
         self._parts = {}
         self._blank: Strip | None = None
         self._top = 0  # the first row shown (scroll_y)
         self._skip: int | None = None  # columns scrolled away; None: as fits the width
+        self._marker = False  # the scroll marker shown (more grants than lines)
 
     # --- attributes down --------------------------------------------------------------
 
@@ -134,7 +144,21 @@ class GrantList(RowCursor, can_focus=True):
         self._measure()
         self.virtual_size = Size(0, len(grants))  # first: the cursor scrolls within these
         self.place_cursor(self._index_of(selected) if self.picked else None)
+        self._check_marker()
         self.refresh()
+
+    def _check_marker(self) -> None:
+        """Tell the header when the scroll marker comes or goes."""
+        shown = len(self._grants) > self.size.height > 0  # as thumb_cell draws it
+        if shown != self._marker:
+            self._marker = shown
+            self.post_message(self.MarkerShown(shown))
+
+    @property
+    def text_width(self) -> int:
+        """The cells the rows' text has: the scroll marker takes the last one."""
+        width, height = self.size
+        return width - 1 if len(self._grants) > height > 0 else width
 
     def _index_of(self, grant: Grant | None) -> int | None:
         """Where `grant` is now (None: not listed). Only on a change of order does this
@@ -168,11 +192,8 @@ class GrantList(RowCursor, can_focus=True):
 
     def _visible_states(self, now: datetime) -> list[int]:
         top = self._top
-        return [
-            EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
-            for g in self._grants[top : top + self.size.height]
-            for secs in ((g.expires_at - now).total_seconds(),)
-        ]
+        shown = self._grants[top : top + self.size.height]
+        return [state((g.expires_at - now).total_seconds()) for g in shown]
 
     def on_focus(self) -> None:
         self._styles = None
@@ -185,7 +206,7 @@ class GrantList(RowCursor, can_focus=True):
     @property
     def skip(self) -> int:
         """How many columns are scrolled out of view on the left."""
-        return cols.auto_skip(self.size.width, self._widths) if self._skip is None else self._skip
+        return cols.auto_skip(self.text_width, self._widths) if self._skip is None else self._skip
 
     @property
     def row_count(self) -> int:
@@ -203,19 +224,11 @@ class GrantList(RowCursor, can_focus=True):
         """(row style, countdown style) by (cursor?, state), computed once per repaint:
         looking styles up walks the DOM, too slow to do for every line."""
         if self._styles is None:
-            plain = self.rich_style
-            cursor = plain + self.get_component_rich_style("grant-list--cursor")
-            red = self.get_component_rich_style("grant-list--expired", partial=True)
-            soon = self.get_component_rich_style("grant-list--soon", partial=True)
-            self._styles = {}
+            plain = self._plain = self.rich_style
+            self._styles = line_styles(plain, self.get_component_rich_style)
             self._parts.clear()
             self._blank = None
             self._thumb = plain + self.get_component_rich_style("grant-list--thumb", partial=True)
-            self._plain = plain
-            for on_cursor, base in ((False, plain), (True, cursor)):
-                self._styles[on_cursor, EXPIRED] = (base + red, base + red)  # red on the cursor too
-                self._styles[on_cursor, SOON] = (base, base + soon)
-                self._styles[on_cursor, LATER] = (base, base)
         return self._styles
 
     def notify_style_update(self) -> None:
@@ -234,22 +247,20 @@ class GrantList(RowCursor, can_focus=True):
                 self._blank = Strip.blank(width, self._plain)
             return self._blank
         g = self._grants[index]
-        secs = (g.expires_at - self._now).total_seconds()
-        state = EXPIRED if secs <= 0 else SOON if secs < SOON_S else LATER
+        now_state = state((g.expires_at - self._now).total_seconds())
         on_cursor = index == self.cursor
-        base, left_style = styles[on_cursor, state]
+        base, left_style = styles[on_cursor, now_state]
         if g.audit_problem:  # not as the audit trail records it: red, as an alert is
             base = styles[on_cursor, EXPIRED][0]
         widths = self._widths
-        skip = cols.auto_skip(width, widths) if self._skip is None else self._skip  # = self.skip
-        key = (g.id, g.audit_problem, on_cursor, state, text_width, skip, widths)
+        skip = cols.auto_skip(text_width, widths) if self._skip is None else self._skip  # skip
+        key = (g.id, g.audit_problem, on_cursor, now_state, text_width, skip, widths)
         parts = self._parts.get(key)
         if parts is None:
             if len(self._parts) > 1024:
                 self._parts.clear()
-            fitted = widths.fit(width, skip)  # the header's width (the thumb is not text)
-            parts = self._parts[key] = self._static_parts(g, base, text_width, skip, fitted)
-        left = Segment(cols.cell(countdown(g, self._now), widths.countdown, right=True), left_style)
+            parts = self._parts[key] = self._static_parts(g, base, text_width, skip, widths)
+        left = Segment(cols.cell(countdown(g, self._now), parts[2], right=True), left_style)
         row = Strip([parts[0], left, parts[1]])
         if row.cell_length != text_width:  # a narrow pane: never draw past the border
             row = row.crop_extend(0, text_width, base)
@@ -260,10 +271,12 @@ class GrantList(RowCursor, can_focus=True):
     @staticmethod
     def _static_parts(
         g: Grant, style: Style, text_width: int, skip: int, widths: cols.Widths
-    ) -> tuple[Segment, Segment]:
-        """The row left and right of the countdown, cut or padded to fill `text_width`."""
-        head, tail = cols.fitted_parts(g, text_width, skip, widths)
-        return Segment(head, style), Segment(tail, style)
+    ) -> tuple[Segment, Segment, int]:
+        """The row left and right of the countdown, cut or padded to fill `text_width` (the
+        scroll marker is not text; the header is fitted so too), and the countdown's width."""
+        fitted = widths.fit(text_width, skip)
+        head, tail = cols.fitted_parts(g, text_width, skip, fitted)
+        return Segment(head, style), Segment(tail, style), fitted.countdown
 
     # --- keys --------------------------------------------------------------------------
 
@@ -275,7 +288,7 @@ class GrantList(RowCursor, can_focus=True):
     def action_columns(self, delta: int) -> None:
         """Scroll the columns other than the countdown sideways, while some do not fit."""
         skip = max(0, min(self.skip + delta, cols.MAX_SKIP))
-        if delta > 0 and not cols.cut(self.size.width, self.skip, self._widths):
+        if delta > 0 and not cols.cut(self.text_width, self.skip, self._widths):
             return  # every column is in view already
         if skip != self.skip:
             self._skip = skip
@@ -283,6 +296,7 @@ class GrantList(RowCursor, can_focus=True):
             self.post_message(self.ColumnsScrolled(skip))
 
     def on_resize(self) -> None:
+        self._check_marker()
         if self._skip is not None:  # back to what fits the new width
             self._skip = None
             self.post_message(self.ColumnsScrolled(None))

@@ -38,10 +38,12 @@ class GrantsHeader(SizedLine):
 
     skip: int | None = None  # the list's; None: as fits the width
     widths = Widths()  # the list's
+    marker = False  # the list's scroll marker shown: its cell is not the rows' text
 
     def draw(self, width: int, height: int) -> Text:
-        skip = auto_skip(width, self.widths) if self.skip is None else self.skip
-        return Text(header_text(width, skip, self.widths), style=Style(bold=True))
+        room = width - 1 if self.marker and width > 0 else width  # the list's text_width
+        skip = auto_skip(room, self.widths) if self.skip is None else self.skip
+        return Text(header_text(room, skip, self.widths).ljust(width), style=Style(bold=True))
 
 
 class GrantsPane(SourcePane):
@@ -108,6 +110,11 @@ class GrantsPane(SourcePane):
     def on_grant_list_columns_scrolled(self, message: GrantList.ColumnsScrolled) -> None:
         header = self.query_one(GrantsHeader)
         header.skip = message.skip
+        header.redraw()
+
+    def on_grant_list_marker_shown(self, message: GrantList.MarkerShown) -> None:
+        header = self.query_one(GrantsHeader)
+        header.marker = message.shown
         header.redraw()
 
     def tick(self, snap: GrantsSnapshot, now: datetime) -> None:

@@ -258,10 +258,16 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
                 self._forget(self._keys[index])
             self.refresh(Region(0, index - self._top + 1, width, 1))
 
+    @property
+    def text_width(self) -> int:
+        """The cells a row has: the scroll marker, when shown, takes the last one."""
+        width, height = self.size
+        return width - 1 if len(self._keys) > height - 1 > 0 else width  # as thumb_cell
+
     def action_columns(self, delta: int) -> None:
         """Scroll the columns after the first sideways, while some do not fit."""
         skip = max(0, min(self._skip + delta, len(self.columns) - 2))
-        if delta > 0 and cells.row_width(self._widths, self._skip) <= self.size.width - 1:
+        if delta > 0 and cells.row_width(self._widths, self._skip) <= self.text_width:
             return  # the last column is in view already
         if skip != self._skip:
             self._skip = skip
@@ -270,7 +276,7 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
             self.refresh()
 
     def on_resize(self) -> None:
-        if self._skip and cells.row_width(self._widths, 0) <= self.size.width - 1:
+        if self._skip and cells.row_width(self._widths, 0) <= self.text_width:
             self.action_columns(-self._skip)  # wide enough again for every column
 
     def action_select(self) -> None:
