@@ -11,7 +11,9 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input
 
+from backends.clock import FrozenClock
 from backends.models import Actor, FaultRequest, FaultSpec, ReleaseSnapshot
+from tests.conftest import T0
 from tests.helpers import local_app, local_sources, wait_for
 from tui.app import WatchfloorApp
 from tui.panes.faults import FaultsPane
@@ -96,8 +98,10 @@ async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown(
 
 
 async def test_at_80x24_a_read_only_dashboard_says_its_reconciler_only_ends_windows() -> None:
-    """The mode is in the faults pane's title, whole, and costs none of its rows."""
-    app = WatchfloorApp(local_sources(), read_only=True)
+    """The mode is in the faults pane's title, whole, and costs none of its rows. (At a
+    fixed time: the panes' heights follow the release train, whose cut runs on the clock.)"""
+    clock = FrozenClock(T0)
+    app = WatchfloorApp(local_sources(clock), clock=clock, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
         pane = app.query_one(FaultsPane)
@@ -127,8 +131,9 @@ def release_lines(app: WatchfloorApp) -> tuple[list[str], list[int], list[str]]:
 async def test_at_80x24_the_last_cuts_are_one_line_not_their_titles_alone() -> None:
     """At 80x24 the release pane had room for the last cuts' column titles and no row:
     a line that read as "no cuts". Without room for a row they are one line; with room
-    (100x30), the table as before."""
-    app = local_app()
+    (100x30), the table as before. (At a fixed time: a running cut is listed first.)"""
+    clock = FrozenClock(T0)
+    app = local_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
         await pilot.pause()
