@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from backends.actions import APPLIED
+from backends.actions import APPLIED, did_nothing
 from backends.alert_acks import ACK_ACTION, Ack, trail_acks
 from backends.audit_text import action_line
 from backends.fault_log import trail_windows
@@ -51,8 +51,9 @@ class HistoryRead:
 
 def audit_key(r: AuditRecord, details: Mapping[str, str]) -> str:
     """The timeline key of what this record's action did, the same as the live event's
-    for it (backends/timeline.py); none for an action that failed (nothing happened)."""
-    if r.outcome.startswith("failed"):
+    for it (backends/timeline.py); none for an action that failed or was refused (nothing
+    happened: a revoke, or an end, that found another had got there first)."""
+    if did_nothing(r.outcome):
         return ""
     if r.action in ("grant", "revoke") and details.get("grant_id"):
         return grant_key(details["grant_id"], "start" if r.action == "grant" else "end")

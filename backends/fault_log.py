@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from backends.actions import did_nothing
 from backends.fault_ends import ended_by, halted_by, removed_notes
 from backends.faults_core import started
 from backends.models import AuditRecord, FaultSpec, FaultsSnapshot, FaultWindow, HealthState
@@ -89,7 +90,7 @@ def trail_windows(
     in the trail (its spec says nothing: 0%), nor are its guards."""
     found: dict[str, FaultWindow] = {}
     for request, outcome in actions:
-        if outcome is None or outcome.outcome.startswith("failed"):
+        if outcome is None or did_nothing(outcome.outcome):
             continue  # refused, failed, or no outcome: it may not have happened
         details = {**(request.details if request else {}), **outcome.details}
         at = (request or outcome).at

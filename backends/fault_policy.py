@@ -70,6 +70,7 @@ async def removal_audited(
     details: dict[str, str],
     apply: Callable[[], Awaitable[T]],
     outcome: Callable[[T], str] | None = None,
+    outcome_details: Callable[[T], dict[str, str]] | None = None,
 ) -> T:
     """`audited`, except that taking faults out does not wait on the audit trail: if the
     request record cannot be written, the removal still happens (a fault left in the mesh
@@ -78,7 +79,8 @@ async def removal_audited(
     trail says: it is logged and UnauditedRemoval is raised, with what `apply` returned,
     so that the caller says it was done *and* that it went unaudited. `outcome`: what the
     outcome record says of what `apply` returned ("applied" and what else came out with
-    it: backends.fault_ends.removed_outcome); "applied" if not given."""
+    it: backends.fault_ends.removed_outcome); "applied" if not given. `outcome_details`:
+    what the outcome record adds to the request's details (which windows it did end)."""
     started = done = False
     result: Any = None
 
@@ -98,6 +100,7 @@ async def removal_audited(
             details=details,
             apply=tracked,
             outcome=outcome,
+            outcome_details=outcome_details,
         )
     except ActionRefused as exc:
         if started:
@@ -110,6 +113,7 @@ async def removal_audited(
         raise _unaudited(action, actor, target, why, result) from exc
     result = await apply()
     said = outcome(result) if outcome is not None else APPLIED
+    more = outcome_details(result) if outcome_details is not None else {}
     if audit is not None:
         with contextlib.suppress(Exception):  # still down: the removal mattered more
             await audit.append(
@@ -119,8 +123,8 @@ async def removal_audited(
                 "outcome",
                 record_id=uuid.uuid4().hex,
                 outcome=f"{APPLIED} without a request record (audit was unavailable)"
-                + said.removeprefix(APPLIED),
-                details=details,
+                + (said.removeprefix(APPLIED) if said.startswith(APPLIED) else f"; {said}"),
+                details={**details, **more},
             )
     raise _unaudited(action, actor, target, why, result)
 

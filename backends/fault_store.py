@@ -3,12 +3,17 @@ them and `watchfloor faults reconcile` in another process sees the same windows.
 
 One small file per backend under the data dir (e.g. faults-local.sqlite3), apart from the
 main store. Synchronous: call it through asyncio.to_thread.
+
+Two dashboards and the command line write the same file: a window that any of them may
+end (or start) is changed with `change`, a compare-and-set, so that each is ended by one
+of them, and the others see who did.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,6 +61,46 @@ class FaultStore:
                 " ends_at = excluded.ends_at, body = excluded.body",
                 [(w.id, _utc(w.starts_at), _utc(w.ends_at), w.model_dump_json()) for w in windows],
             )
+
+    def change(
+        self, ids: Iterable[str], new: Callable[[FaultWindow], FaultWindow | None]
+    ) -> tuple[list[FaultWindow], list[FaultWindow]]:
+        """Each window as `new` makes it from its version stored now, or as it is where
+        `new` says None (another process has ended it first, say): all in one write
+        transaction, begun before anything is read (BEGIN IMMEDIATE: another process's
+        waits for it), each written only if it is still what was read. Returns the windows
+        changed, as written, and those left, as stored. An id not stored is in neither."""
+        changed: list[FaultWindow] = []
+        left: list[FaultWindow] = []
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for wid in ids:
+                    row = self._db.execute(
+                        "SELECT body FROM fault_windows WHERE id = ?", (wid,)
+                    ).fetchone()
+                    if row is None:
+                        continue
+                    w = FaultWindow.model_validate_json(row[0])
+                    after = new(w)
+                    if after is None or not self._swap(row[0], after):
+                        left.append(w)
+                    else:
+                        changed.append(after)
+                self._db.commit()
+            except BaseException:
+                self._db.rollback()
+                raise
+        return changed, left
+
+    def _swap(self, before: str, w: FaultWindow) -> bool:
+        """`w` written over its stored version if that is still `before` (compare-and-set)."""
+        cur = self._db.execute(
+            "UPDATE fault_windows SET starts_at = ?, ends_at = ?, body = ?"
+            " WHERE id = ? AND body = ?",
+            (_utc(w.starts_at), _utc(w.ends_at), w.model_dump_json(), w.id, before),
+        )
+        return cur.rowcount == 1
 
     def get(self, window_id: str) -> FaultWindow | None:
         with self._lock:

@@ -130,13 +130,49 @@ async def test_b_just_after_halt_all_asks_again_while_the_fault_is_in_the_p999_w
         said = f"its latency leaves the 60 s window at {leaves:%H:%M:%S}Z"
         await wait_for(pilot, lambda: any(said in t for t in toasts(app)), what="the warning")
         (warning,) = [t for t in toasts(app) if said in t]
-        assert "p99.9 still includes fault window stage/docs-api, ended " in warning
+        assert f"p99.9 still includes fault window {window.id} on stage/docs-api, ended " in warning
         assert "Press b again to mark it anyway" in warning
         assert app.baselines == before and marks(app) == 1  # nothing replaced yet
         await pilot.press("b")  # again, within 5 s: marked anyway
         await wait_for(pilot, lambda: marks(app) == 2, what="marked")
         after = f"Baseline marked just after fault window {window.id} on stage/docs-api: "
         assert any(t.startswith(after) for t in toasts(app)), toasts(app)
+
+
+async def test_b_after_two_windows_on_one_host_names_each_of_them() -> None:
+    """It read "p99.9 still includes fault windows stage/docs-api, stage/docs-api": which?"""
+    app = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        spec = FaultSpec(target_host="docs-api", namespace="stage", delay_ms=900, delay_percent=20)
+        one, two = [
+            await app.sources["faults"].schedule(
+                FaultRequest(spec=spec, reason=f"latency drill {n} now"), Actor(name="erin")
+            )
+            for n in (1, 2)
+        ]
+
+        def windows() -> tuple[FaultWindow, ...]:
+            snap = app.snapshots["faults"]
+            return snap.windows if isinstance(snap, FaultsSnapshot) else ()
+
+        await wait_for(pilot, lambda: len(windows()) == 2, what="both listed")
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HaltScreen), what="halt modal")
+        await pilot.press(*"drill over", "enter", *"HALT", "enter")
+        now = app.clock.now
+        await wait_for(
+            pilot,
+            lambda: all(w.state(now()) is WindowState.ENDED for w in windows()),
+            what="both ended",
+        )
+        await pilot.press("b")
+        said = "p99.9 still includes fault windows "
+        await wait_for(pilot, lambda: any(said in t for t in toasts(app)), what="the warning")
+        (warning,) = [t for t in toasts(app) if said in t]
+        assert (
+            f"{said}{one.id} on stage/docs-api, {two.id} on stage/docs-api, last ended " in warning
+        ), warning
 
 
 def test_still_in_window_is_an_ended_window_that_injected_until_its_latency_leaves() -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from backends.clock import FrozenClock
+from backends.contracts import ActionRefused
 from backends.error_text import host_of
+from backends.models import Actor
 from tests.kube_fake import FakeKube, virtual_service
 from tests.kube_faults_helpers import ERIN, request, sources
 
@@ -45,4 +47,30 @@ async def test_ending_a_window_nobody_knows_is_refused(
     src = sources(api, frozen_clock)
     with pytest.raises(Exception, match="no open fault window 'nope'"):
         await src["faults"].end("nope", ERIN, "typo")
+    await src.aclose()
+
+
+async def test_ending_a_window_someone_ended_says_who_when_and_how(
+    api: FakeKube, frozen_clock: FrozenClock
+) -> None:
+    """It said "no open fault window '…'", and the trail "failed: ActionRefused: …"."""
+    api.seed(virtual_service("stage", "docs-api", "docs-api"))
+    src = sources(api, frozen_clock)
+    w = await src["faults"].schedule(request(), ERIN)
+    frozen_clock.advance(5)
+    await src["faults"].halt_all(Actor(name="alice"), "pager fired")
+    frozen_clock.advance(5)
+    said = (
+        f"fault window {w.id} on stage/docs-api was already ended by alice at 09:00:05Z"
+        " (HALT ALL: pager fired): nothing to end"
+    )
+    with pytest.raises(ActionRefused) as refused:
+        await src["faults"].end(w.id, ERIN, "drill over")
+    assert str(refused.value) == said
+    (outcome,) = [
+        r.outcome
+        for r in await src["audit"].records(limit=20)
+        if r.action == "fault-end" and r.phase == "outcome"
+    ]
+    assert outcome == f"refused: {said}"
     await src.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -139,8 +140,13 @@ def test_headless_lifecycle_list_end_halt(data_dir: Path) -> None:
     assert one.returncode == two.returncode == 0, one.stderr + two.stderr
     first, second = one.stdout.split()[0], two.stdout.split()[0]
     assert wf("end", first, "--reason", "enough of that").returncode == 0
-    refused = wf("end", first)
-    assert refused.returncode == 1 and "no open fault window" in refused.stderr
+    refused = wf("end", first)  # who ended it, when and how: nothing to end
+    assert refused.returncode == 1, refused.stderr
+    assert re.fullmatch(
+        rf"watchfloor: refused: fault window {first} on stage/docs-api was already ended by"
+        r" erin at \d\d:\d\d:\d\dZ \(enough of that\): nothing to end\n",
+        refused.stderr,
+    ), refused.stderr
     halted = wf("halt", "--reason", "pager fired")
     assert halted.returncode == 0 and "1 window(s) ended" in halted.stdout
     listed = json.loads(wf("list", "--json").stdout)

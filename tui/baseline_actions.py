@@ -45,8 +45,11 @@ def _listed(p999_ms: dict[str, float]) -> str:
 
 
 def _where(windows: list[FaultWindow]) -> str:
+    """ "464fad7a on stage/docs-api, 52fd3b02 on stage/docs-api": by id, as two windows on
+    one host could not be told apart by their host."""
     more = f" and {len(windows) - 3} more" if len(windows) > 3 else ""
-    return ", ".join(f"{w.spec.namespace}/{w.spec.target_host}" for w in windows[:3]) + more
+    named = (f"{w.id} on {w.spec.namespace}/{w.spec.target_host}" for w in windows[:3])
+    return ", ".join(named) + more
 
 
 def during_words(active: list[FaultWindow], recent: list[FaultWindow]) -> str:

@@ -10,7 +10,14 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from backends.contracts import ActionRefused, UnauditedRemoval
-from backends.fault_ends import HaltIncomplete, ended_by, halt_words, halted_by, said_with_more
+from backends.fault_ends import (
+    AlreadyEnded,
+    HaltIncomplete,
+    ended_by,
+    halt_words,
+    halted_by,
+    said_with_more,
+)
 from backends.fault_times import cancelled_words, span
 from backends.faults_core import cancelled
 from backends.models import Actor, FaultsSnapshot
@@ -87,6 +94,10 @@ class FaultSends(InFlight):
             await self.sources["faults"].end(window_id, self._fault_actor(), reason)
         except UnauditedRemoval as exc:
             unaudited = f"; {exc}"
+        except AlreadyEnded as exc:  # by whom, when, how; the pane had not shown it yet
+            self.notify(str(exc), title="Already ended", severity="warning")
+            await self.refresh_now("faults")
+            return False
         except ActionRefused as exc:
             self.notify(str(exc), title="End refused", severity="error")
             return False

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from backends.actions import did_nothing
 from backends.github.parse import Payload, parse_time
 from backends.models import AuditRecord
 
@@ -75,7 +76,7 @@ def dispatches_from(records: Iterable[AuditRecord], target: str) -> list[Dispatc
             continue
         if r.phase == "request":
             requests[r.id] = r
-        elif r.outcome.startswith("failed"):
+        elif did_nothing(r.outcome):
             failed.add(r.id)
     return sorted(
         (

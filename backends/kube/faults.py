@@ -20,6 +20,7 @@ from backends.actions import audited
 from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused
 from backends.fault_ends import (
+    AlreadyEnded,
     HaltIncomplete,
     ended_by,
     halted_by,
@@ -188,8 +189,10 @@ class KubeFaults(KubeReconcile):
             snap = await self.snapshot()
             now = self.clock.now()
             w = next((x for x in snap.windows if x.id == window_id), None)
-            if w is None or (w.state(now) is WindowState.ENDED and not w.applied):
+            if w is None:
                 raise ActionRefused(f"no open fault window {window_id!r}")
+            if w.state(now) is WindowState.ENDED and not w.applied:
+                raise AlreadyEnded(w, now)  # by whom, when and how
             async with self._lock:
                 out = await self._run(self.mesh.remove, {window_id})
                 out.check()

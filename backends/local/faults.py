@@ -8,32 +8,45 @@ when it starts: at once if it starts now, else by a reconciler once its time has
 The simulator feels a started window while it is ACTIVE and takes it out by itself at its
 end, so nothing can leak. In this store `applied` says the window was started, and stays
 so after it ends (the simulator still needs it for the time before its end); a snapshot
-reports `applied` only while the window is ACTIVE. Reconcile records why a window ended
-(on time, a guard, HALT ALL).
+reports `applied` only while the window is ACTIVE. Reconciling (backends.local.fault_reconcile)
+records why a window ended (on time, a guard, HALT ALL).
+
+Two dashboards (alice's and bob's) and the command line may end, or start, the same
+window at once: each change is a compare-and-set in the store (FaultStore.change), so a
+window is ended by one of them, and the others are told who did (AlreadyEnded, "0
+window(s) ended; 2 already ended by alice"), in their audit outcomes too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from backends.actions import audited
 from backends.audit_text import schedule_outcome
-from backends.contracts import ActionRefused, UnauditedRemoval
-from backends.fault_ends import ended_by, halted_by, removal_reason
+from backends.contracts import ActionRefused
+from backends.fault_ends import (
+    AlreadyEnded,
+    Halted,
+    ended_by,
+    halt_details,
+    halt_outcome,
+    halted_by,
+    removal_reason,
+)
 from backends.fault_policy import FaultPolicy, removal_audited
 from backends.fault_store import FaultStore, store_path
 from backends.faults_core import (
-    NEVER_STARTED,
     Limits,
     check,
     ended,
-    guard_tripped,
+    is_open,
     new_window,
     started,
 )
+from backends.local.fault_reconcile import LocalReconcile
 from backends.local.runtime import LocalRuntime
 from backends.local.sim.faults import SIMULATED_HOSTS, routes_for_target
 from backends.models import (
@@ -42,13 +55,10 @@ from backends.models import (
     FaultsSnapshot,
     FaultWindow,
     HealthState,
-    LatencySnapshot,
     SourceHealth,
     WindowState,
 )
 from backends.polling import poll
-
-RECONCILER = "watchfloor-reconcile"
 
 
 def closed(w: FaultWindow, at: datetime, why: str) -> FaultWindow:
@@ -56,7 +66,7 @@ def closed(w: FaultWindow, at: datetime, why: str) -> FaultWindow:
     return ended(w, at, why).model_copy(update={"applied": w.applied})
 
 
-class LocalFaults:
+class LocalFaults(LocalReconcile):
     name = "local"
     ends_on_time = True  # the simulator takes a started window out at its end by itself
 
@@ -108,6 +118,26 @@ class LocalFaults:
         await asyncio.to_thread(self._db().put, w)
         self.rt.windows[w.id] = w
 
+    async def _change(
+        self, ids: list[str], new: Callable[[FaultWindow], FaultWindow | None]
+    ) -> tuple[list[FaultWindow], list[FaultWindow]]:
+        """FaultStore.change (a compare-and-set: another process may have got there
+        first), the windows as now stored handed to the simulator."""
+        changed, left = await asyncio.to_thread(self._db().change, ids, new)
+        self.rt.windows.update((w.id, w) for w in [*changed, *left])
+        return changed, left
+
+    async def _close(self, w: FaultWindow, why: Callable[[FaultWindow], str]) -> FaultWindow:
+        """`w` ended now, `why(w)` saying why, unless it has ended meanwhile (AlreadyEnded,
+        saying by whom)."""
+        at = self.rt.clock.now()
+        changed, left = await self._change(
+            [w.id], lambda x: closed(x, at, why(x)) if is_open(x, at) else None
+        )
+        if not changed:
+            raise AlreadyEnded(left[0] if left else w, at)
+        return changed[0]
+
     async def schedule(self, req: FaultRequest, actor: Actor) -> FaultWindow:
         check(req, self.limits)
         host = req.spec.target_host
@@ -146,11 +176,14 @@ class LocalFaults:
         reason = removal_reason(reason)
         await self.policy.check("end", actor, reason)
         w = await asyncio.to_thread(self._db().get, window_id)
-        if w is None or w.state(self.rt.clock.now()) is WindowState.ENDED:
+        now = self.rt.clock.now()
+        if w is None:
             raise ActionRefused(f"no open fault window {window_id!r}")
+        if not is_open(w, now):  # someone ended it (the pane had not shown it yet)
+            raise AlreadyEnded(w, now)
 
         async def apply() -> None:
-            await self._put(closed(w, self.rt.clock.now(), ended_by(actor.name, reason)))
+            await self._close(w, lambda _: ended_by(actor.name, reason))
 
         await removal_audited(
             self.rt.ctx.audit,
@@ -165,16 +198,15 @@ class LocalFaults:
         reason = removal_reason(reason)
         await self.policy.check("halt", actor, reason)
         now = self.rt.clock.now()
-        open_ids = [w.id for w in await self._load(now) if w.state(now) is not WindowState.ENDED]
+        open_ids = [w.id for w in await self._load(now) if is_open(w, now)]
 
-        async def apply() -> int:
+        async def apply() -> Halted:
             at = self.rt.clock.now()
-            done = [
-                closed(self.rt.windows[wid], at, halted_by(actor.name, reason)) for wid in open_ids
-            ]
-            await asyncio.to_thread(self._db().put_many, done)
-            self.rt.windows.update((w.id, w) for w in done)
-            return len(done)
+            why = halted_by(actor.name, reason)
+            done, left = await self._change(
+                open_ids, lambda w: closed(w, at, why) if is_open(w, at) else None
+            )
+            return Halted(done, left)  # `left`: another ended them first
 
         return await removal_audited(
             self.rt.ctx.audit,
@@ -183,69 +215,9 @@ class LocalFaults:
             target="*",
             details={"reason": reason, "windows": ",".join(open_ids)},
             apply=apply,
+            outcome=halt_outcome,  # "applied", or "0 window(s) ended; 2 already ended by …"
+            outcome_details=halt_details,
         )
-
-    async def reconcile(
-        self, latency: LatencySnapshot | None = None, *, start: bool = True
-    ) -> list[str]:
-        """Record windows that ended on time, end active ones whose guards tripped and,
-        unless `start` is False, start the windows whose time has come."""
-        now = self.rt.clock.now()
-        mode = "ends and starts" if start else "ends only"
-        report = []
-        for w in await self._load(now):
-            state = w.state(now)
-            target = f"{w.spec.namespace}/{w.spec.target_host}"
-            if state is WindowState.ENDED and not w.end_reason:
-                why = "ended on time" if w.applied else NEVER_STARTED
-                done = w.model_copy(update={"end_reason": why})
-            elif state is WindowState.ACTIVE and (why := guard_tripped(w, latency) or ""):
-                why = why if w.applied else f"not started, {why}"
-                done = closed(w, now, why)
-            elif state is WindowState.ACTIVE and not w.applied and start:
-                report.append(await self._start(w, target))
-                continue
-            else:
-                continue
-
-            async def apply(done: FaultWindow = done) -> None:
-                await self._put(done)
-
-            said = f"{w.id} {target}: {why}"
-            try:
-                await removal_audited(
-                    self.rt.ctx.audit,
-                    actor=RECONCILER,
-                    action="fault-reconcile-end",
-                    target=target,
-                    details={
-                        "window_id": w.id,
-                        "reason": why,
-                        "run_by": self.rt.ctx.actor,
-                        "mode": mode,
-                    },
-                    apply=apply,
-                )
-            except UnauditedRemoval as exc:  # ended all the same: say so, and go on
-                said += f"; {exc}"
-            report.append(said)
-        return report
-
-    async def _start(self, w: FaultWindow, target: str) -> str:
-        """Put a window whose time has come into the simulation, audited (fail closed)."""
-
-        async def apply() -> None:
-            await self._put(started(w, self.rt.clock.now(), self.rt.ctx.actor))
-
-        await audited(
-            self.rt.ctx.audit,
-            actor=RECONCILER,
-            action="fault-start",
-            target=target,
-            details={"window_id": w.id, "owner": w.owner, "run_by": self.rt.ctx.actor},
-            apply=apply,
-        )
-        return f"{w.id} {target}: started"
 
     async def aclose(self) -> None:
         if self._store is not None:

@@ -124,10 +124,10 @@ class LocalGrants:
             raise ActionRefused(await self._not_active(grant_id, now))
 
         async def apply() -> None:
-            if not await asyncio.to_thread(
-                self.rt.store.revoke, grant_id, actor.name, reason, self.rt.clock.now()
-            ):
-                raise ActionRefused(f"grant {grant_id!r} was no longer active")
+            at = self.rt.clock.now()
+            if not await asyncio.to_thread(self.rt.store.revoke, grant_id, actor.name, reason, at):
+                # another got there first (alice's revoke, its expiry): audited in words
+                raise ActionRefused(await self._no_longer(grant_id, at))
 
         await audited(
             self.rt.ctx.audit,
@@ -150,6 +150,17 @@ class LocalGrants:
             f"grant {grant_id} was already revoked by {end.revoked_by} at {at}Z"
             f" ({end.reason}): nothing to revoke"
         )
+
+    async def _no_longer(self, grant_id: str, now: datetime) -> str:
+        """A grant that ended between a revoke's read and its write, and how: "grant ID
+        was no longer active (revoked by alice at 09:00:05Z)"."""
+        end = await asyncio.to_thread(self.rt.store.ended, grant_id, now)
+        said = f"grant {grant_id} was no longer active"
+        if end is None:
+            return said
+        at = clock(end.at, now.astimezone(UTC).date())  # not today: with its date
+        how = f"revoked by {end.revoked_by}" if end.how == "revoked" else "expired"
+        return f"{said} ({how} at {at}Z)"
 
     async def aclose(self) -> None:
         self.rt.close()
