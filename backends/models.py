@@ -89,6 +89,16 @@ class DenyRateRow(Model):
             history=tuple(history),
         )
 
+    def worst_first_key(self) -> tuple[float, int, str, str]:
+        """Sorting by this puts the worst first: the highest rate, then the most denied."""
+        return (-self.rate, -self.denied, self.dimension, self.value)
+
+
+def worst_first(rows: Iterable[DenyRateRow]) -> list[DenyRateRow]:
+    """Deny-rate rows, the worst first, whatever order a source gave them in: as the access
+    pane lists them, and the spike alert names its worst."""
+    return sorted(rows, key=DenyRateRow.worst_first_key)
+
 
 class AccessSnapshot(Snapshot):
     window_s: float = 60.0
