@@ -220,7 +220,7 @@ class DenyWindow:
             for k, (dim, val) in enumerate(self._attrs.names)
             if k and tot[k]
         ]
-        rows.sort(key=lambda r: (-r.rate, -r.denied, r.dimension, r.value))
+        rows.sort(key=DenyRateRow.worst_first_key)
         return tuple(rows)
 
     def recent_decisions(self, limit: int, fallback: datetime) -> list[Decision]:

@@ -27,6 +27,7 @@ from backends.models import (
     Snapshot,
     StageStatus,
     WindowState,
+    worst_first,
 )
 
 PROTECTED_NAMESPACES = frozenset({"prod", "production", "kube-system", "istio-system"})
@@ -47,7 +48,8 @@ def _access(s: AccessSnapshot, now: datetime) -> list[Alert]:
     """The same rule as the pane and backends.access_spike: above max(15 %, 2x baseline)."""
     if not is_spike(s.total, s.deny_rate, s.baseline_rate):
         return []
-    top = next((r for r in s.rows if r.total >= 10), None)
+    # the worst row with enough decisions to say anything, in whatever order they came
+    top = next((r for r in worst_first(s.rows) if r.total >= 10), None)
     rate = f"{s.deny_rate:.1%}" + (" sampled" if s.sampled else "")
     base = f"baseline {s.baseline_rate:.1%}"
     # the worst key first: at 80 columns the strip cuts the end of a message off

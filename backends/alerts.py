@@ -28,7 +28,7 @@ from backends.alert_sources import (
     no_data_since,
     source_key,
 )
-from backends.models import Alert, AlertKind, FaultsSnapshot, Snapshot
+from backends.models import Alert, AlertKind, FaultsSnapshot, GrantsSnapshot, Snapshot
 
 # A p99.9 that crosses its line for a poll or two is noise on a tired night: these alerts
 # show only once their condition has held this long (Prometheus's `for:`), and a dip
@@ -75,7 +75,9 @@ class AlertBook:
     on since before a restart (`restore`, backends/alert_episodes.py), from its episode's
     start ("kept"). Acks are audited (backends/alert_acks.py): `claim` one, `confirm` it
     once its request is in the audit trail (or `release` it); `add_trail` restores those
-    the trail has of alerts still listed with the same key and since."""
+    the trail has of alerts still listed with the same key and since: read at start, and
+    those made since, another dashboard's too, as a grants snapshot carries them
+    (GrantsSnapshot.acks, the local store's poll of the trail's new records)."""
 
     def __init__(self) -> None:
         self._first: dict[str, tuple[datetime, str]] = {}  # when raised, and from what
@@ -123,6 +125,8 @@ class AlertBook:
                 self._held.pop(pane, None)
                 self._data_at.pop(pane, None)
                 continue
+            if isinstance(snap, GrantsSnapshot):  # acks made lately, another's too
+                self.add_trail({(a.key, a.since): Ack(a.actor, a.at) for a in snap.acks})
             found = self._judge(pane, snap, now, baselines)
             first = pane not in self._panes
             self._panes.add(pane)

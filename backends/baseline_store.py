@@ -12,7 +12,9 @@ on one data dir keep both entries.
 
 Reading never raises: an unreadable file or entry comes back as a `problem` to show, and
 an entry older than MAX_AGE as `stale`. No Textual here: the app reads it at start and
-after a profile switch and writes it on `b` (tui/baseline_actions.py).
+after a profile switch and writes it on `b` (tui/baseline_actions.py); while it runs, it
+reads it again when its `file_stamp` changed, for a baseline another dashboard marked
+(tui/baseline_follow.py).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class KeptBaseline(BaseModel):
     # marked anyway while a fault injected, as the report says it: "during fault window
     # 464fad7a on stage/docs-api"; "" : no fault's latency was in its p99.9
     during: str = ""
+    marked_by: str = ""  # who marked it (ui.actor): what another dashboard taking it says
     # what the key is made of, for a person reading the file
     profile: str = ""
     environment: str = ""
@@ -74,6 +77,16 @@ def baseline_key(profile: str, environment: str, latency_source: str) -> str:
 
 def store_path(data_dir: Path) -> Path:
     return data_dir / FILE_NAME
+
+
+def file_stamp(data_dir: Path) -> tuple[int, int] | None:
+    """The file's modification time (ns) and size, None without one: a stat, so that a
+    running dashboard reads the file again only once another one has written it."""
+    try:
+        st = store_path(data_dir).stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _entries(path: Path) -> dict[str, Any]:

@@ -89,6 +89,16 @@ class DenyRateRow(Model):
             history=tuple(history),
         )
 
+    def worst_first_key(self) -> tuple[float, int, str, str]:
+        """Sorting by this puts the worst first: the highest rate, then the most denied."""
+        return (-self.rate, -self.denied, self.dimension, self.value)
+
+
+def worst_first(rows: Iterable[DenyRateRow]) -> list[DenyRateRow]:
+    """Deny-rate rows, the worst first, whatever order a source gave them in: as the access
+    pane lists them, and the spike alert names its worst."""
+    return sorted(rows, key=DenyRateRow.worst_first_key)
+
 
 class AccessSnapshot(Snapshot):
     window_s: float = 60.0
@@ -162,11 +172,27 @@ class GrantEnded(Model):
     reason: str = ""  # the revoke's reason
 
 
+class TrailAck(Model):
+    """An alert acknowledged, as the audit trail records it (backends/alert_acks.py): what
+    a running dashboard needs to show another's ack of an alert it shows too."""
+
+    key: str  # the alert's key ...
+    since: AwareDatetime  # ... and when it was raised: which alert it is
+    actor: str
+    at: AwareDatetime  # when it was acknowledged (its request record's time)
+    who: str = ""  # the actor as the timeline says it: "bob (os user root)"
+    alert: str = ""  # which alert, as the record says it: "release train failure since ..."
+
+
 class GrantsSnapshot(Snapshot):
     grants: tuple[Grant, ...] = ()
     # grants that ended lately (the local store: the last ENDED_WINDOW), newest first; a
     # source that cannot tell leaves it empty
     ended: tuple[GrantEnded, ...] = ()
+    # alert acks the audit trail recorded lately, oldest first: the local store's grants
+    # poll reads the trail's new records anyway (backends/local/ack_tail.py). The trail's,
+    # not the grants': left out of `grants list --json` and `snapshot --json`
+    acks: tuple[TrailAck, ...] = Field(default=(), exclude=True)
 
     def ended_of(self, grant_id: str) -> GrantEnded | None:
         return next((e for e in self.ended if e.id == grant_id), None)

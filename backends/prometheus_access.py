@@ -189,7 +189,7 @@ class PromAccess:
                         dimension=dim, value=value, total=t_n, denied=d_n, rate=r, history=hist
                     )
                 )
-        rows.sort(key=lambda r: (-r.rate, -r.denied, r.dimension, r.value))
+        rows.sort(key=DenyRateRow.worst_first_key)
         history = self._push(("all", "all"), rate) if total else ()
         baseline = statistics.median(self._baseline) if self._baseline else rate
         if total:

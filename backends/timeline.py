@@ -32,6 +32,7 @@ from backends.models import (
     GrantsSnapshot,
     ReleaseSnapshot,
     Snapshot,
+    TrailAck,
     WindowState,
 )
 from backends.timeline_words import happened, rehearsal_text, seen_state, window_text, window_time
@@ -82,6 +83,7 @@ class Timeline:
         self.max_events = max_events
         self.events: deque[Event] = deque(maxlen=max_events)
         self._grants: dict[str, tuple[str, datetime]] | None = None
+        self._acks: set[str] | None = None  # the keys of the acks the grants poll carries
         self._windows: dict[str, WindowState] | None = None
         self._ended: dict[str, str] = {}  # the end event's text of each window listed
         self._runs: dict[str, str] | None = None
@@ -107,6 +109,7 @@ class Timeline:
         """New sources (a profile switch): their first snapshots are the starting point,
         not news measured against the old sources' last ones."""
         self._grants = None
+        self._acks = None
         self._windows = None
         self._runs = None
         self._rehearsals = None
@@ -160,6 +163,20 @@ class Timeline:
                     continue
                 self._note_end(snap.ended_of(gid), gid, what, expires_at, now)
         self._grants = current
+        self._observe_acks(snap.acks)
+
+    def _observe_acks(self, acks: Iterable[TrailAck]) -> None:
+        """An alert acknowledged since the last poll, on another dashboard too ("bob
+        acknowledged ..."), at its time; one acknowledged here is noted already. Those of
+        the first snapshot are not news: the audit history read at start has them."""
+        current = {ack_key(a.key, a.since.isoformat()): a for a in acks}
+        if self._acks is not None:
+            for key, a in current.items():
+                if key in self._acks or self.has_live(key):
+                    continue
+                what = a.alert or a.key
+                self.note(a.at, "alert", f"{a.who or a.actor} acknowledged {what}", key)
+        self._acks = set(current)
 
     def _note_end(
         self, end: GrantEnded | None, gid: str, what: str, expires_at: datetime, now: datetime

@@ -147,12 +147,14 @@ class AlertActions:
         from backends.timeline import ack_key
 
         app: Any = self
-        self.timeline.note(
-            now,
-            "alert",  # which one: two routes can have the same kind of alert
-            f"acknowledged {alert.kind.value} ({alert.message}) by {self.sources.ctx.actor}",
-            ack_key(alert.key, alert.raised_at.isoformat()),  # the audit trail's too
-        )
+        key = ack_key(alert.key, alert.raised_at.isoformat())  # the audit trail's too
+        if not self.timeline.has_live(key):  # a grants poll may have read it already
+            self.timeline.note(
+                now,
+                "alert",  # which one: two routes can have the same kind of alert
+                f"acknowledged {alert.kind.value} ({alert.message}) by {self.sources.ctx.actor}",
+                key,
+            )
         if app.is_running and app.screen_stack:  # not once it is quitting
             app.refresh_alerts()
 

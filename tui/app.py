@@ -25,7 +25,7 @@ from backends.timeline import Timeline
 from backends.wiring import Sources
 from tui.access_actions import AccessActions
 from tui.alert_actions import AlertActions
-from tui.baseline_actions import BaselineActions
+from tui.baseline_follow import BaselineFollow
 from tui.crash_report import CrashReport
 from tui.escape_keys import EscapeKeys
 from tui.fault_actions import FaultActions
@@ -73,7 +73,7 @@ class WatchfloorApp(
     SourceFeed,
     OperatorActions,
     AlertActions,
-    BaselineActions,
+    BaselineFollow,
     GrantActions,
     FaultActions,
     AccessActions,
@@ -189,6 +189,7 @@ class WatchfloorApp(
             self.run_sources()
             self._tick_timer = self.set_interval(1.0, self._tick, name="clock")
             self.start_fault_reconciler()
+            self.start_baseline_follow()  # a baseline another dashboard marks
 
     def _first_frame_done(self) -> None:
         """Start-up is over: what it built lives as long as the app, out of the cyclic

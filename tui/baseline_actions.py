@@ -19,6 +19,7 @@ from backends.baseline_store import (
     KeptBaseline,
     P999Mark,
     baseline_key,
+    file_stamp,
     load_baseline,
     save_baseline,
 )
@@ -95,6 +96,7 @@ class BaselineActions:
     baseline_at: datetime | None = None
     kept_first_seen: P999Mark | None = None
     baseline_during: str = ""  # the fault windows it was marked during (during_words)
+    baseline_file: tuple[int, int] | None = None  # the file's stamp when last read
     _baseline_said: frozenset[str] = frozenset()  # warnings given once
     _baseline_armed: float | None = None  # when `b` during a fault window was pressed
 
@@ -215,6 +217,7 @@ class BaselineActions:
             baseline=P999Mark(at=now, p999_ms=marked),
             first_seen=self.own_first_seen(),
             during=during,
+            marked_by=self.sources.ctx.actor,
             profile=self.active_profile,
             environment=self.sources.environment,
             latency_source=getattr(self.sources.by_capability.get("latency"), "name", ""),
@@ -239,6 +242,7 @@ class BaselineActions:
         now = self.clock.now()
         self.baselines, self.baseline_at, self.kept_first_seen = {}, None, None
         self.baseline_during = ""
+        self.baseline_file = file_stamp(self.sources.ctx.data_dir)  # as read (baseline_follow)
         found = load_baseline(self.sources.ctx.data_dir, self._baseline_key(), now)
         key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
         if found.problem:

@@ -8,6 +8,8 @@ grant and revoke records by grant_id, a few fields each; the store's index is re
 and then only from the last record it read on (`GrantAuditTable.reap_and_list_checked`),
 so a poll a second costs a lookup per grant, not a read of the trail. `verify` builds one
 for the grants listed only, streaming the trail's grant records (`listed_problem`).
+The alert acks among the records a poll reads go to the index's AckTail
+(backends/local/ack_tail.py): a dashboard shows another's ack within a poll.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backends.actions import APPLIED
+from backends.alert_acks import ACK_ACTION
+from backends.local.ack_tail import AckTail
 from backends.local.db import db_time, from_db_time
 from backends.local.grant_table import ACTIVE_SQL, ENDED_SQL, GrantTable, ended_row, grant_row
-from backends.models import Grant, GrantEnded
+from backends.models import Grant, GrantEnded, TrailAck
 
 NOT_AUDITED = "not in the audit trail"
 # a grant is inserted between its request record and its outcome: one whose outcome is
@@ -32,6 +36,8 @@ GRANT_RECORDS_SQL = (
     "SELECT seq, id, at, actor, action, phase, target, outcome, details FROM audit"
     " WHERE seq > ? AND seq <= ? AND action IN ('grant', 'revoke') ORDER BY seq"
 )
+# what the grants poll reads of the records appended since its last poll: also the acks
+TAIL_SQL = GRANT_RECORDS_SQL.replace("'revoke')", f"'revoke', '{ACK_ACTION}')")
 
 
 @dataclass
@@ -50,17 +56,22 @@ class Audited:
 @dataclass
 class GrantIndex:
     """The trail's grants by grant_id, from its records read up to `seq`; `only`: keep
-    just these grant ids (None: all)."""
+    just these grant ids (None: all). The alert acks among the rows go to `acks`."""
 
     only: Container[str] | None = None
     seq: int = 0
     grants: dict[str, Audited] = field(default_factory=dict)
     _requests: dict[str, tuple[str, str]] = field(default_factory=dict)  # record id ->
+    acks: AckTail = field(default_factory=AckTail)
 
     def add(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Rows of GRANT_RECORDS_SQL, by seq."""
-        for seq, rid, at, actor, action, phase, target, outcome, details in rows:
+        """Rows of GRANT_RECORDS_SQL (or TAIL_SQL), by seq."""
+        for row in rows:
+            seq, rid, at, actor, action, phase, target, outcome, details = row
             self.seq = max(self.seq, seq)
+            if action == ACK_ACTION:
+                self.acks.add(row)
+                continue
             if phase == "request":
                 self._request(rid, at, actor, action, target, details)
                 continue
@@ -171,11 +182,11 @@ class GrantAuditTable(GrantTable):
 
     def reap_and_list_checked(
         self, now: datetime, ended_since: datetime
-    ) -> tuple[list[Grant], list[GrantEnded]]:
-        """As GrantTable.reap_and_list, each grant with its audit problem. The grants and
-        the records appended since the last poll are read in one read transaction: a
-        grant listed has its request in what is read (it is appended first), and a grant
-        revoked meanwhile is listed in neither."""
+    ) -> tuple[list[Grant], list[GrantEnded], tuple[TrailAck, ...]]:
+        """As GrantTable.reap_and_list, each grant with its audit problem, and the alert
+        acks made since `ended_since`. The grants and the records appended since the last
+        poll are read in one read transaction: a grant listed has its request in what is
+        read (it is appended first), and a grant revoked meanwhile is listed in neither."""
         self.reap(now)
         with self._lock:
             self._db.execute("BEGIN")
@@ -185,7 +196,7 @@ class GrantAuditTable(GrantTable):
                 index = self._read_index()
             finally:
                 self._db.execute("COMMIT")
-            return checked(grants, index, now), ended
+            return checked(grants, index, now), ended, index.acks.recent(ended_since)
 
     def _read_index(self) -> GrantIndex:
         """The index, brought up to the trail's last record (read again from the start
@@ -195,6 +206,6 @@ class GrantAuditTable(GrantTable):
         if index is None or last < index.seq:
             index = self._grant_index = GrantIndex()
         if last > index.seq:
-            index.add(self._db.execute(GRANT_RECORDS_SQL, (index.seq, last)))
+            index.add(self._db.execute(TAIL_SQL, (index.seq, last)))
             index.seq = last
         return index

@@ -6,7 +6,8 @@ reaps them, so a grant stops working at its expiry whether or not a dashboard is
 Each poll also lists the grants that ended lately (`GrantsSnapshot.ended`): who revoked
 one from another terminal and why, or that it ran out. And each grant listed is checked
 against the audit trail (backends.local.grant_audit): one not as the trail records it
-carries its `audit_problem`.
+carries its `audit_problem`. The same read of the trail's new records brings the alert
+acks made lately (`GrantsSnapshot.acks`): an ack from another dashboard shows within a poll.
 """
 
 from __future__ import annotations
@@ -21,11 +22,20 @@ from backends.breakglass import BreakGlassGate, validate_reason
 from backends.contracts import ActionRefused
 from backends.fault_times import clock
 from backends.local.runtime import LocalRuntime
-from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
+from backends.models import (
+    Actor,
+    Grant,
+    GrantRequest,
+    GrantsSnapshot,
+    HealthState,
+    SourceHealth,
+    TrailAck,
+)
 from backends.polling import poll
 
 # a poll also reports the grants that ended this long back: a dashboard that sees one
-# drop out of the list can say who revoked it and why (the timeline, the revoke dialog)
+# drop out of the list can say who revoked it and why (the timeline, the revoke dialog);
+# and the alert acks made as long back (another dashboard's, shown within a poll)
 ENDED_WINDOW = timedelta(minutes=10)
 
 
@@ -46,9 +56,14 @@ class LocalGrants:
         now = self.rt.clock.now()
         store = self.rt.store
         # each grant checked against the audit trail, when it is this store's
-        # (backends.local.grant_audit): a grant edited or inserted by hand is marked
-        listing = store.reap_and_list_checked if self._audited_here() else store.reap_and_list
-        grants, ended = await asyncio.to_thread(listing, now, now - ENDED_WINDOW)
+        # (backends.local.grant_audit): a grant edited or inserted by hand is marked; and
+        # the alert acks made lately, from the same read of the trail's new records
+        acks: tuple[TrailAck, ...] = ()
+        if self._audited_here():
+            checked = store.reap_and_list_checked
+            grants, ended, acks = await asyncio.to_thread(checked, now, now - ENDED_WINDOW)
+        else:
+            grants, ended = await asyncio.to_thread(store.reap_and_list, now, now - ENDED_WINDOW)
         health = SourceHealth(
             state=HealthState.OK, last_ok_at=now, interval_s=self.rt.ctx.interval_s
         )
@@ -58,6 +73,7 @@ class LocalGrants:
             source=self.name,
             grants=tuple(grants),
             ended=tuple(ended),
+            acks=acks,
         )
 
     def _audited_here(self) -> bool:

@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
 from backends.alerts import spike_threshold
-from backends.models import AccessSnapshot, Decision
+from backends.models import AccessSnapshot, Decision, worst_first
 from tui.fmt import duration, pct
 from tui.panes.access_summary import no_data_text, note_forms, notes_text, summary_text
 from tui.panes.base import SourcePane
@@ -123,7 +123,7 @@ class AccessPane(SourcePane):
         self.query_one("#access-top", Line).update(line)
         limit = spike_threshold(snap.baseline_rate)
         rows = {}
-        for r in snap.rows[:TOP_ROWS]:
+        for r in worst_first(snap.rows)[:TOP_ROWS]:  # whatever order the source gave
             key = f"{r.dimension}={r.value}"
             style = "red" if r.rate > limit else ""
             rows[key] = (
