@@ -81,9 +81,10 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
     #fault-box .wide-row { height: 1; margin-top: 1; }
     #fault-box .wide-row Label { width: 17; color: $text-muted; }  /* the grid's 16 + gutter */
     #fault-box .wide-row Input { width: 1fr; }
-    /* a short terminal (80x24): no blank line between the fields, so every field and the
-       buttons show at once, without scrolling */
+    /* a short terminal (80x24): no blank line between the fields nor inside the border, so
+       every field, the buttons and a refusal of several lines show at once, unscrolled */
     FaultWindowScreen.-short #fault-grid { grid-gutter: 0 1; }
+    FaultWindowScreen.-short #fault-box { padding: 0 2; }
     FaultWindowScreen.-short #fault-box .wide-row { margin-top: 0; }
     #fault-error { height: auto; margin-top: 1; }
     #fault-buttons { height: auto; }
