@@ -30,9 +30,17 @@ def ended_by(actor: str, reason: str) -> str:
     return by_whom("ended", actor, reason)
 
 
+HALT = "HALT ALL"
+
+
 def halted_by(actor: str, reason: str) -> str:
     """HALT ALL, from a dashboard or `watchfloor faults halt`: "HALT ALL by carol: pager"."""
-    return by_whom("HALT ALL", actor, reason)
+    return by_whom(HALT, actor, reason)
+
+
+def was_halted(end_reason: str) -> bool:
+    """Whether a window's `end_reason` says a HALT ALL ended it (halted_by)."""
+    return end_reason.startswith(f"{HALT} by ")
 
 
 def said_with_more(end_reason: str, said: str) -> str | None:
