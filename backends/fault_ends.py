@@ -132,6 +132,11 @@ def halt_details(n: int) -> dict[str, str]:
     }
 
 
+def was_halted(end_reason: str) -> bool:
+    """Whether a window's `end_reason` says a HALT ALL ended it (halted_by)."""
+    return end_reason.startswith(f"{HALT_ALL} by ")
+
+
 def said_with_more(end_reason: str, said: str) -> str | None:
     """What `end_reason` says after `said` (ended by, HALT ALL by...): '' when it is just
     that; what else came out of the mesh with the window's fault ("the fault on route

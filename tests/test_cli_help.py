@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 
+import pytest
+
 from tui.cli import parser
 
 
@@ -28,3 +30,16 @@ def test_every_option_of_every_command_has_help() -> None:
         if not a.help and not isinstance(a, argparse._SubParsersAction)
     ]
     assert bare == []
+
+
+def test_every_help_fits_an_80_column_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `watchfloor policy replay --help` printed its exit statuses pre-wrapped at 82
+    to 84 columns, each line running past the edge of an 80-column SSH session."""
+    monkeypatch.setenv("COLUMNS", "80")
+    wide = [
+        f"{' '.join(path)}: {line}"
+        for path, p in commands(parser())
+        for line in p.format_help().splitlines()
+        if len(line) > 79
+    ]
+    assert wide == []

@@ -40,7 +40,7 @@ async def test_the_form_refuses_a_namespace_the_config_protects_with_every_probl
         await fill(pilot, {**form("payments"), "delay_percent": None, "abort_percent": "1"})
         await wait_for(pilot, lambda: "protected" in error(app, "#fault-error"), what="refusal")
         assert error(app, "#fault-error") == (  # and its 800ms delay has no delay %
-            "namespace 'payments' is protected; faults are refused there;"
+            "namespace 'payments' is protected; faults are refused there ·"
             " a delay needs both a delay (e.g. 800ms) and a delay % above 0"
         )
         assert focused_id(app) == "namespace"  # the first problem's field

@@ -82,7 +82,9 @@ async def test_the_fault_form_speaks_its_own_labels_not_the_models() -> None:
         host = app.screen.query_one("#host", Input)
         assert host.value == "" and host.placeholder.startswith("e.g. ")  # not a default
         await fill(pilot, {**form("stage", host=""), "guard_error_percent": "150"})
-        assert error(app, "#fault-error") == "target host is required"
+        assert error(app, "#fault-error") == (  # both at once, the focus on the first
+            "target host is required · guard errors % must be above 0 and at most 100"
+        )
         assert focused_id(app) == "host"
 
         await pilot.press(*"docs-api")

@@ -47,7 +47,13 @@ def test_a_ttl_within_bounds_still_parses() -> None:
         ("delay_percent", "-inf", "delay % must be between 0 and 50"),
         ("guard_p999_ms", "inf", "guard p99.9 ms must be above 0 and at most 600000"),
         ("guard_error_percent", "nan", "guard errors % must be above 0 and at most 100"),
-        ("delay", "99999999999999h", "delay must be at most 1m"),
+        pytest.param(  # and, as every problem is said at once, it has no delay %
+            "delay",
+            "99999999999999h",
+            "delay must be at most 1m · a delay needs both a delay (e.g. 800ms) and a delay %"
+            " above 0",
+            id="delay",
+        ),
         ("start_in", "99999999999999h", "start in must be at most 24h"),
         ("duration", "99999999999999h", "duration must be at most 1h"),
         pytest.param("duration", "9" * 400, "duration must be at most 1h", id="400 digits"),

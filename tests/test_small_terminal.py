@@ -94,7 +94,7 @@ async def test_at_80x24_every_fault_window_shows_its_target_and_whole_countdown(
         lines = [table.render_line(y).text.rstrip(" ▸┃") for y in range(1, 4)]
         assert re.fullmatch(r"stage/search-api +9m5\ds left", lines[0]), lines
         assert re.fullmatch(r"stage/docs-api +in 3m5\ds", lines[1]), lines
-        assert re.fullmatch(r"stage/gateway +\d+s ago", lines[2]), lines
+        assert re.fullmatch(r"stage/gateway +ended \d+s", lines[2]), lines
 
 
 async def test_at_80x24_a_read_only_dashboard_says_its_reconciler_only_ends_windows() -> None:

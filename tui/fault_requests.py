@@ -1,13 +1,15 @@
 """What a person typed in the fault-window modal -> a FaultRequest, checked against the
 guardrails of the backend it goes to (its protected namespaces, with the ones no config
 can open; its percentage cap, its longest window) before anything is sent. Every problem
-of a request that parses is said at once. Pure functions."""
+is said at once, the field checks with the guardrails. Pure functions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import ParamSpec, TypeVar
 
 from pydantic import ValidationError
 
@@ -20,6 +22,7 @@ from backends.faults_core import (
     field_problems,
 )
 from backends.models import FaultGuards, FaultRequest, FaultSpec
+from backends.text_safe import squeezed, unsafe_in
 from tui.parse import BadValue, number, percent, seconds
 
 FIELDS = (
@@ -54,6 +57,9 @@ DEFAULTS = {"delay": "0ms", "abort_status": "503", "start_in": "0s", "duration":
 MODAL_LIMITS = Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED))  # no backend's known
 MAX_GUARD_P999_MS = 600_000.0  # ten minutes: a guard above that never trips
 HINT = "800ms, 30s, 10m"
+T = TypeVar("T")
+_LEADING_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)?)")
+P = ParamSpec("P")
 
 
 class BadFaultInput(BadValue):
@@ -132,6 +138,13 @@ def _route(text: str, routes: Sequence[str]) -> str:
     return known[route.casefold()]
 
 
+def _above_zero(text: str) -> bool:
+    """Whether what was typed, wrong as it may be ('2m' over the longest delay, '80' over
+    the cap), starts with a number above 0."""
+    m = _LEADING_NUMBER.match(text)
+    return m is not None and float(m.group(1)) > 0
+
+
 def form_limits(limits: Limits | None) -> Limits:
     """What the form checks: the faults backend's limits (None: the defaults), with the
     namespaces that no config can open (faults.rego protects them whatever it says)."""
@@ -152,47 +165,67 @@ def protected_words(limits: Limits) -> str:
 def fault_request(
     values: Mapping[str, str], routes: Sequence[str] = (), limits: Limits = MODAL_LIMITS
 ) -> FaultRequest:
-    """The request the form describes, checked field by field in the form's order; the
-    first wrong one raises BadFaultInput in the form's words, with that field's id. Then
-    what is wrong with the request under `limits` (form_limits), every problem at once,
-    the focus on the first one's field. `routes`: the latency routes known now, the ones
-    a guard route may name."""
+    """The request the form describes, or BadFaultInput naming every problem at once, in
+    the form's order and words, joined by " · ", with the first one's field: each field's
+    own (not a number, over the cap, too long...) and what is wrong with the request under
+    `limits` (form_limits: protected namespaces, caps). A field found wrong stands in as
+    one that raises nothing more, so what follows from it is not said twice. `routes`: the
+    latency routes known now, the ones a guard route may name."""
     v = {k: values.get(k, "").strip() or DEFAULTS.get(k, "") for k in FIELDS}
+    found: list[tuple[str, str]] = []  # (the form's field, what is wrong with it)
+
+    def take(stand_in: T, parse: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return parse(*args, **kwargs)
+        except BadFaultInput as exc:
+            found.append((exc.field, str(exc)))
+            return stand_in
+
     for field in ("host", "namespace"):
         if not v[field]:
-            raise BadFaultInput(f"{LABELS[field]} is required", field)
-    delay_s = _seconds("delay", v["delay"], "ms", MAX_DELAY)
-    # 259 said "between 0 and 100", then 60 "over the cap of 50%": the cap the first time
+            found.append((field, f"{LABELS[field]} is required"))
+    # 259 said "between 0 and 100", then 60 "over the cap of 50%": the cap the first time.
+    # A delay or delay % that starts with a number above 0 (too long, over the cap) stands
+    # in as the most it may be, so "a delay needs both" is said if the other is missing;
+    # other wrong ones as 0, whose "needs both" or "no percentage" is about them (dropped).
+    # Anything typed as an abort % stands in as the cap: not "no percentage" as well.
     cap = limits.percent_cap
-    delay_pct = _percent("delay_percent", v["delay_percent"], 0.0, high=cap)
-    status = _number("abort_status", v["abort_status"], 503, 200, 599, integer=True)
-    abort_pct = _percent("abort_percent", v["abort_percent"], 0.0, high=cap)
-    start_s = _seconds("start_in", v["start_in"], "s", MAX_START_IN)
     longest = min(limits.max_duration, HARD_MAX_DURATION)
-    duration_s = _seconds("duration", v["duration"], "m", longest)
-    p999 = _number("guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS, above=True)
-    error_pct = _percent("guard_error_percent", v["guard_error_percent"], None, above=True)
-    route = _route(v["guard_route"], routes)
+    most_delay = MAX_DELAY.total_seconds() if _above_zero(v["delay"]) else 0.0
+    delay_s = take(most_delay, _seconds, "delay", v["delay"], "ms", MAX_DELAY)
+    most_pct = cap if _above_zero(v["delay_percent"]) else 0.0
+    delay_pct = take(most_pct, _percent, "delay_percent", v["delay_percent"], 0.0, high=cap)
+    status = take(503, _number, "abort_status", v["abort_status"], 503, 200, 599, integer=True)
+    abort_pct = take(cap, _percent, "abort_percent", v["abort_percent"], 0.0, high=cap)
+    start_s = take(0.0, _seconds, "start_in", v["start_in"], "s", MAX_START_IN)
+    duration_s = take(longest.total_seconds(), _seconds, "duration", v["duration"], "m", longest)
+    p999 = take(
+        1.0, _number, "guard_p999_ms", v["guard_p999_ms"], None, 0, MAX_GUARD_P999_MS, above=True
+    )
+    error_pct = take(
+        1.0, _percent, "guard_error_percent", v["guard_error_percent"], None, above=True
+    )
+    route = take("", _route, v["guard_route"], routes)
     if route and p999 is None and error_pct is None:  # it would end nothing
-        raise BadFaultInput(
-            "guard route needs a guard p99.9 ms or guard errors % to watch it with",
-            "guard_p999_ms",
-        )
-    if len(" ".join(v["reason"].split())) < 10:
-        raise BadFaultInput(
-            "reason is required: a short sentence of at least 10 characters", "reason"
-        )
+        why = "guard route needs a guard p99.9 ms or guard errors % to watch it with"
+        found.append(("guard_p999_ms", why))
+    reason = squeezed(v["reason"])  # as the model takes it
+    if len(reason) < 10:
+        found.append(("reason", "reason is required: a short sentence of at least 10 characters"))
+    elif why := unsafe_in(reason):
+        found.append(("reason", f"reason {why}"))
+    said = {field for field, _ in found}
     try:
         req = FaultRequest(
             spec=FaultSpec(
-                target_host=v["host"],
-                namespace=v["namespace"],
+                target_host=v["host"] or "host",
+                namespace=v["namespace"] or "namespace",
                 delay_ms=round(delay_s * 1000),
                 delay_percent=delay_pct or 0.0,
                 abort_status=int(status or 503),
                 abort_percent=abort_pct or 0.0,
             ),
-            reason=v["reason"],
+            reason=v["reason"] if "reason" not in said else "(said: not used)",
             start_in=timedelta(seconds=start_s),
             duration=timedelta(seconds=duration_s),
             guards=FaultGuards(
@@ -202,11 +235,16 @@ def fault_request(
             ),
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = PATHS.get(".".join(str(p) for p in first["loc"]), "")
-        label = LABELS.get(field, "the form")  # never the model's own field names
-        raise BadFaultInput(f"{label}: {first['msg']}", field) from None
-    found = field_problems(req, limits)
+        for error in exc.errors():
+            field = PATHS.get(".".join(str(p) for p in error["loc"]), "")
+            label = LABELS.get(field, "the form")  # never the model's own field names
+            found.append((field, f"{label}: {error['msg']}"))
+    else:
+        for path, message in field_problems(req, limits):
+            if PATHS.get(path, "") not in said:  # a stand-in's: said already
+                found.append((PATHS.get(path, ""), message))
     if found:
-        raise BadFaultInput("; ".join(m for _, m in found), PATHS.get(found[0][0], ""))
+        order = {field: i for i, field in enumerate(FIELDS)}
+        found.sort(key=lambda p: order.get(p[0], len(FIELDS)))
+        raise BadFaultInput(" · ".join(dict.fromkeys(m for _, m in found)), found[0][0])
     return req

@@ -68,7 +68,8 @@ class DropControls(LineFilter):
 
 class SafeOutput(App[None]):
     """Mixed into WatchfloorApp: the filter above on every widget, and toasts shown safe
-    (an error's message can quote a stored reason), keeping the lines they are made of."""
+    (an error's message can quote a stored reason), keeping the lines they are made of,
+    and not read as markup: "GET /docs/[id]" in a toast lost its "[id]"."""
 
     _drop_controls = DropControls()
 
@@ -82,7 +83,7 @@ class SafeOutput(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
         message = "\n".join(map(shown, message.split("\n")))  # its own lines stay lines
         super().notify(

@@ -23,13 +23,14 @@ from backends.text_safe import shown
 from tui.commands.common import duration
 from tui.commands.replay_source import listen, nothing_to_replay, unreachable
 
+# pre-wrapped (RawDescriptionHelpFormatter keeps the table's layout): under 80 columns
 EXIT_STATUS = """exit status:
   0  every decision replayed (flips or not, unless --fail-on-flips)
-  1  some decisions could not be evaluated (no flips among the rest is not a pass),
-     or, with --fail-on-flips, some outcome flips; nothing to replay (no decisions
-     kept, or none in the file); the access source cannot be reached
-  2  bad usage: no such file, a candidate that does not compile, a source that keeps
-     no decisions"""
+  1  some decisions could not be evaluated (no flips among the rest is not a
+     pass), or, with --fail-on-flips, some outcome flips; nothing to replay (no
+     decisions kept, or none in the file); the access source cannot be reached
+  2  bad usage: no such file, a candidate that does not compile, a source that
+     keeps no decisions"""
 
 
 def register(sub: Any) -> None:

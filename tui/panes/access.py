@@ -25,7 +25,13 @@ from textual.binding import Binding, BindingType
 from backends.alerts import spike_threshold
 from backends.models import AccessSnapshot, Decision, worst_first
 from tui.fmt import duration, pct
-from tui.panes.access_summary import no_data_text, note_forms, notes_text, summary_text
+from tui.panes.access_summary import (
+    no_data_text,
+    note_forms,
+    notes_text,
+    over_mark,
+    summary_text,
+)
 from tui.panes.base import SourcePane
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.panes.line import FlowLine, Line
@@ -126,9 +132,10 @@ class AccessPane(SourcePane):
         for r in worst_first(snap.rows)[:TOP_ROWS]:  # whatever order the source gave
             key = f"{r.dimension}={r.value}"
             style = "red" if r.rate > limit else ""
+            rate = pct(r.rate) + ("~" if snap.sampled else "") + over_mark(r.rate, limit)
             rows[key] = (
                 key,
-                Text(pct(r.rate) + ("~" if snap.sampled else ""), style=style, justify="right"),
+                Text(rate, style=style, justify="right"),
                 Text(f"{r.denied:,}", justify="right"),
                 Text(f"{r.total:,}", justify="right"),
                 spark(r.history, 12, 1.0),

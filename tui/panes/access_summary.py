@@ -26,6 +26,7 @@ from tui.panes.spark import spark
 SPARK_MAX = 24  # cells of the summary's sparkline, at most
 SPARK_MIN = 6  # fewer left: no sparkline
 GAP = "  "
+OVER_MARK = "!"  # after a deny rate over the spike threshold, as the Latency pane's over SLO
 
 
 def note_forms(snap: AccessSnapshot) -> list[tuple[Text, Text]]:
@@ -55,15 +56,32 @@ def note_forms(snap: AccessSnapshot) -> list[tuple[Text, Text]]:
     return out
 
 
+def over_mark(rate: float, limit: float) -> str:
+    """OVER_MARK after a rate over the spike threshold `limit`: not in colour alone."""
+    return OVER_MARK if rate > limit else ""
+
+
 def head_forms(snap: AccessSnapshot) -> list[Text]:
-    """The figures, fullest first: `deny 15.0% of 1,200 decisions in 60s · baseline 5.0%`."""
+    """The figures, fullest first: `deny 15.0% of 1,200 decisions in 60s · baseline 5.0%`;
+    over the spike threshold `deny 21.8%! of … · ! over 17.0%`, what `!` means dropped
+    before the window is."""
     limit = spike_threshold(snap.baseline_rate)
-    rate = (pct(snap.deny_rate), "bold red" if snap.deny_rate > limit else "bold")
+    over = snap.deny_rate > limit
+    mark = over_mark(snap.deny_rate, limit)
+    rate = (pct(snap.deny_rate) + mark, "bold red" if over else "bold")
+    said = (f" · {OVER_MARK} over {pct(limit)}", "bold red") if over else ""
     n, base, window = f"{snap.total:,}", pct(snap.baseline_rate), f"{snap.window_s:.0f}s"
+    full = Text.assemble("deny ", rate, f" of {n} decisions in {window} · baseline {base}")
+    mid = Text.assemble("deny ", rate, f" of {n} in {window} · base {base}")
+    short = Text.assemble("deny ", rate, f" of {n} · base {base}")
+    if not over:
+        return [full, mid, short]
     return [
-        Text.assemble("deny ", rate, f" of {n} decisions in {window} · baseline {base}"),
-        Text.assemble("deny ", rate, f" of {n} in {window} · base {base}"),
-        Text.assemble("deny ", rate, f" of {n} · base {base}"),
+        Text.assemble(full, said),
+        Text.assemble(mid, said),
+        mid,
+        Text.assemble(short, said),
+        short,
     ]
 
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import events
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
@@ -84,7 +85,7 @@ class SourcePane(Vertical):
         room = self.size.width - TITLE_MARGIN - len(self.TITLE) - len(" · ")
         note = self.title_note(room)
         title = f"{self.TITLE} · {note}" if note else self.TITLE
-        text = self.filter_text
+        text = escape(self.filter_text)  # as typed: "[acme]" is not markup
         self.border_title = f"{title} · filter: {text}" if text else title
 
     def watch_snapshot(self, snap: Snapshot | None) -> None:

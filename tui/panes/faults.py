@@ -15,6 +15,7 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from backends.durations import delay
+from backends.fault_ends import was_halted
 from backends.faults_core import (
     CANCELLED,
     DEFAULT_PROTECTED,
@@ -28,6 +29,8 @@ from tui.fmt import ago, duration
 from tui.panes.base import SourcePane, empty_text
 from tui.panes.keyed_table import KeyedTable
 
+COUNTDOWN_CELLS = 10  # the longest countdown ("1h02m left"): the `when` column has this
+WHEN_MOST = 20  # room for the longest of every form of `when` ("cancelled 59m ago")
 LEAK_GRACE_S = 5.0  # a fault still applied this long past its end is a leak (see alerts)
 STATE_STYLE = {
     WindowState.SCHEDULED: "cyan",
@@ -71,9 +74,26 @@ def due_text(reconciler: Reconciler, down: bool) -> str:
     return DUE_DOWN if down and reconciler is not Reconciler.NONE else DUE_TEXT[reconciler]
 
 
-def when(w: FaultWindow, now: datetime) -> Text:
+def how_ended(w: FaultWindow) -> str:
+    """An ended window's state in a word: cancelled (before its fault was put in), halted
+    (by a HALT ALL) or ended."""
+    if cancelled(w):
+        return CANCELLED
+    return "halted" if was_halted(w.end_reason) else "ended"
+
+
+def ended_forms(w: FaultWindow, now: datetime) -> tuple[str, ...]:
+    """How an ended window's time cell says it, longest first: "ended 38s ago", "ended
+    38s"; a cancelled one, which never ran, last as "cancelled" alone."""
+    how, since = how_ended(w), ago(now - ended_at(w))
+    return (f"{how} {since} ago", f"{how} {since}", *((how,) if how == CANCELLED else ()))
+
+
+def when(w: FaultWindow, now: datetime, room: int = WHEN_MOST) -> Text:
     """The countdown to the window's next edge, at most 10 cells ("1h02m left"), so that it
-    fits beside its target in the 28 cells the pane has at 80 columns."""
+    fits beside its target in the 28 cells the pane has at 80 columns. An ended window says
+    how it ended ("cancelled 5m ago"), as long a form as fits in `room` (at least 10): the
+    state column after it is cut at 80 columns."""
     state = w.state(now)
     if state is WindowState.SCHEDULED:
         return Text(f"in {duration(w.starts_at - now)}", "cyan", justify="right")
@@ -81,7 +101,9 @@ def when(w: FaultWindow, now: datetime) -> Text:
         return Text("unstarted", DUE_STYLE, justify="right")
     if state is WindowState.ACTIVE:
         return Text(f"{duration(w.ends_at - now)} left", "yellow", justify="right")
-    return Text(f"{ago(now - ended_at(w))} ago", "grey50", justify="right")
+    forms = ended_forms(w, now)
+    said = next((f for f in forms if len(f) <= max(room, COUNTDOWN_CELLS)), forms[-1])
+    return Text(said, "grey50", justify="right")
 
 
 def note(w: FaultWindow, now: datetime) -> Text:
@@ -168,9 +190,19 @@ class FaultsPane(SourcePane):
         if self.snapshot is not None:
             self.show(self.snapshot)  # a window due to start says who would start it
 
+    def when_room(self, targets: list[str]) -> int:
+        """The cells the `when` column has beside the widest target, a scrollbar's one
+        kept (WHEN_MOST before the pane has a size). The pane's width, not the table's:
+        with no windows the table is hidden, its width 0, as the first ones are shown."""
+        width = self.size.width
+        if not width:
+            return WHEN_MOST
+        return width - 1 - 1 - max([len("target"), *(len(t) for t in targets)])
+
     def show(self, snap: FaultsSnapshot) -> None:
         now = self.now
         windows = sorted(snap.windows, key=lambda w: pane_order(w, now))
+        room = self.when_room([f"{w.spec.namespace}/{w.spec.target_host}" for w in windows])
         due_says = due_text(self.reconciler, snap.health.state is HealthState.ERROR)
         rows = {}
         for w in windows:
@@ -178,7 +210,7 @@ class FaultsPane(SourcePane):
             due = unstarted(w, now)
             rows[w.id] = (
                 f"{w.spec.namespace}/{w.spec.target_host}",
-                when(w, now),
+                when(w, now, room),
                 Text(due_says, DUE_STYLE)
                 if due
                 else Text(CANCELLED, "grey50")

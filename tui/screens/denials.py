@@ -173,7 +173,7 @@ class DenialsScreen(TypeAheadModal[None]):
         rows: dict[str, tuple[str | Text, ...]] = {}
         self._by_key = {}
         for d in shown:
-            key = f"{d.timestamp:%H:%M:%S} {d.decision_id[:12]}"
+            key = f"{d.timestamp:%H:%M:%S}Z {d.decision_id[:12]}"  # UTC, as the count says
             if key in rows:
                 continue
             self._by_key[key] = d

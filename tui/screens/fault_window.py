@@ -73,17 +73,20 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
     }
     #fault-box .hint { color: $text-muted; }
     #fault-box Input { background: $boost; }
+    /* labels as wide as the longest ("guard p99.9 ms"), two cells between columns: a
+       placeholder that fills its field (70 columns) is still apart from the next label */
     #fault-grid {
-        grid-size: 4; grid-columns: 16 1fr 16 1fr; grid-rows: 1; grid-gutter: 1 1;
+        grid-size: 4; grid-columns: 14 1fr 14 1fr; grid-rows: 1; grid-gutter: 1 2;
         height: auto; margin-top: 1;
     }
     #fault-grid Label { color: $text-muted; }
     #fault-box .wide-row { height: 1; margin-top: 1; }
-    #fault-box .wide-row Label { width: 17; color: $text-muted; }  /* the grid's 16 + gutter */
+    #fault-box .wide-row Label { width: 16; color: $text-muted; }  /* the grid's 14 + gutter */
     #fault-box .wide-row Input { width: 1fr; }
-    /* a short terminal (80x24): no blank line between the fields, so every field and the
-       buttons show at once, without scrolling */
-    FaultWindowScreen.-short #fault-grid { grid-gutter: 0 1; }
+    /* a short terminal (80x24): no blank line between the fields nor inside the border, so
+       every field, the buttons and a refusal of several lines show at once, unscrolled */
+    FaultWindowScreen.-short #fault-grid { grid-gutter: 0 2; }
+    FaultWindowScreen.-short #fault-box { padding: 0 2; }
     FaultWindowScreen.-short #fault-box .wide-row { margin-top: 0; }
     #fault-error { height: auto; margin-top: 1; }
     #fault-buttons { height: auto; }

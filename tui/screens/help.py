@@ -39,13 +39,15 @@ class HelpScreen(ModalScreen[None]):
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("does")
-        table.add_column("id for [keys]", style="grey50", no_wrap=True)
+        # Text, not str: a str is Rich markup, and "[keys]" (the config table the ids go
+        # in) read as a style tag was gone; so would a key "[" or a description with one
+        table.add_column(Text("id for [keys]"), style="grey50", no_wrap=True)
         section = ""
         for row_section, key, desc, bid in self.rows:
             if row_section != section:
                 section = row_section
                 table.add_row(Text(section, style="bold"), "", "", end_section=False)
-            table.add_row(f"  {key}", desc, bid)
+            table.add_row(Text(f"  {key}"), Text(desc), Text(bid))
         with VerticalScroll(id="help-box"):
             yield Static(Text("Watchfloor keys", style="bold"))
             yield Static(table)

@@ -61,13 +61,14 @@ class TimelineScreen(ModalScreen[None]):
             yield Static("", id="timeline-detail")  # the event under the cursor, whole
         yield KeyFooter()  # its own keys, not the dashboard's (off while it is open)
 
-    def _title(self) -> str:
+    def _title(self) -> Text:
+        """Text, not markup: a filter typed as "[x]" is shown as typed."""
         count = f"{len(self.events)} events"
         if self.is_mounted and (flt := self.query_one(KeyedTable).row_filter):
             count = f"{self.query_one(KeyedTable).row_count} of {count} match {flt!r}"
         if not self.note:
-            return f"Timeline · {count} since start, newest first"
-        return shown(f"Timeline · {count}, newest first · {self.note}")
+            return Text(f"Timeline · {count} since start, newest first")
+        return Text(shown(f"Timeline · {count}, newest first · {self.note}"))
 
     def on_mount(self) -> None:
         self._fill()  # what `show` brought in since compose, too
