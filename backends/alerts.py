@@ -27,6 +27,7 @@ from backends.alert_sources import (
     no_data_alert,
     no_data_since,
     source_key,
+    warning_alerts,
 )
 from backends.models import Alert, AlertKind, FaultsSnapshot, Snapshot
 
@@ -51,6 +52,7 @@ def derive(
     for pane, snap in snaps.items():
         if snap is None:
             continue
+        alerts += warning_alerts(pane, snap, now)
         if is_live(snap, now):
             alerts += data_alerts(snap, now, baselines)
             continue
@@ -123,7 +125,8 @@ class AlertBook:
                 self._held.pop(pane, None)
                 self._data_at.pop(pane, None)
                 continue
-            found = self._judge(pane, snap, now, baselines)
+            found = self._fresh(pane, warning_alerts(pane, snap, now), now)
+            found += self._judge(pane, snap, now, baselines)
             first = pane not in self._panes
             self._panes.add(pane)
             out += [self._dated(a, first) for a in found]
