@@ -41,6 +41,21 @@ def down_alert(pane: str, snap: Snapshot, now: datetime) -> Alert:
     )
 
 
+def warning_alerts(pane: str, snap: Snapshot, now: datetime) -> list[Alert]:
+    """A source that answers but misbehaves (a plugin whose watch() held the event loop,
+    backends/plugin_guard.py): a warning, whatever its data says."""
+    if not snap.health.warning:
+        return []
+    return [
+        Alert(
+            kind=AlertKind.SOURCE_WARNING,
+            key=f"source-warning:{pane}",
+            raised_at=now,
+            message=f"{pane} ({snap.source}): {snap.health.warning}",
+        )
+    ]
+
+
 def _coarse(td: timedelta) -> str:
     """ "1m", "12m", "1h05m": it changes once a minute, not every second."""
     s = td.total_seconds()

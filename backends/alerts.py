@@ -27,6 +27,7 @@ from backends.alert_sources import (
     no_data_alert,
     no_data_since,
     source_key,
+    warning_alerts,
 )
 from backends.models import Alert, AlertKind, FaultsSnapshot, GrantsSnapshot, Snapshot
 
@@ -51,6 +52,7 @@ def derive(
     for pane, snap in snaps.items():
         if snap is None:
             continue
+        alerts += warning_alerts(pane, snap, now)
         if is_live(snap, now):
             alerts += data_alerts(snap, now, baselines)
             continue
@@ -127,7 +129,8 @@ class AlertBook:
                 continue
             if isinstance(snap, GrantsSnapshot):  # acks made lately, another's too
                 self.add_trail({(a.key, a.since): Ack(a.actor, a.at) for a in snap.acks})
-            found = self._judge(pane, snap, now, baselines)
+            found = self._fresh(pane, warning_alerts(pane, snap, now), now)
+            found += self._judge(pane, snap, now, baselines)
             first = pane not in self._panes
             self._panes.add(pane)
             out += [self._dated(a, first) for a in found]

@@ -1,7 +1,9 @@
 """What a config can get wrong that its schema cannot see, checked before anything runs,
 for the active config and every profile it may switch to: each pane's backend is
 installed and provides that pane, every [backends.X] section holds X's options (used by
-a pane or not), and a data dir can be one.
+a pane or not; a key its options model does not name is refused, whatever the model's
+`extra`), and a data dir can be one. `config check` also loads every plugin the config
+names: one that cannot be loaded is a problem there, and its panes' error elsewhere.
 
 Which backends provide a capability is known from their plugin modules, which are light
 (their clients are imported by the factories): listing names imports nothing, checking
@@ -20,18 +22,46 @@ from pydantic import BaseModel, ValidationError
 from backends.config import LoadedConfig
 from backends.config_explain import chosen_by, explain
 from backends.contracts import CAPABILITIES
-from backends.registry import BackendError, BackendPlugin, available, load_plugin
+from backends.registry import (
+    BackendError,
+    BackendPlugin,
+    available,
+    load_plugin,
+    validate_options,
+)
 
 
-def config_problems(views: Iterable[LoadedConfig]) -> list[str]:
+def config_problems(views: Iterable[LoadedConfig], *, imports: bool = False) -> list[str]:
     """Every problem of these configs (LoadedConfig.views(): the active one and every
-    profile), each once."""
+    profile), each once. `imports` (`config check`): a plugin the config uses that cannot
+    be loaded is a problem too (elsewhere it is its panes' error, not a stop)."""
     found: list[str] = []
     for view in views:
         found += view.problems
         found += backend_problems(view)[1]
         found += data_dir_problems(view)
+        if imports:
+            found += import_problems(view)
     return list(dict.fromkeys(found))
+
+
+def import_problems(loaded: LoadedConfig) -> list[str]:
+    """Each pane (and [backends.X] section) whose installed backend's plugin cannot be
+    loaded: its module or attribute missing, an ImportError inside, not a BackendPlugin.
+    Only the backends the config names are imported."""
+    cfg = loaded.config
+    names = set(available())
+    problems: list[str] = []
+    named = [(("panes", cap), cfg.backend_for(cap)) for cap in CAPABILITIES]
+    named += [(("backends", name), name) for name in cfg.backends]
+    for loc, name in named:
+        if name not in names:
+            continue  # backend_problems says so
+        try:
+            load_plugin(name)
+        except BackendError as exc:
+            problems.append(f"{loaded.where(loc)}: {'.'.join(loc)}: {exc}")
+    return problems
 
 
 def _plugin(name: str) -> BackendPlugin | None:
@@ -83,7 +113,7 @@ def backend_problems(loaded: LoadedConfig) -> tuple[dict[str, BaseModel], list[s
         if plugin is None:
             continue
         try:
-            options[name] = plugin.options_model.model_validate(cfg.backends.get(name, {}))
+            options[name] = validate_options(plugin, cfg.backends.get(name, {}))
         except ValidationError as exc:
             # a section no pane uses may leave out what only a user of it needs (the
             # profile that uses it may add that)

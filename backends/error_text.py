@@ -33,6 +33,9 @@ from urllib.parse import urlsplit
 
 from backends.not_the_api import NotTheApi
 
+# A source that answered, but not with what the contract says (backends/plugin_guard.py):
+# what its error starts with, so that a pane says so rather than "has not answered"
+BAD_DATA = "answered with bad data"
 _TIMEOUT_VALUE = re.compile(r"timeout=([0-9.]+)")
 _PROM_STATUS = re.compile(r"HTTP Status Code (\d{3}) \((.*)\)\s*$", re.S)
 _URL_QUERY = re.compile(r"((?:https?://|\s/)[^\s?'\"]*)\?[^\s'\")]*")

@@ -258,6 +258,7 @@ class AlertKind(StrEnum):
     FAULT_LEAK = "fault injection leaking"
     SOURCE_DOWN = "source down"
     SOURCE_NO_DATA = "source no data"  # answering with nothing to count, for a while
+    SOURCE_WARNING = "source misbehaving"  # answering, but e.g. it blocked the dashboard
 
 
 class Alert(Model):

@@ -30,6 +30,9 @@ class SourceHealth(Model):
     last_error: str | None = None
     last_ok_at: AwareDatetime | None = None
     interval_s: float = 1.0
+    # answering, but something is wrong with the source itself (a plugin whose watch()
+    # held the event loop): said on the pane and as a warning alert, whatever the state
+    warning: str | None = None
 
     def age_s(self, now: datetime) -> float | None:
         """Seconds since the data was last good, or None if it never was."""

@@ -80,6 +80,17 @@ def available() -> list[str]:
     return sorted(_entry_points())
 
 
+def entry_point(name: str) -> str:
+    """Where backend `name` comes from ('my_package.watchfloor:plugin'), or "" if none."""
+    ep = _entry_points().get(name)
+    return ep.value if ep is not None else ""
+
+
+def builtin(name: str) -> bool:
+    """Whether backend `name` ships with watchfloor (its entry point is in this package)."""
+    return entry_point(name).partition(":")[0].split(".")[0] in ("backends", "tui")
+
+
 def load_plugin(name: str) -> BackendPlugin:
     eps = _entry_points()
     if name not in eps:
@@ -91,10 +102,20 @@ def load_plugin(name: str) -> BackendPlugin:
         raise BackendError(
             f"backend {name!r} failed to import ({eps[name].value}): {type(exc).__name__}: {exc}"
         ) from exc
+    where = f"backend {name!r} ({eps[name].value})"
     if not isinstance(plugin, BackendPlugin):
-        raise BackendError(f"backend {name!r} ({eps[name].value}) is not a BackendPlugin")
+        raise BackendError(f"{where} is not a BackendPlugin but {type(plugin).__name__}")
+    model = plugin.options_model
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        raise BackendError(f"{where}: its options_model is not a pydantic model class")
+    if not isinstance(plugin.factories, Mapping) or not all(
+        callable(f) for f in plugin.factories.values()
+    ):
+        raise BackendError(f"{where}: its factories are not a mapping of capability to callable")
     return plugin
 
 
 def validate_options(plugin: BackendPlugin, raw: Mapping[str, Any]) -> BaseModel:
-    return plugin.options_model.model_validate(dict(raw))
+    """The plugin's options; an unknown key is refused whatever its model's `extra` (a
+    model on plain BaseModel ignored `urll = "x"`, and the backend ran on its default)."""
+    return plugin.options_model.model_validate(dict(raw), extra="forbid")

@@ -30,7 +30,7 @@ from backends.models import (
     Snapshot,
     SourceHealth,
 )
-from backends.registry import BackendContext, BackendError, load_plugin
+from backends.registry import BackendContext, BackendError, builtin, load_plugin
 
 SNAPSHOT_TYPES: dict[str, type[Snapshot]] = {
     "access": AccessSnapshot,
@@ -119,6 +119,14 @@ class Sources:
                 continue
 
 
+def checked(source: Any, expected: type[Snapshot], backend: str) -> Any:
+    """A third-party plugin's source, its reads held to the contract: what it yields is
+    checked, and one that breaks it is its pane's error (backends/plugin_guard.py)."""
+    from backends.plugin_guard import Checked  # only when a plugin needs it
+
+    return Checked(source, expected, backend)
+
+
 def build_sources(
     loaded: LoadedConfig, clock: Clock | None = None, *, polled: bool = True
 ) -> Sources:
@@ -144,8 +152,11 @@ def build_sources(
             factory = plugin.factories.get(cap)
             if factory is None:
                 raise BackendError(f"backend {name!r} does not provide {cap}")
+            source = factory(options[name], ctx)
+            if cap in SNAPSHOT_TYPES and not builtin(name):
+                source = checked(source, SNAPSHOT_TYPES[cap], name)
             # its actions through the audited path, unless the plugin runs it itself
-            built[cap] = wrap(cap, plugin, factory(options[name], ctx), options[name], ctx)
+            built[cap] = wrap(cap, plugin, source, options[name], ctx)
         except Exception as exc:
             errors[cap] = (
                 str(exc)

@@ -8,7 +8,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from tests.conftest import watchfloor_cmd
+from tests.conftest import ROOT, watchfloor_cmd
 
 FAKE_MODULE = """
 from collections.abc import AsyncIterator
@@ -70,7 +70,8 @@ def install_plugins(site: Path) -> None:
 
 
 def run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    # this checkout's code too (the console script may be another checkout's install)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(site), str(ROOT)))}
     return subprocess.run(
         [*watchfloor_cmd(), *args], capture_output=True, text=True, timeout=90, env=env
     )

@@ -61,6 +61,7 @@ _HOST = re.compile(r" \((?:\[[0-9a-fA-F:.]+\]|[\w-]+(?:\.[\w-]+)+|[\w-]+:\d+)(?:
 _FROM_HOST = re.compile(r" from (?:\[[0-9a-fA-F:.]+\]|[\w-]+(?:\.[\w-]+)+)(?::\d+)?(?=:|$)")
 _RETRY = re.compile(r";? *retry in [0-9.]+ ?s$")
 MIN_CAUSE = 12  # cells of a cut cause worth keeping beside the age
+WARNING_GLYPH = "⚠"  # an answering source with a warning (it blocked the dashboard)
 UNLIMITED = 1 << 30
 
 
@@ -72,6 +73,8 @@ def health_text(health: SourceHealth, now: datetime, source: str, width: int | N
     columns "✖ connection refused · data 1m09s old" (it read "data 1m09…")."""
     state = health.effective_state(now)
     glyph, style = HEALTH_STYLE[state]
+    if state is HealthState.OK and health.warning:  # answering, but the source misbehaves
+        return _fitted(WARNING_GLYPH, "yellow", (health.warning, source), width)
     if state is HealthState.OK:
         return Text.assemble((f"{glyph} {state.value}", style), f" · {source}")
     age = health.age_s(now)
@@ -95,6 +98,14 @@ def health_text(health: SourceHealth, now: datetime, source: str, width: int | N
     if room - len(f" · {brief}") >= MIN_CAUSE:  # a long cause, cut, and the age
         return _assembled(glyph, style, (_cut(short, room - len(f" · {brief}")), brief))
     return _assembled(glyph, style, (_cut(short, room),))
+
+
+def _fitted(glyph: str, style: str, parts: tuple[str, str], width: int | None) -> Text:
+    """What, and the source if it fits, in `width` cells: what cut rather than lost."""
+    whole = _assembled(glyph, style, parts)
+    if width is None or whole.cell_len <= width:
+        return whole
+    return _assembled(glyph, style, (_cut(parts[0], width - len(f"{glyph} ")),))
 
 
 def _assembled(glyph: str, style: str, parts: tuple[str, ...]) -> Text:

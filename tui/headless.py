@@ -12,7 +12,10 @@ from backends.alerts import derive
 from backends.contracts import PANES
 from backends.faults_core import snapshot_json
 from backends.models import FaultsSnapshot, Snapshot
-from backends.wiring import Sources
+from backends.polling import with_error
+from backends.wiring import SNAPSHOT_TYPES, Sources
+
+MAX_BACKOFF_S = 30.0  # as the dashboard's: a failed source is asked again after 1, 2, 4 s…
 
 
 async def collect(
@@ -21,14 +24,32 @@ async def collect(
     """The latest snapshot of every pane after listening `listen_s` seconds (at least one
     update each, unless a source gives none within `listen_s + 10` seconds). `progress`
     is told, once a second, how long is left and which panes have no update yet, and ""
-    when done (the command writes it to a terminal's stderr)."""
+    when done (the command writes it to a terminal's stderr). A source that fails gives
+    its error, as the dashboard shows it (and is asked again, as the dashboard does): a
+    plugin that breaks the contract too (backends/plugin_guard.py)."""
     latest: dict[str, Snapshot | None] = dict.fromkeys(PANES)
     first = {cap: asyncio.Event() for cap in PANES}
 
     async def listen(cap: str) -> None:
-        async for snap in sources[cap].watch():
-            latest[cap] = snap
-            first[cap].set()
+        backoff = 1.0
+        while True:
+            try:
+                async for snap in sources[cap].watch():
+                    latest[cap] = snap
+                    first[cap].set()
+                    backoff = 1.0
+            except Exception as exc:
+                latest[cap] = with_error(
+                    SNAPSHOT_TYPES[cap],
+                    latest[cap],
+                    exc,
+                    source=getattr(sources[cap], "name", ""),
+                    interval_s=sources.ctx.interval_s,
+                    clock=sources.ctx.clock,
+                )
+                first[cap].set()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_S)
 
     def waiting_for() -> str:
         missing = [cap for cap, e in first.items() if not e.is_set()]

@@ -138,17 +138,20 @@ def load_config(
     ui: bool = False,
     every_profile: bool = True,
     use_data_dir: bool = True,
+    imports: bool = False,
 ) -> LoadedConfig:
     """Load and check the config named by --config (or `path`), and every profile in it
     (or, not `every_profile`, the one it runs: a live switch). `ui`: also what the
     dashboard checks ([keys], ui.theme; this imports Textual). `use_data_dir`: make the
-    data dir and log there (`config check` only checks that it could be made). Raises
-    ConfigError with every problem found."""
+    data dir and log there (`config check` only checks that it could be made).
+    `imports`: a plugin the config uses that cannot be loaded is a config problem (for
+    `config check`; elsewhere it is its panes' error). Raises ConfigError with every
+    problem found."""
     loaded = gather(
         path or getattr(args, "config", None), profile=profile or getattr(args, "profile", None)
     )
     views = loaded.views() if every_profile else [loaded]
-    found = config_problems(views)
+    found = config_problems(views, imports=imports)
     if ui:
         from tui.config_check import ui_problems
 

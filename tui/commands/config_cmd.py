@@ -22,7 +22,9 @@ def register(sub: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     # every profile, and what the dashboard would refuse at start ([keys], ui.theme) too;
     # a data dir that is not there yet is left so (it made one for a config with a typo)
-    loaded = load_config(args, args.file, ui=True, use_data_dir=False)
+    # and every plugin it names is imported: one that cannot be is refused here (the
+    # dashboard shows it as its panes' error)
+    loaded = load_config(args, args.file, ui=True, use_data_dir=False, imports=True)
     cfg = loaded.config
     profiles = ", ".join(sorted(loaded.profiles)) or "none defined"
     active = f" (active: {cfg.profile})" if cfg.profile else ""

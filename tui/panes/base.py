@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from backends.clock import utc_now
+from backends.error_text import BAD_DATA
 from backends.models import HealthState, Snapshot
 from tui.fmt import health_text
 from tui.panes.keyed_table import KeyedTable
@@ -42,6 +43,8 @@ def empty_text(snap: Snapshot, nothing: str, detail: str = "") -> Text:
     if health.state is not HealthState.ERROR:
         return Text(nothing + detail)
     error = health.last_error or "the source failed"
+    if never_answered(snap) and error.startswith(BAD_DATA):  # it answered, unusably
+        return Text.assemble(("unknown", "bold red"), f": the source {error}")
     if never_answered(snap):
         return Text.assemble(("unknown", "bold red"), f": the source has not answered ({error})")
     return Text.assemble(
