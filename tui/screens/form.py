@@ -28,12 +28,14 @@ from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
+from textual.events import DescendantFocus, Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.widgets.input import Selection
 
 from tui.footer import KeyFooter
 from tui.screens.field import Field
+from tui.screens.form_foot import focused_in_view
 from tui.settle import settled
 
 ResultT = TypeVar("ResultT")
@@ -86,12 +88,26 @@ class RequestModal(TypeAheadModal[ResultT]):
     ERROR_ID: ClassVar[str] = "form-error"  # the line that says why, or that it is working
     BUSY_TEXT: ClassVar[str] = "checking…"
     REFUSED_TOAST_S: ClassVar[float] = 15.0  # a refusal of a closed dialog stays a while
+    # rows: in a shorter terminal (80x24) the screen has the class "-short", and the form
+    # drops the blank lines between its fields, so they, its message and buttons fit
+    SHORT: ClassVar[int] = 28
     busy: bool = False
     refused_once: bool = False  # a submit was refused: Enter sends again from any field
     error_field: str = ""  # the field the shown refusal is about
     sending: str = ""  # what is with the backend, as a toast names it ("HALT ALL")
     _submit_had_focus: bool = False  # when sent: given back to it if it fails (Enter again)
     _finished: tuple[ResultT | None] | None = None  # done while another screen was on top
+    _focused_once: bool = False  # the first focus, as it opens, leaves it at its top
+
+    @on(DescendantFocus)
+    def _focus_moved(self) -> None:
+        """Tab, Enter or a refusal moved the focus: to a field in view (see FormFoot)."""
+        if self._focused_once:
+            self.call_after_refresh(focused_in_view, self)
+        self._focused_once = True
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.height < self.SHORT, "-short")
 
     @property
     def is_open(self) -> bool:

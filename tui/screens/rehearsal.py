@@ -36,6 +36,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
+from tui.screens.form_foot import FormFoot
 
 MIN_REASON = 10
 CONFIRM_WORD = "ROLLBACK"
@@ -63,6 +64,10 @@ class RehearsalScreen(ActionForm[bool | None]):
     #rehearsal-error { height: auto; margin-top: 1; }
     #rehearsal-buttons { height: auto; margin-top: 1; }
     #rehearsal-buttons Button { margin-right: 2; }
+    /* 80x24: no blank lines between the fields, so what it rolls back stays in view above
+       a note of two lines ("The latest release is now …") */
+    RehearsalScreen.-short #rehearsal-box Label { margin-top: 0; }
+    RehearsalScreen.-short #rehearsal-box .hint { margin-top: 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="rehearsal.cancel", priority=True),
@@ -221,10 +226,11 @@ class RehearsalScreen(ActionForm[bool | None]):
             )
             yield Label(f"type {CONFIRM_WORD} to confirm")
             yield Field(id="rehearsal-confirm", compact=True)
-            yield Static("", id="rehearsal-error")
-            with Horizontal(id="rehearsal-buttons"):
-                yield Button("Rehearse rollback", variant="warning", id="rehearse")
-                yield Button("Cancel", id="cancel")
+            with FormFoot():  # in view: the fields scroll above it if need be
+                yield Static("", id="rehearsal-error")
+                with Horizontal(id="rehearsal-buttons"):
+                    yield Button("Rehearse rollback", variant="warning", id="rehearse")
+                    yield Button("Cancel", id="cancel")
 
     def submit(self) -> None:
         if self.busy:

@@ -31,6 +31,7 @@ from backends.models import Grant, GrantEnded
 from tui.fmt import duration
 from tui.screens.field import Field
 from tui.screens.form import RequestModal
+from tui.screens.form_foot import FormFoot
 from tui.settle import settled
 
 MIN_REASON = 10
@@ -54,6 +55,7 @@ class RevokeScreen(RequestModal[bool]):
     #revoke-error { height: auto; margin-top: 1; }
     #revoke-buttons { height: auto; margin-top: 1; }
     #revoke-buttons Button { margin-right: 2; }
+    RevokeScreen.-short #revoke-box .hint { margin: 0; }  /* 80x24: no blank lines */
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         # the reason, then the Revoke button: the same words as the other forms' Enter
@@ -148,10 +150,11 @@ class RevokeScreen(RequestModal[bool]):
                 classes="hint",
             )
             yield Field(placeholder="e.g. INC-4711 mitigated, access no longer needed", id="reason")
-            yield Static("", id="revoke-error")
-            with Horizontal(id="revoke-buttons"):
-                yield Button(f"Revoke {g.id}", variant="error", id="confirm")
-                yield Button("Cancel", id="cancel")
+            with FormFoot():  # in view: the fields scroll above it if need be
+                yield Static("", id="revoke-error")
+                with Horizontal(id="revoke-buttons"):
+                    yield Button(f"Revoke {g.id}", variant="error", id="confirm")
+                    yield Button("Cancel", id="cancel")
 
     def gone(self) -> bool:
         """The grant is no longer listed: say so (nothing is sent)."""
