@@ -67,7 +67,8 @@ class FaultActions(FaultReconcile, FaultSends):
             if pane.selected not in open_windows:
                 pane.select_first({w.id for w in open_windows})
             self.notify(
-                f"{len(open_windows)} windows are open: pick one here (↑ ↓) and press"
+                f"{len(open_windows)} windows are open: pick one here"
+                f" ({key_of(self, 'table.up')} {key_of(self, 'table.down')}) and press"
                 f" {key_of(self, 'faults.end')} again",
                 title="End which window?",
             )

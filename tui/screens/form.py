@@ -33,7 +33,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.widgets.input import Selection
 
+from tui.fmt import form_read_only
 from tui.footer import KeyFooter
+from tui.palette import key_of
 from tui.screens.field import Field
 from tui.screens.form_foot import focused_in_view
 from tui.settle import settled
@@ -109,6 +111,21 @@ class RequestModal(TypeAheadModal[ResultT]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.height < self.SHORT, "-short")
 
+    def key(self, action: str, word: str) -> str:
+        """The key of this dialog's `action` ("cancel", "enter") as its footer shows it,
+        [keys] applied, for what it says; `word` if that binding has no id ([keys] cannot
+        move a form's Enter)."""
+        bindings = (b for bs in self._bindings.key_to_bindings.values() for b in bs)
+        bid = next((b.id for b in bindings if b.action == action and b.id), None)
+        key = key_of(self.app, bid) if bid else word
+        return word if key == bid else key  # not on the screen stack (closed): the word
+
+    def cancel_key(self) -> str:
+        return self.key("cancel", "Esc")
+
+    def enter_key(self) -> str:
+        return self.key("enter", "Enter")
+
     @property
     def is_open(self) -> bool:
         """Still on the screen stack (not necessarily on top: the palette may be over it)."""
@@ -119,7 +136,8 @@ class RequestModal(TypeAheadModal[ResultT]):
         that field has the focus at once, so what is typed next goes where it is wrong,
         and editing it clears the message. From now on Enter sends again from any field:
         the form has been gone through once (ActionForm); `again`, dim after the message,
-        says so (by default " · Enter sends again" where there is more than one field)."""
+        says so (by default " · Enter sends again" where there is more than one field, with
+        the key [keys] gives it)."""
         self.busy = False
         self.refused_once = True
         self.error_field = field if field in self.INPUTS else ""
@@ -129,7 +147,7 @@ class RequestModal(TypeAheadModal[ResultT]):
             self.set_focus(submit)  # disabled, it had passed the focus on (to Cancel!)
         self._submit_had_focus = False
         if again is None:
-            again = " · Enter sends again" if len(self.INPUTS) > 1 else ""
+            again = f" · {self.enter_key()} sends again" if len(self.INPUTS) > 1 else ""
         self.query_one(f"#{self.ERROR_ID}", Static).update(
             Text.assemble((message, "bold red"), (again, "dim"))
         )
@@ -154,7 +172,10 @@ class RequestModal(TypeAheadModal[ResultT]):
         submit = self.query_one(f"#{self.SUBMIT_ID}", Button)
         self._submit_had_focus = self.focused is submit
         submit.disabled = True
-        busy = f"{self.BUSY_TEXT} (sent: Esc closes this, and the outcome is still shown)"
+        busy = (
+            f"{self.BUSY_TEXT} (sent: {self.cancel_key()} closes this, and the outcome is still"
+            " shown)"
+        )
         self.query_one(f"#{self.ERROR_ID}", Static).update(Text(busy, style="italic"))
 
     def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
@@ -182,6 +203,14 @@ class RequestModal(TypeAheadModal[ResultT]):
             severity="error",
             timeout=self.REFUSED_TOAST_S,
         )
+
+    def refuse_read_only(self) -> None:
+        """Submitted after a switch to a read-only profile: nothing is sent, and sending
+        again would not be either (no "Enter sends again")."""
+        if self.is_open:
+            self.show_error(form_read_only(self.cancel_key()), again="")
+        else:
+            self.refused(form_read_only())
 
     def finish(self, result: ResultT | None) -> None:
         """The App's answer: done. Close the dialog if it is still open (with the palette

@@ -101,7 +101,8 @@ class HaltScreen(ActionForm[int | None]):
 
     def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
         """A HALT ALL can have removed some faults before it failed: never "nothing"."""
-        return f"HALT ALL failed: {cause}. Faults may still be in the mesh", ": Enter tries again."
+        again = f": {self.enter_key()} tries again."
+        return f"HALT ALL failed: {cause}. Faults may still be in the mesh", again
 
     def compose(self) -> ComposeResult:
         with Vertical(id="halt-box"):

@@ -140,20 +140,21 @@ class RehearsalScreen(ActionForm[bool | None]):
             error.update(
                 Text.assemble(
                     (f"A rehearsal run is listed since {since}", "bold"),
-                    f" ({last}): {then}. Esc closes.",
+                    f" ({last}): {then}. {self.cancel_key()} closes.",
                 )
             )
         elif self._until is not None and now is not None and now >= self._until[0]:
             if not self.busy:
                 over, self._until, self._refused_under = self._until[1], None, None
-                error.update(Text.assemble((over, "bold yellow"), (" · Enter sends again", "dim")))
+                again = f" · {self.enter_key()} sends again"
+                error.update(Text.assemble((over, "bold yellow"), (again, "dim")))
         elif self._refused_under not in (None, last) and not self.busy:
             self._refused_under = None  # what it was refused for (one running) is over
             error.update(
                 Text.assemble(
                     ("The rehearsal has changed since it was refused", "bold yellow"),
                     f" ({last})",
-                    (" · Enter sends again", "dim"),
+                    (f" · {self.enter_key()} sends again", "dim"),
                 )
             )
 

@@ -103,7 +103,7 @@ class RevokeScreen(RequestModal[bool]):
             why += f": {end.reason}"
         what = "the revoke sent found it gone, nothing was done" if sent else "nothing was sent"
         return f"{self.grant.id} is {GONE} ({why}): {what}." + (
-            " Esc closes." if self.is_open else ""
+            f" {self.cancel_key()} closes." if self.is_open else ""
         )
 
     def holding(self) -> Text:
@@ -170,7 +170,7 @@ class RevokeScreen(RequestModal[bool]):
             said += " Nothing was revoked."
         elif sent:
             said += " It was sent: the backend may have revoked it."
-        return said, " Enter sends again."
+        return said, f" {self.enter_key()} sends again."
 
     def _reason(self) -> str | None:
         reason = " ".join(self.query_one("#reason", Input).value.split())
@@ -196,7 +196,7 @@ class RevokeScreen(RequestModal[bool]):
     def _entered_reason(self) -> None:
         if self._reason() is not None and not self.gone():
             self.query_one("#revoke-error", Static).update(
-                Text(f"Press Enter again to revoke {self.grant.id} now.", style="bold")
+                Text(f"Press {self.enter_key()} again to revoke {self.grant.id} now.", "bold")
             )
             self.set_focus(self.query_one("#confirm", Button))  # now, not after the burst
 
