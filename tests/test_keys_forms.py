@@ -4,8 +4,8 @@ after a switch to a read-only profile said "(esc closes)"; the revoke dialog, wi
 Enter moved (`revoke.enter`), "Press Enter again to revoke …"; a grant revoked elsewhere,
 "… nothing was sent. Esc closes."; R, once the run of a dispatch whose answer was lost is
 listed, "it was sent. Esc closes."; and `e` with several windows open, "pick one here
-(↑ ↓)" with the table's keys moved. (A form's own Enter has no id: [keys] cannot move it,
-and "Enter sends again" stays true.)"""
+(↑ ↓)" with the table's keys moved (on an ended row, "pick an open one (↑ ↓)"). (A form's
+own Enter has no id: [keys] cannot move it, and "Enter sends again" stays true.)"""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import Static
 
-from backends.models import Actor
+from backends.models import Actor, FaultRequest, FaultSpec
 from tests.fake_github import FakeGitHub
 from tests.github_helpers import github_sources
 from tests.helpers import SIZE, local_sources, wait_for
@@ -28,6 +28,7 @@ from tests.test_rehearsal_lost import listed
 from tui.app import WatchfloorApp
 from tui.cli import dashboard_app, parser
 from tui.commands.common import load_config
+from tui.panes.faults import FaultsPane
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.form import RequestModal
 from tui.screens.rehearsal import RehearsalScreen
@@ -138,3 +139,25 @@ async def test_end_with_several_windows_open_names_the_tables_keys_as_remapped()
         await wait_for(pilot, lambda: any(asks in t for t in toasts(app)), what="the question")
         told = next(t for t in toasts(app) if asks in t)
         assert "pick one here (f7 f8) and press e again" in told, told
+
+
+async def test_end_on_an_ended_row_names_the_tables_keys_as_remapped() -> None:
+    from tests.test_read_only import toasts as said_toasts
+
+    app = WatchfloorApp(local_sources(), keymap={"table.up": "f7", "table.down": "f8"})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        faults, erin = app.sources["faults"], Actor(name="erin")
+        for host in ("docs-api", "search-api"):
+            spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
+            w = await faults.schedule(FaultRequest(spec=spec, reason="drill errors"), erin)
+        await faults.end(w.id, erin, "search drill over")  # search-api ended, docs-api open
+        await app.refresh_now("faults")
+        pane = app.query_one(FaultsPane)
+        await wait_for(pilot, lambda: pane.table().row_count == 2, what="both windows")
+        await pilot.press("2", "home")
+        row = 0 if pane.selected and pane.selected.id == w.id else 1
+        await pilot.press(*["f8"] * row, "e")
+        assert pane.selected is not None and pane.selected.id == w.id  # the ended one
+        told = "The window under the cursor has ended: pick an open one (f7 f8)"
+        assert told in said_toasts(app), said_toasts(app)
