@@ -106,7 +106,7 @@ async def test_a_form_open_when_a_read_only_profile_comes_in_sends_nothing(
     the form's submit went to prod's backends all the same. Now it says so and stays open,
     with what was typed."""
     from tests.test_faults_pilot import fill, form, windows
-    from tui.fmt import FORM_READ_ONLY
+    from tui.fmt import form_read_only
 
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -120,7 +120,7 @@ async def test_a_form_open_when_a_read_only_profile_comes_in_sends_nothing(
         await fill(pilot, form("stage"))
         await pilot.pause(0.3)
         assert app.screen is screen
-        assert FORM_READ_ONLY in str(screen.query_one("#fault-error").render())
+        assert form_read_only("Esc") in str(screen.query_one("#fault-error").render())
         await app.refresh_now("faults")
         assert windows(app) == {}
 
@@ -131,7 +131,7 @@ async def test_the_rehearsal_dialog_open_when_a_read_only_profile_comes_in_sends
     """The same for `R`: it closed and said nothing, the reason lost."""
     from textual.widgets import Input
 
-    from tui.fmt import FORM_READ_ONLY
+    from tui.fmt import form_read_only
     from tui.screens.rehearsal import RehearsalScreen
 
     app = app_for(tmp_path)
@@ -145,7 +145,7 @@ async def test_the_rehearsal_dialog_open_when_a_read_only_profile_comes_in_sends
         await pilot.press(*"rehearse the rollback on stage", "enter", *"ROLLBACK", "enter")
         await pilot.pause(0.3)
         assert app.screen is screen
-        assert FORM_READ_ONLY in str(screen.query_one("#rehearsal-error").render())
+        assert form_read_only("Esc") in str(screen.query_one("#rehearsal-error").render())
         assert screen.query_one("#reason", Input).value == "rehearse the rollback on stage"
         records = await app.sources["audit"].records(limit=50)
         assert not [r for r in records if r.action == "rollback-rehearsal"]

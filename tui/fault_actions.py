@@ -67,8 +67,8 @@ class FaultActions(FaultReconcile, FaultSends):
             if pane.selected not in open_windows:
                 pane.select_first({w.id for w in open_windows})
             self.notify(
-                f"{len(open_windows)} windows are open: pick one here (↑ ↓) and press"
-                f" {key_of(self, 'faults.end')} again",
+                f"{len(open_windows)} windows are open: pick one here ({self._cursor_keys()})"
+                f" and press {key_of(self, 'faults.end')} again",
                 title="End which window?",
             )
             return
@@ -80,11 +80,15 @@ class FaultActions(FaultReconcile, FaultSends):
             self.notify("No open window to end", severity="warning")
         elif open_windows:
             self.notify(
-                "The window under the cursor has ended: pick an open one (↑ ↓)",
+                f"The window under the cursor has ended: pick an open one ({self._cursor_keys()})",
                 severity="warning",
             )
         else:
             self.notify("No open window to end: every window here has ended", severity="warning")
+
+    def _cursor_keys(self) -> str:
+        """The keys that move a table's cursor, as [keys] has them: "↑ ↓"."""
+        return f"{key_of(self, 'table.up')} {key_of(self, 'table.down')}"
 
     def end_window(self, w: FaultWindow) -> bool:
         """End this window now; False if it is over already (ended, nothing applied)."""

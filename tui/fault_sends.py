@@ -23,7 +23,6 @@ from backends.faults_core import cancelled
 from backends.models import Actor, FaultsSnapshot
 from backends.polling import describe_error
 from backends.timeline import halt_key
-from tui.fmt import FORM_READ_ONLY
 from tui.in_flight import InFlight
 
 if TYPE_CHECKING:
@@ -56,13 +55,13 @@ class FaultSends(InFlight):
 
     def on_fault_window_screen_submitted(self, message: FaultWindowScreen.Submitted) -> None:
         if self._fault_read_only():  # a read-only profile was switched to with the form open
-            message.screen.refused(FORM_READ_ONLY)
+            message.screen.refuse_read_only()
             return
         self.send(message.screen.sending, self._schedule_fault(message))
 
     def on_halt_screen_submitted(self, message: HaltScreen.Submitted) -> None:
         if self._fault_read_only():
-            message.screen.refused(FORM_READ_ONLY)
+            message.screen.refuse_read_only()
             return
         self.send(message.screen.sending, self._halt_all(message))
 

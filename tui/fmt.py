@@ -117,5 +117,8 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-# A form submitted after a switch to a read-only profile: it stays open, nothing is sent.
-FORM_READ_ONLY = "Read-only mode now: nothing can be changed from here (esc closes)."
+def form_read_only(close_key: str = "") -> str:
+    """A form submitted after a switch to a read-only profile: it stays open, nothing is
+    sent, and `close_key` closes it (as [keys] has it; none: the form is closed)."""
+    closes = f" ({close_key} closes)" if close_key else ""
+    return f"Read-only mode now: nothing can be changed from here{closes}."

@@ -15,7 +15,6 @@ from backends.fault_times import clock
 from backends.models import Actor, Grant, GrantEnded, GrantsSnapshot
 from backends.polling import describe_error
 from backends.timeline import Timeline, grant_key
-from tui.fmt import FORM_READ_ONLY
 from tui.in_flight import InFlight
 from tui.palette import key_of
 from tui.panes.grants import GrantsPane
@@ -165,13 +164,13 @@ class GrantActions(InFlight):
 
     def on_grant_screen_submitted(self, message: GrantScreen.Submitted) -> None:
         if self._read_only():  # a read-only profile was switched to with the form open
-            message.screen.refused(FORM_READ_ONLY)
+            message.screen.refuse_read_only()
             return
         self.send(message.screen.sending, self._grant(message))
 
     def on_revoke_screen_submitted(self, message: RevokeScreen.Submitted) -> None:
         if self._read_only():
-            message.screen.refused(FORM_READ_ONLY)
+            message.screen.refuse_read_only()
             return
         if why := self.revoke_in_flight(message.grant_id):
             message.screen.refused(why)

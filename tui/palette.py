@@ -76,12 +76,13 @@ def search_words(title: str) -> tuple[str, ...]:
 
 
 def current_bindings(app: App[Any], ids: Iterable[str]) -> dict[str, Binding]:
-    """Binding id -> the binding as it is now ([keys] applied): the app's own, and the
-    main screen's widgets' (`r` in the grants pane runs an app action)."""
+    """Binding id -> the binding as it is now ([keys] applied): the app's own, the main
+    screen's widgets' (`r` in the grants pane runs an app action), and the open dialogs'."""
     wanted = set(ids)
     found: dict[str, Binding] = {}
     main = app.screen_stack[0] if app.screen_stack else app.screen
-    for node in (app, *main.walk_children()):
+    dialogs = app.screen_stack[1:]  # a form's own keys ("grant.cancel"), for what it says
+    for node in (app, *main.walk_children(), *dialogs):
         if len(found) == len(wanted):
             break  # the app's own are found at once: key_of is called as panes draw
         bindings = node._bindings.copy()
@@ -125,7 +126,16 @@ def key_of(app: App[Any], binding_id: str) -> str:
     b = current_bindings(app, [binding_id]).get(binding_id) or _default(binding_id)
     if b is None:
         return binding_id
-    return app.get_key_display(b)
+    return said(app, b)
+
+
+# Keys as a sentence names them ("Esc closes", "Enter sends again"), not as the footer
+# draws them (esc, ⏎)
+SAID = {"escape": "Esc", "enter": "Enter"}
+
+
+def said(app: App[Any], b: Binding) -> str:
+    return SAID.get(b.key) or app.get_key_display(b)
 
 
 def _default(binding_id: str) -> Binding | None:
@@ -142,7 +152,7 @@ def shown_key(app: App[Any], binding_id: str) -> str:
     hides = getattr(app, "hides", None)
     if b is None or (callable(hides) and hides(b.action)):
         return ""
-    return app.get_key_display(b)
+    return said(app, b)
 
 
 def focus_keys(app: App[Any]) -> str:

@@ -17,7 +17,6 @@ from textual import on
 from backends.contracts import ActionRefused, answer_lost, while_applying
 from backends.models import Actor, Rehearsal, ReleaseRun, ReleaseSnapshot, StageStatus
 from backends.polling import describe_error
-from tui.fmt import FORM_READ_ONLY
 from tui.in_flight import InFlight
 from tui.panes.base import never_answered
 from tui.panes.keyed_table import KeyedTable
@@ -128,7 +127,7 @@ class ReleaseActions(InFlight):
 
     def on_rehearsal_screen_submitted(self, message: RehearsalScreen.Submitted) -> None:
         if self._release_read_only():  # a read-only profile was switched to meanwhile
-            message.screen.refused(FORM_READ_ONLY)
+            message.screen.refuse_read_only()
             return
         self.send(message.screen.sending, self._rehearse(message))
 

@@ -18,7 +18,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
-from textual.events import Resize
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
@@ -36,6 +35,7 @@ from tui.fault_requests import (
 )
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
+from tui.screens.form_foot import FormFoot
 
 # Placeholders are examples, never values: an empty target is refused, not filled in with
 # something that only looks chosen. Where empty means a default, they show the default.
@@ -57,7 +57,6 @@ PLACEHOLDERS = {
 NUMBER = r"[0-9]*\.?[0-9]*"
 RESTRICT = {"guard_p999_ms": NUMBER, "guard_error_percent": NUMBER}
 WIDE = ("guard_route", "reason")  # a row each, below the grid: a route or a sentence
-SHORT = 28  # rows: the form with blank lines between its fields scrolls below this
 
 
 class FaultWindowScreen(ActionForm[FaultWindow | None]):
@@ -114,9 +113,6 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         self.routes = tuple(routes)
         self.limits = form_limits(limits)
 
-    def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.height < SHORT, "-short")
-
     def compose(self) -> ComposeResult:
         with Vertical(id="fault-box"):
             yield Static(Text("Schedule a fault window", style="bold"))
@@ -145,10 +141,11 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
                         id=field,
                         compact=True,
                     )
-            yield Static("", id="fault-error")
-            with Horizontal(id="fault-buttons"):
-                yield Button("Schedule", variant="warning", id="schedule")
-                yield Button("Cancel", id="cancel")
+            with FormFoot():  # in view: the fields scroll above it if need be
+                yield Static("", id="fault-error")
+                with Horizontal(id="fault-buttons"):
+                    yield Button("Schedule", variant="warning", id="schedule")
+                    yield Button("Cancel", id="cancel")
 
     def values(self) -> dict[str, str]:
         return {f: self.query_one(f"#{f}", Input).value for f in FIELDS}

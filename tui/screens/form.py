@@ -28,12 +28,16 @@ from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
+from textual.events import DescendantFocus, Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.widgets.input import Selection
 
+from tui.fmt import form_read_only
 from tui.footer import KeyFooter
+from tui.palette import key_of
 from tui.screens.field import Field
+from tui.screens.form_foot import focused_in_view
 from tui.settle import settled
 
 ResultT = TypeVar("ResultT")
@@ -86,12 +90,41 @@ class RequestModal(TypeAheadModal[ResultT]):
     ERROR_ID: ClassVar[str] = "form-error"  # the line that says why, or that it is working
     BUSY_TEXT: ClassVar[str] = "checking…"
     REFUSED_TOAST_S: ClassVar[float] = 15.0  # a refusal of a closed dialog stays a while
+    # rows: in a shorter terminal (80x24) the screen has the class "-short", and the form
+    # drops the blank lines between its fields, so they, its message and buttons fit
+    SHORT: ClassVar[int] = 28
     busy: bool = False
     refused_once: bool = False  # a submit was refused: Enter sends again from any field
     error_field: str = ""  # the field the shown refusal is about
     sending: str = ""  # what is with the backend, as a toast names it ("HALT ALL")
     _submit_had_focus: bool = False  # when sent: given back to it if it fails (Enter again)
     _finished: tuple[ResultT | None] | None = None  # done while another screen was on top
+    _focused_once: bool = False  # the first focus, as it opens, leaves it at its top
+
+    @on(DescendantFocus)
+    def _focus_moved(self) -> None:
+        """Tab, Enter or a refusal moved the focus: to a field in view (see FormFoot)."""
+        if self._focused_once:
+            self.call_after_refresh(focused_in_view, self)
+        self._focused_once = True
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.height < self.SHORT, "-short")
+
+    def key(self, action: str, word: str) -> str:
+        """The key of this dialog's `action` ("cancel", "enter") as its footer shows it,
+        [keys] applied, for what it says; `word` if that binding has no id ([keys] cannot
+        move a form's Enter)."""
+        bindings = (b for bs in self._bindings.key_to_bindings.values() for b in bs)
+        bid = next((b.id for b in bindings if b.action == action and b.id), None)
+        key = key_of(self.app, bid) if bid else word
+        return word if key == bid else key  # not on the screen stack (closed): the word
+
+    def cancel_key(self) -> str:
+        return self.key("cancel", "Esc")
+
+    def enter_key(self) -> str:
+        return self.key("enter", "Enter")
 
     @property
     def is_open(self) -> bool:
@@ -103,7 +136,8 @@ class RequestModal(TypeAheadModal[ResultT]):
         that field has the focus at once, so what is typed next goes where it is wrong,
         and editing it clears the message. From now on Enter sends again from any field:
         the form has been gone through once (ActionForm); `again`, dim after the message,
-        says so (by default " · Enter sends again" where there is more than one field)."""
+        says so (by default " · Enter sends again" where there is more than one field, with
+        the key [keys] gives it)."""
         self.busy = False
         self.refused_once = True
         self.error_field = field if field in self.INPUTS else ""
@@ -113,7 +147,7 @@ class RequestModal(TypeAheadModal[ResultT]):
             self.set_focus(submit)  # disabled, it had passed the focus on (to Cancel!)
         self._submit_had_focus = False
         if again is None:
-            again = " · Enter sends again" if len(self.INPUTS) > 1 else ""
+            again = f" · {self.enter_key()} sends again" if len(self.INPUTS) > 1 else ""
         self.query_one(f"#{self.ERROR_ID}", Static).update(
             Text.assemble((message, "bold red"), (again, "dim"))
         )
@@ -138,7 +172,10 @@ class RequestModal(TypeAheadModal[ResultT]):
         submit = self.query_one(f"#{self.SUBMIT_ID}", Button)
         self._submit_had_focus = self.focused is submit
         submit.disabled = True
-        busy = f"{self.BUSY_TEXT} (sent: Esc closes this, and the outcome is still shown)"
+        busy = (
+            f"{self.BUSY_TEXT} (sent: {self.cancel_key()} closes this, and the outcome is still"
+            " shown)"
+        )
         self.query_one(f"#{self.ERROR_ID}", Static).update(Text(busy, style="italic"))
 
     def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
@@ -166,6 +203,14 @@ class RequestModal(TypeAheadModal[ResultT]):
             severity="error",
             timeout=self.REFUSED_TOAST_S,
         )
+
+    def refuse_read_only(self) -> None:
+        """Submitted after a switch to a read-only profile: nothing is sent, and sending
+        again would not be either (no "Enter sends again")."""
+        if self.is_open:
+            self.show_error(form_read_only(self.cancel_key()), again="")
+        else:
+            self.refused(form_read_only())
 
     def finish(self, result: ResultT | None) -> None:
         """The App's answer: done. Close the dialog if it is still open (with the palette

@@ -24,6 +24,7 @@ from backends.models import Grant, GrantRequest
 from tui.requests import DEFAULT_TTL, BadInput, grant_request
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
+from tui.screens.form_foot import FormFoot
 
 FIELDS = ("subject", "role", "reason", "ttl", "code")
 EXAMPLE_ROLE = "sre-oncall"
@@ -50,6 +51,7 @@ class GrantScreen(ActionForm[Grant | None]):
     #grant-error { height: auto; margin-top: 1; }
     #grant-buttons { height: auto; margin-top: 1; }
     #grant-buttons Button { margin-right: 2; }
+    GrantScreen.-short #grant-box .hint { margin-bottom: 0; }  /* 80x24: no blank lines */
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="grant.cancel", priority=True),
@@ -122,10 +124,11 @@ class GrantScreen(ActionForm[Grant | None]):
                 password=True,  # masked: a ctrl+s screenshot or a shared screen shows dots
                 compact=True,
             )
-            yield Static("", id="grant-error")
-            with Horizontal(id="grant-buttons"):
-                yield Button("Grant", variant="primary", id="grant")
-                yield Button("Cancel", id="cancel")
+            with FormFoot():  # in view: the fields scroll above it if need be
+                yield Static("", id="grant-error")
+                with Horizontal(id="grant-buttons"):
+                    yield Button("Grant", variant="primary", id="grant")
+                    yield Button("Cancel", id="cancel")
 
     @on(Input.Changed, "#code")
     def _code_typed(self, event: Input.Changed) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 from backends.models import HealthState, SourceHealth
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
+from tui.screens.form_foot import FormFoot
 
 CONFIRM_WORD = "HALT"
 
@@ -37,6 +38,7 @@ class HaltScreen(ActionForm[int | None]):
     #halt-error { height: auto; margin-top: 1; }
     #halt-buttons { height: auto; margin-top: 1; }
     #halt-buttons Button { margin-right: 2; }
+    HaltScreen.-short #halt-box Label { margin-top: 0; }  /* 80x24: no blank lines */
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="halt.cancel", priority=True),
@@ -99,7 +101,8 @@ class HaltScreen(ActionForm[int | None]):
 
     def failure(self, cause: str, sent: bool | None) -> tuple[str, str | None]:
         """A HALT ALL can have removed some faults before it failed: never "nothing"."""
-        return f"HALT ALL failed: {cause}. Faults may still be in the mesh", ": Enter tries again."
+        again = f": {self.enter_key()} tries again."
+        return f"HALT ALL failed: {cause}. Faults may still be in the mesh", again
 
     def compose(self) -> ComposeResult:
         with Vertical(id="halt-box"):
@@ -112,10 +115,11 @@ class HaltScreen(ActionForm[int | None]):
             yield Field(placeholder="e.g. pager fired: checkout errors", id="halt-reason")
             yield Label(f"type {CONFIRM_WORD} to confirm")
             yield Field(id="halt-confirm")  # empty: a dim HALT there read as typed already
-            yield Static("", id="halt-error")
-            with Horizontal(id="halt-buttons"):
-                yield Button("HALT ALL", variant="error", id="halt")
-                yield Button("Cancel", id="cancel")
+            with FormFoot():  # in view: the fields scroll above it if need be
+                yield Static("", id="halt-error")
+                with Horizontal(id="halt-buttons"):
+                    yield Button("HALT ALL", variant="error", id="halt")
+                    yield Button("Cancel", id="cancel")
 
     def submit(self) -> None:
         if self.busy:

@@ -36,6 +36,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.screens.field import Field
 from tui.screens.form import ActionForm
+from tui.screens.form_foot import FormFoot
 
 MIN_REASON = 10
 CONFIRM_WORD = "ROLLBACK"
@@ -63,6 +64,10 @@ class RehearsalScreen(ActionForm[bool | None]):
     #rehearsal-error { height: auto; margin-top: 1; }
     #rehearsal-buttons { height: auto; margin-top: 1; }
     #rehearsal-buttons Button { margin-right: 2; }
+    /* 80x24: no blank lines between the fields, so what it rolls back stays in view above
+       a note of two lines ("The latest release is now …") */
+    RehearsalScreen.-short #rehearsal-box Label { margin-top: 0; }
+    RehearsalScreen.-short #rehearsal-box .hint { margin-top: 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="rehearsal.cancel", priority=True),
@@ -135,20 +140,21 @@ class RehearsalScreen(ActionForm[bool | None]):
             error.update(
                 Text.assemble(
                     (f"A rehearsal run is listed since {since}", "bold"),
-                    f" ({last}): {then}. Esc closes.",
+                    f" ({last}): {then}. {self.cancel_key()} closes.",
                 )
             )
         elif self._until is not None and now is not None and now >= self._until[0]:
             if not self.busy:
                 over, self._until, self._refused_under = self._until[1], None, None
-                error.update(Text.assemble((over, "bold yellow"), (" · Enter sends again", "dim")))
+                again = f" · {self.enter_key()} sends again"
+                error.update(Text.assemble((over, "bold yellow"), (again, "dim")))
         elif self._refused_under not in (None, last) and not self.busy:
             self._refused_under = None  # what it was refused for (one running) is over
             error.update(
                 Text.assemble(
                     ("The rehearsal has changed since it was refused", "bold yellow"),
                     f" ({last})",
-                    (" · Enter sends again", "dim"),
+                    (f" · {self.enter_key()} sends again", "dim"),
                 )
             )
 
@@ -221,10 +227,11 @@ class RehearsalScreen(ActionForm[bool | None]):
             )
             yield Label(f"type {CONFIRM_WORD} to confirm")
             yield Field(id="rehearsal-confirm", compact=True)
-            yield Static("", id="rehearsal-error")
-            with Horizontal(id="rehearsal-buttons"):
-                yield Button("Rehearse rollback", variant="warning", id="rehearse")
-                yield Button("Cancel", id="cancel")
+            with FormFoot():  # in view: the fields scroll above it if need be
+                yield Static("", id="rehearsal-error")
+                with Horizontal(id="rehearsal-buttons"):
+                    yield Button("Rehearse rollback", variant="warning", id="rehearse")
+                    yield Button("Cancel", id="cancel")
 
     def submit(self) -> None:
         if self.busy:

@@ -31,6 +31,7 @@ from backends.models import Grant, GrantEnded
 from tui.fmt import duration
 from tui.screens.field import Field
 from tui.screens.form import RequestModal
+from tui.screens.form_foot import FormFoot
 from tui.settle import settled
 
 MIN_REASON = 10
@@ -54,6 +55,7 @@ class RevokeScreen(RequestModal[bool]):
     #revoke-error { height: auto; margin-top: 1; }
     #revoke-buttons { height: auto; margin-top: 1; }
     #revoke-buttons Button { margin-right: 2; }
+    RevokeScreen.-short #revoke-box .hint { margin: 0; }  /* 80x24: no blank lines */
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         # the reason, then the Revoke button: the same words as the other forms' Enter
@@ -101,7 +103,7 @@ class RevokeScreen(RequestModal[bool]):
             why += f": {end.reason}"
         what = "the revoke sent found it gone, nothing was done" if sent else "nothing was sent"
         return f"{self.grant.id} is {GONE} ({why}): {what}." + (
-            " Esc closes." if self.is_open else ""
+            f" {self.cancel_key()} closes." if self.is_open else ""
         )
 
     def holding(self) -> Text:
@@ -148,10 +150,11 @@ class RevokeScreen(RequestModal[bool]):
                 classes="hint",
             )
             yield Field(placeholder="e.g. INC-4711 mitigated, access no longer needed", id="reason")
-            yield Static("", id="revoke-error")
-            with Horizontal(id="revoke-buttons"):
-                yield Button(f"Revoke {g.id}", variant="error", id="confirm")
-                yield Button("Cancel", id="cancel")
+            with FormFoot():  # in view: the fields scroll above it if need be
+                yield Static("", id="revoke-error")
+                with Horizontal(id="revoke-buttons"):
+                    yield Button(f"Revoke {g.id}", variant="error", id="confirm")
+                    yield Button("Cancel", id="cancel")
 
     def gone(self) -> bool:
         """The grant is no longer listed: say so (nothing is sent)."""
@@ -167,7 +170,7 @@ class RevokeScreen(RequestModal[bool]):
             said += " Nothing was revoked."
         elif sent:
             said += " It was sent: the backend may have revoked it."
-        return said, " Enter sends again."
+        return said, f" {self.enter_key()} sends again."
 
     def _reason(self) -> str | None:
         reason = " ".join(self.query_one("#reason", Input).value.split())
@@ -193,7 +196,7 @@ class RevokeScreen(RequestModal[bool]):
     def _entered_reason(self) -> None:
         if self._reason() is not None and not self.gone():
             self.query_one("#revoke-error", Static).update(
-                Text(f"Press Enter again to revoke {self.grant.id} now.", style="bold")
+                Text(f"Press {self.enter_key()} again to revoke {self.grant.id} now.", "bold")
             )
             self.set_focus(self.query_one("#confirm", Button))  # now, not after the burst
 
