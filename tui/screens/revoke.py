@@ -138,7 +138,9 @@ class RevokeScreen(RequestModal[bool]):
         self.listed = listed
         self.ended = None if listed else ended or self.ended
         if self.is_mounted and self.is_open:  # closed (Esc while sending): not drawn
-            self.query_one("#revoke-holding", Static).update(self.holding())
+            # none while the app shuts down (the screen is still stacked, its widgets gone)
+            for line in self.query("#revoke-holding").results(Static):
+                line.update(self.holding())
 
     def compose(self) -> ComposeResult:
         g = self.grant
