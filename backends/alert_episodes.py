@@ -18,17 +18,15 @@ file is no episode. No Textual here: tui/alert_actions.py reads it at start and 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from backends.data_files import locked, write_whole
 
 FILE_NAME = "alert_episodes.json"
 VERSION = 1
@@ -81,16 +79,6 @@ def load_episodes(data_dir: Path, scope: str, now: datetime) -> dict[str, Episod
         return {}
 
 
-@contextlib.contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    fd = os.open(data_dir, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def save_episodes(
     data_dir: Path,
     scope: str,
@@ -102,7 +90,7 @@ def save_episodes(
     for EPISODE_GAP; other dashboards' and scopes' entries stay. Raises OSError."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / FILE_NAME
-    with _locked(data_dir):
+    with locked(data_dir):
         try:
             scopes = _scopes(path)
         except (OSError, ValueError):
@@ -113,12 +101,4 @@ def save_episodes(
         mine.update(episodes)
         scopes[scope] = {k: ep.model_dump(mode="json") for k, ep in sorted(mine.items())}
         body = json.dumps({"version": VERSION, "episodes": scopes}, indent=2, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{FILE_NAME}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(body + "\n")
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_whole(path, body)

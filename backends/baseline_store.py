@@ -19,18 +19,15 @@ reads it again when its `file_stamp` changed, for a baseline another dashboard m
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from backends.data_files import locked, write_whole
 
 FILE_NAME = "baselines.json"
 VERSION = 1
@@ -119,23 +116,12 @@ def load_baseline(data_dir: Path, key: str, now: datetime, max_age: timedelta = 
     return Found(kept=kept)
 
 
-@contextlib.contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    """The data dir locked against other saves (of any process) until the block ends."""
-    fd = os.open(data_dir, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
 def save_baseline(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
     """Keep `kept` under `key`, and the other keys' entries as they are, also those another
     process saves meanwhile (an unreadable file is replaced). Raises OSError when the file
     cannot be written."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(data_dir):
+    with locked(data_dir):
         return _save(data_dir, key, kept)
 
 
@@ -147,15 +133,5 @@ def _save(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
         entries = {}
     entries[key] = kept.model_dump(mode="json")
     body = json.dumps({"version": VERSION, "baselines": entries}, indent=2, sort_keys=True)
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{FILE_NAME}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(body + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_whole(path, body)
     return path
