@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -63,15 +63,22 @@ class FaultStore:
             )
 
     def change(
-        self, ids: Iterable[str], new: Callable[[FaultWindow], FaultWindow | None]
+        self,
+        ids: Iterable[str],
+        new: Callable[[FaultWindow], FaultWindow | None],
+        absent: Mapping[str, FaultWindow] | None = None,
     ) -> tuple[list[FaultWindow], list[FaultWindow]]:
         """Each window as `new` makes it from its version stored now, or as it is where
         `new` says None (another process has ended it first, say): all in one write
         transaction, begun before anything is read (BEGIN IMMEDIATE: another process's
         waits for it), each written only if it is still what was read. Returns the windows
-        changed, as written, and those left, as stored. An id not stored is in neither."""
+        changed, as written, and those left, as stored. An id not stored is in neither,
+        unless `absent` has it (a window known from elsewhere: a VirtualService another
+        data dir put in): then `new` makes it from that, and it is inserted, only if it is
+        still not stored."""
         changed: list[FaultWindow] = []
         left: list[FaultWindow] = []
+        absent = absent or {}
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -80,6 +87,9 @@ class FaultStore:
                         "SELECT body FROM fault_windows WHERE id = ?", (wid,)
                     ).fetchone()
                     if row is None:
+                        if wid in absent and (made := new(absent[wid])) is not None:
+                            self._insert(made)
+                            changed.append(made)
                         continue
                     w = FaultWindow.model_validate_json(row[0])
                     after = new(w)
@@ -92,6 +102,13 @@ class FaultStore:
                 self._db.rollback()
                 raise
         return changed, left
+
+    def _insert(self, w: FaultWindow) -> None:
+        """`w` added, inside `change`'s transaction (which read it was not stored)."""
+        self._db.execute(
+            "INSERT INTO fault_windows (id, starts_at, ends_at, body) VALUES (?, ?, ?, ?)",
+            (w.id, _utc(w.starts_at), _utc(w.ends_at), w.model_dump_json()),
+        )
 
     def _swap(self, before: str, w: FaultWindow) -> bool:
         """`w` written over its stored version if that is still `before` (compare-and-set)."""

@@ -5,7 +5,8 @@ carries its window (id, owner, reason, start, end, spec, guards) in annotations,
 `watchfloor faults reconcile` (a laptop, cron, a pod) can end what is due. Windows that
 start later, and ended ones for the pane, are kept in a small store under the data dir.
 Reading and writing the VirtualServices is backends.kube.mesh; reconciling is
-backends.kube.reconcile.
+backends.kube.reconcile, HALT ALL backends.kube.halt. Ending a window is a compare-and-set
+in the store: `e` on a window someone ended meanwhile says who did (AlreadyEnded).
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ from backends.audit_text import schedule_outcome
 from backends.contracts import ActionRefused
 from backends.fault_ends import (
     AlreadyEnded,
-    HaltIncomplete,
     ended_by,
-    halted_by,
     removal_reason,
     removed_outcome,
 )
@@ -34,7 +33,6 @@ from backends.fault_times import span
 from backends.faults_core import (
     DEFAULT_PROTECTED,
     Limits,
-    cancelled,
     check,
     ended,
     ended_at,
@@ -42,9 +40,10 @@ from backends.faults_core import (
     overlapping,
     started,
 )
-from backends.kube.mesh import FaultMesh, Removal
+from backends.kube.halt import KubeHalt
+from backends.kube.mesh import FaultMesh
 from backends.kube.options import KubeOptions
-from backends.kube.reconcile import KubeReconcile
+from backends.kube.reconcile import unended
 from backends.models import (
     Actor,
     FaultRequest,
@@ -54,7 +53,7 @@ from backends.models import (
     SourceHealth,
     WindowState,
 )
-from backends.polling import describe_error, poll
+from backends.polling import poll
 from backends.registry import BackendContext
 from backends.resilience import ClientPolicy
 
@@ -63,7 +62,7 @@ T = TypeVar("T")
 KEPT = {"ended_early_at", "end_reason", "scheduled_at", "started_at", "started_by"}
 
 
-class KubeFaults(KubeReconcile):
+class KubeFaults(KubeHalt):
     name = "kube"
     ends_on_time = False  # its VirtualService stays in the mesh until a reconciler runs
 
@@ -200,7 +199,8 @@ class KubeFaults(KubeReconcile):
                 # end is: `faults end`, the toast, `faults list`, the report
                 notes = out.notes(window_id)
                 why = ended_by(actor.name, reason) + notes
-                await self._run(self._db().put, ended(w, self.clock.now(), why))
+                # unless another (a HALT ALL, a reconciler) ended it meanwhile: theirs stands
+                await self._settle(w, ended(w, self.clock.now(), why), unended)
             return notes
 
         await removal_audited(
@@ -213,61 +213,7 @@ class KubeFaults(KubeReconcile):
             outcome=removed_outcome,  # and the audit trail too
         )
 
-    async def halt_all(self, actor: Actor, reason: str) -> int:
-        reason = removal_reason(reason)
-        await self.policy.check("halt", actor, reason)
-
-        async def apply() -> int:
-            async with self._lock:
-                now = self.clock.now()
-                out = await self._run(self.mesh.remove, None)
-                stored = await self._run(self._db().recent, now)
-                count = set(out.removed)
-                done = []
-                why = halted_by(actor.name, reason)
-                for w in stored:
-                    if w.id in out.failed:
-                        continue  # still in the mesh: not ended
-                    if w.id in out.removed or w.state(now) is not WindowState.ENDED:
-                        count.add(w.id)
-                        # one that was in the mesh ran; one that was not is cancelled
-                        ran = w.model_copy(update={"applied": w.id in out.removed})
-                        done.append(ended(ran, now, why + out.notes(w.id)))
-                known = {w.id for w in stored}
-                for wid in out.removed.keys() - known:  # put in from another data dir
-                    ran = out.windows[wid].model_copy(update={"applied": True})
-                    done.append(ended(ran, now, why + out.notes(wid)))
-                # what it did end is recorded as halted even when another failed
-                await self._run(self._db().put_many, done)
-                if out.failed:
-                    raise _incomplete(out, done)
-                return len(count)
-
-        return await removal_audited(
-            self.ctx.audit,
-            actor=actor.name,
-            action="fault-halt-all",
-            target="*",
-            details={"reason": reason, "backend": self.name},
-            apply=apply,
-        )
-
     async def aclose(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
-
-
-def _incomplete(out: Removal, done: list[FaultWindow]) -> HaltIncomplete:
-    """Which windows a HALT ALL that failed on some ended, cancelled, and left in."""
-
-    def named(w: FaultWindow) -> str:
-        return f"{w.id} {w.spec.namespace}/{w.spec.target_host}"
-
-    return HaltIncomplete(
-        ended=[named(w) for w in done if not cancelled(w)],
-        cancelled=[named(w) for w in done if cancelled(w)],
-        still_in=[
-            f"{named(out.windows[wid])} ({describe_error(exc)})" for wid, exc in out.failed.items()
-        ],
-    )
