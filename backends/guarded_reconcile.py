@@ -13,7 +13,8 @@ request first and fails closed: if one cannot be written, the round runs with
 are read again: each request's outcome says what happened to its window, and a change no
 request foresaw is recorded after it was made (request and outcome, `recorded` says so).
 A window's request is written once per wrapper: a plugin that leaves a window as it was
-would otherwise add two records every round.
+would otherwise add two records every round (if it makes the change later, that is
+recorded after it was made).
 """
 
 from __future__ import annotations
@@ -107,8 +108,10 @@ class AuditedReconcile:
         self.inner = inner
         self.ctx = ctx
         self.name = name
-        # (action, window id) whose request is written: never asked for again
+        # (action, window id): whose request is written (never asked for again), and
+        # whose change is recorded as made (one made later is recorded then)
         self.asked: set[tuple[str, str]] = set()
+        self.done: set[tuple[str, str]] = set()
 
     async def reconcile(
         self, latency: LatencySnapshot | None = None, *, start: bool = True
@@ -156,7 +159,7 @@ class AuditedReconcile:
             return []
         now = self.ctx.clock.now()
         now_as = {w.id: w for w in after.windows}
-        foreseen = {c.key for c in changes} | self.asked
+        foreseen = {c.key for c in changes} | self.done
         for b in before.windows:
             a = now_as.get(b.id)
             why = (a.end_reason if a else "") or f"ended by the {self.name} backend"
@@ -177,8 +180,9 @@ class AuditedReconcile:
                 c.record_id = await self._try(c, mode, "request", recorded=AFTER)
             if c.record_id:
                 self.asked.add(c.key)
-            if c.record_id:
                 await self._try(c, mode, "outcome", said)
+                if happened:
+                    self.done.add(c.key)
             elif happened and c.action == END:
                 why = c.unaudited or unwritten(None)
                 extra.append(f"{c.window.id} {c.target}: {c.why}; not audited: {why}")

@@ -105,3 +105,27 @@ async def test_with_the_audit_trail_down_it_still_ends_but_starts_nothing(
     starts = sorted(await records(plugged, "fault-start"), key=lambda r: r.seq)
     assert [(r.phase, r.outcome) for r in starts] == [("request", ""), ("outcome", "applied")]
     assert "recorded" not in starts[0].details
+
+
+async def test_a_window_its_reconcile_leaves_is_asked_for_once(
+    plugged: Sources, frozen_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two records every round for a window the plugin does not end would flood the
+    trail: asked once; ended later, it is recorded then, after it was made."""
+    first, _ = await two_windows(plugged, frozen_clock)
+
+    async def idle(*_: object, **__: object) -> list[str]:
+        return []
+
+    monkeypatch.setattr(plugged["faults"].inner.inner, "reconcile", idle)
+    for _ in range(2):
+        assert await plugged["faults"].reconcile(None) == []
+    ends = sorted(await records(plugged, "fault-reconcile-end"), key=lambda r: r.seq)
+    left = "refused: the thirdparty backend's reconcile has not ended it"
+    assert [(r.phase, r.outcome) for r in ends] == [("request", ""), ("outcome", left)]
+    monkeypatch.undo()
+    await plugged["faults"].reconcile(None)
+    ends = sorted(await records(plugged, "fault-reconcile-end"), key=lambda r: r.seq)
+    assert [(r.phase, r.outcome) for r in ends[2:]] == [("request", ""), ("outcome", "applied")]
+    assert ends[2].details["recorded"] == "after it was made"
+    assert ends[2].details["window_id"] == first and ends[2].details["reason"] == "done"
