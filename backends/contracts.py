@@ -242,9 +242,13 @@ class FaultReconciler(Protocol):
     dashboard runs. Ending applies nothing (it removes our fault and restores what was
     there), so a viewer that may change nothing can still stop a window past its end.
 
-    The core does not wrap `reconcile`: a plugin whose reconcile starts or ends windows
-    MUST audit each change itself (as the built-ins' `fault-start` and
-    `fault-reconcile-end`), or not start any (`ends_on_time`, no reconciler)."""
+    Unless "faults" is in `audits_itself`, the core audits `reconcile` as the built-ins'
+    is (backends/guarded_reconcile.py): it reads the windows (your `snapshot()` if you have
+    one, else a fresh `watch()`) before and after the call, writes a `fault-start` or
+    `fault-reconcile-end` request before each change it sees due and its outcome after,
+    and records a change it did not foresee after it was made. Mark what you end in the
+    snapshot (`end_reason`, `applied` False, or drop the window); do not audit it too.
+    A plugin that lists "faults" in `audits_itself` MUST audit each change itself."""
 
     async def reconcile(
         self, latency: LatencySnapshot | None = None, *, start: bool = True

@@ -7,8 +7,10 @@ removal back when it cannot be evaluated) -> `removal_audited`: taking faults ou
 wait on the audit trail, and says so when it went unaudited (UnauditedRemoval).
 
 The limits are the plugin source's own `limits` (a faults_core.Limits) if it has them,
-else the defaults; the always-protected namespaces are added either way. Reconciling (a
-plugin's `reconcile`) is not wrapped: see backends/contracts.FaultReconciler.
+else the defaults; the always-protected namespaces are added either way. The records name
+the windows as the built-ins' do (`window_id`, when it starts and ends, as the plugin
+scheduled it; a HALT ALL's `windows`), so the timeline and the report rebuilt from the
+trail follow them. A plugin's `reconcile` is audited too: backends/guarded_reconcile.py.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from backends.actions import audited
 from backends.audit_text import schedule_outcome
 from backends.fault_ends import removal_reason
 from backends.fault_policy import FaultPolicy, removal_audited
-from backends.faults_core import DEFAULT_PROTECTED, Limits, check
+from backends.faults_core import DEFAULT_PROTECTED, Limits, check, is_open
 from backends.guarded_base import Guarded
+from backends.guarded_reconcile import AuditedReconcile
 from backends.models import Actor, FaultRequest, FaultsSnapshot, FaultWindow
 from backends.registry import BackendContext
 
@@ -34,9 +37,11 @@ class GuardedFaults(Guarded):
         protected = limits.protected_namespaces | frozenset(DEFAULT_PROTECTED)
         self.limits = replace(limits, protected_namespaces=protected)  # the form shows them
         self.policy = FaultPolicy(self.limits)
-        reconcile = getattr(inner, "reconcile", None)
-        if reconcile is not None:  # on the instance: isinstance(FaultReconciler) finds it
-            self.reconcile = reconcile  # on any Python (3.12 does not ask __getattr__)
+        self.scheduled: dict[str, FaultWindow] = {}  # what schedule() returned, by id
+        if callable(getattr(inner, "reconcile", None)):
+            # on the instance: isinstance(FaultReconciler) finds it on any Python (3.12
+            # does not ask __getattr__); none when the plugin has none
+            self.reconcile = AuditedReconcile(inner, ctx, self.name).reconcile
 
     async def schedule(self, req: FaultRequest, actor: Actor) -> FaultWindow:
         check(req, self.limits)
@@ -47,6 +52,7 @@ class GuardedFaults(Guarded):
             w = await self.inner.schedule(req, actor)
             if not isinstance(w, FaultWindow):
                 raise self.not_a("schedule()", w, FaultWindow)
+            self.scheduled[w.id] = w
             return w
 
         return await audited(
@@ -63,6 +69,7 @@ class GuardedFaults(Guarded):
             },
             apply=apply,
             outcome=schedule_outcome,  # "applied" only if its fault went in at once
+            outcome_details=scheduled_details,
         )
 
     async def end(self, window_id: str, actor: Actor, reason: str) -> None:
@@ -71,6 +78,7 @@ class GuardedFaults(Guarded):
 
         async def apply() -> None:
             await self.inner.end(window_id, actor, reason)
+            self.scheduled.pop(window_id, None)  # HALT ALL ends it no more
 
         await removal_audited(
             self.ctx.audit,
@@ -94,6 +102,7 @@ class GuardedFaults(Guarded):
             n = await self.inner.halt_all(actor, reason)
             if not isinstance(n, int):
                 raise self.not_a("halt_all()", n, int)
+            self.scheduled.clear()
             return n
 
         return await removal_audited(
@@ -101,14 +110,36 @@ class GuardedFaults(Guarded):
             actor=actor.name,
             action="fault-halt-all",
             target="*",
-            details={"reason": reason, "backend": self.name, "checked_by": "watchfloor"},
+            details={
+                "reason": reason,
+                "windows": ",".join(self._open_ids()),
+                "backend": self.name,
+                "checked_by": "watchfloor",
+            },
             apply=apply,
         )
 
+    def _known(self) -> dict[str, FaultWindow]:
+        """The windows as the last snapshot lists them, and those this wrapper scheduled."""
+        listed = self.last.windows if isinstance(self.last, FaultsSnapshot) else ()
+        return {**self.scheduled, **{w.id: w for w in listed}}
+
+    def _open_ids(self) -> list[str]:
+        """The windows HALT ALL ends, as far as known: those not ended now."""
+        now = self.ctx.clock.now()
+        return [wid for wid, w in self._known().items() if is_open(w, now)]
+
     def _target(self, window_id: str) -> str:
-        """namespace/host, as the last snapshot lists the window; else its id."""
-        if isinstance(self.last, FaultsSnapshot):
-            for w in self.last.windows:
-                if w.id == window_id:
-                    return f"{w.spec.namespace}/{w.spec.target_host}"
-        return f"window {window_id}"
+        """namespace/host, as the window is known; else its id."""
+        w = self._known().get(window_id)
+        return f"{w.spec.namespace}/{w.spec.target_host}" if w else f"window {window_id}"
+
+
+def scheduled_details(w: FaultWindow) -> dict[str, str]:
+    """What a schedule's outcome record adds: which window, when it starts and ends (as
+    the local backend records them on its request: there the id is chosen before)."""
+    return {
+        "window_id": w.id,
+        "starts_at": w.starts_at.isoformat(),
+        "ends_at": w.ends_at.isoformat(),
+    }

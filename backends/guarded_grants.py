@@ -4,6 +4,9 @@ grant: validate -> policy (policy/breakglass.rego) -> the TTL cap -> step-up (th
 BreakGlassGate the built-ins use) -> audit the request (fail closed) -> the plugin's
 `grant` -> audit the outcome. revoke: a reason -> audit -> the plugin's `revoke` -> outcome.
 The plugin gets the request with its step-up code blanked: the core has verified (spent) it.
+The records name the grant as the built-ins' do (`grant_id`, and the grant's `expires_at`
+on its outcome: the plugin chose them), so the timeline rebuilt from the trail after a
+restart ties a revoke, or an expiry, to its grant (backends/audit_history.py).
 
 Who has which role comes from the plugin's options when they have the built-ins' fields
 (`actor_roles`, `default_actor_roles`, `roles`, `max_ttl_minutes`); else everyone counts as
@@ -43,6 +46,7 @@ class GuardedGrants(Guarded):
         )
         minutes = _option(options, "max_ttl_minutes", int, 0)
         self.max_ttl = timedelta(minutes=minutes) if minutes > 0 else None
+        self.granted: dict[str, Grant] = {}  # what grant() returned, by id: a revoke's target
 
     @property
     def core_checks(self) -> str:
@@ -67,6 +71,7 @@ class GuardedGrants(Guarded):
             g = await self.inner.grant(spent, actor)
             if not isinstance(g, Grant):
                 raise self.not_a("grant()", g, Grant)
+            self.granted[g.id] = g
             return g
 
         try:
@@ -83,6 +88,7 @@ class GuardedGrants(Guarded):
                     "checked_by": "watchfloor",
                 },
                 apply=apply,
+                outcome_details=granted_details,
             )
         except Exception as exc:
             if not while_applying(exc):  # nothing was granted: the code may be used again
@@ -110,9 +116,16 @@ class GuardedGrants(Guarded):
         )
 
     def _target(self, grant_id: str) -> str:
-        """subject:role, as the last snapshot lists the grant; else its id."""
-        if isinstance(self.last, GrantsSnapshot):
-            for g in self.last.grants:
-                if g.id == grant_id:
-                    return f"{g.subject}:{g.role}"
+        """subject:role, as the last snapshot lists the grant (or as this wrapper granted
+        it); else its id."""
+        listed = self.last.grants if isinstance(self.last, GrantsSnapshot) else ()
+        for g in (*listed, *self.granted.values()):
+            if g.id == grant_id:
+                return f"{g.subject}:{g.role}"
         return f"grant {grant_id}"
+
+
+def granted_details(g: Grant) -> dict[str, str]:
+    """What a grant's outcome record adds: which grant, and until when (as the local
+    backend records them on its request: there the id is chosen before it applies)."""
+    return {"grant_id": g.id, "expires_at": g.expires_at.isoformat()}

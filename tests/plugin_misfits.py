@@ -1,7 +1,8 @@
-"""Third-party release adapters that break the contract, each in its own way, installed as
-a package would be: a module and its `watchfloor.backends` entry points in a site dir.
-`install(site)` for a subprocess (PYTHONPATH=site), `installed(site, monkeypatch)` for
-this process (the registry then finds them as it finds the built-in ones)."""
+"""Third-party release adapters that break the contract, each in its own way (dicts,
+raises and naive also as grants and faults sources), installed as a package would be: a
+module and its `watchfloor.backends` entry points in a site dir. `install(site)` for a
+subprocess (PYTHONPATH=site), `installed(site, monkeypatch)` for this process (the
+registry then finds them as it finds the built-in ones)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ import asyncio
 import time
 from datetime import datetime, timezone
 from pydantic import BaseModel, ConfigDict
-from backends.models import HealthState, LatencySnapshot, ReleaseSnapshot, SourceHealth
+from backends.models import (
+    FaultsSnapshot, GrantsSnapshot, HealthState, LatencySnapshot, ReleaseSnapshot, SourceHealth,
+)
 from backends.registry import BackendPlugin
 
 
@@ -83,11 +86,21 @@ class Refused(Base):
 
 
 class Naive(Base):
+    SNAPSHOT = ReleaseSnapshot
+
     async def watch(self):
         now = datetime.now(timezone.utc)
-        yield ReleaseSnapshot(observed_at=now.replace(tzinfo=None), source=self.name,
-                              health=SourceHealth(state=HealthState.OK, last_ok_at=now))
+        yield self.SNAPSHOT(observed_at=now.replace(tzinfo=None), source=self.name,
+                            health=SourceHealth(state=HealthState.OK, last_ok_at=now))
         await asyncio.Event().wait()
+
+
+class NaiveGrants(Naive):
+    SNAPSHOT = GrantsSnapshot
+
+
+class NaiveFaults(Naive):
+    SNAPSHOT = FaultsSnapshot
 
 
 class Constructed(Base):
@@ -117,17 +130,18 @@ class Fine(Base):
             await asyncio.sleep(0.05)
 
 
-def plugin_of(name, cls, options=Options):
-    return BackendPlugin(name=name, description="misfit", factories={"release": cls},
+def plugin_of(name, cls, options=Options, **more):
+    """Its release source; `more`: sources of other panes (grants=..., faults=...)."""
+    return BackendPlugin(name=name, description="misfit", factories={"release": cls, **more},
                          options_model=options)
 
 
-dicts = plugin_of("dicts", Dicts)
+dicts = plugin_of("dicts", Dicts, grants=Dicts, faults=Dicts)
 wrongkind = plugin_of("wrongkind", WrongKind)
 syncgen = plugin_of("syncgen", SyncGen)
-raises = plugin_of("raises", RaisesAtOnce)
+raises = plugin_of("raises", RaisesAtOnce, grants=RaisesAtOnce, faults=RaisesAtOnce)
 refused = plugin_of("refused", Refused)
-naive = plugin_of("naive", Naive)
+naive = plugin_of("naive", Naive, grants=NaiveGrants, faults=NaiveFaults)
 constructed = plugin_of("constructed", Constructed)
 statuspage = plugin_of("statuspage", Blocking)
 lax = plugin_of("lax", Fine, Lax)

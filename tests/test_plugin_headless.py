@@ -127,3 +127,31 @@ def test_an_unknown_option_is_refused_whatever_the_plugins_model_says(site: Path
 def test_a_known_option_of_a_lax_model_still_works(site: Path) -> None:
     proc = run(site, '[panes]\nrelease = "lax"\n[backends.lax]\nurl = "x"\n', "config", "check")
     assert proc.returncode == 0, proc.stderr
+
+
+def pane_error(site: Path, pane: str, backend: str) -> str:
+    """The pane's error as the dashboard shows it (`snapshot --json`: what every pane sees)."""
+    doc = json.loads(run(site, f'[panes]\n{pane} = "{backend}"\n', "snapshot", "--json").stdout)
+    error: str = doc[pane]["health"]["last_error"]
+    assert error.endswith(f"(plugin '{backend}', wf_misfits:{backend})"), error
+    return error
+
+
+@pytest.mark.parametrize("backend", ["dicts", "raises", "naive"])
+@pytest.mark.parametrize(
+    ("pane", "says"), [("faults", "source error: "), ("grants", "watchfloor: grants source: ")]
+)
+def test_faults_and_grants_list_say_a_plugins_stream_error_as_its_pane_does(
+    site: Path, pane: str, says: str, backend: str
+) -> None:
+    """They said "watchfloor: failed: ... (details: watchfloor.log)", as for a crash, and
+    printed no JSON with --json; a source's error (a broken store) reads as below."""
+    error = pane_error(site, pane, backend)
+    body = f'[panes]\n{pane} = "{backend}"\n'
+    listed = run(site, body, pane, "list")
+    assert listed.returncode == 1
+    assert listed.stderr.splitlines() == [f"{says}{error}"]
+    as_json = run(site, body, pane, "list", "--json")
+    assert as_json.returncode == 1, as_json.stderr
+    health = json.loads(as_json.stdout)["health"]
+    assert (health["state"], health["last_error"]) == ("error", error)

@@ -25,9 +25,11 @@ from backends.models import (
     GrantRequest,
     GrantsSnapshot,
     HealthState,
+    LatencySnapshot,
     ReleaseSnapshot,
     Snapshot,
     SourceHealth,
+    WindowState,
 )
 from backends.registry import BackendContext, BackendPlugin
 
@@ -140,6 +142,21 @@ class PlainFaults(_Plain):
         n, self.windows = len(self.windows), []
         self.halted += n
         return n
+
+    async def reconcile(
+        self, latency: LatencySnapshot | None = None, *, start: bool = True
+    ) -> list[str]:
+        """Takes out what ran out and puts in what is due; audits none of it."""
+        now, said = self.ctx.clock.now(), []
+        for i, w in enumerate(self.windows):
+            state = w.state(now)
+            if state is WindowState.ENDED and w.applied:
+                self.windows[i] = w.model_copy(update={"applied": False, "end_reason": "done"})
+                said.append(f"{w.id}: taken out")
+            elif state is WindowState.ACTIVE and not w.applied and start:
+                self.windows[i] = w.model_copy(update={"applied": True, "started_at": now})
+                said.append(f"{w.id}: put in")
+        return said
 
 
 plugin = BackendPlugin(

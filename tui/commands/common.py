@@ -6,6 +6,7 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from backends.config import ConfigError, LoadedConfig, gather
 from backends.config_checks import config_problems
@@ -113,6 +114,37 @@ def port(text: str) -> int:
     if not text.strip().isdecimal() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
     return int(text)
+
+
+async def first_snapshot(sources: Any, cap: str) -> Any:
+    """The first snapshot of the pane `cap`'s source (None: its stream ended at once). A
+    stream that raises (a plugin's `watch()` raising, yielding a dict or a naive time: its
+    words name the plugin and its entry point, backends/plugin_guard.py) is its source's
+    error, as the dashboard's pane shows it: the snapshot with its health an error, which
+    a command says (and exits 1 for) as it does any source's."""
+    from backends.polling import with_error
+    from backends.wiring import SNAPSHOT_TYPES
+
+    src = sources[cap]
+    stream = aiter(src.watch())
+    try:
+        return await anext(stream)
+    except StopAsyncIteration:
+        return None
+    except Exception as exc:
+        ctx = sources.ctx
+        return with_error(
+            SNAPSHOT_TYPES[cap],
+            None,
+            exc,
+            source=str(getattr(src, "name", "") or cap),
+            interval_s=ctx.interval_s,
+            clock=ctx.clock,
+        )
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
 
 
 Handler = Callable[[argparse.Namespace], int]

@@ -24,6 +24,7 @@ from tui.commands.common import (
     delay,
     duration_up_to,
     error_ratio,
+    first_snapshot,
     load_config,
     mutating,
     percentage,
@@ -157,15 +158,9 @@ def _actor(sources: Any) -> Any:
     return Actor(name=sources.ctx.actor)
 
 
-async def _first(stream: Any) -> Any:
-    async for snap in stream:
-        return snap
-    return None
-
-
 def run_list(args: argparse.Namespace) -> int:
     async def job(sources: Any) -> int:
-        snap = await _first(sources["faults"].watch())
+        snap = await first_snapshot(sources, "faults")
         now = sources.ctx.clock.now()
         if args.json:
             json.dump(snapshot_json(snap, now), sys.stdout, indent=2)
@@ -230,7 +225,7 @@ def run_end(args: argparse.Namespace) -> int:
         except UnauditedRemoval as exc:
             print(f"{args.id} ended")
             return unaudited(sources, "ending the window", exc)
-        after = await _first(sources["faults"].watch())
+        after = await first_snapshot(sources, "faults")
         # and what else came out of the mesh with it (a fault someone edited meanwhile)
         done = next((w for w in getattr(after, "windows", ()) if w.id == args.id), None)
         said = ended_by(actor.name, args.reason)
@@ -257,7 +252,7 @@ def run_halt(args: argparse.Namespace) -> int:
             return 1
         except UnauditedRemoval as exc:
             n, failed = exc.result if isinstance(exc.result, int) else 0, exc
-        after = await _first(sources["faults"].watch())  # which of them had started
+        after = await first_snapshot(sources, "faults")  # which of them had started
         print(f"HALT ALL: {halt_words(after.windows, sent_at, actor.name, args.reason, n)}")
         return 0 if failed is None else unaudited(sources, "HALT ALL", failed)
 

@@ -16,7 +16,7 @@ from typing import Any
 from backends.contracts import ActionRefused
 from backends.models import Actor, GrantsSnapshot, HealthState
 from backends.text_safe import shown
-from tui.commands.common import load_config, mutating
+from tui.commands.common import first_snapshot, load_config, mutating
 from tui.commands.table import table_lines
 from tui.fmt import duration
 from tui.requests import DEFAULT_TTL, BadInput, grant_request, parse_ttl
@@ -52,10 +52,11 @@ def ttl(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-async def _first(src: Any) -> GrantsSnapshot:
-    async for snap in src.watch():
-        return snap  # type: ignore[no-any-return]
-    raise ActionRefused("the grants source gave no data")
+async def _first(sources: Any) -> GrantsSnapshot:
+    snap = await first_snapshot(sources, "grants")
+    if snap is None:
+        raise ActionRefused("the grants source gave no data")
+    return snap  # type: ignore[no-any-return]
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -65,7 +66,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     async def go() -> GrantsSnapshot:
         try:
-            return await _first(sources["grants"])
+            return await _first(sources)
         finally:
             await sources.aclose()
 
