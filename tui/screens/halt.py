@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
@@ -78,8 +79,12 @@ class HaltScreen(ActionForm[int | None]):
         self.open_windows, self.failing = self.known(health, open_windows)
         if not self.is_mounted:
             return
-        self.query_one("#halt-what", Static).update(self.what())
-        failing = self.query_one("#halt-failing", Static)
+        try:
+            what = self.query_one("#halt-what", Static)
+            failing = self.query_one("#halt-failing", Static)
+        except NoMatches:  # mounted, its widgets not yet: they compose with these values
+            return
+        what.update(self.what())
         failing.update(self.failing_text())
         failing.display = bool(self.failing)
 

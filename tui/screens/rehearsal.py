@@ -31,6 +31,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
@@ -123,8 +124,12 @@ class RehearsalScreen(ActionForm[bool | None]):
         self.version, self.target, self.last = version, target, last
         if not self.is_mounted:
             return
-        self.query_one("#rehearsal-what", Static).update(self.what())
-        error = self.query_one(f"#{self.ERROR_ID}", Static)
+        try:
+            what = self.query_one("#rehearsal-what", Static)
+            error = self.query_one(f"#{self.ERROR_ID}", Static)
+        except NoMatches:  # mounted, its widgets not yet: they compose with these values
+            return
+        what.update(self.what())
         if moved and not self.busy and version != self.confirmed_for:
             self._refused_under = None
             error.update(
