@@ -27,7 +27,7 @@ from backends.clock import Clock
 from backends.faults_core import NEVER_STARTED, cancelled, ended_at
 from backends.models import FaultWindow, LatencySnapshot, Snapshot, WindowState
 from backends.timeline import Timeline
-from tui.fmt import ago
+from tui.fmt import ago, latency
 from tui.palette import key_of
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _when(at: datetime, now: datetime) -> str:
 
 
 def _listed(p999_ms: dict[str, float]) -> str:
-    return ", ".join(f"{k} {v:.0f} ms" for k, v in p999_ms.items())
+    return ", ".join(f"{k} {latency(v)}" for k, v in p999_ms.items())
 
 
 def _where(windows: list[FaultWindow]) -> str:
