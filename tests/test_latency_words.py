@@ -19,6 +19,7 @@ from tests.helpers import SIZE, wait_for
 from tests.test_baseline_restore import DOCS, feed, lat, new_app, reports
 from tui.panes.alerts import AlertStrip
 from tui.panes.keyed_table import KeyedTable
+from tui.panes.latency_plot import Series, render_one
 from tui.screens.alerts import AlertsScreen
 
 
@@ -67,3 +68,9 @@ async def test_a_slow_p999_reads_in_seconds_in_the_strip_list_timeline_and_repor
     (md,) = await asyncio.to_thread(reports, data_dir)
     assert f"| {DOCS} | 400 ms | 2.22 s | 2.22 s | 2.58 s | +16.2% |" in md, md
     assert "2220" not in md and "2,220" not in md and "2,580" not in md
+
+
+def test_the_plots_max_reads_as_the_table_beside_it() -> None:
+    """The plot's title said "max 2,579 ms" above a table cell saying "2.58 s"."""
+    series = Series(DOCS, (100.0, 2579.0), 250.0)
+    assert render_one(series, 40, 5.0)[0].plain == f"{DOCS} · last 10s · max 2.58 s"
