@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from backends.access_spike import is_spike
+from backends.durations import latency
 from backends.faults_core import ended_at
 from backends.models import (
     AccessSnapshot,
@@ -150,7 +151,8 @@ def _latency(s: LatencySnapshot, now: datetime, baselines: Mapping[str, float]) 
                     key=f"slo:{r.route}",
                     raised_at=now,
                     message=f"{r.route} {'> ' if r.above_last_bucket else ''}"
-                    f"{r.p999_ms:.0f} ms, SLO {r.slo_ms:.0f} ms ({r.p999_ms / r.slo_ms - 1:+.0%})",
+                    f"{latency(r.p999_ms)}, SLO {latency(r.slo_ms)}"
+                    f" ({r.p999_ms / r.slo_ms - 1:+.0%})",
                 )
             )
         base = baselines.get(r.route)
@@ -162,7 +164,7 @@ def _latency(s: LatencySnapshot, now: datetime, baselines: Mapping[str, float]) 
                 key=f"p999:{r.route}",
                 raised_at=now,
                 message=f"{r.route} p99.9 {'> ' if r.above_last_bucket else ''}"
-                f"{r.p999_ms:.0f} ms, {r.p999_ms / base - 1:+.0%} vs baseline {base:.0f} ms",
+                f"{latency(r.p999_ms)}, {r.p999_ms / base - 1:+.0%} vs baseline {latency(base)}",
             )
         )
     return out

@@ -11,7 +11,8 @@ data dir (flock) from its read to its replace, so two dashboards marking baselin
 on one data dir keep both entries.
 
 Reading never raises: an unreadable file or entry comes back as a `problem` to show, and
-an entry older than MAX_AGE as `stale`. No Textual here: the app reads it at start and
+an entry older than MAX_AGE as `stale`. Saving never overwrites an unreadable file: it is
+moved aside first (`Saved.moved` says where). No Textual here: the app reads it at start and
 after a profile switch and writes it on `b` (tui/baseline_actions.py); while it runs, it
 reads it again when its `file_stamp` changed, for a baseline another dashboard marked
 (tui/baseline_follow.py).
@@ -20,6 +21,7 @@ reads it again when its `file_stamp` changed, for a baseline another dashboard m
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -116,22 +118,40 @@ def load_baseline(data_dir: Path, key: str, now: datetime, max_age: timedelta = 
     return Found(kept=kept)
 
 
-def save_baseline(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
+@dataclass(frozen=True)
+class Saved:
+    """Where `save_baseline` kept it, and `moved`: what it did with a file it could not
+    read ("" when there was none), for the toast and the timeline to say."""
+
+    path: Path
+    moved: str = ""
+
+
+def save_baseline(data_dir: Path, key: str, kept: KeptBaseline) -> Saved:
     """Keep `kept` under `key`, and the other keys' entries as they are, also those another
-    process saves meanwhile (an unreadable file is replaced). Raises OSError when the file
-    cannot be written."""
+    process saves meanwhile. An unreadable file is not overwritten: it is moved aside to
+    `baselines.json.unreadable` (a person may want its other entries), and `moved` says
+    so. Raises OSError when the file cannot be written."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with locked(data_dir):
         return _save(data_dir, key, kept)
 
 
-def _save(data_dir: Path, key: str, kept: KeptBaseline) -> Path:
+def _save(data_dir: Path, key: str, kept: KeptBaseline) -> Saved:
     path = store_path(data_dir)
+    moved = ""
     try:
         entries = _entries(path)
-    except (OSError, ValueError):
+    except FileNotFoundError:
         entries = {}
+    except (OSError, ValueError) as exc:
+        entries = {}
+        if path.is_file():  # not a directory in its place: writing fails on that, and says
+            aside = path.with_name(f"{FILE_NAME}.unreadable")
+            os.replace(path, aside)  # an OSError here: not kept, and said so
+            why = f"{type(exc).__name__}: {exc}"
+            moved = f"{path} could not be read ({why}): moved to {aside.name}"
     entries[key] = kept.model_dump(mode="json")
     body = json.dumps({"version": VERSION, "baselines": entries}, indent=2, sort_keys=True)
     write_whole(path, body)
-    return path
+    return Saved(path, moved)

@@ -1,4 +1,5 @@
-"""How long something took or lasted, compact, for people: the panes, the timeline."""
+"""How long something took or lasted, compact, for people: the panes, the timeline, the
+alerts and the report (a latency reads "2.22 s" in all of them, never "2220 ms" in one)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ def delay(ms: float) -> str:
     if secs >= 60 and secs % 60 == 0:
         return f"{secs / 60:g}m"
     return f"{secs:g}s"
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def latency(value: float | None) -> str:
+    """A latency as short as a narrow column needs: ms under a second, seconds above
+    ("2.58 s", not "2,579 ms": at 80 columns the wider value pushed inflight out of view).
+    The latency pane, the alerts, the timeline and the report all say it so."""
+    if value is None or value < 1000:
+        return ms(value)
+    secs = value / 1000
+    return f"{secs:.2f} s" if secs < 10 else f"{secs:.1f} s" if secs < 100 else f"{secs:,.0f} s"

@@ -9,16 +9,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from backends.alert_acks import acked_words, raised_words
+from backends.durations import latency as said  # as the latency pane says it
 from backends.fault_log import FaultLog
 from backends.latency_peaks import LatencyPeaks
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot
 from backends.report_faults import fault_windows_section
 from backends.text_safe import md_cell, md_text, shown
 from backends.timeline import Event, stamp
-
-
-def _ms(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.0f} ms"
 
 
 def game_day_report(
@@ -63,8 +60,8 @@ def game_day_report(
         ref = baselines.get(r.route, first)
         change = f"{r.p999_ms / ref - 1:+.1%}" if ref and r.p999_ms is not None else "—"
         lines.append(
-            f"| {md_cell(r.route)} | {_ms(r.slo_ms)} | {_ms(baselines.get(r.route))} | "
-            f"{_ms(first)} | {_ms(r.p999_ms)} | {change} |"
+            f"| {md_cell(r.route)} | {said(r.slo_ms)} | {said(baselines.get(r.route))} | "
+            f"{said(first)} | {said(r.p999_ms)} | {change} |"
         )
     during = f", {md_text(baseline_during)}" if baseline_during else ""
     when = [
@@ -107,7 +104,7 @@ def _peaks(peaks: LatencyPeaks, now: datetime) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for route, p in peaks.routes.items():
-        worst = ("> " if p.worst_is_lower_bound else "") + _ms(p.worst_p999_ms)
+        worst = ("> " if p.worst_is_lower_bound else "") + said(p.worst_p999_ms)
         limits = ["—" if v is None else f"{v:,.0f}" for v in (p.first_limit, p.lowest_limit)]
         ats = [
             "—" if t is None else stamp(t, now.date()) for t in (p.worst_p999_at, p.lowest_limit_at)

@@ -269,7 +269,7 @@ class Timeline:
         for key, a in self._alerts.items():
             if key not in current:
                 # which one (two routes, five sources), as raised and as last seen (a
-                # p99.9 raised at 1729 ms clears at 485 ms), and for how long
+                # p99.9 raised at 1.73 s clears at 485 ms), and for how long
                 lasted = duration(now - a.raised_at)
                 if a.raised_from == "start":  # it began before the dashboard started
                     lasted = f"at least {lasted}: it was there at start"

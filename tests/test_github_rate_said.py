@@ -6,9 +6,11 @@ again, keeps "retrying in"."""
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from textual.widgets import Static
@@ -92,3 +94,28 @@ async def test_the_dashboard_keeps_retrying_in_and_a_write_is_not_applied(
         assert not_applied(raised.value)
     finally:
         await src.aclose()
+
+
+def svg_words(path: Path) -> str:
+    """The SVG's text as a person reads it (Textual writes a space as &#160;)."""
+    return html.unescape(path.read_text(encoding="utf-8")).replace("\xa0", " ")
+
+
+def test_a_screenshot_says_until_when_without_promising_a_retry(
+    gh: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`watchfloor screenshot` exits with the picture: an SVG that says "retrying in 300s"
+    promises a retry nobody will see. It says until when, as `snapshot` does."""
+    github_env(gh, monkeypatch)
+    gh.throttle(429, retry_after=300)
+    out = tmp_path / "shot.svg"
+    proc = subprocess.run(
+        [*watchfloor_cmd(), "screenshot", str(out), "--after", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    words = svg_words(out)
+    assert "rate limited until" in words, words
+    assert "retrying" not in words

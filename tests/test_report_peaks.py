@@ -43,7 +43,7 @@ def test_peaks_keep_the_worst_and_when_and_the_report_shows_them() -> None:
     )
     assert f"## Worst since {T0:%H:%M:%S}Z" in md
     at_worst, at_lowest = (f"{T0 + timedelta(seconds=s):%H:%M:%S}Z" for s in (60, 90))
-    assert f"| {DOCS} | 2,579 ms | {at_worst} | 400 | 190 | {at_lowest} |" in md
+    assert f"| {DOCS} | 2.58 s | {at_worst} | 400 | 190 | {at_lowest} |" in md
     assert f"| {SEARCH} | > 300 ms | {T0:%H:%M:%S}Z | — | — | — |" in md  # no limit known
     peaks.reset()
     assert peaks.since is None and not peaks.routes

@@ -27,7 +27,7 @@ from backends.clock import Clock
 from backends.faults_core import NEVER_STARTED, cancelled, ended_at
 from backends.models import FaultWindow, LatencySnapshot, Snapshot, WindowState
 from backends.timeline import Timeline
-from tui.fmt import ago
+from tui.fmt import ago, latency
 from tui.palette import key_of
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _when(at: datetime, now: datetime) -> str:
 
 
 def _listed(p999_ms: dict[str, float]) -> str:
-    return ", ".join(f"{k} {v:.0f} ms" for k, v in p999_ms.items())
+    return ", ".join(f"{k} {latency(v)}" for k, v in p999_ms.items())
 
 
 def _where(windows: list[FaultWindow]) -> str:
@@ -98,6 +98,7 @@ class BaselineActions:
     baseline_during: str = ""  # the fault windows it was marked during (during_words)
     baseline_file: tuple[int, int] | None = None  # the file's stamp when last read
     _baseline_said: frozenset[str] = frozenset()  # warnings given once
+    baseline_unreadable: bool = False  # the file could not be read, and that was said
     _baseline_armed: float | None = None  # when `b` during a fault window was pressed
 
     def _baseline_key(self) -> str:
@@ -223,7 +224,7 @@ class BaselineActions:
             latency_source=getattr(self.sources.by_capability.get("latency"), "name", ""),
         )
         try:
-            save_baseline(self.sources.ctx.data_dir, self._baseline_key(), kept)
+            saved = save_baseline(self.sources.ctx.data_dir, self._baseline_key(), kept)
         except OSError as exc:
             app.notify(
                 f"Baseline marked{said}{_listed(marked)}; not kept for a restart: {exc}",
@@ -231,10 +232,13 @@ class BaselineActions:
                 severity="warning",
             )
             return
+        self.baseline_unreadable = False
+        if saved.moved:  # the unreadable file was not overwritten: moved aside, and said
+            self.timeline.note(now, "note", f"baselines file {saved.moved}")
         app.notify(
-            f"Baseline marked{said}{_listed(marked)}",
+            f"Baseline marked{said}{_listed(marked)}" + (f"; {saved.moved}" if saved.moved else ""),
             title=TITLE,
-            severity="warning" if during else "information",
+            severity="warning" if during or saved.moved else "information",
         )
 
     def restore_baseline(self) -> None:
@@ -245,11 +249,12 @@ class BaselineActions:
         self.baseline_file = file_stamp(self.sources.ctx.data_dir)  # as read (baseline_follow)
         found = load_baseline(self.sources.ctx.data_dir, self._baseline_key(), now)
         key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
+        self.baseline_unreadable = bool(found.problem)  # said here: not again by the follow
         if found.problem:
             self._say_once(
                 f"kept baseline not read: {found.problem}",
                 f"Could not read the kept baseline, carrying on without one ({found.problem});"
-                f" {key} marks a new one and replaces the file",
+                f" {key} marks a new one and moves the unreadable file aside",
             )
         elif found.stale is not None:
             when = _when(found.stale.baseline.at, now)

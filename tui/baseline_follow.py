@@ -7,8 +7,10 @@ Every CHECK_S (a timer on the UI thread: one stat, no thread) the baselines file
 when it changed is the file read again, and this profile's entry taken if it is newer than
 the baseline shown. From then on the pane, the alerts and the report compare with it, and
 a toast and a timeline note say who marked it and when ("baseline marked by alice at
-09:01:00Z"). One this dashboard marked, an older one, an entry too old or an unreadable
-file change nothing (the start and `b` say those: tui/baseline_actions.py).
+09:01:00Z"). One this dashboard marked, an older one or an entry too old change nothing.
+A file that can no longer be read is said once (a toast and a timeline note, naming the
+file and the error) until it can be again; the baseline in memory stays, and the file is
+left as it is (`b` moves it aside before writing: tui/baseline_actions.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from backends.baseline_store import KeptBaseline, file_stamp, load_baseline
 from backends.timeline import stamp
 from tui.baseline_actions import TITLE, BaselineActions, _listed
+from tui.palette import key_of
 
 CHECK_S = 5.0  # how often the file is looked at
 
@@ -36,10 +39,35 @@ class BaselineFollow(BaselineActions):
         if seen == self.baseline_file:
             return
         self.baseline_file = seen
-        kept = load_baseline(data_dir, self._baseline_key(), self.clock.now()).kept
+        found = load_baseline(data_dir, self._baseline_key(), self.clock.now())
+        if found.problem:
+            self._unreadable(found.problem)
+            return
+        self.baseline_unreadable = False  # readable again: a later problem is news
+        kept = found.kept
         if kept is None or (self.baseline_at is not None and kept.baseline.at <= self.baseline_at):
             return
         self._take(kept)
+
+    def _unreadable(self, problem: str) -> None:
+        """The file went bad while this dashboard runs (another process, a full disk, a
+        hand edit): said once, until it can be read again; the baseline in memory stays,
+        and the file is left as it is (`b` moves it aside before it writes a new one)."""
+        if self.baseline_unreadable:
+            return
+        self.baseline_unreadable = True
+        now = self.clock.now()
+        kept = f"keeping {_listed(self.baselines)}" if self.baselines else "no baseline kept"
+        key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
+        self.timeline.note(now, "note", f"baselines file not read: {problem}; {kept}")
+        app: Any = self
+        app.notify(
+            f"Could not read the baselines file ({problem}); {kept} in memory, the file left"
+            f" as it is; {key} marks a new one and moves the unreadable file aside",
+            title=TITLE,
+            severity="warning",
+            markup=False,
+        )
 
     def _take(self, kept: KeptBaseline) -> None:
         now = self.clock.now()

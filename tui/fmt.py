@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from rich.text import Text
 
 from backends.durations import duration as duration  # the panes' too
+from backends.durations import latency as latency  # the alerts' and the report's too
+from backends.durations import ms as ms
 from backends.models import HealthState, SourceHealth
 
 HEALTH_STYLE = {
@@ -29,21 +31,6 @@ def ago(td: timedelta) -> str:
     if s < 86400:
         return f"{s // 3600}h"
     return f"{s // 86400}d"
-
-
-def ms(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
-
-
-def latency(value: float) -> str:
-    """A latency as short as a narrow column needs: ms under a second, seconds above
-    ("2.58 s", not "2,579 ms": at 80 columns the wider value pushed inflight out of view)."""
-    if value < 1000:
-        return ms(value)
-    secs = value / 1000
-    return f"{secs:.2f} s" if secs < 10 else f"{secs:.1f} s" if secs < 100 else f"{secs:,.0f} s"
 
 
 def pct(ratio: float, digits: int = 1) -> str:

@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     from tui.app import WatchfloorApp
 
     loaded = load_config(args)
-    app = WatchfloorApp(build_sources(loaded), theme=loaded.config.ui.theme)
+    # it exits with the picture: nothing it shows may promise a retry ("retrying in 300s")
+    sources = build_sources(loaded, polled=False)
+    app = WatchfloorApp(sources, theme=loaded.config.ui.theme)
 
     async def shoot() -> str:
         async with app.run_test(size=args.size) as pilot:

@@ -89,9 +89,19 @@ def ended_forms(w: FaultWindow, now: datetime) -> tuple[str, ...]:
     return (f"{how} {since} ago", f"{how} {since}", *((how,) if how == CANCELLED else ()))
 
 
+def left_forms(w: FaultWindow, now: datetime) -> tuple[str, ...]:
+    """How an active window's countdown says it, longest first: "49m54s left", then, where
+    the room is 10 cells (80 columns with the scroll marker), "49m left" (it read
+    "49m54s le…"). Under ten minutes or over an hour it is 10 cells at most anyway."""
+    left = (w.ends_at - now).total_seconds()
+    whole = f"{duration(left)} left"
+    return (whole, f"{int(left) // 60}m left") if 600 <= left < 3600 else (whole,)
+
+
 def when(w: FaultWindow, now: datetime, room: int = WHEN_MOST) -> Text:
-    """The countdown to the window's next edge, at most 10 cells ("1h02m left"), so that it
-    fits beside its target in the 28 cells the pane has at 80 columns. An ended window says
+    """The countdown to the window's next edge, at most 10 cells where the room is short
+    ("1h02m left", "49m left"), so that it fits beside its target in the 28 cells the pane
+    has at 80 columns. An ended window says
     how it ended ("cancelled 5m ago"), as long a form as fits in `room` (at least 10): the
     state column after it is cut at 80 columns."""
     state = w.state(now)
@@ -100,7 +110,9 @@ def when(w: FaultWindow, now: datetime, room: int = WHEN_MOST) -> Text:
     if unstarted(w, now):
         return Text("unstarted", DUE_STYLE, justify="right")
     if state is WindowState.ACTIVE:
-        return Text(f"{duration(w.ends_at - now)} left", "yellow", justify="right")
+        left = left_forms(w, now)
+        said = next((f for f in left if len(f) <= max(room, COUNTDOWN_CELLS)), left[-1])
+        return Text(said, "yellow", justify="right")
     forms = ended_forms(w, now)
     said = next((f for f in forms if len(f) <= max(room, COUNTDOWN_CELLS)), forms[-1])
     return Text(said, "grey50", justify="right")

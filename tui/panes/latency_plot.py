@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from tui.fmt import duration, ms
+from tui.fmt import duration, latency
 from tui.panes.line import SizedLine
 
 BARS = " ▁▂▃▄▅▆▇█"
@@ -57,7 +57,7 @@ def render_one(s: Series, width: int, step_s: float, rows: int = ROWS) -> list[T
         return [title] + [Text(" " * width) for _ in range(rows)]
     peak = max(cols)
     # the max matters more than the span: a narrow column drops "last …" before the max
-    for extra in (f" · last {span} · max {ms(peak)}", f" · max {ms(peak)}", ""):
+    for extra in (f" · last {span} · max {latency(peak)}", f" · max {latency(peak)}", ""):
         if title.cell_len + len(extra) <= width or not extra:
             title.append(extra, style="grey70")
             break

@@ -117,8 +117,10 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         with Vertical(id="fault-box"):
             yield Static(Text("Schedule a fault window", style="bold"))
             yield Static(
-                f"As {self.actor}. Never in {protected_words(self.limits)};"
-                " a percentage is required and capped; the window ends on its own.",
+                Text(  # not markup: the actor ("[dave]") is shown as it is
+                    f"As {self.actor}. Never in {protected_words(self.limits)};"
+                    " a percentage is required and capped; the window ends on its own."
+                ),
                 classes="hint",
             )
             with Grid(id="fault-grid"):

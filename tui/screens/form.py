@@ -233,6 +233,7 @@ class RequestModal(TypeAheadModal[ResultT]):
                 f"{self.sending} is still being sent: its outcome will be shown when it"
                 " comes back.",
                 title="Still sending",
+                markup=False,  # what is sent names data ("the grant for [dave]")
             )
         self.dismiss(result)
 

@@ -73,12 +73,13 @@ class GrantScreen(ActionForm[Grant | None]):
         self.roles = roles  # the ones the policy lets the actor grant; None: not known
         self.checks = checks
 
-    def role_label(self) -> str:
+    def role_label(self) -> Text:
+        """Not markup: the actor ("[dave]") and the policy's roles are shown as they are."""
         if self.roles is None:
-            return f"role (e.g. {EXAMPLE_ROLE}; the policy decides which you may grant)"
+            return Text(f"role (e.g. {EXAMPLE_ROLE}; the policy decides which you may grant)")
         if not self.roles:
-            return f"role (the policy lets {self.actor} grant none)"
-        return f"role ({', '.join(self.roles)})"
+            return Text(f"role (the policy lets {self.actor} grant none)")
+        return Text(f"role ({', '.join(self.roles)})")
 
     def set_roles(self, roles: tuple[str, ...]) -> None:
         """The roles the policy lets the actor grant (the App, once the source says)."""

@@ -79,7 +79,7 @@ class ReplayScreen(TypeAheadModal[None]):
                 )
                 yield Field(str(self.limit), type="integer", id="replay-limit")
             yield ProgressBar(total=None, show_eta=False, id="replay-progress")
-            yield Static(self.note or "Enter runs the replay.", id="replay-status")
+            yield Static(Text(self.note or "Enter runs the replay."), id="replay-status")
             yield KeyedTable(
                 "service · tenant",
                 Column("replayed", right=True),
@@ -108,8 +108,8 @@ class ReplayScreen(TypeAheadModal[None]):
         self.running = True
         self.what = f"Policy dry-run of {Path(path).name}"
         self.query_one(ProgressBar).update(total=None, progress=0)  # reading the decisions
-        self.query_one("#replay-status", Static).update(
-            f"{Path(path).name}: replaying up to {limit:,} decisions…"
+        self.query_one("#replay-status", Static).update(  # a file name is not markup
+            Text(f"{Path(path).name}: replaying up to {limit:,} decisions…")
         )
         self.post_message(self.Submitted(self, path, limit))
 
@@ -129,6 +129,7 @@ class ReplayScreen(TypeAheadModal[None]):
             self.notify(
                 f"{self.what} is still running: its outcome will be shown when it is done.",
                 title="Still running",
+                markup=False,  # "Policy dry-run of [x].rego" is a file name, not markup
             )
         self.dismiss()
 
