@@ -5,7 +5,8 @@ bounded by the bucket count and the values kept per dimension, backends.access_k
 never by the event rate), keeps a sparkline
 per key, the overall deny rate's trailing baseline (median of 5 s rates over 10 minutes,
 so a spike does not lift its own baseline), the last N decisions for a policy dry-run,
-the recent denials, and how many events were dropped.
+the recent denials, the top denials over the window (backends/access_denials.py), and
+how many events were dropped.
 
 A decision is counted in the bucket of its own timestamp, not of its arrival: a backlog
 delivered after an outage lands in the seconds it happened in (a decision older than the
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 
+from backends.access_denials import DenialCounts, denial_key
 from backends.access_events import Event, decision_of, event_seconds
 from backends.access_keys import OTHER, AttrKeys
 from backends.models import AccessSnapshot, Decision, DenyRateRow, SourceHealth
@@ -71,6 +73,7 @@ class DenyWindow:
         self._baseline: deque[float] = deque(maxlen=baseline_points)
         self.recent: deque[Event] = deque(maxlen=recent_kept)
         self.denied_recent: deque[tuple[int, Event]] = deque(maxlen=recent_denied)  # bucket
+        self._denial_kinds = DenialCounts(window_buckets)  # by service and rule
         self.dropped_total = 0
         self.late_total = 0
         self.malformed = 0
@@ -81,6 +84,7 @@ class DenyWindow:
 
     def rotate_to(self, now_s: float) -> None:
         b = int(now_s // self.bucket_s)
+        self._denial_kinds.rotate_to(b)
         if self.bucket is None:
             self.bucket = b
             self.cur_tot, self.cur_den = self._tot[b % self.n], self._den[b % self.n]
@@ -155,6 +159,7 @@ class DenyWindow:
             for k in ks:
                 den[k] += 1
             self.denied_recent.append((self._cur_bucket, ev))
+            self._denial_kinds.add(self._cur_bucket, denial_key(ev.attrs[0], ev.reason))
 
     def _add_past(self, ev: Event, b: int) -> None:
         """A decision of an earlier bucket `b`: counted there, in the sums of the closed
@@ -178,6 +183,7 @@ class DenyWindow:
                 sd[k] += 1
                 hd[k] += 1
             self.denied_recent.append((b, ev))
+            self._denial_kinds.add(b, denial_key(ev.attrs[0], ev.reason))
 
     def add_many(self, events: Iterable[Event], now_s: float) -> None:
         for ev in events:
@@ -267,6 +273,7 @@ class DenyWindow:
             history=tuple(self.history[0]),
             rows=self.rows(),
             recent_denied=tuple(decision_of(e, now) for e in reversed(denied)),
+            top_denials=self._denial_kinds.top(),
             dropped=dropped,
             sampled=source_samples or dropped > 0,
             malformed=self.malformed,

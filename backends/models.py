@@ -109,6 +109,10 @@ class AccessSnapshot(Snapshot):
     history: tuple[float, ...] = ()
     rows: tuple[DenyRateRow, ...] = ()
     recent_denied: tuple[Decision, ...] = ()
+    # the commonest denials in the window, by service and rule ("billing: data_residency",
+    # backends/access_denials.py), most first; None: the source does not count them (the
+    # pane then counts `recent_denied`, and says so)
+    top_denials: tuple[tuple[str, int], ...] | None = None
     dropped: int = 0
     sampled: bool = False
     malformed: int = 0  # messages or events that were not decisions (since start)

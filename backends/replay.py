@@ -162,7 +162,7 @@ def replay(
     undefined = 0
     entrypoints: set[str] = set()
     for i, d in enumerate(decisions):
-        if should_stop is not None and i % PROGRESS_EVERY == 0 and should_stop():
+        if should_stop is not None and should_stop():  # before each: a stop waits for one
             cancelled = True
             break
         key = (d.attrs.service, d.attrs.tenant)

@@ -239,3 +239,43 @@ async def test_the_restored_message_names_the_baseline_key_as_remapped(data_dir:
         await pilot.pause()
         said = " ".join(messages(app))
         assert "(press m to mark a new one)" in said, said
+
+
+async def test_marking_again_keeps_first_seen_from_the_game_days_start(data_dir: Path) -> None:
+    """Restarted, then `b` again (a new baseline after a fix): "first seen" became the
+    restart's first p99.9 (250 ms), in the report and in the file for the next restart.
+    It stays the game day's first (180 ms at 09:42Z), as the kept one was."""
+    await mark_baseline_at(FrozenClock(T0 + timedelta(minutes=42)))
+    for restart in (2, 3):  # marked again after one restart, then restarted once more
+        clock = FrozenClock(T0 + timedelta(hours=restart))
+        app, src = new_app(clock)
+        async with app.run_test(size=SIZE) as pilot:
+            kept = {DOCS: 200.0, SEARCH: 320.0} if restart == 2 else {DOCS: 250.0, SEARCH: 330.0}
+            assert app.baselines == kept
+            await feed(pilot, app, src, lat(clock.now(), 250.0, 330.0))
+            if restart == 2:
+                await pilot.press("b")
+                await pilot.pause()
+                assert app.baselines == {DOCS: 250.0, SEARCH: 330.0}
+            first = app.first_seen()
+            assert first is not None and first.p999_ms == {DOCS: 180.0, SEARCH: 300.0}
+            assert first.at == T0 + timedelta(minutes=42)
+
+
+async def test_marking_again_keeps_first_seen_in_the_report(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(alerts.HOLD, AlertKind.P999_REGRESSION, timedelta(0))
+    await mark_baseline_at(FrozenClock(T0 + timedelta(minutes=42)))
+    clock = FrozenClock(T0 + timedelta(hours=2))
+    app, src = new_app(clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await feed(pilot, app, src, lat(clock.now(), 250.0, 330.0))
+        await pilot.press("b")
+        await pilot.pause()
+        await feed(pilot, app, src, lat(clock.now(), 275.0, 330.0))
+        await pilot.press("x")
+        await pilot.pause()
+    (md,) = await asyncio.to_thread(reports, data_dir)
+    # baseline re-marked at 250 ms; first seen still the game day's first, 180 ms
+    assert "| GET /docs/:id | 400 ms | 250 ms | 180 ms | 275 ms | +10.0% |" in md

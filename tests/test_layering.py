@@ -44,6 +44,7 @@ TUI_MAY_IMPORT = {
     "backends.replay",  # policy dry-run: pure logic over the embedded Rego engine
     "backends.replay_words",  # pure: a dry-run's report in words (dashboard and CLI)
     "backends.access_nodata",  # pure: what an access source with nothing to count says
+    "backends.access_denials",  # pure: a denial's kind (service: rules), counted in a window
     "backends.relay",  # the decision-log relay server (`watchfloor relay`), not an adapter
 }
 

@@ -3,16 +3,23 @@
 open), Enter on a deny-rate row the same filtered to that row's key, `p` the policy
 dry-run, whose message becomes a replay of the access source's recent decisions through
 the candidate, in a worker thread, with progress pushed back to the screen. The dry-run
-opens with the candidate and the count last run (for as long as the dashboard runs)."""
+opens with the candidate and the count last run (for as long as the dashboard runs).
+
+A run is stoppable (`ReplayRun`): Esc in the dialog, or quitting, stops it: the thread
+checks a flag before each decision (a stop waits for one evaluation at most), and before
+it has its decisions the worker is cancelled. Before, the thread ran on to its end, and
+quitting waited for it."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App
+from textual.worker import Worker
 
 from backends.clock import Clock
 from backends.contracts import DecisionHistory
@@ -26,6 +33,21 @@ if TYPE_CHECKING:
 # Screens are imported when first opened: they are not on the first frame's path.
 
 DEFAULT_REPLAY = 5000
+
+
+class ReplayRun:
+    """One dry-run's stop: the replay thread checks `stop` before each decision; while
+    the decisions are still being read, the worker is cancelled instead."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.worker: Worker[None] | None = None
+        self.replaying = False  # the thread has the decisions
+
+    def cancel(self) -> None:
+        self.stop.set()
+        if not self.replaying and self.worker is not None:
+            self.worker.cancel()
 
 
 class AccessActions(App[None]):
@@ -92,11 +114,13 @@ class AccessActions(App[None]):
                 " when it is done; start this one then"
             )
             return
-        self.run_worker(
-            self._replay(message, path), name=path.name, group="replay", exit_on_error=False
+        run = ReplayRun()
+        run.worker = self.run_worker(
+            self._replay(message, path, run), name=path.name, group="replay", exit_on_error=False
         )
+        message.screen.stop_run = run.cancel
 
-    async def _replay(self, message: ReplayScreen.Submitted, path: Path) -> None:
+    async def _replay(self, message: ReplayScreen.Submitted, path: Path, run: ReplayRun) -> None:
         from backends.replay import PolicyError, replay
         from backends.replay_words import directions
 
@@ -106,9 +130,16 @@ class AccessActions(App[None]):
             if not isinstance(src, DecisionHistory):
                 raise RuntimeError(f"the {src.name!r} access backend keeps no decisions")
             decisions = await src.recent_decisions(message.limit)
+        except asyncio.CancelledError:  # stopped (Esc, or quitting) before replaying any
+            screen.cancelled()
+            raise
         except Exception as exc:
             screen.failed(f"cannot read recent decisions: {describe_error(exc)}")
             return
+        if run.stop.is_set():
+            screen.cancelled()
+            return
+        run.replaying = True
         loop = asyncio.get_running_loop()
 
         def progress(done: int, total: int) -> None:  # in the worker thread
@@ -116,8 +147,16 @@ class AccessActions(App[None]):
 
         try:
             report = await asyncio.to_thread(
-                replay, decisions, [path], progress=progress, asked=message.limit
+                replay,
+                decisions,
+                [path],
+                progress=progress,
+                should_stop=run.stop.is_set,
+                asked=message.limit,
             )
+        except asyncio.CancelledError:  # quitting: the thread stops at its next decision
+            run.stop.set()
+            raise
         except PolicyError as exc:
             screen.failed(str(exc))
             return
@@ -127,6 +166,8 @@ class AccessActions(App[None]):
         screen.done(report)  # shown if it is still open; this toast either way
         flips = report.allow_to_deny + report.deny_to_allow
         said = f"{flips:,} of {report.replayed:,} decisions would flip"
+        if report.cancelled:
+            said = f"cancelled after {report.replayed:,} of {report.available:,}: {said}"
         if flips:
             said += f": {directions(report)}"
         if report.errors:

@@ -206,6 +206,13 @@ class WatchfloorApp(
         except Exception as exc:  # a bad profile leaves the current one running
             self.notify(str(exc), title=f"Profile {name}", severity="error")
             return
+        await self.fence_reconcile()  # the old profile's round in flight: over first
+        try:
+            await self._switch_to(name, profile)
+        finally:
+            self.unfence_reconcile()
+
+    async def _switch_to(self, name: str, profile: Profile) -> None:
         self.workers.cancel_group(self, "sources")
         old, self.sources = self.sources, profile.sources
         await old.aclose()

@@ -208,15 +208,17 @@ class BaselineActions:
         if self._faulted_first():
             return
         now = self.clock.now()
-        # a new baseline starts over: "first seen" is this run's again
-        self.baselines, self.baseline_at, self.kept_first_seen = marked, now, None
+        # a new baseline keeps "first seen": the game day's first p99.9 (one restored with
+        # the last baseline, or taken from another dashboard's), not this run's
+        first = self.first_seen()
+        self.baselines, self.baseline_at, self.kept_first_seen = marked, now, first
         self.baseline_during = during = during_words(*self._faults_in_p999()[:2])
         self._show_baselines()
         said = f" {during}: " if during else ": "  # marked anyway: flagged wherever said
         self.timeline.note(now, "note", f"baseline marked{said}{_listed(marked)}")
         kept = KeptBaseline(
             baseline=P999Mark(at=now, p999_ms=marked),
-            first_seen=self.own_first_seen(),
+            first_seen=first,
             during=during,
             marked_by=self.sources.ctx.actor,
             profile=self.active_profile,

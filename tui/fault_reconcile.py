@@ -2,10 +2,17 @@
 for the keys): every RECONCILE_S one round of the faults source's `reconcile` (windows past
 their end, tripped guards, windows due to start), never two at once. Read-only (--read-only,
 or the profile's ui.read_only, checked every round) it only ends windows and never starts
-one; the faults pane says which (`Reconciler`)."""
+one; the faults pane says which (`Reconciler`).
+
+A profile switch fences the loop (`fence_reconcile`): no round starts meanwhile, and a
+round of the old profile in flight is waited for (up to FENCE_S, then cancelled) before
+the switch is shown, so nothing is ended, started or audited in the old profile after
+it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from textual.app import App
@@ -14,6 +21,7 @@ from backends.contracts import FaultReconciler
 from tui.panes.faults import FaultsPane, Reconciler
 
 RECONCILE_S = 2.0
+FENCE_S = 5.0  # how long a profile switch waits for a round in flight, then cancels it
 
 
 class FaultReconcile(App[None]):
@@ -26,6 +34,7 @@ class FaultReconcile(App[None]):
         raise NotImplementedError
 
     _reconcile_loop = False
+    _reconcile_fenced = False  # a profile switch is under way: no round starts
 
     def start_fault_reconciler(self) -> None:
         """Every RECONCILE_S, whatever the profile's source (a switch may bring one that
@@ -44,8 +53,30 @@ class FaultReconcile(App[None]):
         main = self.screen_stack[0] if self.screen_stack else self.screen  # under any modal
         main.query_one(FaultsPane).reconciler = self.reconciler_mode()
 
+    async def fence_reconcile(self) -> None:
+        """Before a profile switch: no round from now on (until `unfence_reconcile`), and
+        the round in flight, on the old profile's source, over: finished if it does within
+        FENCE_S (its ends and audit records whole), cancelled if not."""
+        self._reconcile_fenced = True
+        rounds = [w for w in self.workers if w.group == "reconcile" and not w.is_finished]
+        if not rounds:
+            return
+        waits = asyncio.gather(*(w.wait() for w in rounds), return_exceptions=True)
+        try:
+            await asyncio.wait_for(waits, FENCE_S)
+        except TimeoutError:
+            for w in rounds:
+                w.cancel()
+            for w in rounds:
+                with contextlib.suppress(Exception):
+                    await w.wait()
+        self._reconciling = False
+
+    def unfence_reconcile(self) -> None:
+        self._reconcile_fenced = False
+
     def _reconcile_tick(self) -> None:
-        if self.reconciler_mode() is Reconciler.NONE:
+        if self._reconcile_fenced or self.reconciler_mode() is Reconciler.NONE:
             return
         if not getattr(self, "_reconciling", False):  # a slow API: skip, never pile up
             self._reconciling = True
@@ -60,14 +91,16 @@ class FaultReconcile(App[None]):
         # read-only is read now, as the round starts: a switch to a read-only profile
         # stops starts from the next round on
         start = self.reconciler_mode() is Reconciler.FULL
+        sources = self.sources
         try:
-            lines = await self.sources["faults"].reconcile(
-                self.snapshots.get("latency"), start=start
-            )
+            lines = await sources["faults"].reconcile(self.snapshots.get("latency"), start=start)
         except Exception:
             return  # the faults pane shows the source's health; next round tries again
         finally:
-            self._reconciling = False
+            if self.sources is sources:  # not a round a switch cancelled
+                self._reconciling = False
+        if self.sources is not sources:  # the old profile's: not this one's to say
+            return
         for line in lines:
             self.notify(line, title="Fault window")
         if lines:

@@ -71,7 +71,7 @@ async def test_denials_say_the_logged_rule_or_that_none_was_logged(
     """A bare `result: false` names no rule: it was shown a guess from the attributes
     ("restricted data in prod", which the policy allows) as if the policy had said it.
     Top denials group by rule, not by the whole reason (each tenant and region its own
-    line before), and say which denials they count."""
+    line before), over the window the header counts."""
     monkeypatch.setenv("WATCHFLOOR_PANES__ACCESS", "mqtt")
     monkeypatch.setenv("WATCHFLOOR_BACKENDS__MQTT__PORT", str(broker.port))
     monkeypatch.setenv("WATCHFLOOR_BACKENDS__MQTT__TOPIC", "dash/reasons")
@@ -103,7 +103,7 @@ async def test_denials_say_the_logged_rule_or_that_none_was_logged(
         await wait_for(pilot, shown, what="every decision counted")
         await pilot.pause(1.2)  # the next once-a-second paint
         top = str(app.pane("access").query_one("#access-top").render())
-        assert top.startswith("last 9 denials ("), top
+        assert top.startswith("top denials in 60s: "), top  # the window the header counts
         assert "5x docs-api: reason not logged" in top, top
         assert "4x billing: data_residency" in top, top
         assert "restricted data in prod" not in top

@@ -1,9 +1,11 @@
 """Access (ABAC): deny rate over the window, its trend, the worst keys, the top denials.
 
 The top denials are counted by service and rule (`data_residency`, not one line per
-tenant and region) over the recent denials the snapshot carries, the last 50, which the
-line says with the time they span: fewer than the window's rows count. A denial's reason
-is the one the decision log carries (`abac/decision`), or "reason not logged".
+tenant and region) over the window the rows count (`top denials in 60s`), by the source
+(backends/access_denials.py). A source that does not count them (a plugin) leaves them
+to the recent denials its snapshot carries, which the line then says with the time they
+span (`last 50 denials (11s)`). A denial's reason is the one the decision log carries
+(`abac/decision`), or "reason not logged".
 
 A rate computed from a sample (the source dropped events: OPA's own drop rules, a full
 queue) is labelled as one; the summary's notes (tui/panes/access_summary.py) say what the
@@ -22,6 +24,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from backends.access_denials import denial_key
+from backends.access_denials import denial_kind as reason_or_not_logged
+from backends.access_denials import rule_names as rule_names  # for the denials screens
 from backends.alerts import spike_threshold
 from backends.models import AccessSnapshot, Decision, worst_first
 from tui.fmt import duration, pct
@@ -41,33 +46,41 @@ TOP_ROWS = 12
 TOP_DENIALS = 3
 
 
-NOT_LOGGED = "reason not logged"
-
-
 def denial_kind(d: Decision) -> str:
-    """Why a denial was made, as the policy said it (`abac/decision`'s reason), or that the
-    decision log does not say: a bare `result: false` names no rule, and a rule guessed
-    from the attributes would be shown as if the policy had named it."""
-    return d.reason or NOT_LOGGED
-
-
-def rule_names(why: str) -> str:
-    """The rules a policy reason names, without their explanations:
-    'data_residency: acme … ap-south-1; tenant_mismatch' -> 'data_residency, tenant_mismatch'."""
-    return ", ".join(part.partition(":")[0].strip() for part in why.split(";"))
+    """Why a denial was made, as the policy said it, or "reason not logged"."""
+    return reason_or_not_logged(d.reason)
 
 
 def top_denials(denied: Iterable[Decision], n: int = TOP_DENIALS) -> list[tuple[str, int]]:
     """The commonest (service, rules) among `denied`: a rule's detail (which tenant, which
     region) would split one rule's count in many."""
-    return Counter(f"{d.attrs.service}: {rule_names(denial_kind(d))}" for d in denied).most_common(
-        n
-    )
+    return Counter(denial_key(d.attrs.service, d.reason) for d in denied).most_common(n)
 
 
 def last_denials(denied: Sequence[Decision]) -> str:
     """What a snapshot's recent denials are: 'last 50 denials'."""
     return f"last {len(denied):,} denial{'s' if len(denied) != 1 else ''}"
+
+
+def top_line(snap: AccessSnapshot) -> Text:
+    """`top denials in 60s: 12x gateway: tenant_mismatch · …`, over the rows' window; from
+    a source that does not count them, over the recent denials it carries, said so."""
+    if snap.top_denials is not None:
+        top = list(snap.top_denials[:TOP_DENIALS])
+        head = f"top denials in {snap.window_s:.0f}s"
+    else:
+        recent = snap.recent_denied
+        top = top_denials(recent)
+        took = duration(recent[0].timestamp - recent[-1].timestamp) if recent else ""
+        head = f"{last_denials(recent)} ({took})"
+    if not top:
+        return Text(f"top denials: none in {snap.window_s:.0f}s", style="dim")
+    line = Text(f"{head}: ", style="dim")
+    for i, (what, count) in enumerate(top):
+        line.append(" · " if i else "")
+        line.append(f"{count}x ", "bold red")
+        line.append(what)
+    return line
 
 
 class AccessTable(KeyedTable):
@@ -114,19 +127,7 @@ class AccessPane(SourcePane):
             return
         summary.set_class(False, "-blank")
         summary.show(lambda w: summary_text(snap, w))
-        top = top_denials(snap.recent_denied)
-        if top:
-            # over the denials the snapshot carries (the last 50), not the rows' window
-            recent = snap.recent_denied
-            took = duration(recent[0].timestamp - recent[-1].timestamp)
-            line = Text(f"{last_denials(recent)} ({took}): ", style="dim")
-            for i, (what, count) in enumerate(top):
-                line.append(" · " if i else "")
-                line.append(f"{count}x ", "bold red")
-                line.append(what)
-        else:
-            line = Text("top denials: none recently", style="dim")
-        self.query_one("#access-top", Line).update(line)
+        self.query_one("#access-top", Line).update(top_line(snap))
         limit = spike_threshold(snap.baseline_rate)
         rows = {}
         for r in worst_first(snap.rows)[:TOP_ROWS]:  # whatever order the source gave

@@ -3,8 +3,10 @@ replay; Enter runs it (the App does the work and pushes progress and the report 
 Shows the flips, allow->deny and deny->allow, grouped by service and tenant. Nothing is
 ever applied: the candidate is only evaluated, in-process.
 
-Esc while a replay runs closes the dialog and the replay goes on: what comes back, the
-flips or a failure, is then a toast naming the candidate (as RequestModal's outcomes are).
+Esc while a replay runs stops it (`stop_run`, the App's) and the dialog stays, saying
+"cancelled" and what was replayed until then; Esc again closes it. Esc a second time
+while the stop is still under way closes it at once: what comes back, the flips or a
+failure, is then a toast naming the candidate (as RequestModal's outcomes are).
 
 What the table and the status show is always the latest attempt's: a new run, or a
 refused one, clears the last report; the progress bar shows only while a run goes on and
@@ -13,6 +15,7 @@ beside its report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -68,6 +71,8 @@ class ReplayScreen(TypeAheadModal[None]):
         self.limit = limit
         self.note = note
         self.what = "Policy dry-run"  # as its toasts name it, with the candidate once run
+        self.stop_run: Callable[[], None] | None = None  # the App's: stops the run going on
+        self.stopping = False  # Esc asked the run to stop; it has not answered yet
 
     def compose(self) -> ComposeResult:
         with Vertical(id="replay-box") as box:
@@ -105,7 +110,7 @@ class ReplayScreen(TypeAheadModal[None]):
             self.show_error("give a number of decisions above 0", "replay-limit")
             return
         self._clear()
-        self.running = True
+        self.running, self.stopping, self.stop_run = True, False, None
         self.what = f"Policy dry-run of {Path(path).name}"
         self.query_one(ProgressBar).update(total=None, progress=0)  # reading the decisions
         self.query_one("#replay-status", Static).update(  # a file name is not markup
@@ -125,13 +130,32 @@ class ReplayScreen(TypeAheadModal[None]):
         return self in self.app.screen_stack
 
     def action_close(self) -> None:
+        """Esc: while a run goes on, stop it (the dialog says "cancelled"); else, or
+        pressed again while it stops, close."""
+        if self.running and not self.stopping and self.stop_run is not None:
+            self.stopping = True
+            self.stop_run()
+            self.query_one("#replay-status", Static).update(
+                Text(f"{self.what}: stopping… (Esc again closes)", style="yellow")
+            )
+            return
         if self.running:
             self.notify(
-                f"{self.what} is still running: its outcome will be shown when it is done.",
+                f"{self.what} is still stopping: its outcome will be shown when it is done.",
                 title="Still running",
                 markup=False,  # "Policy dry-run of [x].rego" is a file name, not markup
             )
         self.dismiss()
+
+    def cancelled(self) -> None:
+        """The App's answer: the run was stopped before it replayed anything. In the
+        dialog, or once it is closed (Esc twice), in a toast."""
+        self.running = False
+        text = f"{self.what}: cancelled before any decision was replayed"
+        if self.is_open:
+            self.query_one("#replay-status", Static).update(Text(text, style="yellow"))
+        else:
+            self.app.notify(text, title="Policy dry-run")
 
     def failed(self, text: str) -> None:
         """The App's answer: the replay could not run. In the dialog, or once it is
@@ -198,7 +222,9 @@ class ReplayScreen(TypeAheadModal[None]):
         if report.errors:
             status.append(f", {report.errors:,} errors: {report.first_error}", "bold red")
         if report.cancelled:
-            status.append(" (cancelled)", "yellow")
+            status.append(
+                f" (cancelled after {report.replayed:,} of {report.available:,})", "yellow"
+            )
         if not report.groups and report.errors:
             evaluated = report.replayed - report.errors
             status.append(f" · no flips among the {evaluated:,} evaluated", "yellow")

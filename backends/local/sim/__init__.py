@@ -205,6 +205,7 @@ class Simulator:
             history=tuple(dec.history[0]),
             rows=rows,
             recent_denied=dec.recent_denied(),
+            top_denials=dec.denial_kinds.top(),
         )
         self._cache["access"] = (self._k, self.now, snap)
         return snap

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from itertools import product
 from math import floor
 
+from backends.access_denials import DenialCounts, denial_key
 from backends.local.sim.policy import ENVIRONMENT_CLASSES, decide
 from backends.local.sim.window import CounterWindow
 from backends.models import ATTR_KEYS, Attrs, Decision, DenyRateRow
@@ -162,6 +163,11 @@ class DecisionEngine:
         self.history: list[deque[float]] = [deque(maxlen=HISTORY_POINTS) for _ in range(N_KEYS)]
         # the last denials, made Decisions only when shown: a 90 s prefill denies ~600
         self._denied: deque[_Denial] = deque(maxlen=RECENT_DENIED)
+        # the window's denials by service and rule (the top denials), and each kind's
+        # name by (COMBOS index, requested tenant, requested data_class): worked out once
+        self.denial_kinds = DenialCounts(WINDOW_BUCKETS)
+        self.denial_kinds.rotate_to(self.window.bucket)
+        self._kinds: dict[int, str] = {}  # by (c * 4 + requested tenant) * 4 + data_class
         # (Step, index in it, COMBOS index, admin, requested tenant, requested data_class)
         self.recent: deque[Recent] = deque(maxlen=RECENT_KEPT)
         self._baseline_rates: deque[float] = deque(maxlen=BASELINE_POINTS)
@@ -171,6 +177,8 @@ class DecisionEngine:
 
     def reset(self, bucket: int) -> None:
         self.window.reset(bucket)
+        self.denial_kinds = DenialCounts(WINDOW_BUCKETS)
+        self.denial_kinds.rotate_to(bucket)
         for h in self.history:
             h.clear()
         self._baseline_rates.clear()
@@ -184,6 +192,7 @@ class DecisionEngine:
         tot, den = self.window.cur_total, self.window.cur_hits
         hook, rnd = self.hook, self._rng.random
         recent_append, denied_append = self.recent.append, self._denied.append
+        kinds_now, kind_of = self.denial_kinds.current(), self._kinds.get
         for t0 in t0s:
             self._acc += self.rate * dt
             n = int(self._acc)
@@ -228,6 +237,8 @@ class DecisionEngine:
                 d = None if hook is None else self._decision(*item)
                 if not allowed:
                     denied_append(_Denial(item, d))
+                    kind = kind_of((c * 4 + req_te) * 4 + req_dc) or self._kind(c, req_te, req_dc)
+                    kinds_now[kind] += 1
                 if hook is not None and d is not None:
                     self._count = step[3] + i + 1  # all up to date before the hook runs
                     hook(d)
@@ -251,6 +262,16 @@ class DecisionEngine:
             reason=reason,
         )
 
+    def _kind(self, c: int, req_te: int, req_dc: int) -> str:
+        """What a user's denial of this combination and request counts under."""
+        key = (c * 4 + req_te) * 4 + req_dc
+        kind = self._kinds.get(key)
+        if kind is None:
+            values = {dim: vals[j] for (dim, vals, _), j in zip(DIMENSIONS, COMBOS[c], strict=True)}
+            _, reason = decide(Attrs(**values), TENANTS[req_te], DATA_CLASSES[req_dc])
+            kind = self._kinds[key] = denial_key(values["service"], reason)
+        return kind
+
     def recent_denied(self) -> tuple[Decision, ...]:
         """The last RECENT_DENIED denials, newest first."""
         out = []
@@ -267,6 +288,7 @@ class DecisionEngine:
 
     def rotate_to(self, bucket: int) -> None:
         self.window.rotate_to(bucket)
+        self.denial_kinds.rotate_to(bucket)
 
     def close_history_bucket(self) -> None:
         """Push the deny rate of the last 5 one-second buckets to every key's history."""
