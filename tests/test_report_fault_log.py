@@ -48,6 +48,9 @@ async def test_at_the_end_of_a_3_h_game_day_the_report_lists_every_window(
     app.screenshot_dir = tmp_path
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
+        # the trail is read after the first paint, "since" from the clock then: not once
+        # the clock has moved on (a slow machine)
+        await wait_for(pilot, lambda: app.timeline.history_state == "read", 10, what="the trail")
         ids: list[str] = []
         for host, then in (("search-api", 3600), ("docs-api", 5400), ("gateway", 1800)):
             wid = (await app.sources["faults"].schedule(one_minute(host), ME)).id
