@@ -30,6 +30,7 @@ from backends.models import (
     WindowState,
     worst_first,
 )
+from backends.timeline_words import vanished_text
 
 PROTECTED_NAMESPACES = frozenset({"prod", "production", "kube-system", "istio-system"})
 REGRESSION = 1.10
@@ -75,9 +76,9 @@ def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
     out on the clock before its source has been asked again, and the next poll usually
     shows it gone. Only a grant the source still listed after its expiry is stuck: since
     its expiry. A grant not as the audit trail records it (edited or inserted in the
-    store by hand: `audit_problem`) is critical too, as seen."""
+    store by hand: `audit_problem`) is critical too, as seen; one gone, a warning."""
     seen = min(s.observed_at, now) - EXPIRY_GRACE
-    return [
+    stuck = [
         dated(
             Alert(
                 kind=AlertKind.TTL_EXPIRED_ACTIVE,
@@ -91,7 +92,8 @@ def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
         )
         for g in s.grants
         if g.expired(seen)
-    ] + [
+    ]
+    unaudited = [
         Alert(
             kind=AlertKind.GRANT_UNAUDITED,
             key=f"grant-audit:{g.id}",
@@ -101,6 +103,27 @@ def _grants(s: GrantsSnapshot, now: datetime) -> list[Alert]:
         )
         for g in s.grants
         if g.audit_problem  # its source says it is not as the audit trail records it
+    ]
+    return stuck + unaudited + _vanished(s, now)
+
+
+def _vanished(s: GrantsSnapshot, now: datetime) -> list[Alert]:
+    """A grant gone from the list before its expiry with no revoke on record (OPA restarted
+    and lost its data; deleted by hand): its holder lost it and nobody says why. From when
+    it went until the expiry it would have had."""
+    return [
+        dated(
+            Alert(
+                kind=AlertKind.GRANT_VANISHED,
+                key=f"grant-gone:{e.id}",
+                raised_at=now,
+                message=f"{e.role} for {e.subject}: {vanished_text(e, s.source)}",
+            ),
+            e.at,
+            now,
+        )
+        for e in s.ended
+        if e.how == "unlisted" and e.expires_at is not None and now < e.expires_at
     ]
 
 

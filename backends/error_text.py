@@ -4,6 +4,7 @@
     connection refused (127.0.0.1:8181)
     HTTP 500 from 127.0.0.1:8181: oops
     TLS handshake failed (the server speaks plain HTTP?) (127.0.0.1:9090)
+    connection closed without a response (127.0.0.1:9090)
     not a Prometheus API answer (127.0.0.1:9464)
 
 The client libraries wrap the cause: requests in ConnectionError(MaxRetryError(
@@ -22,15 +23,16 @@ exists.
 from __future__ import annotations
 
 import ast
+import http.client
 import json
 import re
 import socket
 import ssl
-import sys
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from backends.error_closed import client_is, closed_words
 from backends.not_the_api import NotTheApi
 
 # A source that answered, but not with what the contract says (backends/plugin_guard.py):
@@ -72,16 +74,10 @@ def chain(exc: BaseException) -> list[BaseException]:
         if not _client_error(e):
             break
         context = None if e.__suppress_context__ else e.__context__
-        nested = [getattr(e, "reason", None), *e.args[:1], e.__cause__, context]
+        # urllib3's ProtocolError("Connection aborted.", RemoteDisconnected(...)): any arg
+        nested = [getattr(e, "reason", None), *e.args, e.__cause__, context]
         e = next((n for n in nested if isinstance(n, BaseException)), None)
     return out
-
-
-def _is(exc: BaseException, module: str, *names: str) -> bool:
-    """isinstance against a class of a client library, if that library is loaded."""
-    mod = sys.modules.get(module)
-    kinds = tuple(k for n in names if isinstance(k := getattr(mod, n, None), type))
-    return bool(kinds) and isinstance(exc, kinds)
 
 
 def _hostport(host: str | None, port: int | None) -> str:
@@ -124,15 +120,19 @@ def _seconds(value: float) -> str:
 def _timeout_words(e: BaseException) -> str | None:
     """'read timed out after 5 s' for a client's timeout, None for anything else."""
     phase = ""
-    if _is(e, "urllib3.exceptions", "NewConnectionError"):  # a ConnectTimeoutError, oddly
+    if client_is(e, "urllib3.exceptions", "NewConnectionError"):  # a ConnectTimeoutError, oddly
         return None
-    if _is(e, "httpx", "ConnectTimeout") or _is(e, "urllib3.exceptions", "ConnectTimeoutError"):
+    if client_is(e, "httpx", "ConnectTimeout") or client_is(
+        e, "urllib3.exceptions", "ConnectTimeoutError"
+    ):
         phase = "connect"
-    elif _is(e, "httpx", "ReadTimeout") or _is(e, "urllib3.exceptions", "ReadTimeoutError"):
+    elif client_is(e, "httpx", "ReadTimeout") or client_is(
+        e, "urllib3.exceptions", "ReadTimeoutError"
+    ):
         phase = "read"
-    elif _is(e, "httpx", "WriteTimeout"):
+    elif client_is(e, "httpx", "WriteTimeout"):
         phase = "write"
-    elif _is(e, "httpx", "PoolTimeout"):
+    elif client_is(e, "httpx", "PoolTimeout"):
         phase = "pool"
     else:
         return None
@@ -184,7 +184,7 @@ def _prom_body(raw: str) -> str:
 
 def _status(e: BaseException) -> tuple[int, str] | None:
     """An HTTP error answer: its status and what its body says."""
-    if _is(e, "httpx", "HTTPStatusError") or _is(e, "requests.exceptions", "HTTPError"):
+    if client_is(e, "httpx", "HTTPStatusError") or client_is(e, "requests.exceptions", "HTTPError"):
         resp: Any = getattr(e, "response", None)
         code = getattr(resp, "status_code", None)
         if isinstance(code, int):
@@ -197,7 +197,7 @@ def _status(e: BaseException) -> tuple[int, str] | None:
         if m is not None:
             return int(m.group(1)), _prom_body(m.group(2))
     code = getattr(e, "status", None)
-    if _is(e, "kubernetes.client.exceptions", "ApiException") and isinstance(code, int):
+    if client_is(e, "kubernetes.client.exceptions", "ApiException") and isinstance(code, int):
         return code, _detail(getattr(e, "body", ""))
     return None
 
@@ -205,15 +205,15 @@ def _status(e: BaseException) -> tuple[int, str] | None:
 def _transport(e: BaseException) -> bool:
     return (
         isinstance(e, OSError)  # requests' errors are OSErrors too
-        or _is(e, "httpx", "TransportError")
-        or _is(e, "urllib3.exceptions", "HTTPError")
+        or client_is(e, "httpx", "TransportError")
+        or client_is(e, "urllib3.exceptions", "HTTPError")
     )
 
 
 def _os_words(e: BaseException) -> str | None:
     if isinstance(e, ConnectionRefusedError):
         return "connection refused"
-    if isinstance(e, ConnectionResetError):
+    if isinstance(e, ConnectionResetError) and not isinstance(e, http.client.RemoteDisconnected):
         return "connection reset"
     if isinstance(e, socket.gaierror):
         return "host name not resolved"
@@ -273,6 +273,9 @@ def describe_error(exc: BaseException, where: str = "") -> str:
     os_words = next((w for e in errors if (w := _os_words(e)) is not None), None)
     if os_words is not None:
         return _with_host(os_words, host)
+    closed = next((w for e in errors if (w := closed_words(e)) is not None), None)
+    if closed is not None:
+        return _with_host(closed, host)
     timeout = next((t for e in errors if (t := _timeout_words(e)) is not None), None)
     if timeout is not None:
         return _with_host(timeout, host)
@@ -281,7 +284,7 @@ def describe_error(exc: BaseException, where: str = "") -> str:
         return _with_host(said, host)
     if _transport(exc) and (said := _said(errors)):
         return _with_host(_strip_queries(said), host)
-    if _is(exc, "aiomqtt", "MqttError") and (said := _said(errors)):  # "[Errno 111] Conn…"
+    if client_is(exc, "aiomqtt", "MqttError") and (said := _said(errors)):  # "[Errno 111] Conn…"
         return _with_host(said, host)
     return _own(exc)
 

@@ -169,11 +169,14 @@ class GrantEnded(Model):
 
     id: str
     at: AwareDatetime  # when it ended
-    how: Literal["expired", "revoked"]  # said, not read from an empty revoked_by
+    # said, not read from an empty revoked_by; "unlisted": gone from its source's list
+    # before its expiry with no revoke on record (OPA restarted and lost its data)
+    how: Literal["expired", "revoked", "unlisted"]
     subject: str = ""  # who held it ("": a source that does not say)
     role: str = ""  # what they held
     revoked_by: str = ""  # "": nobody revoked it, it ran out (and was reaped)
     reason: str = ""  # the revoke's reason
+    expires_at: AwareDatetime | None = None  # when it would have run out (None: not said)
 
 
 class TrailAck(Model):
@@ -256,6 +259,8 @@ class AlertKind(StrEnum):
     DENY_SPIKE = "policy deny spike"
     TTL_EXPIRED_ACTIVE = "break-glass TTL expired still active"
     GRANT_UNAUDITED = "break-glass grant unaudited"  # not as the audit trail records it
+    # gone from its source's list before its expiry, with no revoke on record
+    GRANT_VANISHED = "break-glass grant vanished"
     RELEASE_FAILURE = "release train failure"
     P999_REGRESSION = "p99.9 regression"
     P999_OVER_SLO = "p99.9 over SLO"

@@ -34,6 +34,7 @@ from backends.actions import audited
 from backends.breakglass import BreakGlassGate, validate_reason
 from backends.contracts import ActionRefused
 from backends.models import Actor, Grant, GrantRequest, GrantsSnapshot, HealthState, SourceHealth
+from backends.opa_ended import EndedGrants, expired, revoked
 from backends.option_types import HttpUrl
 from backends.polling import poll
 from backends.registry import BackendContext, BackendPlugin
@@ -113,6 +114,7 @@ class OpaGrants:
         )
         self._http: httpx.AsyncClient | None = None
         self.client_policy = ClientPolicy.for_backend(options.timeout_s)
+        self.ends = EndedGrants(self.name)  # how the grants gone from the listing ended
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -162,12 +164,18 @@ class OpaGrants:
         for gid, doc in sorted(docs.items()):
             g = grant_of(gid, doc)
             if self.options.reap and g.expired(now) and await self._delete(gid):
+                self.ends.ended_here(expired(g, "reaper"))
                 continue  # reaped; if the DELETE failed it stays, red, with an alert
             grants.append(g)
         grants.sort(key=lambda g: (g.expires_at, g.id))
+        trail = await self.ends.read(self.ctx.audit) if self.ends.needs_trail(grants, now) else None
         health = SourceHealth(state=HealthState.OK, last_ok_at=now, interval_s=self.ctx.interval_s)
         return GrantsSnapshot(
-            observed_at=now, health=health, source=self.name, grants=tuple(grants)
+            observed_at=now,
+            health=health,
+            source=self.name,
+            grants=tuple(grants),
+            ended=self.ends.update(grants, now, trail),
         )
 
     async def _delete(self, grant_id: str) -> bool:
@@ -261,6 +269,7 @@ class OpaGrants:
             if resp.status_code == 404:
                 raise ActionRefused(f"grant {grant_id!r} was no longer present")
             resp.raise_for_status()
+            self.ends.ended_here(revoked(g, actor.name, reason, self.clock.now()))
 
         await audited(
             self.ctx.audit,

@@ -28,14 +28,21 @@ from backends.models import (
     Alert,
     FaultsSnapshot,
     FaultWindow,
-    GrantEnded,
     GrantsSnapshot,
     ReleaseSnapshot,
     Snapshot,
     TrailAck,
     WindowState,
 )
-from backends.timeline_words import happened, rehearsal_text, seen_state, window_text, window_time
+from backends.timeline_words import (
+    gone_text,
+    happened,
+    rehearsal_text,
+    seen_state,
+    vanished_text,
+    window_text,
+    window_time,
+)
 
 MAX_EVENTS = 2000
 CHECK_RANK = {"": 0, "checking": 1, "ok": 1, "unchecked": 2, "failed": 3}
@@ -161,7 +168,7 @@ class Timeline:
                 key = grant_key(gid, "end")
                 if gid in current or self.has_live(key):  # noted by whoever revoked it here
                     continue
-                self._note_end(snap.ended_of(gid), gid, what, expires_at, now)
+                self._note_end(snap, gid, what, expires_at, now)
         self._grants = current
         self._observe_acks(snap.acks)
 
@@ -179,12 +186,13 @@ class Timeline:
         self._acks = set(current)
 
     def _note_end(
-        self, end: GrantEnded | None, gid: str, what: str, expires_at: datetime, now: datetime
+        self, snap: GrantsSnapshot, gid: str, what: str, expires_at: datetime, now: datetime
     ) -> None:
         """A grant gone from the list: revoked (by whom and why, at when, as far as the
         source says: from another terminal or dashboard) or run out, as the source says it
-        (`how`: one that ran out may still name who reaped it)."""
-        key = grant_key(gid, "end")
+        (`how`: one that ran out may still name who reaped it); else gone, and no more is
+        said than is known: nobody is said to have revoked it."""
+        key, end, source = grant_key(gid, "end"), snap.ended_of(gid), snap.source
         if end is not None and end.how == "revoked":  # the same words as a revoke made here
             why = f": {end.reason}" if end.reason else ""
             by = end.revoked_by
@@ -194,11 +202,14 @@ class Timeline:
                 else f"grant {gid} ({what}) revoked{why}"
             )
             self.note(happened(end.at, now), "revoke", text, key)
+        elif end is not None and end.how == "unlisted":  # no revoke on record (an alert)
+            text = f"grant {gid} ({what}) {vanished_text(end, source)}"
+            self.note(happened(end.at, now), "grant", text, key)
         elif end is not None or now >= expires_at:  # it ran out: nobody revoked it
             text = expired_text(gid, what, expires_at)
             self.note(happened(end.at if end else expires_at, now), "grant", text, key)
-        else:
-            self.note(now, "revoke", f"grant {gid} ({what}) revoked", key)
+        else:  # the source does not say how
+            self.note(now, "grant", f"grant {gid} ({what}) {gone_text(source)}", key)
 
     def has_live(self, key: str) -> bool:
         return any(e.key == key for e in self.events)

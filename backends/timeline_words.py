@@ -7,7 +7,7 @@ from datetime import datetime
 
 from backends.fault_times import cancelled_words, late_words
 from backends.faults_core import cancelled, ended_at, unstarted
-from backends.models import FaultWindow, Rehearsal, WindowState
+from backends.models import FaultWindow, GrantEnded, Rehearsal, WindowState
 
 
 def window_text(w: FaultWindow, state: WindowState) -> str:
@@ -58,3 +58,16 @@ def seen_state(w: FaultWindow, now: datetime) -> WindowState:
     """A window whose time has come but whose fault is not in yet (a read-only dashboard
     starts none) is still scheduled: it is noted active when it is started."""
     return WindowState.SCHEDULED if unstarted(w, now) else w.state(now)
+
+
+def vanished_text(end: GrantEnded, source: str) -> str:
+    """A grant gone from `source`'s list before its expiry, no revoke of it on record (OPA
+    restarted and lost its data): what is known, and no more (nobody is said to revoke it)."""
+    until = f" before its expiry at {end.expires_at:%H:%M:%S}Z" if end.expires_at else ""
+    return f"no longer listed by {source or 'its source'}{until}, no revoke on record"
+
+
+def gone_text(source: str) -> str:
+    """A grant gone from `source`'s list, which does not say how: not revoked here, and
+    before its expiry."""
+    return f"no longer listed by {source or 'its source'} (not revoked or expired here)"

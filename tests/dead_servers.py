@@ -1,8 +1,10 @@
-"""Backends that are down, three ways, on free 127.0.0.1 ports (stdlib, in threads):
+"""Backends that are down, four ways, on free 127.0.0.1 ports (stdlib, in threads):
 
 - `hanging()`: accepts connections and never answers (a hung process, a black hole);
 - `refusing()`: a port nothing listens on (connection refused);
-- `failing(status, body)`: answers every request with that status and body.
+- `failing(status, body)`: answers every request with that status and body;
+- `closing(reply)`: reads each request, sends `reply` (none: closes with no answer,
+  as a Prometheus restarting did) and closes the connection.
 
 Each is a context manager giving the port.
 """
@@ -57,3 +59,29 @@ def failing(status: int = 500, body: bytes = b"oops\n") -> Iterator[int]:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+@contextmanager
+def closing(reply: bytes = b"") -> Iterator[int]:
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return  # closed: the test is over
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(reply)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield srv.getsockname()[1]
+    finally:
+        srv.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from backends.prom.options import PromOptions
 from backends.prom.source import PromLatency
 from backends.prometheus_access import PromAccess, PromAccessOptions
 from backends.registry import BackendContext
-from tests.dead_servers import failing, hanging, refusing
+from tests.dead_servers import closing, failing, hanging, refusing
 from tests.fake_github import FakeGitHub
 from tests.github_helpers import TOKEN, github_sources
 from tests.github_payloads import TRAIN
@@ -44,6 +45,17 @@ DOWN: dict[str, tuple[Callable[[], AbstractContextManager[int]], str]] = {
     "hang": (hanging, f"read timed out after {LIMIT_S:g} s (127.0.0.1:{{port}})"),
     "refused": (refusing, "connection refused (127.0.0.1:{port})"),
     "500": (failing, "HTTP 500 from 127.0.0.1:{port}: oops"),
+    # requests said "('Connection aborted.', RemoteDisconnected('Remote end closed
+    # connection without response'))", httpx "server disconnected without sending a response"
+    "closed": (closing, "connection closed without a response (127.0.0.1:{port})"),
+    "cut short": (
+        partial(closing, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"),
+        "connection closed before the whole answer came (127.0.0.1:{port})",
+    ),
+    "not http": (
+        partial(closing, b"SSH-2.0-OpenSSH_9.6\r\n\r\n"),
+        "answered with something that is not HTTP (127.0.0.1:{port})",
+    ),
 }
 
 

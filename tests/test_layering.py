@@ -27,6 +27,7 @@ TUI_MAY_IMPORT = {
     "backends.polling",
     "backends.error_text",  # pure: how an error reads (a plugin's bad data, told apart)
     "backends.timeline",  # pure: diffs snapshots into events
+    "backends.timeline_words",  # pure: how a timeline event reads (a grant gone: the alert too)
     "backends.report",  # pure: the game-day report's Markdown
     "backends.report_faults",  # pure: the report's fault windows in words (details too)
     "backends.fault_log",  # pure: every fault window of the game day, for the report

@@ -28,6 +28,7 @@ from backends.access_events import MalformedEvent, parse_events
 from backends.access_nodata import commonest, count_path, nothing_received
 from backends.access_window import DenyWindow
 from backends.models import AccessSnapshot, Decision, HealthState, SourceHealth
+from backends.mqtt.liveness import connecting_words, not_answering, silent_words
 from backends.mqtt.options import MqttOptions
 from backends.polling import describe_error
 from backends.registry import BackendContext
@@ -74,6 +75,9 @@ class MqttAccess:
         self._drops = 0  # counted by the queue, not yet booked in the window
         self._listening_since: datetime | None = None  # the first subscription
         self._last_counted_s: float | None = None  # when a decision last landed in the window
+        self._client: Any = None  # the aiomqtt client while connected (its pings)
+        self._heard: datetime | None = None  # the last message received, or the subscription
+        self._connecting_since: datetime | None = None  # trying, not connected yet
 
     # --- the receiver ---------------------------------------------------------------------
 
@@ -140,7 +144,10 @@ class MqttAccess:
         handle = self.handle
         while True:
             m = await q.get()
-            now_s = self.clock.now().timestamp()
+            now = self.clock.now()
+            now_s = now.timestamp()
+            if m is not _GONE:
+                self._heard = now
             n = 0
             while m is not _GONE:
                 handle(m.payload, now_s)
@@ -166,6 +173,7 @@ class MqttAccess:
         o = self.options
         attempt = 0
         while True:
+            self._connecting_since = self.clock.now()
             try:
                 async with aiomqtt.Client(
                     o.host,
@@ -185,16 +193,17 @@ class MqttAccess:
                         self._listening_since = self.clock.now()
                     self.connected = True
                     self.last_error = None
-                    self._last_ok = self.clock.now()
+                    self._last_ok = self._heard = self.clock.now()
+                    self._client, self._connecting_since = client, None
                     attempt = 0
                     await self._consume(client)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the broker's failure is the pane's data, not a crash
                 was = self.connected
-                self.connected = False
-                if was:
-                    self._last_ok = self.clock.now()
+                self.connected, self._client, self._connecting_since = False, None, None
+                if was:  # the data is as old as the last message received, not the drop
+                    self._last_ok = self._heard or self.clock.now()
                 delay = backoff_delay(attempt, o.reconnect_min_s, o.reconnect_max_s)
                 attempt += 1
                 # the cause first, as every source says it: "connection refused (host:port)"
@@ -213,10 +222,29 @@ class MqttAccess:
     def snapshot(self) -> AccessSnapshot:
         now = self.clock.now()
         counts_at = None
-        if self.connected:
+        where = f"{self.options.host}:{self.options.port}"
+        heard = self._heard or now
+        connecting = (
+            connecting_words(self._connecting_since, now, where)
+            if self._connecting_since is not None and self.last_error is None
+            else None
+        )
+        if self.connected and not_answering(self._client):
+            health = SourceHealth(  # hung: down now, its data as old as its last message
+                state=HealthState.ERROR,
+                last_error=silent_words(heard, where),
+                last_ok_at=heard,
+                interval_s=self.ctx.interval_s,
+            )
+            counts_at = heard
+        elif self.connected:
             self._last_ok = now
             health = SourceHealth(
                 state=HealthState.OK, last_ok_at=now, interval_s=self.ctx.interval_s
+            )
+        elif connecting is not None:
+            health = SourceHealth(
+                state=HealthState.ERROR, last_error=connecting, interval_s=self.ctx.interval_s
             )
         elif self.last_error is not None:
             health = SourceHealth(
@@ -238,7 +266,9 @@ class MqttAccess:
         update: dict[str, Any] = {}
         if self.skipped:
             update |= {"other_path": self.skipped, "other_paths": commonest(self.other_paths)}
-        if self.connected and snap.total == 0:  # nothing to take a rate of: not a 0 % one
+        if (
+            health.state is HealthState.OK and snap.total == 0
+        ):  # nothing to take a rate of: not a 0 % one
             update["health"] = health.model_copy(
                 update={"state": HealthState.NO_DATA, "last_error": self.quiet_words()}
             )

@@ -16,6 +16,7 @@ from typing import Any
 from backends.contracts import ActionRefused
 from backends.models import Actor, GrantsSnapshot, HealthState
 from backends.text_safe import shown
+from backends.timeline_words import vanished_text
 from tui.commands.common import first_snapshot, load_config, mutating
 from tui.commands.table import table_lines
 from tui.fmt import duration
@@ -89,6 +90,10 @@ def run_list(args: argparse.Namespace) -> int:
             " `watchfloor audit verify` explains",
             file=sys.stderr,
         )
+    for e in snap.ended:  # the alert's words: gone with no revoke on record (OPA lost it)
+        if e.how == "unlisted":
+            what = f"grant {e.id} ({e.role} for {e.subject})"
+            print(f"watchfloor: {shown(what)} {vanished_text(e, snap.source)}", file=sys.stderr)
     if snap.health.state is HealthState.ERROR:
         print(f"watchfloor: grants source: {shown(snap.health.last_error or '')}", file=sys.stderr)
     # a grant not as audited is not a clean list: scripts go by the status

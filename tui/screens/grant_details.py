@@ -22,6 +22,7 @@ from backends.text_safe import shown
 from tui.fmt import ago, duration
 from tui.panes.grant_columns import SOON_MARK, SOON_S
 from tui.screens.details import DetailsModal, Rows, utc
+from tui.screens.revoke import UNKNOWN, UNLISTED
 
 
 class GrantDetailsScreen(DetailsModal[Grant]):
@@ -53,9 +54,11 @@ class GrantDetailsScreen(DetailsModal[Grant]):
             by = f" by {end.revoked_by}" if end.revoked_by else ""
             why = f": {end.reason}" if end.reason else ""
             return f"{self.GONE_WHY}{by}{why}"
+        if end is not None and end.how == "unlisted":
+            return UNLISTED
         if end is not None or self.item.expired(self.gone_at):
             return "it expired"
-        return self.GONE_WHY
+        return UNKNOWN  # its source does not say how: no more than that is known
 
     def expires(self) -> Text:
         g = self.item

@@ -36,6 +36,8 @@ from tui.settle import settled
 
 MIN_REASON = 10
 GONE, WHY = "no longer listed", "revoked elsewhere"
+UNKNOWN = "not revoked or expired here"  # its source does not say how
+UNLISTED = f"{UNKNOWN}: no revoke on record"  # OPA lost it (restarted)
 
 
 class RevokeScreen(RequestModal[bool]):
@@ -89,8 +91,10 @@ class RevokeScreen(RequestModal[bool]):
         end = self.ended
         if end is not None and end.how == "revoked":
             return f"{WHY} by {end.revoked_by}" if end.revoked_by else WHY
+        if end is not None and end.how == "unlisted":
+            return UNLISTED
         if end is None and not self.grant.expired(self.gone_at):
-            return WHY
+            return UNKNOWN
         if not live:
             return "it expired"
         return f"it expired {duration(self.now - self.grant.expires_at)} ago"
