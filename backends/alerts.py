@@ -6,7 +6,9 @@ data is judged. A pane whose source is down (error, stale) has its source-down a
 with no data (a dead publisher, a quiet topic) has its no-data alert once that has lasted
 NO_DATA_GRACE (backends/alert_sources.py). Neither's last counts say anything about now:
 what its alerts were when it last had data is held (`AlertBook.derive`), marked "(no data
-since ...)", neither raised nor cleared on that stale data.
+since ...)", neither raised nor cleared on that stale data; their figures are those the
+pane shows (a late answer, counts frozen when the link dropped), or they say from when
+("(as of ...)"). The no-data alert is dated from the last data, as the pane says it.
 """
 
 from __future__ import annotations
@@ -26,10 +28,19 @@ from backends.alert_sources import (
     is_live,
     no_data_alert,
     no_data_since,
+    no_data_since_when,
     source_key,
     warning_alerts,
 )
-from backends.models import Alert, AlertKind, FaultsSnapshot, GrantsSnapshot, Snapshot
+from backends.alert_sources import short_message as short_message  # for the strip
+from backends.models import (
+    Alert,
+    AlertKind,
+    FaultsSnapshot,
+    GrantsSnapshot,
+    HealthState,
+    Snapshot,
+)
 
 # A p99.9 that crosses its line for a poll or two is noise on a tired night: these alerts
 # show only once their condition has held this long (Prometheus's `for:`), and a dip
@@ -87,7 +98,8 @@ class AlertBook:
         self._claimed: set[str] = set()  # an ack on its way to the audit trail
         self._trail: dict[tuple[str, datetime], Ack] = {}  # from the audit trail
         self._current: list[Alert] = []
-        self._held: dict[str, list[Alert]] = {}  # per pane, its alerts when it last had data
+        # per pane, its alerts when it last had data, and the time of their figures
+        self._held: dict[str, list[tuple[Alert, datetime]]] = {}
         self._data_at: dict[str, datetime] = {}  # per pane, when (or first seen without)
         self._panes: set[str] = set()  # the panes whose data has been judged
         # per alert key: whose, what, and when last seen going on (not only held)
@@ -140,8 +152,9 @@ class AlertBook:
         self, pane: str, snap: Snapshot, now: datetime, baselines: Mapping[str, float] | None
     ) -> list[Alert]:
         if is_live(snap, now):
+            at = min(snap.observed_at, now)
             mine = self._fresh(pane, data_alerts(snap, now, baselines), now)
-            self._held[pane], self._data_at[pane] = mine, min(snap.observed_at, now)
+            self._held[pane], self._data_at[pane] = [(a, at) for a in mine], at
             keys = {a.key for a in mine}  # an episode of this pane not in fresh data is over
             self._episodes = {
                 k: e for k, e in self._episodes.items() if e.pane != pane or k in keys
@@ -150,6 +163,7 @@ class AlertBook:
         key = source_key(pane)
         ep = self._episodes.get(key)  # its source's: since then, as far as is known
         since = self._data_at.setdefault(pane, now if ep is None else min(ep.since, now))
+        since = no_data_since_when(snap) or since  # what its pane says, if it says
         fresh = []
         if is_down(snap, now):
             fresh.append(down_alert(pane, snap, now))
@@ -159,8 +173,27 @@ class AlertBook:
             # a leak: a window applied when last seen whose end has passed may well still
             # be in (what would take it out cannot reach the mesh either)
             return self._fresh(pane, fresh + faults_alerts(snap, now), now)
-        held = [no_data_since(a, since) for a in self._held.get(pane, [])]
+        shown = self._refigured(pane, snap, now, baselines)
+        held = [no_data_since(a, at, newer=shown > at) for a, at in self._held.get(pane, [])]
         return self._fresh(pane, fresh, now) + held
+
+    def _refigured(
+        self, pane: str, snap: Snapshot, now: datetime, baselines: Mapping[str, float] | None
+    ) -> datetime:
+        """The time of the figures the pane shows (its stale data, or the last it had),
+        and the kept alerts' figures brought up to them where that data still says them:
+        an alert kept from before the data stopped never says another number than the
+        pane for the same time (a late answer, counts frozen when a broker dropped)."""
+        kept = self._held.get(pane, [])
+        last_ok = snap.health.last_ok_at
+        if snap.health.state is HealthState.NO_DATA or last_ok is None:
+            return max((at for _, at in kept), default=now)  # nothing shown but "no data"
+        shown = min(snap.observed_at, last_ok, now)
+        again = {a.key: a for a in data_alerts(snap, now, baselines)}
+        self._held[pane] = [
+            (again[a.key], shown) if a.key in again and shown >= at else (a, at) for a, at in kept
+        ]
+        return shown
 
     def _fresh(self, pane: str, alerts: list[Alert], now: datetime) -> list[Alert]:
         for a in alerts:

@@ -176,8 +176,9 @@ def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None
         if g.p999_ms_above is not None and r.p999_ms is not None and r.p999_ms > g.p999_ms_above:
             p999 = above(r.p999_ms, g.p999_ms_above, 0)
             return f"guard: {r.route} p99.9 {p999} ms > {g.p999_ms_above:g} ms"
-        if g.error_rate_above is not None and r.error_rate > g.error_rate_above:
-            rate = above(r.error_rate * 100, g.error_rate_above * 100, 1)
+        err = r.error_rate  # None: unknown (no requests), not over any line
+        if g.error_rate_above is not None and err is not None and err > g.error_rate_above:
+            rate = above(err * 100, g.error_rate_above * 100, 1)
             return f"guard: {r.route} error rate {rate}% > {g.error_rate_above:.1%}"
     return None
 

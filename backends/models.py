@@ -221,7 +221,7 @@ class RouteLatency(Model):
     p999_ms: float | None
     slo_ms: float
     observations: int
-    error_rate: float = 0.0
+    error_rate: float | None = 0.0  # None: unknown (no series, or no requests: NaN)
     limit: float | None = None
     inflight: float | None = None
     blocked: float = 0.0
@@ -285,6 +285,9 @@ class Alert(Model):
     acknowledged: bool = False  # someone has seen it; it stays until its condition clears
     acked_by: str = ""  # who acknowledged it, and when (backends/alert_acks.py)
     acked_at: AwareDatetime | None = None
+    # kept from its pane's last data (backends/alerts.py): the time of the figures in its
+    # message, which starts with a mark saying so; a narrow strip shortens that mark
+    held_at: AwareDatetime | None = Field(default=None, exclude=True)
 
 
 class AuditRecord(Model):

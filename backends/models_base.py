@@ -33,6 +33,10 @@ class SourceHealth(Model):
     # answering, but something is wrong with the source itself (a plugin whose watch()
     # held the event loop): said on the pane and as a warning alert, whatever the state
     warning: str | None = None
+    # NO_DATA from an answering source: when it last had something to count (the last
+    # decision counted, the last poll with a value), what its pane says "since"; None if
+    # it never had any or cannot tell. The no-data alert is dated from it.
+    last_data_at: AwareDatetime | None = None
 
     def age_s(self, now: datetime) -> float | None:
         """Seconds since the data was last good, or None if it never was."""

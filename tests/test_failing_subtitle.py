@@ -61,7 +61,8 @@ async def test_at_80x24_the_cause_and_the_age_of_the_last_data_both_show(
 ) -> None:
     app = prom_app(stub.url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: "● ok" in bottom_border(app, "latency"), what="data")
+        # the stub answers with no series: an answering source with no data
+        await wait_for(pilot, lambda: "○ no data" in bottom_border(app, "latency"), what="data")
         stub.fail_next(10**6)
         await wait_for(pilot, lambda: "s old" in bottom_border(app, "latency"), what="age")
         line = bottom_border(app, "latency")

@@ -144,6 +144,7 @@ async def test_p999_agrees_with_prometheus_and_the_exact_samples(
 
 
 async def test_unknown_routes_are_no_data_not_error(prom: PromServer, tmp_path: Path) -> None:
+    """No series for any route: the source answers with nothing (NO_DATA), not ok."""
     src = PromLatency(
         options(prom, routes=("GET /nowhere",)), BackendContext(data_dir=tmp_path, interval_s=1)
     )
@@ -151,7 +152,7 @@ async def test_unknown_routes_are_no_data_not_error(prom: PromServer, tmp_path: 
         snap = await src.snapshot()
     finally:
         await src.aclose()
-    assert snap.health.state is HealthState.OK
+    assert snap.health.state is HealthState.NO_DATA and snap.health.answering
     (r,) = snap.routes
     assert r.state is RouteState.NO_DATA and r.p999_ms is None and r.observations == 0
 

@@ -269,8 +269,13 @@ class MqttAccess:
         if (
             health.state is HealthState.OK and snap.total == 0
         ):  # nothing to take a rate of: not a 0 % one
+            last = self._last_counted_s
             update["health"] = health.model_copy(
-                update={"state": HealthState.NO_DATA, "last_error": self.quiet_words()}
+                update={
+                    "state": HealthState.NO_DATA,
+                    "last_error": self.quiet_words(),
+                    "last_data_at": None if last is None else datetime.fromtimestamp(last, UTC),
+                }
             )
         return snap.model_copy(update=update) if update else snap
 

@@ -8,6 +8,11 @@ moment. How each query is sent, timed out and retried: backends.prom.client. The
 If the p99.9 queries fail the poll fails: ``backends.polling.poll`` keeps the last data
 with error health. A failing auxiliary query (limit, inflight, blocked, errors, cache,
 history) only blanks its own figures and is named in ``health.last_error``.
+
+A Prometheus that answers with nothing to compute from (no series: the scraped target is
+dead or the routes are misnamed; or no requests in the window) is not an ok source with
+0.00 % errors: the health is NO_DATA and says since when, and a route's error rate with
+no series or NaN (0/0) is unknown (None), not 0.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class PromLatency:
         self.client_policy = self.client.policy  # this backend's own
         self._history: dict[str, tuple[float, ...]] = {}
         self._history_at: datetime | None = None
+        self._data_at: datetime | None = None  # the last poll with a p99.9 value
 
     @property
     def where(self) -> str:
@@ -122,14 +128,25 @@ class PromLatency:
             if (v := _finite(cache.get(layer))) is not None
         )
         kind = "native histograms" if native and not located else "classic buckets"
+        health = SourceHealth(
+            state=HealthState.OK,
+            last_ok_at=polled_at or at,
+            interval_s=self.ctx.interval_s,
+            last_error="; ".join(errors) or None,
+        )
+        if routes and all(r.state is RouteState.NO_DATA for r in routes):
+            health = health.model_copy(
+                update={
+                    "state": HealthState.NO_DATA,
+                    "last_error": "; ".join([self.quiet_words(), *errors]),
+                    "last_data_at": self._data_at,
+                }
+            )
+        else:
+            self._data_at = at
         return LatencySnapshot(
             observed_at=at,
-            health=SourceHealth(
-                state=HealthState.OK,
-                last_ok_at=polled_at or at,
-                interval_s=self.ctx.interval_s,
-                last_error="; ".join(errors) or None,
-            ),
+            health=health,
             source=self.name,
             window_s=window_seconds(opts.window),
             routes=routes,
@@ -137,6 +154,13 @@ class PromLatency:
             history_step_s=float(opts.history_step_s),
             method=f"histogram_quantile({opts.quantile:g}) over {opts.window}, {kind}",
         )
+
+    def quiet_words(self) -> str:
+        """Why no route has a p99.9: `no requests observed on these routes in the last 1m
+        since 04:18:38Z` (the last poll with a value), or without one since start."""
+        since = self._data_at
+        at = f" since {since.astimezone(UTC):%H:%M:%S}Z" if since is not None else ""
+        return f"no requests observed on these routes in the last {self.opts.window}{at}"
 
     def _route(
         self,
@@ -153,7 +177,7 @@ class PromLatency:
         common: dict[str, Any] = {
             "route": route,
             "slo_ms": self.opts.slo_for(route),
-            "error_rate": _finite(error_rate) or 0.0,
+            "error_rate": self._error_rate(error_rate, loc, native_count),
             "limit": _finite(limit),
             "inflight": _finite(inflight),
             "blocked": _finite(blocked) or 0.0,
@@ -187,6 +211,18 @@ class PromLatency:
             p999_high_ms=high,
             **common,
         )
+
+    def _error_rate(
+        self, value: float | None, loc: Located | None, native_count: float | None
+    ) -> float | None:
+        """The route's error rate; None when unknown: no requests in the window (no
+        series, or NaN: 0/0), or no error query. A route with requests and no error series
+        (a 5xx counter not there until the first 5xx) has none: 0."""
+        v = _finite(value)
+        if v is not None or not self.q.error_rate:
+            return v
+        requests = loc is not None or (_finite(native_count) or 0.0) > 0
+        return 0.0 if requests else None
 
     def _refresh_history(self, at: datetime, native: bool, errors: list[str]) -> None:
         due = self._history_at is None or (at - self._history_at).total_seconds() >= (

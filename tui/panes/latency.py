@@ -71,6 +71,13 @@ def vs_baseline(r: RouteLatency, baselines: Mapping[str, float]) -> Text:
     return Text(f"{prefix}{change:+.0%}", style=style, justify="right")
 
 
+def errors_cell(r: RouteLatency) -> Text:
+    """The error rate; "—" when unknown (no requests to take a rate of: not 0.00 %)."""
+    if r.error_rate is None:
+        return Text("—", style="grey50", justify="right")
+    return Text(pct(r.error_rate, 2), style="red" if r.error_rate > 0.01 else "", justify="right")
+
+
 def observations_cell(r: RouteLatency) -> Text:
     style = "yellow" if r.low_confidence and r.observations else ""
     return Text(f"{r.observations:,}", style=style, justify="right")
@@ -148,11 +155,7 @@ class LatencyPane(SourcePane):
                     style="yellow" if r.limit and (r.inflight or 0) >= r.limit else "",
                     justify="right",
                 ),
-                Text(
-                    pct(r.error_rate, 2),
-                    style="red" if r.error_rate > 0.01 else "",
-                    justify="right",
-                ),
+                errors_cell(r),
                 vs_baseline(r, self.baselines),
                 range_cell(r),
                 observations_cell(r),
@@ -186,6 +189,8 @@ class LatencyPane(SourcePane):
             text.append(f"   {OVER_SLO_MARK} over SLO", "bold red")
         if any(r.low_confidence and r.p999_ms is not None for r in snap.routes):
             text.append(f"   {LOW_CONFIDENCE_MARK} < 1,000 obs", "yellow")
+        if snap.health.state is HealthState.NO_DATA and snap.health.last_error:
+            text.append(f"   no data: {snap.health.last_error}", "grey50")  # and since when
         if snap.health.state is HealthState.OK and snap.health.last_error:
             text.append(f"   ⚠ {snap.health.last_error}", "yellow")
         return text
