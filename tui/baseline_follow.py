@@ -17,7 +17,8 @@ from typing import Any
 
 from backends.baseline_store import KeptBaseline, file_stamp, load_baseline
 from backends.timeline import stamp
-from tui.baseline_actions import TITLE, BaselineActions, _listed
+from tui.baseline_actions import TITLE, BaselineActions
+from tui.baseline_words import listed_ms
 
 CHECK_S = 5.0  # how often the file is looked at
 
@@ -51,7 +52,7 @@ class BaselineFollow(BaselineActions):
         by = f" by {kept.marked_by}" if kept.marked_by else ""
         during = f" {kept.during}" if kept.during else ""  # marked anyway during a fault
         text = f"marked{by} at {stamp(kept.baseline.at, now.date())}{during}"
-        text += f": {_listed(self.baselines)}"
+        text += f": {listed_ms(self.baselines)}"
         self.timeline.note(min(kept.baseline.at, now), "note", f"baseline {text}")
         app: Any = self
         app.notify(
