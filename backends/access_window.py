@@ -11,6 +11,9 @@ how many events were dropped.
 A decision is counted in the bucket of its own timestamp, not of its arrival: a backlog
 delivered after an outage lands in the seconds it happened in (a decision older than the
 window is counted as late, not in a bucket), so it never inflates the current minute.
+One stamped more than FUTURE_SKEW_S ahead of our clock (a publisher's clock set wrong, a
+`2030-01-01T00:00:00Z`) is not counted at all, only as skewed: clamped to now, it went
+into every minute it was not made in.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from backends.access_events import Event, decision_of, event_seconds
 from backends.access_keys import OTHER, AttrKeys
 from backends.models import AccessSnapshot, Decision, DenyRateRow, SourceHealth
 
-__all__ = ["OTHER", "DenyWindow"]
+__all__ = ["FUTURE_SKEW_S", "OTHER", "DenyWindow"]
+
+FUTURE_SKEW_S = 30.0  # how far ahead of our clock a decision's own time may be (clock skew)
 
 
 class DenyWindow:
@@ -76,6 +81,7 @@ class DenyWindow:
         self._denial_kinds = DenialCounts(window_buckets)  # by service and rule
         self.dropped_total = 0
         self.late_total = 0
+        self.skewed = 0  # stamped more than FUTURE_SKEW_S ahead: not counted (since start)
         self.malformed = 0
         self.oversized = 0
         self.accepted = 0
@@ -138,13 +144,17 @@ class DenyWindow:
 
     def add(self, ev: Event, now_s: float) -> None:
         """Count one decision received at `now_s`, in the bucket of its own timestamp
-        (clamped to now: a clock ahead of ours; now when it has none). One older than
-        the window is kept for the dry-run and counted as late, not in the rates."""
+        (clamped to now: a clock a little ahead of ours; now when it has none). One older
+        than the window is kept for the dry-run and counted as late, not in the rates;
+        one more than FUTURE_SKEW_S ahead is counted as skewed, and nowhere else."""
         if int(now_s // self.bucket_s) != self.bucket:
             self.rotate_to(now_s)
+        t = event_seconds(ev.timestamp)
+        if t is not None and t > now_s + FUTURE_SKEW_S:
+            self.skewed += 1
+            return
         self.recent.append(ev)
         self.accepted += 1
-        t = event_seconds(ev.timestamp)
         if t is not None and t < self._cur_start:  # made before the current bucket
             b = int(t // self.bucket_s)
             if b < self._cur_bucket:
@@ -277,6 +287,7 @@ class DenyWindow:
             dropped=dropped,
             sampled=source_samples or dropped > 0,
             malformed=self.malformed,
+            skewed=self.skewed,
             oversized=self.oversized,
             late=self.late_in_window,
         )

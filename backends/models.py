@@ -118,6 +118,9 @@ class AccessSnapshot(Snapshot):
     malformed: int = 0  # messages or events that were not decisions (since start)
     oversized: int = 0  # messages over the size limit, discarded unread (since start)
     late: int = 0  # decisions that arrived older than the window (in it), not counted
+    # decisions stamped too far in the future (backends.access_window.FUTURE_SKEW_S), a
+    # publisher's clock ahead of ours: not counted (since start)
+    skewed: int = 0
     # events of another policy path than the one counted (the source's `path` filter):
     # ignored, counted since start, and the paths they had (the commonest first, at most 3)
     other_path: int = 0

@@ -121,6 +121,13 @@ class Timeline:
         self._runs = None
         self._rehearsals = None
 
+    def drop_alerts(self) -> int:
+        """A profile switch: the alerts going on are the old profile's, no longer watched,
+        not cleared. Forgets them (no "cleared" note for each); how many there were."""
+        n = len(self._alerts)
+        self._alerts, self._raised_as = {}, {}
+        return n
+
     def add_history(self, events: Mapping[str, Event], since: datetime) -> None:
         """What the audit trail says happened, by audit record id; the newest are kept."""
         self.history.update(events)

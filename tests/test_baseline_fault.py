@@ -21,7 +21,7 @@ from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
 from tests.test_read_only import toasts
 from tui.app import WatchfloorApp
-from tui.baseline_actions import during_words, still_in_window
+from tui.baseline_words import during_words, still_in_window
 from tui.screens.halt import HaltScreen
 
 

@@ -42,6 +42,7 @@ from tui.panes.faults import FaultsPane
 from tui.panes.grants import GrantsPane
 from tui.panes.latency import LatencyPane
 from tui.panes.release import ReleasePane
+from tui.profile_switch import ProfileSwitch
 from tui.release_actions import ReleaseActions
 from tui.safe_text import SafeOutput
 from tui.saving import save, write_new
@@ -72,6 +73,7 @@ class WatchfloorApp(
     TypedCharacters,
     SourceFeed,
     OperatorActions,
+    ProfileSwitch,
     AlertActions,
     BaselineFollow,
     GrantActions,
@@ -131,6 +133,7 @@ class WatchfloorApp(
         profiles: tuple[str, ...] = (),
         active_profile: str = "",
         switch_profile_to: Callable[[str], Profile] | None = None,
+        launch_config: str = "",
     ) -> None:
         super().__init__()
         self.sources = sources
@@ -138,6 +141,7 @@ class WatchfloorApp(
         self.profiles = profiles
         self.active_profile = active_profile
         self.switch_profile_to = switch_profile_to
+        self.launch_config = launch_config  # offered to switch back to (tui.profile_switch)
         self.timeline = Timeline()
         self.fault_log = FaultLog()
         self._pending: dict[str, Snapshot] = {}
@@ -196,42 +200,6 @@ class WatchfloorApp(
         collector's way, and the collector (held by tui.entry) runs again."""
         gc.freeze()
         gc.enable()
-
-    async def switch_profile(self, name: str) -> None:
-        """Reconnect every pane with another profile's backends (dev, stage, prod)."""
-        if self.switch_profile_to is None:
-            return
-        try:
-            profile = self.switch_profile_to(name)
-        except Exception as exc:  # a bad profile leaves the current one running
-            self.notify(str(exc), title=f"Profile {name}", severity="error")
-            return
-        await self.fence_reconcile()  # the old profile's round in flight: over first
-        try:
-            await self._switch_to(name, profile)
-        finally:
-            self.unfence_reconcile()
-
-    async def _switch_to(self, name: str, profile: Profile) -> None:
-        self.workers.cancel_group(self, "sources")
-        old, self.sources = self.sources, profile.sources
-        await old.aclose()
-        self.active_profile = name
-        self.snapshots = dict.fromkeys(PANES)
-        self._shown = set()
-        self.forget_baseline()
-        self.peaks.reset()
-        self.fault_log.reset()  # the report's windows: this profile's, and its trail's
-        self.timeline.note(self.clock.now(), "note", f"switched to profile {name}")
-        self.mark_environment()
-        self.show_reconciler_mode()  # read-only follows the profile: so do starts, at once
-        self.apply_look(profile)  # its keys (and the footer's read-only keys) at once
-        await self.prime_sources()
-        self.restore_episodes(self.clock.now())  # this profile's alerts going on
-        self.restore_baseline()  # this profile's own, if one was marked
-        self.run_sources()
-        ro = ", read-only" if self.read_only else ""
-        self.notify(f"Now on profile {name} (env {self.sources.environment}{ro})", title="Profile")
 
     def pane(self, cap: str) -> SourcePane:
         """The pane widget, whichever screen is on top (a modal hides it from queries)."""

@@ -10,7 +10,6 @@ for one too old or an unreadable file, after which the dashboard carries on with
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +23,18 @@ from backends.baseline_store import (
     save_baseline,
 )
 from backends.clock import Clock
-from backends.faults_core import NEVER_STARTED, cancelled, ended_at
+from backends.faults_core import ended_at
 from backends.models import FaultWindow, LatencySnapshot, Snapshot, WindowState
 from backends.timeline import Timeline
-from tui.fmt import ago, latency
+from tui.baseline_words import (
+    during_words,
+    listed,
+    marked_when,
+    stale_words,
+    still_in_window,
+    windows_named,
+)
+from tui.fmt import ago
 from tui.palette import key_of
 
 if TYPE_CHECKING:
@@ -35,51 +42,6 @@ if TYPE_CHECKING:
 
 TITLE = "p99.9 baseline"
 AGAIN_S = 5.0  # a second `b` this soon marks the baseline during a fault window
-
-
-def _when(at: datetime, now: datetime) -> str:
-    return f"{at:%H:%M}Z" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M}Z"
-
-
-def _listed(p999_ms: dict[str, float]) -> str:
-    return ", ".join(f"{k} {latency(v)}" for k, v in p999_ms.items())
-
-
-def _where(windows: list[FaultWindow]) -> str:
-    """ "464fad7a on stage/docs-api, 52fd3b02 on stage/docs-api": by id, as two windows on
-    one host could not be told apart by their host."""
-    more = f" and {len(windows) - 3} more" if len(windows) > 3 else ""
-    named = (f"{w.id} on {w.spec.namespace}/{w.spec.target_host}" for w in windows[:3])
-    return ", ".join(named) + more
-
-
-def during_words(active: list[FaultWindow], recent: list[FaultWindow]) -> str:
-    """What a baseline marked anyway includes, as the toast, the timeline and the report
-    say it: "during fault window 464fad7a on stage/docs-api" (injecting as it was marked),
-    "just after fault window 464fad7a on stage/docs-api" (its latency still in the p99.9);
-    "" with neither."""
-    windows, when = (active, "during") if active else (recent, "just after")
-    if not windows:
-        return ""
-    named = [f"{w.id} on {w.spec.namespace}/{w.spec.target_host}" for w in windows[:3]]
-    more = f" and {len(windows) - 3} more" if len(windows) > 3 else ""
-    return f"{when} fault window{'s' * (len(windows) > 1)} {', '.join(named)}{more}"
-
-
-def still_in_window(
-    windows: Iterable[FaultWindow], now: datetime, window_s: float
-) -> list[FaultWindow]:
-    """Fault windows that ended less than `window_s` ago, so the latency they injected is
-    still in a p99.9 over the last `window_s`. Not one cancelled before it started, nor one
-    whose whole window passed with nothing applied: they injected nothing."""
-    return [
-        w
-        for w in windows
-        if w.state(now) is WindowState.ENDED
-        and not cancelled(w)
-        and w.end_reason != NEVER_STARTED
-        and (now - ended_at(w)).total_seconds() < window_s
-    ]
 
 
 class BaselineActions:
@@ -95,7 +57,9 @@ class BaselineActions:
     # run's, when restored)
     baseline_at: datetime | None = None
     kept_first_seen: P999Mark | None = None
-    baseline_during: str = ""  # the fault windows it was marked during (during_words)
+    # what it was marked anyway with: the fault windows it includes (during_words), data
+    # not fresh (stale_words)
+    baseline_during: str = ""
     baseline_file: tuple[int, int] | None = None  # the file's stamp when last read
     _baseline_said: frozenset[str] = frozenset()  # warnings given once
     baseline_unreadable: bool = False  # the file could not be read, and that was said
@@ -152,36 +116,46 @@ class BaselineActions:
         recent = [] if active else still_in_window(windows, now, window_s)
         return active, recent, window_s
 
-    def _faulted_first(self) -> bool:
+    def _asked_first(self) -> bool:
         """A fault window injecting now, or one that ended less than the latency window
         ago (its latency is still in the p99.9), would make its latency the baseline (and
-        replace the one kept for a restart): the first `b` says so, a second within AGAIN_S
-        marks it."""
+        replace the one kept for a restart); so would a latency source that is not
+        answering (a Prometheus timing out: the p99.9 shown is the last it answered, 35 s
+        ago). The first `b` says so, a second within AGAIN_S marks it, flagged."""
         app: Any = self
         now = self.clock.now()
         active, recent, window_s = self._faults_in_p999()
+        latency = self.snapshots.get("latency")
+        stale = stale_words(latency, now)
         armed = self._baseline_armed
-        if not (active or recent) or (armed is not None and time.monotonic() - armed <= AGAIN_S):
+        if not (active or recent or stale) or (
+            armed is not None and time.monotonic() - armed <= AGAIN_S
+        ):
             self._baseline_armed = None
             return False
         self._baseline_armed = time.monotonic()
         kept = " and replace the one kept" if self.baselines else ""
+        title, whys = "Mark the baseline from stale data?", []
         if active:
             title = "Mark the baseline during a fault?"
-            why = f"A fault window is injecting now ({_where(active)})"
-        else:
+            whys.append(f"A fault window is injecting now ({windows_named(active)})")
+        elif recent:
             title = "Mark the baseline just after a fault?"
             last = max(ended_at(w) for w in recent)
             leaves = last + timedelta(seconds=window_s)
             one = len(recent) == 1
-            why = (
-                f"p99.9 still includes fault window{'' if one else 's'} {_where(recent)},"
+            whys.append(
+                f"p99.9 still includes fault window{'' if one else 's'} {windows_named(recent)},"
                 f" {'' if one else 'last '}ended {ago(now - last)} ago:"
                 f" {'its' if one else 'their'} latency leaves the {window_s:.0f} s window"
                 f" at {leaves:%H:%M:%S}Z"
             )
+        if latency is not None and stale:
+            why = latency.health.last_error or latency.health.effective_state(now).value
+            whys.append(f"{'the ' if whys else 'The '}latency source is not answering ({why})")
+            whys.append(f"its p99.9 is {stale}")
         app.notify(
-            f"{why}: marking would take {'its latency' if active else 'it'} as the"
+            f"{'; '.join(whys)}: marking would take {'its latency' if active else 'it'} as the"
             f" baseline{kept}."
             f" Press {key_of(app, 'latency.baseline')} again to mark it anyway.",
             title=title,
@@ -205,17 +179,18 @@ class BaselineActions:
             stays = " (the current one stays)" if self.baselines else ""
             app.notify(f"No p99.9 yet to mark as a baseline{stays}", severity="warning")
             return
-        if self._faulted_first():
+        if self._asked_first():
             return
         now = self.clock.now()
         # a new baseline keeps "first seen": the game day's first p99.9 (one restored with
         # the last baseline, or taken from another dashboard's), not this run's
         first = self.first_seen()
         self.baselines, self.baseline_at, self.kept_first_seen = marked, now, first
-        self.baseline_during = during = during_words(*self._faults_in_p999()[:2])
+        flags = (during_words(*self._faults_in_p999()[:2]), stale_words(snap, now))
+        self.baseline_during = during = ", ".join(f for f in flags if f)
         self._show_baselines()
         said = f" {during}: " if during else ": "  # marked anyway: flagged wherever said
-        self.timeline.note(now, "note", f"baseline marked{said}{_listed(marked)}")
+        self.timeline.note(now, "note", f"baseline marked{said}{listed(marked)}")
         kept = KeptBaseline(
             baseline=P999Mark(at=now, p999_ms=marked),
             first_seen=first,
@@ -229,7 +204,7 @@ class BaselineActions:
             saved = save_baseline(self.sources.ctx.data_dir, self._baseline_key(), kept)
         except OSError as exc:
             app.notify(
-                f"Baseline marked{said}{_listed(marked)}; not kept for a restart: {exc}",
+                f"Baseline marked{said}{listed(marked)}; not kept for a restart: {exc}",
                 title=TITLE,
                 severity="warning",
             )
@@ -238,7 +213,7 @@ class BaselineActions:
         if saved.moved:  # the unreadable file was not overwritten: moved aside, and said
             self.timeline.note(now, "note", f"baselines file {saved.moved}")
         app.notify(
-            f"Baseline marked{said}{_listed(marked)}" + (f"; {saved.moved}" if saved.moved else ""),
+            f"Baseline marked{said}{listed(marked)}" + (f"; {saved.moved}" if saved.moved else ""),
             title=TITLE,
             severity="warning" if during or saved.moved else "information",
         )
@@ -259,7 +234,7 @@ class BaselineActions:
                 f" {key} marks a new one and moves the unreadable file aside",
             )
         elif found.stale is not None:
-            when = _when(found.stale.baseline.at, now)
+            when = marked_when(found.stale.baseline.at, now)
             hours = MAX_AGE.total_seconds() / 3600
             text = f"from {when} not restored: older than {hours:.0f} h"
             self._say_once(f"baseline {text}", f"Baseline {text} (press {key} to mark a new one)")
@@ -268,11 +243,11 @@ class BaselineActions:
             self.baselines = dict(kept.baseline.p999_ms)
             self.baseline_at, self.kept_first_seen = kept.baseline.at, kept.first_seen
             self.baseline_during = kept.during
-            when = _when(kept.baseline.at, now)
+            when = marked_when(kept.baseline.at, now)
             if kept.during:  # marked anyway during a fault: still said
                 when += f" (marked {kept.during})"
             self.timeline.note(
-                now, "note", f"baseline from {when} restored: {_listed(self.baselines)}"
+                now, "note", f"baseline from {when} restored: {listed(self.baselines)}"
             )
             app: Any = self
             app.notify(

@@ -19,7 +19,8 @@ from typing import Any
 
 from backends.baseline_store import KeptBaseline, file_stamp, load_baseline
 from backends.timeline import stamp
-from tui.baseline_actions import TITLE, BaselineActions, _listed
+from tui.baseline_actions import TITLE, BaselineActions
+from tui.baseline_words import listed
 from tui.palette import key_of
 
 CHECK_S = 5.0  # how often the file is looked at
@@ -57,7 +58,7 @@ class BaselineFollow(BaselineActions):
             return
         self.baseline_unreadable = True
         now = self.clock.now()
-        kept = f"keeping {_listed(self.baselines)}" if self.baselines else "no baseline kept"
+        kept = f"keeping {listed(self.baselines)}" if self.baselines else "no baseline kept"
         key = key_of(self, "latency.baseline")  # type: ignore[arg-type]
         self.timeline.note(now, "note", f"baselines file not read: {problem}; {kept}")
         app: Any = self
@@ -79,7 +80,7 @@ class BaselineFollow(BaselineActions):
         by = f" by {kept.marked_by}" if kept.marked_by else ""
         during = f" {kept.during}" if kept.during else ""  # marked anyway during a fault
         text = f"marked{by} at {stamp(kept.baseline.at, now.date())}{during}"
-        text += f": {_listed(self.baselines)}"
+        text += f": {listed(self.baselines)}"
         self.timeline.note(min(kept.baseline.at, now), "note", f"baseline {text}")
         app: Any = self
         app.notify(

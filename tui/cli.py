@@ -138,12 +138,14 @@ def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorA
     from backends.wiring import build_sources
     from tui.app import WatchfloorApp
     from tui.operator_actions import Profile
+    from tui.profile_switch import launch_label
 
     cfg = loaded.config
 
     def switch(name: str) -> Profile:
-        # checked as at start (the files may have changed since), but only the profile to run
-        other = load_config(args, profile=name, ui=True, every_profile=False)
+        # checked as at start (the files may have changed since), but only the profile to
+        # run; "": the config started with (it had no profile: see launch_config)
+        other = load_config(args, profile=name or None, ui=True, every_profile=False)
         return Profile(build_sources(other), other.config.ui.theme, dict(other.config.keys))
 
     return WatchfloorApp(
@@ -154,6 +156,8 @@ def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorA
         profiles=tuple(sorted(cfg.profiles)),
         active_profile=cfg.profile,
         switch_profile_to=switch,
+        # started with no profile: offered to switch back to once on another
+        launch_config="" if cfg.profile else launch_label(loaded.files),
     )
 
 

@@ -1,5 +1,5 @@
 """Operator conveniences of the App: filter a pane, the timeline, the game-day report,
-switching profiles, and read-only mode hiding every mutating key (alerts: alert_actions).
+and read-only mode hiding every mutating key (alerts: alert_actions).
 
 A mixin for WatchfloorApp (like GrantActions): it uses the app's snapshots, sources, clock
 and alert book, and calls no backend except through the sources the app already holds.
@@ -7,13 +7,13 @@ and alert book, and calls no backend except through the sources the app already 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Header
@@ -253,14 +253,3 @@ class OperatorActions:
         parts = [f"env {self.sources.environment}", "read-only" if self.read_only else ""]
         parts += ["live", health] if where == "live" else [health, where]
         return " · ".join(p for p in parts if p)
-
-    def profile_commands(self) -> Iterable[SystemCommand]:
-        """The palette's profile switches (the keys' entries: tui.palette)."""
-        app: Any = self
-        for name in self.profiles:
-            if name != app.active_profile:
-                yield SystemCommand(
-                    f"Switch to profile {name}",
-                    f"Reconnect every pane with the {name} profile",
-                    lambda name=name: app.switch_profile(name),
-                )

@@ -116,7 +116,7 @@ class MqttAccess:
             return
         win.malformed += bad
         path = self.options.path
-        late = win.late_total
+        late, skewed = win.late_total, win.skewed
         counted = 0
         for ev in events:
             if path and ev.path != path:
@@ -125,7 +125,8 @@ class MqttAccess:
                 continue
             win.add(ev, now_s)
             counted += 1
-        if counted > win.late_total - late:  # some landed in the window (not all late)
+        # some landed in the window (not all late, nor stamped in the future)
+        if counted > win.late_total - late + win.skewed - skewed:
             self._last_counted_s = now_s
 
     async def _consume(self, client: Any) -> None:

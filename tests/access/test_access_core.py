@@ -19,7 +19,11 @@ OK = SourceHealth(state=HealthState.OK, last_ok_at=T)
 
 
 def ev(allowed: bool, tenant: str = "acme", service: str = "gateway") -> object:
-    return event_from(opa_event(service=service, tenant=tenant, allowed=allowed))
+    """A decision counted when it arrives (no timestamp of its own: opa_event's is the
+    wall clock's, months after T, and a decision stamped in the future is not counted)."""
+    return event_from(
+        opa_event(service=service, tenant=tenant, allowed=allowed) | {"timestamp": ""}
+    )
 
 
 def test_events_leave_the_window_after_its_length() -> None:

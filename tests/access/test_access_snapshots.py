@@ -118,7 +118,7 @@ class DenialsHarness(App[None]):
     CSS_PATH = str(CSS)
 
     def on_mount(self) -> None:
-        self.push_screen(DenialsScreen(DENIALS, source="mqtt"))
+        self.push_screen(DenialsScreen(DENIALS, source="mqtt", now=T0))  # of their day
 
 
 def test_denials_screen_filtered(snap_compare: Any) -> None:

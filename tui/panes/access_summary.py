@@ -31,7 +31,8 @@ OVER_MARK = "!"  # after a deny rate over the spike threshold, as the Latency pa
 
 def note_forms(snap: AccessSnapshot) -> list[tuple[Text, Text]]:
     """What the counts leave out, each (full, short): a sample, bad messages, decisions
-    that arrived older than the window, events of another policy path."""
+    stamped in the future, decisions that arrived older than the window, events of
+    another policy path."""
     out = []
     if snap.sampled:
         why = f"{snap.dropped:,} dropped" if snap.dropped else "source drops events"
@@ -42,6 +43,13 @@ def note_forms(snap: AccessSnapshot) -> list[tuple[Text, Text]]:
     bad = snap.malformed + snap.oversized
     if bad:
         out.append((Text(f"{bad:,} bad msgs", "yellow"), Text(f"{bad:,} bad", "yellow")))
+    if snap.skewed:  # stamped in the future: a publisher's clock ahead of ours
+        out.append(
+            (
+                Text(f"{snap.skewed:,} future-dated msgs", "yellow"),
+                Text(f"{snap.skewed:,} future", "yellow"),
+            )
+        )
     if snap.late:  # a backlog older than the window, after an outage
         late = Text(f"{snap.late:,} late", "yellow")
         out.append((late, late))

@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 
 from backends.clock import utc_now
 from backends.models import Decision, HealthState, SourceHealth
+from backends.timeline import stamp
 from tui.fmt import HEALTH_STYLE, duration
 from tui.footer import KeyFooter
 from tui.panes.access import denial_kind, last_denials, rule_names
@@ -47,9 +48,9 @@ def source_note(health: SourceHealth | None, newest: Decision | None, now: datet
     elif since is None:
         head = "source down: it has not answered yet"
     elif state is HealthState.STALE:
-        head = f"no news from the source since {since:%H:%M:%S}Z"
+        head = f"no news from the source since {stamp(since, now.date())}"
     else:
-        head = f"source down since {since:%H:%M:%S}Z"
+        head = f"source down since {stamp(since, now.date())}"
     parts = [head]
     if newest is not None:
         parts.append(f"newest denial {duration(now - newest.timestamp)} old")
@@ -172,8 +173,10 @@ class DenialsScreen(TypeAheadModal[None]):
         shown = self.shown()
         rows: dict[str, tuple[str | Text, ...]] = {}
         self._by_key = {}
+        today = self._now.date()
         for d in shown:
-            key = f"{d.timestamp:%H:%M:%S}Z {d.decision_id[:12]}"  # UTC, as the count says
+            # UTC, as the count says; with its date when not today's
+            key = f"{stamp(d.timestamp, today)} {d.decision_id[:12]}"
             if key in rows:
                 continue
             self._by_key[key] = d
@@ -202,7 +205,10 @@ class DenialsScreen(TypeAheadModal[None]):
         if not ds:
             span = "no recent denials"
         else:
-            newest, oldest = f"{ds[0].timestamp:%H:%M:%S}Z", f"{ds[-1].timestamp:%H:%M:%S}Z"
+            # by their own times (the list is newest first by arrival)
+            today = self._now.date()
+            newest = stamp(max(d.timestamp for d in ds), today)
+            oldest = stamp(min(d.timestamp for d in ds), today)
             when = f"at {newest}" if newest == oldest else f"{oldest} to {newest}"
             span = f"the {last_denials(ds)}, {when}"
         query = self.query_text.strip()
