@@ -16,6 +16,16 @@ from backends.models import FaultWindow
 from backends.text_safe import shown
 
 ENDED, HALT_ALL = "ended", "HALT ALL"  # what `by_whom` says a window's end was
+MIN_END_REASON = 10  # as a revoke's: `e` and `watchfloor faults end --reason` ask for one
+
+
+def end_reason_problem(reason: str) -> str:
+    """Why a reason given to end a window is refused before anything is sent ("" it is
+    not): at least MIN_END_REASON characters, as a revoke's. (The backends take any
+    reason: removal_reason.)"""
+    if len(" ".join(reason.split())) < MIN_END_REASON:
+        return f"A reason of at least {MIN_END_REASON} characters is required."
+    return ""
 
 
 def removal_reason(reason: str) -> str:

@@ -33,7 +33,12 @@ BAD = {
     # ctrl+p opened the timeline, and the command palette could not be opened at all
     "palette key": (
         '[keys]\n"app.timeline" = "ctrl+p"\n',
-        "keys.app.timeline: 'ctrl+p' is already the key of Textual's command palette",
+        "keys.app.timeline: 'ctrl+p' is already the key of app.palette (palette)",
+    ),
+    # the palette's key works over every form: typed into a field, it would open
+    "character for the palette": (
+        '[keys]\n"app.palette" = "P"\n',
+        "keys.app.palette: 'P' types a character",
     ),
     "focus key": (
         '[keys]\n"app.report" = "tab"\n',
@@ -102,6 +107,8 @@ def test_pane_and_dialog_binding_ids_can_be_remapped(tmp_path: Path) -> None:
     only the app's and the panes' own ids and refused it."""
     body = '[keys]\n"grants.revoke" = "X"\n"help.close" = "escape"\n"app.timeline" = "T"\n'
     body += '"grant-details.revoke" = "ctrl+r"\n"fault-details.end" = "E"\n'  # the details'
+    body += '"grant.enter" = "f2"\n"end.enter" = "f2"\n"replay.run" = "f2"\n'  # forms' Enter
+    body += '"app.palette" = "f6"\n"app.report" = "ctrl+p"\n'  # the palette's key moved
     proc = check(tmp_path, body, "config", "check")
     assert proc.returncode == 0, proc.stderr
     # the dashboard gets past its config checks: without a terminal, that is what stops it

@@ -145,7 +145,7 @@ async def test_e_after_the_wheel_ends_the_window_highlighted_on_screen() -> None
         highlighted = table.selected_key
         assert first not in shown_keys(table)
         assert highlighted in shown_keys(table)
-        await pilot.press("e")
+        await pilot.press("e", *"drill is over", "enter")  # its dialog asks why
         await wait_for(pilot, lambda: states(app)[highlighted] is WindowState.ENDED, what="its end")
         assert first is not None and states(app)[first] is WindowState.SCHEDULED
 

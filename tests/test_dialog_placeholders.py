@@ -37,6 +37,7 @@ OPENERS = (
     ("4", "r"),
     ("4", "enter"),  # a grant's details
     ("2", "enter"),  # a fault window's details (one is scheduled first)
+    ("2", "e"),  # end that window: why
     ("5", "enter"),  # a cut's details
     ("slash",),
     ("d",),

@@ -16,6 +16,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from textual.widgets import Static
 
 from backends.audit_history import history_from
 from backends.clock import FrozenClock
@@ -40,6 +41,7 @@ from tests.race_helpers import ahead_of, sources_of
 from tui import cli
 from tui.app import WatchfloorApp
 from tui.commands.faults_listing import list_lines
+from tui.screens.end_window import EndWindowScreen
 from tui.screens.halt import HaltScreen
 
 ALICE, BOB = Actor(name="alice"), Actor(name="bob")
@@ -52,6 +54,14 @@ TIME = r"\d\d:\d\d:\d\dZ"
 
 def messages(app: WatchfloorApp) -> list[str]:
     return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+def end_said(app: WatchfloorApp) -> str:
+    """What `e`'s dialog says below its reason (a refusal), "" with none open."""
+    screen = app.screen
+    if not isinstance(screen, EndWindowScreen):
+        return ""
+    return str(screen.query_one("#end-error", Static).render())
 
 
 def state_of(app: WatchfloorApp, wid: str) -> WindowState | None:
@@ -124,14 +134,12 @@ async def test_e_racing_alices_end_leaves_hers_and_says_she_ended_it(
         ahead_of(monkeypatch, app.sources, "fault-end", lambda: alice["faults"].end(
             w.id, ALICE, "drill over"
         ))  # fmt: skip
-        await pilot.press("e")  # the one open window
-        said = re.compile(
-            rf"Already ended: fault window {w.id} on stage/docs-api was already ended by alice"
+        await pilot.press("e", *"bob's drill is over", "enter")  # the one open window
+        said = re.compile(  # in its dialog, as a revoke of a revoked grant
+            rf"fault window {w.id} on stage/docs-api was already ended by alice"
             rf" at {TIME} \(drill over\): nothing to end"
         )
-        await wait_for(
-            pilot, lambda: any(said.fullmatch(t) for t in messages(app)), what=said.pattern
-        )
+        await wait_for(pilot, lambda: bool(said.fullmatch(end_said(app))), what=said.pattern)
         assert not any(t.startswith("Fault window: Window") for t in messages(app))
 
     (stored,) = (await alice["faults"].snapshot()).windows
@@ -160,14 +168,12 @@ async def test_e_on_a_window_alice_ended_since_the_last_poll_says_who_and_how(
         await wait_for(pilot, lambda: state_of(app, w.id) is WindowState.ACTIVE, what="active")
         await alice["faults"].halt_all(ALICE, PAGER)
         assert state_of(app, w.id) is WindowState.ACTIVE  # as bob's pane still shows it
-        await pilot.press("e")
+        await pilot.press("e", *"bob's drill is over", "enter")
         said = re.compile(
-            rf"Already ended: fault window {w.id} on stage/docs-api was already ended by alice"
+            rf"fault window {w.id} on stage/docs-api was already ended by alice"
             rf" at {TIME} \(HALT ALL: {PAGER}\): nothing to end"
         )
-        await wait_for(
-            pilot, lambda: any(said.fullmatch(t) for t in messages(app)), what=said.pattern
-        )
+        await wait_for(pilot, lambda: bool(said.fullmatch(end_said(app))), what=said.pattern)
         # and the pane is read again: it shows the window ended
         await wait_for(pilot, lambda: state_of(app, w.id) is WindowState.ENDED, what="ended")
     await alice.aclose()
@@ -184,7 +190,7 @@ def test_faults_end_of_a_window_alice_ended_says_so_and_exits_1(
     assert cli.main(["faults", "end", wid, "--reason", "drill over"]) == 0
     capsys.readouterr()
     monkeypatch.setenv("WATCHFLOOR_UI__ACTOR", "bob")
-    assert cli.main(["faults", "end", wid]) == 1  # as `grants revoke` of a revoked grant
+    assert cli.main(["faults", "end", wid, "--reason", "bob's drill is over"]) == 1  # as a revoke
     err = capsys.readouterr().err
     assert re.fullmatch(
         rf"watchfloor: refused: fault window {wid} on stage/docs-api was already ended by"

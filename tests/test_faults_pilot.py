@@ -1,5 +1,6 @@
 """Fault windows driven like a user: `f` schedules in a modal (protected namespaces refused
-on the spot), `e` ends the selected window, `H` halts all after typing HALT."""
+on the spot), `e` ends the selected window (with a reason), `H` halts all after typing
+HALT."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.helpers import SIZE, local_app, wait_for
 from tests.palette_helpers import run_command
 from tui.app import WatchfloorApp
 from tui.panes.faults import FaultsPane
+from tui.screens.end_window import EndWindowScreen
 from tui.screens.fault_window import FaultWindowScreen
 from tui.screens.halt import HaltScreen
 
@@ -85,7 +87,7 @@ async def test_schedule_refuse_prod_end_and_halt_all_like_a_user() -> None:
         pane = app.query_one(FaultsPane)
         first = pane.selected
         assert first is not None
-        await pilot.press("e")
+        await pilot.press("e", *"docs drill done", "enter")  # its dialog asks why
         await wait_for(
             pilot,
             lambda: windows(app)[first.spec.target_host] is WindowState.ENDED,
@@ -215,10 +217,12 @@ async def test_e_from_another_pane_never_guesses_which_window_to_end() -> None:
         await app.refresh_now("faults")
         await wait_for(pilot, lambda: len(windows(app)) == 1, what="one window")
         await pilot.press("3", "e")  # one open window: that one, from any pane
+        await wait_for(pilot, lambda: isinstance(app.screen, EndWindowScreen), what="dialog")
+        assert app.screen.window.spec.target_host == "docs-api"  # type: ignore[attr-defined]
+        await pilot.press(*"docs drill done", "enter")
         await wait_for(pilot, lambda: windows(app)["docs-api"] is WindowState.ENDED, what="end")
         (ended,) = app.snapshots["faults"].windows  # type: ignore[union-attr]
-        actor = app.sources.ctx.actor  # said once: "ended by root: ended from the dashboard
-        assert ended.end_reason == f"ended by {actor}: ended from the dashboard"  # by root"
+        assert ended.end_reason == f"ended by {app.sources.ctx.actor}: docs drill done"
 
         for host in ("search-api", "gateway"):
             spec = FaultSpec(target_host=host, namespace="stage", abort_percent=5)
@@ -235,7 +239,7 @@ async def test_e_from_another_pane_never_guesses_which_window_to_end() -> None:
         assert [s for h, s in windows(app).items() if h != "docs-api"] == [WindowState.ACTIVE] * 2
         picked = pane.selected
         assert picked is not None and picked.spec.target_host != "docs-api"
-        await pilot.press("e")
+        await pilot.press("e", *"that drill is done", "enter")
         await wait_for(
             pilot, lambda: windows(app)[picked.spec.target_host] is WindowState.ENDED, what="pick"
         )
@@ -284,7 +288,7 @@ async def test_e_on_an_ended_row_says_so_and_an_end_names_its_target() -> None:
         await pilot.press(*["down"] * row, "e")
         assert pane.selected is not None and pane.selected.id == w.id  # the ended one
         assert "The window under the cursor has ended: pick an open one (↑ ↓)" in toasts(app)
-        await pilot.press("home" if row else "down", "e")
+        await pilot.press("home" if row else "down", "e", *"docs drill done", "enter")
         await wait_for(
             pilot,
             lambda: any(t.endswith("on stage/docs-api ended") for t in toasts(app)),
@@ -358,7 +362,7 @@ async def test_halt_and_e_say_cancelled_for_a_window_that_had_not_started() -> N
         await wait_for(pilot, lambda: pane.table().row_count == 3, what="the windows")
         await pilot.press("2", "home")
         row = list(pane.table().rows).index(w.id)  # gateway: scheduled
-        await pilot.press(*["down"] * row, "e")
+        await pilot.press(*["down"] * row, "e", *"not needed today", "enter")
         await wait_for(
             pilot,
             lambda: any(

@@ -4,8 +4,9 @@ after a switch to a read-only profile said "(esc closes)"; the revoke dialog, wi
 Enter moved (`revoke.enter`), "Press Enter again to revoke …"; a grant revoked elsewhere,
 "… nothing was sent. Esc closes."; R, once the run of a dispatch whose answer was lost is
 listed, "it was sent. Esc closes."; and `e` with several windows open, "pick one here
-(↑ ↓)" with the table's keys moved (on an ended row, "pick an open one (↑ ↓)"). (A form's
-own Enter has no id: [keys] cannot move it, and "Enter sends again" stays true.)"""
+(↑ ↓)" with the table's keys moved (on an ended row, "pick an open one (↑ ↓)"). Each
+form's Enter has an id too (`grant.enter`, `halt.enter`…: tests/test_form_enter_keys.py),
+and "Enter sends again" names the key it is moved to."""
 
 from __future__ import annotations
 

@@ -166,8 +166,8 @@ async def test_q_waits_for_every_kind_of_action(name: str, monkeypatch: pytest.M
 
 
 async def test_q_waits_for_the_end_of_a_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`e` sends the end at once (no dialog): q waits for it too, then quits, no window
-    being open any more."""
+    """`e` sends the end (its dialog closed with Esc once it is sent): q waits for it too,
+    then quits, no window being open any more."""
     app = local_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app.all_panes_filled, what="data")
@@ -176,8 +176,10 @@ async def test_q_waits_for_the_end_of_a_window(monkeypatch: pytest.MonkeyPatch) 
         w = await app.sources["faults"].schedule(req, Actor(name="erin"))
         await app.refresh_now("faults")
         gate = Gate(monkeypatch, app.sources["faults"], "end")
-        await pilot.press("e")
+        await pilot.press("e", *"drill before a quit is over", "enter")
         await asyncio.wait_for(gate.started.wait(), 5)
+        await pilot.press("escape")  # the end goes on
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the dialog closed")
         await quit_by(pilot, "q")
         assert running(app)
         assert any(f"finish: End of window {w.id} on stage/docs-api." in t for t in toasts(app))

@@ -34,7 +34,13 @@ from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
 from tui.no_color import ReadableNoColor
 from tui.operator_actions import OperatorActions, Profile
-from tui.palette import palette_commands, textual_commands
+from tui.palette import (
+    PALETTE_ID,
+    key_of,
+    name_palette_binding,
+    palette_commands,
+    textual_commands,
+)
 from tui.panes.access import AccessPane
 from tui.panes.alerts import AlertStrip
 from tui.panes.base import SourcePane, health_class
@@ -102,7 +108,7 @@ class WatchfloorApp(
         P("5", "focus_pane('release')", "Go to Release", show=False, id="focus.release"),
         P("H", "halt_all", "HALT ALL faults", key_display="H", id="faults.halt"),
         P("f", "schedule_fault", "Fault window", id="faults.schedule"),
-        Binding("e", "end_fault", "End window", id="faults.end"),
+        P("e", "end_fault", "End window", id="faults.end"),  # asks why: a form
         # the grant under the grants cursor (from another pane it says how to pick one):
         # before `g`, so in the grants pane at 80 columns the footer has room for it
         P("r", "revoke_selected", "Revoke grant", id="grants.revoke"),
@@ -153,6 +159,7 @@ class WatchfloorApp(
         self._firsts = {}
         self.first_latency: LatencySnapshot | None = None
         self.peaks = LatencyPeaks()
+        name_palette_binding(self)  # ctrl+p: "app.palette" in [keys]
         if keymap:
             self.set_keymap(keymap)
         self.clock: Clock = clock or SystemClock()
@@ -218,7 +225,7 @@ class WatchfloorApp(
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen  # imported when first opened
 
-        self.push_screen(HelpScreen(self._binding_rows()))
+        self.push_screen(HelpScreen(self._binding_rows(), key_of(self, PALETTE_ID)))
 
     def action_focus_pane(self, cap: str) -> None:
         self.main_screen.set_focus(self.pane(cap).focus_target())  # now, not after the burst

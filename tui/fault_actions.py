@@ -1,7 +1,7 @@
 """The App's fault-window keys, as a mixin of WatchfloorApp (kept out of app.py so that
-file stays small): `f` opens the schedule modal, `e` ends the window under the cursor,
-Enter on a window opens its details (whose `e` ends it too), `H` opens HALT ALL (typed
-confirmation), and q with windows open asks again. What the modals send, and what it did,
+file stays small): `f` opens the schedule modal, `e` asks why and ends the window under
+the cursor, Enter on a window opens its details (whose `e` ends it too), `H` opens HALT
+ALL (typed confirmation), and q with windows open asks again. What the modals send, and what it did,
 is tui/fault_sends.py's; the reconcile loop is tui/fault_reconcile.py's."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class FaultActions(FaultReconcile, FaultSends):
         limits = limits if isinstance(limits, Limits) else None
         await self.push_screen(FaultWindowScreen(self.sources.ctx.actor, routes, limits))
 
-    def action_end_fault(self) -> None:
+    async def action_end_fault(self) -> None:
         """The window under the faults pane's cursor; from another pane, the one open
         window, or with several open, the faults pane to pick one in (never a guess)."""
         if self._fault_read_only():
@@ -74,7 +74,7 @@ class FaultActions(FaultReconcile, FaultSends):
             return
         else:
             w = open_windows[0] if open_windows else None
-        if w is not None and self.end_window(w):
+        if w is not None and await self.end_window(w):
             return
         if not pane.has_focus_within:
             self.notify("No open window to end", severity="warning")
@@ -90,13 +90,28 @@ class FaultActions(FaultReconcile, FaultSends):
         """The keys that move a table's cursor, as [keys] has them: "↑ ↓"."""
         return f"{key_of(self, 'table.up')} {key_of(self, 'table.down')}"
 
-    def end_window(self, w: FaultWindow) -> bool:
-        """End this window now; False if it is over already (ended, nothing applied)."""
+    async def end_window(self, w: FaultWindow) -> bool:
+        """Ask why, then end this window (tui/screens/end_window.py); False if it is over
+        already (ended, nothing applied). An end of it still being sent: said, no dialog."""
         if w.state(self.clock.now()) is WindowState.ENDED and not w.applied:
             return False
-        reason = "ended from the dashboard"  # the backend says by whom: "ended by root: …"
-        target = f"{w.spec.namespace}/{w.spec.target_host}"
-        self.send(f"End of window {w.id} on {target}", self._end_fault(w.id, target, reason))
+        if self.is_sending(f"end:{w.id}"):
+            self.notify(
+                f"The end of {w.id} is already being sent: its outcome will be shown when it"
+                " comes back",
+                title="Still sending",
+                severity="warning",
+            )
+            return True
+        from tui.screens.end_window import EndWindowScreen
+
+        screen = EndWindowScreen(w, self.clock.now())
+
+        def feed() -> None:  # the time left runs down; an end from elsewhere shows
+            screen.set_now(self.clock.now(), self._listed_window(screen.window))
+
+        timer = self.set_interval(1.0, feed, name="end-window")
+        await self.push_screen(screen, lambda _: timer.stop())
         return True
 
     def _listed_window(self, w: FaultWindow) -> FaultWindow | None:
@@ -136,7 +151,7 @@ class FaultActions(FaultReconcile, FaultSends):
         w = self._listed_window(screen.item)
         if w is None:
             self.notify(f"{screen.item.id} is no longer listed: nothing to end", severity="warning")
-        elif not self.end_window(w):
+        elif not await self.end_window(w):
             self.notify(f"{w.id} has ended already: nothing to end", severity="warning")
 
     def _open_windows(self) -> list[FaultWindow]:

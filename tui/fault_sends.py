@@ -1,8 +1,8 @@
 """What the fault modals send, as a mixin of WatchfloorApp (through FaultActions, whose
-keys open them, tui/fault_actions.py): a window scheduled from the form, one ended (`e`,
-or from its details), HALT ALL typed; each a call on the FaultSource as the actor in
-`sources.ctx.actor`, sent through tui/in_flight.py, and what it did said in a toast (and
-HALT ALL in the timeline)."""
+keys open them, tui/fault_actions.py): a window scheduled from the form, one ended with
+its reason (`e`, or from its details), HALT ALL typed; each a call on the FaultSource as
+the actor in `sources.ctx.actor`, sent through tui/in_flight.py, and what it did said in a
+toast (and HALT ALL in the timeline)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from backends.timeline import halt_key
 from tui.in_flight import InFlight
 
 if TYPE_CHECKING:
+    from tui.screens.end_window import EndWindowScreen
     from tui.screens.fault_window import FaultWindowScreen
     from tui.screens.halt import HaltScreen
 
@@ -65,6 +66,17 @@ class FaultSends(InFlight):
             return
         self.send(message.screen.sending, self._halt_all(message))
 
+    def on_end_window_screen_submitted(self, message: EndWindowScreen.Submitted) -> None:
+        if self._fault_read_only():
+            message.screen.refuse_read_only()
+            return
+        wid = message.window_id
+        if self.is_sending(f"end:{wid}"):
+            message.screen.refused(f"the end of {wid} is already being sent")
+            return
+        # in flight at once, before the next key: a second `e` is told so
+        self.send(message.screen.sending, self._end_fault(message), f"end:{wid}")
+
     async def _schedule_fault(self, message: FaultWindowScreen.Submitted) -> bool:
         try:
             w = await self.sources["faults"].schedule(message.request, self._fault_actor())
@@ -87,22 +99,27 @@ class FaultSends(InFlight):
             await self.refresh_now("faults")
             return True
 
-    async def _end_fault(self, window_id: str, target: str, reason: str) -> bool:
+    async def _end_fault(self, message: EndWindowScreen.Submitted) -> bool:
+        """The window ended (or cancelled, if it had not started) with the reason typed:
+        the audit trail, the window's end (timeline, report, `faults list`) say it."""
+        screen, window_id, reason = message.screen, message.window_id, message.reason
+        target = screen.target
         unaudited = ""  # ended, but the audit trail does not record it: said, in red
         try:
             await self.sources["faults"].end(window_id, self._fault_actor(), reason)
         except UnauditedRemoval as exc:
             unaudited = f"; {exc}"
         except AlreadyEnded as exc:  # by whom, when, how; the pane had not shown it yet
-            self.notify(str(exc), title="Already ended", severity="warning")
+            screen.refused(str(exc))
             await self.refresh_now("faults")
             return False
         except ActionRefused as exc:
-            self.notify(str(exc), title="End refused", severity="error")
+            screen.refused(str(exc), field="reason" if exc.field == "reason" else "")
             return False
         except Exception as exc:
-            self.notify(describe_error(exc), title="End failed", severity="error")
+            screen.refused(describe_error(exc), failed=True)
             return False
+        screen.finish(True)
         await self.refresh_now("faults")  # ended, or cancelled if it had not started
         snap = self.snapshots.get("faults")
         done = next((w for w in getattr(snap, "windows", ()) if w.id == window_id), None)

@@ -59,7 +59,7 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
     dashboard = bool(app.screen_stack) and screen is app.screen_stack[0]
     for key, (node, binding, enabled, _tooltip) in in_bindings_order(screen):
         item = Shown(key, app.get_key_display(binding), binding.description, enabled)
-        if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+        if binding.action == "command_palette" and app.ENABLE_COMMAND_PALETTE:  # [keys] too
             palette = item
         elif callable(hides) and hides(binding.action):
             continue

@@ -61,8 +61,12 @@ def ours() -> list[type[DOMNode]]:
 
 
 def binding_ids() -> dict[str, Binding]:
-    """Every binding id a [keys] table may remap: the app, panes and tables, and dialogs."""
-    out: dict[str, Binding] = {}
+    """Every binding id a [keys] table may remap: the app, panes and tables, and dialogs,
+    and the command palette's (tui/palette.py)."""
+    from tui.app import WatchfloorApp
+    from tui.palette import PALETTE_ID, palette_binding
+
+    out: dict[str, Binding] = {PALETTE_ID: palette_binding(WatchfloorApp.COMMAND_PALETTE_BINDING)}
     for cls in ours():
         for b in cls.__dict__.get("BINDINGS", []):
             if isinstance(b, Binding) and b.id:
@@ -82,12 +86,14 @@ def _listed(cls: type[DOMNode], ids_only: bool = False) -> list[tuple[Binding, s
 
 
 def everywhere() -> list[tuple[Binding, str]]:
-    """Textual's own keys, on every screen: ctrl+q, ctrl+c, the palette's, tab, shift+tab."""
+    """Textual's own keys, on every screen: ctrl+q, ctrl+c, the palette's (`app.palette`),
+    tab, shift+tab."""
     from tui.app import WatchfloorApp
+    from tui.palette import palette_binding
 
     found = _listed(App) + _listed(Screen)
     if WatchfloorApp.ENABLE_COMMAND_PALETTE:
-        palette = Binding(WatchfloorApp.COMMAND_PALETTE_BINDING, "command_palette")
+        palette = palette_binding(WatchfloorApp.COMMAND_PALETTE_BINDING)
         found.append((palette, what_has(palette)))
     return found
 
@@ -101,6 +107,7 @@ def has_text_fields(cls: type[DOMNode]) -> bool:
 def scopes() -> list[Scope]:
     """Every set of keys active together (see the module's doc)."""
     from tui.app import WatchfloorApp
+    from tui.palette import PALETTE_ID
 
     classes = ours()
     widgets = [
@@ -120,6 +127,8 @@ def scopes() -> list[Scope]:
         if not ids:
             continue
         typed = has_text_fields(screen)
+        if typed:  # the palette's key works over it too: typed into a field, it would open
+            ids |= {PALETTE_ID}
         where = screen.__name__
         out.append(Scope(where, (*base, *own), typed, ids))
         names = vars(sys.modules[screen.__module__]).values()

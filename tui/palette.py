@@ -119,6 +119,33 @@ def textual_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemComman
     return (c for c in commands if c.title in TEXTUAL_KEPT)
 
 
+PALETTE_ID = "app.palette"  # Textual's command palette key, given an id: [keys] moves it
+
+
+def palette_binding(key: str) -> Binding:
+    """The command palette's binding as Textual makes it (priority: it opens over a dialog
+    too), with an id, so that `"app.palette" = "f6"` in [keys] moves it."""
+    return Binding(
+        key,
+        "command_palette",
+        "palette",  # as Textual's: the footer's right end says "^p palette"
+        show=False,
+        priority=True,
+        tooltip="Open the command palette",
+        id=PALETTE_ID,
+    )
+
+
+def name_palette_binding(app: App[Any]) -> None:
+    """Give Textual's own palette binding (added in App.__init__, with no id) its id, before
+    [keys] is applied."""
+    for key, bindings in app._bindings.key_to_bindings.items():
+        app._bindings.key_to_bindings[key] = [
+            palette_binding(key) if b.action == "command_palette" and not b.id else b
+            for b in bindings
+        ]
+
+
 def key_of(app: App[Any], binding_id: str) -> str:
     """The key of a binding as the footer shows it now ([keys] applied), for messages that
     name it ("press b again"); its default key in an app without it (a pane on its own, in

@@ -15,7 +15,13 @@ import sys
 from datetime import UTC
 from typing import Any
 
-from backends.fault_ends import HaltIncomplete, ended_by, halt_words, said_with_more
+from backends.fault_ends import (
+    HaltIncomplete,
+    end_reason_problem,
+    ended_by,
+    halt_words,
+    said_with_more,
+)
 from backends.fault_times import span
 from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN, snapshot_json
 from backends.text_safe import shown
@@ -35,7 +41,6 @@ from tui.commands.fault_flags import request_from
 from tui.commands.faults_listing import list_lines
 from tui.fault_requests import MAX_GUARD_P999_MS
 
-DEFAULT_REASON_END = "ended from the command line"
 LATENCY_WAIT_S = 3.0
 
 
@@ -116,7 +121,9 @@ def register(sub: Any) -> None:
 
     en = fs.add_parser("end", help="end a window now")
     en.add_argument("id", help="the window's id (faults list)")
-    en.add_argument("--reason", default=DEFAULT_REASON_END, help="why, for the audit trail")
+    en.add_argument(
+        "--reason", required=True, type=end_reason, help="why, for the audit trail (as revoke's)"
+    )
     en.set_defaults(handler=run_end)
 
     ha = fs.add_parser("halt", help="HALT ALL: remove every managed fault in every namespace")
@@ -135,6 +142,13 @@ def register(sub: Any) -> None:
         help="between passes (default 10s)",
     )
     rc.set_defaults(handler=run_reconcile)
+
+
+def end_reason(text: str) -> str:
+    """`faults end --reason`: refused as the dashboard's `e` refuses it (too short)."""
+    if why := end_reason_problem(text):
+        raise argparse.ArgumentTypeError(why.rstrip("."))
+    return " ".join(text.split())
 
 
 def _run(args: argparse.Namespace, job: Any) -> int:

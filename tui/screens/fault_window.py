@@ -34,7 +34,7 @@ from tui.fault_requests import (
     protected_words,
 )
 from tui.screens.field import Field
-from tui.screens.form import ActionForm
+from tui.screens.form import ActionForm, enter_binding
 from tui.screens.form_foot import FormFoot
 
 # Placeholders are examples, never values: an empty target is refused, not filled in with
@@ -92,6 +92,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
     #fault-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        enter_binding("fault.enter"),
         Binding("escape", "cancel", "Cancel", id="fault.cancel", priority=True),
     ]
 

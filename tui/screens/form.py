@@ -41,6 +41,13 @@ from tui.screens.form_foot import focused_in_view
 from tui.settle import settled
 
 ResultT = TypeVar("ResultT")
+NEXT_OR_SUBMIT = "Next field, submit after the last"
+
+
+def enter_binding(binding_id: str, description: str = NEXT_OR_SUBMIT) -> Binding:
+    """A form's Enter, with its id so [keys] can move it (`"grant.enter" = "f2"`), shown
+    in its footer; priority, as Tab: see the module's doc."""
+    return Binding("enter", "enter", description, id=binding_id, priority=True)
 
 
 class TypeAheadModal(ModalScreen[ResultT]):
@@ -66,6 +73,14 @@ class TypeAheadModal(ModalScreen[ResultT]):
         first = next((w for w in self.query(self.first_focus() or "*") if w.focusable), None)
         if first is not None:
             self.set_focus(first, scroll_visible=False)
+
+    def key(self, action: str, word: str) -> str:
+        """The key of this dialog's `action` ("cancel", "enter") as its footer shows it,
+        [keys] applied, for what it says; `word` if that binding has no id."""
+        bindings = (b for bs in self._bindings.key_to_bindings.values() for b in bs)
+        bid = next((b.id for b in bindings if b.action == action and b.id), None)
+        key = key_of(self.app, bid) if bid else word
+        return word if key == bid else key  # not on the screen stack (closed): the word
 
     def action_move(self, delta: int) -> None:
         _ = self.focus_next() if delta > 0 else self.focus_previous()  # at once (set_focus)
@@ -110,15 +125,6 @@ class RequestModal(TypeAheadModal[ResultT]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.height < self.SHORT, "-short")
-
-    def key(self, action: str, word: str) -> str:
-        """The key of this dialog's `action` ("cancel", "enter") as its footer shows it,
-        [keys] applied, for what it says; `word` if that binding has no id ([keys] cannot
-        move a form's Enter)."""
-        bindings = (b for bs in self._bindings.key_to_bindings.values() for b in bs)
-        bid = next((b.id for b in bindings if b.action == action and b.id), None)
-        key = key_of(self.app, bid) if bid else word
-        return word if key == bid else key  # not on the screen stack (closed): the word
 
     def cancel_key(self) -> str:
         return self.key("cancel", "Esc")
@@ -240,10 +246,12 @@ class RequestModal(TypeAheadModal[ResultT]):
 
 class ActionForm(RequestModal[ResultT]):
     """Enter walks through the fields and submits after the last; once a submit has been
-    refused, Enter sends again from any field (fix the field it names, then Enter)."""
+    refused, Enter sends again from any field (fix the field it names, then Enter). Each
+    form gives its Enter an id (enter_binding), so [keys] can move it; its field's own
+    Enter (Input.Submitted) still submits then, as the revoke dialog's does."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", "Next field, submit after the last", priority=True),
+        Binding("enter", "enter", NEXT_OR_SUBMIT, priority=True)
     ]
 
     def first_focus(self) -> str:
@@ -260,19 +268,32 @@ class ActionForm(RequestModal[ResultT]):
         """Every field has taken the keys already sent to it (Enter is acted on before)."""
         await settled(*(self.query_one(f"#{field}", Input) for field in self.INPUTS))
 
+    def _next_field(self, field: str) -> bool:
+        """Enter in `field`: to the next field (True), or False: it is time to submit."""
+        if field != self.INPUTS[-1] and not self.refused_once:
+            self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}"))
+            return True
+        return False
+
     async def action_enter(self) -> None:
         focused = self.focused
         if isinstance(focused, Input) and focused.id in self.INPUTS:
-            field = focused.id
-            if field != self.INPUTS[-1] and not self.refused_once:
-                self.set_focus(self.query_one(f"#{self.INPUTS[self.INPUTS.index(field) + 1]}"))
-            elif not self.busy:
+            if not self._next_field(focused.id) and not self.busy:
                 await self.fields_settled()
                 self.submit()
         elif isinstance(focused, Button):
             focused.press()
         else:
             raise SkipAction()  # anything else takes Enter itself
+
+    @on(Input.Submitted)
+    def _field_entered(self, event: Input.Submitted) -> None:
+        """The field's own Enter, once [keys] has moved the form's: the same walk."""
+        field = event.input.id
+        if field in self.INPUTS:
+            event.stop()
+            if not self._next_field(field) and not self.busy:
+                self.submit()
 
     @on(Button.Pressed)
     async def _pressed(self, event: Button.Pressed) -> None:

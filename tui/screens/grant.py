@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Label, Static
 from backends.models import Grant, GrantRequest
 from tui.requests import DEFAULT_TTL, BadInput, grant_request
 from tui.screens.field import Field
-from tui.screens.form import ActionForm
+from tui.screens.form import ActionForm, enter_binding
 from tui.screens.form_foot import FormFoot
 
 FIELDS = ("subject", "role", "reason", "ttl", "code")
@@ -54,6 +54,7 @@ class GrantScreen(ActionForm[Grant | None]):
     GrantScreen.-short #grant-box .hint { margin-bottom: 0; }  /* 80x24: no blank lines */
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        enter_binding("grant.enter"),
         Binding("escape", "cancel", "Cancel", id="grant.cancel", priority=True),
     ]
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from backends.models import HealthState, SourceHealth
 from tui.screens.field import Field
-from tui.screens.form import ActionForm
+from tui.screens.form import ActionForm, enter_binding
 from tui.screens.form_foot import FormFoot
 
 CONFIRM_WORD = "HALT"
@@ -42,6 +42,7 @@ class HaltScreen(ActionForm[int | None]):
     HaltScreen.-short #halt-box Label { margin-top: 0; }  /* 80x24: no blank lines */
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        enter_binding("halt.enter"),
         Binding("escape", "cancel", "Cancel", id="halt.cancel", priority=True),
     ]
 

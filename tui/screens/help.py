@@ -19,7 +19,7 @@ ABOUT = (
     "Faults (fault-injection windows), Access (ABAC deny rates), Break-glass grants "
     "(live countdowns), Release train (stages, artefacts, rollback rehearsal).\n"
     "Each pane's border shows its source's health; a failing source keeps its last data "
-    "and shows how old it is. Ctrl+P opens the command palette."
+    "and shows how old it is. {palette} opens the command palette."
 )
 
 
@@ -30,10 +30,12 @@ class HelpScreen(ModalScreen[None]):
         ),
     ]
 
-    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
-        """rows: (section, key, what it does, binding id), grouped by section."""
+    def __init__(self, rows: list[tuple[str, str, str, str]], palette: str = "Ctrl+P") -> None:
+        """rows: (section, key, what it does, binding id), grouped by section; `palette`:
+        the key that opens the command palette, as [keys] has it (`app.palette`)."""
         super().__init__()
         self.rows = rows
+        self.palette = palette
 
     def compose(self) -> ComposeResult:
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
@@ -51,7 +53,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static(Text("Watchfloor keys", style="bold"))
             yield Static(table)
-            yield Static(Text(ABOUT, style="grey70"), id="help-about")
+            about = ABOUT.format(palette=self.palette)
+            yield Static(Text(about, style="grey70"), id="help-about")
         yield KeyFooter()  # its own keys, not the dashboard's (off while it is open)
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -36,7 +36,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from tui.screens.field import Field
-from tui.screens.form import ActionForm
+from tui.screens.form import ActionForm, enter_binding
 from tui.screens.form_foot import FormFoot
 
 MIN_REASON = 10
@@ -71,6 +71,7 @@ class RehearsalScreen(ActionForm[bool | None]):
     RehearsalScreen.-short #rehearsal-box .hint { margin-top: 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        enter_binding("rehearsal.enter"),
         Binding("escape", "cancel", "Cancel", id="rehearsal.cancel", priority=True),
     ]
 

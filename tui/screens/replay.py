@@ -1,5 +1,6 @@
 """`p`: policy dry-run. Pick a candidate policy file and how many recent decisions to
-replay; Enter runs it (the App does the work and pushes progress and the report in).
+replay; Enter (`replay.run` in [keys]) runs it (the App does the work and pushes progress
+and the report in).
 Shows the flips, allow->deny and deny->allow, grouped by service and tenant. Nothing is
 ever applied: the candidate is only evaluated, in-process.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -34,6 +36,7 @@ from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.screens.field import Field
 from tui.screens.form import TypeAheadModal
+from tui.settle import settled
 
 
 class ReplayScreen(TypeAheadModal[None]):
@@ -52,6 +55,9 @@ class ReplayScreen(TypeAheadModal[None]):
     #replay-status { margin: 1 0 0 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        # priority, as a form's Enter (tui/screens/form.py): the field's own Enter, once
+        # [keys] has moved this one, runs it too (on_input_submitted)
+        Binding("enter", "run", "Run replay", id="replay.run", priority=True),
         Binding("escape", "close", "Close", id="replay.close", priority=True),
     ]
     FAILED_TOAST_S: ClassVar[float] = 15.0  # a failure after Esc stays a while
@@ -84,7 +90,7 @@ class ReplayScreen(TypeAheadModal[None]):
                 )
                 yield Field(str(self.limit), type="integer", id="replay-limit")
             yield ProgressBar(total=None, show_eta=False, id="replay-progress")
-            yield Static(Text(self.note or "Enter runs the replay."), id="replay-status")
+            yield Static(Text(self.note), id="replay-status")  # its key once mounted (on_mount)
             yield KeyedTable(
                 "service · tenant",
                 Column("replayed", right=True),
@@ -95,7 +101,26 @@ class ReplayScreen(TypeAheadModal[None]):
             )
         yield KeyFooter()
 
+    def on_mount(self) -> None:  # TypeAheadModal's runs too (Textual calls each class's)
+        if not self.note:  # the key as [keys] has it: "f2 runs the replay."
+            says = Text(f"{self.run_key()} runs the replay.")  # a key name is not markup
+            self.query_one("#replay-status", Static).update(says)
+
+    def run_key(self) -> str:
+        return self.key("run", "Enter")
+
+    async def action_run(self) -> None:
+        fields = self.query("#replay-form Input").results(Input)
+        if self.focused not in list(fields):
+            raise SkipAction()  # the table takes Enter itself
+        await settled(*self.query("#replay-form Input").results(Input))
+        self._run()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._run()
+
+    def _run(self) -> None:
         if self.running:
             return
         path = self.query_one("#replay-file", Input).value.strip()
