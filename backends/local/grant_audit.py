@@ -104,6 +104,31 @@ class GrantIndex:
             )
         self._requests[rid] = (gid, action)
 
+    def forget_ended(self, listed: Container[str], now: datetime) -> None:
+        """Let go of the grants that are over and not listed: revoked or not applied in the
+        trail, or past their audited expiry. A dashboard open for a shift grants and reaps
+        hundreds; without this the index kept every grant the trail ever had (it grew with
+        the hours, not the grants held). What is left: the grants listed, and those on
+        their way (a request whose outcome is not read yet, before its expiry). A grant put
+        back by hand after it was let go is still marked (NOT_AUDITED rather than how it
+        differs; `watchfloor audit verify` reads the whole trail and says how)."""
+        over = [
+            gid
+            for gid, a in self.grants.items()
+            if gid not in listed
+            and (
+                a.revoked
+                or a.outcome not in (None, APPLIED)
+                or (a.expires_at is None and a.outcome is not None)
+                or (a.expires_at is not None and a.expires_at <= now)
+            )
+        ]
+        for gid in over:
+            del self.grants[gid]
+        if over:
+            gone = set(over)
+            self._requests = {r: ga for r, ga in self._requests.items() if ga[0] not in gone}
+
     def problem(self, g: Grant, now: datetime) -> str:
         """How `g` is not as the trail records it, '' if it is."""
         a = self.grants.get(g.id)
@@ -196,6 +221,8 @@ class GrantAuditTable(GrantTable):
                 index = self._read_index()
             finally:
                 self._db.execute("COMMIT")
+            if len(index.grants) > len(grants):  # some may be over: bounded by what is held
+                index.forget_ended({g.id for g in grants}, now)
             return checked(grants, index, now), ended, index.acks.recent(ended_since)
 
     def _read_index(self) -> GrantIndex:
