@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) -m bench.github_poll
 	$(PY) -m bench.quantile
 	$(PY) -m bench.grants
+	$(PY) -m bench.grants_poll
 	$(PY) -m bench.faults_halt
 	$(PY) -m bench.ingest
 	$(PY) -m bench.replay

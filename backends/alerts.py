@@ -45,6 +45,11 @@ from backends.models import (
 # A p99.9 that crosses its line for a poll or two is noise on a tired night: these alerts
 # show only once their condition has held this long (Prometheus's `for:`), and a dip
 # back under the line starts the wait again. The time shown is when it began.
+# Acks the audit trail has of alerts not listed (now): kept, as an alert they are for may
+# be listed yet (its pane's first data, a restart's episode), but at most this many. The
+# grants poll hands on every ack of its last 10 minutes, one of an alert that cleared too:
+# without a bound, a dashboard open for a shift kept one per alert acknowledged, for good.
+MAX_TRAIL_ACKS = 500
 HOLD = {
     AlertKind.P999_OVER_SLO: timedelta(seconds=30),
     AlertKind.P999_REGRESSION: timedelta(seconds=30),
@@ -245,6 +250,12 @@ class AlertBook:
         the next `update` on alerts listed with that key and since."""
         for k, ack in acks.items():
             self._trail.setdefault(k, ack)
+        over = len(self._trail) - MAX_TRAIL_ACKS
+        if over > 0:  # the oldest acks of alerts not listed go first
+            idle = [k for k in self._trail if k[0] not in self._first]
+            idle.sort(key=lambda k: self._trail[k].at)
+            for k in idle[:over]:
+                del self._trail[k]
 
     def claim(self, key: str) -> Alert | None:
         """The listed alert with this key (the one under a cursor), to acknowledge; None

@@ -28,12 +28,14 @@ from backends.models import (
     Alert,
     FaultsSnapshot,
     FaultWindow,
+    Grant,
     GrantsSnapshot,
     ReleaseSnapshot,
     Snapshot,
     TrailAck,
     WindowState,
 )
+from backends.models_base import same_objects
 from backends.timeline_words import (
     gone_text,
     happened,
@@ -90,6 +92,7 @@ class Timeline:
         self.max_events = max_events
         self.events: deque[Event] = deque(maxlen=max_events)
         self._grants: dict[str, tuple[str, datetime]] | None = None
+        self._listed: tuple[Grant, ...] = ()  # the grants of the last grants snapshot
         self._acks: set[str] | None = None  # the keys of the acks the grants poll carries
         self._windows: dict[str, WindowState] | None = None
         self._ended: dict[str, str] = {}  # the end event's text of each window listed
@@ -116,6 +119,7 @@ class Timeline:
         """New sources (a profile switch): their first snapshots are the starting point,
         not news measured against the old sources' last ones."""
         self._grants = None
+        self._listed = ()
         self._acks = None
         self._windows = None
         self._runs = None
@@ -159,6 +163,12 @@ class Timeline:
             self._observe_release(snap, now)
 
     def _observe_grants(self, snap: GrantsSnapshot, now: datetime) -> None:
+        if self._grants is not None and same_objects(snap.grants, self._listed):
+            # the same grants as the last poll (a source that keeps them gives the same
+            # objects: a pointer's cost): none granted, none gone
+            self._observe_acks(snap.acks)
+            return
+        self._listed = snap.grants
         current = {g.id: (f"{g.role} for {g.subject}", g.expires_at) for g in snap.grants}
         if self._grants is not None:
             for g in snap.grants:

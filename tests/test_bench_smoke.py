@@ -20,6 +20,7 @@ CASES = {
     "audit_verify": (["--records", "200", "--runs", "1"], "ratio:"),
     "idle": (["--seconds", "2"], "of a core"),
     "grants": (["--tick-seconds", "1"], "tick CPU ratio"),
+    "grants_poll": (["--grants", "40", "--polls", "3", "--runs", "1"], "poll CPU ratio"),
     "quantile": (["--samples", "20000", "--seeds", "1"], "p99.9 error"),
     "replay": (["--decisions", "200", "--rounds", "1"], "ratio"),
     "faults_halt": (["--windows", "4", "--runs", "1"], "ratio:"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,6 +63,9 @@ class GrantIndex:
     grants: dict[str, Audited] = field(default_factory=dict)
     _requests: dict[str, tuple[str, str]] = field(default_factory=dict)  # record id ->
     acks: AckTail = field(default_factory=AckTail)
+    # the grants found as the trail records them, each with its record: unless either
+    # changed, `problem` need not compare them again (each poll checks every grant listed)
+    _fine: dict[str, tuple[Grant, Audited]] = field(default_factory=dict)
 
     def add(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows of GRANT_RECORDS_SQL (or TAIL_SQL), by seq."""
@@ -104,11 +107,40 @@ class GrantIndex:
             )
         self._requests[rid] = (gid, action)
 
+    def forget_ended(self, listed: Container[str], now: datetime) -> None:
+        """Let go of the grants that are over and not listed: revoked or not applied in the
+        trail, or past their audited expiry. A dashboard open for a shift grants and reaps
+        hundreds; without this the index kept every grant the trail ever had (it grew with
+        the hours, not the grants held). What is left: the grants listed, and those on
+        their way (a request whose outcome is not read yet, before its expiry). A grant put
+        back by hand after it was let go is still marked (NOT_AUDITED rather than how it
+        differs; `watchfloor audit verify` reads the whole trail and says how)."""
+        over = [
+            gid
+            for gid, a in self.grants.items()
+            if gid not in listed
+            and (
+                a.revoked
+                or a.outcome not in (None, APPLIED)
+                or (a.expires_at is None and a.outcome is not None)
+                or (a.expires_at is not None and a.expires_at <= now)
+            )
+        ]
+        for gid in over:
+            del self.grants[gid]
+            self._fine.pop(gid, None)
+        if over:
+            gone = set(over)
+            self._requests = {r: ga for r, ga in self._requests.items() if ga[0] not in gone}
+
     def problem(self, g: Grant, now: datetime) -> str:
         """How `g` is not as the trail records it, '' if it is."""
         a = self.grants.get(g.id)
         if a is None:
             return NOT_AUDITED
+        fine = self._fine.get(g.id)  # found as recorded, and neither changed since
+        if fine is not None and fine[0] is g and fine[1] is a and a.outcome == APPLIED:
+            return "revoked in the audit trail" if a.revoked else ""
         if a.outcome is None:
             if now - a.requested_at <= PENDING:
                 return ""
@@ -118,7 +150,10 @@ class GrantIndex:
         if a.revoked:
             return "revoked in the audit trail"
         differs = [name for name, ok in _fields(g, a) if not ok]
-        return f"differs from its audit record: {', '.join(differs)}" if differs else ""
+        if differs:
+            return f"differs from its audit record: {', '.join(differs)}"
+        self._fine[g.id] = (g, a)
+        return ""
 
 
 def _time(text: str) -> datetime | None:
@@ -140,12 +175,27 @@ def _fields(g: Grant, a: Audited) -> list[tuple[str, bool]]:
     ]
 
 
-def checked(grants: Iterable[Grant], index: GrantIndex, now: datetime) -> list[Grant]:
-    """`grants`, each with its audit problem."""
-    out = []
+def checked(
+    grants: Iterable[Grant],
+    index: GrantIndex,
+    now: datetime,
+    last: Mapping[str, tuple[Grant, Grant]] | None = None,
+    keep: dict[str, tuple[Grant, Grant]] | None = None,
+) -> list[Grant]:
+    """`grants`, each with its audit problem. `last`: the last poll's marked grants, by
+    id, each as (the grant listed, as marked): one listed and marked as it was is the same
+    object again; `keep` gets this poll's."""
+    out, last = [], last or {}
     for g in grants:
         problem = index.problem(g, now)
-        out.append(g.model_copy(update={"audit_problem": problem}) if problem else g)
+        if problem:
+            base, marked = last.get(g.id, (None, None))
+            if base is not g or marked is None or marked.audit_problem != problem:
+                marked = g.model_copy(update={"audit_problem": problem})
+            if keep is not None:
+                keep[g.id] = (g, marked)
+            g = marked
+        out.append(g)
     return out
 
 
@@ -179,6 +229,8 @@ class GrantAuditTable(GrantTable):
     """The store's grants, each checked against its index of the trail's grants."""
 
     _grant_index: GrantIndex | None = None
+    # the last poll's marked grants (checked's `last`): marked as before, the same object
+    _marked: dict[str, tuple[Grant, Grant]] | None = None
 
     def reap_and_list_checked(
         self, now: datetime, ended_since: datetime
@@ -191,12 +243,17 @@ class GrantAuditTable(GrantTable):
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                grants = [grant_row(r) for r in self._db.execute(ACTIVE_SQL, (db_time(now),))]
+                grants = self.listed(self._db.execute(ACTIVE_SQL, (db_time(now),)).fetchall())
                 ended = [ended_row(r) for r in self._db.execute(ENDED_SQL, (db_time(ended_since),))]
                 index = self._read_index()
             finally:
                 self._db.execute("COMMIT")
-            return checked(grants, index, now), ended, index.acks.recent(ended_since)
+            if len(index.grants) > len(grants):  # some may be over: bounded by what is held
+                index.forget_ended({g.id for g in grants}, now)
+            marked: dict[str, tuple[Grant, Grant]] = {}
+            out = checked(grants, index, now, self._marked, marked)
+            self._marked = marked
+            return out, ended, index.acks.recent(ended_since)
 
     def _read_index(self) -> GrantIndex:
         """The index, brought up to the trail's last record (read again from the start

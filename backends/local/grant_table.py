@@ -58,6 +58,19 @@ def ended_row(r: Sequence[Any]) -> GrantEnded:
 
 
 class GrantTable(Database):
+    # the Grant of each active row as the last listing built it, by the row's values: a
+    # row unchanged gives the same object (nothing to validate; whoever compares two polls'
+    # grants, the pane, the timeline, finds them the same at a pointer's cost); holds only
+    # the last listing's rows
+    _listed: dict[tuple[Any, ...], Grant] | None = None
+
+    def listed(self, rows: Sequence[Sequence[Any]]) -> list[Grant]:
+        """The grants of these rows (ACTIVE_SQL's, in its order); called with the lock."""
+        last = self._listed or {}
+        now = {tuple(r): last.get(tuple(r)) or grant_row(r) for r in rows}
+        self._listed = now
+        return list(now.values())
+
     def insert_grant(self, g: Grant) -> None:
         with self._tx() as db:
             db.execute(
@@ -77,7 +90,7 @@ class GrantTable(Database):
     def active_grants(self, now: datetime) -> list[Grant]:
         with self._lock:
             rows = self._db.execute(ACTIVE_SQL, (db_time(now),)).fetchall()
-        return [grant_row(r) for r in rows]
+            return self.listed(rows)
 
     def reap_and_list(
         self, now: datetime, ended_since: datetime

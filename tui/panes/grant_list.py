@@ -136,7 +136,7 @@ class GrantList(RowCursor, can_focus=True):
     def set_grants(self, grants: tuple[Grant, ...]) -> None:
         """Show these grants. Untouched, the cursor stays on the first row (the grant that
         expires first); a grant picked is followed while it is there (RowCursor)."""
-        if grants == self._grants:
+        if grants == self._grants:  # the same objects (the local source keeps them): cheap
             return  # the same grants again (every poll delivers them): the tick repaints
         selected = self.selected
         self._grants = grants
