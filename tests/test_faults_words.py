@@ -37,7 +37,9 @@ def schedule(*flags: str) -> str:
 
 def test_schedule_says_started_of_a_window_put_in_at_once() -> None:
     said = schedule()  # the end carries its date when it is past midnight
-    assert re.fullmatch(r"[0-9a-f]{8} started: stage/docs-api (\d\d-\d\d )?\S+Z \(10m00s\)\n", said)
+    hms = r"\d\d:\d\d:\d\d"
+    span = rf"({hms}-{hms}|{hms} to \d\d-\d\d {hms})Z"  # 23:56:59 to 11-29 00:06:59Z
+    assert re.fullmatch(rf"[0-9a-f]{{8}} started: stage/docs-api {span} \(10m00s\)\n", said)
     later = schedule("--start-in", "5m")
     assert re.fullmatch(r"[0-9a-f]{8} scheduled: .+, starts in (4m59s|5m00s)\)\n", later)
 

@@ -123,4 +123,7 @@ async def test_a_quiet_topic_is_no_data_not_a_healthy_zero(
         clock.advance(61)
         await wait_for(pilot, lambda: access(app).total == 0, what="the window drained")
         await until_shown(pilot, app, "#access-empty", f"since {last:%H:%M:%S}Z")
-        assert pane.has_class("-no-data") and "sources down" not in app.sub_title
+        assert pane.has_class("-no-data")
+        # the clock jumped 61 s: another source's last answer reads old until its next poll
+        # (on a loaded machine the header can say so for a moment); the quiet topic is not down
+        await wait_for(pilot, lambda: "sources down" not in app.sub_title, 5, what="no source down")
