@@ -29,6 +29,7 @@ from tests.kube_faults_helpers import ERIN, comparable, kube_env, request, sourc
 from tests.test_form_in_flight import toasts
 from tui import cli
 from tui.commands.faults_listing import list_lines
+from tui.screens.end_window import EndWindowScreen
 
 NOTE = "oncall.example.com/note"
 ARGO = "argocd.argoproj.io/sync-options"
@@ -223,7 +224,9 @@ async def test_e_on_the_dashboard_says_it_too(
             return any(x.id == w.id and x.applied for x in getattr(snap, "windows", ()))
 
         await wait_for(pilot, listed, what="the window")
-        await pilot.press("e")  # the one open window
+        await pilot.press("e")  # the one open window: asks why
+        await wait_for(pilot, lambda: isinstance(app.screen, EndWindowScreen), what="the dialog")
+        await pilot.press(*"drill is over now", "enter")
         said = f"Fault window: Window {w.id} on stage/docs-api ended; {EDITED}"
         await wait_for(pilot, lambda: said in toasts(app), what="the toast")
     after = api.stored("stage", "docs-api")

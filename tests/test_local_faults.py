@@ -140,7 +140,7 @@ def test_headless_lifecycle_list_end_halt(data_dir: Path) -> None:
     assert one.returncode == two.returncode == 0, one.stderr + two.stderr
     first, second = one.stdout.split()[0], two.stdout.split()[0]
     assert wf("end", first, "--reason", "enough of that").returncode == 0
-    refused = wf("end", first)  # who ended it, when and how: nothing to end
+    refused = wf("end", first, "--reason", "enough of that")  # who ended it, when, how
     assert refused.returncode == 1, refused.stderr
     assert re.fullmatch(
         rf"watchfloor: refused: fault window {first} on stage/docs-api was already ended by"
