@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from backends.actions import APPLIED, did_nothing
 from backends.alert_acks import ACK_ACTION, Ack, trail_acks
-from backends.audit_text import action_line
+from backends.audit_text import action_line, record_time
 from backends.fault_log import trail_windows
 from backends.models import AuditRecord, AuditVerification, FaultWindow
 from backends.timeline import (
@@ -108,15 +108,6 @@ def _details(request: AuditRecord | None, outcome: AuditRecord | None) -> dict[s
     return {**(request.details if request else {}), **(outcome.details if outcome else {})}
 
 
-def _aware(text: str) -> datetime | None:
-    """A time as a record's details say it, in UTC; None: not a time with a zone."""
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return at.astimezone(UTC) if at.tzinfo is not None else None
-
-
 def expiries(actions: Mapping[str, Action], since: datetime, now: datetime) -> dict[str, Event]:
     """The grants these actions applied that ran out by `now`, from `since` on: nobody
     revoked them (no revoke record that did not fail: one whose outcome is unknown may have
@@ -134,7 +125,7 @@ def expiries(actions: Mapping[str, Action], since: datetime, now: datetime) -> d
             ends.add(key)
         if first.action != "grant" or first.outcome != APPLIED or not details.get("grant_id"):
             continue
-        expires = _aware(details.get("expires_at", ""))
+        expires = record_time(details.get("expires_at", ""))
         if expires is not None and since <= expires <= now:
             granted.append((rid, first, details["grant_id"], expires))
     out: dict[str, Event] = {}

@@ -4,7 +4,7 @@ and what a scheduled fault window's outcome says."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from backends.actions import APPLIED
 from backends.durations import duration
@@ -20,6 +20,15 @@ OBJECT_IDS = (
     ("windows", "windows"),
     ("release", "rolls back"),  # a rollback rehearsal: the release it rolled back
 )
+
+
+def record_time(text: str) -> datetime | None:
+    """A time as a record's details say it, in UTC; None: not a time with a zone."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at.astimezone(UTC) if at.tzinfo is not None else None
 
 
 def schedule_outcome(w: FaultWindow) -> str:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from backends.actions import APPLIED, did_nothing
+from backends.audit_text import record_time
 from backends.contracts import AuditSink
 from backends.models import AuditRecord, Grant, GrantEnded
 
@@ -33,14 +34,6 @@ class TrailGrant:
     subject: str
     role: str
     expires_at: datetime
-
-
-def _aware(text: str) -> datetime | None:
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return at.astimezone(UTC) if at.tzinfo is not None else None
 
 
 def read_trail(
@@ -70,7 +63,7 @@ def read_trail(
                 reason=r.details.get("reason", ""),
             )
         elif r.action == "grant" and out is not None and out.outcome == APPLIED:
-            expires = _aware(r.details.get("expires_at", ""))
+            expires = record_time(r.details.get("expires_at", ""))
             if expires is not None and r.details.get("backend", backend) == backend:
                 grants[gid] = TrailGrant(gid, subject, role, expires)
     return grants, revokes
