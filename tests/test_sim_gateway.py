@@ -99,3 +99,15 @@ def test_routes_draw_what_random_lognormvariate_draws() -> None:
             want.append(svc)
         assert ticked._period == batched._period == want  # no queueing yet: latency = service
         assert ticked._period_service == batched._period_service
+
+
+def test_a_route_with_no_requests_has_an_unknown_error_rate() -> None:
+    """No requests in the window is no data (None, drawn '—'), as a Prometheus source says
+    it, not a 0.0 % error rate."""
+    quiet = Route(35, ROUTE_PARAMS[0], 30.0).snapshot()
+    assert quiet.observations == 0
+    assert quiet.error_rate is None
+    busy = Route(35, ROUTE_PARAMS[0], 30.0)
+    for _ in range(8):
+        busy.step(0.0, 0.25, Effect(), None)
+    assert busy.snapshot().error_rate is not None

@@ -249,7 +249,7 @@ class Route:
             p999_high_ms=None if b is None else round(b[1], 1),
             slo_ms=self.slo_ms,
             observations=len(self.samples),
-            error_rate=errors / total if total else 0.0,
+            error_rate=errors / total if total else None,  # no requests: unknown, as Prometheus
             limit=float(self.limit),
             inflight=round(self.inflight, 1),
             blocked=round(self.blocked, 1),
