@@ -22,6 +22,7 @@ from tui.fault_sends import FaultSends
 from tui.palette import key_of, shown_key
 from tui.panes.faults import FaultsPane
 from tui.panes.keyed_table import KeyedTable
+from tui.quit_keys import TYPED_WORDS, on_dashboard, quit_key_here, typed_unsent
 
 if TYPE_CHECKING:
     from tui.screens.fault_details import FaultDetailsScreen
@@ -182,7 +183,8 @@ class FaultActions(FaultReconcile, FaultSends):
         """Actions still being sent are waited for first (tui/in_flight.py: q again quits
         at once). Then, with fault windows open, the first q says what closing leaves
         running or not started (tui/fault_quit.py); a second one within QUIT_AGAIN_S
-        quits. (The dashboard is their reconciler by default.)"""
+        quits. (The dashboard is their reconciler by default.) So does text typed in a
+        dialog on top: a quit would drop it unsent."""
         if self.quitting_anyway():
             await super().action_quit()
             return
@@ -197,17 +199,30 @@ class FaultActions(FaultReconcile, FaultSends):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.refresh_now("faults"), QUIT_REFRESH_S)
         open_windows = self._open_windows()
-        if open_windows and first:
+        typed = typed_unsent(self)  # a dialog's text, which quitting drops
+        if first and (open_windows or typed):
             self._quit_armed = time.monotonic()
-            keys = key_of(self, "app.quit"), shown_key(self, "faults.halt")
-            self.notify(
-                quit_words(
-                    open_windows, self.clock.now(), ends_on_time(self.sources["faults"]), *keys
-                ),
-                title="Quit with fault windows open?",
-                severity="warning",
-                timeout=QUIT_AGAIN_S,
-                markup=False,
-            )
+            self._ask_before_quitting(open_windows, typed)
             return
         await super().action_quit()
+
+    def _ask_before_quitting(self, open_windows: list[FaultWindow], typed: bool) -> None:
+        """The first quit's question: the windows open, and the text typed in the dialog
+        on top; naming the key that quits there (in a dialog, ctrl+q: its field takes q)."""
+        quit_key = quit_key_here(self)
+        also = f" {TYPED_WORDS}" if typed else ""
+        if open_windows:
+            halt = shown_key(self, "faults.halt") if on_dashboard(self) else ""
+            said = quit_words(
+                open_windows,
+                self.clock.now(),
+                ends_on_time(self.sources["faults"]),
+                quit_key,
+                halt,
+            )
+            title = "Quit with fault windows open?"
+        else:
+            said, title = f"Press {quit_key} again to quit.", "Quit?"
+        self.notify(
+            f"{said}{also}", title=title, severity="warning", timeout=QUIT_AGAIN_S, markup=False
+        )

@@ -38,7 +38,8 @@ def quit_words(
 ) -> str:
     """The warning of the first q: the open `windows` (applied, or still to start) and
     what happens to them once this dashboard is closed; the keys as [keys] has them, and
-    no HALT ALL (`halt_key` "") where it is refused (read-only)."""
+    no HALT ALL (`halt_key` "") where it is refused (read-only) or
+    covered (a dialog on top)."""
     names = "; ".join(window_words(w, now) for w in windows[:SHOWN])
     more = " …" if len(windows) > SHOWN else ""
     running = sum(1 for w in windows if w.applied)

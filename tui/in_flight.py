@@ -17,7 +17,7 @@ from typing import Any
 
 from textual.app import App
 
-from tui.palette import key_of
+from tui.quit_keys import quit_key_here
 
 WAIT_TITLE = "Waiting to quit"
 WAIT_TOAST_S = 600.0  # gone when the wait ends; it does not time out before
@@ -90,7 +90,7 @@ class InFlight(App[None]):
     def _say_waiting(self) -> None:
         self._drop_wait_notice()
         self.notify(
-            waiting_words(self.in_flight, self._leaving, key_of(self, "app.quit")),
+            waiting_words(self.in_flight, self._leaving, quit_key_here(self)),
             title=WAIT_TITLE,
             severity="warning",
             timeout=WAIT_TOAST_S,
@@ -113,7 +113,7 @@ class InFlight(App[None]):
             self.quit_waiting = False
             self._drop_wait_notice()
             self.notify(
-                f"{why}. {key_of(self, 'app.quit')} quits.",
+                f"{why}. {quit_key_here(self)} quits.",
                 title="Not quitting",
                 severity="warning",
                 markup=False,

@@ -8,7 +8,11 @@ faults end --reason` checks it); Enter ends it, Esc cancels. Posts
 `EndWindowScreen.Submitted`; the App ends the window through the FaultSource and closes
 the dialog or calls `refused` (another ended it first: who, when and why). While it is
 open the App pushes the time and the window as the faults source lists it once a second
-(`set_now`), so the time left runs down and an end from elsewhere shows.
+(`set_now`), so the time left runs down and an end from elsewhere shows: it kept its last
+message and its End button then, as if there were still something to end. Now, once the
+window has ended (another dashboard, the command line, its own end) or is no longer
+listed, the dialog says so in place of its message, End is disabled, and Enter sends
+nothing (`over`).
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ class EndWindowScreen(ActionForm[bool]):
         super().__init__()
         self.window = window
         self.now = now
+        self.over = ""  # why there is nothing to end any more ("" while there is)
 
     @property
     def target(self) -> str:
@@ -115,12 +120,27 @@ class EndWindowScreen(ActionForm[bool]):
 
     def set_now(self, now: datetime, window: FaultWindow | None) -> None:
         """The time, and the window as the faults source lists it now (None: not listed;
-        it is kept as it was)."""
+        it is kept as it was, and nothing is to end)."""
         self.now = now
         self.window = window or self.window
         if self.is_mounted and self.is_open:  # closed meanwhile: not drawn
             for line in self.query("#end-what").results(Static):
                 line.update(self.what())
+            if not self.over and not self.busy and (why := self.gone_words(window)):
+                self.over = why
+                self.show_error(f"{why}: nothing to end. {self.cancel_key()} closes.", again="")
+                self.query_one(f"#{self.SUBMIT_ID}", Button).disabled = True
+
+    def gone_words(self, listed: FaultWindow | None) -> str:
+        """Why there is nothing to end now ("" while there is): ended meanwhile, how and
+        by whom as its end reason says, or no longer listed."""
+        w = self.window
+        if listed is None:
+            return f"{w.id} is no longer listed by the faults source"
+        if w.state(self.now) is not WindowState.ENDED or w.applied:
+            return ""
+        why = f" ({w.end_reason})" if w.end_reason else ""
+        return f"{w.id} was already {'cancelled' if cancelled(w) else 'ended'}{why}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="end-box"):
@@ -142,7 +162,7 @@ class EndWindowScreen(ActionForm[bool]):
         return f"End of {self.window.id} failed: {cause}", f" {self.enter_key()} tries again."
 
     def submit(self) -> None:
-        if self.busy:
+        if self.busy or self.over:  # ended meanwhile: said, nothing is sent
             return
         reason = " ".join(self.value("reason").split())
         if why := end_reason_problem(reason):

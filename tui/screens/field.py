@@ -24,6 +24,14 @@ class Field(OwnKeys, Input):
     Field:ansi > .input--placeholder { text-style: italic dim; }
     """
     end_on_focus: bool = False  # the next focus: cursor after the text, nothing selected
+    opened_with: str | None = None  # its value when mounted: typed() tells a change
+
+    def on_mount(self) -> None:
+        self.opened_with = self.value
+
+    def typed(self) -> bool:
+        """Something typed in it since it opened (a quit would drop it: tui/quit_keys.py)."""
+        return self.opened_with is not None and self.value != self.opened_with
 
     def _on_focus(self, event: Focus) -> None:
         if not self.end_on_focus:

@@ -11,7 +11,12 @@ failure, is then a toast naming the candidate (as RequestModal's outcomes are).
 
 What the table and the status show is always the latest attempt's: a new run, or a
 refused one, clears the last report; the progress bar shows only while a run goes on and
-beside its report.
+beside its report, and a cancelled run's stays where it stopped (not at 100 %).
+
+While a run goes on its fields are held (disabled, the focus on the table): the path
+field kept the focus with its text selected (`p` opens it so), and a q typed then, or
+any key, replaced the path. Once the run is over the focus goes back to the field that
+had it, the cursor after its text.
 """
 
 from __future__ import annotations
@@ -79,6 +84,7 @@ class ReplayScreen(TypeAheadModal[None]):
         self.what = "Policy dry-run"  # as its toasts name it, with the candidate once run
         self.stop_run: Callable[[], None] | None = None  # the App's: stops the run going on
         self.stopping = False  # Esc asked the run to stop; it has not answered yet
+        self._held_focus = ""  # the field that had the focus when the run started
 
     def compose(self) -> ComposeResult:
         with Vertical(id="replay-box") as box:
@@ -212,8 +218,24 @@ class ReplayScreen(TypeAheadModal[None]):
         self._clear()
         self.query_one("#replay-status", Static).update(Text(text, style="bold red"))
 
-    def watch_running(self) -> None:
+    def watch_running(self, running: bool) -> None:
         self._show_progress()
+        if self.is_open:  # closed meanwhile: its widgets are gone
+            self._hold_fields(running)
+
+    def _hold_fields(self, hold: bool) -> None:
+        """While a run goes on, keys do not edit what it was started with."""
+        fields = list(self.query("#replay-form Field").results(Field))
+        if hold:
+            focused = self.focused
+            self._held_focus = focused.id or "" if isinstance(focused, Field) else ""
+            self.set_focus(self.query_one(KeyedTable))
+        for field in fields:
+            field.disabled = hold
+        if not hold and self._held_focus and not isinstance(self.focused, Field):
+            back = self.query_one(f"#{self._held_focus}", Field)
+            back.end_on_focus = True  # typed after its text, not over it
+            self.set_focus(back)
 
     def _show_progress(self) -> None:
         """The bar while a run goes on and beside its report; hidden otherwise (its
@@ -232,7 +254,8 @@ class ReplayScreen(TypeAheadModal[None]):
         if report is None:
             return
         self.running = False
-        self.query_one(ProgressBar).update(total=max(report.replayed, 1), progress=report.replayed)
+        total = report.available if report.cancelled else report.replayed  # where it stopped
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=report.replayed)
         name = Path(report.candidate.split(", ")[0]).name
         status = Text.assemble(
             f"{name}: replayed {scope(report)} in {report.seconds:.2f}s: ",
