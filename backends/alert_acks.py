@@ -21,7 +21,7 @@ from datetime import date, datetime
 from backends.actions import APPLIED, audited
 from backends.contracts import AuditSink
 from backends.models import Alert, AuditRecord
-from backends.timeline import stamp
+from backends.timeline_words import stamp
 
 ACK_ACTION = "alert-ack"
 

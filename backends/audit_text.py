@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from backends.actions import APPLIED
 from backends.durations import duration
 from backends.models import AuditRecord, FaultWindow
-from backends.timeline import stamp
+from backends.timeline_words import stamp
 
 OS_USER = "os_user"  # the details key of the Unix user that wrote a record (the local sink's)
 

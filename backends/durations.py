@@ -1,5 +1,9 @@
 """How long something took or lasted, compact, for people: the panes, the timeline, the
-alerts and the report (a latency reads "2.22 s" in all of them, never "2220 ms" in one)."""
+alerts and the report (a latency reads "2.22 s" in all of them, never "2220 ms" in one).
+
+A toast wraps its message at any space, a no-break space too (Textual's wrap takes U+00A0
+for one), and split "2.22" / "s" over two lines: what a toast says is written with
+`sep=""` ("2.22s", "155ms"), as a duration already is ("35s")."""
 
 from __future__ import annotations
 
@@ -30,17 +34,20 @@ def delay(ms: float) -> str:
     return f"{secs:g}s"
 
 
-def ms(value: float | None) -> str:
+def ms(value: float | None, sep: str = " ") -> str:
+    """Milliseconds, `sep` between the number and its unit ("" in a toast)."""
     if value is None:
         return "—"
-    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+    return f"{value:,.0f}{sep}ms" if value >= 10 else f"{value:.1f}{sep}ms"
 
 
-def latency(value: float | None) -> str:
+def latency(value: float | None, sep: str = " ") -> str:
     """A latency as short as a narrow column needs: ms under a second, seconds above
     ("2.58 s", not "2,579 ms": at 80 columns the wider value pushed inflight out of view).
-    The latency pane, the alerts, the timeline and the report all say it so."""
+    The latency pane, the alerts, the timeline and the report all say it so; a toast with
+    `sep=""` ("2.58s"), so that its number and unit stay on one line."""
     if value is None or value < 1000:
-        return ms(value)
+        return ms(value, sep)
     secs = value / 1000
-    return f"{secs:.2f} s" if secs < 10 else f"{secs:.1f} s" if secs < 100 else f"{secs:,.0f} s"
+    n = f"{secs:.2f}" if secs < 10 else f"{secs:.1f}" if secs < 100 else f"{secs:,.0f}"
+    return f"{n}{sep}s"

@@ -15,7 +15,8 @@ from backends.latency_peaks import LatencyPeaks
 from backends.models import Alert, FaultsSnapshot, LatencySnapshot
 from backends.report_faults import fault_windows_section
 from backends.text_safe import md_cell, md_text, shown
-from backends.timeline import Event, stamp
+from backends.timeline import Event
+from backends.timeline_words import stamp
 
 
 def game_day_report(

@@ -21,7 +21,7 @@ from backends.models import (
     WindowState,
 )
 from backends.text_safe import md_text
-from backends.timeline import stamp
+from backends.timeline_words import stamp
 
 
 def fault_words(s: FaultSpec) -> str:

@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from backends.durations import duration
 from backends.models import (
     Alert,
     FaultsSnapshot,
@@ -36,11 +35,13 @@ from backends.models import (
     WindowState,
 )
 from backends.models_base import same_objects
+from backends.timeline_alerts import AlertNotes
 from backends.timeline_words import (
     gone_text,
     happened,
     rehearsal_text,
     seen_state,
+    stamp,
     vanished_text,
     window_text,
     window_time,
@@ -56,11 +57,6 @@ class Event:
     kind: str  # grant, revoke, fault, release, rehearsal, alert, note; audit (the trail)
     text: str
     key: str = ""  # what happened to which object: the same live and in the audit trail
-
-
-def stamp(at: datetime, today: date | None) -> str:
-    """An event's time; with its date when that is not `today` (the trail goes back 12 h)."""
-    return f"{at:%H:%M:%S}Z" if at.date() == today else f"{at:%Y-%m-%d %H:%M:%S}Z"
 
 
 def grant_key(grant_id: str, what: str) -> str:
@@ -98,8 +94,7 @@ class Timeline:
         self._ended: dict[str, str] = {}  # the end event's text of each window listed
         self._runs: dict[str, str] | None = None
         self._rehearsals: dict[str, str] | None = None  # run id: status
-        self._alerts: dict[str, Alert] = {}
-        self._raised_as: dict[str, str] = {}  # each current alert's message when raised
+        self.alerts = AlertNotes(lambda at, kind, text: self.note(at, kind, text))
         self.live_since: datetime | None = None  # the first snapshot seen
         # the audit trail's recent history, by audit record id (request and outcome
         # share it), so reading the same trail again adds nothing twice
@@ -125,12 +120,10 @@ class Timeline:
         self._runs = None
         self._rehearsals = None
 
-    def drop_alerts(self) -> int:
-        """A profile switch: the alerts going on are the old profile's, no longer watched,
-        not cleared. Forgets them (no "cleared" note for each); how many there were."""
-        n = len(self._alerts)
-        self._alerts, self._raised_as = {}, {}
-        return n
+    def leave_alerts(self) -> int:
+        """A profile switch: the alerts going on are left behind, not cleared; one the new
+        profile still lists goes on (AlertNotes.leave). How many there were."""
+        return self.alerts.leave()
 
     def add_history(self, events: Mapping[str, Event], since: datetime) -> None:
         """What the audit trail says happened, by audit record id; the newest are kept."""
@@ -231,6 +224,14 @@ class Timeline:
     def has_live(self, key: str) -> bool:
         return any(e.key == key for e in self.events)
 
+    def say_again(self, key: str, text: str) -> None:
+        """The live event with this key says `text` instead, in its place and time (a
+        switch's note, once the new profile's first look says which alerts it left)."""
+        for i, e in enumerate(self.events):
+            if e.key == key:
+                self.events[i] = Event(e.at, e.kind, text, key)
+                return
+
     def _observe_faults(self, snap: FaultsSnapshot, now: datetime) -> None:
         current = {w.id: seen_state(w, now) for w in snap.windows}
         for w in snap.windows:
@@ -289,43 +290,8 @@ class Timeline:
         self._rehearsals = seen
 
     def observe_alerts(self, alerts: Iterable[Alert], now: datetime) -> None:
-        current = {a.key: a for a in alerts}
-        for key, a in current.items():
-            if key not in self._alerts:
-                self._raised(a, now)
-                self._raised_as[key] = a.message
-        for key, a in self._alerts.items():
-            if key not in current:
-                # which one (two routes, five sources), as raised and as last seen (a
-                # p99.9 raised at 1.73 s clears at 485 ms), and for how long
-                lasted = duration(now - a.raised_at)
-                if a.raised_from == "start":  # it began before the dashboard started
-                    lasted = f"at least {lasted}: it was there at start"
-                first = self._raised_as.pop(key, a.message)
-                was = a.message if first == a.message else f"{first} when raised, {a.message} last"
-                self.note(now, "alert", f"cleared {a.kind.value}: was {was}; lasted {lasted}")
-        self._alerts = current
-
-    def _raised(self, a: Alert, now: datetime) -> None:
-        """At the time its data says it began (a cut's failure: not when this dashboard
-        started); one there at start says so; a held one (p99.9 over SLO) is listed once
-        it has held a while: the strip shows when it began, so say so here too."""
-        text = f"raised {a.kind.value}: {a.message}"
-        if a.raised_from == "data":
-            self.note(min(a.raised_at, now), "alert", text)
-            return
-        held = now - a.raised_at
-        since = stamp(a.raised_at, now.date())
-        if a.raised_from == "kept":  # a restart in the middle of it: not held that long
-            text += f" (seen since {since}, before a restart)"
-        elif a.raised_from == "start":
-            held_for = (
-                f", held {duration(held)} before alerting" if held.total_seconds() >= 1 else ""
-            )
-            text += f" (seen since {since}, dashboard start{held_for})"
-        elif held.total_seconds() >= 1:
-            text += f" (since {since}, held {duration(held)} before alerting)"
-        self.note(now, "alert", text)
+        """Alerts raised and cleared since the last look (backends/timeline_alerts.py)."""
+        self.alerts.observe(alerts, now)
 
     def newest_first(self) -> list[Event]:
         """Live events and the audit trail's, newest first; a trail record of something

@@ -3,7 +3,7 @@ functions of the snapshot's data (backends.timeline keeps the events)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from backends.fault_times import cancelled_words, late_words
 from backends.faults_core import cancelled, ended_at, unstarted
@@ -35,6 +35,11 @@ def rehearsal_text(r: Rehearsal) -> str:
     if r.actor:
         text += f", triggered by {r.actor}" + (f": {r.reason}" if r.reason else "")
     return text
+
+
+def stamp(at: datetime, today: date | None) -> str:
+    """An event's time; with its date when that is not `today` (the trail goes back 12 h)."""
+    return f"{at:%H:%M:%S}Z" if at.date() == today else f"{at:%Y-%m-%d %H:%M:%S}Z"
 
 
 def happened(at: datetime | None, now: datetime) -> datetime:

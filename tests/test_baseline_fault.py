@@ -127,7 +127,7 @@ async def test_b_just_after_halt_all_asks_again_while_the_fault_is_in_the_p999_w
         (window,) = faults().windows
         await pilot.press("b")
         leaves = ended_at(window) + timedelta(seconds=60)
-        said = f"its latency leaves the 60 s window at {leaves:%H:%M:%S}Z"
+        said = f"its latency leaves the 60s window at {leaves:%H:%M:%S}Z"
         await wait_for(pilot, lambda: any(said in t for t in toasts(app)), what="the warning")
         (warning,) = [t for t in toasts(app) if said in t]
         assert f"p99.9 still includes fault window {window.id} on stage/docs-api, ended " in warning

@@ -29,7 +29,7 @@ from tui.baseline_follow import BaselineFollow
 from tui.crash_report import CrashReport
 from tui.escape_keys import EscapeKeys
 from tui.fault_actions import FaultActions
-from tui.footer import PINNED, KeyFooter, in_bindings_order, own_key_prefix
+from tui.footer import PINNED, KeyFooter, in_bindings_order, key_label, own_key_prefix
 from tui.grant_actions import GrantActions
 from tui.header import WatchHeader
 from tui.no_color import ReadableNoColor
@@ -261,7 +261,7 @@ class WatchfloorApp(
                 section = HELP_SECTIONS[0]
             else:
                 section = HELP_SECTIONS[1]
-            key = b.key_display or self.get_key_display(b)
+            key = key_label(self, b)  # as the footer draws it
             rows[section].append((section, key, b.description or b.action, b.id or ""))
         return [row for section in rows.values() for row in section]
 

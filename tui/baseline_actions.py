@@ -147,7 +147,7 @@ class BaselineActions:
             whys.append(
                 f"p99.9 still includes fault window{'' if one else 's'} {windows_named(recent)},"
                 f" {'' if one else 'last '}ended {ago(now - last)} ago:"
-                f" {'its' if one else 'their'} latency leaves the {window_s:.0f} s window"
+                f" {'its' if one else 'their'} latency leaves the {window_s:.0f}s window"
                 f" at {leaves:%H:%M:%S}Z"
             )
         if latency is not None and stale:
@@ -204,7 +204,7 @@ class BaselineActions:
             saved = save_baseline(self.sources.ctx.data_dir, self._baseline_key(), kept)
         except OSError as exc:
             app.notify(
-                f"Baseline marked{said}{listed(marked)}; not kept for a restart: {exc}",
+                f"Baseline marked{said}{listed(marked, toast=True)}; not kept for a restart: {exc}",
                 title=TITLE,
                 severity="warning",
             )
@@ -212,8 +212,9 @@ class BaselineActions:
         self.baseline_unreadable = False
         if saved.moved:  # the unreadable file was not overwritten: moved aside, and said
             self.timeline.note(now, "note", f"baselines file {saved.moved}")
+        moved = f"; {saved.moved}" if saved.moved else ""
         app.notify(
-            f"Baseline marked{said}{listed(marked)}" + (f"; {saved.moved}" if saved.moved else ""),
+            f"Baseline marked{said}{listed(marked, toast=True)}{moved}",
             title=TITLE,
             severity="warning" if during or saved.moved else "information",
         )
@@ -236,7 +237,7 @@ class BaselineActions:
         elif found.stale is not None:
             when = marked_when(found.stale.baseline.at, now)
             hours = MAX_AGE.total_seconds() / 3600
-            text = f"from {when} not restored: older than {hours:.0f} h"
+            text = f"from {when} not restored: older than {hours:.0f}h"  # one word: a toast
             self._say_once(f"baseline {text}", f"Baseline {text} (press {key} to mark a new one)")
         elif found.kept is not None:
             kept = found.kept

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from backends.baseline_store import KeptBaseline, file_stamp, load_baseline
-from backends.timeline import stamp
+from backends.timeline_words import stamp
 from tui.baseline_actions import TITLE, BaselineActions
 from tui.baseline_words import listed
 from tui.palette import key_of
@@ -80,11 +80,12 @@ class BaselineFollow(BaselineActions):
         by = f" by {kept.marked_by}" if kept.marked_by else ""
         during = f" {kept.during}" if kept.during else ""  # marked anyway during a fault
         text = f"marked{by} at {stamp(kept.baseline.at, now.date())}{during}"
-        text += f": {listed(self.baselines)}"
-        self.timeline.note(min(kept.baseline.at, now), "note", f"baseline {text}")
+        self.timeline.note(
+            min(kept.baseline.at, now), "note", f"baseline {text}: {listed(self.baselines)}"
+        )
         app: Any = self
         app.notify(
-            f"Baseline {text}",
+            f"Baseline {text}: {listed(self.baselines, toast=True)}",
             title=TITLE,
             severity="warning" if kept.during else "information",
             markup=False,

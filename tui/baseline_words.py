@@ -16,9 +16,11 @@ def marked_when(at: datetime, now: datetime) -> str:
     return f"{at:%H:%M}Z" if at.date() == now.date() else f"{at:%Y-%m-%d %H:%M}Z"
 
 
-def listed(p999_ms: dict[str, float]) -> str:
-    """ "GET /docs/:id 162 ms, GET /search 2.22 s": as the latency pane writes them."""
-    return ", ".join(f"{k} {latency(v)}" for k, v in p999_ms.items())
+def listed(p999_ms: dict[str, float], *, toast: bool = False) -> str:
+    """ "GET /docs/:id 162 ms, GET /search 2.22 s": as the latency pane writes them; in a
+    `toast` "2.22s", one word (a toast wraps at any space: backends/durations.py)."""
+    sep = "" if toast else " "
+    return ", ".join(f"{k} {latency(v, sep)}" for k, v in p999_ms.items())
 
 
 def windows_named(windows: list[FaultWindow]) -> str:

@@ -19,12 +19,13 @@ field), names it in FOOTER_HINTS: shown first.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import App
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widget import Widget
@@ -40,6 +41,12 @@ class Shown(NamedTuple):
     enabled: bool
 
 
+def key_label(app: App[Any], binding: Binding) -> str:
+    """A key as the footer draws it ("^s", "f3", "⏎", a binding's key_display): `?` lists
+    keys with this too, so the two never name a key differently."""
+    return app.get_key_display(binding)
+
+
 def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
     """(the keys to show in order, the command palette key or None) for this screen."""
     app = screen.app
@@ -50,7 +57,7 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
     app_keys: list[Shown] = []
     seen: set[tuple[int, str]] = set()  # one key per action, as the stock footer shows
     hints = [  # (key, what it does): keys a widget takes itself, shown as bindings are
-        Shown(key, app.get_key_display(Binding(key, "", description)), description, True)
+        Shown(key, key_label(app, Binding(key, "", description)), description, True)
         for key, description in getattr(screen, "FOOTER_HINTS", ())
     ]
     pane_keys: list[Shown] = []  # the app's keys of the focused pane (`d` for Access)
@@ -58,7 +65,7 @@ def shown_keys(screen: Screen[object]) -> tuple[list[Shown], Shown | None]:
     prefix = own_key_prefix(screen)
     dashboard = bool(app.screen_stack) and screen is app.screen_stack[0]
     for key, (node, binding, enabled, _tooltip) in in_bindings_order(screen):
-        item = Shown(key, app.get_key_display(binding), binding.description, enabled)
+        item = Shown(key, key_label(app, binding), binding.description, enabled)
         if binding.action == "command_palette" and app.ENABLE_COMMAND_PALETTE:  # [keys] too
             palette = item
         elif callable(hides) and hides(binding.action):

@@ -5,7 +5,9 @@ A mixin for WatchfloorApp (like OperatorActions). The base configuration (no pro
 offered by the name of its file, "launch config (watchfloor.toml)", once another profile
 is on: before, only a restart brought it back. A switch leaves the old profile's alerts
 behind, and the timeline says so ("2 alerts of stage no longer watched"), not that each
-cleared: the source it watched may well be down still.
+cleared: the source it watched may well be down still. One the new profile lists still
+(the same failed cut: same key, raised at the same time) goes on, neither left behind nor
+raised again (backends/timeline_alerts.py).
 """
 
 from __future__ import annotations
@@ -86,24 +88,27 @@ class ProfileSwitch:
         was = self.profile_label(self.active_profile)
         self.active_profile = name
         # the old profile's alerts: not cleared, left behind (before anything looks at
-        # the alerts again: forget_baseline does)
-        dropped = app.timeline.drop_alerts()
+        # the alerts again: forget_baseline does); one this profile lists still goes on
+        app.timeline.leave_alerts()
         app.snapshots = dict.fromkeys(PANES)
         app._shown = set()
         app.forget_baseline()
         app.peaks.reset()
         app.fault_log.reset()  # the report's windows: this profile's, and its trail's
         now = app.clock.now()
-        left = f": {dropped} alert{'s' * (dropped != 1)} of {was} no longer watched"
-        what = f"switched to {label}" + (left if dropped else "")
-        app.timeline.note(now, "note", what)
+        said, key = f"switched to {label}", f"switch:{now.isoformat()}:{name}"
+        app.timeline.note(now, "note", said, key)  # before what this profile says
         app.mark_environment()
         app.show_reconciler_mode()  # read-only follows the profile: so do starts, at once
         app.apply_look(profile)  # its keys (and the footer's read-only keys) at once
         await app.prime_sources()
         app.restore_episodes(app.clock.now())  # this profile's alerts going on
         app.restore_baseline()  # this profile's own, if one was marked
-        app.run_sources()
+        app.run_sources()  # the first look at this profile's alerts
+        dropped = app.timeline.alerts.left_behind()  # those it does not list
+        alerts = f"{dropped} alert{'s' * (dropped != 1)} of {was}"
+        if dropped:
+            app.timeline.say_again(key, f"{said}: {alerts} no longer watched")
         ro = ", read-only" if app.read_only else ""
-        left = f"; {dropped} alert{'s' * (dropped != 1)} of {was} left behind" if dropped else ""
+        left = f"; {alerts} left behind" if dropped else ""
         app.notify(f"Now on {label} (env {self.sources.environment}{ro}){left}", title="Profile")

@@ -39,7 +39,7 @@ from tui.panes.access_summary import (
 )
 from tui.panes.base import SourcePane
 from tui.panes.keyed_table import Column, KeyedTable
-from tui.panes.line import FlowLine, Line
+from tui.panes.line import FitLine, FlowLine, fit
 from tui.panes.spark import spark
 
 TOP_ROWS = 12
@@ -62,24 +62,47 @@ def last_denials(denied: Sequence[Decision]) -> str:
     return f"last {len(denied):,} denial{'s' if len(denied) != 1 else ''}"
 
 
-def top_line(snap: AccessSnapshot) -> Text:
+def top_line(snap: AccessSnapshot, width: int = 10_000) -> Text:
     """`top denials in 60s: 12x gateway: tenant_mismatch · …`, over the rows' window; from
-    a source that does not count them, over the recent denials it carries, said so."""
+    a source that does not count them, over the recent denials it carries, said so. Where
+    it does not fit `width`, the less important parts go first (the words of the head,
+    the later denials, said `+2 more`, then the first one's service), so the first
+    denial's rule stays whole (at 80 columns it was cut: `gateway: tenant_mi…`)."""
     if snap.top_denials is not None:
         top = list(snap.top_denials[:TOP_DENIALS])
-        head = f"top denials in {snap.window_s:.0f}s"
+        heads = [f"top denials in {snap.window_s:.0f}s", "top denials", "denials"]
     else:
         recent = snap.recent_denied
         top = top_denials(recent)
         took = duration(recent[0].timestamp - recent[-1].timestamp) if recent else ""
-        head = f"{last_denials(recent)} ({took})"
+        heads = [f"{last_denials(recent)} ({took})", last_denials(recent), "denials"]
     if not top:
         return Text(f"top denials: none in {snap.window_s:.0f}s", style="dim")
+    forms = [
+        _top_form(head, top[:k], len(top) - k) for k in range(len(top), 0, -1) for head in heads
+    ]
+    forms.append(_top_form(heads[-1], top[:1], len(top) - 1, short=True))
+    what, count = top[0]
+    service, _, rules = what.rpartition(": ")
+    if service:  # the service shortened, the rule whole
+        room = width - _top_form(heads[-1], [(f"…: {rules}", count)], len(top) - 1, True).cell_len
+        short = service[: max(0, room - 1)] + "…" if room > 1 else ""
+        forms.append(
+            _top_form(
+                heads[-1], [(f"{short}: {rules}" if short else rules, count)], len(top) - 1, True
+            )
+        )
+    return fit(forms, width)
+
+
+def _top_form(head: str, top: Sequence[tuple[str, int]], more: int, short: bool = False) -> Text:
     line = Text(f"{head}: ", style="dim")
     for i, (what, count) in enumerate(top):
         line.append(" · " if i else "")
         line.append(f"{count}x ", "bold red")
         line.append(what)
+    if more:
+        line.append(" …" if short else f" · +{more} more", style="dim")
     return line
 
 
@@ -104,7 +127,7 @@ class AccessPane(SourcePane):
         # the Latency pane's no-data look: shown (and the table hidden) in "-empty"
         yield FlowLine(wrap=True, id="access-empty", classes="empty")
         yield FlowLine(id="access-summary", classes="summary")
-        yield Line("", id="access-top", classes="summary")
+        yield FitLine("", id="access-top", classes="summary")
         yield AccessTable(
             "key",
             Column("deny", right=True),
@@ -127,7 +150,7 @@ class AccessPane(SourcePane):
             return
         summary.set_class(False, "-blank")
         summary.show(lambda w: summary_text(snap, w))
-        self.query_one("#access-top", Line).update(top_line(snap))
+        self.query_one("#access-top", FitLine).show(lambda w: top_line(snap, w))
         limit = spike_threshold(snap.baseline_rate)
         rows = {}
         for r in worst_first(snap.rows)[:TOP_ROWS]:  # whatever order the source gave

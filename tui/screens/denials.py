@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 
 from backends.clock import utc_now
 from backends.models import Decision, HealthState, SourceHealth
-from backends.timeline import stamp
+from backends.timeline_words import stamp
 from tui.fmt import HEALTH_STYLE, duration
 from tui.footer import KeyFooter
 from tui.panes.access import denial_kind, last_denials, rule_names

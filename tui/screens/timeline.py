@@ -19,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from backends.text_safe import shown
-from backends.timeline import Event, stamp
+from backends.timeline import Event
+from backends.timeline_words import stamp
 from tui.footer import KeyFooter
 from tui.panes.keyed_table import Column, KeyedTable
 from tui.safe_text import safe_text
