@@ -3,7 +3,8 @@
 All datetimes are timezone-aware UTC. A snapshot is what one source knows at one moment:
 its data, when it was observed, and the health of the source that produced it. The base
 models are in backends.models_base, the release train's in backends.models_release, the
-fault windows' in backends.models_faults; all are imported from here.
+fault windows' in backends.models_faults, latency's in backends.models_latency; all are
+imported from here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from backends.models_faults import FaultSpec as FaultSpec
 from backends.models_faults import FaultsSnapshot as FaultsSnapshot
 from backends.models_faults import FaultWindow as FaultWindow
 from backends.models_faults import WindowState as WindowState
+from backends.models_latency import CacheLayer as CacheLayer
+from backends.models_latency import LatencySnapshot as LatencySnapshot
+from backends.models_latency import RouteLatency as RouteLatency
+from backends.models_latency import RouteState as RouteState
 from backends.models_release import PublishedRelease as PublishedRelease
 from backends.models_release import RateLimit as RateLimit
 from backends.models_release import Rehearsal as Rehearsal
@@ -206,53 +211,6 @@ class GrantsSnapshot(Snapshot):
 
     def ended_of(self, grant_id: str) -> GrantEnded | None:
         return next((e for e in self.ended if e.id == grant_id), None)
-
-
-# --- latency and adaptive inflight limits ---
-
-
-class RouteState(StrEnum):
-    """Per route: a value, nothing to compute one from, or a failed query."""
-
-    OK = "ok"
-    NO_DATA = "no-data"
-    ERROR = "error"
-
-
-class RouteLatency(Model):
-    route: str
-    p999_ms: float | None
-    slo_ms: float
-    observations: int
-    error_rate: float | None = 0.0  # None: unknown (no series, or no requests: NaN)
-    limit: float | None = None
-    inflight: float | None = None
-    blocked: float = 0.0
-    history: tuple[float, ...] = ()
-    above_last_bucket: bool = False  # p999_ms is a lower bound ("> X")
-    state: RouteState = RouteState.OK
-    error: str = ""  # why state is ERROR
-    # The true p99.9 lies in [p999_low_ms, p999_high_ms]: the histogram bucket it fell in,
-    # or the sketch's relative-error bound. None: unknown (or unbounded above).
-    p999_low_ms: float | None = None
-    p999_high_ms: float | None = None
-
-    @property
-    def low_confidence(self) -> bool:
-        return self.observations < 1000
-
-
-class CacheLayer(Model):
-    layer: Literal["edge", "app", "db"] | str
-    hit_ratio: float
-
-
-class LatencySnapshot(Snapshot):
-    window_s: float = 60.0
-    routes: tuple[RouteLatency, ...] = ()
-    cache: tuple[CacheLayer, ...] = ()
-    history_step_s: float = 5.0  # seconds between RouteLatency.history points
-    method: str = ""  # how p99.9 was computed, e.g. "DDSketch ±0.5%", "classic buckets"
 
 
 # --- alerts and audit ---

@@ -34,6 +34,10 @@ from pydantic import SecretStr
 from backends.clock import Clock
 from backends.contracts import ANSWER_LOST, NOT_APPLIED, noting
 from backends.error_text import describe_error, host_of
+from backends.github.errors import GitHubError as GitHubError
+from backends.github.errors import RateLimited as RateLimited
+from backends.github.errors import ServerError as ServerError
+from backends.github.errors import message_of
 from backends.github.headers import next_link, rate_limit_from_headers, retry_at
 from backends.models import RateLimit
 from backends.resilience import RETRY_STATUSES, ClientPolicy
@@ -46,63 +50,8 @@ API_VERSION = "2022-11-28"
 CACHE_MAX = 256
 
 
-class GitHubError(Exception):
-    """A request failed. The message says why, and where (the host, the method and the
-    path): "HTTP 401 from api.github.com: Bad credentials, in GET actions/…/runs"."""
-
-    SAYS_WHAT = True  # its message reads as a cause: describe_error adds no class name
-
-
-class ServerError(GitHubError):
-    """A 5xx answer to a read: worth another try, within the retry budget."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, ServerError) or httpx_transport(exc)
-
-
-class RateLimited(GitHubError):
-    """No request until `until`. What it says promises only what will happen: a poll
-    that comes again is "retrying in"; a command that reads and exits (`polled` False)
-    is limited "until"; a write is never sent again by itself: "not sent; try after"."""
-
-    over = "The GitHub rate limit is over"  # what a dialog says once `until` has passed
-
-    def __init__(
-        self,
-        until: datetime,
-        budget: RateLimit | None,
-        now: datetime,
-        *,
-        write: bool = False,
-        polled: bool = True,
-    ) -> None:
-        at = f"{until:%H:%M:%S}Z"
-        if write:
-            said = f"GitHub: rate limited; not sent; try after {at}"
-        elif polled:
-            wait = max(0, int((until - now).total_seconds() + 0.999))
-            said = f"GitHub rate limit: retrying in {wait}s (at {at})"
-        else:
-            said = f"GitHub: rate limited until {at}"
-        if budget is not None and budget.remaining is not None:
-            said += f"; {budget.remaining}/{budget.limit if budget.limit is not None else '?'} left"
-        super().__init__(said)
-        self.until = until
-
-
-def _message(resp: httpx.Response) -> str:
-    try:
-        doc = resp.json()
-    except ValueError:
-        return resp.reason_phrase
-    if isinstance(doc, dict) and isinstance(doc.get("message"), str):
-        return str(doc["message"])[:200]
-    return resp.reason_phrase
 
 
 class GitHubClient:
@@ -168,7 +117,7 @@ class GitHubClient:
     def _answered(self, resp: httpx.Response, what: str) -> str:
         """An answer that is an error, as describe_error words one: the cause first, the
         host, then the request: "HTTP 401 from api.github.com: Bad credentials, in GET …"."""
-        return f"HTTP {resp.status_code} from {self.host}: {_message(resp)}, in {what}"
+        return f"HTTP {resp.status_code} from {self.host}: {message_of(resp)}, in {what}"
 
     def _limited(self, until: datetime, now: datetime, method: str) -> RateLimited:
         return RateLimited(until, self.budget, now, write=method != "GET", polled=self.polled)
@@ -223,7 +172,7 @@ class GitHubClient:
         if self.budget is not None and self.budget.retry_at and now >= self.budget.retry_at:
             self.budget = self.budget.model_copy(update={"retry_at": None})
         if resp.status_code in (403, 429):
-            msg = _message(resp)
+            msg = message_of(resp)
             until = retry_at(resp.status_code, resp.headers, now, msg)
             if until is not None:
                 self.budget = (self.budget or RateLimit()).model_copy(update={"retry_at": until})

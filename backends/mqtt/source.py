@@ -8,7 +8,8 @@ exponential backoff and jitter and subscribes again; meanwhile `watch()` keeps y
 the counts as they were when the link dropped (not drained by the clock) with health set
 to error. Decisions are counted at their own timestamps, so the backlog a publisher sends
 once the broker is back lands in the seconds it happened in. The delays come from the shared
-`backends.resilience.backoff` (equal jitter, reconnect_min_s doubling to reconnect_max_s).
+`backends.resilience.backoff` (equal jitter, reconnect_min_s doubling to reconnect_max_s),
+by way of backends/mqtt/reconnect.py.
 Subscribed with nothing in the window (a quiet or misspelt topic, a dead publisher, a
 `path` that matches no event), the health is NO_DATA and says since when nothing came on
 which topic; events of another path are counted, with the paths they had.
@@ -18,9 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,29 +30,13 @@ from backends.access_window import DenyWindow
 from backends.models import AccessSnapshot, Decision, HealthState, SourceHealth
 from backends.mqtt.liveness import connecting_words, not_answering, silent_words
 from backends.mqtt.options import MqttOptions
+from backends.mqtt.reconnect import backoff_delay as backoff_delay
+from backends.mqtt.reconnect import lost_words as lost_words
 from backends.polling import describe_error
 from backends.registry import BackendContext
-from backends.resilience import backoff
 
 _GONE = object()  # put in the queue when the connection drops
 DRAIN_BATCH = 64  # messages handled per wake-up before yielding to the event loop
-
-
-def backoff_delay(
-    attempt: int, lo: float, hi: float, rnd: Callable[[], float] = random.random
-) -> float:
-    """The reconnect delay: the shared `resilience.backoff` with "equal jitter" (half the
-    step fixed, half random), so a broker that refuses at once is never spun on."""
-    return backoff(attempt, base_s=lo, cap_s=hi, rng=rnd, jitter="equal")
-
-
-def lost_words(exc: BaseException | None) -> str:
-    """Why the link dropped. paho says "[code:128] Unspecified error" for a broker that
-    went away (stopped, restarted, network gone): that says nothing, so it is left out."""
-    said = str(exc or "").strip()
-    if not said or "code:128]" in said:
-        return "connection lost"
-    return f"connection lost: {said}"
 
 
 class MqttAccess:

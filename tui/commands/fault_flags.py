@@ -1,11 +1,16 @@
-"""`watchfloor faults schedule`'s flags as a FaultRequest: every flag the model refuses is
-named at once, by its flag, not by the model's field path."""
+"""`watchfloor faults schedule`'s flags: their definitions (add_schedule_flags), and the
+flags as a FaultRequest: every flag the model refuses is named at once, by its flag, not
+by the model's field path."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import timedelta
 from typing import Any
+
+from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN
+from tui.commands.common import delay, duration_up_to, error_ratio, percentage, positive, within
+from tui.fault_requests import MAX_GUARD_P999_MS
 
 # where each field of a FaultRequest comes from on the command line
 FLAGS = {
@@ -22,6 +27,74 @@ FLAGS = {
     "guards.error_rate_above": "--guard-error-rate",
     "guards.route": "--guard-route",
 }
+
+
+def add_schedule_flags(sc: Any) -> None:
+    """The `faults schedule` subparser's flags, each with its type, default and help."""
+    sc.add_argument("--host", required=True, help="target host (the service)")
+    sc.add_argument(
+        "--namespace", "-n", required=True, help="its namespace (never a protected one)"
+    )
+    sc.add_argument(
+        "--delay", type=delay, default=0.0, metavar="DURATION", help="added latency: 800ms, 2s"
+    )
+    sc.add_argument(
+        "--delay-percent",
+        type=percentage,
+        default=0.0,
+        metavar="PCT",
+        help="of requests delayed, 0-100, at most the backend's cap (local: 50 by default)",
+    )
+    sc.add_argument(
+        "--abort-status",
+        type=within(200, 599, integer=True),
+        default=503,
+        metavar="HTTP",
+        help="aborts answer this (default 503)",
+    )
+    sc.add_argument(
+        "--abort-percent",
+        type=percentage,
+        default=0.0,
+        metavar="PCT",
+        help="of requests aborted, 0-100, at most the backend's cap",
+    )
+    sc.add_argument(
+        "--start-in",
+        type=duration_up_to(MAX_START_IN.total_seconds()),
+        default=0.0,
+        metavar="DURATION",
+        help="start after this, e.g. 5m (default now)",
+    )
+    sc.add_argument(
+        "--duration",
+        type=duration_up_to(HARD_MAX_DURATION.total_seconds()),
+        default=600.0,
+        metavar="DURATION",
+        help="then it ends on its own (default 10m); percentages and length are capped "
+        "by the backend's limits",
+    )
+    sc.add_argument("--reason", required=True, help="why (at least 10 characters)")
+    sc.add_argument(
+        "--guard-p999-ms",
+        type=positive(MAX_GUARD_P999_MS),
+        default=None,
+        metavar="MS",
+        help="end the window early if p99.9 goes above this",
+    )
+    sc.add_argument(
+        "--guard-error-rate",
+        type=error_ratio,
+        default=None,
+        metavar="RATIO",
+        help="end it early if the error rate goes above this, e.g. 0.05 or 5%%",
+    )
+    sc.add_argument(
+        "--guard-route",
+        default="",
+        metavar="ROUTE",
+        help="the route the guards watch, e.g. 'GET /search' (default every route)",
+    )
 
 
 def request_from(args: argparse.Namespace) -> Any:

@@ -23,23 +23,17 @@ from backends.fault_ends import (
     said_with_more,
 )
 from backends.fault_times import span
-from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN, snapshot_json
+from backends.faults_core import snapshot_json
 from backends.text_safe import shown
 from tui.commands.common import (
     MAX_DURATION_S,
-    delay,
     duration_up_to,
-    error_ratio,
     first_snapshot,
     load_config,
     mutating,
-    percentage,
-    positive,
-    within,
 )
-from tui.commands.fault_flags import request_from
+from tui.commands.fault_flags import add_schedule_flags, request_from
 from tui.commands.faults_listing import list_lines
-from tui.fault_requests import MAX_GUARD_P999_MS
 
 LATENCY_WAIT_S = 3.0
 
@@ -53,70 +47,7 @@ def register(sub: Any) -> None:
     ls.set_defaults(handler=run_list)
 
     sc = fs.add_parser("schedule", help="schedule a fault window (refused in protected namespaces)")
-    sc.add_argument("--host", required=True, help="target host (the service)")
-    sc.add_argument(
-        "--namespace", "-n", required=True, help="its namespace (never a protected one)"
-    )
-    sc.add_argument(
-        "--delay", type=delay, default=0.0, metavar="DURATION", help="added latency: 800ms, 2s"
-    )
-    sc.add_argument(
-        "--delay-percent",
-        type=percentage,
-        default=0.0,
-        metavar="PCT",
-        help="of requests delayed, 0-100, at most the backend's cap (local: 50 by default)",
-    )
-    sc.add_argument(
-        "--abort-status",
-        type=within(200, 599, integer=True),
-        default=503,
-        metavar="HTTP",
-        help="aborts answer this (default 503)",
-    )
-    sc.add_argument(
-        "--abort-percent",
-        type=percentage,
-        default=0.0,
-        metavar="PCT",
-        help="of requests aborted, 0-100, at most the backend's cap",
-    )
-    sc.add_argument(
-        "--start-in",
-        type=duration_up_to(MAX_START_IN.total_seconds()),
-        default=0.0,
-        metavar="DURATION",
-        help="start after this, e.g. 5m (default now)",
-    )
-    sc.add_argument(
-        "--duration",
-        type=duration_up_to(HARD_MAX_DURATION.total_seconds()),
-        default=600.0,
-        metavar="DURATION",
-        help="then it ends on its own (default 10m); percentages and length are capped "
-        "by the backend's limits",
-    )
-    sc.add_argument("--reason", required=True, help="why (at least 10 characters)")
-    sc.add_argument(
-        "--guard-p999-ms",
-        type=positive(MAX_GUARD_P999_MS),
-        default=None,
-        metavar="MS",
-        help="end the window early if p99.9 goes above this",
-    )
-    sc.add_argument(
-        "--guard-error-rate",
-        type=error_ratio,
-        default=None,
-        metavar="RATIO",
-        help="end it early if the error rate goes above this, e.g. 0.05 or 5%%",
-    )
-    sc.add_argument(
-        "--guard-route",
-        default="",
-        metavar="ROUTE",
-        help="the route the guards watch, e.g. 'GET /search' (default every route)",
-    )
+    add_schedule_flags(sc)
     sc.set_defaults(handler=run_schedule)
 
     en = fs.add_parser("end", help="end a window now")

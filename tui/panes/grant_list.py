@@ -31,7 +31,13 @@ from backends.clock import utc_now
 from backends.models import Grant
 from tui.panes import grant_columns as cols
 from tui.panes.grant_columns import countdown
-from tui.panes.grant_styles import EXPIRED, line_styles, state
+from tui.panes.grant_styles import (
+    EXPIRED,
+    GRANT_LIST_CLASSES,
+    GRANT_LIST_CSS,
+    line_styles,
+    state,
+)
 from tui.panes.row_cursor import RowCursor
 from tui.panes.thumb import thumb_cell
 
@@ -56,27 +62,8 @@ class GrantList(RowCursor, can_focus=True):
         P("right,l", "columns(1)", "Columns right", show=False, id="grants.right"),
         P("enter", "app.grant_details", "Grant details", show=False, id="grants.details"),
     ]
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "grant-list--cursor",
-        "grant-list--expired",
-        "grant-list--soon",
-        "grant-list--thumb",
-    }
-    DEFAULT_CSS = """
-    GrantList {
-        height: 1fr;
-        overflow-x: hidden;
-        scrollbar-size-vertical: 0;  /* its own one-column thumb: the stock bar costs a tick */
-    }
-    GrantList > .grant-list--thumb { color: $primary; }
-    GrantList > .grant-list--cursor { background: $accent 40%; text-style: bold; }
-    GrantList:blur > .grant-list--cursor { background: $accent 15%; text-style: none; }
-    /* 8 or 16 colours: an ANSI colour has no 40%, and a green bar hid red text */
-    GrantList:ansi > .grant-list--cursor { background: ansi_default; text-style: bold reverse; }
-    GrantList:ansi:blur > .grant-list--cursor { background: ansi_default; text-style: underline; }
-    GrantList > .grant-list--expired { color: $error; text-style: bold; }
-    GrantList > .grant-list--soon { color: $warning; }
-    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = GRANT_LIST_CLASSES
+    DEFAULT_CSS = GRANT_LIST_CSS
 
     class ColumnsScrolled(Message):
         """The columns were scrolled sideways: the header follows (`skip`)."""

@@ -1,5 +1,5 @@
-"""The grants list's row states (expired, expiring soon, later) and each state's styles,
-on the cursor row and off it."""
+"""The grants list's styles: its CSS and component classes, its row states (expired,
+expiring soon, later) and each state's styles, on the cursor row and off it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,29 @@ from rich.style import Style
 from tui.panes.grant_columns import SOON_S
 
 EXPIRED, SOON, LATER = 0, 1, 2
+
+# GrantList's COMPONENT_CLASSES and DEFAULT_CSS (tui/panes/grant_list.py)
+GRANT_LIST_CLASSES: set[str] = {
+    "grant-list--cursor",
+    "grant-list--expired",
+    "grant-list--soon",
+    "grant-list--thumb",
+}
+GRANT_LIST_CSS = """
+GrantList {
+    height: 1fr;
+    overflow-x: hidden;
+    scrollbar-size-vertical: 0;  /* its own one-column thumb: the stock bar costs a tick */
+}
+GrantList > .grant-list--thumb { color: $primary; }
+GrantList > .grant-list--cursor { background: $accent 40%; text-style: bold; }
+GrantList:blur > .grant-list--cursor { background: $accent 15%; text-style: none; }
+/* 8 or 16 colours: an ANSI colour has no 40%, and a green bar hid red text */
+GrantList:ansi > .grant-list--cursor { background: ansi_default; text-style: bold reverse; }
+GrantList:ansi:blur > .grant-list--cursor { background: ansi_default; text-style: underline; }
+GrantList > .grant-list--expired { color: $error; text-style: bold; }
+GrantList > .grant-list--soon { color: $warning; }
+"""
 
 
 def state(secs: float) -> int:

@@ -9,7 +9,8 @@ served; a fraction leaks (``ENV_LEAK_P``, ``REGION_LEAK_P``) and is denied by th
 and environment rules. Baseline deny rate is about 7 %. Every ``SPIKE_PERIOD_S`` one
 tenant (in turn) issues mostly cross-tenant requests for ``SPIKE_LEN_S``: a deny spike.
 The reported baseline is the median of the 5 s deny rates over the trailing 10 minutes,
-so spikes don't lift it.
+so spikes don't lift it. The attribute space (dimensions, window keys, what the policy
+allows where) is in backends.local.sim.attr_space.
 """
 
 from __future__ import annotations
@@ -19,13 +20,30 @@ import statistics
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from itertools import product
 from math import floor
 
 from backends.access_denials import DenialCounts, denial_key
-from backends.local.sim.policy import ENVIRONMENT_CLASSES, decide
+from backends.local.sim.attr_space import (
+    ATTR_OK,
+    COMBO_KEYS,
+    COMBOS,
+    DATA_CLASSES,
+    HELD,
+    HOME_REGION,
+    KEYS,
+    N_DC,
+    N_ENV,
+    N_KEYS,
+    N_REG,
+    N_TEN,
+    PROD,
+    TENANTS,
+    weight_table,
+)
+from backends.local.sim.attr_space import DIMENSIONS as DIMENSIONS
+from backends.local.sim.policy import decide
 from backends.local.sim.window import CounterWindow
-from backends.models import ATTR_KEYS, Attrs, Decision, DenyRateRow
+from backends.models import Attrs, Decision, DenyRateRow
 
 WINDOW_BUCKETS = 60
 HISTORY_POINTS = 60
@@ -42,23 +60,7 @@ SPIKE_CROSS_P = 0.8
 ENV_LEAK_P = 0.2  # data drawn for an environment that does not hold it stays there
 REGION_LEAK_P = 0.12  # data drawn outside its certified / home regions stays there
 
-# dimension -> (values, weights); in ATTR_KEYS order
-DIMENSIONS: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...] = (
-    ("service", ("gateway", "docs-api", "search-api", "billing"), (0.35, 0.30, 0.25, 0.10)),
-    ("tenant", ("acme", "globex", "initech", "umbrella"), (0.40, 0.25, 0.20, 0.15)),
-    ("data_class", ("public", "internal", "confidential", "restricted"), (0.40, 0.32, 0.20, 0.08)),
-    ("region", ("eu-west-1", "us-east-1", "ap-south-1"), (0.45, 0.40, 0.15)),
-    ("environment", ("dev", "stage", "prod"), (0.20, 0.30, 0.50)),
-)
-assert tuple(d[0] for d in DIMENSIONS) == ATTR_KEYS
 SERVICE_CROSS_P = (0.02, 0.03, 0.03, 0.06)  # per service: cross-tenant request probability
-SERVICES = DIMENSIONS[0][1]
-TENANTS = DIMENSIONS[1][1]
-DATA_CLASSES = DIMENSIONS[2][1]
-REGIONS = DIMENSIONS[3][1]
-ENVIRONMENTS = DIMENSIONS[4][1]
-PROD = ENVIRONMENTS.index("prod")
-
 Step = tuple[float, float, int, int]  # t0, dt, its decisions, decisions before it
 Recent = tuple[Step, int, int, bool, int, int]  # see DecisionEngine.recent
 
@@ -73,67 +75,7 @@ class _Denial:
         self.decision = decision
 
 
-# key 0 is "all"; then one key per (dimension, value)
-KEYS: tuple[tuple[str, str], ...] = tuple((d, v) for d, vals, _ in DIMENSIONS for v in vals)
-_OFFSETS: list[int] = []
-_o = 1
-for _d, _vals, _w in DIMENSIONS:
-    _OFFSETS.append(_o)
-    _o += len(_vals)
-OFF_SVC, OFF_TEN, OFF_DC, OFF_REG, OFF_ENV = _OFFSETS
-N_KEYS = _o
-
 DecisionHook = Callable[[Decision], None]
-
-
-def _table(weights: tuple[float, ...]) -> tuple[int, ...]:
-    """1000-entry lookup: table[int(u * 1000)] draws an index with these weights."""
-    out: list[int] = []
-    for i, w in enumerate(weights):
-        out.extend([i] * round(w * 1000))
-    if len(out) != 1000:
-        raise ValueError("weights must sum to 1 in steps of 0.001")
-    return tuple(out)
-
-
-def _attr_ok_table() -> tuple[bool, ...]:
-    """decide() for a user whose tenant and data_class match the request, for every
-    (service, tenant, data_class, region, environment), flat in that index order."""
-    out: list[bool] = []
-    for svc, ten, dc, reg, env in product(SERVICES, TENANTS, DATA_CLASSES, REGIONS, ENVIRONMENTS):
-        a = Attrs.model_construct(  # constants of ours: no validation needed
-            service=svc, tenant=ten, data_class=dc, region=reg, environment=env
-        )
-        out.append(decide(a, ten, dc)[0])
-    return tuple(out)
-
-
-ATTR_OK = _attr_ok_table()
-_N_TEN, _N_DC, _N_REG, _N_ENV = len(TENANTS), len(DATA_CLASSES), len(REGIONS), len(ENVIRONMENTS)
-# every (service, tenant, data_class, region, environment), at its index in ATTR_OK
-COMBOS: tuple[tuple[int, ...], ...] = tuple(
-    product(range(len(SERVICES)), range(_N_TEN), range(_N_DC), range(_N_REG), range(_N_ENV))
-)
-
-
-def attr_ok(s: int, te: int, dc: int, rg: int, ev: int) -> bool:
-    """ATTR_OK at these attribute indices."""
-    return ATTR_OK[(((s * _N_TEN + te) * _N_DC + dc) * _N_REG + rg) * _N_ENV + ev]
-
-
-# (data_class) -> is it held in (environment)?
-HELD = tuple(tuple(dc in ENVIRONMENT_CLASSES[ev] for ev in ENVIRONMENTS) for dc in DATA_CLASSES)
-# (service, tenant, data_class, environment) -> the first region its data may be served
-# from, or -1 when none (the environment does not hold it)
-HOME_REGION: dict[tuple[int, int, int, int], int] = {
-    (s, te, dc, ev): next((rg for rg in range(_N_REG) if attr_ok(s, te, dc, rg, ev)), -1)
-    for s, te, dc, ev in product(range(len(SERVICES)), range(_N_TEN), range(_N_DC), range(_N_ENV))
-}
-# per combination: the window keys a decision with it counts in ("all" first)
-COMBO_KEYS: tuple[tuple[int, ...], ...] = tuple(
-    (0, OFF_SVC + s, OFF_TEN + te, OFF_DC + dc, OFF_REG + rg, OFF_ENV + ev)
-    for s, te, dc, rg, ev in COMBOS
-)
 
 
 def spike_tenant(t: float) -> str | None:
@@ -158,7 +100,7 @@ class DecisionEngine:
         self.rate = decisions_per_s
         self._rng = random.Random(f"{seed}:decisions")
         self._salt = _mix64(seed) << 1
-        self._tables = tuple(_table(w) for _, _, w in DIMENSIONS)
+        self._tables = tuple(weight_table(w) for _, _, w in DIMENSIONS)
         self.window = CounterWindow(N_KEYS, WINDOW_BUCKETS)
         self.history: list[deque[float]] = [deque(maxlen=HISTORY_POINTS) for _ in range(N_KEYS)]
         # the last denials, made Decisions only when shown: a 90 s prefill denies ~600
@@ -212,11 +154,11 @@ class DecisionEngine:
                 r_env, r_reg = rnd(), rnd()
                 if not HELD[dc][ev] and r_env >= ENV_LEAK_P:
                     ev = PROD
-                c = (((s * _N_TEN + te) * _N_DC + dc) * _N_REG + rg) * _N_ENV + ev  # in COMBOS
+                c = (((s * N_TEN + te) * N_DC + dc) * N_REG + rg) * N_ENV + ev  # in COMBOS
                 if r_reg >= REGION_LEAK_P and not ATTR_OK[c]:
                     home = HOME_REGION[s, te, dc, ev]
                     if home >= 0:
-                        c += (home - rg) * _N_ENV  # the same combination, in the home region
+                        c += (home - rg) * N_ENV  # the same combination, in the home region
                 admin = r_admin < ADMIN_P
                 cross_p = SPIKE_CROSS_P if te == spike_idx else SERVICE_CROSS_P[s]
                 req_te = (te + 1 + int(r_other * 3)) % 4 if r_cross < cross_p else te
