@@ -97,8 +97,10 @@ class FaultActions(FaultReconcile, FaultSends):
                 f"The window under the cursor has ended: pick an open one ({self._cursor_keys()})",
                 severity="warning",
             )
-        else:
+        elif pane.table().row_count:
             self.notify("No open window to end: every window here has ended", severity="warning")
+        else:  # none listed ("No fault windows"): none has ended either
+            self.notify("No open window to end: no fault window is listed", severity="warning")
 
     def _cursor_keys(self) -> str:
         """The keys that move a table's cursor, as [keys] has them: "↑ ↓"."""
