@@ -17,6 +17,7 @@ from typing import Any
 from backends.contracts import ActionRefused
 from backends.models import (
     Actor,
+    FaultGuards,
     FaultRequest,
     FaultsSnapshot,
     FaultWindow,
@@ -165,9 +166,9 @@ def above(value: float, limit: float, decimals: int) -> str:
     return f"{value:.{d}f}"
 
 
-def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None:
-    """Why the window's guards say it must end now, or None."""
-    g = w.guards
+def guard_trip(g: FaultGuards, latency: LatencySnapshot | None) -> tuple[str, str] | None:
+    """Which of the guards `latency` is over ("p999_ms_above" or "error_rate_above"), and
+    what it reads ("GET /search p99.9 329 ms > 300 ms"); None if none is."""
     if latency is None or (g.p999_ms_above is None and g.error_rate_above is None):
         return None
     for r in latency.routes:
@@ -175,12 +176,18 @@ def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None
             continue
         if g.p999_ms_above is not None and r.p999_ms is not None and r.p999_ms > g.p999_ms_above:
             p999 = above(r.p999_ms, g.p999_ms_above, 0)
-            return f"guard: {r.route} p99.9 {p999} ms > {g.p999_ms_above:g} ms"
+            return "p999_ms_above", f"{r.route} p99.9 {p999} ms > {g.p999_ms_above:g} ms"
         err = r.error_rate  # None: unknown (no requests), not over any line
         if g.error_rate_above is not None and err is not None and err > g.error_rate_above:
             rate = above(err * 100, g.error_rate_above * 100, 1)
-            return f"guard: {r.route} error rate {rate}% > {g.error_rate_above:.1%}"
+            return "error_rate_above", f"{r.route} error rate {rate}% > {g.error_rate_above:.1%}"
     return None
+
+
+def guard_tripped(w: FaultWindow, latency: LatencySnapshot | None) -> str | None:
+    """Why the window's guards say it must end now, or None."""
+    trip = guard_trip(w.guards, latency)
+    return None if trip is None else f"guard: {trip[1]}"
 
 
 NEVER_STARTED = "ended, never started"  # its whole window passed with no reconciler running

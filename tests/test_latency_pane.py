@@ -278,3 +278,20 @@ async def test_the_title_says_over_what_time_p999_is_taken() -> None:
         await wait_for(pilot, app.all_panes_filled, what="data")
         pane = app.query_one(LatencyPane)
         assert str(pane.border_title).endswith(" · over the last 60 s")
+
+
+async def test_at_80_columns_the_title_is_whole_and_says_the_window() -> None:
+    """At 80x24 the title read "Latency · p99.9 and adaptive inflight lim…": cut, and
+    without "over the last 60 s", so after HALT ALL a p99.9 still over SLO for a minute had
+    nothing to say why. A shorter name gives the window its room."""
+    from tests.helpers import local_app
+
+    app = local_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        pane = app.query_one(LatencyPane)
+        title = str(pane.border_title)
+        assert title.endswith("over the last 60 s"), title
+        assert len(title) <= pane.size.width - 6, title  # "╭─ " and " ─╮": not cut
+        top = app.screen._compositor.render_strips()[pane.region.y].text
+        assert title in top, top

@@ -15,7 +15,14 @@ from textual import on
 
 from backends.contracts import ends_on_time
 from backends.faults_core import Limits
-from backends.models import FaultsSnapshot, FaultWindow, HealthState, SourceHealth, WindowState
+from backends.models import (
+    FaultsSnapshot,
+    FaultWindow,
+    HealthState,
+    LatencySnapshot,
+    SourceHealth,
+    WindowState,
+)
 from tui.fault_quit import quit_words
 from tui.fault_reconcile import FaultReconcile
 from tui.fault_sends import FaultSends
@@ -52,7 +59,13 @@ class FaultActions(FaultReconcile, FaultSends):
         routes = [r.route for r in getattr(latency, "routes", ())]  # suggested as guard route
         limits = getattr(self.sources["faults"], "limits", None)  # the form checks these
         limits = limits if isinstance(limits, Limits) else None
-        await self.push_screen(FaultWindowScreen(self.sources.ctx.actor, routes, limits))
+
+        def latency_now() -> LatencySnapshot | None:  # what the reconciler's guards read
+            snap = self.snapshots.get("latency")
+            return snap if isinstance(snap, LatencySnapshot) else None
+
+        actor = self.sources.ctx.actor
+        await self.push_screen(FaultWindowScreen(actor, routes, limits, latency_now))
 
     async def action_end_fault(self) -> None:
         """The window under the faults pane's cursor; from another pane, the one open
@@ -84,8 +97,10 @@ class FaultActions(FaultReconcile, FaultSends):
                 f"The window under the cursor has ended: pick an open one ({self._cursor_keys()})",
                 severity="warning",
             )
-        else:
+        elif pane.table().row_count:
             self.notify("No open window to end: every window here has ended", severity="warning")
+        else:  # none listed ("No fault windows"): none has ended either
+            self.notify("No open window to end: no fault window is listed", severity="warning")
 
     def _cursor_keys(self) -> str:
         """The keys that move a table's cursor, as [keys] has them: "↑ ↓"."""

@@ -20,8 +20,9 @@ from backends.faults_core import (
     MAX_START_IN,
     Limits,
     field_problems,
+    guard_trip,
 )
-from backends.models import FaultGuards, FaultRequest, FaultSpec
+from backends.models import FaultGuards, FaultRequest, FaultSpec, LatencySnapshot
 from backends.text_safe import squeezed, unsafe_in
 from tui.parse import BadValue, number, percent, seconds
 
@@ -80,6 +81,7 @@ PATHS = {  # a FaultRequest's field -> the form's input for it
     "guards.error_rate_above": "guard_error_percent",
     "guards.route": "guard_route",
 }
+GUARD_FIELDS = {"p999_ms_above": "guard_p999_ms", "error_rate_above": "guard_error_percent"}
 
 
 def _seconds(field: str, text: str, bare_unit: str, most: timedelta) -> float:
@@ -162,15 +164,38 @@ def protected_words(limits: Limits) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+def over_now(
+    req: FaultRequest, latency: LatencySnapshot | None, said: set[str]
+) -> tuple[str, str] | None:
+    """A guard the latency is over already (its field, why), while the window would start
+    within the latency window: its fault would go in and come out at the next reconcile
+    round. The guards found wrong (`said`, standing in as 1) are left out, and all of
+    them with a wrong route (standing in as any route)."""
+    if latency is None or req.start_in.total_seconds() >= latency.window_s:
+        return None
+    if "guard_route" in said or "start_in" in said:
+        return None
+    left_out = {g: None for g, field in GUARD_FIELDS.items() if field in said}
+    trip = guard_trip(req.guards.model_copy(update=left_out), latency)
+    if trip is None:
+        return None
+    field = GUARD_FIELDS[trip[0]]
+    return field, f"{LABELS[field]}: {trip[1]} now: the window would end as soon as it started"
+
+
 def fault_request(
-    values: Mapping[str, str], routes: Sequence[str] = (), limits: Limits = MODAL_LIMITS
+    values: Mapping[str, str],
+    routes: Sequence[str] = (),
+    limits: Limits = MODAL_LIMITS,
+    latency: LatencySnapshot | None = None,
 ) -> FaultRequest:
     """The request the form describes, or BadFaultInput naming every problem at once, in
     the form's order and words, joined by " · ", with the first one's field: each field's
     own (not a number, over the cap, too long...) and what is wrong with the request under
     `limits` (form_limits: protected namespaces, caps). A field found wrong stands in as
     one that raises nothing more, so what follows from it is not said twice. `routes`: the
-    latency routes known now, the ones a guard route may name."""
+    latency routes known now, the ones a guard route may name; `latency`, their figures
+    now, which a guard may not be under already (over_now)."""
     v = {k: values.get(k, "").strip() or DEFAULTS.get(k, "") for k in FIELDS}
     found: list[tuple[str, str]] = []  # (the form's field, what is wrong with it)
 
@@ -243,6 +268,8 @@ def fault_request(
         for path, message in field_problems(req, limits):
             if PATHS.get(path, "") not in said:  # a stand-in's: said already
                 found.append((PATHS.get(path, ""), message))
+        if tripped := over_now(req, latency, said):
+            found.append(tripped)
     if found:
         order = {field: i for i, field in enumerate(FIELDS)}
         found.sort(key=lambda p: order.get(p[0], len(FIELDS)))

@@ -56,6 +56,9 @@ def empty_text(snap: Snapshot, nothing: str, detail: str = "") -> Text:
 
 class SourcePane(Vertical):
     TITLE: ClassVar[str] = ""
+    # shorter names, longest first, for a pane too narrow for TITLE and its note: the
+    # longest that leaves the note room, else the longest that fits
+    SHORT_TITLES: ClassVar[tuple[str, ...]] = ()
     _last_subtitle: Text | None = None
     _last_state: HealthState | None = None
     snapshot: var[Any] = var(None, always_update=True, init=False)
@@ -85,9 +88,13 @@ class SourcePane(Vertical):
 
     def refresh_title(self) -> None:
         """Name · note · filter. The border keeps TITLE_MARGIN cells around the title."""
-        room = self.size.width - TITLE_MARGIN - len(self.TITLE) - len(" · ")
-        note = self.title_note(room)
-        title = f"{self.TITLE} · {note}" if note else self.TITLE
+        width = self.size.width - TITLE_MARGIN
+        names = (self.TITLE, *self.SHORT_TITLES)
+        notes = ((n, self.title_note(width - len(n) - len(" · "))) for n in names)
+        name, note = next(((n, t) for n, t in notes if t), ("", ""))
+        if not name:  # nothing to note, or no room for it: the longest name that fits
+            name = next((n for n in names if len(n) <= width), names[-1])
+        title = f"{name} · {note}" if note else name
         text = escape(self.filter_text)  # as typed: "[acme]" is not markup
         self.border_title = f"{title} · filter: {text}" if text else title
 

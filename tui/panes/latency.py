@@ -85,6 +85,8 @@ def observations_cell(r: RouteLatency) -> Text:
 
 class LatencyPane(SourcePane):
     TITLE = "Latency · p99.9 and adaptive inflight limits"
+    # at 80 columns the name gives way to the window (after HALT ALL, why p99.9 stays up)
+    SHORT_TITLES = ("Latency · p99.9 and inflight limits", "Latency · p99.9")
     DEFAULT_CSS = """
     LatencyPane.-empty KeyedTable {
         display: none;

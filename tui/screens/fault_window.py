@@ -11,7 +11,7 @@ again, with policy) and then closes the screen or calls `show_error`, keeping th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,7 +23,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from backends.faults_core import Limits
-from backends.models import FaultRequest, FaultWindow
+from backends.models import FaultRequest, FaultWindow, LatencySnapshot
 from tui.fault_requests import (
     DEFAULTS,
     FIELDS,
@@ -105,14 +105,20 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
             self.request = request
 
     def __init__(
-        self, actor: str, routes: Sequence[str] = (), limits: Limits | None = None
+        self,
+        actor: str,
+        routes: Sequence[str] = (),
+        limits: Limits | None = None,
+        latency: Callable[[], LatencySnapshot | None] = lambda: None,
     ) -> None:
         """`routes`: the latency routes known now, suggested in the guard route field;
-        `limits`: the faults backend's (None: the defaults)."""
+        `limits`: the faults backend's (None: the defaults); `latency`: the latency the
+        reconciler's guards read, as of the submit (a guard it is over already is refused)."""
         super().__init__()
         self.actor = actor
         self.routes = tuple(routes)
         self.limits = form_limits(limits)
+        self.latency = latency
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fault-box"):
@@ -157,7 +163,7 @@ class FaultWindowScreen(ActionForm[FaultWindow | None]):
         if self.busy:
             return
         try:
-            req = fault_request(self.values(), self.routes, self.limits)
+            req = fault_request(self.values(), self.routes, self.limits, self.latency())
         except BadFaultInput as exc:
             self.show_error(str(exc), exc.field)
             return
