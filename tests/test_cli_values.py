@@ -249,3 +249,11 @@ def test_relay_help_says_what_path_it_takes(capsys: pytest.CaptureFixture[str]) 
         main(["relay", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert "(default: any path; OPA posts to /logs unless its service sets another" in help_text
+
+
+def test_a_negative_value_is_joined_to_its_option_but_not_after_double_dash() -> None:
+    from tui.parse import negatives_joined
+
+    assert negatives_joined(["--for", "-2s", "-n", "x"]) == ["--for=-2s", "-n", "x"]
+    assert negatives_joined(["--for=1s", "-2s"]) == ["--for=1s", "-2s"]
+    assert negatives_joined(["end", "--", "--reason", "-5m"]) == ["end", "--", "--reason", "-5m"]

@@ -68,3 +68,28 @@ def test_schedule_says_when_in_the_time_the_panes_use() -> None:
     )
     assert f"{m.group(1)}  scheduled  stage/docs-api" in listed.stdout
     assert f"  {m.group(2)}  " in listed.stdout
+
+
+def test_a_negative_start_in_is_named_not_taken_for_a_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # argparse read '-5m' as an option: '--start-in: expected one argument'
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main([*BASE, "--start-in", "-5m", "--delay", "1s", "--reason", "game day drill"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "expected one argument" not in err
+    assert "--start-in: '-5m' is negative" in err
+
+
+def test_the_fence_names_the_flag_of_each_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    # it said 'a window lasts more than 0 and at most 1h' after another problem, no flag
+    from tui.cli import main
+
+    flags = ["--duration", "0", "--delay", "1s", "--delay-percent", "80"]
+    assert main([*BASE, *flags, "--reason", "game day drill"]) == 1
+    err = capsys.readouterr().err
+    assert "--delay-percent: delay 80% is over the cap of 50%" in err
+    assert "--duration: a window lasts more than 0 and at most 1h (got 0s)" in err

@@ -24,6 +24,7 @@ from backends.polling import describe_error
 from backends.text_safe import shown
 from tui.commands import MODULES
 from tui.commands.common import load_config, refuse_if_read_only
+from tui.parse import negatives_joined
 
 if TYPE_CHECKING:
     from tui.app import WatchfloorApp  # imported when the dashboard starts (see above)
@@ -172,7 +173,7 @@ def logged(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(negatives_joined(list(sys.argv[1:] if argv is None else argv)))
     if args.handler is not run_dashboard:
         gc.enable()  # held during start-up (tui.entry); only the dashboard waits for its frame
     try:

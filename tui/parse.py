@@ -39,7 +39,9 @@ def seconds(text: str, name: str, *, bare_unit: str, most: float, hint: str) -> 
     typed = repr(text.strip())
     m = _DURATION.match(text)
     if not m:
-        raise BadValue(f"{f'{name}: ' if name else ''}{typed} is not a duration (try {hint})")
+        unsigned = _DURATION.match(text.strip().removeprefix("-"))
+        what = "negative (0 or more)" if unsigned else f"not a duration (try {hint})"
+        raise BadValue(f"{f'{name}: ' if name else ''}{typed} is {what}")
     value = float(m.group(1)) * UNIT_S[m.group(2) or bare_unit]
     if not value <= most:  # a 400-digit number is inf, which this refuses too
         raise BadValue(
@@ -77,3 +79,23 @@ def percent(text: str, name: str, *, high: float = 100.0, above: bool = False) -
     except ValueError:
         raise BadValue(f"{name}: {typed!r} is not a number") from None
     return number(bare, name, low=0, high=high, above=above)
+
+
+_NEGATIVE = re.compile(r"^-\d")
+
+
+def negatives_joined(argv: list[str]) -> list[str]:
+    """argv with a negative value joined to its long option ('--start-in -5m' is
+    '--start-in=-5m'), which argparse would take for an option of its own ('expected one
+    argument') instead of handing it to the option's type to refuse by name."""
+    out: list[str] = []
+    for i, token in enumerate(argv):
+        if token == "--":  # after it every token is a value as it stands
+            out.extend(argv[i:])
+            break
+        prev = out[-1] if out else ""
+        if _NEGATIVE.match(token) and prev.startswith("--") and prev != "--" and "=" not in prev:
+            out[-1] = f"{prev}={token}"
+        else:
+            out.append(token)
+    return out

@@ -105,7 +105,7 @@ def request_from(args: argparse.Namespace) -> Any:
     from backends.models import FaultRequest
 
     try:
-        return FaultRequest.model_validate(
+        req = FaultRequest.model_validate(
             {
                 "spec": {
                     "target_host": args.host,
@@ -131,3 +131,24 @@ def request_from(args: argparse.Namespace) -> Any:
             where = ".".join(map(str, e["loc"]))
             errs.append(f"{FLAGS.get(where, where)}: {e['msg']} (got {e['input']!r})")
         raise ActionRefused("; ".join(errs)) from None
+    return req
+
+
+def fenced(req: Any, args: argparse.Namespace) -> None:
+    """The command line's own fence (the default protected namespaces and caps, before any
+    backend is built): faults_core's problems with the request, each after its flag,
+    '--duration: a window lasts more than 0 and at most 1h (got 0s)'."""
+    from backends.contracts import ActionRefused
+    from backends.durations import duration
+    from backends.faults_core import DEFAULT_PROTECTED, Limits, field_problems
+
+    found = field_problems(req, Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED)))
+    typed = {"duration": args.duration, "start_in": args.start_in}
+    said, last = [], ""
+    for field, message in found:
+        flag = FLAGS.get(field, field).removesuffix(" (in ms)")
+        got = f" (got {duration(timedelta(seconds=typed[field]))})" if field in typed else ""
+        said.append(f"{message}{got}" if flag == last else f"{flag}: {message}{got}")
+        last = flag
+    if found:
+        raise ActionRefused("; ".join(said), field=found[0][0])

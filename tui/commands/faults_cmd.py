@@ -32,7 +32,7 @@ from tui.commands.common import (
     load_config,
     mutating,
 )
-from tui.commands.fault_flags import add_schedule_flags, request_from
+from tui.commands.fault_flags import add_schedule_flags, fenced, request_from
 from tui.commands.faults_listing import list_lines
 
 LATENCY_WAIT_S = 3.0
@@ -124,11 +124,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 @mutating
 def run_schedule(args: argparse.Namespace) -> int:
-    from backends.faults_core import DEFAULT_PROTECTED, Limits, check
-
     req = request_from(args)
-    # The command line's own fence, before any backend is even built.
-    check(req, Limits(protected_namespaces=frozenset(DEFAULT_PROTECTED)))
+    fenced(req, args)  # the command line's own fence, flags named
 
     async def job(sources: Any) -> int:
         from tui.fmt import duration
