@@ -11,7 +11,7 @@ failed) look different, per route and for the whole pane.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -27,7 +27,8 @@ from tui.panes.limit_trend import DOWN, LimitTrend
 from tui.panes.line import Line
 
 LOW_CONFIDENCE_MARK = "?"
-OVER_SLO_MARK = "!"  # not in colour alone: NO_COLOR, or a terminal that shows none
+OVER_MARK = "!"  # not in colour alone: NO_COLOR, or a terminal that shows none
+ERRORS_OVER = 0.01  # an error rate over this is marked
 
 
 def p999_cell(r: RouteLatency, stale: bool = False) -> Text:
@@ -42,7 +43,7 @@ def p999_cell(r: RouteLatency, stale: bool = False) -> Text:
     text = Text(justify="right")
     text.append(value, "grey50" if stale else style)
     if over:
-        text.append(OVER_SLO_MARK, "grey50" if stale else style)
+        text.append(OVER_MARK, "grey50" if stale else style)
     if r.low_confidence:
         text.append(LOW_CONFIDENCE_MARK, "yellow")
     return text
@@ -75,7 +76,43 @@ def errors_cell(r: RouteLatency) -> Text:
     """The error rate; "—" when unknown (no requests to take a rate of: not 0.00 %)."""
     if r.error_rate is None:
         return Text("—", style="grey50", justify="right")
-    return Text(pct(r.error_rate, 2), style="red" if r.error_rate > 0.01 else "", justify="right")
+    text = Text(pct(r.error_rate, 2), justify="right")
+    if over_errors(r):
+        text.stylize("red")
+        text.append(OVER_MARK, "red")
+    return text
+
+
+def over_errors(r: RouteLatency) -> bool:
+    return r.error_rate is not None and r.error_rate > ERRORS_OVER
+
+
+def at_limit(r: RouteLatency) -> bool:
+    return bool(r.limit) and (r.inflight or 0) >= (r.limit or 0)
+
+
+def inflight_cell(r: RouteLatency) -> Text:
+    if r.inflight is None:
+        return Text("—", justify="right")
+    text = Text(f"{r.inflight:.0f}", justify="right")
+    if at_limit(r):  # every request past it is blocked (the last column, off at 80)
+        text.stylize("yellow")
+        text.append(OVER_MARK, "yellow")
+    return text
+
+
+def marks_legend(routes: Sequence[RouteLatency]) -> str:
+    """What the "!" marks now: first on its line, so 80 columns still say it."""
+    over = [
+        words
+        for words, test in (
+            ("over SLO", lambda r: r.p999_ms is not None and r.p999_ms > r.slo_ms),
+            ("inflight at limit", at_limit),
+            (f"errors > {ERRORS_OVER:.0%}", over_errors),
+        )
+        if any(test(r) for r in routes)
+    ]
+    return f"{OVER_MARK} {', '.join(over)}" if over else ""
 
 
 def observations_cell(r: RouteLatency) -> Text:
@@ -146,17 +183,12 @@ class LatencyPane(SourcePane):
         for r in snap.routes:
             trend = self._limits.observe(r.route, snap.observed_at, r.limit)
             limit = f"{trend}{r.limit:.0f}" if r.limit is not None else "—"
-            inflight = f"{r.inflight:.0f}" if r.inflight is not None else "—"
             rows[r.route] = (
                 r.route,
                 p999_cell(r, stale),
                 Text(ms(r.slo_ms), justify="right"),
                 Text(limit, style="yellow" if trend == DOWN else "", justify="right"),
-                Text(
-                    inflight,
-                    style="yellow" if r.limit and (r.inflight or 0) >= r.limit else "",
-                    justify="right",
-                ),
+                inflight_cell(r),
                 errors_cell(r),
                 vs_baseline(r, self.baselines),
                 range_cell(r),
@@ -180,17 +212,18 @@ class LatencyPane(SourcePane):
 
     @staticmethod
     def _summary(snap: LatencySnapshot) -> Text:
-        text = Text("cache hit ratio: ")
+        text = Text()
+        if legend := marks_legend(snap.routes):
+            text.append(f"{legend}   ", "bold red")
+        if any(r.low_confidence and r.p999_ms is not None for r in snap.routes):
+            text.append(f"{LOW_CONFIDENCE_MARK} < 1,000 obs   ", "yellow")
+        text.append("cache hit ratio: ")
         if not snap.cache:
             text.append("no data", "grey50")
         for i, c in enumerate(snap.cache):
             if i:
                 text.append(" · ")
             text.append(f"{c.layer} {pct(c.hit_ratio)}", "bold")
-        if any(r.p999_ms is not None and r.p999_ms > r.slo_ms for r in snap.routes):
-            text.append(f"   {OVER_SLO_MARK} over SLO", "bold red")
-        if any(r.low_confidence and r.p999_ms is not None for r in snap.routes):
-            text.append(f"   {LOW_CONFIDENCE_MARK} < 1,000 obs", "yellow")
         if snap.health.state is HealthState.NO_DATA and snap.health.last_error:
             text.append(f"   no data: {snap.health.last_error}", "grey50")  # and since when
         if snap.health.state is HealthState.OK and snap.health.last_error:
