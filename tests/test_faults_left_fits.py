@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from textual.pilot import Pilot
 
-from backends.models import Actor, FaultRequest, FaultSpec
+from backends.models import Actor, FaultRequest, FaultSpec, FaultsSnapshot
+from tests.conftest import T0
 from tests.helpers import SIZE, local_app, wait_for
 from tui.app import WatchfloorApp
 from tui.panes.faults import FaultsPane
@@ -65,3 +66,36 @@ async def test_with_room_the_countdown_keeps_its_seconds() -> None:
         await wait_for(pilot, app.all_panes_filled, what="data")
         await windows(app, pilot)
         assert re.search(r"stage/search-api +49m5\ds left +active", row(app, "search-api"))
+
+
+async def test_a_long_target_gives_way_to_the_countdown_at_80x24() -> None:
+    """'stage/search-api.stage.svc.cluster.local' (the FQDN a kube user may type) filled
+    the 28 cells the pane has at 80 columns: the countdown, the state and all were a →
+    away. The namespace's own suffix goes (the details say the host whole), and a target
+    still too long is cut, so the countdown stays."""
+    from tests.test_faults_snapshots import OK, window
+    from tests.test_snapshots import PaneHarness
+
+    hosts = ("search-api.stage.svc.cluster.local", "ledger-reconciliation-worker-eu")
+    snap = FaultsSnapshot(
+        observed_at=T0,
+        health=OK,
+        source="kube",
+        windows=tuple(
+            window(f"w{i}", "stage", -1, 51, applied=True).model_copy(
+                update={
+                    "spec": FaultSpec(
+                        target_host=h, namespace="stage", delay_ms=800, delay_percent=9
+                    )
+                }
+            )
+            for i, h in enumerate(hosts)
+        ),
+    )
+    app = PaneHarness(FaultsPane(), snap)
+    async with app.run_test(size=(28, 8)) as pilot:
+        await pilot.pause()
+        table = app.query_one(FaultsPane).table()
+        shown = [table.render_line(y).text for y in range(1, 3)]
+    assert re.match(r"stage/search-api +50m left", shown[0]), shown
+    assert re.match(r"stage/ledger-\S*… +50m left", shown[1]), shown

@@ -142,6 +142,21 @@ def leaking(w: FaultWindow, now: datetime) -> bool:
     return ended and w.applied and (now - ended_at(w)).total_seconds() > LEAK_GRACE_S
 
 
+def target_text(w: FaultWindow) -> str:
+    """namespace/host, the host without the namespace's own suffix: a kube FQDN
+    ('search-api.stage.svc.cluster.local' in stage) reads 'stage/search-api'."""
+    ns, host = w.spec.namespace, w.spec.target_host
+    for suffix in (f".{ns}.svc.cluster.local", f".{ns}.svc", f".{ns}"):
+        if host.endswith(suffix) and len(host) > len(suffix):
+            host = host.removesuffix(suffix)
+            break
+    return f"{ns}/{host}"
+
+
+def cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: max(most - 1, 1)] + "…"
+
+
 def pane_order(w: FaultWindow, now: datetime) -> tuple[int, float, str]:
     """A leak first; then active, the one ending soonest on top; then scheduled, soonest
     start first; then ended, the one that ended last on top (80x24 shows three rows)."""
@@ -202,6 +217,10 @@ class FaultsPane(SourcePane):
         if self.snapshot is not None:
             self.show(self.snapshot)  # a window due to start says who would start it
 
+    def on_resize(self) -> None:  # after SourcePane's own (Textual calls each class's)
+        if self.snapshot is not None:  # targets and countdowns as the new width fits them
+            self.show(self.snapshot)
+
     def when_room(self, targets: list[str]) -> int:
         """The cells the `when` column has beside the widest target, a scrollbar's one
         kept (WHEN_MOST before the pane has a size). The pane's width, not the table's:
@@ -214,14 +233,17 @@ class FaultsPane(SourcePane):
     def show(self, snap: FaultsSnapshot) -> None:
         now = self.now
         windows = sorted(snap.windows, key=lambda w: pane_order(w, now))
-        room = self.when_room([f"{w.spec.namespace}/{w.spec.target_host}" for w in windows])
+        # a target longer than leaves the countdown its cells is cut (the details say it)
+        most = self.size.width - 2 - COUNTDOWN_CELLS if self.size.width else 1000
+        targets = {w.id: cut(target_text(w), most) for w in windows}
+        room = self.when_room(list(targets.values()))
         due_says = due_text(self.reconciler, snap.health.state is HealthState.ERROR)
         rows = {}
         for w in windows:
             state = w.state(now)
             due = unstarted(w, now)
             rows[w.id] = (
-                f"{w.spec.namespace}/{w.spec.target_host}",
+                targets[w.id],
                 when(w, now, room),
                 Text(due_says, DUE_STYLE)
                 if due
