@@ -128,3 +128,21 @@ async def test_at_80x24_the_notes_hint_names_the_whole_tag() -> None:
         await pilot.pause()
         status = next(line for line in lines(app) if line.startswith("rollback rehearsal:"))
         assert status.endswith("n: notes of v2026.03.16-m3"), status
+
+
+async def test_at_80x24_the_artefacts_line_names_every_artefact_and_its_state() -> None:
+    """It read 'artefacts: ✔ digests verified · ∅ notes missing · ✖ provenance failed ·
+    ∅ s…': the SBOM cut. Where the words do not fit they go, least telling first:
+    "verified", then "missing" (the ∅ says it), "unverified" (?), "failed" (✖) last."""
+    app = local_app(FrozenClock(T0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, app.all_panes_filled, what="data")
+        await pilot.pause()
+        arts = next(line for line in lines(app) if line.startswith("artefacts:"))
+        assert "…" not in arts, arts
+        assert arts == "artefacts: ✔ digests · ∅ notes · ✖ provenance failed · ∅ sbom", arts
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause(0.3)
+        arts = next(line for line in lines(app) if line.startswith("artefacts:"))
+        assert arts.endswith("✖ provenance failed · ∅ sbom missing"), arts
+        assert "✔ digests verified" in arts, arts

@@ -7,6 +7,7 @@ tui/panes/last_cuts.py). The stage and status lines are made for the pane's widt
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -52,15 +53,32 @@ VERIFY_GLYPH = {
 LOW_BUDGET = 0.1  # under 10% of the rate limit left: shown in yellow
 
 
-def artifacts_line(run: ReleaseRun) -> Text:
+# the order the states' words give way where the line is short (the glyph says each)
+WORDS_DROPPED = (
+    Verification.VERIFIED,
+    Verification.MISSING,
+    Verification.UNVERIFIED,
+    Verification.FAILED,
+)
+
+
+def artifacts_line(run: ReleaseRun, unsaid: Collection[Verification] = ()) -> Text:
+    """Each artefact with its glyph, its name and, unless its state is `unsaid`, its
+    state in a word."""
     text = Text("artefacts: ")
     if not run.artifacts:
         return text.append("not known", "grey50")
     for i, (name, state) in enumerate(sorted(run.artifacts.items())):
         if i:
             text.append(" · ")
-        text.append(f"{VERIFY_GLYPH[state]} {name} {state.value}", VERIFY_STYLE[state])
+        word = "" if state in unsaid else f" {state.value}"
+        text.append(f"{VERIFY_GLYPH[state]} {name}{word}", VERIFY_STYLE[state])
     return text
+
+
+def artifacts_forms(run: ReleaseRun) -> list[Text]:
+    """artifacts_line longest first: the states' words go in WORDS_DROPPED's order."""
+    return [artifacts_line(run, WORDS_DROPPED[:n]) for n in range(len(WORDS_DROPPED) + 1)]
 
 
 def artefacts_cell(run: ReleaseRun) -> Text:
@@ -169,7 +187,7 @@ class ReleasePane(SourcePane):
 
     def compose(self) -> ComposeResult:
         yield FitLine("", id="release-stages", classes="summary")
-        yield Line("", id="release-artifacts", classes="summary")
+        yield FitLine("", id="release-artifacts", classes="summary")
         yield FitLine("", id="release-status", classes="summary")
         yield Line("", id="release-alert", classes="summary")
         yield CutsTable(  # at 80x24 no room for a row: one line of the last cuts
@@ -192,8 +210,8 @@ class ReleasePane(SourcePane):
         if train == self._shown_train:
             return
         self._shown_train = train
-        arts = self.query_one("#release-artifacts", Line)
-        arts.update(artifacts_line(snap.current) if snap.current is not None else "")
+        forms = artifacts_forms(snap.current) if snap.current is not None else [Text()]
+        self.query_one("#release-artifacts", FitLine).show(lambda w: fit(forms, w))
         alert = alert_line(snap, self.now)
         box = self.query_one("#release-alert", Line)
         box.update(alert)
