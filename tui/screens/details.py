@@ -25,13 +25,20 @@ from tui.footer import KeyFooter
 from tui.safe_text import safe, safe_text
 
 ItemT = TypeVar("ItemT")
-Rows = list[tuple[str, str | Text]]
+Lines = tuple[str | Text, ...]  # a value of several lines: each from the data, shown safe
+Rows = list[tuple[str, str | Text | Lines]]
 LABEL_W = 11
 GONE = "no longer listed"
 
 
 def utc(at: datetime) -> str:
     return f"{at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z"
+
+
+def safe_lines(lines: Lines) -> Text:
+    """Each line shown safe (a newline in the data reads ⏎), the lines joined by the
+    line breaks the screen meant."""
+    return Text("\n").join(safe_text(v if isinstance(v, Text) else Text(v)) for v in lines)
 
 
 class DetailsModal(ModalScreen[None], Generic[ItemT]):
@@ -93,7 +100,7 @@ class DetailsModal(ModalScreen[None], Generic[ItemT]):
         grid.add_column(style="bold", no_wrap=True, width=LABEL_W)
         grid.add_column(ratio=1, overflow="fold")  # words wrap; an unbroken id folds
         for label, value in self.rows():  # from the data: shown safe (tui/safe_text.py)
-            grid.add_row(label, safe(value))
+            grid.add_row(label, safe_lines(value) if isinstance(value, tuple) else safe(value))
         if not self.listed:
             grid.style = "dim"
         return grid

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from backends.models import ReleaseRun, StageStatus
 from tui.fmt import ago, duration
 from tui.panes.release import STAGE_GLYPH, VERIFY_GLYPH, VERIFY_STYLE
-from tui.screens.details import DetailsModal, Rows, utc
+from tui.screens.details import DetailsModal, Lines, Rows, utc
 
 
 class ReleaseDetailsScreen(DetailsModal[ReleaseRun]):
@@ -27,29 +27,30 @@ class ReleaseDetailsScreen(DetailsModal[ReleaseRun]):
         Binding("escape", "close", "Close", id="release-details.close", priority=True),
     ]
 
-    def stages(self) -> Text:
+    def stages(self) -> Lines:
+        """A stage a line (the dialog keeps the lines: details.safe_lines)."""
         run = self.item
-        text = Text()
         if not run.stages:
-            return text.append("not known", "grey50")
-        for i, st in enumerate(run.stages):
+            return (Text("not known", "grey50"),)
+        lines = []
+        for st in run.stages:
             glyph, style = STAGE_GLYPH[st.status]
-            text.append("\n" if i else "").append(f"{glyph} {st.name}", style)
+            text = Text(f"{glyph} {st.name}", style)
             elapsed = st.elapsed(self.now)
             if elapsed is not None:
                 text.append(f"  {duration(elapsed)}", "grey62")
             if st.status in (StageStatus.SKIPPED, StageStatus.PENDING, StageStatus.FAILURE):
                 text.append(f"  {st.status.value}", style)  # a glyph alone is easy to misread
-        return text
+            lines.append(text)
+        return tuple(lines)
 
-    def artefacts(self) -> Text:
-        text = Text()
+    def artefacts(self) -> Lines:
         if not self.item.artifacts:
-            return text.append("not known", "grey50")
-        for i, (name, state) in enumerate(sorted(self.item.artifacts.items())):
-            text.append("\n" if i else "")
-            text.append(f"{VERIFY_GLYPH[state]} {name} {state.value}", VERIFY_STYLE[state])
-        return text
+            return (Text("not known", "grey50"),)
+        return tuple(
+            Text(f"{VERIFY_GLYPH[state]} {name} {state.value}", VERIFY_STYLE[state])
+            for name, state in sorted(self.item.artifacts.items())
+        )
 
     def rows(self) -> Rows:
         run = self.item
