@@ -83,8 +83,8 @@ def health_text(health: SourceHealth, now: datetime, source: str, width: int | N
     if len(short) <= room:  # the whole cause rather than "connection …" and the age
         return _assembled(glyph, style, (short,))
     if room - len(f" · {brief}") >= MIN_CAUSE:  # a long cause, cut, and the age
-        return _assembled(glyph, style, (_cut(short, room - len(f" · {brief}")), brief))
-    return _assembled(glyph, style, (_cut(short, room),))
+        return _assembled(glyph, style, (cut(short, room - len(f" · {brief}")), brief))
+    return _assembled(glyph, style, (cut(short, room),))
 
 
 def _fitted(glyph: str, style: str, parts: tuple[str, str], width: int | None) -> Text:
@@ -92,7 +92,7 @@ def _fitted(glyph: str, style: str, parts: tuple[str, str], width: int | None) -
     whole = _assembled(glyph, style, parts)
     if width is None or whole.cell_len <= width:
         return whole
-    return _assembled(glyph, style, (_cut(parts[0], width - len(f"{glyph} ")),))
+    return _assembled(glyph, style, (cut(parts[0], width - len(f"{glyph} ")),))
 
 
 def _assembled(glyph: str, style: str, parts: tuple[str, ...]) -> Text:
@@ -100,7 +100,8 @@ def _assembled(glyph: str, style: str, parts: tuple[str, ...]) -> Text:
     return Text.assemble((f"{glyph} {head}", style), *(f" · {p}" for p in rest))
 
 
-def _cut(text: str, width: int) -> str:
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, ending in … where it is cut."""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 

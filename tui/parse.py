@@ -94,7 +94,7 @@ def negatives_joined(argv: list[str]) -> list[str]:
             out.extend(argv[i:])
             break
         prev = out[-1] if out else ""
-        if _NEGATIVE.match(token) and prev.startswith("--") and prev != "--" and "=" not in prev:
+        if _NEGATIVE.match(token) and prev.startswith("--") and "=" not in prev:
             out[-1] = f"{prev}={token}"
         else:
             out.append(token)

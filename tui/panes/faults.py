@@ -25,7 +25,7 @@ from backends.faults_core import (
     unstarted,
 )
 from backends.models import FaultsSnapshot, FaultWindow, HealthState, WindowState
-from tui.fmt import ago, duration
+from tui.fmt import ago, cut, duration
 from tui.panes.base import SourcePane, empty_text
 from tui.panes.keyed_table import KeyedTable
 
@@ -153,10 +153,6 @@ def target_text(w: FaultWindow) -> str:
     return f"{ns}/{host}"
 
 
-def cut(text: str, most: int) -> str:
-    return text if len(text) <= most else text[: max(most - 1, 1)] + "…"
-
-
 def pane_order(w: FaultWindow, now: datetime) -> tuple[int, float, str]:
     """A leak first; then active, the one ending soonest on top; then scheduled, soonest
     start first; then ended, the one that ended last on top (80x24 shows three rows)."""
@@ -233,9 +229,10 @@ class FaultsPane(SourcePane):
     def show(self, snap: FaultsSnapshot) -> None:
         now = self.now
         windows = sorted(snap.windows, key=lambda w: pane_order(w, now))
-        # a target longer than leaves the countdown its cells is cut (the details say it)
-        most = self.size.width - 2 - COUNTDOWN_CELLS if self.size.width else 1000
-        targets = {w.id: cut(target_text(w), most) for w in windows}
+        targets = {w.id: target_text(w) for w in windows}
+        if self.size.width:  # a target is cut to leave the countdown its cells (details: whole)
+            most = self.size.width - 2 - COUNTDOWN_CELLS
+            targets = {key: cut(text, most) for key, text in targets.items()}
         room = self.when_room(list(targets.values()))
         due_says = due_text(self.reconciler, snap.health.state is HealthState.ERROR)
         rows = {}

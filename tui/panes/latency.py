@@ -37,7 +37,7 @@ def p999_cell(r: RouteLatency, stale: bool = False) -> Text:
     if r.state is RouteState.NO_DATA or r.p999_ms is None:
         return Text("no data", style="grey50", justify="right")
     value = f"> {latency(r.p999_ms)}" if r.above_last_bucket else latency(r.p999_ms)
-    over = r.p999_ms > r.slo_ms
+    over = over_slo(r)
     style = "bold red" if over else "green"
     # the style as a span, not the base style: cells are diffed by text and spans
     text = Text(justify="right")
@@ -83,6 +83,10 @@ def errors_cell(r: RouteLatency) -> Text:
     return text
 
 
+def over_slo(r: RouteLatency) -> bool:
+    return r.p999_ms is not None and r.p999_ms > r.slo_ms
+
+
 def over_errors(r: RouteLatency) -> bool:
     return r.error_rate is not None and r.error_rate > ERRORS_OVER
 
@@ -106,7 +110,7 @@ def marks_legend(routes: Sequence[RouteLatency]) -> str:
     over = [
         words
         for words, test in (
-            ("over SLO", lambda r: r.p999_ms is not None and r.p999_ms > r.slo_ms),
+            ("over SLO", over_slo),
             ("inflight at limit", at_limit),
             (f"errors > {ERRORS_OVER:.0%}", over_errors),
         )

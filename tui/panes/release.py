@@ -71,9 +71,14 @@ def artifacts_line(run: ReleaseRun, unsaid: Collection[Verification] = ()) -> Te
     for i, (name, state) in enumerate(sorted(run.artifacts.items())):
         if i:
             text.append(" · ")
-        word = "" if state in unsaid else f" {state.value}"
-        text.append(f"{VERIFY_GLYPH[state]} {name}{word}", VERIFY_STYLE[state])
+        text.append_text(artefact_text(name, state, said=state not in unsaid))
     return text
+
+
+def artefact_text(name: str, state: Verification, said: bool = True) -> Text:
+    """'✖ provenance failed' (the state in a word too, if `said`), in its state's style."""
+    word = f" {state.value}" if said else ""
+    return Text(f"{VERIFY_GLYPH[state]} {name}{word}", VERIFY_STYLE[state])
 
 
 def artifacts_forms(run: ReleaseRun) -> list[Text]:

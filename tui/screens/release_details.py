@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 
 from backends.models import ReleaseRun, StageStatus
 from tui.fmt import ago, duration
-from tui.panes.release import STAGE_GLYPH, VERIFY_GLYPH, VERIFY_STYLE
+from tui.panes.release import STAGE_GLYPH, artefact_text
 from tui.screens.details import DetailsModal, Lines, Rows, utc
 
 
@@ -47,10 +47,7 @@ class ReleaseDetailsScreen(DetailsModal[ReleaseRun]):
     def artefacts(self) -> Lines:
         if not self.item.artifacts:
             return (Text("not known", "grey50"),)
-        return tuple(
-            Text(f"{VERIFY_GLYPH[state]} {name} {state.value}", VERIFY_STYLE[state])
-            for name, state in sorted(self.item.artifacts.items())
-        )
+        return tuple(artefact_text(*item) for item in sorted(self.item.artifacts.items()))
 
     def rows(self) -> Rows:
         run = self.item
