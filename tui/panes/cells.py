@@ -159,16 +159,19 @@ def header_strip(
     width: int,
     styles: tuple[Style, Style],
     console: Console,
+    spare: int = 0,
 ) -> Strip:
-    """The header line, `width` cells: the labels over their columns; `◂` after the first
-    column when some are scrolled out of view, `▸` at the border when some are cut."""
+    """The header line, `width` cells and `spare` more: the labels over their columns
+    (`width` cells, as the rows); `◂` after the first column when some are scrolled out
+    of view, `▸` at the border when some are cut. `spare`: the cell the rows give their
+    scroll marker (0 or 1), blank in the header: the `▸` goes there, not over a label."""
     header, base = styles
     labels = [Text(c.label, justify="right" if c.right else "left") for c in columns]
     strip = Strip(row_segments(columns, widths, labels, skip, header, console, width))
     marks = {widths[0]: "◂"} if skip and widths else {}
     if row_width(widths, skip) > width:
-        marks[width - 1] = "▸"
-    return mark(strip.crop_extend(0, width, base), marks, base)
+        marks[width + spare - 1] = "▸"
+    return mark(strip.crop_extend(0, width + spare, base), marks, base)
 
 
 def row_width(widths: Sequence[int], skip: int) -> int:

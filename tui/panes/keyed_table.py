@@ -103,6 +103,7 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
         self._widths = [cell_len(c.label) for c in self.columns]
         self._strips: dict[tuple[str, int], Strip] = {}  # (key, style variant) -> line
         self._header: Strip | None = None
+        self._header_for = (0, 0)  # (width, text_width) it was drawn for
         self._styles: dict[str, Style] | None = None
         self._top = 0
         self._skip = 0  # columns scrolled out of view to the left (the first one stays)
@@ -233,14 +234,21 @@ class KeyedTable(OwnKeys, RowCursor, can_focus=True):
         thumb = thumb_cell(len(self._keys), height - 1, self._top, y - 1, self._style("thumb"))
         text_width = width - 1 if thumb is not None else width
         base = self._style("plain")
-        if y == 0:
-            if self._header is None or self._header.cell_length != text_width:
+        if y == 0:  # the whole width: its `▸` takes the cell over the scroll marker
+            if self._header is None or self._header_for != (width, text_width):
+                self._header_for = (width, text_width)
                 styles = (self._style("header"), base)
                 self._header = cells.header_strip(
-                    self.columns, self._widths, self._skip, text_width, styles, self.app.console
+                    self.columns,
+                    self._widths,
+                    self._skip,
+                    text_width,
+                    styles,
+                    self.app.console,
+                    spare=width - text_width,
                 )
-            strip = self._header
-        elif self._top + y - 1 < len(self._keys):
+            return self._header
+        if self._top + y - 1 < len(self._keys):
             strip = self._row_strip(self._top + y - 1, text_width)
         else:
             return Strip.blank(width, base)
