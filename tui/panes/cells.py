@@ -159,7 +159,8 @@ def header_strip(
     width: int,
     styles: tuple[Style, Style],
     console: Console,
-    spare: int = 0,
+    *,
+    spare: int,
 ) -> Strip:
     """The header line, `width` cells and `spare` more: the labels over their columns
     (`width` cells, as the rows); `◂` after the first column when some are scrolled out
