@@ -20,6 +20,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from backends.mqtt.release import release
+
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 32 * 1024 * 1024  # compressed
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
@@ -89,7 +91,11 @@ class MqttPublisher:
         client = aiomqtt.Client(
             self.host, self.port, identifier=f"watchfloor-relay-{uuid.uuid4().hex[:8]}"
         )
-        await client.__aenter__()
+        try:
+            await client.__aenter__()
+        except BaseException:  # refused, timed out, or cancelled while connecting
+            release(client)
+            raise
         return client
 
     async def publish_all(self, payloads: list[bytes]) -> None:
@@ -110,8 +116,11 @@ class MqttPublisher:
     async def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            with contextlib.suppress(Exception):
-                await client.__aexit__(None, None, None)
+            try:
+                with contextlib.suppress(Exception):
+                    await client.__aexit__(None, None, None)
+            finally:
+                release(client)
 
     async def aclose(self) -> None:
         async with self._lock:

@@ -31,6 +31,7 @@ from backends.error_text import describe_error
 from backends.lab import Publisher
 from backends.local.sim import Simulator
 from backends.models import Decision
+from backends.mqtt.release import connected
 
 LABELS = {"app": "watchfloor-lab", "id": "lab", "version": "sim"}
 PATH = "abac/decision"
@@ -90,8 +91,10 @@ class MqttDecisionPublisher(Publisher):
         delay = 0.2
         while True:
             try:
-                async with aiomqtt.Client(
-                    self.host, self.port, identifier=f"watchfloor-lab-{uuid.uuid4().hex[:8]}"
+                async with connected(
+                    aiomqtt.Client(
+                        self.host, self.port, identifier=f"watchfloor-lab-{uuid.uuid4().hex[:8]}"
+                    )
                 ) as client:
                     delay = 0.2
                     self.last_error = ""

@@ -32,6 +32,7 @@ from backends.mqtt.liveness import connecting_words, not_answering, silent_words
 from backends.mqtt.options import MqttOptions
 from backends.mqtt.reconnect import backoff_delay as backoff_delay
 from backends.mqtt.reconnect import lost_words as lost_words
+from backends.mqtt.release import connected
 from backends.polling import describe_error
 from backends.registry import BackendContext
 
@@ -160,17 +161,19 @@ class MqttAccess:
         while True:
             self._connecting_since = self.clock.now()
             try:
-                async with aiomqtt.Client(
-                    o.host,
-                    o.port,
-                    identifier=o.client_id or f"watchfloor-{uuid.uuid4().hex[:12]}",
-                    username=o.username or None,
-                    password=o.password.get_secret_value() if o.password else None,
-                    keepalive=o.keepalive_s,
-                    queue_type=self._queue_type(),
-                    max_queued_incoming_messages=o.queue_size,
-                    timeout=10,
-                    clean_session=not o.persistent_session,
+                async with connected(
+                    aiomqtt.Client(
+                        o.host,
+                        o.port,
+                        identifier=o.client_id or f"watchfloor-{uuid.uuid4().hex[:12]}",
+                        username=o.username or None,
+                        password=o.password.get_secret_value() if o.password else None,
+                        keepalive=o.keepalive_s,
+                        queue_type=self._queue_type(),
+                        max_queued_incoming_messages=o.queue_size,
+                        timeout=10,
+                        clean_session=not o.persistent_session,
+                    )
                 ) as client:
                     await client.subscribe(o.topic, qos=o.qos)
                     self.connects += 1
