@@ -2,6 +2,9 @@
 #               make test  (set up, then lint, types, layering and the whole test suite)
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# the tests wait on servers and timers more than they compute: two processes, each taking
+# whole files (a file's Mosquitto or Prometheus is started once), halve the run on 2 cores
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: run test lint bench system-deps clean
@@ -27,7 +30,7 @@ lint: $(STAMP)
 
 test: $(STAMP) system-deps lint
 	$(PY) -m compileall -q backends tui bench
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(PY) -m compileall -q backends tui bench
