@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from backends.mqtt.release import release
+from backends.mqtt.release import connected
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 32 * 1024 * 1024  # compressed
@@ -83,6 +83,7 @@ class MqttPublisher:
     def __init__(self, host: str, port: int, topic: str, qos: int = 1) -> None:
         self.host, self.port, self.topic, self.qos = host, port, topic, qos
         self._client: Any = None
+        self._open: contextlib.AsyncExitStack | None = None  # closes _client (release.connected)
         self._lock = asyncio.Lock()
 
     async def _connect(self) -> Any:
@@ -91,11 +92,9 @@ class MqttPublisher:
         client = aiomqtt.Client(
             self.host, self.port, identifier=f"watchfloor-relay-{uuid.uuid4().hex[:8]}"
         )
-        try:
-            await client.__aenter__()
-        except BaseException:  # refused, timed out, or cancelled while connecting
-            release(client)
-            raise
+        opened = contextlib.AsyncExitStack()  # `connected` releases it if it cannot connect
+        await opened.enter_async_context(connected(client))
+        self._open = opened
         return client
 
     async def publish_all(self, payloads: list[bytes]) -> None:
@@ -114,13 +113,11 @@ class MqttPublisher:
                         raise ConnectionError(f"mqtt {self.host}:{self.port}: {exc}") from exc
 
     async def _drop(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            try:
-                with contextlib.suppress(Exception):
-                    await client.__aexit__(None, None, None)
-            finally:
-                release(client)
+        self._client = None
+        opened, self._open = self._open, None
+        if opened is not None:
+            with contextlib.suppress(Exception):
+                await opened.aclose()
 
     async def aclose(self) -> None:
         async with self._lock:
