@@ -55,20 +55,26 @@ class Broker:
         )
         try:
             wait_port(self.port, up=True)
-        except TimeoutError:
-            self.stop()
-            raise
+        except TimeoutError as exc:
+            said = self.stop()
+            raise TimeoutError(f"{exc}; mosquitto said: {said or 'nothing'}") from exc
         return self
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+    def stop(self) -> str:
+        """Stop it (if it runs) and close its stderr pipe; what it wrote there."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return ""
+        if proc.poll() is None:
+            proc.terminate()
             try:
-                self.proc.wait(timeout=10)
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.proc = None
+                proc.kill()
+                proc.wait(timeout=10)
+        assert proc.stderr is not None
+        with proc.stderr:
+            return proc.stderr.read().decode(errors="replace").strip()
 
     def restart(self) -> None:
         self.stop()
