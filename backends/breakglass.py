@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from backends.contracts import ActionRefused, StepUpVerifier
+from backends.grant_rules import MIN_TTL, reason_problem
 from backends.models import Actor, GrantRequest
 from backends.policy import PolicyEngine, PolicyError, policy_path
 from backends.text_safe import squeezed, unsafe_in
@@ -29,18 +30,13 @@ ENTRYPOINT = "breakglass/decision"
 ROLES_ENTRYPOINT = "breakglass/roles"  # every grantable role (when none are configured)
 PROBE_SUBJECT = "someone-else"  # asking which roles an actor may grant: not to themselves
 PROBE_TTL_S = 60  # under every role's cap
-MIN_REASON_WORDS = 2
-MIN_REASON_CHARS = 10
 
 
 def validate_reason(reason: str, what: str = "a grant") -> str:
+    """The reason squeezed, or ActionRefused saying what it must be (grant_rules)."""
+    if problem := reason_problem(reason):
+        raise ActionRefused(f"{what} needs a reason: {problem}", field="reason")
     text = squeezed(reason)
-    if len(text) < MIN_REASON_CHARS or len(text.split(" ")) < MIN_REASON_WORDS:
-        raise ActionRefused(
-            f"{what} needs a reason: a short sentence of at least {MIN_REASON_CHARS} "
-            "characters (e.g. the incident and why)",
-            field="reason",
-        )
     if why := unsafe_in(text):
         raise ActionRefused(f"{what}'s reason {why}", field="reason")
     return text
@@ -54,8 +50,8 @@ def validate_request(req: GrantRequest) -> None:
     if not ROLE.match(req.role):
         raise ActionRefused(f"role {req.role!r} is not a valid role name", field="role")
     validate_reason(req.reason)
-    if req.ttl <= timedelta(0):
-        raise ActionRefused("TTL must be positive", field="ttl")
+    if req.ttl < MIN_TTL:  # the policy is given whole seconds: 0.5s would be 0
+        raise ActionRefused(f"TTL must be at least {MIN_TTL.seconds}s", field="ttl")
 
 
 def policy_refusal(reasons: Sequence[str]) -> ActionRefused:

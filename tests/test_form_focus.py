@@ -39,7 +39,7 @@ async def test_after_a_missing_reason_the_next_keys_go_to_the_reason() -> None:
         await pilot.press(*"erin", "enter", *"sre-oncall", "enter")
         await pilot.press("enter", "enter")  # no reason; keep the TTL
         await pilot.press(*"000000", "enter")  # the code, and Enter submits
-        assert error(app, "#grant-error").startswith("reason is required")
+        assert error(app, "#grant-error").startswith("a grant needs a reason")
         assert focused_id(app) == "reason"
         await pilot.press(*"INC-77 fix it")
         assert value(app, "reason") == "INC-77 fix it"

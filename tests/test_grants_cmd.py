@@ -27,7 +27,7 @@ def test_enroll_grant_list_revoke_headless() -> None:
 
     args = ["grants", "grant", "--subject", "erin", "--role", "db-reader", "--ttl", "45m"]
     short = wf(*args, "--reason", "because", "--code", code)
-    assert short.returncode == 1 and "reason is required" in short.stderr
+    assert short.returncode == 1 and "a grant needs a reason" in short.stderr
 
     ok = wf(*args, "--reason", "INC-9 verify tenant data", "--code", code, "--json")
     assert ok.returncode == 0, ok.stderr

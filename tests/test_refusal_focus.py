@@ -26,7 +26,7 @@ async def test_each_refusal_leaves_the_focus_where_the_next_keys_fix_it() -> Non
         await pilot.press(*"erin", "enter", *"db-reader", "enter", *"INC-12", "enter")
         await pilot.press("ctrl+u", *"3h", "enter", *wrong, "enter")
         # too short a reason (the form's own check): the reason, cursor at its end
-        assert error(app, "#grant-error").startswith("reason")
+        assert error(app, "#grant-error").startswith("a grant needs a reason")
         assert focused_id(app) == "reason"
         await pilot.press(*" gateway 5xx, need pod exec", "enter")
         assert value(app, "reason") == "INC-12 gateway 5xx, need pod exec"

@@ -32,17 +32,23 @@ def span(seconds: float) -> str:
     return f"{seconds * 1000:g}ms"
 
 
-def seconds(text: str, name: str, *, bare_unit: str, most: float, hint: str) -> float:
+def seconds(
+    text: str, name: str, *, bare_unit: str, most: float, hint: str, least: float = 0.0
+) -> float:
     """A duration ('800ms', '30s', '10m', '2h'; a bare number is in `bare_unit`) in
-    seconds, at most `most`. BadValue names `name` (a form's label; "" on the command
-    line, where argparse names the option) when it is not one or too long."""
+    seconds, from `least` to `most`. BadValue names `name` (a form's label; "" on the
+    command line, where argparse names the option) when it is not one, too short or too
+    long."""
     typed = repr(text.strip())
     m = _DURATION.match(text)
+    floor = f"at least {span(least)}" if least > 0 else "0 or more"
     if not m:
         unsigned = _DURATION.match(text.strip().removeprefix("-"))
-        what = "negative (0 or more)" if unsigned else f"not a duration (try {hint})"
+        what = f"negative ({floor})" if unsigned else f"not a duration (try {hint})"
         raise BadValue(f"{f'{name}: ' if name else ''}{typed} is {what}")
     value = float(m.group(1)) * UNIT_S[m.group(2) or bare_unit]
+    if value < least:
+        raise BadValue(f"{name} must be {floor}" if name else f"{typed} is under {span(least)}")
     if not value <= most:  # a 400-digit number is inf, which this refuses too
         raise BadValue(
             f"{name} must be at most {span(most)}" if name else f"{typed} is over {span(most)}"

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
+from backends.grant_rules import MIN_TTL, reason_problem
 from backends.models import GrantRequest
 from tui.parse import BadValue, seconds
 
@@ -28,13 +29,11 @@ def parse_ttl(text: str, name: str = "TTL") -> timedelta:
             bare_unit="m",
             most=MAX_TTL.total_seconds(),
             hint="30m, 2h, 90s",
+            least=MIN_TTL.total_seconds(),  # the policy is given whole seconds
         )
     except BadValue as exc:
         raise BadInput(str(exc), "ttl") from None
-    ttl = timedelta(seconds=secs)
-    if ttl <= timedelta(0):
-        raise BadInput("TTL must be positive", "ttl")
-    return ttl
+    return timedelta(seconds=secs)
 
 
 def grant_request(
@@ -44,8 +43,8 @@ def grant_request(
         raise BadInput("subject is required", "subject")
     if not role.strip():
         raise BadInput("role is required", "role")
-    if len(" ".join(reason.split())) < 10:
-        raise BadInput("reason is required: a short sentence of at least 10 characters", "reason")
+    if problem := reason_problem(reason):
+        raise BadInput(f"a grant needs a reason: {problem}", "reason")
     try:
         return GrantRequest(
             subject=subject.strip(),

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from backends.contracts import ActionRefused
+from backends.grant_rules import REASON_RULE
 from backends.models import Actor, GrantsSnapshot, HealthState
 from backends.text_safe import shown
 from backends.timeline_words import vanished_text
@@ -32,7 +33,7 @@ def register(sub: Any) -> None:
     g = gs.add_parser("grant", help="grant a role for a while (needs a step-up code)")
     g.add_argument("--subject", required=True, help="who gets the role")
     g.add_argument("--role", required=True, help="the role, e.g. sre-oncall")
-    g.add_argument("--reason", required=True, help="why: a short sentence, e.g. the incident")
+    g.add_argument("--reason", required=True, help=f"why: {REASON_RULE}")
     g.add_argument(
         "--ttl", type=ttl, default=DEFAULT_TTL, help="how long: 30m (default), 2h, 90s; at most 24h"
     )
@@ -41,7 +42,7 @@ def register(sub: Any) -> None:
     g.set_defaults(handler=run_grant)
     r = gs.add_parser("revoke", help="end a grant now")
     r.add_argument("id", help="the grant id (see `watchfloor grants list`)")
-    r.add_argument("--reason", required=True, help="why it is revoked")
+    r.add_argument("--reason", required=True, help=f"why it is revoked: {REASON_RULE}")
     r.set_defaults(handler=run_revoke)
 
 

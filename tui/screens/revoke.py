@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
+from backends.grant_rules import MIN_REASON_CHARS, MIN_REASON_WORDS, reason_problem
 from backends.models import Grant, GrantEnded
 from tui.fmt import duration
 from tui.screens.field import Field
@@ -34,7 +35,6 @@ from tui.screens.form import RequestModal
 from tui.screens.form_foot import FormFoot
 from tui.settle import settled
 
-MIN_REASON = 10
 GONE, WHY = "no longer listed", "revoked elsewhere"
 UNKNOWN = "not revoked or expired here"  # its source does not say how
 UNLISTED = f"{UNKNOWN}: no revoke on record"  # OPA lost it (restarted)
@@ -152,7 +152,8 @@ class RevokeScreen(RequestModal[bool]):
             yield Static(Text("Revoke break-glass access", style="bold"))
             yield Static(self.holding(), id="revoke-holding")
             yield Static(
-                f"Audited under your name, with this reason (at least {MIN_REASON} characters).",
+                "Audited under your name, with this reason:"
+                f" {MIN_REASON_CHARS}+ characters, {MIN_REASON_WORDS}+ words.",
                 classes="hint",
             )
             yield Field(placeholder="e.g. INC-4711 mitigated, access no longer needed", id="reason")
@@ -180,9 +181,9 @@ class RevokeScreen(RequestModal[bool]):
 
     def _reason(self) -> str | None:
         reason = " ".join(self.query_one("#reason", Input).value.split())
-        if len(reason) < MIN_REASON:
+        if problem := reason_problem(reason):
             self.show_error(  # focuses the reason; typing in it clears the message
-                f"A reason of at least {MIN_REASON} characters is required.", field="reason"
+                f"A revoke needs a reason: {problem}.", field="reason"
             )
             return None
         return reason
