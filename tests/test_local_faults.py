@@ -75,7 +75,8 @@ async def test_the_latency_pane_reacts_and_a_guard_ends_the_window(
     p999 = next(r.p999_ms for r in hot.routes if r.route == DOCS)
     assert p999 is not None and p999 > 2500  # 20% of requests +3 s: the tail shows it
     lines = await src["faults"].reconcile(hot)
-    assert len(lines) == 1 and lines[0].startswith(f"{w.id} stage/docs-api: guard: {DOCS}")
+    said = f"{w.id} stage/docs-api: ended by its guard: {DOCS}"  # it says that it ended
+    assert len(lines) == 1 and lines[0].startswith(said), lines
     (x,) = (await src["faults"].snapshot()).windows
     assert x.state(frozen_clock.now()) is WindowState.ENDED and x.end_reason.startswith("guard")
     frozen_clock.advance(90)

@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 TITLE = "p99.9 baseline"
 AGAIN_S = 5.0  # a second `b` this soon marks the baseline during a fault window
+ASK_DURING = "Mark the baseline during a fault?"
+ASK_AFTER = "Mark the baseline just after a fault?"
+ASK_STALE = "Mark the baseline from stale data?"
+ASK_TITLES = (ASK_DURING, ASK_AFTER, ASK_STALE)  # the toasts that ask for a second `b`
 
 
 class BaselineActions:
@@ -135,12 +139,12 @@ class BaselineActions:
             return False
         self._baseline_armed = time.monotonic()
         kept = " and replace the one kept" if self.baselines else ""
-        title, whys = "Mark the baseline from stale data?", []
+        title, whys = ASK_STALE, []
         if active:
-            title = "Mark the baseline during a fault?"
+            title = ASK_DURING
             whys.append(f"A fault window is injecting now ({windows_named(active)})")
         elif recent:
-            title = "Mark the baseline just after a fault?"
+            title = ASK_AFTER
             last = max(ended_at(w) for w in recent)
             leaves = last + timedelta(seconds=window_s)
             one = len(recent) == 1
@@ -164,6 +168,13 @@ class BaselineActions:
         )
         return True
 
+    def _drop_ask(self) -> None:
+        """Take down the toast that asked for a second `b` (before a new one is shown, or
+        once the second marked it: "Press b again" is no longer true)."""
+        app: Any = self
+        for n in [n for n in app._notifications if n.title in ASK_TITLES]:
+            app._unnotify(n)
+
     def action_mark_baseline(self) -> None:
         app: Any = self
         snap = self.snapshots.get("latency")
@@ -179,7 +190,9 @@ class BaselineActions:
             stays = " (the current one stays)" if self.baselines else ""
             app.notify(f"No p99.9 yet to mark as a baseline{stays}", severity="warning")
             return
-        if self._asked_first():
+        asked = self._asked_first()
+        self._drop_ask()  # answered (marked), or asked again: the new ask in its place
+        if asked:
             return
         now = self.clock.now()
         # a new baseline keeps "first seen": the game day's first p99.9 (one restored with

@@ -55,9 +55,12 @@ class LocalReconcile:
             target = f"{w.spec.namespace}/{w.spec.target_host}"
             if state is WindowState.ENDED and not w.end_reason:
                 why = "ended on time" if w.applied else NEVER_STARTED
+                ended = why
                 apply = self._record_end(w, why, now)
             elif state is WindowState.ACTIVE and (tripped := guard_tripped(w, latency) or ""):
                 why = tripped if w.applied else f"not started, {tripped}"
+                # the line (a toast, `faults reconcile`) says it ended; `why` is as recorded
+                ended = f"ended {'' if w.applied else 'before it started, '}by its {tripped}"
                 apply = self._guard_end(w, tripped)
             elif state is WindowState.ACTIVE and not w.applied and start:
                 with contextlib.suppress(ActionRefused):  # ended, or started, meanwhile
@@ -66,7 +69,7 @@ class LocalReconcile:
             else:
                 continue
 
-            said = f"{w.id} {target}: {why}"
+            said = f"{w.id} {target}: {ended}"
             try:
                 await removal_audited(
                     self.rt.ctx.audit,

@@ -58,9 +58,10 @@ def when_words(w: FaultWindow, now: datetime) -> Text:
         return Text(f"{how} already{why}", style="bold red")
     if w.started_at is not None:
         started = f"started {clock(w.started_at, today)}Z ({ago(now - w.started_at)} ago)"
-    elif state is WindowState.SCHEDULED:
-        started = f"starts {clock(w.starts_at, today)}Z (in {duration(w.starts_at - now)})"
-        started += ", not started: ending it cancels it"
+    elif state is WindowState.SCHEDULED:  # not "1h49m left": none of it has run
+        starts = f"starts {clock(w.starts_at, today)}Z (in {duration(w.starts_at - now)})"
+        runs = duration(w.ends_at - w.starts_at)
+        return Text(f"{starts} for {runs}; not started: ending it cancels it")
     else:
         started = f"due {clock(w.starts_at, today)}Z, not started: ending it cancels it"
     return Text(f"{started}; {duration(w.ends_at - now)} left")
@@ -118,6 +119,18 @@ class EndWindowScreen(ActionForm[bool]):
             ")",
         )
 
+    def hint(self) -> str:
+        """What ending does: a fault in the mesh comes out; one not in it never goes in."""
+        does = (
+            "Its fault comes out of the mesh at once."
+            if self.window.applied
+            else "Its fault is not in the mesh: ending it now, it never goes in."
+        )
+        return (
+            f"{does} Audited under your name, with this reason (at least {MIN_END_REASON}"
+            " characters)."
+        )
+
     def set_now(self, now: datetime, window: FaultWindow | None) -> None:
         """The time, and the window as the faults source lists it now (None: not listed;
         it is kept as it was, and nothing is to end)."""
@@ -126,6 +139,8 @@ class EndWindowScreen(ActionForm[bool]):
         if self.is_mounted and self.is_open:  # closed meanwhile: not drawn
             for line in self.query("#end-what").results(Static):
                 line.update(self.what())
+            for line in self.query("#end-hint").results(Static):
+                line.update(self.hint())
             if not self.over and not self.busy and (why := self.gone_words(window)):
                 self.over = why
                 self.show_error(f"{why}: nothing to end. {self.cancel_key()} closes.", again="")
@@ -146,11 +161,7 @@ class EndWindowScreen(ActionForm[bool]):
         with Vertical(id="end-box"):
             yield Static(Text("End fault window now", style="bold"))
             yield Static(self.what(), id="end-what")
-            yield Static(
-                "Its fault comes out of the mesh at once. Audited under your name, with"
-                f" this reason (at least {MIN_END_REASON} characters).",
-                classes="hint",
-            )
+            yield Static(self.hint(), classes="hint", id="end-hint")
             yield Field(placeholder="e.g. drill over, checkout alerts paged", id="reason")
             with FormFoot():  # in view: the fields scroll above it if need be
                 yield Static("", id="end-error")

@@ -131,10 +131,21 @@ class HaltScreen(ActionForm[int | None]):
         if self.busy:
             return
         reason = " ".join(self.query_one("#halt-reason", Input).value.split())
+        confirm = self.query_one("#halt-confirm", Input)
+        if reason == CONFIRM_WORD and not confirm.value.strip():  # typed first, as invited
+            with self.prevent(Input.Changed):  # not an edit that clears the message
+                confirm.value, self.query_one("#halt-reason", Input).value = CONFIRM_WORD, ""
+            self.show_error(
+                f"{CONFIRM_WORD} went into the reason; it is in the confirm field now."
+                " Say why here",
+                "halt-reason",
+                again=f", then {self.enter_key()} halts.",
+            )
+            return
         if not reason:
             self.show_error("a reason is required", "halt-reason")
             return
-        if self.query_one("#halt-confirm", Input).value.strip() != CONFIRM_WORD:
+        if confirm.value.strip() != CONFIRM_WORD:
             self.show_error(f"type {CONFIRM_WORD} (in capitals) to confirm", "halt-confirm")
             return
         self.start_busy("HALT ALL")
