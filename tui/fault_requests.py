@@ -123,7 +123,7 @@ def _percent(
         raise BadFaultInput(str(exc), field) from None
 
 
-def _route(text: str, routes: Sequence[str]) -> str:
+def known_route(text: str, routes: Sequence[str]) -> str:
     """The guard route as the latency source spells it; one it does not show would never
     trip the guard (`routes` empty: not known, taken as typed)."""
     route = " ".join(text.split())  # "GET  /search" would match no route
@@ -230,7 +230,11 @@ def fault_request(
     error_pct = take(
         1.0, _percent, "guard_error_percent", v["guard_error_percent"], None, above=True
     )
-    route = take("", _route, v["guard_route"], routes)
+    if error_pct is not None and error_pct >= 100:  # it can never trip
+        why = "no error rate goes above 100%, so it would never end the window"
+        found.append(("guard_error_percent", f"{LABELS['guard_error_percent']}: {why}"))
+        error_pct = 1.0
+    route = take("", known_route, v["guard_route"], routes)
     if route and p999 is None and error_pct is None:  # it would end nothing
         why = "guard route needs a guard p99.9 ms or guard errors % to watch it with"
         found.append(("guard_p999_ms", why))

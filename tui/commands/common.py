@@ -39,13 +39,22 @@ def duration_up_to(most_s: float, *, least_s: float = 0.0) -> Callable[[str], fl
 duration = duration_up_to(MAX_DURATION_S)
 
 
-def delay(text: str) -> float:
-    """argparse type for an injected delay: a duration with its unit ('800ms', '2s'), at
-    most a minute. A bare number is refused: the fault-window form reads it as ms,
-    `duration` as seconds."""
-    if text.strip().replace(".", "", 1).isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} needs a unit: 800ms or 2s")
-    return duration_up_to(MAX_DELAY.total_seconds())(text)
+def with_unit(most_s: float, examples: str) -> Callable[[str], float]:
+    """`duration_up_to(most_s)`, with a bare number refused ("'10' needs a unit: 10m or
+    90s"): for what the fault-window form reads in another unit than seconds, so the same
+    figure typed in both never means two lengths."""
+    parse = duration_up_to(most_s)
+
+    def duration(text: str) -> float:
+        if text.strip().replace(".", "", 1).isdigit():
+            raise argparse.ArgumentTypeError(f"{text.strip()!r} needs a unit: {examples}")
+        return parse(text)
+
+    return duration
+
+
+# an injected delay, at most a minute: the form reads a bare number as ms
+delay = with_unit(MAX_DELAY.total_seconds(), "800ms or 2s")
 
 
 def finite(text: str) -> float:
@@ -94,6 +103,11 @@ def error_ratio(text: str) -> float:
             )
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r}: a guard above 0 (it would end at once)")
+    if value >= 1:  # "1" read as 1%: a guard that can never trip
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is 100%: no error rate goes above that, so it would never end the"
+            " window (e.g. 0.05, or 5%)"
+        )
     return value
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from backends.faults_core import HARD_MAX_DURATION, MAX_START_IN
-from tui.commands.common import delay, duration_up_to, error_ratio, percentage, positive, within
+from tui.commands.common import delay, error_ratio, percentage, positive, with_unit, within
 from tui.fault_requests import MAX_GUARD_P999_MS
 
 # where each field of a FaultRequest comes from on the command line
@@ -61,18 +61,18 @@ def add_schedule_flags(sc: Any) -> None:
     )
     sc.add_argument(
         "--start-in",
-        type=duration_up_to(MAX_START_IN.total_seconds()),
+        type=with_unit(MAX_START_IN.total_seconds(), "5m or 90s"),
         default=0.0,
         metavar="DURATION",
-        help="start after this, e.g. 5m (default now)",
+        help="start after this, e.g. 5m or 90s (default now)",
     )
     sc.add_argument(
         "--duration",
-        type=duration_up_to(HARD_MAX_DURATION.total_seconds()),
+        type=with_unit(HARD_MAX_DURATION.total_seconds(), "10m or 90s"),
         default=600.0,
         metavar="DURATION",
-        help="then it ends on its own (default 10m); percentages and length are capped "
-        "by the backend's limits",
+        help="then it ends on its own, e.g. 10m (the default) or 90s; percentages and "
+        "length are capped by the backend's limits",
     )
     sc.add_argument("--reason", required=True, help="why (at least 10 characters)")
     sc.add_argument(
@@ -87,13 +87,14 @@ def add_schedule_flags(sc: Any) -> None:
         type=error_ratio,
         default=None,
         metavar="RATIO",
-        help="end it early if the error rate goes above this, e.g. 0.05 or 5%%",
+        help="end it early if the error rate goes above this, e.g. 0.05 or 5%% (under 1)",
     )
     sc.add_argument(
         "--guard-route",
         default="",
         metavar="ROUTE",
-        help="the route the guards watch, e.g. 'GET /search' (default every route)",
+        help="the route the guards watch, as the latency pane names it, e.g. 'GET /search'"
+        " (default every route)",
     )
 
 
@@ -152,3 +153,39 @@ def fenced(req: Any, args: argparse.Namespace) -> None:
         last = flag
     if found:
         raise ActionRefused("; ".join(said), field=found[0][0])
+
+
+GUARD_FLAGS = {"p999_ms_above": "--guard-p999-ms", "error_rate_above": "--guard-error-rate"}
+
+
+def guards_checked(req: Any, latency: Any) -> Any:
+    """The request with its guards checked against the latency source now, as the form
+    checks them: its route as the source spells it ("get  /search" is GET /search), one
+    the source does not show refused (its guard would never trip), a route with no guard
+    to watch it with refused, and a guard the latency is over already refused (the window
+    would end as soon as it started). `latency` None or without routes: the route is
+    taken as typed. Raises ActionRefused naming the flag."""
+    from backends.contracts import ActionRefused
+    from backends.faults_core import guard_trip
+    from tui.fault_requests import BadFaultInput, known_route
+
+    g = req.guards
+    if g.route and g.p999_ms_above is None and g.error_rate_above is None:
+        raise ActionRefused(
+            "--guard-route: it needs --guard-p999-ms or --guard-error-rate to watch it with",
+            field="guards.route",
+        )
+    routes = [r.route for r in latency.routes] if latency is not None else []
+    try:
+        route = known_route(g.route, routes)
+    except BadFaultInput as exc:
+        said = str(exc).removeprefix("guard route ")
+        raise ActionRefused(f"--guard-route: {said}", field="guards.route") from None
+    req = req.model_copy(update={"guards": g.model_copy(update={"route": route})})
+    soon = latency is not None and req.start_in.total_seconds() < latency.window_s
+    if soon and (trip := guard_trip(req.guards, latency)):
+        raise ActionRefused(
+            f"{GUARD_FLAGS[trip[0]]}: {trip[1]} now: the window would end as soon as it started",
+            field=f"guards.{trip[0]}",
+        )
+    return req

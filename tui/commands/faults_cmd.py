@@ -32,7 +32,7 @@ from tui.commands.common import (
     load_config,
     mutating,
 )
-from tui.commands.fault_flags import add_schedule_flags, fenced, request_from
+from tui.commands.fault_flags import add_schedule_flags, fenced, guards_checked, request_from
 from tui.commands.faults_listing import list_lines
 
 LATENCY_WAIT_S = 3.0
@@ -128,9 +128,12 @@ def run_schedule(args: argparse.Namespace) -> int:
     fenced(req, args)  # the command line's own fence, flags named
 
     async def job(sources: Any) -> int:
+        from backends.report_faults import guard_words
         from tui.fmt import duration
 
-        w = await sources["faults"].schedule(req, _actor(sources))
+        latency = await first_snapshot(sources, "latency")  # the routes its guards may name
+        checked = guards_checked(req, latency)
+        w = await sources["faults"].schedule(checked, _actor(sources))
         now = sources.ctx.clock.now()
         wait = w.starts_at - now
         today = now.astimezone(UTC).date()  # not today: with its date, as `faults list`
@@ -141,6 +144,8 @@ def run_schedule(args: argparse.Namespace) -> int:
             f" ({duration(w.ends_at - w.starts_at)}"
             f"{f', starts in {duration(wait)}' if wait.total_seconds() >= 1 else ''})"
         )
+        if w.guards.p999_ms_above is not None or w.guards.error_rate_above is not None:
+            print(f"  guards: {guard_words(w.guards)}")
         return 0
 
     return _run(args, job)
