@@ -54,6 +54,7 @@ async def test_audit_list_marks_a_rewritten_record_and_warns(
     await eight_records(frozen_clock)
     rewrite_reason(data_dir, 7)
     proc = audit_list()
+    assert proc.returncode == 1  # listed all the same, and a script sees it failed
     lines = proc.stdout.splitlines()
     marked = {line.split()[0] for line in lines[1:]}
     assert marked == {"1", "2", "3", "4", "5", "6", "7!", "8!"}, proc.stdout
@@ -61,7 +62,9 @@ async def test_audit_list_marks_a_rewritten_record_and_warns(
     assert seven.endswith(FORGED)  # still listed, as it reads now
     assert "the audit trail fails verification; records marked ! (7 on)" in proc.stderr
     assert "TAMPERED: record 7: record content does not match its hash (edited)" in proc.stderr
-    docs = json.loads(audit_list("--json").stdout)
+    as_json = audit_list("--json")
+    assert as_json.returncode == 1
+    docs = json.loads(as_json.stdout)
     assert [(d["seq"], d["verified"]) for d in docs] == [(s, s < 7) for s in range(1, 9)]
 
 

@@ -157,7 +157,7 @@ def store_old_records(data_dir: Path) -> None:
 def test_the_list_commands_show_stored_escapes_and_newlines_visibly(data_dir: Path) -> None:
     store_old_records(data_dir)
     for argv, key, status in (
-        (("audit", "list"), "", 0),
+        (("audit", "list"), "", 1),  # so the trail fails verification: listed, exit 1
         (("grants", "list"), "grants", 1),  # the grant stored without its audit records
         (("faults", "list"), "windows", 0),
     ):

@@ -12,7 +12,7 @@ from backends import audit_chain
 from backends.audit_pins import head_problem
 from backends.audit_text import OS_USER
 from backends.local.audit_scan import Mirror, TrailScan
-from backends.local.grant_audit import listed_problem
+from backends.local.grant_verify import listed_problem
 from backends.local.runtime import LocalRuntime
 from backends.models import AuditRecord, AuditVerification
 

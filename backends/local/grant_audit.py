@@ -7,7 +7,7 @@ like any other, and the chain checks never looked at it. `GrantIndex` holds the 
 grant and revoke records by grant_id, a few fields each; the store's index is read once
 and then only from the last record it read on (`GrantAuditTable.reap_and_list_checked`),
 so a poll a second costs a lookup per grant, not a read of the trail. `verify` builds one
-for the grants listed only, streaming the trail's grant records (`listed_problem`).
+for the grants listed only, streaming the trail's grant records (grant_verify.py).
 The alert acks among the records a poll reads go to the index's AckTail
 (backends/local/ack_tail.py): a dashboard shows another's ack within a poll.
 """
@@ -15,7 +15,6 @@ The alert acks among the records a poll reads go to the index's AckTail
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from backends.actions import APPLIED
 from backends.alert_acks import ACK_ACTION
 from backends.local.ack_tail import AckTail
 from backends.local.db import db_time, from_db_time
-from backends.local.grant_table import ACTIVE_SQL, ENDED_SQL, GrantTable, ended_row, grant_row
+from backends.local.grant_table import ACTIVE_SQL, ENDED_SQL, GrantTable, ended_row
 from backends.models import Grant, GrantEnded, TrailAck
 
 NOT_AUDITED = "not in the audit trail"
@@ -51,6 +50,9 @@ class Audited:
     reason: str
     outcome: str | None = None  # None: none recorded (yet)
     revoked: bool = False  # a revoke of it was applied
+    revoked_by: str = ""  # who, as the applied revoke's request records it
+    revoke_reason: str = ""
+    revoke_requested_at: datetime | None = None  # a revoke whose outcome is not read yet
 
 
 @dataclass
@@ -61,7 +63,10 @@ class GrantIndex:
     only: Container[str] | None = None
     seq: int = 0
     grants: dict[str, Audited] = field(default_factory=dict)
-    _requests: dict[str, tuple[str, str]] = field(default_factory=dict)  # record id ->
+    # by record id, the requests whose outcome is not read yet: (grant_id, action), and a
+    # revoke's (actor, reason)
+    _requests: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _revokes: dict[str, tuple[str, str]] = field(default_factory=dict)
     acks: AckTail = field(default_factory=AckTail)
     # the grants found as the trail records them, each with its record: unless either
     # changed, `problem` need not compare them again (each poll checks every grant listed)
@@ -83,12 +88,16 @@ class GrantIndex:
                 continue
             gid, action = gid_action
             audited = self.grants.get(gid)
+            revoke = self._revokes.pop(rid, None)
             if audited is None:
                 continue
             if action == "grant":
                 audited.outcome = outcome
-            elif outcome == APPLIED:
+                continue
+            audited.revoke_requested_at = None
+            if outcome == APPLIED and revoke is not None:
                 audited.revoked = True
+                audited.revoked_by, audited.revoke_reason = revoke
 
     def _request(
         self, rid: str, at: str, actor: str, action: str, target: str, details: str
@@ -105,6 +114,9 @@ class GrantIndex:
             self.grants[gid] = Audited(
                 from_db_time(at), actor, target, expires, d.get("reason", "")
             )
+        elif (audited := self.grants.get(gid)) is not None:
+            audited.revoke_requested_at = from_db_time(at)
+            self._revokes[rid] = (actor, str(d.get("reason", "")))
         self._requests[rid] = (gid, action)
 
     def forget_ended(self, listed: Container[str], now: datetime) -> None:
@@ -132,6 +144,7 @@ class GrantIndex:
         if over:
             gone = set(over)
             self._requests = {r: ga for r, ga in self._requests.items() if ga[0] not in gone}
+            self._revokes = {r: v for r, v in self._revokes.items() if r in self._requests}
 
     def problem(self, g: Grant, now: datetime) -> str:
         """How `g` is not as the trail records it, '' if it is."""
@@ -197,32 +210,6 @@ def checked(
             g = marked
         out.append(g)
     return out
-
-
-def listed_problem(db: sqlite3.Connection, now: datetime) -> str:
-    """For `verify`, in its read transaction: what is wrong with the grants listed (active)
-    as the trail records them, '' if nothing. Reads the trail's grant and revoke records
-    a row at a time, and keeps only the listed grants' (the trail can be long)."""
-    grants = [grant_row(r) for r in db.execute(ACTIVE_SQL, (db_time(now),))]
-    if not grants:
-        return ""
-    index = GrantIndex(only={g.id for g in grants})
-    rows = db.execute(GRANT_RECORDS_SQL, (0, 2**62))
-    try:
-        index.add(rows)
-    finally:
-        rows.close()
-    bad = [(g, p) for g in grants if (p := index.problem(g, now))]
-    if not bad:
-        return ""
-    g, why = min(bad, key=lambda gp: gp[1] != NOT_AUDITED)  # one not audited at all first
-    sep = ":" if why.startswith(("differs", "its ")) else " is"
-    first = f"{g.id} ({g.subject}:{g.role}, granted by {g.granted_by}){sep} {why}"
-    return (
-        f"the grants table lists {len(bad)} {'grant' if len(bad) == 1 else 'grants'} not as"
-        f" the audit trail has them (edited or inserted by hand?), first {first};"
-        " `watchfloor grants list` marks them !"
-    )
 
 
 class GrantAuditTable(GrantTable):

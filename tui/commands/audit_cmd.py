@@ -162,6 +162,7 @@ def run_list(args: argparse.Namespace) -> int:
     def vouched(r: AuditRecord) -> bool:
         return bad_from is None or r.seq < bad_from
 
+    failed = 1 if result.problem else 0  # listed all the same; a script sees it failed
     if result.problem:
         marked = f"; records marked ! ({bad_from} on) are not vouched for" if bad_from else ""
         print(f"watchfloor: the audit trail fails verification{marked}:", file=sys.stderr)
@@ -173,7 +174,7 @@ def run_list(args: argparse.Namespace) -> int:
         docs = [{**r.model_dump(mode="json"), "verified": vouched(r)} for r in records]
         json.dump(docs, sys.stdout, indent=2)
         sys.stdout.write("\n")
-        return 0
+        return failed
     any_bad = not all(vouched(r) for r in records)
     rows = [
         (
@@ -194,4 +195,4 @@ def run_list(args: argparse.Namespace) -> int:
         print(line)
     if not records:
         print("no audit records yet", file=sys.stderr)  # stdout stays empty for scripts
-    return 0
+    return failed
