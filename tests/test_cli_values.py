@@ -208,8 +208,9 @@ def test_lab_on_a_port_in_use_fails_in_one_line(
 def test_good_values_still_parse() -> None:
     args = parser().parse_args([*GRANT, "--ttl", "24h"])
     assert args.ttl.total_seconds() == 24 * 3600
-    args = parser().parse_args([*SCHEDULE, "--duration", "4h", "--start-in", "90"])
+    args = parser().parse_args([*SCHEDULE, "--duration", "4h", "--start-in", "90s"])
     assert (args.duration, args.start_in) == (4 * 3600, 90)
+    assert parser().parse_args([*SCHEDULE, "--start-in", "0"]).start_in == 0  # 0 in any unit
     assert parser().parse_args(["screenshot", "--size", "80X24", "x.svg"]).size == (80, 24)
     assert parser().parse_args(["lab", "--metrics-port", "9464"]).metrics_port == 9464
 

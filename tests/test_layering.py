@@ -41,6 +41,7 @@ TUI_MAY_IMPORT = {
     "backends.fault_times",  # pure: how a window's start and end read (late, planned, dates)
     "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter
     "backends.fault_ends",  # pure: how an end and a HALT ALL are said and stored
+    "backends.grant_rules",  # pure: what a break-glass reason and TTL must be
     "backends.lab",  # the lab runner (`watchfloor lab`), not an adapter
     "backends.replay",  # policy dry-run: pure logic over the embedded Rego engine
     "backends.replay_words",  # pure: a dry-run's report in words (dashboard and CLI)

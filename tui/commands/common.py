@@ -46,7 +46,8 @@ def with_unit(most_s: float, examples: str) -> Callable[[str], float]:
     parse = duration_up_to(most_s)
 
     def duration(text: str) -> float:
-        if text.strip().replace(".", "", 1).isdigit():
+        bare = text.strip().replace(".", "", 1)
+        if bare.isdigit() and float(bare) != 0:  # 0 is 0 in any unit
             raise argparse.ArgumentTypeError(f"{text.strip()!r} needs a unit: {examples}")
         return parse(text)
 
