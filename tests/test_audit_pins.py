@@ -161,7 +161,16 @@ async def test_a_tail_cut_from_database_and_mirror_fails_the_recorded_head(
 ) -> None:
     await eight_records(frozen_clock)
     h6, h8 = record_hash(data_dir, 6), record_hash(data_dir, 8)
-    cut_tail_everywhere(data_dir, 6)
+    cut_tail_everywhere(data_dir, 6)  # records 7 and 8: the second grant's revoke
+    careless = verify_cli()  # the grants table still says it was revoked: verify sees that
+    assert careless.returncode == 1 and "revoked by dave with no revoke in" in careless.stderr
+    db = sqlite3.connect(data_dir / "watchfloor.sqlite3")  # the table put back as the trail
+    db.execute(  # now has it: the grant active again
+        "UPDATE grants SET revoked_at = NULL, revoked_by = NULL, revoke_reason = NULL"
+        " WHERE id = (SELECT id FROM grants ORDER BY granted_at DESC LIMIT 1)"
+    )
+    db.commit()
+    db.close()
     assert verify_cli().returncode == 0  # what verify alone cannot tell
     proc = verify_cli("--expect-head", f"8:{h8[:16]}")
     assert proc.returncode == 1, proc.stdout + proc.stderr
