@@ -14,6 +14,7 @@ from backends.models import Grant, GrantEnded
 
 REAPER = "reaper"  # revoked_by of a grant reaped at its expiry
 ENDED_LIMIT = 200  # the most recently ended grants a poll reports
+DEMO_CLAIM_KEY = "demo_grants_claimed"  # in `meta`: when a process took on adding them
 
 
 def grant_row(r: Sequence[Any]) -> Grant:
@@ -164,7 +165,24 @@ class GrantTable(Database):
             )
             return cur.rowcount
 
-    def grant_count(self) -> int:
-        with self._lock:
-            (n,) = self._db.execute("SELECT COUNT(*) FROM grants").fetchone()
-        return int(n)
+    def claim_demo_grants(self, now: datetime) -> bool:
+        """Whether this process is to add the demo grants: the store has no grant and no
+        process has claimed them before. One write transaction (BEGIN IMMEDIATE), so two
+        first runs at once on a fresh data dir add them once, not twice."""
+        with self._tx() as db:
+            (n,) = db.execute("SELECT COUNT(*) FROM grants").fetchone()
+            if n:
+                return False
+            cur = db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                (DEMO_CLAIM_KEY, db_time(now)),
+            )
+            return cur.rowcount == 1
+
+    def release_demo_claim(self) -> None:
+        """Adding the demo grants failed before any went in: the next poll tries again."""
+        with self._tx() as db:
+            db.execute(
+                "DELETE FROM meta WHERE key = ? AND NOT EXISTS (SELECT 1 FROM grants)",
+                (DEMO_CLAIM_KEY,),
+            )

@@ -97,14 +97,20 @@ class LocalRuntime:
         self.sim.train.manual = manual
 
     def _needs_demo(self) -> bool:
-        return self.store.grant_count() == 0  # opens the store on first use, in a thread
+        """Claimed for this process (backends.local.grant_table.claim_demo_grants): opens
+        the store on first use, in a thread."""
+        return self.store.claim_demo_grants(self.clock.now())
 
     async def ensure_demo_grants(self) -> None:
         async with self._lock:
             if self._demo_checked:
                 return
             if self.options.demo_grants and await asyncio.to_thread(self._needs_demo):
-                await self._add_demo_grants()
+                try:
+                    await self._add_demo_grants()
+                except BaseException:
+                    await asyncio.to_thread(self.store.release_demo_claim)
+                    raise
             self._demo_checked = True  # once done: a failure is tried again at the next poll
 
     async def _add_demo_grants(self) -> None:
