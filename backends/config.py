@@ -84,15 +84,28 @@ def user_file(env: Mapping[str, str]) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The file's TOML; a byte-order mark before it (an editor's "UTF-8 with BOM") is let
+    be. Not UTF-8, not TOML, not there or not readable: ConfigError naming the file."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start : exc.end].hex(" ")
+        raise ConfigError(
+            f"{path}: not valid TOML: not UTF-8 (byte {bad} at line {line}, column {column});"
+            " save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 Label = Callable[[tuple[str, ...]], str]
