@@ -24,6 +24,7 @@ from backends.polling import describe_error
 from backends.text_safe import shown
 from tui.commands import MODULES
 from tui.commands.common import load_config, refuse_if_read_only
+from tui.logsetup import log_file
 from tui.parse import negatives_joined
 
 if TYPE_CHECKING:
@@ -163,13 +164,16 @@ def dashboard_app(args: argparse.Namespace, loaded: LoadedConfig) -> WatchfloorA
 
 
 def logged(exc: BaseException) -> str:
-    """Write `exc`'s traceback to the log file, if there is one yet: " (details: PATH)"."""
-    root = logging.getLogger()
-    paths = [p for h in root.handlers if (p := getattr(h, "baseFilename", None))]
-    if not paths:
+    """Write `exc`'s traceback to the log file, if there is one yet: " (details: PATH)",
+    or, when it could not be written there (a full disk), " (not logged: PATH: why)"."""
+    handler = log_file()
+    if handler is None:
         return ""
+    handler.failed = ""
     logging.getLogger("watchfloor.cli").error("command failed", exc_info=exc)
-    return f" (details: {paths[0]})"
+    if handler.failed:
+        return f" (not logged: {handler.baseFilename}: {handler.failed})"
+    return f" (details: {handler.baseFilename})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 from pathlib import Path
 
 LOG_NAME = "watchfloor.log"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class LogFile(logging.handlers.RotatingFileHandler):
+    """The log file. A write that fails (a full disk) is not printed on stderr, as
+    logging's own handler does (a traceback of 50 lines before a command's one line, a
+    HALT ALL's too): `failed` says why, for whoever pointed at the file to say so."""
+
+    failed: str = ""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        self.failed = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def log_file() -> LogFile | None:
+    """The root logger's log file, once setup_logging has added it."""
+    return next((h for h in logging.getLogger().handlers if isinstance(h, LogFile)), None)
 
 
 def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
@@ -19,9 +37,7 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
         if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler):
             root.removeHandler(h)
     if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=5_000_000, backupCount=3, encoding="utf-8"
-        )
+        handler = LogFile(path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
     root.setLevel(level)
