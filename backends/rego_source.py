@@ -40,6 +40,21 @@ def rule_lines(text: str, rule: str) -> list[int]:
     return [text.count("\n", 0, m.start()) + 1 for m in head.finditer(text)]
 
 
+def undefined_rule(sources: Iterable[tuple[Path, str]], entrypoint: str) -> str:
+    """'' when a module of the entrypoint's package defines its rule; else why not, in
+    words: "the candidate defines no abac/allow: its package is abac_test (x.rego)"."""
+    package, rule = split_entrypoint(entrypoint)
+    if not package:  # a whole package's document ("abac"): nothing to look for by name
+        return ""
+    mods = [(path, package_of(text), text) for path, text in sources]
+    if any(pkg == package and rule_lines(text, rule) for _, pkg, text in mods):
+        return ""
+    if any(pkg == package for _, pkg, _ in mods):
+        return f"the candidate defines no {entrypoint}: package {package} has no rule {rule}"
+    found = ", ".join(f"{pkg or 'none'} ({path.name})" for path, pkg, _ in mods)
+    return f"the candidate defines no {entrypoint}: its package is {found}"
+
+
 def has_default(sources: Iterable[tuple[Path, str]], entrypoint: str) -> bool:
     """Whether a module of the entrypoint's package gives its rule a `default`."""
     package, rule = split_entrypoint(entrypoint)

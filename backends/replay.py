@@ -24,7 +24,7 @@ from backends.clock import utc_now
 from backends.models import Decision
 from backends.policy import PolicyEngine, policy_path
 from backends.policy import PolicyError as PolicyError  # for callers of replay()
-from backends.rego_source import has_default
+from backends.rego_source import has_default, undefined_rule
 
 DEFAULT_ENTRYPOINT = "abac/allow"
 DEFAULT_CANDIDATE = policy_path("abac.rego")  # where an edited candidate usually lives
@@ -114,7 +114,11 @@ def input_of(d: Decision) -> dict[str, Any]:
 
 
 def entrypoint_of(path: str) -> str:
+    """The entrypoint of a path: abac/allow of "abac/allow", "data/abac/allow" and
+    "data.abac.allow"."""
     p = path.strip().strip("/")
+    if "/" not in p and p.startswith("data."):
+        p = p.replace(".", "/")
     p = p.removeprefix("data/")
     return p if p and p != "-" else DEFAULT_ENTRYPOINT
 
@@ -169,7 +173,9 @@ def replay(
         counts = t.by_key.setdefault(key, [0, 0, 0])
         counts[0] += 1
         t.replayed += 1
-        where = entrypoint or entrypoint_of(d.path)
+        where = entrypoint_of(entrypoint) if entrypoint else entrypoint_of(d.path)
+        if where not in entrypoints and (why := undefined_rule(engine.sources.values(), where)):
+            raise PolicyError(why)  # every decision undefined: not flips to count
         entrypoints.add(where)
         try:
             value = engine.evaluate(where, input_of(d))
