@@ -87,14 +87,15 @@ class DenialsScreen(TypeAheadModal[None]):
         health: SourceHealth | None = None,
         now: datetime | None = None,
     ) -> None:
-        """`query`: the filter to open with (Enter on an access row: `tenant=acme`);
-        `health`: the access source's, at `now` (see `show_source`)."""
+        """`query`: the filter to open with (Enter on an access row: `tenant=acme`),
+        with a space after it, so a word typed next is one more term ("tenant=acme docs",
+        not "tenant=acmedocs"); `health`: the access source's, at `now` (`show_source`)."""
         super().__init__()
         self._initial = decisions
         self._health = health
         self._now = now or utc_now()
         self._note: Text | None = None
-        self._query = query
+        self._query = f"{query.strip()} " if query.strip() else ""
         self.source = source
         self._by_key: dict[str, Decision] = {}
 
