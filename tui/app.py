@@ -123,7 +123,8 @@ class WatchfloorApp(
         P("R", "rehearse", "Rollback rehearsal", key_display="R", id="release.rehearse"),
         P("t", "timeline", "Timeline", id="app.timeline"),
         Binding("x", "export_report", "Report", id="app.report"),
-        Binding("ctrl+s", "save_svg", "Screenshot", id="app.screenshot"),
+        # priority: a dialog on screen (the denials list, a dry-run's result) is captured too
+        Binding("ctrl+s", "save_svg", "Screenshot", id="app.screenshot", priority=True),
     ]
 
     def __init__(

@@ -78,7 +78,11 @@ def priority_actions(app_class: type) -> frozenset[str]:
     bindings = getattr(app_class, "BINDINGS", ())
     return frozenset(
         b.action.partition("(")[0] for b in bindings if isinstance(b, Binding) and b.priority
-    )
+    ) - IN_DIALOGS
+
+
+# priority bindings that act with a dialog on top too: a screenshot captures what is there
+IN_DIALOGS = frozenset({"save_svg"})
 
 
 class OperatorActions:
