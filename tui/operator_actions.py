@@ -76,9 +76,12 @@ def priority_actions(app_class: type) -> frozenset[str]:
     focus on the main screen. Textual checks priority bindings with a modal on top too;
     these are off there (`g` on a form's button would open another form over it)."""
     bindings = getattr(app_class, "BINDINGS", ())
-    return frozenset(
-        b.action.partition("(")[0] for b in bindings if isinstance(b, Binding) and b.priority
-    ) - IN_DIALOGS
+    return (
+        frozenset(
+            b.action.partition("(")[0] for b in bindings if isinstance(b, Binding) and b.priority
+        )
+        - IN_DIALOGS
+    )
 
 
 # priority bindings that act with a dialog on top too: a screenshot captures what is there
