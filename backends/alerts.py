@@ -266,6 +266,14 @@ class AlertBook:
         self._claimed.add(key)
         return target
 
+    def why_not(self, key: str) -> str:
+        """Why `claim(key)` gave None, in words for a toast."""
+        if key in self._claimed:
+            return "Being acknowledged: it shows ✓ack once the audit trail has it"
+        if key in self._acks and any(a.key == key for a in self._current):
+            return f"Already acknowledged, by {self._acks[key].by}"
+        return "No longer firing: nothing to acknowledge"
+
     def claim_newest(self) -> Alert | None:
         """The top alert not acknowledged nor being acknowledged (the first the strip shows:
         critical, then newest), to acknowledge; None if there is none."""

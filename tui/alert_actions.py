@@ -157,6 +157,11 @@ class AlertActions:
             )
         if app.is_running and app.screen_stack:  # not once it is quitting
             app.refresh_alerts()
+            from tui.screens.alerts import AlertsScreen
+
+            for screen in app.screen_stack:  # the list shows ✓ack now, not at its next feed
+                if isinstance(screen, AlertsScreen):
+                    screen.alerts = app.alert_strip.alerts
 
     def action_alerts_list(self) -> None:
         """Every current alert (the strip shows three), `a` there acks the one under the cursor."""
@@ -169,7 +174,7 @@ class AlertActions:
         def ack(key: str) -> None:
             alert = self._alert_book.claim(key)
             if alert is None:
-                app.notify("Already acknowledged, or no longer firing", title="Alerts")
+                app.notify(self._alert_book.why_not(key), title="Alerts", markup=False)
                 return
             self._send_ack(alert)
 
