@@ -165,3 +165,5 @@ class AccessPane(SourcePane):
                 spark(r.history, 12, 1.0),
             )
         self.table().set_rows(rows)
+        if (missing := self.no_match(self.table().row_count, len(rows), "key")) is not None:
+            self.query_one("#access-top", FitLine).show(lambda _: missing)

@@ -134,6 +134,16 @@ class SourcePane(Vertical):
             self._last_empty = text
             self.query_one(".empty", Static).update(text)
 
+    def no_match(self, shown: int, rows: int, what: str) -> Text | None:
+        """With a `/` filter that leaves none of the `rows` rows shown: what the pane says
+        instead of a table of no rows, which read as a source with no data."""
+        if not self.filter_text or shown or not rows:
+            return None
+        from tui.palette import key_of
+
+        change = key_of(self.app, "pane.filter")
+        return Text(f"no {what} matches {self.filter_text!r} · {change} to change the filter")
+
     def push(self, snap: Snapshot | None, now: datetime) -> None:
         """The app's once-a-second update: the time, and a new snapshot if one arrived.
         With a snapshot, `show` alone renders it at the new time (no separate `tick`)."""

@@ -202,7 +202,9 @@ class LatencyPane(SourcePane):
         self.table().set_rows(rows)
         self.set_class(not snap.routes, "-empty")
         self.query_one("#latency-empty", Line).update(self._empty_text(snap))
-        self.query_one("#latency-cache", Line).update(self._summary(snap))
+        # filtered to no route: said where the cache line is (the table keeps the focus)
+        missing = self.no_match(self.table().row_count, len(rows), "route")
+        self.query_one("#latency-cache", Line).update(missing or self._summary(snap))
         series = tuple(Series(r.route, r.history, r.slo_ms) for r in snap.routes if r.history)
         self.query_one(LatencyPlot).plot(series, snap.history_step_s)
 
