@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
+
+from backends.option_types import Options
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Options):
+    pass
 
 
 def _directory(value: Any) -> Path:

@@ -7,13 +7,13 @@ Step and asset names are matched case-insensitively as shell-style globs.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from backends.option_types import HttpUrl
+from backends.option_types import HttpUrl, Options
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Options):
+    pass
 
 
 class StageRule(_Strict):

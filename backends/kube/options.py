@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import Field, SecretStr
 
 from backends.faults_core import DEFAULT_PROTECTED
+from backends.option_types import Options
 
 
-class KubeOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class KubeOptions(Options):
     # Where the API server is: a kubeconfig file and context (default: $KUBECONFIG or
     # ~/.kube/config and its current context), the pod's service account (in_cluster),
     # or a plain URL with a bearer token (api_url + token; tests, proxies).

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from backends.option_types import Options
 
 BREAK_GLASS_ROLES = ("sre-oncall", "db-reader", "prod-deployer", "cluster-admin")
 PROTECTED_NAMESPACES = ("prod", "production", "kube-system", "istio-system")
 
 
-class LocalOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class LocalOptions(Options):
     seed: int = 35
     demo_grants: bool = True
     max_ttl_minutes: int = Field(default=240, gt=0, le=24 * 60)

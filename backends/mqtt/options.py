@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
+
+from backends.option_types import Options
 
 
-class MqttOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class MqttOptions(Options):
     host: str = "127.0.0.1"
     port: int = Field(default=1883, ge=1, le=65535)
     topic: str = Field(default="watchfloor/decisions", min_length=1)

@@ -15,15 +15,13 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from backends.option_types import HttpUrl
+from backends.option_types import HttpUrl, Options
 from backends.prom.template import template_problem
 
 
-class Preset(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Preset(Options):
     latency_metric: str  # a histogram: <name>_bucket (classic) or <name> (native)
     latency_unit_ms: float  # milliseconds per unit of the histogram (1000 for seconds)
     route_label: str
@@ -114,9 +112,7 @@ _DURATION = re.compile(r"^\d+(ms|s|m|h|d)$")
 DEFAULT_SLO_MS = {"GET /docs/:id": 250.0, "GET /search": 400.0}
 
 
-class PromOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class PromOptions(Options):
     url: HttpUrl = "http://127.0.0.1:9090"
     timeout_s: float = Field(default=3.0, gt=0, le=60)  # ceiling of the adaptive timeout
     window: str = "1m"  # the rate() window p99.9, errors and cache ratios are computed over
