@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
+from backends.data_dir import make_data_dir
 from backends.data_files import locked, write_whole
 
 FILE_NAME = "alert_episodes.json"
@@ -88,7 +89,7 @@ def save_episodes(
 ) -> None:
     """Keep `episodes` in `scope`, drop those `gone` (seen to clear) and those not seen
     for EPISODE_GAP; other dashboards' and scopes' entries stay. Raises OSError."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir)
     path = data_dir / FILE_NAME
     with locked(data_dir):
         try:

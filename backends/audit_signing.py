@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from backends.data_dir import make_data_dir
+
 KEY_FILE = "audit-signing.key"
 PUB_FILE = "audit-signing.pub"
 
@@ -78,7 +80,7 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
 def key_for_append(data_dir: Path, *, trail_exists: bool) -> Ed25519PrivateKey:
     """The key to sign the next digest with. Created (with its public half) only for a
     trail that has no records yet; SigningKeyMissing when it has."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir)
     path = data_dir / KEY_FILE
     if not path.exists():
         if trail_exists:

@@ -29,6 +29,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from backends.data_dir import make_data_dir
 from backends.data_files import locked, write_whole
 
 FILE_NAME = "baselines.json"
@@ -132,7 +133,7 @@ def save_baseline(data_dir: Path, key: str, kept: KeptBaseline) -> Saved:
     process saves meanwhile. An unreadable file is not overwritten: it is moved aside to
     `baselines.json.unreadable` (a person may want its other entries), and `moved` says
     so. Raises OSError when the file cannot be written."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir)
     with locked(data_dir):
         return _save(data_dir, key, kept)
 

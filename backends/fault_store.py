@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from backends.data_dir import make_data_dir
 from backends.faults_core import ended_at
 from backends.models import FaultWindow
 from backends.sqlite_files import naming, opening
@@ -40,7 +41,7 @@ def store_path(data_dir: Path, backend: str) -> Path:
 
 class FaultStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_data_dir(path.parent)
         self.path = path
         self._lock = threading.Lock()
         with naming(path):

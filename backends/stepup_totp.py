@@ -22,6 +22,7 @@ from pathlib import Path
 
 from backends.clock import Clock
 from backends.contracts import ActionRefused
+from backends.data_dir import make_data_dir
 
 SECRET_FILE = "stepup-totp.secret"
 STATE_FILE = "stepup-totp.used"
@@ -51,7 +52,7 @@ class TotpStepUp:
 
     @contextmanager
     def _locked(self) -> Iterator[Path]:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_data_dir(self.data_dir)
         fd = os.open(self.data_dir / f"{STATE_FILE}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -151,7 +152,7 @@ class TotpStepUp:
 
         from backends.audit_signing import write_secret
 
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_data_dir(self.data_dir)
         if self.secret_path.exists():
             if not rotate:
                 raise ActionRefused(

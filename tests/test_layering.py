@@ -42,6 +42,7 @@ TUI_MAY_IMPORT = {
     "backends.faults_core",  # pure fault-window guardrails (no I/O), not an adapter
     "backends.fault_ends",  # pure: how an end and a HALT ALL are said and stored
     "backends.grant_rules",  # pure: what a break-glass reason and TTL must be
+    "backends.data_dir",  # making the data dir, owner-only
     "backends.lab",  # the lab runner (`watchfloor lab`), not an adapter
     "backends.replay",  # policy dry-run: pure logic over the embedded Rego engine
     "backends.replay_words",  # pure: a dry-run's report in words (dashboard and CLI)

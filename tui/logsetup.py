@@ -7,6 +7,8 @@ import logging.handlers
 import sys
 from pathlib import Path
 
+from backends.data_dir import make_data_dir
+
 LOG_NAME = "watchfloor.log"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -30,7 +32,7 @@ def log_file() -> LogFile | None:
 
 def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
     """Route the root logger (and warnings) to a rotating file; drop stderr handlers."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir)
     path = data_dir / LOG_NAME
     root = logging.getLogger()
     for h in list(root.handlers):

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from backends.data_dir import make_data_dir
 from backends.sqlite_files import naming, opening
 
 SCHEMA = """
@@ -89,7 +90,7 @@ def from_db_time(text: str) -> datetime:
 
 class Database:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_data_dir(path.parent)
         self.path = path
         self._lock = threading.Lock()
         with naming(path):
