@@ -42,8 +42,17 @@ SNAPSHOT_TYPES: dict[str, type[Snapshot]] = {
 
 
 def data_dir_for(loaded: LoadedConfig) -> Path:
+    """The data dir, absolute: a relative one set in a config file is taken from that
+    file's directory (it followed the current directory: run from elsewhere, a command
+    used another audit trail and step-up secret), one set in a variable from here."""
     if loaded.config.data_dir is not None:
-        return loaded.config.data_dir.expanduser()
+        data_dir = loaded.config.data_dir.expanduser()
+        if data_dir.is_absolute():
+            return data_dir
+        where = loaded.origin.get(("data_dir",), "")
+        files = {str(f) for f in loaded.files}
+        base = Path(where).parent if where in files else Path.cwd()
+        return Path(os.path.abspath(base / data_dir))  # no "conf/../": as it is shown
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("watchfloor", appauthor=False))
