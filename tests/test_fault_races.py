@@ -174,8 +174,11 @@ async def test_e_on_a_window_alice_ended_since_the_last_poll_says_who_and_how(
             rf" at {TIME} \(HALT ALL: {PAGER}\): nothing to end"
         )
         await wait_for(pilot, lambda: bool(said.fullmatch(end_said(app))), what=said.pattern)
-        # and the pane is read again: it shows the window ended
+        # and the pane is read again: it shows the window ended, and the dialog keeps the
+        # refusal's words (who, when, why), not "… was already ended: nothing to end"
         await wait_for(pilot, lambda: state_of(app, w.id) is WindowState.ENDED, what="ended")
+        await pilot.pause(1.2)  # the dialog's once-a-second feed has seen it ended
+        assert said.fullmatch(end_said(app)), end_said(app)
     await alice.aclose()
 
 

@@ -102,6 +102,7 @@ class EndWindowScreen(ActionForm[bool]):
         self.window = window
         self.now = now
         self.over = ""  # why there is nothing to end any more ("" while there is)
+        self._told = False  # the backend refused this end ("already ended by alice at …")
 
     @property
     def target(self) -> str:
@@ -118,6 +119,14 @@ class EndWindowScreen(ActionForm[bool]):
             (w.reason, "italic"),
             ")",
         )
+
+    def refused(
+        self, message: str, *, failed: bool = False, field: str = "", sent: bool | None = None
+    ) -> None:
+        """RequestModal's, noting that the backend refused (not failed): its words stay
+        when the next poll then shows the window ended (set_now)."""
+        self._told = not failed and not field
+        super().refused(message, failed=failed, field=field, sent=sent)
 
     def hint(self) -> str:
         """What ending does: a fault in the mesh comes out; one not in it never goes in."""
@@ -143,7 +152,8 @@ class EndWindowScreen(ActionForm[bool]):
                 line.update(self.hint())
             if not self.over and not self.busy and (why := self.gone_words(window)):
                 self.over = why
-                self.show_error(f"{why}: nothing to end. {self.cancel_key()} closes.", again="")
+                if not self._told:  # the backend's refusal says it already, who and when
+                    self.show_error(f"{why}: nothing to end. {self.cancel_key()} closes.", again="")
                 self.query_one(f"#{self.SUBMIT_ID}", Button).disabled = True
 
     def gone_words(self, listed: FaultWindow | None) -> str:
