@@ -39,7 +39,8 @@ def _directory(value: Any) -> Path:
 class UiConfig(_Strict):
     # polled sources are asked every refresh_s (k9s's default too); the clock, countdowns
     # and data ages still move every second
-    refresh_s: float = Field(default=2.0, gt=0, le=60, allow_inf_nan=False)
+    # at least 0.1 s: 0.0001 was taken, and kept a core busy polling
+    refresh_s: float = Field(default=2.0, ge=0.1, le=60, allow_inf_nan=False)
     theme: str = "textual-dark"
     actor: str = ""  # who you are in the audit; empty -> $USER
     read_only: bool = False  # refuse every mutating action (--read-only sets it too)

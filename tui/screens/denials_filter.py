@@ -71,7 +71,11 @@ def unknown_keys(query: str) -> list[str]:
     each with a hint: "no key 'tenat': did you mean tenant?"."""
     known = [*FIELD_KEYS, *ALIASES]
     out = []
-    for word in query.casefold().split():
+    words = query.casefold().split()
+    for i, word in enumerate(words):
+        if hint := _spelled_apart(words, i, known):
+            out.append(hint)
+            continue
         kv = key_of(word)
         if kv is None or kv[0] in FIELD_KEYS:
             continue
@@ -82,6 +86,26 @@ def unknown_keys(query: str) -> list[str]:
         else:
             out.append(f"no key {key!r}: keys are {', '.join(FIELD_KEYS)}")
     return out
+
+
+def _spelled_apart(words: list[str], i: int, known: list[str]) -> str:
+    """A key and its value the filter reads as words: "tenant:acme", "tenant = acme",
+    "tenant= acme", "tenant =acme" (each matched nothing, with no word on why); "" if
+    words[i] is none of those."""
+    word, before = words[i], words[i - 1] if i else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    key, colon, value = word.partition(":")
+    if colon and key in known and value:
+        return f"{word!r} is one word: write {key}={value}"
+    if word == "=" and before in known and after:
+        key, value = before, after
+    elif word.endswith("=") and word[:-1] in known and after and "=" not in after:
+        key, value = word[:-1], after
+    elif word.startswith("=") and len(word) > 1 and before in known:
+        key, value = before, word[1:]
+    else:
+        return ""
+    return f"no spaces around '=': write {key}={value}"
 
 
 def matches(d: Decision, query: str) -> bool:
