@@ -106,7 +106,7 @@ def test_every_error_is_reported_in_one_run(tmp_path: Path) -> None:
     cfg, proc = run_on(tmp_path, body, "config", "check")
     err = refused(proc)
     for message in (
-        "ui.refresh_s: Input should be greater than 0 (got 0)",
+        "ui.refresh_s: Input should be greater than or equal to 0.1 (got 0)",
         "ui.theme: Input should be a valid string (got 3)",
         "panes.latency: unknown backend 'nosuch'",
         "unknown key 'backends.prometheus.urll'",
